@@ -1,0 +1,19 @@
+// ESM-only dependencies (jose, middy, @noble/*) are transformed to CommonJS by ts-jest.
+const esmOnly = ['jose', '@middy', '@noble'];
+
+/** @type {import('ts-jest').TsJestTransformerOptions} */
+const tsJest = { tsconfig: 'tsconfig.jest.json' };
+
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.[tj]sx?$': ['ts-jest', tsJest] },
+  transformIgnorePatterns: [`node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+  ],
+};

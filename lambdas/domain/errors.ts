@@ -1,0 +1,141 @@
+/**
+ * Errors of the custody domain.
+ *
+ * Every error the system raises on purpose is a {@link StrongroomError} with a stable `code`
+ * (`AREA.REASON`, listed in {@link ERROR_CATALOGUE}) and an explicit `name`. Step Functions
+ * `Catch`/`Retry` match on `name`; clients branch on `code`; the HTTP layer maps `kind` to a status in
+ * one place. `details` must be JSON-safe (amounts as decimal strings) and never carry secrets.
+ */
+
+/** How the outside world should read a failure; the API maps each kind to one HTTP status. */
+export type ErrorKind =
+  | 'invalid' // malformed or out-of-range input (400)
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403
+  | 'not_found' // 404
+  | 'conflict' // idempotency or state conflict (409)
+  | 'rule' // a business rule refused it: policy, funds (422)
+  | 'unavailable' // a dependency is down; retry later (503)
+  | 'internal'; // a bug or a broken invariant (500)
+
+interface CatalogueEntry {
+  readonly kind: ErrorKind;
+  readonly summary: string;
+}
+
+/** Every error code the domain can raise, with its kind and a one-line meaning. */
+export const ERROR_CATALOGUE = {
+  // money
+  'MONEY.INVALID_TYPE': { kind: 'invalid', summary: 'an amount must be a string of base-unit digits, never a number' },
+  'MONEY.EMPTY': { kind: 'invalid', summary: 'the amount is empty' },
+  'MONEY.NEGATIVE': { kind: 'invalid', summary: 'the amount is negative' },
+  'MONEY.SIGNED': { kind: 'invalid', summary: 'the amount carries a sign' },
+  'MONEY.FRACTIONAL': { kind: 'invalid', summary: 'the amount has a fraction: amounts are integers in base units' },
+  'MONEY.EXPONENT': { kind: 'invalid', summary: 'the amount uses exponent notation' },
+  'MONEY.WHITESPACE': { kind: 'invalid', summary: 'the amount contains white space' },
+  'MONEY.INVISIBLE_CHARACTER': { kind: 'invalid', summary: 'the amount contains an invisible or formatting character' },
+  'MONEY.NOT_DIGITS': { kind: 'invalid', summary: 'the amount contains characters other than the ASCII digits 0-9' },
+  'MONEY.LEADING_ZERO': { kind: 'invalid', summary: 'the amount has leading zeros' },
+  'MONEY.OUT_OF_RANGE': { kind: 'invalid', summary: 'the amount is larger than 2^256-1' },
+  'MONEY.NOT_POSITIVE': { kind: 'invalid', summary: 'the amount must be greater than zero' },
+  // addresses and assets
+  'ADDRESS.INVALID_TYPE': { kind: 'invalid', summary: 'an address must be a string' },
+  'ADDRESS.MISSING_PREFIX': { kind: 'invalid', summary: 'an address starts with 0x' },
+  'ADDRESS.BAD_LENGTH': { kind: 'invalid', summary: 'an address has exactly 40 hex digits after 0x' },
+  'ADDRESS.NOT_HEX': { kind: 'invalid', summary: 'an address contains characters other than hex digits' },
+  'ADDRESS.BAD_CHECKSUM': { kind: 'invalid', summary: 'the mixed-case address fails its EIP-55 checksum' },
+  'ADDRESS.ZERO': { kind: 'invalid', summary: 'the zero address is not a valid counterparty' },
+  'ASSET.INVALID': { kind: 'invalid', summary: 'an asset is "native" or an ERC-20 contract address' },
+  // intents
+  'INTENT.INVALID_DATA': { kind: 'invalid', summary: 'data must be 0x-prefixed hex with whole bytes' },
+  'INTENT.MALFORMED_CALL': { kind: 'invalid', summary: 'the calldata does not decode for its selector' },
+  'INTENT.DATA_WITH_TOKEN_ASSET': { kind: 'invalid', summary: 'with data, asset must be "native" and amount the value sent' },
+  'INTENT.VALUE_WITH_TOKEN_CALL': { kind: 'invalid', summary: 'an ERC-20 call must not carry native value' },
+  'INTENT.FORBIDDEN_CALL': { kind: 'rule', summary: 'this kind of call is never signed by custody keys' },
+  'INTENT.INVALID_REQUEST': { kind: 'invalid', summary: 'the transfer request is not an object of the expected shape' },
+  // policy
+  'POLICY.INVALID': { kind: 'invalid', summary: 'the policy is invalid' },
+  'POLICY.BLOCKED': { kind: 'rule', summary: 'the policy blocks this transfer' },
+  // ledger
+  'LEDGER.INSUFFICIENT_FUNDS': { kind: 'rule', summary: 'the available balance does not cover the amount and fee allowance' },
+  'LEDGER.INVALID_POSTING': { kind: 'internal', summary: 'a posting is unbalanced or breaks a ledger invariant' },
+  // lifecycle
+  'LIFECYCLE.ILLEGAL_TRANSITION': { kind: 'conflict', summary: 'the transfer cannot go to that status from its current one' },
+  'LIFECYCLE.INVALID_EVENT': { kind: 'internal', summary: 'an event is out of sequence or malformed' },
+  // approvals
+  'APPROVAL.NOT_A_MEMBER': { kind: 'forbidden', summary: 'the approver is not a member of a group this approval needs' },
+  'APPROVAL.INITIATOR_CANNOT_APPROVE': { kind: 'forbidden', summary: 'the initiator of a transfer never counts towards its quorum' },
+  'APPROVAL.DUPLICATE_DECISION': { kind: 'conflict', summary: 'this approver has decided already' },
+  'APPROVAL.ALREADY_RESOLVED': { kind: 'conflict', summary: 'the approval request is resolved already' },
+  'APPROVAL.EXPIRED': { kind: 'conflict', summary: 'the approval request has expired' },
+  'APPROVAL.INVALID_GROUP': { kind: 'invalid', summary: 'the approval group is invalid' },
+  // authorization proof
+  'PROOF.INVALID': { kind: 'forbidden', summary: 'the authorization proof does not verify' },
+  'PROOF.EXPIRED': { kind: 'forbidden', summary: 'the authorization proof has expired' },
+  'PROOF.MISMATCH': { kind: 'forbidden', summary: 'the authorization proof does not cover this transaction' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorOptions {
+  /** JSON-safe facts for the client: the field, the limit, the rule id. Never a secret. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** The one base class of the system's own errors. */
+export class StrongroomError extends Error {
+  override readonly name: string = 'StrongroomError';
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.kind = ERROR_CATALOGUE[code].kind;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Bad input: the field and the reason are in `details.field` and the message. */
+export class ValidationError extends StrongroomError {
+  override readonly name = 'ValidationError';
+  constructor(code: ErrorCode, field: string, message: string, options: ErrorOptions = {}) {
+    super(code, `${field}: ${message}`, { ...options, details: { field, ...options.details } });
+  }
+
+  get field(): string {
+    return this.details.field as string;
+  }
+}
+
+export class PolicyValidationError extends StrongroomError {
+  override readonly name = 'PolicyValidationError';
+}
+
+export class InsufficientFundsError extends StrongroomError {
+  override readonly name = 'InsufficientFundsError';
+}
+
+export class LedgerInvariantError extends StrongroomError {
+  override readonly name = 'LedgerInvariantError';
+}
+
+export class IllegalTransitionError extends StrongroomError {
+  override readonly name = 'IllegalTransitionError';
+}
+
+export class ApprovalError extends StrongroomError {
+  override readonly name = 'ApprovalError';
+}
+
+export class ProofError extends StrongroomError {
+  override readonly name = 'ProofError';
+}
+
+export const isStrongroomError = (e: unknown): e is StrongroomError => e instanceof StrongroomError;
