@@ -25,6 +25,11 @@ interface CatalogueEntry {
 
 /** Every error code the domain can raise, with its kind and a one-line meaning. */
 export const ERROR_CATALOGUE = {
+  // request bodies
+  'REQUEST.INVALID_BODY': { kind: 'invalid', summary: 'the body must be a JSON object' },
+  'REQUEST.UNKNOWN_FIELD': { kind: 'invalid', summary: 'the body has a field this route does not take' },
+  'REQUEST.MISSING_FIELD': { kind: 'invalid', summary: 'a required field is missing' },
+  'REQUEST.INVALID_FIELD': { kind: 'invalid', summary: 'a field has the wrong type or format' },
   // money
   'MONEY.INVALID_TYPE': { kind: 'invalid', summary: 'an amount must be a string of base-unit digits, never a number' },
   'MONEY.EMPTY': { kind: 'invalid', summary: 'the amount is empty' },

@@ -1,0 +1,58 @@
+import type { Hex } from 'viem';
+import type { Address } from '../address';
+import type { Asset } from '../asset';
+import type { ChainOutcome, PreparedTransaction, TransferEventData, TransferStatus } from './transfer-events';
+
+/** One signing attempt: requested (perhaps signed), perhaps accepted by a node. Never removed. */
+export interface SigningAttempt {
+  readonly attempt: number;
+  readonly proofId: string;
+  readonly keyScheme: string;
+  readonly txHash?: Hex;
+  readonly broadcast: boolean;
+}
+
+/** A transfer as the fold of its events. */
+export interface TransferState {
+  readonly id: string;
+  readonly seq: number;
+  readonly status: TransferStatus;
+  readonly submittedAt: Date;
+  readonly updatedAt: Date;
+  readonly walletId: string;
+  readonly initiatorId: string;
+  readonly traceId: string;
+  readonly chainId: number;
+  readonly to: Address;
+  readonly asset: Asset;
+  readonly amount: bigint;
+  readonly data: Hex;
+  readonly feeAllowance: bigint;
+  readonly note?: string;
+  readonly executionName?: string;
+  readonly screening?: 'CLEARED' | 'HIT';
+  readonly policy?: TransferEventData['POLICY_EVALUATED'];
+  readonly approvalRequestId?: string;
+  readonly approverIds?: readonly string[];
+  readonly cancelRequested?: { readonly by: string; readonly at: Date };
+  readonly transaction?: PreparedTransaction;
+  readonly proofId?: string;
+  readonly attempts: readonly SigningAttempt[];
+  readonly replacementRequested: boolean;
+  readonly latestConfirmation?: TransferEventData['CONFIRMATION_OBSERVED'];
+  readonly confirmed?: TransferEventData['CONFIRMED'];
+  readonly chainOutcome?: ChainOutcome;
+  readonly fundsReleased: boolean;
+  readonly reconciliation: readonly string[];
+  readonly rejection?: TransferEventData['REJECTED'];
+  readonly failure?: TransferEventData['FAILED'];
+}
+
+/** True once a signer may have produced a signature: from then on funds move only on chain evidence. */
+export const signingStarted = (state: TransferState): boolean => state.attempts.length > 0;
+
+/** Whether the reservation may be released now (ARCHITECTURE.md §1.5). */
+export function mayReleaseFunds(state: TransferState): boolean {
+  if (state.fundsReleased || state.status === 'COMPLETED') return false;
+  return !signingStarted(state) || state.chainOutcome !== undefined;
+}
