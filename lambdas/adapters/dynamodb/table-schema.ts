@@ -1,0 +1,102 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The tables of strongroom: one description read by both the CDK stack and the local bootstrap, so
+ * the two cannot drift. Every key attribute is a string.
+ *
+ * The append-only tables (events, ledger, audit, approvals, nonces) take only conditional puts; IAM
+ * denies UpdateItem/DeleteItem on them and a stream alarm fires on any MODIFY or REMOVE. `transfers`
+ * is a read model (the listing projection), overwritten by version-conditioned puts; `idempotency`
+ * holds Powertools records that expire through TTL.
+ */
+export const TABLE_NAMES = ['events', 'transfers', 'ledger', 'audit', 'approvals', 'nonces', 'idempotency'] as const;
+
+export type TableName = (typeof TABLE_NAMES)[number];
+
+export interface IndexSchema {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+}
+
+export interface TableSchema {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly globalIndexes: readonly IndexSchema[];
+  /** Local indexes share the table's partition key and allow strongly consistent reads. */
+  readonly localIndexes: readonly { readonly name: string; readonly sortKey: string }[];
+  readonly timeToLiveAttribute?: string;
+  /** Written only with conditional puts, never updated or deleted. */
+  readonly appendOnly: boolean;
+}
+
+const pkSk = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+export const TABLE_SCHEMAS: { readonly [T in TableName]: TableSchema } = {
+  /** pk `TX#<id>` (or `CURSOR#<name>`), sk zero-padded sequence. */
+  events: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
+  /** pk `TX#<id>`: the latest state of each transfer, for listings by wallet and by status. */
+  transfers: {
+    partitionKey: 'pk',
+    globalIndexes: [
+      { name: 'byWallet', partitionKey: 'walletId', sortKey: 'createdKey' },
+      { name: 'byStatus', partitionKey: 'status', sortKey: 'updatedKey' },
+    ],
+    localIndexes: [],
+    appendOnly: false,
+  },
+  /** pk `ACCT#<wallet>#<asset>#<kind>` journal entries (sk zero-padded); `POSTING#<id>` markers. */
+  ledger: { ...pkSk, globalIndexes: [], localIndexes: [{ name: 'byTime', sortKey: 'atKey' }], appendOnly: true },
+  /** pk `TRACE#<id>` records, `GLOBAL` sequence claims, `CHECKPOINT` items. */
+  audit: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
+  /** pk `REQUEST#<id>`: the request, one decision per approver, one resolution. */
+  approvals: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
+  /** pk `NONCE#<chainId>#<address>`, sk zero-padded nonce. */
+  nonces: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
+  /** Powertools idempotency records; they expire. */
+  idempotency: { partitionKey: 'id', globalIndexes: [], localIndexes: [], timeToLiveAttribute: 'expiration', appendOnly: false },
+};
+
+/** Table names in one deployment: logical name → physical name. */
+export type TableNames = { readonly [T in TableName]: string };
+
+/** Physical names for a local deployment or a test: `<prefix>-<logical>`. */
+export const localTableNames = (prefix: string): TableNames =>
+  Object.fromEntries(TABLE_NAMES.map((name) => [name, `${prefix}-${name}`])) as unknown as TableNames;
+
+/** The CreateTable request for a table (on-demand billing, as in the cloud). */
+export function createTableInput(name: TableName, physicalName: string): CreateTableCommandInput {
+  const schema = TABLE_SCHEMAS[name];
+  const keyAttributes = new Set<string>([schema.partitionKey]);
+  if (schema.sortKey) keyAttributes.add(schema.sortKey);
+  for (const index of schema.globalIndexes) {
+    keyAttributes.add(index.partitionKey);
+    if (index.sortKey) keyAttributes.add(index.sortKey);
+  }
+  for (const index of schema.localIndexes) keyAttributes.add(index.sortKey);
+
+  const keySchema = (partitionKey: string, sortKey?: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: physicalName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...keyAttributes].map((attribute) => ({ AttributeName: attribute, AttributeType: 'S' })),
+    KeySchema: keySchema(schema.partitionKey, schema.sortKey),
+    ...(schema.globalIndexes.length > 0 && {
+      GlobalSecondaryIndexes: schema.globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: keySchema(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+    ...(schema.localIndexes.length > 0 && {
+      LocalSecondaryIndexes: schema.localIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: keySchema(schema.partitionKey, index.sortKey),
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  };
+}
