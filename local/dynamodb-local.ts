@@ -165,7 +165,7 @@ async function waitUntilAnswering(endpoint: string, child: SupervisedProcess, ti
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${String(error)}\n${child.output()}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${String(error)}\n${child.output()}`, { cause: error });
         await new Promise((r) => setTimeout(r, 100));
       }
     }
