@@ -9,6 +9,7 @@ const base = {
   transform: { '^.+\\.[tj]sx?$': ['ts-jest', tsJest] },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
 };
 
 /** @type {import('jest').Config} */

@@ -64,6 +64,11 @@ export const ERROR_CATALOGUE = {
   // ledger
   'LEDGER.INSUFFICIENT_FUNDS': { kind: 'rule', summary: 'the available balance does not cover the amount and fee allowance' },
   'LEDGER.INVALID_POSTING': { kind: 'internal', summary: 'a posting is unbalanced or breaks a ledger invariant' },
+  // persistence
+  'STORE.CONFLICT': { kind: 'conflict', summary: 'someone else wrote first: re-read and decide again' },
+  'STORE.DUPLICATE': { kind: 'conflict', summary: 'that item exists already and is never overwritten' },
+  'STORE.CONTENTION': { kind: 'unavailable', summary: 'the write kept conflicting until its time bound; retry later' },
+  'STORE.NOT_FOUND': { kind: 'not_found', summary: 'no such item' },
   // lifecycle
   'LIFECYCLE.ILLEGAL_TRANSITION': { kind: 'conflict', summary: 'the transfer cannot go to that status from its current one' },
   'LIFECYCLE.INVALID_EVENT': { kind: 'internal', summary: 'an event is out of sequence or malformed' },
@@ -133,6 +138,11 @@ export class LedgerInvariantError extends StrongroomError {
 
 export class IllegalTransitionError extends StrongroomError {
   override readonly name = 'IllegalTransitionError';
+}
+
+/** An optimistic write lost: the caller re-reads and decides again. */
+export class ConflictError extends StrongroomError {
+  override readonly name = 'ConflictError';
 }
 
 export class ApprovalError extends StrongroomError {

@@ -6,6 +6,7 @@ declare global {
 
 /** Starts one DynamoDB Local for the integration tests; each test file creates its own tables. */
 export default async function globalSetup(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const started = Date.now();
   const dynamo = await startDynamoDbLocal();
   globalThis.strongroomDynamoDbLocal = dynamo;

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
 import { localTableNames, type TableNames } from '../../lambdas/adapters/dynamodb/table-schema';
 import { createTables, localDynamoDbClient } from '../../local/dynamodb-local';
 
 export interface TestTables {
   readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
   readonly names: TableNames;
 }
 
@@ -15,5 +18,5 @@ export async function freshTables(): Promise<TestTables> {
   const client = localDynamoDbClient(endpoint);
   const names = localTableNames(`t${randomUUID().slice(0, 8)}`);
   await createTables(client, names);
-  return { client, names };
+  return { client, doc: documentClient(client), names };
 }
