@@ -69,6 +69,11 @@ export const ERROR_CATALOGUE = {
   'STORE.DUPLICATE': { kind: 'conflict', summary: 'that item exists already and is never overwritten' },
   'STORE.CONTENTION': { kind: 'unavailable', summary: 'the write kept conflicting until its time bound; retry later' },
   'STORE.NOT_FOUND': { kind: 'not_found', summary: 'no such item' },
+  // idempotency
+  'IDEMPOTENCY.MISSING_KEY': { kind: 'invalid', summary: 'this route needs an Idempotency-Key header' },
+  'IDEMPOTENCY.INVALID_KEY': { kind: 'invalid', summary: 'the Idempotency-Key header is malformed' },
+  'IDEMPOTENCY.KEY_REUSED': { kind: 'conflict', summary: 'this Idempotency-Key was used with another request body' },
+  'IDEMPOTENCY.IN_PROGRESS': { kind: 'conflict', summary: 'a request with this Idempotency-Key is still being processed' },
   // lifecycle
   'LIFECYCLE.ILLEGAL_TRANSITION': { kind: 'conflict', summary: 'the transfer cannot go to that status from its current one' },
   'LIFECYCLE.INVALID_EVENT': { kind: 'internal', summary: 'an event is out of sequence or malformed' },
