@@ -1,0 +1,42 @@
+/** What approving a transfer needs: a quorum in every named group, before `expiresAt`. */
+export interface StoredApprovalRequest {
+  readonly id: string;
+  readonly transferId: string;
+  readonly initiatorId: string;
+  readonly requirement: { readonly quorum: number; readonly groups: readonly { readonly group: string; readonly quorum: number }[]; readonly timeoutSeconds: number };
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface StoredApprovalDecision {
+  readonly requestId: string;
+  readonly approverId: string;
+  readonly decision: 'approve' | 'reject';
+  readonly at: Date;
+  readonly comment?: string;
+}
+
+/** How a request ended. The first resolution written wins; later ones are refused. */
+export interface ApprovalResolution {
+  readonly requestId: string;
+  readonly outcome: 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'CANCELLED';
+  readonly at: Date;
+  readonly by?: string;
+}
+
+/**
+ * Approval requests, one decision item per approver, one resolution per request; all conditional
+ * puts. The workflow's callback token is stored sealed and opened only to resume the workflow.
+ */
+export interface ApprovalStore {
+  create(request: StoredApprovalRequest, callbackToken: string): Promise<void>;
+  get(requestId: string): Promise<StoredApprovalRequest | undefined>;
+  /** Records a decision; refused when this approver decided already or the request is resolved. */
+  decide(decision: StoredApprovalDecision): Promise<void>;
+  decisions(requestId: string): Promise<readonly StoredApprovalDecision[]>;
+  /** Writes the resolution if none exists; returns the one that stands (ours or the earlier one). */
+  resolve(resolution: ApprovalResolution): Promise<{ readonly resolution: ApprovalResolution; readonly won: boolean }>;
+  resolution(requestId: string): Promise<ApprovalResolution | undefined>;
+  /** The sealed callback token, opened: for the one component that resumes the workflow. */
+  callbackToken(requestId: string): Promise<string>;
+}
