@@ -1,8 +1,4 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
-import { StrongroomStatefulStack } from '../lib/strongroom-stateful-stack';
+import { buildStrongroomApp } from '../lib/strongroom-app';
 
-const app = new App();
-new StrongroomStatefulStack(app, 'StrongroomStateful', {
-  description: 'strongroom custody stack: append-only tables, keys and topics',
-});
+buildStrongroomApp();

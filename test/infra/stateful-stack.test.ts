@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { TABLE_NAMES, TABLE_SCHEMAS } from '../../lambdas/adapters/dynamodb/table-schema';
+import { APPEND_ONLY_DENIED_ACTIONS } from '../../lib/storage/custody-tables';
+import { buildStrongroomApp } from '../../lib/strongroom-app';
+
+const outdir = mkdtempSync(join(tmpdir(), 'strongroom-cdk-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+function synth() {
+  const { app, stateful } = buildStrongroomApp({ outdir });
+  const role = new Role(stateful, 'AppenderForTest', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  stateful.tables.grantAppend(role, 'events');
+  stateful.tables.grantAppend(role, 'transfers');
+  return { app, template: Template.fromStack(stateful) };
+}
+
+describe('StrongroomStateful', () => {
+  const { app, template } = synth();
+
+  it('synthesizes with no unacknowledged cdk-nag finding', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('has one table per schema entry, with the schema’s keys and indexes', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', TABLE_NAMES.length);
+    for (const name of TABLE_NAMES) {
+      const schema = TABLE_SCHEMAS[name];
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: schema.partitionKey, KeyType: 'HASH' }, ...(schema.sortKey ? [{ AttributeName: schema.sortKey, KeyType: 'RANGE' }] : [])],
+        ...(schema.globalIndexes.length > 0 && { GlobalSecondaryIndexes: schema.globalIndexes.map((i) => Match.objectLike({ IndexName: i.name })) }),
+        ...(schema.localIndexes.length > 0 && { LocalSecondaryIndexes: schema.localIndexes.map((i) => Match.objectLike({ IndexName: i.name })) }),
+        ...(schema.timeToLiveAttribute && { TimeToLiveSpecification: { AttributeName: schema.timeToLiveAttribute, Enabled: true } }),
+      });
+    }
+  });
+
+  it('protects every table: retained, deletion protection, point-in-time recovery', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    for (const table of Object.values(tables)) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+  });
+
+  it('streams changes of the append-only tables, so a MODIFY or REMOVE can raise an alarm', () => {
+    const appendOnly = TABLE_NAMES.filter((n) => TABLE_SCHEMAS[n].appendOnly).length;
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table', { Properties: { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } } }))).toHaveLength(appendOnly);
+  });
+
+  it('grants appenders puts and reads, and explicitly denies updates and deletes on append-only tables only', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Effect: string; Action: string[] | string }[]);
+    const denies = statements.filter((s) => s.Effect === 'Deny');
+    expect(denies).toHaveLength(1);
+    expect([...denies[0]!.Action].sort()).toEqual([...APPEND_ONLY_DENIED_ACTIONS].sort());
+    const allowed = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+    expect(allowed).not.toContain('dynamodb:UpdateItem');
+    expect(allowed).not.toContain('dynamodb:DeleteItem');
+  });
+});
