@@ -64,6 +64,8 @@ export const ERROR_CATALOGUE = {
   // ledger
   'LEDGER.INSUFFICIENT_FUNDS': { kind: 'rule', summary: 'the available balance does not cover the amount and fee allowance' },
   'LEDGER.INVALID_POSTING': { kind: 'internal', summary: 'a posting is unbalanced or breaks a ledger invariant' },
+  'LEDGER.INVALID_PHASE': { kind: 'conflict', summary: 'the reservation or deposit is not in a phase that allows this posting' },
+  'LEDGER.POSTING_CONFLICT': { kind: 'conflict', summary: 'this posting, or the reservation it refers to, was recorded with other amounts' },
   // persistence
   'STORE.CONFLICT': { kind: 'conflict', summary: 'someone else wrote first: re-read and decide again' },
   'STORE.DUPLICATE': { kind: 'conflict', summary: 'that item exists already and is never overwritten' },
@@ -84,10 +86,13 @@ export const ERROR_CATALOGUE = {
   'APPROVAL.ALREADY_RESOLVED': { kind: 'conflict', summary: 'the approval request is resolved already' },
   'APPROVAL.EXPIRED': { kind: 'conflict', summary: 'the approval request has expired' },
   'APPROVAL.INVALID_GROUP': { kind: 'invalid', summary: 'the approval group is invalid' },
+  'APPROVAL.INVALID_REQUIREMENT': { kind: 'invalid', summary: 'the approval requirement is malformed: quorums, timeout or its list of groups' },
+  'APPROVAL.QUORUM_UNREACHABLE': { kind: 'rule', summary: 'a required group is unknown, or the approvers other than the initiator are too few to reach the quorum' },
   // authorization proof
   'PROOF.INVALID': { kind: 'forbidden', summary: 'the authorization proof does not verify' },
   'PROOF.EXPIRED': { kind: 'forbidden', summary: 'the authorization proof has expired' },
   'PROOF.MISMATCH': { kind: 'forbidden', summary: 'the authorization proof does not cover this transaction' },
+  'PROOF.MALFORMED': { kind: 'invalid', summary: 'a proof, checkpoint or signing domain is not of the expected shape or does not encode' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

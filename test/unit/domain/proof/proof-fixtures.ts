@@ -1,0 +1,43 @@
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import type { Hex } from 'viem';
+import type { AuthorizationProof } from '../../../../lambdas/domain/proof/authorization-proof';
+import type { ProofDomain } from '../../../../lambdas/domain/proof/proof-domain';
+
+export const DOMAIN: ProofDomain = { deploymentId: 'acct-111122223333/strongroom-prod', chainId: 8453 };
+
+export const VALID_UNTIL = new Date('2030-01-01T00:05:00.000Z');
+export const BEFORE_EXPIRY = new Date('2030-01-01T00:00:00.000Z');
+
+export function sampleProof(): AuthorizationProof {
+  return {
+    transferId: 'tr_01HZX5N6Q8',
+    walletId: 'wallet-ops',
+    transaction: {
+      chainId: DOMAIN.chainId,
+      nonce: 7,
+      from: '0x1111111111111111111111111111111111111111',
+      to: '0x2222222222222222222222222222222222222222',
+      value: 1_500_000_000_000_000_000n,
+      data: '0xabcdef',
+      gasLimit: 21_000n,
+      maxFeePerGas: 30_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000_000n,
+    },
+    policyDecisionId: 'pd-42',
+    approvalIds: ['ap-1', 'ap-2'],
+    validUntil: VALID_UNTIL,
+  };
+}
+
+export const newAccount = () => privateKeyToAccount(generatePrivateKey());
+
+// secp256k1 group order: (r, n - s) with the other parity is the same key's malleable twin.
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+/** The high-s twin of a low-s 65-byte signature: mathematically valid, refused by policy (EIP-2). */
+export function highSTwin(signature: Hex): Hex {
+  const r = signature.slice(2, 66);
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  const v = Number.parseInt(signature.slice(130), 16);
+  return `0x${r}${(N - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}`;
+}
