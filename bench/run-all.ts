@@ -1,17 +1,18 @@
 // Runs every benchmark in turn and prints its figures. Figures, not pass/fail.
 import { cpus } from 'node:os';
+import { run as ledgerOperations } from './ledger-operations.bench';
+import { run as policyEvaluation } from './policy-evaluation.bench';
 
-const benches: ReadonlyArray<readonly [string, () => Promise<{ run: () => Promise<void> | void }>]> = [
-  ['policy evaluation', () => import('./policy-evaluation.bench')],
-  ['ledger operations', () => import('./ledger-operations.bench')],
+const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
+  ['policy evaluation', policyEvaluation],
+  ['ledger operations', ledgerOperations],
 ];
 
 async function main(): Promise<void> {
   console.log(`strongroom benchmarks — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`);
-  for (const [name, load] of benches) {
-    const bench = await load();
+  for (const [name, run] of benches) {
     try {
-      await bench.run();
+      await run();
     } catch (error) {
       console.error(`${name}: failed`, error);
       process.exitCode = 1;

@@ -1,14 +1,9 @@
 import type { Hex } from 'viem';
 import type { AuditEntry, AuditRecord, TraceVerification } from '../domain/audit/audit-chain';
+import type { AuditCheckpoint } from '../domain/proof/audit-checkpoint';
 
 /** What a checkpoint signs: how far the global sequence went, and the root over the trace heads. */
-export interface AuditCheckpointPayload {
-  readonly checkpointId: string;
-  readonly globalSequence: bigint;
-  readonly recordCount: bigint;
-  readonly headsRoot: Hex;
-  readonly at: Date;
-}
+export type AuditCheckpointPayload = AuditCheckpoint;
 
 /** Signs checkpoints with the audit key (KMS in the cloud, the local vault on one machine). */
 export interface CheckpointSigner {

@@ -2,7 +2,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { DynamoAuditLog } from '../../lambdas/adapters/dynamodb/dynamo-audit-log';
 import { digestOf, type AuditEntry } from '../../lambdas/domain/audit/audit-chain';
 import { freshTables, type TestTables } from '../support/dynamodb';
-import { testCheckpointSigner } from '../support/message-checkpoint-signer';
+import { testCheckpointSigner } from '../support/test-checkpoint-signer';
 
 let tables: TestTables;
 let log: DynamoAuditLog;

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Hex } from 'viem';
 import { chainRecord, GENESIS_HASH, headsRoot, verifyTrace, type AuditEntry, type AuditRecord, type TraceHead } from '../../domain/audit/audit-chain';
+import { floorToSecond } from '../../domain/proof/unix-seconds';
 import type { AuditCheckpointPayload, AuditLog, AuditTrail, CheckpointSigner } from '../../ports/audit-log';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
 import { padSequence } from './tagged-json';
@@ -74,7 +75,9 @@ export class DynamoAuditLog implements AuditLog {
     const number = (previous?.number ?? 0) + 1;
     const previousRoot = previous?.payload.headsRoot ?? GENESIS_HASH;
     const globalSequence = BigInt(Number(claims.at(-1)?.sk));
-    const payload: AuditCheckpointPayload = { checkpointId: `checkpoint-${number}`, globalSequence, recordCount: globalSequence, headsRoot: headsRoot(previousRoot, [...heads.values()]), at };
+    // The signed time is in whole seconds (EIP-712 uint256), so the stored one is too.
+    const signedAt = floorToSecond(at);
+    const payload: AuditCheckpointPayload = { checkpointId: `checkpoint-${number}`, globalSequence, recordCount: globalSequence, headsRoot: headsRoot(previousRoot, [...heads.values()]), at: signedAt };
     const signature = await this.signer.sign(payload);
     // Heads first: a crash before the checkpoint item leaves heads that nothing signed, which trail() ignores.
     for (const head of heads.values()) {
@@ -83,7 +86,7 @@ export class DynamoAuditLog implements AuditLog {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: CHECKPOINT, sk: padSequence(number), number, checkpointId: payload.checkpointId, globalSequence: globalSequence.toString(), recordCount: payload.recordCount.toString(), headsRoot: payload.headsRoot, previousRoot, heads: JSON.stringify([...heads.values()]), at: at.toISOString(), signature },
+        Item: { pk: CHECKPOINT, sk: padSequence(number), number, checkpointId: payload.checkpointId, globalSequence: globalSequence.toString(), recordCount: payload.recordCount.toString(), headsRoot: payload.headsRoot, previousRoot, heads: JSON.stringify([...heads.values()]), at: signedAt.toISOString(), signature },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -1,0 +1,35 @@
+import type { VelocityUsage } from '../policy/policy';
+import type { WalletAccountState } from './account-state';
+import type { JournalEntry } from './journal-entry';
+import { countersAt, lastIndexWhere, outflowBetween, ZERO_COUNTERS } from './outflow-in-window';
+
+const HOUR_MS = 60 * 60 * 1_000;
+
+/** The rolling velocity windows, in milliseconds. */
+export const VELOCITY_WINDOWS_MS: { readonly [W in keyof VelocityUsage]: number } = {
+  daily: 24 * HOUR_MS,
+  weekly: 7 * 24 * HOUR_MS,
+  monthly: 30 * 24 * HOUR_MS,
+};
+
+/**
+ * The principal outflow of a wallet account in the rolling 24 h / 7 d / 30 d windows ending at `now`
+ * (each `(now − window, now]`) that came before the given reservation: what policy weighs the
+ * reservation against. Later reservations are left out, so concurrent transfers are admitted in
+ * reservation order, each seeing those reserved before it. Releases recorded after the reservation are
+ * left out too, which can only overstate the usage.
+ *
+ * `journal` is the account's journal in order, at least from the last entry before `now − 30 d` to the
+ * reservation's entry; `reservationEntry` is the entry the reservation wrote on that account.
+ */
+export function priorUsage(
+  journal: readonly JournalEntry<WalletAccountState>[],
+  reservationEntry: JournalEntry,
+  now: Date,
+): VelocityUsage {
+  // The entries before the reservation's: their last one holds the counters without this reservation.
+  const end = lastIndexWhere(journal, (e) => e.state.seq < reservationEntry.state.seq) + 1;
+  const before = journal[end - 1]?.state ?? ZERO_COUNTERS;
+  const usage = (windowMs: number): bigint => outflowBetween(countersAt(journal, new Date(now.getTime() - windowMs), end), before);
+  return { daily: usage(VELOCITY_WINDOWS_MS.daily), weekly: usage(VELOCITY_WINDOWS_MS.weekly), monthly: usage(VELOCITY_WINDOWS_MS.monthly) };
+}
