@@ -46,3 +46,14 @@ describe('PowertoolsIdempotencyGuard on DynamoDB Local', () => {
     await expect(guard.run({ scope: 'alice', key: 'key-00000005', payload: {} }, async () => 'recovered')).resolves.toBe('recovered');
   });
 });
+
+describe('PowertoolsIdempotencyGuard in-progress bound', () => {
+  it('lets a repeat run once a started operation has held its key past the bound (a crashed first attempt)', async () => {
+    const short = new PowertoolsIdempotencyGuard(tables.client, tables.names.idempotency, 3600, 1_000);
+    void short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, () => new Promise<string>(() => undefined));
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, async () => 'too soon')).rejects.toMatchObject({ code: 'IDEMPOTENCY.IN_PROGRESS' });
+    await new Promise((r) => setTimeout(r, 1_200));
+    await expect(short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, async () => 'after the bound')).resolves.toBe('after the bound');
+  });
+});

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -17,20 +18,30 @@ interface GuardedCall {
  */
 export class PowertoolsIdempotencyGuard implements IdempotencyGuard {
   private readonly persistenceStore: DynamoDBPersistenceLayer;
-  private readonly config: IdempotencyConfig;
 
-  constructor(client: DynamoDBClient, tableName: string, expiresAfterSeconds = 24 * 60 * 60) {
+  /**
+   * @param inProgressTimeoutMs how long a started operation holds its key: past it, a repeat may run
+   *   (a crashed first attempt must not lock the key until the record expires).
+   */
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    private readonly expiresAfterSeconds = 24 * 60 * 60,
+    private readonly inProgressTimeoutMs = 30_000,
+  ) {
     this.persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
-    this.config = new IdempotencyConfig({
-      eventKeyJmesPath: 'idempotencyKey',
-      payloadValidationJmesPath: 'payload',
-      throwOnNoIdempotencyKey: true,
-      expiresAfterSeconds,
-    });
   }
 
   async run<T>(request: { scope: string; key: string; payload: unknown }, operation: () => Promise<T>): Promise<T> {
-    const guarded = makeIdempotent(async (_call: GuardedCall) => operation(), { persistenceStore: this.persistenceStore, config: this.config });
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'idempotencyKey',
+      payloadValidationJmesPath: 'payload',
+      throwOnNoIdempotencyKey: true,
+      expiresAfterSeconds: this.expiresAfterSeconds,
+    });
+    // Powertools bounds an in-progress record by the Lambda's remaining time; we give it our bound.
+    config.registerLambdaContext({ getRemainingTimeInMillis: () => this.inProgressTimeoutMs } as Context);
+    const guarded = makeIdempotent(async (_call: GuardedCall) => operation(), { persistenceStore: this.persistenceStore, config });
     try {
       return (await guarded({ idempotencyKey: `${request.scope}#${request.key}`, payload: request.payload })) as T;
     } catch (error) {
