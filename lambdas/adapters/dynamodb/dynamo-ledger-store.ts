@@ -1,0 +1,199 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Asset } from '../../domain/asset';
+import { ConflictError, StrongroomError } from '../../domain/errors';
+import { emptyAccountState, walletBalances, type AccountState, type OutflowCounters, type WalletAccountState, type WalletBalances } from '../../domain/ledger/account-state';
+import { planPosting, type LedgerState, type PostingPlan } from '../../domain/ledger/apply-posting';
+import type { JournalEntry } from '../../domain/ledger/journal-entry';
+import { accountKey, walletAccount, type LedgerAccount } from '../../domain/ledger/ledger-account';
+import { outflowBetween, ZERO_COUNTERS } from '../../domain/ledger/outflow-in-window';
+import { phaseConditions } from '../../domain/ledger/posting-phase';
+import { changesByAccount, postingId, type Posting } from '../../domain/ledger/posting';
+import { VELOCITY_WINDOWS_MS } from '../../domain/ledger/prior-usage';
+import type { VelocityUsage } from '../../domain/policy/policy';
+import type { LedgerStore, PostingOutcome } from '../../ports/ledger-store';
+import type { Page, PageRequest } from '../../ports/page';
+import { decodePageToken, encodePageToken, pageLimit } from './page-token';
+import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
+import { fromTaggedJson, padSequence, toTaggedJson } from './tagged-json';
+import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact';
+
+const journalKey = (account: LedgerAccount): string => `ACCT#${accountKey(account)}`;
+const markerKey = (id: string): { pk: string; sk: string } => ({ pk: `POSTING#${id}`, sk: '-' });
+const atKey = (at: Date, seq: number): string => `${at.toISOString()}#${padSequence(seq)}`;
+
+/** Items of the caller's to commit in the same transaction as a posting (the SUBMITTED event). */
+export interface AlongsideWrite {
+  readonly items: readonly TransactItem[];
+  /** What to throw when one of these items' conditions fails: the posting cannot decide that. */
+  readonly onConflict: () => Error;
+}
+
+/**
+ * The ledger in the ledger table: one journal per account (`ACCT#<wallet>#<asset>#<kind>`, sk the
+ * entry's zero-padded seq, `atKey` for lookups by time through the `byTime` index) and one marker per
+ * posting (`POSTING#<id>`). A posting is one TransactWriteItems: a conditional put of each account's
+ * next entry, the marker, and condition checks on the markers its phase requires or excludes. When
+ * a condition fails someone else wrote first: it re-reads and decides again, within a time bound.
+ */
+export class DynamoLedgerStore implements LedgerStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retry: RetryOptions = DEFAULT_RETRY,
+  ) {}
+
+  post(posting: Posting): Promise<PostingOutcome> {
+    return this.postWith(posting);
+  }
+
+  /** Posts, committing `alongside` in the same transaction (not when the posting is a replay). */
+  postWith(posting: Posting, alongside?: AlongsideWrite): Promise<PostingOutcome> {
+    return retryWithinTimeBound(async () => {
+      const plan = planPosting(await this.stateFor(posting), posting);
+      if (plan.replayed) return { done: true, value: plan };
+      const postingItems = this.itemsFor(posting, plan);
+      const extra = alongside?.items ?? [];
+      if (postingItems.length + extra.length > MAX_TRANSACT_ITEMS) throw new RangeError(`posting ${posting.id} needs ${postingItems.length + extra.length} items, more than ${MAX_TRANSACT_ITEMS}`);
+      const outcome = await transactWrite(this.doc, [...postingItems, ...extra]);
+      if (outcome.ok) return { done: true, value: plan };
+      if (outcome.kind === 'condition' && alongside && outcome.failedIndexes.some((i) => i >= postingItems.length)) throw alongside.onConflict();
+      return { done: false, reason: `posting ${posting.id}: ${outcome.kind === 'conflict' ? 'transaction conflict' : 'an account or marker moved'}` };
+    }, this.retry);
+  }
+
+  async balances(walletId: string, asset: Asset): Promise<WalletBalances> {
+    const [entry] = await this.newest(journalKey(walletAccount(walletId, asset)));
+    return walletBalances((entry?.state as WalletAccountState | undefined) ?? emptyAccountState('wallet'));
+  }
+
+  async countersAt(walletId: string, asset: Asset, at: Date): Promise<OutflowCounters> {
+    const entry = await this.entryAtOrBefore(walletAccount(walletId, asset), at);
+    return (entry?.state as WalletAccountState | undefined) ?? ZERO_COUNTERS;
+  }
+
+  async priorUsage(transferId: string, now: Date): Promise<VelocityUsage> {
+    const marker = await this.marker(postingId(transferId, 'RESERVE'));
+    if (marker === undefined) throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
+    if (marker.posting.type !== 'RESERVE') throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
+    const account = walletAccount(marker.posting.reservation.walletId, marker.posting.reservation.asset);
+    const reservationSeq = marker.entries[accountKey(account)];
+    // A zero-principal reservation (an approve) wrote nothing on the asset's account: usage is as of now.
+    const before = reservationSeq === undefined ? await this.newestCounters(account) : await this.countersOfSeq(account, reservationSeq - 1);
+    const usage = async (windowMs: number): Promise<bigint> => {
+      const start = await this.entryAtOrBefore(account, new Date(now.getTime() - windowMs));
+      // Only entries before the reservation count; a window starting after it has seen nothing of it.
+      const startsAfterReservation = start !== undefined && reservationSeq !== undefined && start.state.seq >= reservationSeq;
+      const atStart = start === undefined ? ZERO_COUNTERS : startsAfterReservation ? before : (start.state as WalletAccountState);
+      return outflowBetween(atStart, before);
+    };
+    const [daily, weekly, monthly] = await Promise.all([usage(VELOCITY_WINDOWS_MS.daily), usage(VELOCITY_WINDOWS_MS.weekly), usage(VELOCITY_WINDOWS_MS.monthly)]);
+    return { daily, weekly, monthly };
+  }
+
+  async history(walletId: string, asset: Asset, page: PageRequest = {}): Promise<Page<JournalEntry>> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': journalKey(walletAccount(walletId, asset)) },
+        ScanIndexForward: false,
+        Limit: pageLimit(page.limit),
+        ExclusiveStartKey: decodePageToken(page.nextToken, ['pk', 'sk']),
+      }),
+    );
+    const items = (result.Items ?? []).map(toEntry);
+    return result.LastEvaluatedKey ? { items, nextToken: encodePageToken(result.LastEvaluatedKey) } : { items };
+  }
+
+  /** The touched accounts' newest states and the markers the posting's checks name. */
+  private async stateFor(posting: Posting): Promise<LedgerState> {
+    const accounts = changesByAccount(posting).map((c) => c.account);
+    const { requires, excludes } = phaseConditions(posting);
+    const markerIds = [posting.id, requires, excludes].filter((id): id is string => id !== undefined);
+    const [newest, markers] = await Promise.all([
+      Promise.all(accounts.map(async (account) => [accountKey(account), (await this.newest(journalKey(account)))[0]?.state] as const)),
+      Promise.all(markerIds.map(async (id) => [id, (await this.marker(id))?.posting] as const)),
+    ]);
+    return {
+      accounts: new Map(newest.filter((e): e is readonly [string, AccountState] => e[1] !== undefined)),
+      postings: new Map(markers.filter((e): e is readonly [string, Posting] => e[1] !== undefined)),
+    };
+  }
+
+  private itemsFor(posting: Posting, plan: PostingPlan): TransactItem[] {
+    const { requires, excludes } = phaseConditions(posting);
+    const entries: TransactItem[] = plan.entries.map((entry) => ({
+      Put: {
+        TableName: this.table,
+        Item: {
+          pk: journalKey(entry.account),
+          sk: padSequence(entry.state.seq),
+          atKey: atKey(entry.at, entry.state.seq),
+          at: entry.at.toISOString(),
+          postingId: entry.postingId,
+          account: toTaggedJson(entry.account),
+          legs: toTaggedJson(entry.legs),
+          state: toTaggedJson(entry.state),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+    const entrySeqs = Object.fromEntries(plan.entries.map((e) => [accountKey(e.account), e.state.seq]));
+    const marker: TransactItem = {
+      Put: { TableName: this.table, Item: { ...markerKey(posting.id), posting: toTaggedJson(posting), entries: JSON.stringify(entrySeqs) }, ConditionExpression: 'attribute_not_exists(pk)' },
+    };
+    const checks: TransactItem[] = [
+      ...(requires === undefined ? [] : [{ ConditionCheck: { TableName: this.table, Key: markerKey(requires), ConditionExpression: 'attribute_exists(pk)' } }]),
+      ...(excludes === undefined ? [] : [{ ConditionCheck: { TableName: this.table, Key: markerKey(excludes), ConditionExpression: 'attribute_not_exists(pk)' } }]),
+    ];
+    return [...entries, marker, ...checks];
+  }
+
+  private async marker(id: string): Promise<{ posting: Posting; entries: Record<string, number> } | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: markerKey(id), ConsistentRead: true }));
+    return Item ? { posting: fromTaggedJson<Posting>(Item.posting as string), entries: JSON.parse(Item.entries as string) as Record<string, number> } : undefined;
+  }
+
+  private async newest(pk: string): Promise<JournalEntry[]> {
+    const { Items } = await this.doc.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ScanIndexForward: false, Limit: 1, ConsistentRead: true }));
+    return (Items ?? []).map(toEntry);
+  }
+
+  private async newestCounters(account: LedgerAccount): Promise<OutflowCounters> {
+    const [entry] = await this.newest(journalKey(account));
+    return (entry?.state as WalletAccountState | undefined) ?? ZERO_COUNTERS;
+  }
+
+  private async countersOfSeq(account: LedgerAccount, seq: number): Promise<OutflowCounters> {
+    if (seq < 1) return ZERO_COUNTERS;
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: journalKey(account), sk: padSequence(seq) }, ConsistentRead: true }));
+    if (!Item) throw new ConflictError('STORE.CONFLICT', `journal entry ${seq} of ${accountKey(account)} is missing`);
+    return toEntry(Item).state as WalletAccountState;
+  }
+
+  private async entryAtOrBefore(account: LedgerAccount, at: Date): Promise<JournalEntry | undefined> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'pk = :pk AND atKey <= :at',
+        ExpressionAttributeValues: { ':pk': journalKey(account), ':at': `${at.toISOString()}#~` },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const [item] = Items ?? [];
+    return item ? toEntry(item) : undefined;
+  }
+}
+
+function toEntry(item: Record<string, unknown>): JournalEntry {
+  return {
+    account: fromTaggedJson<LedgerAccount>(item.account as string),
+    postingId: item.postingId as string,
+    legs: fromTaggedJson(item.legs as string),
+    state: fromTaggedJson<AccountState>(item.state as string),
+    at: new Date(item.at as string),
+  };
+}

@@ -1,0 +1,31 @@
+import type { Asset } from '../domain/asset';
+import type { OutflowCounters, WalletBalances } from '../domain/ledger/account-state';
+import type { JournalEntry } from '../domain/ledger/journal-entry';
+import type { Posting } from '../domain/ledger/posting';
+import type { VelocityUsage } from '../domain/policy/policy';
+import type { Page, PageRequest } from './page';
+
+/** What posting did: nothing when the same posting had been recorded before. */
+export interface PostingOutcome {
+  readonly replayed: boolean;
+  readonly entries: readonly JournalEntry[];
+}
+
+/**
+ * The internal ledger: append-only journals per account, each posting written whole or not at all.
+ * Postings are decided by the domain model on freshly read balances; funds that are not there give
+ * `LEDGER.INSUFFICIENT_FUNDS`, a posting in the wrong phase `LEDGER.INVALID_PHASE`.
+ */
+export interface LedgerStore {
+  post(posting: Posting): Promise<PostingOutcome>;
+  balances(walletId: string, asset: Asset): Promise<WalletBalances>;
+  /** The cumulative outflow counters of a wallet account as they stood at `at`. */
+  countersAt(walletId: string, asset: Asset, at: Date): Promise<OutflowCounters>;
+  /**
+   * The principal outflow in the rolling windows ending at `now` that was reserved before this
+   * transfer's reservation: what policy weighs the transfer against.
+   */
+  priorUsage(transferId: string, now: Date): Promise<VelocityUsage>;
+  /** An account's entries, newest first. */
+  history(walletId: string, asset: Asset, page?: PageRequest): Promise<Page<JournalEntry>>;
+}

@@ -1,0 +1,143 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoLedgerStore } from '../../lambdas/adapters/dynamodb/dynamo-ledger-store';
+import { DynamoTransferEventStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-event-store';
+import { DynamoTransferSubmissionStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-submission-store';
+import { InsufficientFundsError } from '../../lambdas/domain/errors';
+import type { WalletAccountState } from '../../lambdas/domain/ledger/account-state';
+import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
+import type { Reservation } from '../../lambdas/domain/ledger/posting';
+import { broadcast, release, reserve, settle } from '../../lambdas/domain/ledger/transfer-postings';
+import type { TransferEventOf } from '../../lambdas/domain/lifecycle/transfer-events';
+import { freshTables, type TestTables } from '../support/dynamodb';
+
+const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;
+const TO = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
+const T0 = new Date('2026-03-01T00:00:00Z');
+const at = (hours: number) => new Date(T0.getTime() + hours * 3_600_000);
+let tables: TestTables;
+let ledger: DynamoLedgerStore;
+
+beforeAll(async () => {
+  tables = await freshTables();
+  ledger = new DynamoLedgerStore(tables.doc, tables.names.ledger);
+});
+afterAll(() => tables.client.destroy());
+
+async function fund(walletId: string, asset: 'native' | typeof TOKEN, amount: bigint, when = T0): Promise<void> {
+  const deposit = { depositId: `dep-${walletId}-${asset}-${amount}-${when.getTime()}`, walletId, asset, amount };
+  await ledger.post(depositSeen(deposit, when));
+  await ledger.post(depositConfirmed(deposit, when));
+}
+
+const reservation = (transferId: string, walletId: string, amount: bigint, feeAllowance = 1n, asset: 'native' | typeof TOKEN = TOKEN): Reservation => ({ transferId, walletId, asset, amount, feeAllowance });
+
+describe('DynamoLedgerStore', () => {
+  it('50 concurrent reservations of 1 against an available 10: exactly 10 succeed, the rest INSUFFICIENT_FUNDS', async () => {
+    await fund('w-race', TOKEN, 10n);
+    await fund('w-race', 'native', 1_000n);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => ledger.post(reserve(reservation(`race-${i}`, 'w-race', 1n), T0))));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(ok).toHaveLength(10);
+    expect(refused).toHaveLength(40);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(InsufficientFundsError);
+      expect(r.reason).toMatchObject({ code: 'LEDGER.INSUFFICIENT_FUNDS' });
+    }
+    expect(await ledger.balances('w-race', TOKEN)).toEqual({ available: 0n, settled: 10n, reserved: 10n, pendingOut: 0n, pendingIn: 0n });
+    expect((await ledger.balances('w-race', 'native')).reserved).toBe(10n);
+    const history = await ledger.history('w-race', TOKEN, { limit: 100 });
+    for (const entry of history.items) {
+      const state = entry.state as WalletAccountState;
+      for (const bucket of ['available', 'reserved', 'pendingOut', 'pendingIn'] as const) expect(state[bucket]).toBeGreaterThanOrEqual(0n);
+    }
+    expect(history.items.map((e) => e.state.seq)).toEqual(Array.from({ length: 12 }, (_, i) => 12 - i));
+  }, 60_000);
+
+  it('runs a transfer through reserve, broadcast and settle, booking the actual fee', async () => {
+    await fund('w-cycle', 'native', 100n);
+    const r = reservation('cycle-1', 'w-cycle', 40n, 10n, 'native');
+    await ledger.post(reserve(r, at(1)));
+    await ledger.post(broadcast(r, at(2)));
+    await ledger.post(settle(r, 3n, at(3)));
+    expect(await ledger.balances('w-cycle', 'native')).toEqual({ available: 57n, settled: 57n, reserved: 0n, pendingOut: 0n, pendingIn: 0n });
+  });
+
+  it('treats a repeated posting as a replay and never moves funds twice', async () => {
+    await fund('w-replay', 'native', 100n);
+    const r = reservation('replay-1', 'w-replay', 30n, 5n, 'native');
+    expect((await ledger.post(reserve(r, at(1)))).replayed).toBe(false);
+    expect((await ledger.post(reserve(r, at(5)))).replayed).toBe(true);
+    expect((await ledger.balances('w-replay', 'native')).available).toBe(65n);
+    const twice = await Promise.all([ledger.post(release(r, at(6))), ledger.post(release(r, at(6)))]);
+    expect(twice.map((o) => o.replayed).sort()).toEqual([false, true]);
+    expect((await ledger.balances('w-replay', 'native')).available).toBe(100n);
+  });
+
+  it('never overwrites: another posting under a recorded id, or a phase out of order, is refused and nothing changes', async () => {
+    await fund('w-phase', 'native', 100n);
+    const r = reservation('phase-1', 'w-phase', 30n, 5n, 'native');
+    await ledger.post(reserve(r, at(1)));
+    await expect(ledger.post(reserve({ ...r, amount: 1n }, at(1)))).rejects.toMatchObject({ code: 'LEDGER.POSTING_CONFLICT' });
+    await ledger.post(broadcast(r, at(2)));
+    await expect(ledger.post(release(r, at(3)))).rejects.toMatchObject({ code: 'LEDGER.INVALID_PHASE' });
+    await expect(ledger.post(settle(reservation('never-reserved', 'w-phase', 1n, 1n, 'native'), 1n, at(3)))).rejects.toMatchObject({ code: 'LEDGER.INVALID_PHASE' });
+    expect(await ledger.balances('w-phase', 'native')).toEqual({ available: 65n, settled: 100n, reserved: 0n, pendingOut: 35n, pendingIn: 0n });
+    await expect(
+      tables.doc.send(new PutCommand({ TableName: tables.names.ledger, Item: { pk: 'POSTING#phase-1:reserve', sk: '-' }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+  });
+
+  it('reads counters at a past instant and the usage before a reservation across the 24 h edge', async () => {
+    await fund('w-velocity', 'native', 1_000n);
+    await ledger.post(reserve(reservation('v-old', 'w-velocity', 100n, 0n, 'native'), at(0)));
+    await ledger.post(reserve(reservation('v-mid', 'w-velocity', 50n, 0n, 'native'), at(10)));
+    await ledger.post(reserve(reservation('v-new', 'w-velocity', 7n, 0n, 'native'), at(24)));
+    expect((await ledger.countersAt('w-velocity', 'native', at(12))).outflowReserved).toBe(150n);
+    // At now = 24 h the entry at 0 h sits exactly on the window's edge: outside, so only v-mid counts.
+    expect(await ledger.priorUsage('v-new', at(24))).toEqual({ daily: 50n, weekly: 150n, monthly: 150n });
+    expect(await ledger.priorUsage('v-new', at(23.99))).toEqual({ daily: 150n, weekly: 150n, monthly: 150n });
+    expect(await ledger.priorUsage('v-old', at(0))).toEqual({ daily: 0n, weekly: 0n, monthly: 0n });
+    await ledger.post(release(reservation('v-mid', 'w-velocity', 50n, 0n, 'native'), at(25)));
+    expect((await ledger.priorUsage('v-new', at(26))).daily).toBe(50n);
+  });
+
+  it('pages through an account’s history', async () => {
+    await fund('w-history', 'native', 100n);
+    for (let i = 0; i < 3; i++) await ledger.post(reserve(reservation(`h-${i}`, 'w-history', 1n, 0n, 'native'), at(i)));
+    const first = await ledger.history('w-history', 'native', { limit: 3 });
+    const second = await ledger.history('w-history', 'native', { limit: 3, nextToken: first.nextToken! });
+    expect([...first.items, ...second.items].map((e) => e.state.seq)).toEqual([5, 4, 3, 2, 1]);
+    expect(second.nextToken).toBeUndefined();
+  });
+});
+
+describe('DynamoTransferSubmissionStore', () => {
+  const events = () => new DynamoTransferEventStore(tables.doc, tables.names);
+  const submitted = (id: string, walletId: string, amount: bigint): TransferEventOf<'SUBMITTED'> => ({
+    transferId: id, seq: 1, type: 'SUBMITTED', at: T0, actor: 'alice',
+    data: { walletId, initiatorId: 'alice', traceId: `trace-${id}`, chainId: 31337, to: TO, asset: 'native', amount, data: '0x', feeAllowance: 2n },
+  });
+
+  it('writes the SUBMITTED event and the reservation together', async () => {
+    await fund('w-submit', 'native', 100n);
+    const store = new DynamoTransferSubmissionStore(events(), ledger);
+    const state = await store.submit(submitted('s-1', 'w-submit', 10n), reserve(reservation('s-1', 'w-submit', 10n, 2n, 'native'), T0));
+    expect(state.status).toBe('SUBMITTED');
+    expect((await events().load('s-1'))?.amount).toBe(10n);
+    expect((await ledger.balances('w-submit', 'native')).reserved).toBe(12n);
+  });
+
+  it('writes nothing when funds are short, and nothing twice for the same transfer id', async () => {
+    await fund('w-short', 'native', 5n);
+    const store = new DynamoTransferSubmissionStore(events(), ledger);
+    await expect(store.submit(submitted('s-2', 'w-short', 10n), reserve(reservation('s-2', 'w-short', 10n, 2n, 'native'), T0))).rejects.toMatchObject({ code: 'LEDGER.INSUFFICIENT_FUNDS' });
+    expect(await events().load('s-2')).toBeUndefined();
+    expect((await ledger.balances('w-short', 'native')).reserved).toBe(0n);
+
+    await store.submit(submitted('s-3', 'w-short', 1n), reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), T0));
+    await expect(store.submit(submitted('s-3', 'w-short', 1n), reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), T0))).rejects.toMatchObject({ code: 'STORE.DUPLICATE' });
+    await expect(store.submit({ ...submitted('s-3', 'w-short', 1n), actor: 'bob' }, reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), at(1)))).rejects.toMatchObject({ code: 'STORE.DUPLICATE' });
+    expect((await ledger.balances('w-short', 'native')).reserved).toBe(3n);
+  });
+});
