@@ -2,7 +2,10 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoNonceStore } from '../../../lambdas/adapters/dynamodb/dynamo-nonce-store';
+import { DynamoLedgerStore } from '../../../lambdas/adapters/dynamodb/dynamo-ledger-store';
+import { toTaggedJson } from '../../../lambdas/adapters/dynamodb/tagged-json';
 import { transactWrite } from '../../../lambdas/adapters/dynamodb/transact';
+import { reserve } from '../../../lambdas/domain/ledger/transfer-postings';
 
 // DynamoDB Local rarely produces TransactionConflict, so the conflict path is driven by a mock here.
 const canceled = (...codes: string[]) =>
@@ -55,5 +58,22 @@ describe('a store on the conflict path', () => {
     const store = new DynamoNonceStore(doc, 'nonces', { timeBoundMs: 150, baseDelayMs: 1, maxDelayMs: 5 });
     await expect(store.reserve({ chainId: 1, address: '0xabc', transferId: 't1', chainPendingNonce: 0, at: new Date(0) })).rejects.toMatchObject({ code: 'STORE.CONTENTION' });
     expect(mock.commandCalls(TransactWriteCommand).length).toBeGreaterThan(3);
+  });
+});
+
+describe('the ledger store on the conflict path', () => {
+  it('re-reads balances and retries after TransactionConflict, then commits the posting once', async () => {
+    const funded = { kind: 'wallet', seq: 1, at: new Date(0), available: 100n, reserved: 0n, pendingOut: 0n, pendingIn: 0n, outflowReserved: 0n, outflowReleased: 0n };
+    const entry = { pk: 'ACCT#w#native#wallet', sk: '000000000001', at: new Date(0).toISOString(), postingId: 'd:deposit-confirmed', account: toTaggedJson({ walletId: 'w', asset: 'native', kind: 'wallet' }), legs: '[]', state: toTaggedJson(funded) };
+    mock.on(GetCommand).resolves({});
+    mock.on(QueryCommand).resolves({ Items: [entry] });
+    mock.on(TransactWriteCommand).rejectsOnce(canceled('TransactionConflict', 'None', 'None')).resolves({});
+    const store = new DynamoLedgerStore(doc, 'ledger');
+    const outcome = await store.post(reserve({ transferId: 't1', walletId: 'w', asset: 'native', amount: 10n, feeAllowance: 1n }, new Date(1)));
+    expect(outcome.replayed).toBe(false);
+    expect(outcome.entries[0]?.state).toMatchObject({ seq: 2, available: 89n, reserved: 11n });
+    const writes = mock.commandCalls(TransactWriteCommand);
+    expect(writes).toHaveLength(2);
+    expect(writes[1]!.args[0].input.TransactItems?.[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 });
