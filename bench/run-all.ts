@@ -1,14 +1,17 @@
 // Runs every benchmark in turn and prints its figures. Figures, not pass/fail.
 import { cpus } from 'node:os';
 import { run as ledgerOperations } from './ledger-operations.bench';
+import { run as ledgerStore } from './ledger-store.bench';
 import { run as policyEvaluation } from './policy-evaluation.bench';
 
 const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
   ['policy evaluation', policyEvaluation],
   ['ledger operations', ledgerOperations],
+  ['ledger store on DynamoDB Local', ledgerStore],
 ];
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   console.log(`strongroom benchmarks — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`);
   for (const [name, run] of benches) {
     try {

@@ -56,6 +56,9 @@ export function startSupervised(command: string, args: readonly string[], option
     output: () => recent,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // Keep the event loop alive until it has exited: otherwise a caller awaiting stop() with
+      // nothing else pending would see the process end before stop() resolves.
+      child.ref();
       child.stdin?.end();
       await exited;
     },
