@@ -4,6 +4,7 @@ import { chainRecord, GENESIS_HASH, headsRoot, verifyTrace, type AuditEntry, typ
 import { floorToSecond } from '../../domain/proof/unix-seconds';
 import type { AuditCheckpointPayload, AuditLog, AuditTrail, CheckpointSigner } from '../../ports/audit-log';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
+import { queryAll } from './query-all';
 import { padSequence } from './tagged-json';
 import { transactWrite } from './transact';
 
@@ -136,15 +137,8 @@ export class DynamoAuditLog implements AuditLog {
     return Items ?? [];
   }
 
-  private async queryAll(input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new QueryCommand({ TableName: this.table, ...input, ConsistentRead: true, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, { TableName: this.table, ...input });
   }
 }
 

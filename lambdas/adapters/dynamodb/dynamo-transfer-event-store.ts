@@ -5,6 +5,7 @@ import type { TransferEvent, TransferStatus } from '../../domain/lifecycle/trans
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { Page, PageRequest } from '../../ports/page';
 import type { TransferEventStore, TransferSummary } from '../../ports/transfer-event-store';
+import { queryAll } from './query-all';
 import { decodePageToken, encodePageToken, pageLimit } from './page-token';
 import { fromTaggedJson, padSequence, toTaggedJson } from './tagged-json';
 import { transactWrite, MAX_TRANSACT_ITEMS, type TransactItem } from './transact';
@@ -68,22 +69,8 @@ export class DynamoTransferEventStore implements TransferEventStore {
   }
 
   async read(transferId: string): Promise<readonly TransferEvent[]> {
-    const events: TransferEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.events,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': streamKey(transferId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) events.push(toEvent(transferId, item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    const items = await queryAll(this.doc, { TableName: this.tables.events, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': streamKey(transferId) } });
+    return items.map((item) => toEvent(transferId, item));
   }
 
   async load(transferId: string): Promise<TransferState | undefined> {
