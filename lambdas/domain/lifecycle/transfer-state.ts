@@ -1,6 +1,4 @@
 import type { Hex } from 'viem';
-import type { Address } from '../address';
-import type { Asset } from '../asset';
 import type { ChainOutcome, PreparedTransaction, TransferEventData, TransferStatus } from './transfer-events';
 
 /** One signing attempt: requested (perhaps signed), perhaps accepted by a node. Never removed. */
@@ -12,23 +10,15 @@ export interface SigningAttempt {
   readonly broadcast: boolean;
 }
 
-/** A transfer as the fold of its events. */
-export interface TransferState {
+type SubmittedFields = TransferEventData['SUBMITTED'];
+
+/** A transfer as the fold of its events: what it was submitted with, and what happened since. */
+export interface TransferState extends SubmittedFields {
   readonly id: string;
   readonly seq: number;
   readonly status: TransferStatus;
   readonly submittedAt: Date;
   readonly updatedAt: Date;
-  readonly walletId: string;
-  readonly initiatorId: string;
-  readonly traceId: string;
-  readonly chainId: number;
-  readonly to: Address;
-  readonly asset: Asset;
-  readonly amount: bigint;
-  readonly data: Hex;
-  readonly feeAllowance: bigint;
-  readonly note?: string;
   readonly executionName?: string;
   readonly screening?: 'CLEARED' | 'HIT';
   readonly policy?: TransferEventData['POLICY_EVALUATED'];
