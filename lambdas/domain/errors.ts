@@ -93,6 +93,23 @@ export const ERROR_CATALOGUE = {
   'PROOF.EXPIRED': { kind: 'forbidden', summary: 'the authorization proof has expired' },
   'PROOF.MISMATCH': { kind: 'forbidden', summary: 'the authorization proof does not cover this transaction' },
   'PROOF.MALFORMED': { kind: 'invalid', summary: 'a proof, checkpoint or signing domain is not of the expected shape or does not encode' },
+  // keys and signers
+  'KEY.NOT_FOUND': { kind: 'not_found', summary: 'no such key in the key vault' },
+  'KEY.DISABLED': { kind: 'rule', summary: 'the key is disabled or scheduled for deletion and cannot sign' },
+  'KEY.WRONG_PURPOSE': { kind: 'forbidden', summary: 'the key is not for this kind of signature' },
+  'KEY.UNAVAILABLE': { kind: 'unavailable', summary: 'the key vault did not answer in time or throttled us; retry later' },
+  'KEY.BAD_SIGNATURE': { kind: 'internal', summary: 'the key vault returned a signature that does not recover to the key' },
+  'KEY.VAULT_SEALED': { kind: 'internal', summary: 'the local key vault cannot be opened with this passphrase' },
+  'SIGNER.ADDRESS_MISMATCH': { kind: 'forbidden', summary: "the signing key's address is not the transaction's from" },
+  'SIGNER.FORBIDDEN_PAYLOAD': { kind: 'forbidden', summary: 'this key never signs that kind of payload' },
+  // chains
+  'CHAIN.UNKNOWN': { kind: 'invalid', summary: 'no chain with this id is configured' },
+  'CHAIN.UNAVAILABLE': { kind: 'unavailable', summary: 'the chain RPC did not answer or answered an error; retry later' },
+  'CHAIN.FEE_CAP_EXCEEDED': { kind: 'rule', summary: "current fees are above the chain's configured cap" },
+  'CHAIN.GAS_ESTIMATE_FAILED': { kind: 'rule', summary: 'the transaction would revert or cannot be estimated' },
+  'CHAIN.BROADCAST_REFUSED': { kind: 'rule', summary: 'the node refused the transaction and does not know its hash' },
+  'CHAIN.NOT_A_REPLACEMENT': { kind: 'invalid', summary: 'a replacement must keep the nonce and raise both fees by at least 10% within the fee ceiling' },
+  'CHAIN.INVALID_TRANSACTION': { kind: 'invalid', summary: 'the signed transaction is malformed or does not recover to its from' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -161,6 +178,24 @@ export class ApprovalError extends StrongroomError {
 
 export class ProofError extends StrongroomError {
   override readonly name = 'ProofError';
+}
+
+/** A key vault or signer refused or failed (KEY.*, SIGNER.*), apart from unavailability. */
+export class SigningError extends StrongroomError {
+  override readonly name = 'SigningError';
+}
+
+/** A chain refused or cannot do what was asked (CHAIN.*), apart from unavailability. */
+export class ChainError extends StrongroomError {
+  override readonly name = 'ChainError';
+}
+
+/**
+ * A dependency (key vault, chain RPC, …) is down, slow or throttling: the one error name a workflow
+ * Retry matches, and never a reason to act on a guess.
+ */
+export class DependencyUnavailableError extends StrongroomError {
+  override readonly name = 'DependencyUnavailableError';
 }
 
 export const isStrongroomError = (e: unknown): e is StrongroomError => e instanceof StrongroomError;
