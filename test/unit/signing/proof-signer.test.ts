@@ -1,0 +1,213 @@
+import { parseSignature, type Hex } from 'viem';
+import { StrongroomError, type ErrorCode } from '../../../lambdas/domain/errors';
+import { buildAuditCheckpointTypedData, verifyAuditCheckpoint, type AuditCheckpoint } from '../../../lambdas/domain/proof/audit-checkpoint';
+import { buildAuthorizationTypedData } from '../../../lambdas/domain/proof/authorization-proof';
+import { verifyAuthorizationProof } from '../../../lambdas/domain/proof/verify-authorization-proof';
+import type { KeyPurpose } from '../../../lambdas/ports/key-vault';
+import { proofSigner, type ProofKeyPurpose } from '../../../lambdas/signing/proof-signer';
+import { MemoryKeyVault } from '../../support/memory-key-vault';
+import { BEFORE_EXPIRY, DOMAIN, highSTwin, sampleProof } from '../domain/proof/proof-fixtures';
+
+const HALF_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n >> 1n;
+const { deploymentId } = DOMAIN;
+
+const CHECKPOINT: AuditCheckpoint = {
+  checkpointId: 'cp-1',
+  globalSequence: 10n,
+  recordCount: 10n,
+  headsRoot: `0x${'11'.repeat(32)}`,
+  at: new Date('2030-01-01T00:00:00.000Z'),
+};
+
+// What a compromised caller would most like an approval key to sign: an EIP-2612 permit.
+const PERMIT = {
+  domain: { name: 'USD Coin', version: '2', chainId: 8453, verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
+  types: {
+    Permit: [
+      { name: 'owner', type: 'address' },
+      { name: 'spender', type: 'address' },
+      { name: 'value', type: 'uint256' },
+      { name: 'nonce', type: 'uint256' },
+      { name: 'deadline', type: 'uint256' },
+    ],
+  },
+  primaryType: 'Permit',
+  message: {
+    owner: '0x1111111111111111111111111111111111111111',
+    spender: '0x2222222222222222222222222222222222222222',
+    value: 10n ** 30n,
+    nonce: 0n,
+    deadline: 2n ** 255n,
+  },
+};
+
+const authorization = (proof = sampleProof()) => buildAuthorizationTypedData(DOMAIN, proof);
+const checkpoint = () => buildAuditCheckpointTypedData({ deploymentId }, CHECKPOINT);
+
+async function setup(purpose: ProofKeyPurpose) {
+  const vault = new MemoryKeyVault();
+  const key = await vault.createKey({ ownerId: deploymentId, purpose });
+  const signDigest = jest.spyOn(vault, 'signDigest');
+  return { vault, key, signDigest, signer: proofSigner({ keyVault: vault, keyId: key.keyId, purpose, deploymentId }) };
+}
+
+async function refusal(promise: Promise<unknown>, code: ErrorCode): Promise<StrongroomError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StrongroomError);
+  expect((error as StrongroomError).code).toBe(code);
+  return error as StrongroomError;
+}
+
+function expectCanonical(signature: Hex): void {
+  expect(signature).toMatch(/^0x[0-9a-f]{130}$/);
+  const { s, v } = parseSignature(signature);
+  expect([27n, 28n]).toContain(v);
+  expect(BigInt(s)).toBeLessThanOrEqual(HALF_N);
+}
+
+describe('proofSigner with the approval key', () => {
+  it('signs an authorization that verifyAuthorizationProof accepts', async () => {
+    const { signer, key } = await setup('approval');
+    const proof = sampleProof();
+    const signature = await signer.signAuthorization(proof);
+    expectCanonical(signature);
+    await expect(
+      verifyAuthorizationProof({
+        domain: DOMAIN,
+        proof,
+        signature,
+        expectedSigner: key.address,
+        transaction: proof.transaction,
+        transferId: proof.transferId,
+        walletId: proof.walletId,
+        now: BEFORE_EXPIRY,
+      }),
+    ).resolves.toBe(proof);
+  });
+
+  it('signs the same statement given as typed data', async () => {
+    const { signer, key } = await setup('approval');
+    const proof = sampleProof();
+    const signature = await signer.signTypedData(authorization(proof));
+    await expect(
+      verifyAuthorizationProof({ domain: DOMAIN, proof, signature, expectedSigner: key.address, transaction: proof.transaction, transferId: proof.transferId, walletId: proof.walletId, now: BEFORE_EXPIRY }),
+    ).resolves.toBe(proof);
+  });
+
+  it('signs the data it checked, even when the caller’s object changes under it', async () => {
+    const { signer, key } = await setup('approval');
+    const proof = sampleProof();
+    const raised = { ...proof, transaction: { ...proof.transaction, value: proof.transaction.value * 100n } };
+    const typed = authorization(proof);
+    // The first read sees the approved message, every later read a raised value.
+    let reads = 0;
+    const shifting = { domain: typed.domain, types: typed.types, primaryType: typed.primaryType };
+    Object.defineProperty(shifting, 'message', { enumerable: true, get: () => (reads++ === 0 ? typed.message : authorization(raised).message) });
+    const signature = await signer.signTypedData(shifting);
+    const params = { domain: DOMAIN, signature, expectedSigner: key.address, transaction: proof.transaction, transferId: proof.transferId, walletId: proof.walletId, now: BEFORE_EXPIRY };
+    await expect(verifyAuthorizationProof({ ...params, proof })).resolves.toBe(proof);
+  });
+
+  it('is not a checkpoint signer', async () => {
+    const { signer } = await setup('approval');
+    expect(() => signer.checkpointSigner()).toThrow(expect.objectContaining({ code: 'KEY.WRONG_PURPOSE' }));
+  });
+});
+
+describe('proofSigner with the audit key', () => {
+  it('signs a checkpoint that verifyAuditCheckpoint accepts, through the CheckpointSigner port', async () => {
+    const { signer, key } = await setup('audit');
+    const port = signer.checkpointSigner();
+    const signature = await port.sign(CHECKPOINT);
+    expectCanonical(signature);
+    await expect(verifyAuditCheckpoint({ domain: { deploymentId }, checkpoint: CHECKPOINT, signature, expectedSigner: key.address })).resolves.toBe(CHECKPOINT);
+    await expect(port.verify(CHECKPOINT, signature)).resolves.toBe(true);
+  });
+
+  it('verifies false for an altered checkpoint, another key’s signature, or garbage', async () => {
+    const { signer } = await setup('audit');
+    const port = signer.checkpointSigner();
+    const signature = await port.sign(CHECKPOINT);
+    const other = await (await setup('audit')).signer.checkpointSigner().sign(CHECKPOINT);
+    await expect(port.verify({ ...CHECKPOINT, recordCount: 9n }, signature)).resolves.toBe(false);
+    await expect(port.verify(CHECKPOINT, other)).resolves.toBe(false);
+    await expect(port.verify(CHECKPOINT, highSTwin(signature))).resolves.toBe(false);
+    await expect(port.verify(CHECKPOINT, '0x')).resolves.toBe(false);
+  });
+
+  it('lets an unreachable vault surface as an error, not as a forged checkpoint', async () => {
+    const { signer, vault } = await setup('audit');
+    const port = signer.checkpointSigner();
+    jest.spyOn(vault, 'addressOf').mockRejectedValue(new Error('vault down'));
+    await expect(port.verify(CHECKPOINT, `0x${'00'.repeat(65)}`)).rejects.toThrow('vault down');
+  });
+});
+
+describe('proofSigner refuses, without asking the vault to sign', () => {
+  it.each<[string, ProofKeyPurpose, () => unknown]>([
+    ['an ERC-2612 permit (approval key)', 'approval', () => PERMIT],
+    ['an ERC-2612 permit (audit key)', 'audit', () => PERMIT],
+    ['an Authorization with an extra message field', 'approval', () => ({ ...authorization(), message: { ...authorization().message, spender: PERMIT.message.spender } })],
+    [
+      'an Authorization with an extra type field',
+      'approval',
+      () => ({ ...authorization(), types: { ...authorization().types, Authorization: [...authorization().types.Authorization, { name: 'spender', type: 'address' }] } }),
+    ],
+    ['another deployment’s Authorization', 'approval', () => buildAuthorizationTypedData({ ...DOMAIN, deploymentId: 'elsewhere' }, sampleProof())],
+    ['another deployment’s AuditCheckpoint', 'audit', () => buildAuditCheckpointTypedData({ deploymentId: 'elsewhere' }, CHECKPOINT)],
+    ['an AuditCheckpoint given to the approval key', 'approval', checkpoint],
+    ['an Authorization given to the audit key', 'audit', () => authorization()],
+    ['a Proxy it cannot snapshot', 'approval', () => new Proxy(authorization(), {})],
+    ['nothing', 'approval', () => undefined],
+  ])('%s', async (_name, purpose, typedData) => {
+    const { signer, signDigest } = await setup(purpose);
+    const error = await refusal(signer.signTypedData(typedData()), 'SIGNER.FORBIDDEN_PAYLOAD');
+    expect(error.name).toBe('SigningError');
+    expect(signDigest).not.toHaveBeenCalled();
+  });
+
+  it('an authorization through the audit key’s signAuthorization', async () => {
+    const { signer, signDigest } = await setup('audit');
+    await refusal(signer.signAuthorization(sampleProof()), 'SIGNER.FORBIDDEN_PAYLOAD');
+    expect(signDigest).not.toHaveBeenCalled();
+  });
+
+  it('a custody key as a proof signer', async () => {
+    const vault = new MemoryKeyVault();
+    const key = await vault.createKey({ ownerId: 'wallet-ops', purpose: 'custody' });
+    const purpose = 'custody' as KeyPurpose as ProofKeyPurpose;
+    expect(() => proofSigner({ keyVault: vault, keyId: key.keyId, purpose, deploymentId })).toThrow(expect.objectContaining({ code: 'KEY.WRONG_PURPOSE' }));
+  });
+});
+
+describe('proofSigner against a faulty vault', () => {
+  it('returns canonical signatures only: v 27/28, low-s', async () => {
+    const { signer } = await setup('approval');
+    for (let nonce = 0; nonce < 8; nonce++) {
+      const proof = { ...sampleProof(), transaction: { ...sampleProof().transaction, nonce } };
+      expectCanonical(await signer.signAuthorization(proof));
+    }
+  });
+
+  it('refuses a high-s signature from the vault', async () => {
+    const { signer, vault } = await setup('approval');
+    const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
+    jest.spyOn(vault, 'signDigest').mockImplementation(async (keyId, digest) => {
+      const { r, s, yParity } = await honest(keyId, digest);
+      const twin = highSTwin(`0x${r.slice(2)}${s.slice(2)}${yParity === 0 ? '1b' : '1c'}`);
+      return { r, s: `0x${twin.slice(66, 130)}`, yParity: yParity === 0 ? 1 : 0 };
+    });
+    await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
+  });
+
+  it('refuses a signature by another key', async () => {
+    const { signer, vault } = await setup('approval');
+    const other = await vault.createKey({ ownerId: deploymentId, purpose: 'approval' });
+    const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
+    jest.spyOn(vault, 'signDigest').mockImplementation((_keyId, digest) => honest(other.keyId, digest));
+    await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
+  });
+});
