@@ -1,0 +1,74 @@
+// Signatures per second from the key vaults. The local vault: AES-GCM decryption and a secp256k1
+// signature. The KMS adapter against a client that answers at once with precomputed real DER
+// signatures (half of them high-s): what is left is the adapter's own work, DER decoding, low-s and the
+// recovery-bit search; on AWS a Sign round trip adds tens of milliseconds and counts against a quota.
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToHex, type Hex } from 'viem';
+import { KmsKeyVault } from '../lambdas/adapters/kms/kms-key-vault';
+import { LocalKeyVault } from '../lambdas/adapters/local/local-key-vault';
+import { derSignature, ecSpki } from '../test/support/der';
+import { printTable, type Throughput } from './lib/measure';
+
+const N = secp256k1.Point.CURVE().n;
+const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/bench';
+const DIGESTS = 256;
+
+const digestOf = (i: number): Uint8Array => Uint8Array.from(createHash('sha256').update(`bench digest ${i}`).digest());
+
+/** Like `throughput` in lib/measure, for an asynchronous operation run one at a time. */
+async function throughputAsync(name: string, operation: (i: number) => Promise<unknown>, minSeconds = 2): Promise<Throughput> {
+  for (let i = 0; i < 50; i++) await operation(i);
+  let operations = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < minSeconds * 1_000) {
+    for (let i = 0; i < 16; i++) await operation(operations + i);
+    operations += 16;
+    elapsed = performance.now() - start;
+  }
+  const seconds = elapsed / 1_000;
+  return { name, operations, seconds, perSecond: operations / seconds };
+}
+
+async function localVault(): Promise<Throughput> {
+  const vault = await LocalKeyVault.open({ passphrase: 'bench passphrase' });
+  const { keyId } = await vault.createKey({ ownerId: 'bench', purpose: 'custody' });
+  const digests = Array.from({ length: DIGESTS }, (_, i) => bytesToHex(digestOf(i)));
+  return throughputAsync('local vault signDigest (AES-GCM open + sign)', (i) => vault.signDigest(keyId, digests[i % DIGESTS]!));
+}
+
+/** A KMS client that answers GetPublicKey and Sign from memory, with real signatures by one key. */
+function precomputedKms(): { client: KMSClient; digests: Hex[] } {
+  const secret = Uint8Array.from(createHash('sha256').update('bench kms key').digest());
+  const publicKey = ecSpki(secp256k1.getPublicKey(secret, false));
+  const signatures = new Map<string, Uint8Array>();
+  const digests: Hex[] = [];
+  for (let i = 0; i < DIGESTS; i++) {
+    const digest = digestOf(i);
+    const { r, s } = secp256k1.Signature.fromBytes(secp256k1.sign(digest, secret, { prehash: false }), 'compact');
+    digests.push(bytesToHex(digest));
+    signatures.set(bytesToHex(digest), derSignature(r, i % 2 === 0 ? s : N - s)); // KMS returns either s
+  }
+  const client = {
+    send: async (command: unknown) => {
+      if (command instanceof GetPublicKeyCommand) return { KeyId: KEY_ARN, PublicKey: publicKey, KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' };
+      if (command instanceof SignCommand) return { KeyId: KEY_ARN, Signature: signatures.get(bytesToHex(command.input.Message!)), SigningAlgorithm: 'ECDSA_SHA_256' };
+      throw new Error('not in the bench');
+    },
+  };
+  return { client: client as unknown as KMSClient, digests };
+}
+
+async function kmsConversion(): Promise<Throughput> {
+  const { client, digests } = precomputedKms();
+  const vault = new KmsKeyVault(client);
+  await vault.addressOf(KEY_ARN);
+  return throughputAsync('KMS adapter signDigest (DER, low-s, recovery bit)', (i) => vault.signDigest(KEY_ARN, digests[i % DIGESTS]!));
+}
+
+export async function run(): Promise<void> {
+  printTable('key vault signatures (one at a time, one core)', [await localVault(), await kmsConversion()]);
+}

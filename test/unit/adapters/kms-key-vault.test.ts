@@ -1,0 +1,328 @@
+import { createHash } from 'node:crypto';
+import {
+  CreateKeyCommand,
+  DisabledException,
+  GetPublicKeyCommand,
+  KMSClient,
+  KMSInternalException,
+  KMSInvalidStateException,
+  KMSServiceException,
+  InvalidKeyUsageException,
+  KeyUnavailableException,
+  NotFoundException,
+  SignCommand,
+  type SignCommandInput,
+} from '@aws-sdk/client-kms';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { mockClient } from 'aws-sdk-client-mock';
+import { bytesToHex, hexToBigInt, recoverAddress, serializeSignature, type Hex } from 'viem';
+import { privateKeyToAddress } from 'viem/accounts';
+import { decodeKmsSignature } from '../../../lambdas/adapters/kms/decode-kms-signature';
+import { KmsKeyVault, type KmsKeyVaultOptions } from '../../../lambdas/adapters/kms/kms-key-vault';
+import { spkiToAddress } from '../../../lambdas/adapters/kms/spki-to-address';
+import { derSignature, ecSpki, integerContent, oid, OID_EC_PUBLIC_KEY, OID_P256, OID_SECP256K1, sequence, tlv } from '../../support/der';
+
+const N = secp256k1.Point.CURVE().n;
+const HALF_N = N / 2n;
+/** Deterministic pseudo-random bytes: the searches below find the same vectors on every run. */
+const seeded = (label: string): Uint8Array => Uint8Array.from(createHash('sha256').update(label).digest());
+
+// A real secp256k1 key standing in for the one inside KMS.
+const SECRET = seeded('strongroom kms-key-vault test key');
+const ADDRESS = privateKeyToAddress(bytesToHex(SECRET));
+const OTHER_SECRET = seeded('another key');
+const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55';
+
+interface Signed {
+  readonly r: bigint;
+  /** s in the lower half, as Ethereum wants it */
+  readonly s: bigint;
+  readonly yParity: number;
+}
+
+/** Signs like KMS (real ECDSA over the digest as given), with RFC 6979 nonces or extra entropy. */
+function sign(digest: Uint8Array, secret = SECRET, entropy?: Uint8Array): Signed {
+  const bytes = secp256k1.sign(digest, secret, { prehash: false, format: 'recovered', ...(entropy ? { extraEntropy: entropy } : {}) });
+  const { r, s, recovery } = secp256k1.Signature.fromBytes(bytes, 'recovered');
+  return { r, s, yParity: recovery! };
+}
+
+/** The DER KMS would send for `signed`, with s in the upper half if `high` (KMS returns either). */
+const kmsDer = (signed: Signed, high: boolean): Uint8Array => derSignature(signed.r, high ? N - signed.s : signed.s);
+
+// A search signs a few hundred digests on average: seconds on a busy machine.
+const SEARCH_TIMEOUT_MS = 60_000;
+
+/** Searches seeded digests until `predicate` holds for the signature of one. */
+function findDigest(label: string, predicate: (signed: Signed) => boolean): { digest: Uint8Array; signed: Signed } {
+  for (let i = 0; i < 50_000; i++) {
+    const digest = seeded(`${label}:${i}`);
+    const signed = sign(digest);
+    if (predicate(signed)) return { digest, signed };
+  }
+  throw new Error(`no digest found for ${label}`);
+}
+
+const kms = new KMSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const mock = mockClient(kms);
+const publicKey = secp256k1.getPublicKey(SECRET, false);
+
+/** How the mocked KMS signs the next requests: by default, the right key with the low s. */
+let kmsSigns: (digest: Uint8Array) => Uint8Array;
+let sleeps: number[];
+
+function vault(options: KmsKeyVaultOptions = {}): KmsKeyVault {
+  return new KmsKeyVault(kms, {
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
+    ...options,
+  });
+}
+
+const signFake = (input: SignCommandInput) => {
+  expect(input).toMatchObject({ KeyId: KEY_ARN, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' });
+  return { KeyId: input.KeyId, Signature: kmsSigns(input.Message!), SigningAlgorithm: 'ECDSA_SHA_256' as const };
+};
+
+const throttled = (): KMSServiceException =>
+  new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+
+beforeEach(() => {
+  mock.reset();
+  sleeps = [];
+  kmsSigns = (digest) => kmsDer(sign(digest), false);
+  mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY', SigningAlgorithms: ['ECDSA_SHA_256'] });
+  mock.on(SignCommand).callsFake(signFake);
+});
+
+async function expectRecovers(digest: Hex, signature: { r: Hex; s: Hex; yParity: 0 | 1 }): Promise<void> {
+  expect(signature.r).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(signature.s).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(hexToBigInt(signature.s) <= HALF_N).toBe(true);
+  expect(await recoverAddress({ hash: digest, signature: serializeSignature(signature) })).toBe(ADDRESS);
+}
+
+describe('KmsKeyVault.addressOf', () => {
+  it('derives the address from the DER SubjectPublicKeyInfo, and asks KMS once per key', async () => {
+    const keys = vault();
+    expect(await keys.addressOf(KEY_ARN)).toBe(ADDRESS);
+    expect(await keys.addressOf(KEY_ARN)).toBe(ADDRESS);
+    await keys.signDigest(KEY_ARN, bytesToHex(seeded('d')));
+    expect(mock.commandCalls(GetPublicKeyCommand)).toHaveLength(1);
+  });
+
+  it('asks again for an alias, which can be pointed at another key', async () => {
+    const keys = vault();
+    await keys.addressOf('alias/strongroom-approval');
+    await keys.addressOf('alias/strongroom-approval');
+    expect(mock.commandCalls(GetPublicKeyCommand)).toHaveLength(2);
+  });
+
+  it('refuses a key on another curve, even when KMS calls it secp256k1', async () => {
+    mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey, OID_P256), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.WRONG_PURPOSE' });
+  });
+
+  it('refuses a key KMS reports of another spec or usage', async () => {
+    mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
+    mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'KEY_AGREEMENT' });
+    await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
+  });
+
+  it('reports a missing key as KEY.NOT_FOUND and a disabled one as KEY.DISABLED', async () => {
+    mock.on(GetPublicKeyCommand).rejects(new NotFoundException({ message: 'no such key', $metadata: {} }));
+    await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.NOT_FOUND', details: { keyId: KEY_ARN } });
+    mock.on(GetPublicKeyCommand).rejects(new DisabledException({ message: 'disabled', $metadata: {} }));
+    await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.DISABLED' });
+  });
+});
+
+describe('spkiToAddress', () => {
+  const point = secp256k1.getPublicKey(SECRET, false);
+
+  it('reads the uncompressed point of a secp256k1 SubjectPublicKeyInfo', () => {
+    expect(spkiToAddress(ecSpki(point))).toBe(ADDRESS);
+  });
+
+  it('refuses another curve, another algorithm, a compressed point, a point off the curve and trailing bytes', () => {
+    expect(() => spkiToAddress(ecSpki(point, OID_P256))).toThrow('not the SubjectPublicKeyInfo of a secp256k1 key');
+    expect(() => spkiToAddress(ecSpki(point, OID_SECP256K1, '1.2.840.10045.2.2'))).toThrow('not the SubjectPublicKeyInfo');
+    expect(() => spkiToAddress(ecSpki(secp256k1.getPublicKey(SECRET, true)))).toThrow('not the SubjectPublicKeyInfo');
+    const offCurve = Uint8Array.from(point);
+    offCurve[64] = offCurve[64]! ^ 1;
+    expect(() => spkiToAddress(ecSpki(offCurve))).toThrow();
+    expect(() => spkiToAddress(Uint8Array.from([...ecSpki(point), 0]))).toThrow('not the SubjectPublicKeyInfo');
+    // Same content, but the algorithm identifier carries an explicit NULL: not the DER KMS sends.
+    const withNull = sequence(sequence(oid(OID_EC_PUBLIC_KEY), oid(OID_SECP256K1), Uint8Array.of(5, 0)), tlv(0x03, Uint8Array.from([0, ...point])));
+    expect(() => spkiToAddress(withNull)).toThrow('not the SubjectPublicKeyInfo');
+  });
+});
+
+describe('decodeKmsSignature', () => {
+  it('moves s into the lower half and refuses DER that is not strict', () => {
+    const signed = sign(seeded('x'));
+    expect(decodeKmsSignature(kmsDer(signed, true))).toEqual({ r: signed.r, s: signed.s });
+    expect(decodeKmsSignature(kmsDer(signed, false))).toEqual({ r: signed.r, s: signed.s });
+    const der = derSignature(signed.r, signed.s);
+    expect(() => decodeKmsSignature(Uint8Array.from([...der, 0]))).toThrow();
+    // A zero byte before a minimal INTEGER is never minimal: BER would take it, DER does not.
+    const padded = sequence(tlv(0x02, Uint8Array.from([0, ...integerContent(signed.r)])), tlv(0x02, integerContent(signed.s)));
+    expect(() => decodeKmsSignature(padded)).toThrow();
+    expect(() => decodeKmsSignature(derSignature(0n, signed.s))).toThrow();
+    expect(() => decodeKmsSignature(derSignature(signed.r, N))).toThrow();
+  });
+});
+
+describe('KmsKeyVault.signDigest', () => {
+  it('turns 1000 KMS signatures, of either s, into low-s signatures that recover to the key', async () => {
+    const keys = vault();
+    let high = 0;
+    const parities = new Set<number>();
+    for (let i = 0; i < 1_000; i++) {
+      const digest = seeded(`digest:${i}`);
+      const entropy = seeded(`entropy:${i}`);
+      const upper = (entropy[0]! & 1) === 1;
+      let returned: bigint | undefined;
+      kmsSigns = (message) => {
+        const der = kmsDer(sign(message, SECRET, entropy), upper);
+        returned = secp256k1.Signature.fromBytes(der, 'der').s;
+        return der;
+      };
+      const signature = await keys.signDigest(KEY_ARN, bytesToHex(digest));
+      await expectRecovers(bytesToHex(digest), signature);
+      if (returned! > HALF_N) high++;
+      parities.add(signature.yParity);
+    }
+    // The loop has to have gone through both halves of s and both recovery bits.
+    expect(high).toBeGreaterThan(400);
+    expect(high).toBeLessThan(600);
+    expect([...parities].sort()).toEqual([0, 1]);
+  }, 180_000); // three or four EC operations per digest, on shared machines
+
+  it('normalises a high s to n − s and finds the recovery bit of the normalised signature', async () => {
+    for (const yParity of [0, 1] as const) {
+      for (const high of [false, true]) {
+        const { digest, signed } = findDigest(`parity-${yParity}`, (s) => s.yParity === yParity);
+        kmsSigns = () => kmsDer(signed, high);
+        const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest));
+        expect(signature).toEqual({ r: `0x${signed.r.toString(16).padStart(64, '0')}`, s: `0x${signed.s.toString(16).padStart(64, '0')}`, yParity });
+        await expectRecovers(bytesToHex(digest), signature);
+      }
+    }
+  }, SEARCH_TIMEOUT_MS);
+
+  it('pads an r that DER encodes in 31 bytes or fewer to 32 bytes', async () => {
+    const { digest, signed } = findDigest('short-r', (s) => integerContent(s.r).length <= 31);
+    kmsSigns = () => kmsDer(signed, false);
+    const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest));
+    expect(signature.r.startsWith('0x00')).toBe(true);
+    await expectRecovers(bytesToHex(digest), signature);
+  }, SEARCH_TIMEOUT_MS);
+
+  it('pads an s of 31 bytes, sent low or sent high, to 32 bytes', async () => {
+    const { digest, signed } = findDigest('short-s', (s) => integerContent(s.s).length <= 31);
+    for (const high of [false, true]) {
+      kmsSigns = () => kmsDer(signed, high);
+      const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest));
+      expect(signature.s.startsWith('0x00')).toBe(true);
+      await expectRecovers(bytesToHex(digest), signature);
+    }
+  }, SEARCH_TIMEOUT_MS);
+
+  it('refuses with KEY.BAD_SIGNATURE a signature by another key, over another digest, or not in DER', async () => {
+    const digest = seeded('bad');
+    kmsSigns = (message) => kmsDer(sign(message, OTHER_SECRET), false);
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest))).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.BAD_SIGNATURE' });
+    kmsSigns = () => kmsDer(sign(seeded('another digest')), false);
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest))).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
+    const { r, s } = sign(digest);
+    kmsSigns = () => Uint8Array.from(Buffer.concat([Buffer.from(r.toString(16).padStart(64, '0'), 'hex'), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]));
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest))).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
+  });
+
+  it('refuses a digest that is not 32 bytes of hex, without calling KMS', async () => {
+    const keys = vault();
+    for (const digest of ['0x' + '11'.repeat(31), '0x' + '11'.repeat(33), '11'.repeat(32), '0x' + 'zz'.repeat(32), '0x']) {
+      await expect(keys.signDigest(KEY_ARN, digest as Hex)).rejects.toThrow(RangeError);
+    }
+    expect(mock.commandCalls(SignCommand)).toHaveLength(0);
+  });
+
+  it('reports a disabled or deleted key as KEY.DISABLED, a missing one as KEY.NOT_FOUND and a non-signing one as KEY.WRONG_PURPOSE', async () => {
+    const keys = vault();
+    await keys.addressOf(KEY_ARN);
+    mock.on(SignCommand).rejects(new DisabledException({ message: 'key is disabled', $metadata: {} }));
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.DISABLED' });
+    mock.on(SignCommand).rejects(new KMSInvalidStateException({ message: 'pending deletion', $metadata: {} }));
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ code: 'KEY.DISABLED' });
+    mock.on(SignCommand).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ code: 'KEY.NOT_FOUND' });
+    mock.on(SignCommand).rejects(new InvalidKeyUsageException({ message: 'not for signing', $metadata: {} }));
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('retries throttling with growing, jittered delays, then signs', async () => {
+    mock.on(SignCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).callsFake(signFake);
+    const digest = bytesToHex(seeded('throttled'));
+    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest));
+    expect(mock.commandCalls(SignCommand)).toHaveLength(3);
+    expect(sleeps).toEqual([25, 50]); // random() = 0.5 of 50 ms, then of 100 ms
+  });
+
+  it('gives up with KEY.UNAVAILABLE when throttling outlasts its attempts', async () => {
+    mock.on(SignCommand).rejects(throttled());
+    const failure = vault({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } }).signDigest(KEY_ARN, bytesToHex(seeded('d')));
+    await expect(failure).rejects.toMatchObject({ name: 'DependencyUnavailableError', code: 'KEY.UNAVAILABLE', kind: 'unavailable', details: { attempts: 5, operation: 'Sign' } });
+    expect(mock.commandCalls(SignCommand)).toHaveLength(5);
+    expect(sleeps).toEqual([50, 100, 150, 150]); // capped at maxDelayMs
+  });
+
+  it('retries an unavailable key, a KMS 5xx and a dropped connection the same way', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    mock
+      .on(SignCommand)
+      .rejectsOnce(new KeyUnavailableException({ message: 'unavailable', $metadata: {} }))
+      .rejectsOnce(new KMSInternalException({ message: 'internal', $metadata: { httpStatusCode: 500 } }))
+      .rejectsOnce(reset)
+      .callsFake(signFake);
+    const digest = bytesToHex(seeded('flaky'));
+    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest));
+    expect(mock.commandCalls(SignCommand)).toHaveLength(4);
+  });
+
+  it('passes on, unretried, a failure that is neither a refusal nor transient', async () => {
+    const denied = new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not allowed' });
+    mock.on(SignCommand).rejects(denied);
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toBe(denied);
+    expect(mock.commandCalls(SignCommand)).toHaveLength(1);
+  });
+});
+
+describe('KmsKeyVault.createKey', () => {
+  it('creates a secp256k1 signing key tagged with owner and purpose, and returns its ARN and address', async () => {
+    mock.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: '0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55', Arn: KEY_ARN } });
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    const created = await vault({ keyPolicy: policy }).createKey({ ownerId: 'w-123', purpose: 'custody' });
+    expect(created).toEqual({ keyId: KEY_ARN, address: ADDRESS });
+    const [call] = mock.commandCalls(CreateKeyCommand);
+    expect(call!.args[0].input).toEqual({
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+      Description: expect.stringContaining('w-123'),
+      Tags: [
+        { TagKey: 'strongroom:owner', TagValue: 'w-123' },
+        { TagKey: 'strongroom:purpose', TagValue: 'custody' },
+      ],
+      Policy: policy,
+    });
+    expect(mock.commandCalls(GetPublicKeyCommand)[0]!.args[0].input).toEqual({ KeyId: KEY_ARN });
+  });
+
+  it('retries a throttled CreateKey', async () => {
+    mock.on(CreateKeyCommand).rejectsOnce(throttled()).resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN } });
+    await expect(vault().createKey({ ownerId: 'deployment', purpose: 'approval' })).resolves.toEqual({ keyId: KEY_ARN, address: ADDRESS });
+    expect(mock.commandCalls(CreateKeyCommand)).toHaveLength(2);
+  });
+});
