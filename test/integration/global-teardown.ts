@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.strongroomDynamoDbLocal?.stop();
+  await Promise.all([globalThis.strongroomDynamoDbLocal?.stop(), globalThis.strongroomAnvil?.stop()]);
 }
