@@ -4,7 +4,7 @@
 // recovery-bit search; on AWS a Sign round trip adds tens of milliseconds and counts against a quota.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { GetPublicKeyCommand, ListResourceTagsCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, type Hex } from 'viem';
 import { KmsKeyVault } from '../lambdas/adapters/kms/kms-key-vault';
@@ -37,10 +37,10 @@ async function localVault(): Promise<Throughput> {
   const vault = await LocalKeyVault.open({ passphrase: 'bench passphrase' });
   const { keyId } = await vault.createKey({ ownerId: 'bench', purpose: 'custody' });
   const digests = Array.from({ length: DIGESTS }, (_, i) => bytesToHex(digestOf(i)));
-  return throughputAsync('local vault signDigest (AES-GCM open + sign)', (i) => vault.signDigest(keyId, digests[i % DIGESTS]!));
+  return throughputAsync('local vault signDigest (AES-GCM open + sign)', (i) => vault.signDigest(keyId, digests[i % DIGESTS]!, 'custody'));
 }
 
-/** A KMS client that answers GetPublicKey and Sign from memory, with real signatures by one key. */
+/** A KMS client that answers GetPublicKey, ListResourceTags and Sign from memory, with real signatures by one custody key. */
 function precomputedKms(): { client: KMSClient; digests: Hex[] } {
   const secret = Uint8Array.from(createHash('sha256').update('bench kms key').digest());
   const publicKey = ecSpki(secp256k1.getPublicKey(secret, false));
@@ -55,6 +55,7 @@ function precomputedKms(): { client: KMSClient; digests: Hex[] } {
   const client = {
     send: async (command: unknown) => {
       if (command instanceof GetPublicKeyCommand) return { KeyId: KEY_ARN, PublicKey: publicKey, KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' };
+      if (command instanceof ListResourceTagsCommand) return { Tags: [{ TagKey: 'strongroom:purpose', TagValue: 'custody' }], Truncated: false };
       if (command instanceof SignCommand) return { KeyId: KEY_ARN, Signature: signatures.get(bytesToHex(command.input.Message!)), SigningAlgorithm: 'ECDSA_SHA_256' };
       throw new Error('not in the bench');
     },
@@ -66,7 +67,7 @@ async function kmsConversion(): Promise<Throughput> {
   const { client, digests } = precomputedKms();
   const vault = new KmsKeyVault(client);
   await vault.addressOf(KEY_ARN);
-  return throughputAsync('KMS adapter signDigest (DER, low-s, recovery bit)', (i) => vault.signDigest(KEY_ARN, digests[i % DIGESTS]!));
+  return throughputAsync('KMS adapter signDigest (DER, low-s, recovery bit)', (i) => vault.signDigest(KEY_ARN, digests[i % DIGESTS]!, 'custody'));
 }
 
 export async function run(): Promise<void> {

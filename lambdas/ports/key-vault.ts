@@ -27,12 +27,21 @@ export interface DigestSignature {
  * only: they decide what a digest may be (an EIP-1559 transaction rebuilt from a verified proof, or
  * one of the domain's proof typed data). Nothing else imports this port's `signDigest`, and no
  * handler or API ever passes a caller's digest to it.
+ *
+ * Each signer also says which purpose of key it means to sign with, and the vault compares it with
+ * the purpose it recorded when it created the key: a proof signer handed a custody key id, or the
+ * custody signer handed the approval key, is refused by the vault itself (invariant 2), whatever
+ * the configuration that got the key id there.
  */
 export interface KeyVault {
-  /** Creates a key tagged with `ownerId` (a wallet id, or the deployment for approval/audit keys). */
+  /** Creates a key tagged with `ownerId` (a wallet id, or the deployment for approval/audit keys) and `purpose`. */
   createKey(request: { readonly ownerId: string; readonly purpose: KeyPurpose }): Promise<KeyRef>;
   /** The address of a key; KEY.NOT_FOUND when there is none, KEY.DISABLED when it cannot sign. */
   addressOf(keyId: string): Promise<Address>;
-  /** Signs a 32-byte digest; the result recovers to `addressOf(keyId)`. */
-  signDigest(keyId: string, digest: Hex): Promise<DigestSignature>;
+  /**
+   * Signs a 32-byte digest with a key of `purpose`; the result recovers to `addressOf(keyId)`.
+   * KEY.WRONG_PURPOSE, before anything is signed, when the key was created for another purpose or
+   * the vault has no record of its purpose (a key it did not create is not one of ours).
+   */
+  signDigest(keyId: string, digest: Hex, purpose: KeyPurpose): Promise<DigestSignature>;
 }

@@ -43,9 +43,10 @@ export interface SignedCustodyTransaction {
  * transfer, wallet and transaction, and that has not expired. There is deliberately no message,
  * typed-data, permit, EIP-7702 or raw-digest path.
  *
- * Every refusal happens before the key vault is asked to sign. After signing, the signature is
- * checked to be canonical (low-s) and the serialized transaction to recover to `from`, so a faulty
- * vault can never hand the broadcaster a transaction from someone else or one nodes would refuse.
+ * Every refusal happens before the key vault is asked to sign, and the vault itself refuses a key
+ * that is not a custody key (KEY.WRONG_PURPOSE). After signing, the signature is checked to be
+ * canonical (low-s) and the serialized transaction to recover to `from`, so a faulty vault can never
+ * hand the broadcaster a transaction from someone else or one nodes would refuse.
  */
 export async function signCustodyTransaction(deps: CustodySignerDeps, request: CustodySigningRequest): Promise<SignedCustodyTransaction> {
   const { proof, proofSignature } = request;
@@ -73,7 +74,8 @@ export async function signCustodyTransaction(deps: CustodySignerDeps, request: C
   }
 
   const digest = keccak256(serializeTransaction(unsigned));
-  const signature = await deps.keyVault.signDigest(request.keyId, digest);
+  // 'custody': the vault refuses the approval or audit key even when its address is the proof's from.
+  const signature = await deps.keyVault.signDigest(request.keyId, digest, 'custody');
   await assertCanonicalSignatureBy(digest, signature, from);
   const serializedTransaction = serializeTransaction(unsigned, signature);
   const txHash = keccak256(serializedTransaction);

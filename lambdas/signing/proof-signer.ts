@@ -41,7 +41,8 @@ export interface ProofSigner {
 /**
  * Signs with the approval or the audit key, through the KeyVault's raw `signDigest`, but only over
  * the digest of typed data that `isAllowedProofTypedData` accepts and whose primary type is the
- * key's own: never a permit, an order or anything else a contract would honour.
+ * key's own: never a permit, an order or anything else a contract would honour. It asks the vault for
+ * a key of its own purpose, so a custody key id configured here is refused there (KEY.WRONG_PURPOSE).
  *
  * The output is 65 bytes r ‖ s ‖ v (v 27/28, low-s), exactly the one encoding the domain's
  * `assertSignedBy` accepts, and it is checked to recover to the key before it is returned, so a
@@ -73,7 +74,7 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
     }
     const digest = hashTypedData(checked);
     const expected = await address();
-    const signature = await keyVault.signDigest(keyId, digest);
+    const signature = await keyVault.signDigest(keyId, digest, purpose);
     try {
       const serialized = serializeSignature(signature);
       await assertSignedBy({ digest, signature: serialized, expectedSigner: expected });

@@ -16,7 +16,8 @@ const DIGEST = /^0x[0-9a-fA-F]{64}$/;
 /**
  * A KeyVault for unit tests: software secp256k1 keys in a Map, signing with viem (noble) so the
  * result is low-s with the recovery bit that makes it recover to the key, as the port promises.
- * Tests spy on `signDigest` to prove a refusal never reached the key.
+ * It refuses a key of another purpose than the one asked for, like the real vaults. Tests spy on
+ * `signDigest` to prove a refusal never reached the key.
  */
 export class MemoryKeyVault implements KeyVault {
   private readonly keys = new Map<string, MemoryKey>();
@@ -33,8 +34,12 @@ export class MemoryKeyVault implements KeyVault {
     return this.key(keyId).address;
   }
 
-  async signDigest(keyId: string, digest: Hex): Promise<DigestSignature> {
+  async signDigest(keyId: string, digest: Hex, purpose: KeyPurpose): Promise<DigestSignature> {
     const key = this.key(keyId);
+    // As the real vaults do: the purpose asked for must be the one the key was created with.
+    if (key.purpose !== purpose) {
+      throw new SigningError('KEY.WRONG_PURPOSE', `key ${keyId} is a ${key.purpose} key, not a ${String(purpose)} key`, { details: { keyId, purpose, keyPurpose: key.purpose } });
+    }
     // KMS refuses a DIGEST that is not 32 bytes; so does this vault.
     if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new SigningError('SIGNER.FORBIDDEN_PAYLOAD', 'a digest is 32 bytes of hex');
     const { r, s, yParity } = await sign({ hash: digest, privateKey: key.privateKey });

@@ -1,4 +1,4 @@
-import { CreateKeyCommand, GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, GetPublicKeyCommand, ListResourceTagsCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { hexToBytes, numberToHex, type Hex } from 'viem';
 import type { Address } from '../../domain/address';
 import { DependencyUnavailableError, SigningError } from '../../domain/errors';
@@ -28,7 +28,7 @@ export interface KmsKeyVaultOptions {
    * client's own retries: a client built with `maxAttempts: 1` leaves the policy to this one.
    */
   readonly retry?: Partial<KmsRetryOptions>;
-  /** How many key addresses to remember. */
+  /** How many key addresses (and as many key purposes) to remember. */
   readonly addressCacheSize?: number;
   /** Injected for tests: waits between attempts. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -39,10 +39,13 @@ export interface KmsKeyVaultOptions {
 export const DEFAULT_KMS_RETRY: KmsRetryOptions = { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 1_000 };
 
 const DIGEST = /^0x[0-9a-fA-F]{64}$/;
+/** The tag `createKey` writes and `signDigest` reads; IAM conditions name it too (aws:ResourceTag/strongroom:purpose). */
+const PURPOSE_TAG = 'strongroom:purpose';
+const PURPOSES: readonly string[] = ['custody', 'approval', 'audit'] satisfies readonly KeyPurpose[];
 
 const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** An alias can be pointed at another key, so its address is never cached; key ids and ARNs are for life. */
+/** An alias can be pointed at another key, so nothing is cached under it; key ids and ARNs are for life. */
 const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.includes(':alias/');
 
 /**
@@ -51,12 +54,22 @@ const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.
  * that into the (r, s, yParity) Ethereum takes, and refuses any signature that does not recover to
  * the key's address.
  *
- * Addresses are cached per key (the public key of a KMS key never changes), so `addressOf` answers a
- * disabled key from the cache once it has seen it; `signDigest` is where KEY.DISABLED is certain.
+ * `signDigest` refuses, before calling Sign, a key whose `strongroom:purpose` tag (written by
+ * `createKey`) is not the purpose asked for, or that has no such tag: a key we did not create is not
+ * ours. In AWS this is not the only lock: the IAM policy of each signer role also allows kms:Sign
+ * only on keys whose `aws:ResourceTag/strongroom:purpose` is that role's purpose (granted by the CDK
+ * stacks, not written yet), so KMS itself refuses a misrouted key id.
+ *
+ * Addresses and purposes are cached per key (a KMS key's public key never changes, nor does the
+ * purpose we tagged it with), so `addressOf` answers a disabled key from the cache once it has seen
+ * it; `signDigest` is where KEY.DISABLED is certain. Nothing is cached under an alias: `signDigest`
+ * resolves an alias to its key ARN on every call (GetPublicKey names the key), and checks the
+ * purpose of, and signs with, that ARN, so the key checked is the key that signs.
  */
 export class KmsKeyVault implements KeyVault {
   private readonly retry: KmsRetryOptions;
   private readonly addresses = new Map<string, Address>();
+  private readonly purposes = new Map<string, KeyPurpose>();
   private readonly addressCacheSize: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -92,32 +105,27 @@ export class KmsKeyVault implements KeyVault {
     );
     const keyId = created.KeyMetadata?.Arn;
     if (keyId === undefined) throw new Error('KMS CreateKey answered without the key ARN');
+    // We just tagged it: remembering the purpose spares a ListResourceTags that, KMS being eventually
+    // consistent, might not see the new key's tags yet.
+    remember(this.purposes, this.addressCacheSize, keyId, request.purpose);
     return { keyId, address: await this.addressOf(keyId) };
   }
 
   async addressOf(keyId: string): Promise<Address> {
     const cached = this.addresses.get(keyId);
     if (cached !== undefined) return cached;
-    const response = await this.send('GetPublicKey', keyId, () => this.kms.send(new GetPublicKeyCommand({ KeyId: keyId })));
-    if (response.KeySpec !== 'ECC_SECG_P256K1' || response.KeyUsage !== 'SIGN_VERIFY' || response.PublicKey === undefined) {
-      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} is not a secp256k1 signing key`, { details: { keyId, keySpec: response.KeySpec ?? null, keyUsage: response.KeyUsage ?? null } });
-    }
-    let address: Address;
-    try {
-      address = spkiToAddress(response.PublicKey);
-    } catch (cause) {
-      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} does not have a secp256k1 public key`, { details: { keyId }, cause });
-    }
-    if (!isAlias(keyId)) this.remember(keyId, address);
+    const { address } = await this.publicKeyOf(keyId);
+    if (!isAlias(keyId)) remember(this.addresses, this.addressCacheSize, keyId, address);
     return address;
   }
 
-  async signDigest(keyId: string, digest: Hex): Promise<DigestSignature> {
+  async signDigest(keyId: string, digest: Hex, purpose: KeyPurpose): Promise<DigestSignature> {
     if (!DIGEST.test(digest)) throw new RangeError('digest must be 32 bytes as 0x-prefixed hex');
-    const address = await this.addressOf(keyId);
+    const key = await this.resolve(keyId);
+    await this.assertPurpose(key.keyId, purpose);
     const message = hexToBytes(digest);
-    const response = await this.send('Sign', keyId, () =>
-      this.kms.send(new SignCommand({ KeyId: keyId, Message: message, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })),
+    const response = await this.send('Sign', key.keyId, () =>
+      this.kms.send(new SignCommand({ KeyId: key.keyId, Message: message, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })),
     );
     if (response.Signature === undefined) throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} answered without a signature`, { details: { keyId } });
     let scalars: ReturnType<typeof decodeKmsSignature>;
@@ -126,19 +134,59 @@ export class KmsKeyVault implements KeyVault {
     } catch (cause) {
       throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} returned a signature that is not a DER ECDSA signature`, { details: { keyId }, cause });
     }
-    const yParity = findRecoveryBit(scalars, message, address);
+    const yParity = findRecoveryBit(scalars, message, key.address);
     if (yParity === undefined) {
-      throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} returned a signature that does not recover to ${address}`, { details: { keyId, address } });
+      throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} returned a signature that does not recover to ${key.address}`, { details: { keyId, address: key.address } });
     }
     return { r: numberToHex(scalars.r, { size: 32 }), s: numberToHex(scalars.s, { size: 32 }), yParity };
   }
 
-  private remember(keyId: string, address: Address): void {
-    if (this.addresses.size >= this.addressCacheSize) {
-      const oldest = this.addresses.keys().next();
-      if (!oldest.done) this.addresses.delete(oldest.value);
+  /** GetPublicKey, checked: a secp256k1 signing key, its address, and the ARN KMS says it has. */
+  private async publicKeyOf(keyId: string): Promise<{ address: Address; keyArn: string | undefined }> {
+    const response = await this.send('GetPublicKey', keyId, () => this.kms.send(new GetPublicKeyCommand({ KeyId: keyId })));
+    if (response.KeySpec !== 'ECC_SECG_P256K1' || response.KeyUsage !== 'SIGN_VERIFY' || response.PublicKey === undefined) {
+      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} is not a secp256k1 signing key`, { details: { keyId, keySpec: response.KeySpec ?? null, keyUsage: response.KeyUsage ?? null } });
     }
-    this.addresses.set(keyId, address);
+    try {
+      return { address: spkiToAddress(response.PublicKey), keyArn: response.KeyId };
+    } catch (cause) {
+      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} does not have a secp256k1 public key`, { details: { keyId }, cause });
+    }
+  }
+
+  /** The key a key id names, as a key id that is not an alias, with its address. */
+  private async resolve(keyId: string): Promise<{ keyId: string; address: Address }> {
+    if (!isAlias(keyId)) return { keyId, address: await this.addressOf(keyId) };
+    // ListResourceTags takes no alias, and an alias can move between two calls: pin the key once.
+    const { address, keyArn } = await this.publicKeyOf(keyId);
+    if (keyArn === undefined || isAlias(keyArn)) throw new Error(`KMS GetPublicKey of ${keyId} answered without the key ARN`);
+    return { keyId: keyArn, address };
+  }
+
+  /** KEY.WRONG_PURPOSE unless the key's `strongroom:purpose` tag is `purpose`. */
+  private async assertPurpose(keyId: string, purpose: KeyPurpose): Promise<void> {
+    const recorded = this.purposes.get(keyId) ?? (await this.readPurpose(keyId));
+    if (recorded === purpose) return;
+    const keyPurpose = recorded ?? null;
+    const what = recorded === undefined ? `has no ${PURPOSE_TAG} tag of ours` : `is a ${recorded} key`;
+    throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} ${what}, not a ${String(purpose)} key`, { details: { keyId, purpose, keyPurpose } });
+  }
+
+  /** The purpose tag of a key (never an alias), remembered when it is one of ours. */
+  private async readPurpose(keyId: string): Promise<KeyPurpose | undefined> {
+    let value: string | undefined;
+    let marker: string | undefined;
+    do {
+      const page = await this.send('ListResourceTags', keyId, () =>
+        this.kms.send(new ListResourceTagsCommand({ KeyId: keyId, ...(marker === undefined ? {} : { Marker: marker }) })),
+      );
+      value ??= page.Tags?.find((tag) => tag.TagKey === PURPOSE_TAG)?.TagValue;
+      marker = page.Truncated === true ? page.NextMarker : undefined;
+    } while (value === undefined && marker !== undefined);
+    if (value === undefined || !PURPOSES.includes(value)) return undefined;
+    const purpose = value as KeyPurpose;
+    remember(this.purposes, this.addressCacheSize, keyId, purpose);
+    return purpose;
   }
 
   /** Runs one KMS call, retrying transient failures with full-jitter exponential backoff, and maps refusals to KEY.* codes. */
@@ -171,6 +219,15 @@ export class KmsKeyVault implements KeyVault {
       }
     }
   }
+}
+
+/** Adds to a bounded cache, dropping the oldest entry when it is full. */
+function remember<V>(cache: Map<string, V>, size: number, keyId: string, value: V): void {
+  if (cache.size >= size) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(keyId, value);
 }
 
 /** The error's name, and its socket code if it has one: what to log and retry on, never its message. */

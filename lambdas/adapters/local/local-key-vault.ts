@@ -72,6 +72,7 @@ const SCRYPT_P = 1;
  * AES-256-GCM under a key derived from a passphrase with scrypt, in a file of its own. The clear
  * fields (key id, address, owner, purpose) are the associated data, so a file edited or put in place
  * of another does not open; after decrypting, the key must still derive the stored address.
+ * `signDigest` refuses a key whose recorded purpose is not the one asked for, before it signs.
  *
  * scrypt runs once per salt (once per vault) and the derived key is kept, so signing costs a
  * decryption and a signature. Secrets are in `#private` fields, which neither `JSON.stringify` nor
@@ -180,9 +181,15 @@ export class LocalKeyVault implements KeyVault {
     return (await this.#load(keyId)).address;
   }
 
-  async signDigest(keyId: string, digest: Hex): Promise<DigestSignature> {
+  async signDigest(keyId: string, digest: Hex, purpose: KeyPurpose): Promise<DigestSignature> {
     if (!DIGEST.test(digest)) throw new RangeError('digest must be 32 bytes as 0x-prefixed hex');
     const record = await this.#load(keyId);
+    // The record's purpose is authenticated (it is in the associated data), so it is the one the key was created with.
+    if (record.purpose !== purpose) {
+      throw new SigningError('KEY.WRONG_PURPOSE', `local key ${keyId} is a ${record.purpose} key, not a ${String(purpose)} key`, {
+        details: { keyId, purpose, keyPurpose: record.purpose },
+      });
+    }
     const secret = await this.#decrypt(record);
     try {
       // RFC 6979 nonces; lowS (the default) gives s ≤ n/2, and the recovery bit comes with it.

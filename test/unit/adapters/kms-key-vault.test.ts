@@ -9,6 +9,7 @@ import {
   KMSServiceException,
   InvalidKeyUsageException,
   KeyUnavailableException,
+  ListResourceTagsCommand,
   NotFoundException,
   SignCommand,
   type SignCommandInput,
@@ -32,6 +33,12 @@ const SECRET = seeded('strongroom kms-key-vault test key');
 const ADDRESS = privateKeyToAddress(bytesToHex(SECRET));
 const OTHER_SECRET = seeded('another key');
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55';
+/** The tags createKey writes on a custody key, with one of the deployment's own in front. */
+const CUSTODY_TAGS = [
+  { TagKey: 'aws:cloudformation:stack-name', TagValue: 'strongroom-keys' },
+  { TagKey: 'strongroom:owner', TagValue: 'w-123' },
+  { TagKey: 'strongroom:purpose', TagValue: 'custody' },
+];
 
 interface Signed {
   readonly r: bigint;
@@ -92,6 +99,7 @@ beforeEach(() => {
   sleeps = [];
   kmsSigns = (digest) => kmsDer(sign(digest), false);
   mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY', SigningAlgorithms: ['ECDSA_SHA_256'] });
+  mock.on(ListResourceTagsCommand).resolves({ Tags: CUSTODY_TAGS, Truncated: false });
   mock.on(SignCommand).callsFake(signFake);
 });
 
@@ -107,7 +115,7 @@ describe('KmsKeyVault.addressOf', () => {
     const keys = vault();
     expect(await keys.addressOf(KEY_ARN)).toBe(ADDRESS);
     expect(await keys.addressOf(KEY_ARN)).toBe(ADDRESS);
-    await keys.signDigest(KEY_ARN, bytesToHex(seeded('d')));
+    await keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody');
     expect(mock.commandCalls(GetPublicKeyCommand)).toHaveLength(1);
   });
 
@@ -189,7 +197,7 @@ describe('KmsKeyVault.signDigest', () => {
         returned = secp256k1.Signature.fromBytes(der, 'der').s;
         return der;
       };
-      const signature = await keys.signDigest(KEY_ARN, bytesToHex(digest));
+      const signature = await keys.signDigest(KEY_ARN, bytesToHex(digest), 'custody');
       await expectRecovers(bytesToHex(digest), signature);
       if (returned! > HALF_N) high++;
       parities.add(signature.yParity);
@@ -205,7 +213,7 @@ describe('KmsKeyVault.signDigest', () => {
       for (const high of [false, true]) {
         const { digest, signed } = findDigest(`parity-${yParity}`, (s) => s.yParity === yParity);
         kmsSigns = () => kmsDer(signed, high);
-        const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest));
+        const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
         expect(signature).toEqual({ r: `0x${signed.r.toString(16).padStart(64, '0')}`, s: `0x${signed.s.toString(16).padStart(64, '0')}`, yParity });
         await expectRecovers(bytesToHex(digest), signature);
       }
@@ -215,7 +223,7 @@ describe('KmsKeyVault.signDigest', () => {
   it('pads an r that DER encodes in 31 bytes or fewer to 32 bytes', async () => {
     const { digest, signed } = findDigest('short-r', (s) => integerContent(s.r).length <= 31);
     kmsSigns = () => kmsDer(signed, false);
-    const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest));
+    const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
     expect(signature.r.startsWith('0x00')).toBe(true);
     await expectRecovers(bytesToHex(digest), signature);
   }, SEARCH_TIMEOUT_MS);
@@ -224,7 +232,7 @@ describe('KmsKeyVault.signDigest', () => {
     const { digest, signed } = findDigest('short-s', (s) => integerContent(s.s).length <= 31);
     for (const high of [false, true]) {
       kmsSigns = () => kmsDer(signed, high);
-      const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest));
+      const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
       expect(signature.s.startsWith('0x00')).toBe(true);
       await expectRecovers(bytesToHex(digest), signature);
     }
@@ -233,18 +241,18 @@ describe('KmsKeyVault.signDigest', () => {
   it('refuses with KEY.BAD_SIGNATURE a signature by another key, over another digest, or not in DER', async () => {
     const digest = seeded('bad');
     kmsSigns = (message) => kmsDer(sign(message, OTHER_SECRET), false);
-    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest))).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.BAD_SIGNATURE' });
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.BAD_SIGNATURE' });
     kmsSigns = () => kmsDer(sign(seeded('another digest')), false);
-    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest))).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
     const { r, s } = sign(digest);
     kmsSigns = () => Uint8Array.from(Buffer.concat([Buffer.from(r.toString(16).padStart(64, '0'), 'hex'), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]));
-    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest))).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
   });
 
   it('refuses a digest that is not 32 bytes of hex, without calling KMS', async () => {
     const keys = vault();
     for (const digest of ['0x' + '11'.repeat(31), '0x' + '11'.repeat(33), '11'.repeat(32), '0x' + 'zz'.repeat(32), '0x']) {
-      await expect(keys.signDigest(KEY_ARN, digest as Hex)).rejects.toThrow(RangeError);
+      await expect(keys.signDigest(KEY_ARN, digest as Hex, 'custody')).rejects.toThrow(RangeError);
     }
     expect(mock.commandCalls(SignCommand)).toHaveLength(0);
   });
@@ -253,27 +261,27 @@ describe('KmsKeyVault.signDigest', () => {
     const keys = vault();
     await keys.addressOf(KEY_ARN);
     mock.on(SignCommand).rejects(new DisabledException({ message: 'key is disabled', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.DISABLED' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.DISABLED' });
     mock.on(SignCommand).rejects(new KMSInvalidStateException({ message: 'pending deletion', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ code: 'KEY.DISABLED' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ code: 'KEY.DISABLED' });
     mock.on(SignCommand).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ code: 'KEY.NOT_FOUND' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ code: 'KEY.NOT_FOUND' });
     mock.on(SignCommand).rejects(new InvalidKeyUsageException({ message: 'not for signing', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
     expect(sleeps).toEqual([]);
   });
 
   it('retries throttling with growing, jittered delays, then signs', async () => {
     mock.on(SignCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).callsFake(signFake);
     const digest = bytesToHex(seeded('throttled'));
-    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest));
+    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
     expect(mock.commandCalls(SignCommand)).toHaveLength(3);
     expect(sleeps).toEqual([25, 50]); // random() = 0.5 of 50 ms, then of 100 ms
   });
 
   it('gives up with KEY.UNAVAILABLE when throttling outlasts its attempts', async () => {
     mock.on(SignCommand).rejects(throttled());
-    const failure = vault({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } }).signDigest(KEY_ARN, bytesToHex(seeded('d')));
+    const failure = vault({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } }).signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody');
     await expect(failure).rejects.toMatchObject({ name: 'DependencyUnavailableError', code: 'KEY.UNAVAILABLE', kind: 'unavailable', details: { attempts: 5, operation: 'Sign' } });
     expect(mock.commandCalls(SignCommand)).toHaveLength(5);
     expect(sleeps).toEqual([50, 100, 150, 150]); // capped at maxDelayMs
@@ -288,15 +296,114 @@ describe('KmsKeyVault.signDigest', () => {
       .rejectsOnce(reset)
       .callsFake(signFake);
     const digest = bytesToHex(seeded('flaky'));
-    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest));
+    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
     expect(mock.commandCalls(SignCommand)).toHaveLength(4);
   });
 
   it('passes on, unretried, a failure that is neither a refusal nor transient', async () => {
     const denied = new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not allowed' });
     mock.on(SignCommand).rejects(denied);
-    await expect(vault().signDigest(KEY_ARN, bytesToHex(seeded('d')))).rejects.toBe(denied);
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toBe(denied);
     expect(mock.commandCalls(SignCommand)).toHaveLength(1);
+  });
+});
+
+describe('KmsKeyVault.signDigest refuses a key of another purpose', () => {
+  const OTHER_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+  const tagged = (purpose: string) => ({ Tags: [{ TagKey: 'strongroom:owner', TagValue: 'deployment' }, { TagKey: 'strongroom:purpose', TagValue: purpose }], Truncated: false });
+  const digest = bytesToHex(seeded('purpose'));
+
+  it('reads the strongroom:purpose tag of the key and signs when it is the purpose asked for', async () => {
+    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
+    expect(mock.commandCalls(ListResourceTagsCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: KEY_ARN }]);
+    expect(mock.commandCalls(SignCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['an approval key asked to sign as custody', 'approval', 'custody'],
+    ['an audit key asked to sign as custody', 'audit', 'custody'],
+    ['a custody key asked to sign as approval', 'custody', 'approval'],
+    ['a custody key asked to sign as audit', 'custody', 'audit'],
+    ['an approval key asked to sign as audit', 'approval', 'audit'],
+  ] as const)('%s: KEY.WRONG_PURPOSE, and Sign is never called', async (_name, tag, asked) => {
+    mock.on(ListResourceTagsCommand).resolves(tagged(tag));
+    await expect(vault().signDigest(KEY_ARN, digest, asked)).rejects.toMatchObject({
+      name: 'SigningError',
+      code: 'KEY.WRONG_PURPOSE',
+      details: { keyId: KEY_ARN, purpose: asked, keyPurpose: tag },
+    });
+    expect(mock.commandCalls(SignCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['no strongroom:purpose tag', { Tags: [{ TagKey: 'strongroom:owner', TagValue: 'w-123' }], Truncated: false }],
+    ['no tags at all', { Tags: [], Truncated: false }],
+    ['a tag list missing from the answer', {}],
+    ['a purpose tag of a value we never write', tagged('Custody')],
+  ])('a key with %s is not ours: KEY.WRONG_PURPOSE, Sign never called, and nothing remembered', async (_name, answer) => {
+    mock.on(ListResourceTagsCommand).resolves(answer);
+    const keys = vault();
+    for (let i = 0; i < 2; i++) {
+      await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyId: KEY_ARN, purpose: 'custody', keyPurpose: null } });
+    }
+    expect(mock.commandCalls(SignCommand)).toHaveLength(0);
+    // A refusal is not cached: each call asked again.
+    expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(2);
+  });
+
+  it('reads the tags once per key: later signatures, and later refusals, come from the cache', async () => {
+    const keys = vault();
+    for (let i = 0; i < 3; i++) await expectRecovers(digest, await keys.signDigest(KEY_ARN, digest, 'custody'));
+    await expect(keys.signDigest(KEY_ARN, digest, 'approval')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyPurpose: 'custody' } });
+    expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(1);
+    expect(mock.commandCalls(SignCommand)).toHaveLength(3);
+    // Another vault (another Lambda instance) has its own cache.
+    await vault().signDigest(KEY_ARN, digest, 'custody');
+    expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(2);
+  });
+
+  it('finds the purpose tag on a later page of tags', async () => {
+    mock
+      .on(ListResourceTagsCommand)
+      .resolvesOnce({ Tags: [{ TagKey: 'team', TagValue: 'treasury' }], Truncated: true, NextMarker: 'page-2' })
+      .resolvesOnce(tagged('custody'));
+    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
+    expect(mock.commandCalls(ListResourceTagsCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: KEY_ARN }, { KeyId: KEY_ARN, Marker: 'page-2' }]);
+  });
+
+  it('reads the tags through the retry and error mapping of every KMS call', async () => {
+    mock.on(ListResourceTagsCommand).rejectsOnce(throttled()).resolves(tagged('custody'));
+    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
+    expect(sleeps).toEqual([25]);
+    mock.on(ListResourceTagsCommand).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
+    await expect(vault().signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({ code: 'KEY.NOT_FOUND', details: { operation: 'ListResourceTags' } });
+    expect(mock.commandCalls(SignCommand)).toHaveLength(1);
+  });
+
+  it('resolves an alias to its key on every call, and checks the purpose of, and signs with, that key', async () => {
+    const keys = vault();
+    await expectRecovers(digest, await keys.signDigest('alias/strongroom-ops', digest, 'custody'));
+    await expectRecovers(digest, await keys.signDigest('alias/strongroom-ops', digest, 'custody'));
+    expect(mock.commandCalls(GetPublicKeyCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: 'alias/strongroom-ops' }, { KeyId: 'alias/strongroom-ops' }]);
+    // ListResourceTags takes no alias; the key ARN is for life, so its purpose is remembered under it.
+    expect(mock.commandCalls(ListResourceTagsCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: KEY_ARN }]);
+    expect(mock.commandCalls(SignCommand).map((call) => call.args[0].input.KeyId)).toEqual([KEY_ARN, KEY_ARN]);
+
+    // The alias now names the approval key: refused, though the alias was a custody key a moment ago.
+    mock.on(GetPublicKeyCommand).resolves({ KeyId: OTHER_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    mock.on(ListResourceTagsCommand, { KeyId: OTHER_ARN }).resolves(tagged('approval'));
+    await expect(keys.signDigest('alias/strongroom-ops', digest, 'custody')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyId: OTHER_ARN, keyPurpose: 'approval' } });
+    expect(mock.commandCalls(SignCommand)).toHaveLength(2);
+  });
+
+  it('remembers the purpose of a key it created, without reading tags KMS may not show yet', async () => {
+    mock.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: '0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55', Arn: KEY_ARN } });
+    mock.on(ListResourceTagsCommand).resolves({ Tags: [], Truncated: false });
+    const keys = vault();
+    const { keyId } = await keys.createKey({ ownerId: 'w-123', purpose: 'custody' });
+    await expectRecovers(digest, await keys.signDigest(keyId, digest, 'custody'));
+    await expect(keys.signDigest(keyId, digest, 'audit')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyPurpose: 'custody' } });
+    expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(0);
   });
 });
 

@@ -7,6 +7,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBigInt, recoverAddress, serializeSignature, type Hex } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { LocalKeyVault, type LocalKeyVaultOptions } from '../../../lambdas/adapters/local/local-key-vault';
+import type { KeyPurpose } from '../../../lambdas/ports/key-vault';
 
 const PASSPHRASE = 'correct horse battery staple';
 // A cheap scrypt cost keeps the suite fast; one test opens a vault at the production cost.
@@ -35,8 +36,8 @@ function decryptKeyFile(file: KeyFileJson, passphrase: string): Buffer {
   return Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'hex')), decipher.final()]);
 }
 
-async function expectSignsFor(vault: LocalKeyVault, keyId: string, address: string, digest: Hex): Promise<0 | 1> {
-  const signature = await vault.signDigest(keyId, digest);
+async function expectSignsFor(vault: LocalKeyVault, keyId: string, address: string, digest: Hex, purpose: KeyPurpose = 'custody'): Promise<0 | 1> {
+  const signature = await vault.signDigest(keyId, digest, purpose);
   expect(signature.r).toMatch(/^0x[0-9a-f]{64}$/);
   expect(signature.s).toMatch(/^0x[0-9a-f]{64}$/);
   expect(hexToBigInt(signature.s) <= HALF_N).toBe(true);
@@ -71,10 +72,31 @@ describe('LocalKeyVault in memory', () => {
   it('refuses an unknown key and a digest that is not 32 bytes of hex', async () => {
     const vault = await LocalKeyVault.open(FAST);
     const { keyId } = await vault.createKey({ ownerId: 'w-1', purpose: 'custody' });
-    await expect(vault.signDigest('local-00000000000000000000000000000000', digestOf('x'))).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.NOT_FOUND' });
+    await expect(vault.signDigest('local-00000000000000000000000000000000', digestOf('x'), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.NOT_FOUND' });
     await expect(vault.addressOf('nope')).rejects.toMatchObject({ code: 'KEY.NOT_FOUND' });
     for (const digest of ['0x' + '11'.repeat(31), '0x' + '11'.repeat(33), '11'.repeat(32), '0x' + 'zz'.repeat(32)]) {
-      await expect(vault.signDigest(keyId, digest as Hex)).rejects.toThrow(RangeError);
+      await expect(vault.signDigest(keyId, digest as Hex, 'custody')).rejects.toThrow(RangeError);
+    }
+  });
+
+  it('refuses, with KEY.WRONG_PURPOSE, to sign with a key of another purpose than the one asked for', async () => {
+    const vault = await LocalKeyVault.open(FAST);
+    const keys = {
+      custody: await vault.createKey({ ownerId: 'w-1', purpose: 'custody' }),
+      approval: await vault.createKey({ ownerId: 'deployment', purpose: 'approval' }),
+      audit: await vault.createKey({ ownerId: 'deployment', purpose: 'audit' }),
+    };
+    const purposes = Object.keys(keys) as KeyPurpose[];
+    for (const keyPurpose of purposes) {
+      const { keyId, address } = keys[keyPurpose];
+      for (const asked of purposes.filter((p) => p !== keyPurpose)) {
+        await expect(vault.signDigest(keyId, digestOf('x'), asked)).rejects.toMatchObject({
+          name: 'SigningError',
+          code: 'KEY.WRONG_PURPOSE',
+          details: { keyId, purpose: asked, keyPurpose },
+        });
+      }
+      await expectSignsFor(vault, keyId, address, digestOf('x'), keyPurpose);
     }
   });
 
@@ -87,7 +109,7 @@ describe('LocalKeyVault in memory', () => {
   it('keeps its keys and passphrase out of JSON, inspect and toString', async () => {
     const vault = await LocalKeyVault.open({ ...FAST, directory });
     const { keyId } = await vault.createKey({ ownerId: 'w-1', purpose: 'custody' });
-    await vault.signDigest(keyId, digestOf('warm'));
+    await vault.signDigest(keyId, digestOf('warm'), 'custody');
     const secret = decryptKeyFile(await readKeyFile(keyId), PASSPHRASE).toString('hex');
     const shown = [JSON.stringify(vault), inspect(vault, { showHidden: true, depth: Infinity }), String(vault), `${vault}`, JSON.stringify({ vault })].join('\n');
     expect(shown).not.toContain(secret);
@@ -103,6 +125,17 @@ describe('LocalKeyVault in a directory', () => {
     const second = await LocalKeyVault.open({ ...FAST, directory });
     expect(await second.addressOf(keyId)).toBe(address);
     await expectSignsFor(second, keyId, address, digestOf('after reopening'));
+  });
+
+  it('reads the purpose from the key file: a reopened vault refuses a custody key asked for as approval', async () => {
+    const first = await LocalKeyVault.open({ ...FAST, directory });
+    const { keyId, address } = await first.createKey({ ownerId: 'w-1', purpose: 'custody' });
+    const second = await LocalKeyVault.open({ ...FAST, directory });
+    await expect(second.signDigest(keyId, digestOf('x'), 'approval')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyPurpose: 'custody' } });
+    await expectSignsFor(second, keyId, address, digestOf('x'));
+    // The purpose is bound into the AES-GCM associated data: rewriting it in the file does not make an approval key.
+    await writeFile(keyFile(keyId), JSON.stringify({ ...(await readKeyFile(keyId)), purpose: 'approval' }));
+    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(keyId, digestOf('x'), 'approval')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
   });
 
   it('writes one 0600 file per key in a 0700 directory, leaves no temporary file, and never the key in the clear', async () => {
@@ -150,7 +183,7 @@ describe('LocalKeyVault in a directory', () => {
     for (const alteration of alterations) {
       await writeFile(keyFile(keyId), JSON.stringify({ ...original, ...alteration }));
       const reopened = await LocalKeyVault.open({ ...FAST, directory });
-      await expect(reopened.signDigest(keyId, digestOf('x'))).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.VAULT_SEALED' });
+      await expect(reopened.signDigest(keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.VAULT_SEALED' });
       await expect(reopened.addressOf(keyId)).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
     }
     await writeFile(keyFile(keyId), '{ not json');
@@ -166,15 +199,15 @@ describe('LocalKeyVault in a directory', () => {
 
     // Their ciphertext under my id and address: the associated data no longer matches.
     await writeFile(keyFile(mine.keyId), JSON.stringify({ ...mineFile, iv: theirsFile.iv, tag: theirsFile.tag, ciphertext: theirsFile.ciphertext }));
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'))).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
 
     // Their whole file under my name: it opens, but is not the key asked for.
     await writeFile(keyFile(mine.keyId), JSON.stringify(theirsFile));
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'))).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
 
     // Their file with my id and address written in: the associated data does not match.
     await writeFile(keyFile(mine.keyId), JSON.stringify({ ...theirsFile, keyId: mine.keyId, address: mine.address }));
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'))).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
   });
 
   it('refuses a key id that is a path, and a directory open to others', async () => {

@@ -5,6 +5,7 @@ import { buildAuthorizationTypedData, type AuthorizationProof } from '../../../l
 import type { TransactionField } from '../../../lambdas/domain/proof/first-differing-field';
 import type { ProofDomain } from '../../../lambdas/domain/proof/proof-domain';
 import { signCustodyTransaction, type CustodySigningRequest } from '../../../lambdas/signing/custody-transaction-signer';
+import { proofSigner } from '../../../lambdas/signing/proof-signer';
 import { MemoryKeyVault } from '../../support/memory-key-vault';
 import { BEFORE_EXPIRY, DOMAIN, VALID_UNTIL, highSTwin, newAccount, sampleProof } from '../domain/proof/proof-fixtures';
 
@@ -81,6 +82,7 @@ describe('signCustodyTransaction', () => {
     expect(signed.from).toBe(custody.address);
     expect(signed.nonce).toBe(tx.nonce);
     expect(signDigest).toHaveBeenCalledTimes(1);
+    expect(signDigest).toHaveBeenCalledWith(custody.keyId, expect.stringMatching(/^0x[0-9a-f]{64}$/), 'custody');
   });
 
   it('accepts the proof one second before it expires', async () => {
@@ -178,12 +180,34 @@ describe('signCustodyTransaction', () => {
   });
 });
 
+describe('signCustodyTransaction with a key of another purpose', () => {
+  it('the approval key given as the custody key id, with a valid proof whose from is its address: the vault refuses (KEY.WRONG_PURPOSE)', async () => {
+    // The worst misconfiguration: the approval key both signs the proof and is handed over as the
+    // wallet's key. The proof verifies and the key's address is the from, so only its purpose stops it.
+    const vault = new MemoryKeyVault();
+    const approval = await vault.createKey({ ownerId: DOMAIN.deploymentId, purpose: 'approval' });
+    const approvalSigner = proofSigner({ keyVault: vault, keyId: approval.keyId, purpose: 'approval', deploymentId: DOMAIN.deploymentId });
+    const proof: AuthorizationProof = { ...sampleProof(), transaction: { ...sampleProof().transaction, from: approval.address } };
+    const proofSignature = await approvalSigner.signAuthorization(proof);
+    const signDigest = jest.spyOn(vault, 'signDigest');
+    const deps = { keyVault: vault, proofDomain: DOMAIN, approvalKeyAddress: approval.address, clock: () => BEFORE_EXPIRY };
+    const request: CustodySigningRequest = { transferId: proof.transferId, walletId: proof.walletId, keyId: approval.keyId, transaction: proof.transaction, proof, proofSignature };
+
+    const error = await refusal(signCustodyTransaction(deps, request), 'KEY.WRONG_PURPOSE');
+    expect(error.details).toMatchObject({ keyId: approval.keyId, purpose: 'custody', keyPurpose: 'approval' });
+    // Every check of the signer passed; the one refusal is the vault's, asked for a custody key.
+    expect(signDigest).toHaveBeenCalledTimes(1);
+    expect(signDigest).toHaveBeenCalledWith(approval.keyId, expect.stringMatching(/^0x[0-9a-f]{64}$/), 'custody');
+    await expect(signDigest.mock.results[0]!.value).rejects.toBe(error);
+  });
+});
+
 describe('signCustodyTransaction against a faulty vault', () => {
   it('refuses a high-s signature from the vault (nodes refuse it, EIP-2)', async () => {
     const { deps, request, vault } = await setup();
     const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
-    jest.spyOn(vault, 'signDigest').mockImplementation(async (keyId, digest) => {
-      const { r, s, yParity } = await honest(keyId, digest);
+    jest.spyOn(vault, 'signDigest').mockImplementation(async (keyId, digest, purpose) => {
+      const { r, s, yParity } = await honest(keyId, digest, purpose);
       const twin = highSTwin(`0x${r.slice(2)}${s.slice(2)}${yParity === 0 ? '1b' : '1c'}` as Hex);
       return { r, s: `0x${twin.slice(66, 130)}`, yParity: yParity === 0 ? 1 : 0 };
     });
@@ -194,7 +218,7 @@ describe('signCustodyTransaction against a faulty vault', () => {
     const { deps, request, vault } = await setup();
     const other = await vault.createKey({ ownerId: 'wallet-treasury', purpose: 'custody' });
     const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
-    jest.spyOn(vault, 'signDigest').mockImplementation((_keyId, digest) => honest(other.keyId, digest));
+    jest.spyOn(vault, 'signDigest').mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
     await refusal(signCustodyTransaction(deps, request), 'KEY.BAD_SIGNATURE');
   });
 });

@@ -183,6 +183,36 @@ describe('proofSigner refuses, without asking the vault to sign', () => {
   });
 });
 
+describe('proofSigner configured with a key of another purpose: the vault refuses (KEY.WRONG_PURPOSE)', () => {
+  /** A signer of `purpose` whose configuration names a key the vault created for `keyPurpose`. */
+  async function misconfigured(purpose: ProofKeyPurpose, keyPurpose: KeyPurpose) {
+    const vault = new MemoryKeyVault();
+    const key = await vault.createKey({ ownerId: keyPurpose === 'custody' ? 'wallet-ops' : deploymentId, purpose: keyPurpose });
+    const signDigest = jest.spyOn(vault, 'signDigest');
+    return { key, signDigest, signer: proofSigner({ keyVault: vault, keyId: key.keyId, purpose, deploymentId }) };
+  }
+
+  it('an approval signer given a custody key id cannot sign an Authorization', async () => {
+    const { key, signDigest, signer } = await misconfigured('approval', 'custody');
+    const error = await refusal(signer.signAuthorization(sampleProof()), 'KEY.WRONG_PURPOSE');
+    expect(error.details).toMatchObject({ keyId: key.keyId, purpose: 'approval', keyPurpose: 'custody' });
+    // The typed data was allowed; the refusal is the vault's, asked for an approval key.
+    expect(signDigest).toHaveBeenCalledTimes(1);
+    expect(signDigest).toHaveBeenCalledWith(key.keyId, expect.stringMatching(/^0x[0-9a-f]{64}$/), 'approval');
+    await expect(signDigest.mock.results[0]!.value).rejects.toBe(error);
+  });
+
+  it('an audit signer given a custody key id cannot sign a checkpoint', async () => {
+    const { signer } = await misconfigured('audit', 'custody');
+    await refusal(signer.checkpointSigner().sign(CHECKPOINT), 'KEY.WRONG_PURPOSE');
+  });
+
+  it('an approval signer given the audit key, and an audit signer given the approval key, sign nothing', async () => {
+    await refusal((await misconfigured('approval', 'audit')).signer.signAuthorization(sampleProof()), 'KEY.WRONG_PURPOSE');
+    await refusal((await misconfigured('audit', 'approval')).signer.checkpointSigner().sign(CHECKPOINT), 'KEY.WRONG_PURPOSE');
+  });
+});
+
 describe('proofSigner against a faulty vault', () => {
   it('returns canonical signatures only: v 27/28, low-s', async () => {
     const { signer } = await setup('approval');
@@ -195,8 +225,8 @@ describe('proofSigner against a faulty vault', () => {
   it('refuses a high-s signature from the vault', async () => {
     const { signer, vault } = await setup('approval');
     const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
-    jest.spyOn(vault, 'signDigest').mockImplementation(async (keyId, digest) => {
-      const { r, s, yParity } = await honest(keyId, digest);
+    jest.spyOn(vault, 'signDigest').mockImplementation(async (keyId, digest, purpose) => {
+      const { r, s, yParity } = await honest(keyId, digest, purpose);
       const twin = highSTwin(`0x${r.slice(2)}${s.slice(2)}${yParity === 0 ? '1b' : '1c'}`);
       return { r, s: `0x${twin.slice(66, 130)}`, yParity: yParity === 0 ? 1 : 0 };
     });
@@ -207,7 +237,7 @@ describe('proofSigner against a faulty vault', () => {
     const { signer, vault } = await setup('approval');
     const other = await vault.createKey({ ownerId: deploymentId, purpose: 'approval' });
     const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
-    jest.spyOn(vault, 'signDigest').mockImplementation((_keyId, digest) => honest(other.keyId, digest));
+    jest.spyOn(vault, 'signDigest').mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
     await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
   });
 });
