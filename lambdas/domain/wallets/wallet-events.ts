@@ -1,0 +1,35 @@
+import type { Address } from '../address';
+import type { PolicyJson } from '../policy/parse-policy';
+import type { KeyScheme } from './wallet';
+
+/** The payload of every wallet event type, by type. */
+export interface WalletEventData {
+  WALLET_CREATED: {
+    readonly name: string;
+    readonly chainId: number;
+    readonly keyScheme: KeyScheme;
+    readonly keyId: string;
+    readonly address: Address;
+  };
+  /** A new policy, in its JSON form (`serializePolicy`); `version` is the one after the current policy's. */
+  POLICY_SET: { readonly policy: PolicyJson; readonly version: number };
+  FROZEN: { readonly reason: string };
+  UNFROZEN: { readonly reason: string };
+  LOCKED_DOWN: { readonly reason: string };
+}
+
+export type WalletEventType = keyof WalletEventData;
+
+/** One appended event of a wallet's stream; `seq` starts at 1 and has no gaps. */
+export type WalletEvent = {
+  [T in WalletEventType]: {
+    readonly walletId: string;
+    readonly seq: number;
+    readonly type: T;
+    readonly at: Date;
+    readonly actor: string;
+    readonly data: WalletEventData[T];
+  };
+}[WalletEventType];
+
+export type WalletEventOf<T extends WalletEventType> = Extract<WalletEvent, { type: T }>;

@@ -1,0 +1,127 @@
+import { parseAddress } from '../address';
+import { IllegalTransitionError, StrongroomError } from '../errors';
+import type { WalletStatus as PolicyWalletStatus } from '../policy/policy';
+import { restorePolicy } from '../policy/restore-policy';
+import type { WalletEvent, WalletEventOf, WalletEventType } from './wallet-events';
+import { KEY_SCHEMES, type Wallet, type WalletStatus } from './wallet';
+
+type ChangeType = Exclude<WalletEventType, 'WALLET_CREATED'>;
+
+interface Transition<T extends ChangeType> {
+  /** The statuses the event may be appended in. */
+  readonly from: readonly WalletStatus[];
+  /** Why the event is refused even in an allowed status; undefined when it is allowed. */
+  readonly guard?: (wallet: Wallet, event: WalletEventOf<T>) => string | undefined;
+  /** What the event changes. */
+  readonly reduce: (wallet: Wallet, event: WalletEventOf<T>) => Partial<Wallet>;
+}
+
+const EVERY_STATUS: readonly WalletStatus[] = ['ACTIVE', 'FROZEN', 'LOCKED_DOWN'];
+
+const statusChange = (event: WalletEventOf<'FROZEN' | 'UNFROZEN' | 'LOCKED_DOWN'>) => ({ by: event.actor, reason: event.data.reason, at: event.at });
+
+/**
+ * The wallet lifecycle as a transition table. A policy may be set in any status (setting one moves
+ * no funds, and a frozen wallet is where a policy gets fixed); LOCKED_DOWN is final for the status.
+ * Anything not in the table is an illegal transition.
+ */
+const TRANSITIONS: { readonly [T in ChangeType]: Transition<T> } = {
+  POLICY_SET: {
+    from: EVERY_STATUS,
+    guard: (w, e) => {
+      const next = (w.policy?.version ?? 0) + 1;
+      return e.data.version === next ? undefined : `the next policy version is ${next}, not ${e.data.version}`;
+    },
+    reduce: (_w, e) => ({ policy: restoreVersion(e) }),
+  },
+  FROZEN: { from: ['ACTIVE'], reduce: (_w, e) => ({ status: 'FROZEN', frozen: statusChange(e) }) },
+  UNFROZEN: { from: ['FROZEN'], reduce: () => ({ status: 'ACTIVE', frozen: undefined }) },
+  LOCKED_DOWN: { from: ['ACTIVE', 'FROZEN'], reduce: (_w, e) => ({ status: 'LOCKED_DOWN', frozen: undefined, lockedDown: statusChange(e) }) },
+};
+
+/** Whether `event` may follow `wallet`; the reason when it may not. */
+export function walletTransitionRefusal(wallet: Wallet, event: WalletEvent): string | undefined {
+  if (event.type === 'WALLET_CREATED') return 'a wallet is created once';
+  const transition = TRANSITIONS[event.type] as Transition<ChangeType>;
+  if (!transition.from.includes(wallet.status)) return `not allowed in status ${wallet.status}`;
+  return transition.guard?.(wallet, event as never);
+}
+
+/**
+ * Applies one event to a wallet. The first event must be WALLET_CREATED with seq 1; each next one
+ * carries the next seq. An event the table does not allow throws {@link IllegalTransitionError}.
+ */
+export function applyWalletEvent(wallet: Wallet | undefined, event: WalletEvent): Wallet {
+  if (wallet === undefined) return created(event);
+  if (event.walletId !== wallet.id) throw invalidEvent(`event for wallet ${event.walletId} applied to ${wallet.id}`, event);
+  if (event.seq !== wallet.version + 1) throw invalidEvent(`expected seq ${wallet.version + 1}, got ${event.seq}`, event);
+  const refusal = walletTransitionRefusal(wallet, event);
+  if (refusal !== undefined) {
+    throw new IllegalTransitionError('LIFECYCLE.ILLEGAL_TRANSITION', `${event.type} refused for wallet ${wallet.id}: ${refusal}`, {
+      details: { walletId: wallet.id, status: wallet.status, event: event.type, reason: refusal },
+    });
+  }
+  const transition = TRANSITIONS[event.type as ChangeType] as Transition<ChangeType>;
+  const next: Wallet = { ...wallet, ...transition.reduce(wallet, event as never), version: event.seq, updatedAt: event.at };
+  // Cleared fields are dropped rather than kept as `undefined`, so a fold equals a fresh read.
+  return Object.fromEntries(Object.entries(next).filter(([, value]) => value !== undefined)) as unknown as Wallet;
+}
+
+/** The wallet from its whole event stream, in order. */
+export function foldWalletEvents(events: readonly WalletEvent[]): Wallet {
+  let wallet: Wallet | undefined;
+  for (const event of events) wallet = applyWalletEvent(wallet, event);
+  if (wallet === undefined) throw new StrongroomError('LIFECYCLE.INVALID_EVENT', 'a wallet has at least its WALLET_CREATED event');
+  return wallet;
+}
+
+/** Only an ACTIVE wallet may move funds. */
+export const isSpendable = (wallet: Wallet): boolean => wallet.status === 'ACTIVE';
+
+/** The wallet's status as policy evaluation names it. */
+export function policyWalletStatus(status: WalletStatus): PolicyWalletStatus {
+  return status === 'LOCKED_DOWN' ? 'LOCKED' : status;
+}
+
+function created(event: WalletEvent): Wallet {
+  if (event.type !== 'WALLET_CREATED' || event.seq !== 1) throw invalidEvent('a wallet stream starts with WALLET_CREATED at seq 1', event);
+  const d = event.data;
+  if (d.name.length === 0 || !Number.isSafeInteger(d.chainId) || d.chainId <= 0 || !KEY_SCHEMES.includes(d.keyScheme) || d.keyId.length === 0) {
+    throw invalidEvent('WALLET_CREATED needs a name, a positive chain id, a known key scheme and a key id', event);
+  }
+  let address: Wallet['address'];
+  try {
+    address = parseAddress(d.address, 'address');
+  } catch (error) {
+    throw invalidEvent(`WALLET_CREATED carries an invalid address: ${(error as Error).message}`, event, error);
+  }
+  return {
+    id: event.walletId,
+    name: d.name,
+    chainId: d.chainId,
+    keyScheme: d.keyScheme,
+    keyId: d.keyId,
+    address,
+    status: 'ACTIVE',
+    createdAt: event.at,
+    createdBy: event.actor,
+    updatedAt: event.at,
+    version: 1,
+  };
+}
+
+/** The stored policy, read back; its own version must be the event's. */
+function restoreVersion(event: WalletEventOf<'POLICY_SET'>) {
+  let policy;
+  try {
+    policy = restorePolicy(event.data.policy);
+  } catch (error) {
+    throw invalidEvent(`POLICY_SET carries a policy that does not parse: ${(error as Error).message}`, event, error);
+  }
+  if (policy.version !== event.data.version) throw invalidEvent(`the policy says version ${policy.version}, the event ${event.data.version}`, event);
+  return policy;
+}
+
+function invalidEvent(message: string, event: WalletEvent, cause?: unknown): StrongroomError {
+  return new StrongroomError('LIFECYCLE.INVALID_EVENT', message, { details: { walletId: event.walletId, seq: event.seq, event: event.type }, cause });
+}
