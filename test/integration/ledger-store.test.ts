@@ -116,7 +116,7 @@ describe('DynamoTransferSubmissionStore', () => {
   const events = () => new DynamoTransferEventStore(tables.doc, tables.names);
   const submitted = (id: string, walletId: string, amount: bigint): TransferEventOf<'SUBMITTED'> => ({
     transferId: id, seq: 1, type: 'SUBMITTED', at: T0, actor: 'alice',
-    data: { walletId, initiatorId: 'alice', traceId: `trace-${id}`, chainId: 31337, to: TO, asset: 'native', amount, data: '0x', feeAllowance: 2n },
+    data: { walletId, initiatorId: 'alice', traceId: `trace-${id}`, chainId: 31337, to: TO, asset: 'native', amount, data: '0x', feeAllowance: 2n, reserved: { asset: 'native', amount } },
   });
 
   it('writes the SUBMITTED event and the reservation together', async () => {

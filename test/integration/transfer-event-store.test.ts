@@ -20,7 +20,7 @@ function event<T extends TransferEventType>(transferId: string, seq: number, typ
 }
 
 const submitted = (id: string, walletId = 'w-1', amount = 10n ** 30n): TransferEvent =>
-  event(id, 1, 'SUBMITTED', { walletId, initiatorId: 'alice', traceId: `trace-${id}`, chainId: 31337, to: TO, asset: 'native', amount, data: '0x', feeAllowance: 21_000n * 10n ** 9n });
+  event(id, 1, 'SUBMITTED', { walletId, initiatorId: 'alice', traceId: `trace-${id}`, chainId: 31337, to: TO, asset: 'native', amount, data: '0x', feeAllowance: 21_000n * 10n ** 9n, reserved: { asset: 'native', amount } });
 
 describe('DynamoTransferEventStore', () => {
   it('appends and reads back a stream exactly, bigints included', async () => {

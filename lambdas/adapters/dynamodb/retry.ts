@@ -1,4 +1,4 @@
-import { StrongroomError } from '../../domain/errors';
+import { DependencyUnavailableError } from '../../domain/errors';
 
 export interface RetryOptions {
   /** Give up after this long; a bound in time, not a small fixed count, so bursts of contention pass. */
@@ -24,7 +24,7 @@ export async function retryWithinTimeBound<T>(attempt: (n: number) => Promise<At
     const result = await attempt(n);
     if (result.done) return result.value;
     if (Date.now() >= deadline) {
-      throw new StrongroomError('STORE.CONTENTION', `gave up after ${n + 1} attempts in ${options.timeBoundMs} ms: ${result.reason}`, { details: { attempts: n + 1 } });
+      throw new DependencyUnavailableError('STORE.CONTENTION', `gave up after ${n + 1} attempts in ${options.timeBoundMs} ms: ${result.reason}`, { details: { attempts: n + 1 } });
     }
     const ceiling = Math.min(max, base * 2 ** Math.min(n, 16));
     await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));

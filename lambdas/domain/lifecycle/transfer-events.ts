@@ -42,13 +42,17 @@ export interface PreparedTransaction {
  */
 export type ChainOutcome =
   | { readonly kind: 'CANCELLATION_MINED'; readonly txHash: Hex; readonly blockNumber: bigint; readonly fee: bigint }
-  | { readonly kind: 'ATTEMPTS_INVALIDATED'; readonly evidence: string };
+  | { readonly kind: 'ATTEMPTS_INVALIDATED'; readonly evidence: string }
+  /** One of our attempts was mined but its call reverted: the fee is spent, the principal did not move. */
+  | { readonly kind: 'REVERTED_MINED'; readonly txHash: Hex; readonly blockNumber: bigint; readonly fee: bigint };
 
 /** The payload of every event type, by type. Amounts are bigint; the store encodes them. */
 export interface TransferEventData {
   SUBMITTED: {
     readonly walletId: string;
     readonly initiatorId: string;
+    /** The initiator's roles when they submitted: what policy rules about initiators are judged on. */
+    readonly initiatorRoles?: readonly string[];
     readonly traceId: string;
     readonly chainId: number;
     readonly to: Address;
@@ -56,6 +60,11 @@ export interface TransferEventData {
     readonly amount: bigint;
     readonly data: Hex;
     readonly feeAllowance: bigint;
+    /**
+     * What the ledger reserved besides the fee allowance: the asset and amount that leave the wallet
+     * when the call is mined (an ERC-20 transfer in `data` reserves tokens; an approve reserves none).
+     */
+    readonly reserved: { readonly asset: Asset; readonly amount: bigint };
     readonly note?: string;
   };
   EXECUTION_STARTED: { readonly executionName: string };
@@ -75,10 +84,12 @@ export interface TransferEventData {
   APPROVAL_EXPIRED: { readonly approvalRequestId: string };
   CANCEL_REQUESTED: { readonly requestedBy: string; readonly reason?: string };
   TRANSACTION_PREPARED: { readonly transaction: PreparedTransaction };
-  AUTHORIZED: { readonly proofId: string; readonly validUntil: string };
+  /** `transaction` is what this proof authorizes: the prepared one, or a replacement at the same nonce. */
+  AUTHORIZED: { readonly proofId: string; readonly validUntil: string; readonly transaction?: PreparedTransaction };
   /** Written before the signer is called: from here on the transaction may exist, signed. */
   SIGNING_REQUESTED: { readonly attempt: number; readonly proofId: string; readonly keyScheme: string };
-  SIGNED: { readonly attempt: number; readonly txHash: Hex };
+  /** The signed bytes are kept (they are public once broadcast) so a dropped attempt can be sent again. */
+  SIGNED: { readonly attempt: number; readonly txHash: Hex; readonly rawTransaction?: Hex; readonly transaction?: PreparedTransaction };
   BROADCAST_ACCEPTED: { readonly attempt: number; readonly txHash: Hex };
   CONFIRMATION_OBSERVED: { readonly txHash: Hex; readonly blockNumber: bigint; readonly confirmations: number };
   REPLACEMENT_REQUESTED: { readonly reason: 'STUCK' | 'CANCEL'; readonly replacesAttempt: number };

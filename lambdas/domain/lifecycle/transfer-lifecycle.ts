@@ -108,7 +108,7 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
       return s.status !== 'QUEUED' && !s.replacementRequested ? 'a replacement must be requested first' : undefined;
     },
     to: 'PENDING_SIGNATURE',
-    reduce: (_s, e) => ({ proofId: e.data.proofId, replacementRequested: false }),
+    reduce: (s, e) => ({ proofId: e.data.proofId, replacementRequested: false, authorizedTransaction: e.data.transaction ?? s.transaction }),
   },
   SIGNING_REQUESTED: {
     from: ['PENDING_SIGNATURE'],
@@ -127,7 +127,13 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
       return last.txHash !== undefined ? 'this attempt is signed already' : undefined;
     },
     to: 'BROADCASTING',
-    reduce: (s, e) => ({ attempts: replaceAttempt(s, e.data.attempt, { txHash: e.data.txHash }) }),
+    reduce: (s, e) => ({
+      attempts: replaceAttempt(s, e.data.attempt, {
+        txHash: e.data.txHash,
+        ...(e.data.rawTransaction === undefined ? {} : { rawTransaction: e.data.rawTransaction }),
+        ...(e.data.transaction === undefined ? {} : { transaction: e.data.transaction }),
+      }),
+    }),
   },
   BROADCAST_ACCEPTED: {
     from: ['BROADCASTING', 'CONFIRMING'],
@@ -259,6 +265,8 @@ function initialState(event: TransferEvent): TransferState {
     amount: d.amount,
     data: d.data,
     feeAllowance: d.feeAllowance,
+    reserved: d.reserved,
+    ...(d.initiatorRoles === undefined ? {} : { initiatorRoles: d.initiatorRoles }),
     ...(d.note === undefined ? {} : { note: d.note }),
     attempts: [],
     replacementRequested: false,

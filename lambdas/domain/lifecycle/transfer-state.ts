@@ -7,6 +7,10 @@ export interface SigningAttempt {
   readonly proofId: string;
   readonly keyScheme: string;
   readonly txHash?: Hex;
+  /** The signed bytes, to send again when no node knows them any more. */
+  readonly rawTransaction?: Hex;
+  /** The unsigned transaction this attempt signed (its fees are what a replacement must raise). */
+  readonly transaction?: PreparedTransaction;
   readonly broadcast: boolean;
 }
 
@@ -27,6 +31,8 @@ export interface TransferState extends SubmittedFields {
   readonly cancelRequested?: { readonly by: string; readonly at: Date };
   readonly transaction?: PreparedTransaction;
   readonly proofId?: string;
+  /** The transaction the latest proof authorizes (the prepared one, or a replacement). */
+  readonly authorizedTransaction?: PreparedTransaction;
   readonly attempts: readonly SigningAttempt[];
   readonly replacementRequested: boolean;
   readonly latestConfirmation?: TransferEventData['CONFIRMATION_OBSERVED'];

@@ -9,7 +9,7 @@ const OTHER_HASH = `0x${'cd'.repeat(32)}` as const;
 const ADDRESS = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
 
 const SAMPLE: { [T in TransferEventType]: TransferEventData[T] } = {
-  SUBMITTED: { walletId: 'w1', initiatorId: 'alice', traceId: 't1', chainId: 31337, to: ADDRESS, asset: 'native', amount: 5n, data: '0x', feeAllowance: 2n },
+  SUBMITTED: { walletId: 'w1', initiatorId: 'alice', traceId: 't1', chainId: 31337, to: ADDRESS, asset: 'native', amount: 5n, data: '0x', feeAllowance: 2n, reserved: { asset: 'native', amount: 5n } },
   EXECUTION_STARTED: { executionName: 'tx-1' },
   SCREENING_STARTED: {},
   SCREENING_CLEARED: { provider: 'denylist' },
