@@ -110,6 +110,26 @@ export const ERROR_CATALOGUE = {
   'CHAIN.BROADCAST_REFUSED': { kind: 'rule', summary: 'the node refused the transaction and does not know its hash' },
   'CHAIN.NOT_A_REPLACEMENT': { kind: 'invalid', summary: 'a replacement must keep the nonce and raise both fees by at least 10% within the fee ceiling' },
   'CHAIN.INVALID_TRANSACTION': { kind: 'invalid', summary: 'the signed transaction is malformed or does not recover to its from' },
+  // wallets and transfers
+  'WALLET.NOT_FOUND': { kind: 'not_found', summary: 'no wallet with this id' },
+  'WALLET.NOT_ACTIVE': { kind: 'rule', summary: 'the wallet is frozen or locked down: it sends nothing' },
+  'WALLET.KEY_SCHEME_NOT_AVAILABLE': { kind: 'rule', summary: 'wallets of this key scheme need the enclave, which is not deployed yet: use kms' },
+  'TRANSFER.NOT_FOUND': { kind: 'not_found', summary: 'no transfer with this id' },
+  'TRANSFER.NOT_CANCELLABLE': { kind: 'conflict', summary: 'the transfer has ended or its cancellation was requested already' },
+  'TRANSFER.CANCELLED': { kind: 'conflict', summary: 'the transfer was cancelled: this step does not run' },
+  'TRANSFER.NOT_AUTHORIZED': { kind: 'forbidden', summary: 'the policy or the approvals no longer allow this transfer' },
+  // http edge
+  'AUTH.MISSING_TOKEN': { kind: 'unauthenticated', summary: 'the request has no Authorization header of the form "Bearer <jwt>"' },
+  'AUTH.INVALID_TOKEN': { kind: 'unauthenticated', summary: 'the bearer token does not verify: signature, algorithm, issuer, audience, lifetime or claims' },
+  'AUTH.FORBIDDEN': { kind: 'forbidden', summary: 'the caller has none of the roles this route needs' },
+  'AUTH.KEYS_UNAVAILABLE': { kind: 'unavailable', summary: "the identity provider's signing keys could not be fetched; retry later" },
+  'REQUEST.BODY_TOO_LARGE': { kind: 'invalid', summary: 'the body is larger than this route accepts (HTTP 413)' },
+  'REQUEST.MALFORMED_JSON': { kind: 'invalid', summary: 'the body is not valid UTF-8 JSON or is nested too deeply' },
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE': { kind: 'invalid', summary: 'a body must be sent as application/json in UTF-8 (HTTP 415)' },
+  'ROUTE.NOT_FOUND': { kind: 'not_found', summary: 'no such route' },
+  'ROUTE.METHOD_NOT_ALLOWED': { kind: 'invalid', summary: 'the route exists but not with this method (HTTP 405)' },
+  'RATE.LIMITED': { kind: 'unavailable', summary: 'too many requests; retry later (HTTP 429)' },
+  'INTERNAL.ERROR': { kind: 'internal', summary: 'an unexpected error; the trace id finds it in the logs' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -196,6 +216,19 @@ export class ChainError extends StrongroomError {
  */
 export class DependencyUnavailableError extends StrongroomError {
   override readonly name = 'DependencyUnavailableError';
+}
+
+/** The caller is not authenticated (AUTH.MISSING_TOKEN, AUTH.INVALID_TOKEN) or lacks a role (AUTH.FORBIDDEN). */
+export class AuthError extends StrongroomError {
+  override readonly name = 'AuthError';
+}
+
+/**
+ * The workflow stops this transfer on purpose (cancelled, rejected at authorization): a named error
+ * the state machine's Catch sends to compensation, never retried.
+ */
+export class TransferHaltedError extends StrongroomError {
+  override readonly name = 'TransferHaltedError';
 }
 
 export const isStrongroomError = (e: unknown): e is StrongroomError => e instanceof StrongroomError;

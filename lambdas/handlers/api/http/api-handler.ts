@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { MiddlewareObj, MiddyfiedHandler } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Principal } from '../../../domain/principal';
+import type { ApiRequest } from './api-request';
+import type { ApiResponse } from './api-response';
+import { httpStatus } from './http-status';
+import { loadAuthConfig } from './load-auth-config';
+import { parseJsonBody } from './parse-json-body';
+import { redactSecrets } from './redact-secrets';
+import { toJson } from './to-json';
+import type { BearerTokenConfig } from './verify-bearer-token';
+import { verifyBearerToken } from './verify-bearer-token';
+
+export interface ApiHandlerOptions<TDeps> {
+  /** The handler's name in logs (`handler` key). */
+  readonly name: string;
+  /** `required`: every request needs a valid bearer token. `none`: the route authenticates otherwise (a link secret) or not at all. */
+  readonly auth: 'required' | 'none';
+  /** Default 64 KiB. */
+  readonly bodyLimitBytes?: number;
+  /** The adapters and use cases, built once at module scope by the handler's module. */
+  readonly deps: TDeps;
+  /** Default: a Logger per handler name that redacts credentials. A given logger gets the redaction in its per-request children. */
+  readonly logger?: Logger;
+  /** Default: `loadAuthConfig(process.env)`, read now, i.e. at cold start, when `auth` is `required`. */
+  readonly authConfig?: BearerTokenConfig;
+}
+
+export type ApiHandle<TDeps> = (request: ApiRequest, deps: TDeps) => Promise<ApiResponse>;
+
+export type ApiLambdaHandler = MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+interface RequestState {
+  readonly traceId: string;
+  readonly requestId: string;
+  readonly logger: Logger;
+  readonly startedAt: number;
+  principal?: Principal;
+  body?: unknown;
+}
+
+const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
+const TRACE_HEADER = 'x-strongroom-trace-id';
+// Credentials stay at the edge: handlers never see them, so they cannot log or echo them.
+const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+// Per-invocation state, keyed by the event object each invocation receives (nothing is put on the event).
+const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
+
+/**
+ * An API Gateway (REST, proxy) Lambda handler around `handle`: trace id, a per-request logger that never
+ * sees the Authorization header or the body, bearer token authentication, JSON body parsing, JSON
+ * responses with `cache-control: no-store` and the trace id, and every error mapped by `httpStatus`.
+ * Call it at module scope: it reads the auth configuration once, there.
+ */
+export function apiHandler<TDeps>(options: ApiHandlerOptions<TDeps>, handle: ApiHandle<TDeps>): ApiLambdaHandler {
+  const logger = options.logger ?? new Logger({ serviceName: 'strongroom', persistentKeys: { handler: options.name }, jsonReplacerFn: redactSecrets });
+  const authConfig = options.auth === 'required' ? (options.authConfig ?? loadAuthConfig(process.env)) : undefined;
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(edge(logger))
+    .use(authenticate(authConfig))
+    .use(parseBody(options.bodyLimitBytes))
+    .handler(async (event) => {
+      const state = stateOf(event);
+      const request: ApiRequest = {
+        ...(state.principal === undefined ? {} : { principal: state.principal }),
+        method: event.httpMethod.toUpperCase(),
+        path: event.resource,
+        pathParameters: definedValues(event.pathParameters),
+        query: definedValues(event.queryStringParameters),
+        headers: visibleHeaders(event.headers),
+        body: state.body,
+        traceId: state.traceId,
+        requestId: state.requestId,
+        logger: state.logger,
+      };
+      return toProxyResult(await handle(request, options.deps), state.traceId);
+    });
+}
+
+function edge(parent: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: ({ event, context }) => {
+      const offered = headerValue(event.headers, TRACE_HEADER);
+      const traceId = offered !== undefined && TRACE_ID.test(offered) ? offered : randomUUID();
+      // Only the method and resource template: the raw path and query may carry a link secret.
+      const logger = parent.createChild({ persistentKeys: { traceId, route: `${event.httpMethod} ${event.resource}` }, jsonReplacerFn: redactSecrets });
+      if (typeof context?.awsRequestId === 'string') logger.addContext(context);
+      const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
+      states.set(event, { traceId, requestId, logger, startedAt: Date.now() });
+    },
+    after: ({ event, response }) => {
+      const state = stateOf(event);
+      state.logger.info('request handled', { status: response?.statusCode, durationMs: Date.now() - state.startedAt });
+    },
+    onError: (request) => {
+      const state = states.get(request.event) ?? { traceId: randomUUID(), logger: parent, startedAt: Date.now() };
+      const response = httpStatus(request.error, state.traceId, state.logger);
+      request.response = toProxyResult(response, state.traceId);
+      state.logger.info('request handled', { status: response.status, durationMs: Date.now() - state.startedAt });
+    },
+  };
+}
+
+function authenticate(config: BearerTokenConfig | undefined): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: async ({ event }) => {
+      if (config === undefined) return;
+      const state = stateOf(event);
+      state.principal = await verifyBearerToken(headerValue(event.headers, 'authorization'), config);
+      state.logger.appendPersistentKeys({ principalId: state.principal.id });
+    },
+  };
+}
+
+function parseBody(limitBytes: number | undefined): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: ({ event }) => {
+      stateOf(event).body = parseJsonBody(event, limitBytes === undefined ? {} : { limitBytes });
+    },
+  };
+}
+
+function toProxyResult(response: ApiResponse, traceId: string): APIGatewayProxyResult {
+  if (!Number.isInteger(response.status) || response.status < 200 || response.status > 599) {
+    throw new Error(`handler returned the invalid HTTP status ${String(response.status)}`);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = value;
+  let body = '';
+  if (response.body !== undefined && response.status !== 204 && response.status !== 304) {
+    const declared = headers['content-type'];
+    if (typeof response.body === 'string' && declared !== undefined && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(declared)) {
+      body = response.body;
+    } else {
+      body = toJson(response.body);
+      headers['content-type'] = 'application/json';
+    }
+  } else {
+    delete headers['content-type'];
+  }
+  headers['cache-control'] = 'no-store';
+  headers['x-content-type-options'] = 'nosniff';
+  headers[TRACE_HEADER] = traceId;
+  return { statusCode: response.status, headers, body, isBase64Encoded: false };
+}
+
+function stateOf(event: APIGatewayProxyEvent): RequestState {
+  const state = states.get(event);
+  if (state === undefined) throw new Error('the edge middleware did not run for this event');
+  return state;
+}
+
+function headerValue(headers: APIGatewayProxyEvent['headers'] | null | undefined, name: string): string | undefined {
+  let found: string | undefined;
+  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name && value !== undefined) found = value;
+  return found;
+}
+
+function visibleHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
+  const visible: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    const name = key.toLowerCase();
+    if (value !== undefined && !HIDDEN_HEADERS.has(name)) visible[name] = value;
+  }
+  return visible;
+}
+
+function definedValues(values: Record<string, string | undefined> | null | undefined): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values ?? {})) if (value !== undefined) defined[key] = value;
+  return defined;
+}

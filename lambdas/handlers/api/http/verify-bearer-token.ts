@@ -1,0 +1,110 @@
+import type { KeyObject } from 'node:crypto';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import { AuthError, isStrongroomError } from '../../../domain/errors';
+import type { Principal, Role } from '../../../domain/principal';
+import { isRole } from '../../../domain/principal';
+
+/** Signature algorithms a bearer token may use: asymmetric only, so a public key can never act as an HMAC secret. */
+export type TokenAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'PS256' | 'PS384' | 'PS512' | 'RS256' | 'RS384' | 'RS512';
+
+/** How bearer tokens are verified; built once at cold start by `loadAuthConfig`. */
+export interface BearerTokenConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  /** A public key (local, from PEM or JWK) or a key resolver (a remote JWKS in the cloud). */
+  readonly key: KeyObject | JWTVerifyGetKey;
+  /** Default `['ES256']`. */
+  readonly algorithms?: readonly TokenAlgorithm[];
+  /** Default 5 seconds, for `exp` and `nbf` (and `iat` when a maximum age is set). */
+  readonly clockToleranceSeconds?: number;
+  /** When set, tokens must carry `iat` and be at most this old. */
+  readonly maxTokenAgeSeconds?: number;
+  /** The claim holding the roles, an array of strings. Default `roles`. */
+  readonly rolesClaim?: string;
+  /** For tests: the time tokens are checked against. */
+  readonly now?: () => Date;
+}
+
+/** Why a token was refused, in `details.reason` of AUTH.INVALID_TOKEN. */
+export type TokenRefusal =
+  | 'too_long'
+  | 'malformed'
+  | 'algorithm_not_allowed'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'too_old'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'invalid_claim'
+  | 'missing_subject'
+  | 'malformed_roles';
+
+const MAX_HEADER_LENGTH = 8192;
+const MAX_SUBJECT_LENGTH = 256;
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+/**
+ * The principal of an `Authorization: Bearer <jwt>` header. Refuses a missing or non-bearer header
+ * (AUTH.MISSING_TOKEN) and any token that does not verify against the configured key, algorithms,
+ * issuer, audience and lifetime, or lacks a subject, or has a malformed roles claim (AUTH.INVALID_TOKEN
+ * with `details.reason`). Unknown roles are ignored. The token itself never appears in an error.
+ */
+export async function verifyBearerToken(header: string | undefined, config: BearerTokenConfig): Promise<Principal> {
+  if (header === undefined || header.trim() === '') throw new AuthError('AUTH.MISSING_TOKEN', 'an Authorization header "Bearer <token>" is required');
+  if (header.length > MAX_HEADER_LENGTH) throw invalid('too_long');
+  const token = BEARER.exec(header)?.[1];
+  if (token === undefined) throw new AuthError('AUTH.MISSING_TOKEN', 'the Authorization header must be "Bearer <token>"');
+
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, config.key, {
+      issuer: config.issuer,
+      audience: config.audience,
+      algorithms: [...(config.algorithms ?? ['ES256'])],
+      clockTolerance: config.clockToleranceSeconds ?? 5,
+      ...(config.maxTokenAgeSeconds === undefined ? {} : { maxTokenAge: config.maxTokenAgeSeconds }),
+      ...(config.now === undefined ? {} : { currentDate: config.now() }),
+    }));
+  } catch (e) {
+    if (isStrongroomError(e)) throw e; // the key resolver's own verdict, e.g. keys unavailable
+    const refusal = refusalOf(e);
+    if (refusal === undefined) throw e;
+    throw invalid(refusal, e instanceof joseErrors.JWTClaimValidationFailed ? e.claim : undefined);
+  }
+
+  const sub = payload.sub;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH || UNPRINTABLE.test(sub)) throw invalid('missing_subject', 'sub');
+  return { id: sub, roles: rolesOf(payload[config.rolesClaim ?? 'roles'], config.rolesClaim ?? 'roles') };
+}
+
+function rolesOf(claim: unknown, name: string): Role[] {
+  if (claim === undefined) return [];
+  if (!Array.isArray(claim) || !claim.every((r) => typeof r === 'string')) throw invalid('malformed_roles', name);
+  return [...new Set(claim.filter(isRole))];
+}
+
+function refusalOf(e: unknown): TokenRefusal | undefined {
+  if (e instanceof joseErrors.JWTExpired) return e.claim === 'iat' ? 'too_old' : 'expired';
+  if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.claim === 'nbf') return 'not_yet_valid';
+    if (e.claim === 'iat' && e.reason === 'check_failed') return 'too_old';
+    if (e.claim === 'iss') return 'wrong_issuer';
+    if (e.claim === 'aud') return 'wrong_audience';
+    return 'invalid_claim';
+  }
+  if (e instanceof joseErrors.JOSEAlgNotAllowed || e instanceof joseErrors.JOSENotSupported) return 'algorithm_not_allowed';
+  if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWKSMultipleMatchingKeys) return 'unknown_key';
+  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (e instanceof joseErrors.JOSEError) return 'malformed';
+  return undefined;
+}
+
+function invalid(reason: TokenRefusal, claim?: string): AuthError {
+  return new AuthError('AUTH.INVALID_TOKEN', `the bearer token is not valid: ${reason.replaceAll('_', ' ')}`, {
+    details: claim === undefined ? { reason } : { reason, claim },
+  });
+}
