@@ -1,5 +1,7 @@
 // Runs every benchmark in turn and prints its figures. Figures, not pass/fail.
 import { cpus } from 'node:os';
+import { run as chainRoundTrip } from './chain-round-trip.bench';
+import { run as keyVault } from './key-vault.bench';
 import { run as ledgerOperations } from './ledger-operations.bench';
 import { run as ledgerStore } from './ledger-store.bench';
 import { run as policyEvaluation } from './policy-evaluation.bench';
@@ -8,6 +10,8 @@ const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
   ['policy evaluation', policyEvaluation],
   ['ledger operations', ledgerOperations],
   ['ledger store on DynamoDB Local', ledgerStore],
+  ['key vault signatures', keyVault],
+  ['chain round trip on anvil', chainRoundTrip],
 ];
 
 async function main(): Promise<void> {
