@@ -9,7 +9,8 @@ const base = {
   transform: { '^.+\\.[tj]sx?$': ['ts-jest', tsJest] },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
+  setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/local/workflow/promise-with-resolvers.ts'],
 };
 
 /** @type {import('jest').Config} */

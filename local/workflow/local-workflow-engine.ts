@@ -1,0 +1,302 @@
+import './promise-with-resolvers';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StrongroomError, ValidationError } from '../../lambdas/domain/errors';
+import type { WorkflowEngine, WorkflowStart } from '../../lambdas/ports/workflow-engine';
+import { functionNameOf, LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn, prepareLocalDefinition, type LocalTaskState } from './prepare-local-definition';
+import { TaskCallbacks } from './task-callbacks';
+
+/** The context a Lambda handler receives; locally a faithful stand-in. */
+export type LambdaContextLike = Context;
+
+/**
+ * A Lambda handler as exported by a handler module. Declared as a method so that handlers typed
+ * with their own event (`(event: ScreenEvent, context: Context) => …`) are accepted as they are.
+ */
+export type LocalLambdaHandler = { handle(event: unknown, context: LambdaContextLike): Promise<unknown> }['handle'];
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** One execution as DescribeExecution would show it. */
+export interface ExecutionDescription {
+  readonly name: string;
+  readonly executionArn: string;
+  readonly status: ExecutionStatus;
+  readonly input: unknown;
+  readonly startDate: Date;
+  readonly stopDate?: Date;
+  /** SUCCEEDED: the execution's output. */
+  readonly output?: unknown;
+  /** FAILED: the error name (`ProofError`, `States.Timeout`, …) and its cause. */
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export interface LocalWorkflowEngineOptions {
+  /** Values for the definition's other `${Placeholders}` (not functions). */
+  readonly substitutions?: Readonly<Record<string, string>>;
+  /** Name of the state machine in ARNs and `$$.StateMachine.Name`. Default `transaction`. */
+  readonly stateMachineName?: string;
+  /**
+   * Multiplies every Wait duration and every Retry interval (tests: 0.001). Under a scale other than
+   * 1, retries wait IntervalSeconds × scale each time (the library's override has no backoff).
+   * Task TimeoutSeconds is never scaled.
+   */
+  readonly waitTimeScale?: number;
+}
+
+export interface StartOptions {
+  /**
+   * Start `executionName` again although it ran in this process (and is not running now): the
+   * application resuming a transfer from its events.
+   */
+  readonly resume?: boolean;
+}
+
+interface ExecutionRecord {
+  description: ExecutionDescription;
+  readonly done: Promise<void>;
+}
+
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+// Step Functions' rule for execution names: 1–80 characters, none of white space, brackets,
+// wildcards, these punctuation marks or control characters.
+// eslint-disable-next-line no-control-regex
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
+
+/** An error as the Lambda service reports a function error to Step Functions. */
+class LambdaFunctionError extends Error {
+  constructor(errorType: string, errorMessage: string) {
+    super(JSON.stringify({ errorType, errorMessage }));
+    this.name = errorType;
+  }
+}
+
+/** An error of the States language itself: the library neither retries nor catches it when these flags are false. */
+class StatesRuntimeError extends Error {
+  override readonly name = 'States.Runtime';
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+}
+
+function lambdaErrorOf(thrown: unknown): LambdaFunctionError {
+  if (thrown instanceof Error) return new LambdaFunctionError(thrown.name, thrown.message);
+  return new LambdaFunctionError('Error', String(thrown));
+}
+
+/** What crosses the Lambda boundary is JSON: the same copy (and the same failures) as in the cloud. */
+function asJson(value: unknown): JsonValue {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : (JSON.parse(text) as JsonValue);
+}
+
+function replaceString(value: unknown, from: string, to: string): unknown {
+  if (value === from) return to;
+  if (Array.isArray(value)) return value.map((v) => replaceString(v, from, to));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceString(v, from, to)]));
+  }
+  return value;
+}
+
+function failureOf(error: unknown): { error: string; cause: string } {
+  if (error instanceof ExecutionTimeoutError) return { error: 'States.Timeout', cause: 'the execution timed out' };
+  const inner = error instanceof ExecutionError && error.cause !== undefined ? error.cause : error;
+  if (inner instanceof Error) return { error: inner.name, cause: inner.message };
+  return { error: 'Error', cause: String(inner) };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * The transfer workflow run in-process: the ASL deployed to Step Functions, executed by
+ * aws-local-stepfunctions, each Task state calling the same Lambda handler the cloud invokes.
+ *
+ * - A `lambda:invoke` Task calls the handler with the evaluated `Payload` and yields
+ *   `{Payload: result, …}`; a thrown error reaches the ASL as Lambda reports it (name = the error's
+ *   `name`, cause = `{"errorType","errorMessage"}`), so `Retry`/`Catch` by name work as in the cloud.
+ * - A `lambda:invoke.waitForTaskToken` Task gets a fresh random token in place of the library's one
+ *   fixed `$$.Task.Token`, and waits for `sendTaskSuccess`/`sendTaskFailure` with it or its
+ *   `TimeoutSeconds` (States.Timeout).
+ * - Executions live in memory; the application restarts in-flight ones after a restart
+ *   (`start(name, input, {resume: true})`). There is no stop.
+ */
+export class LocalWorkflowEngine implements WorkflowEngine {
+  private readonly machine: StateMachine;
+  private readonly handlers: ReadonlyMap<string, LocalLambdaHandler>;
+  private readonly tasks: readonly LocalTaskState[];
+  private readonly waits: readonly string[];
+  private readonly retryIntervalOverrides: Record<string, number[]> | undefined;
+  private readonly waitTimeScale: number;
+  private readonly stateMachineName: string;
+  private readonly stateMachineArn: string;
+  private readonly callbacks = new TaskCallbacks();
+  private readonly executions = new Map<string, ExecutionRecord>();
+
+  /**
+   * @param definition the ASL as in `statemachines/`, `${Placeholders}` and all
+   * @param handlers per function placeholder (`ScreenFunctionArn`), the handler the Lambda exports
+   */
+  constructor(definition: object, handlers: Readonly<Record<string, LocalLambdaHandler>>, options: LocalWorkflowEngineOptions = {}) {
+    const scale = options.waitTimeScale ?? 1;
+    if (!(scale >= 0) || !Number.isFinite(scale)) throw new RangeError('waitTimeScale must be a finite number >= 0');
+    this.waitTimeScale = scale;
+    this.stateMachineName = options.stateMachineName ?? 'transaction';
+    this.stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${this.stateMachineName}`;
+    this.handlers = new Map(Object.entries(handlers));
+    const prepared = prepareLocalDefinition(definition, [...this.handlers.keys()], options.substitutions);
+    this.tasks = prepared.tasks;
+    this.waits = prepared.waits.map((w) => w.stateName);
+    this.retryIntervalOverrides =
+      scale === 1
+        ? undefined
+        : Object.fromEntries(Object.entries(prepared.retryIntervals).map(([state, intervals]) => [state, intervals.map((s) => s * 1000 * scale)]));
+    // The library validates the definition (asl-validator) here and throws if it is invalid.
+    this.machine = new StateMachine(prepared.definition as unknown as StateMachineDefinition);
+  }
+
+  async start(executionName: string, input: object, options: StartOptions = {}): Promise<WorkflowStart> {
+    if (!EXECUTION_NAME.test(executionName)) {
+      throw new ValidationError('REQUEST.INVALID_FIELD', 'executionName', 'must be 1-80 characters without white space, brackets, wildcards or special characters');
+    }
+    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.stateMachineName}:${executionName}`;
+    const existing = this.executions.get(executionName);
+    if (existing !== undefined && (existing.description.status === 'RUNNING' || options.resume !== true)) {
+      return { executionArn, started: false };
+    }
+    const json = asJson(input);
+    const placeholderToken = `local-task-token-placeholder-${randomBytes(16).toString('hex')}`;
+    const startDate = new Date();
+    const runOptions: RunOptions = {
+      context: {
+        Execution: { Id: executionArn, Name: executionName, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-workflow` },
+        StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineName },
+        Task: { Token: placeholderToken },
+      },
+      overrides: {
+        taskResourceLocalHandlers: this.overridesFor(executionName, placeholderToken),
+        ...(this.retryIntervalOverrides === undefined ? {} : { retryIntervalOverrides: this.retryIntervalOverrides }),
+      },
+    };
+
+    const description: ExecutionDescription = { name: executionName, executionArn, status: 'RUNNING', input: json, startDate };
+    const finish = (outcome: Partial<ExecutionDescription>): void => {
+      this.callbacks.closeAll(executionName);
+      record.description = { ...description, ...outcome, stopDate: new Date() };
+    };
+    // Nothing the handlers or the library throw may escape as an unhandled rejection.
+    const done = Promise.resolve()
+      .then(() => this.machine.run(json, runOptions).result)
+      .then(
+        (output) => finish({ status: 'SUCCEEDED', output }),
+        (error: unknown) => finish({ status: 'FAILED', ...failureOf(error) }),
+      );
+    const record: ExecutionRecord = { description, done };
+    this.executions.set(executionName, record);
+    return { executionArn, started: true };
+  }
+
+  async sendTaskSuccess(taskToken: string, output: object): Promise<void> {
+    this.callbacks.succeed(taskToken, asJson(output));
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    this.callbacks.fail(taskToken, error, cause);
+  }
+
+  /** The execution's current state, or undefined if no execution of that name ran in this process. */
+  describe(executionName: string): ExecutionDescription | undefined {
+    return this.executions.get(executionName)?.description;
+  }
+
+  /** Waits until the execution has finished; rejects if it is unknown or still runs after `timeoutMs`. */
+  async waitForCompletion(executionName: string, timeoutMs: number): Promise<ExecutionDescription> {
+    const record = this.executions.get(executionName);
+    if (record === undefined) throw new StrongroomError('STORE.NOT_FOUND', `no execution named ${executionName}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      const first = await Promise.race([record.done.then(() => 'done' as const), timedOut]);
+      if (first === 'timeout') throw new Error(`execution ${executionName} still runs after ${timeoutMs} ms`);
+    } finally {
+      clearTimeout(timer);
+    }
+    // `resume` may have replaced the record meanwhile: report the one that finished.
+    return record.description;
+  }
+
+  /** The library's Task overrides for one execution: every Task and every (rewritten) Wait state. */
+  private overridesFor(executionName: string, placeholderToken: string): Record<string, (input: JsonValue) => Promise<JsonValue>> {
+    const overrides: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    for (const task of this.tasks) {
+      overrides[task.stateName] = (input) => this.runTask(task, input, executionName, placeholderToken);
+    }
+    for (const wait of this.waits) {
+      overrides[wait] = (input) => this.runWait(input);
+    }
+    return overrides;
+  }
+
+  private async runTask(task: LocalTaskState, input: JsonValue, executionName: string, placeholderToken: string): Promise<JsonValue> {
+    // Taken before anything is awaited, so no later than the library starts its own timer.
+    const deadline = Date.now() + task.timeoutSeconds * 1000;
+    const parameters = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<string, JsonValue>;
+    const functionName = functionNameOf(parameters.FunctionName);
+    const handler = functionName === undefined ? undefined : this.handlers.get(functionName);
+    if (functionName === undefined || handler === undefined) {
+      throw new LambdaFunctionError('Lambda.ResourceNotFoundException', 'no local handler for this FunctionName');
+    }
+    let event: unknown = 'Payload' in parameters ? parameters.Payload : {};
+    const callback = task.callback ? this.callbacks.open(executionName, deadline) : undefined;
+    if (callback !== undefined) event = replaceString(event, placeholderToken, callback.token);
+
+    let result: unknown;
+    try {
+      result = asJson(await handler(event, this.lambdaContext(functionName, deadline)));
+    } catch (thrown) {
+      // A callback answered before its Lambda failed has completed the task, as in the cloud.
+      if (callback === undefined || this.callbacks.close(callback.token, lambdaErrorOf(thrown))) throw lambdaErrorOf(thrown);
+    }
+    if (callback === undefined) return { ExecutedVersion: '$LATEST', Payload: result as JsonValue, StatusCode: 200 };
+    return (await callback.outcome) as JsonValue;
+  }
+
+  private async runWait(input: JsonValue): Promise<JsonValue> {
+    const { seconds, timestamp, input: effectiveInput } = input as { seconds?: unknown; timestamp?: unknown; input: JsonValue };
+    let ms: number;
+    if (seconds !== undefined) {
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) throw new StatesRuntimeError('Wait seconds must be a non-negative integer');
+      ms = seconds * 1000;
+    } else {
+      const at = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
+      if (Number.isNaN(at)) throw new StatesRuntimeError('Wait timestamp must be an RFC 3339 timestamp');
+      ms = at - Date.now();
+    }
+    await sleep(ms * this.waitTimeScale);
+    return effectiveInput;
+  }
+
+  private lambdaContext(functionName: string, deadline: number): LambdaContextLike {
+    const unsupported = (): void => {
+      throw new Error('the callback-style Lambda context methods are not supported locally');
+    };
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: localFunctionArn(functionName),
+      memoryLimitInMB: '1024',
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: `local/${this.stateMachineName}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: unsupported,
+      fail: unsupported,
+      succeed: unsupported,
+    };
+  }
+}

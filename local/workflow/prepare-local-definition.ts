@@ -1,0 +1,232 @@
+/**
+ * Turns the ASL file deployed to Step Functions into the definition aws-local-stepfunctions runs,
+ * and refuses, at construction, what would behave differently locally (ARCHITECTURE.md §2, "Local
+ * workflow runner rules"): a Task without `TimeoutSeconds`, JSONata, `$$.State`, a Resource other
+ * than `lambda:invoke[.waitForTaskToken]`, a function without a local handler.
+ */
+
+/** The account and region in the ARNs of local functions and executions. */
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'local';
+
+/** `${ScreenFunctionArn}` becomes this ARN; the placeholder name is the local function's name. */
+export const localFunctionArn = (placeholder: string): string => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${placeholder}`;
+
+const LOCAL_FUNCTION_ARN = new RegExp(`^arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:([A-Za-z0-9_-]{1,64})$`);
+
+/** The placeholder name behind a local function ARN, or undefined. */
+export function functionNameOf(arn: unknown): string | undefined {
+  return typeof arn === 'string' ? LOCAL_FUNCTION_ARN.exec(arn)?.[1] : undefined;
+}
+
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+export const LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+/**
+ * Node's timers hold at most 2^31-1 ms (24.8 days); a longer one fires at once. The library times
+ * a Task with setTimeout, so a longer TimeoutSeconds would time the task out immediately.
+ */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** What the runner needs to know about one Task state of the deployed definition. */
+export interface LocalTaskState {
+  readonly stateName: string;
+  readonly callback: boolean;
+  readonly timeoutSeconds: number;
+}
+
+/** A Wait state, run locally as a Task that the engine overrides with a (scalable) sleep. */
+export interface LocalWaitState {
+  readonly stateName: string;
+}
+
+export interface PreparedDefinition {
+  /** The definition to hand to aws-local-stepfunctions. */
+  readonly definition: Record<string, unknown>;
+  readonly tasks: readonly LocalTaskState[];
+  readonly waits: readonly LocalWaitState[];
+  /** Per state with a `Retry`, each retrier's IntervalSeconds (default 1). */
+  readonly retryIntervals: Readonly<Record<string, readonly number[]>>;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
+
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Thrown at construction when the definition would not run locally as it runs in the cloud. */
+export class LocalDefinitionError extends Error {
+  override readonly name = 'LocalDefinitionError';
+}
+
+/** Replaces every `${Name}` in every string of `value`; an unknown name is an error. */
+export function substitutePlaceholders(value: unknown, substitutions: Readonly<Record<string, string>>): unknown {
+  const unknown = new Set<string>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      return v.replace(PLACEHOLDER, (whole, name: string) => {
+        const replacement = Object.hasOwn(substitutions, name) ? substitutions[name] : undefined;
+        if (replacement === undefined) {
+          unknown.add(name);
+          return whole;
+        }
+        return replacement;
+      });
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  const out = walk(value);
+  if (unknown.size > 0) {
+    throw new LocalDefinitionError(`no local handler or substitution for placeholder(s): ${[...unknown].sort().join(', ')}`);
+  }
+  return out;
+}
+
+/** True when some `*.$` field of `parameters` (at any depth) is exactly `path`. */
+function referencesPath(parameters: Json, path: string): boolean {
+  if (Array.isArray(parameters)) return parameters.some((p) => referencesPath(p, path));
+  if (!isObject(parameters)) return false;
+  return Object.entries(parameters).some(([key, value]) => (key.endsWith('.$') && value === path) || referencesPath(value, path));
+}
+
+function collectStrings(value: Json, into: string[]): string[] {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, into));
+  else if (isObject(value)) Object.values(value).forEach((v) => collectStrings(v, into));
+  return into;
+}
+
+/**
+ * Substitutes the placeholders (function placeholders become {@link localFunctionArn}s), checks
+ * every state, and rewrites each Wait state into a Task the engine overrides, so that waits can be
+ * scaled in tests and `SecondsPath`/`TimestampPath` are evaluated by the library as before.
+ */
+export function prepareLocalDefinition(
+  source: object,
+  functionPlaceholders: readonly string[],
+  substitutions: Readonly<Record<string, string>> = {},
+): PreparedDefinition {
+  const all: Record<string, string> = { ...substitutions };
+  for (const name of functionPlaceholders) all[name] = localFunctionArn(name);
+  const definition = substitutePlaceholders(JSON.parse(JSON.stringify(source)) as unknown, all);
+  if (!isObject(definition) || !isObject(definition.States)) throw new LocalDefinitionError('the definition has no States object');
+
+  const stateRefs = collectStrings(definition, []).filter((s) => s.startsWith('$$.State'));
+  if (stateRefs.length > 0) {
+    throw new LocalDefinitionError(`the local runner has no $$.State context object (found ${stateRefs[0]}); pass what you need in the input`);
+  }
+
+  const tasks: LocalTaskState[] = [];
+  const waits: LocalWaitState[] = [];
+  const retryIntervals: Record<string, number[]> = {};
+  const seen = new Set<string>();
+  const functions = new Set(functionPlaceholders);
+
+  const visitMachine = (machine: JsonObject, where: string): void => {
+    if (machine.QueryLanguage !== undefined && machine.QueryLanguage !== 'JSONPath') {
+      throw new LocalDefinitionError(`${where}: only JSONPath runs locally (QueryLanguage ${String(machine.QueryLanguage)})`);
+    }
+    const states = machine.States;
+    if (!isObject(states)) throw new LocalDefinitionError(`${where}: no States object`);
+    for (const [stateName, state] of Object.entries(states)) {
+      if (!isObject(state)) throw new LocalDefinitionError(`state ${stateName} is not an object`);
+      // The library keys its overrides by state name, nested machines included.
+      if (seen.has(stateName)) throw new LocalDefinitionError(`state name ${stateName} is used twice`);
+      seen.add(stateName);
+      if (state.QueryLanguage !== undefined && state.QueryLanguage !== 'JSONPath') {
+        throw new LocalDefinitionError(`state ${stateName}: only JSONPath runs locally`);
+      }
+      if (Array.isArray(state.Retry)) {
+        retryIntervals[stateName] = state.Retry.map((r) => (isObject(r) && typeof r.IntervalSeconds === 'number' ? r.IntervalSeconds : 1));
+      }
+      switch (state.Type) {
+        case 'Task':
+          tasks.push(checkTask(stateName, state, functions));
+          break;
+        case 'Wait':
+          states[stateName] = waitAsTask(stateName, state);
+          waits.push({ stateName });
+          break;
+        case 'Parallel':
+          if (!Array.isArray(state.Branches)) throw new LocalDefinitionError(`state ${stateName}: no Branches`);
+          state.Branches.forEach((branch, i) => {
+            if (!isObject(branch)) throw new LocalDefinitionError(`state ${stateName}: branch ${i} is not an object`);
+            visitMachine(branch, `${stateName}.Branches[${i}]`);
+          });
+          break;
+        case 'Map': {
+          const processor = state.ItemProcessor ?? state.Iterator;
+          if (!isObject(processor)) throw new LocalDefinitionError(`state ${stateName}: no ItemProcessor`);
+          visitMachine(processor, `${stateName}.ItemProcessor`);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  };
+  visitMachine(definition, 'definition');
+  return { definition, tasks, waits, retryIntervals };
+}
+
+function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<string>): LocalTaskState {
+  const fail = (reason: string): never => {
+    throw new LocalDefinitionError(`Task ${stateName}: ${reason}`);
+  };
+  if (state.Resource !== LAMBDA_INVOKE && state.Resource !== LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN) {
+    fail(`Resource ${String(state.Resource)} is not run locally; use ${LAMBDA_INVOKE} or ${LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN}`);
+  }
+  const timeout = state.TimeoutSeconds;
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) {
+    fail('TimeoutSeconds (a positive integer) is required: the local runner would time the task out after 60 s');
+  }
+  const timeoutSeconds = timeout as number;
+  if (timeoutSeconds > MAX_TIMER_SECONDS) fail(`TimeoutSeconds above ${MAX_TIMER_SECONDS} overflows Node's timers`);
+  const parameters = state.Parameters;
+  if (!isObject(parameters)) return fail('Parameters with FunctionName and Payload are required');
+  if (typeof parameters['FunctionName.$'] !== 'string') {
+    const name = functionNameOf(parameters.FunctionName);
+    if (name === undefined || !functions.has(name)) {
+      fail('FunctionName must be a ${Placeholder} that has a local handler');
+    }
+  }
+  const callback = state.Resource === LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN;
+  if (callback && !referencesPath(parameters, '$$.Task.Token')) {
+    fail('a waitForTaskToken task must pass "$$.Task.Token" in its Payload');
+  }
+  return { stateName, callback, timeoutSeconds };
+}
+
+/**
+ * A Wait state as a Task: the same InputPath, the duration field evaluated by the library in
+ * Parameters next to the effective input, no ResultPath (the result, the effective input, is the
+ * output, as for a Wait), the same OutputPath and transition.
+ */
+function waitAsTask(stateName: string, state: JsonObject): JsonObject {
+  const duration: JsonObject = {};
+  if (state.Seconds !== undefined) {
+    if (typeof state.Seconds !== 'number' || state.Seconds > MAX_TIMER_SECONDS) {
+      throw new LocalDefinitionError(`Wait ${stateName}: Seconds must be a number up to ${MAX_TIMER_SECONDS}`);
+    }
+    duration.seconds = state.Seconds;
+  } else if (typeof state.SecondsPath === 'string') duration['seconds.$'] = state.SecondsPath;
+  else if (state.Timestamp !== undefined) duration.timestamp = state.Timestamp;
+  else if (typeof state.TimestampPath === 'string') duration['timestamp.$'] = state.TimestampPath;
+  else throw new LocalDefinitionError(`Wait ${stateName}: one of Seconds, SecondsPath, Timestamp, TimestampPath is required`);
+
+  const task: JsonObject = {
+    Type: 'Task',
+    Comment: `local stand-in for Wait ${stateName}`,
+    Resource: LAMBDA_INVOKE,
+    Parameters: { ...duration, 'input.$': '$' },
+    TimeoutSeconds: MAX_TIMER_SECONDS,
+  };
+  for (const field of ['InputPath', 'OutputPath', 'Next', 'End'] as const) {
+    if (state[field] !== undefined) task[field] = state[field];
+  }
+  return task;
+}
