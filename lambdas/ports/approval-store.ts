@@ -39,4 +39,6 @@ export interface ApprovalStore {
   resolution(requestId: string): Promise<ApprovalResolution | undefined>;
   /** The sealed callback token, opened: for the one component that resumes the workflow. */
   callbackToken(requestId: string): Promise<string>;
+  /** Stores the token of a task that waits again for this request (a workflow resumed after a restart); the newest counts. */
+  renewCallbackToken(requestId: string, callbackToken: string): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { transactWrite } from './transact';
 const requestKey = (id: string): string => `REQUEST#${id}`;
 const REQUEST = 'REQUEST';
 const RESOLUTION = 'RESOLUTION';
+const TOKEN_PREFIX = 'TOKEN#';
 const decisionKey = (approverId: string): string => `DECISION#${approverId}`;
 
 /**
@@ -118,10 +119,43 @@ export class DynamoApprovalStore implements ApprovalStore {
     return { requestId, outcome: item.outcome as ApprovalResolution['outcome'], at: new Date(item.at as string), ...(item.by === undefined ? {} : { by: item.by as string }) };
   }
 
+  async renewCallbackToken(requestId: string, callbackToken: string): Promise<void> {
+    if ((await this.item(requestId, REQUEST)) === undefined) throw new StrongroomError('STORE.NOT_FOUND', `no approval request ${requestId}`);
+    const latest = await this.latestToken(requestId);
+    const seq = latest === undefined ? 1 : Number((latest.sk as string).slice(TOKEN_PREFIX.length)) + 1;
+    const sealedToken = await this.sealer.seal(callbackToken, tokenContext(requestId));
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: requestKey(requestId), sk: `${TOKEN_PREFIX}${String(seq).padStart(6, '0')}`, sealedToken },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      throw conditionFailed(error) ? new StrongroomError('STORE.CONFLICT', `the callback token of ${requestId} was renewed concurrently: retry`) : error;
+    }
+  }
+
   async callbackToken(requestId: string): Promise<string> {
-    const item = await this.item(requestId, REQUEST);
+    const item = (await this.latestToken(requestId)) ?? (await this.item(requestId, REQUEST));
     if (item === undefined) throw new StrongroomError('STORE.NOT_FOUND', `no approval request ${requestId}`);
     return this.sealer.open(item.sealedToken as string, tokenContext(requestId));
+  }
+
+  /** The newest renewed token, if the workflow waited again after a restart. */
+  private async latestToken(requestId: string): Promise<Record<string, unknown> | undefined> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :token)',
+        ExpressionAttributeValues: { ':pk': requestKey(requestId), ':token': TOKEN_PREFIX },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return Items?.[0];
   }
 
   private async item(requestId: string, sk: string): Promise<Record<string, unknown> | undefined> {

@@ -77,6 +77,10 @@ export interface TransferEventData {
     readonly action: 'ALLOW' | 'REQUIRE_APPROVAL' | 'BLOCK';
     readonly matchedRuleIds: readonly string[];
     readonly reason: string;
+    /** The rules whose action decided, for a rejection to name. */
+    readonly decidingRuleIds?: readonly string[];
+    /** What approval needs, when the action is REQUIRE_APPROVAL. */
+    readonly approval?: { readonly quorum: number; readonly groups: readonly { readonly group: string; readonly quorum: number }[]; readonly timeoutSeconds: number };
   };
   APPROVAL_REQUESTED: { readonly approvalRequestId: string; readonly expiresAt: string };
   APPROVAL_GRANTED: { readonly approvalRequestId: string; readonly approverIds: readonly string[] };
@@ -92,7 +96,17 @@ export interface TransferEventData {
   SIGNED: { readonly attempt: number; readonly txHash: Hex; readonly rawTransaction?: Hex; readonly transaction?: PreparedTransaction };
   BROADCAST_ACCEPTED: { readonly attempt: number; readonly txHash: Hex };
   CONFIRMATION_OBSERVED: { readonly txHash: Hex; readonly blockNumber: bigint; readonly confirmations: number };
-  REPLACEMENT_REQUESTED: { readonly reason: 'STUCK' | 'CANCEL'; readonly replacesAttempt: number };
+  /**
+   * The next attempt at this nonce replaces the previous: fees raised (STUCK), or a zero-value
+   * self-transfer that cancels (CANCEL). `replacesAttempt` 0 is a cancellation of a nonce that was
+   * prepared but never signed (the transfer failed before signing): filling it unblocks later
+   * transfers; `failure` is why the transfer stops, recorded when it ends.
+   */
+  REPLACEMENT_REQUESTED: {
+    readonly reason: 'STUCK' | 'CANCEL';
+    readonly replacesAttempt: number;
+    readonly failure?: { readonly stage: string; readonly errorName: string; readonly reason: string };
+  };
   /** Something needs a human: a deep reorg, an unknown hash at our nonce, a signer that answered nothing. */
   RECONCILIATION_REQUIRED: { readonly reason: string };
   CONFIRMED: { readonly txHash: Hex; readonly blockNumber: bigint; readonly confirmations: number; readonly fee: bigint };

@@ -100,12 +100,15 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
     reduce: (_s, e) => ({ transaction: e.data.transaction }),
   },
   AUTHORIZED: {
-    // QUEUED for the first attempt; CONFIRMING/BROADCASTING when a stuck one is replaced.
-    from: ['QUEUED', 'BROADCASTING', 'CONFIRMING'],
+    // QUEUED for the first attempt; PENDING_SIGNATURE when an unused proof is issued again (it expired
+    // before a signer used it); CONFIRMING/BROADCASTING when a stuck one is replaced.
+    from: ['QUEUED', 'PENDING_SIGNATURE', 'BROADCASTING', 'CONFIRMING'],
     guard: (s) => {
       if (s.transaction === undefined) return 'no prepared transaction to authorize';
-      if (s.status === 'QUEUED' && s.cancelRequested !== undefined) return 'cancellation has been requested';
-      return s.status !== 'QUEUED' && !s.replacementRequested ? 'a replacement must be requested first' : undefined;
+      if (s.replacementRequested) return undefined;
+      if (s.status === 'QUEUED') return s.cancelRequested !== undefined ? 'cancellation has been requested' : undefined;
+      if (s.status === 'PENDING_SIGNATURE') return s.attempts.some((a) => a.proofId === s.proofId) ? 'the current proof has been used: request a replacement' : undefined;
+      return 'a replacement must be requested first';
     },
     to: 'PENDING_SIGNATURE',
     reduce: (s, e) => ({ proofId: e.data.proofId, replacementRequested: false, authorizedTransaction: e.data.transaction ?? s.transaction }),
@@ -152,12 +155,19 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
     reduce: (_s, e) => ({ latestConfirmation: e.data }),
   },
   REPLACEMENT_REQUESTED: {
-    from: ['BROADCASTING', 'CONFIRMING'],
+    from: ['QUEUED', 'PENDING_SIGNATURE', 'BROADCASTING', 'CONFIRMING'],
     guard: (s, e) => {
       if (s.replacementRequested) return 'a replacement has been requested already';
+      if (e.data.replacesAttempt === 0) {
+        // A prepared nonce that no attempt ever signed, filled by a cancellation.
+        if (s.transaction === undefined) return 'no prepared nonce to fill';
+        if (e.data.reason !== 'CANCEL') return 'an unsigned nonce can only be filled by a cancellation';
+        return s.attempts.some((a) => a.txHash !== undefined) ? 'a signed attempt exists: replace that one' : undefined;
+      }
+      if (s.status === 'QUEUED' || s.status === 'PENDING_SIGNATURE') return 'nothing has been signed to replace';
       return s.attempts.some((a) => a.attempt === e.data.replacesAttempt && a.txHash !== undefined) ? undefined : 'no signed attempt to replace';
     },
-    reduce: () => ({ replacementRequested: true }),
+    reduce: (_s, e) => ({ replacementRequested: true, ...(e.data.failure === undefined ? {} : { pendingFailure: e.data.failure }), ...(e.data.reason === 'CANCEL' ? { cancelling: true } : {}) }),
   },
   RECONCILIATION_REQUIRED: {
     from: 'any',

@@ -35,6 +35,10 @@ export interface TransferState extends SubmittedFields {
   readonly authorizedTransaction?: PreparedTransaction;
   readonly attempts: readonly SigningAttempt[];
   readonly replacementRequested: boolean;
+  /** A cancellation at this transfer's nonce has been requested: the transfer ends when it is mined. */
+  readonly cancelling?: boolean;
+  /** Why a transfer that is being cancelled at its nonce failed, for its FAILED event. */
+  readonly pendingFailure?: TransferEventData['FAILED'];
   readonly latestConfirmation?: TransferEventData['CONFIRMATION_OBSERVED'];
   readonly confirmed?: TransferEventData['CONFIRMED'];
   readonly chainOutcome?: ChainOutcome;

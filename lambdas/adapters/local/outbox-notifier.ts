@@ -1,0 +1,41 @@
+import type { ApprovalNotice, Notifier } from '../../ports/notifier';
+
+/** One message as it would go out through SNS to one approver. */
+export interface OutboxMessage {
+  readonly to: string;
+  readonly channel: string;
+  readonly approvalRequestId: string;
+  readonly transferId: string;
+  readonly text: string;
+  readonly at: Date;
+}
+
+/** The local runtime's notifier: messages are kept in order for the local server to list and print. */
+export class OutboxNotifier implements Notifier {
+  private readonly messages: OutboxMessage[] = [];
+
+  constructor(
+    private readonly clock: () => Date = () => new Date(),
+    private readonly onMessage?: (message: OutboxMessage) => void,
+  ) {}
+
+  async notifyApprovers(notice: ApprovalNotice): Promise<void> {
+    for (const member of notice.members) {
+      const channel = member.notify?.email !== undefined ? 'email' : member.notify?.sms !== undefined ? 'sms' : member.notify?.https !== undefined ? 'https' : 'none';
+      const message: OutboxMessage = {
+        to: member.id,
+        channel,
+        approvalRequestId: notice.approvalRequestId,
+        transferId: notice.transferId,
+        text: `Approval ${notice.approvalRequestId} waits for ${member.name}: ${notice.summary}; until ${notice.expiresAt.toISOString()}`,
+        at: this.clock(),
+      };
+      this.messages.push(message);
+      this.onMessage?.(message);
+    }
+  }
+
+  list(): readonly OutboxMessage[] {
+    return [...this.messages];
+  }
+}

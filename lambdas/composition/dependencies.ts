@@ -1,0 +1,137 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { StaticChainRegistry } from '../adapters/chain/static-chain-registry';
+import { ViemChainGateway } from '../adapters/chain/viem-chain-gateway';
+import { documentClient } from '../adapters/dynamodb/document-client';
+import { DynamoApprovalGroupStore } from '../adapters/dynamodb/dynamo-approval-group-store';
+import { DynamoApprovalStore } from '../adapters/dynamodb/dynamo-approval-store';
+import { DynamoAuditLog } from '../adapters/dynamodb/dynamo-audit-log';
+import { DynamoCursorStore } from '../adapters/dynamodb/dynamo-cursor-store';
+import { DynamoLedgerStore } from '../adapters/dynamodb/dynamo-ledger-store';
+import { DynamoNonceStore } from '../adapters/dynamodb/dynamo-nonce-store';
+import { DynamoTransferEventStore } from '../adapters/dynamodb/dynamo-transfer-event-store';
+import { DynamoTransferSubmissionStore } from '../adapters/dynamodb/dynamo-transfer-submission-store';
+import { DynamoWalletStore } from '../adapters/dynamodb/dynamo-wallet-store';
+import { PowertoolsIdempotencyGuard } from '../adapters/dynamodb/powertools-idempotency-guard';
+import { KmsKeyVault } from '../adapters/kms/kms-key-vault';
+import { KmsSecretSealer } from '../adapters/kms/kms-secret-sealer';
+import { AesGcmSecretSealer } from '../adapters/local/aes-gcm-secret-sealer';
+import { LocalKeyVault } from '../adapters/local/local-key-vault';
+import { DenyListScreeningProvider } from '../adapters/screening/deny-list-screening-provider';
+import { SfnWorkflowEngine } from '../adapters/sfn/sfn-workflow-engine';
+import type { CursorStore } from '../ports/cursor-store';
+import type { KeyVault } from '../ports/key-vault';
+import type { Notifier } from '../ports/notifier';
+import type { SecretSealer } from '../ports/secret-sealer';
+import type { WorkflowEngine } from '../ports/workflow-engine';
+import { proofSigner } from '../signing/proof-signer';
+import type { TransferDeps } from '../use-cases/transfers/transfer-deps';
+import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config';
+
+/** What every handler may use: the transfer use cases' ports, plus cursors and the configuration. */
+export interface Dependencies extends TransferDeps {
+  readonly cursors: CursorStore;
+  readonly config: RuntimeConfig;
+}
+
+/** Instances the embedding process supplies instead of building them (the local runtime, tests). */
+export interface ProvidedDependencies {
+  readonly workflow?: WorkflowEngine;
+  readonly notifier?: Notifier;
+  readonly keyVault?: KeyVault;
+  readonly clock?: () => Date;
+}
+
+let provided: ProvidedDependencies = {};
+let built: Promise<Dependencies> | undefined;
+
+/**
+ * The local runtime runs the handlers in its own process: it hands them its workflow engine and
+ * outbox here, before the first invocation. Lambda never calls this.
+ */
+export function provideDependencies(dependencies: ProvidedDependencies): void {
+  if (built !== undefined) throw new Error('dependencies are built already: provide them before the first invocation');
+  provided = dependencies;
+}
+
+/** Forgets the built dependencies (tests that change the environment between files). */
+export function resetDependencies(): void {
+  built = undefined;
+  provided = {};
+}
+
+/**
+ * The composition root of every handler: configuration read once and adapters built once per cold
+ * start (per process locally), then shared by every invocation.
+ */
+export function dependencies(): Promise<Dependencies> {
+  built ??= buildDependencies(loadRuntimeConfig(), provided).catch((error: unknown) => {
+    built = undefined;
+    throw error;
+  });
+  return built;
+}
+
+async function buildDependencies(config: RuntimeConfig, given: ProvidedDependencies): Promise<Dependencies> {
+  const dynamo = new DynamoDBClient(
+    config.dynamoDbEndpoint === undefined
+      ? {}
+      : { endpoint: config.dynamoDbEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+  );
+  const doc = documentClient(dynamo);
+  const { tables } = config;
+  let keyVault: KeyVault;
+  let sealer: SecretSealer;
+  if (config.keys.kind === 'local') {
+    keyVault =
+      given.keyVault ??
+      (await LocalKeyVault.open({
+        passphrase: config.keys.passphrase,
+        ...(config.keys.vaultDirectory === undefined ? {} : { directory: config.keys.vaultDirectory }),
+        ...(config.keys.weakKdfForTests ? { testOnlyWeakKdf: true, scryptN: 1024 } : {}),
+      }));
+    sealer = new AesGcmSecretSealer(config.keys.sealerKey);
+  } else {
+    const kms = new KMSClient({});
+    keyVault = given.keyVault ?? new KmsKeyVault(kms);
+    sealer = new KmsSecretSealer(kms, config.keys.sealerKeyId);
+  }
+  const approvalSigner = proofSigner({ keyVault, keyId: config.approvalKeyId, purpose: 'approval', deploymentId: config.deploymentId });
+  const auditSigner = proofSigner({ keyVault, keyId: config.auditKeyId, purpose: 'audit', deploymentId: config.deploymentId });
+  const events = new DynamoTransferEventStore(doc, { events: tables.events, transfers: tables.transfers });
+  const ledger = new DynamoLedgerStore(doc, tables.ledger);
+  const workflow = given.workflow ?? cloudWorkflow(config);
+  const notifier = given.notifier;
+  if (notifier === undefined) throw new Error('configuration: no notifier: the SNS notifier arrives with the approval-link flow; only the local runtime provides one now');
+  return {
+    config,
+    events,
+    submissions: new DynamoTransferSubmissionStore(events, ledger),
+    ledger,
+    wallets: new DynamoWalletStore(doc, tables.events),
+    groups: new DynamoApprovalGroupStore(doc, tables.events),
+    approvals: new DynamoApprovalStore(doc, tables.approvals, sealer),
+    audit: new DynamoAuditLog(doc, tables.audit, auditSigner.checkpointSigner()),
+    nonces: new DynamoNonceStore(doc, tables.nonces),
+    cursors: new DynamoCursorStore(doc, tables.events),
+    chains: new StaticChainRegistry(config.chains.map((chain) => new ViemChainGateway(chain))),
+    keyVault,
+    approvalSigner,
+    approvalKeyAddress: config.approvalKeyAddress,
+    deploymentId: config.deploymentId,
+    screening: new DenyListScreeningProvider(config.denyList),
+    travelRuleThresholds: config.travelRuleThresholds,
+    notifier,
+    workflow,
+    idempotency: new PowertoolsIdempotencyGuard(dynamo, tables.idempotency),
+    clock: given.clock ?? (() => new Date()),
+    proofValiditySeconds: config.proofValiditySeconds,
+    confirmationPollSeconds: config.confirmationPollSeconds,
+  };
+}
+
+function cloudWorkflow(config: RuntimeConfig): WorkflowEngine {
+  if (config.stateMachineArn === undefined) throw new Error('configuration: STRONGROOM_STATE_MACHINE_ARN is not set');
+  return new SfnWorkflowEngine(new SFNClient({}), { stateMachineArn: config.stateMachineArn });
+}

@@ -1,0 +1,72 @@
+import type { ActionType, Escalation } from '../../domain/policy/policy';
+import { TERMINAL_STATUSES } from '../../domain/lifecycle/transfer-events';
+import type { Wallet } from '../../domain/wallets/wallet';
+import type { WalletEvent } from '../../domain/wallets/wallet-events';
+import { decidePolicy } from './decide-policy';
+import { endTransfer, releaseIfDue } from './end-transfer';
+import { haltIfCancelled } from './halt-if-cancelled';
+import { loadTransfer } from './load-transfer';
+import { loadWallet } from './load-wallet';
+import { recordAudit } from './record-audit';
+import type { TransferDeps } from './transfer-deps';
+import { eventsAfter } from './transfer-events-builder';
+
+export type EvaluateTransferPolicyDeps = Pick<TransferDeps, 'events' | 'ledger' | 'wallets' | 'audit' | 'clock'>;
+
+const ACTOR = 'workflow:policy';
+
+/**
+ * EvaluatePolicy (ARCHITECTURE.md §4.2): deny by default, a matching BLOCK wins, otherwise the most
+ * restrictive matching action; escalations freeze or lock the wallet down. A BLOCK rejects the
+ * transfer naming the rules and releases its funds. Re-running the step returns the recorded decision.
+ */
+export async function evaluateTransferPolicy(deps: EvaluateTransferPolicyDeps, input: { readonly transferId: string }): Promise<{ action: ActionType }> {
+  const state = await loadTransfer(deps.events, input.transferId);
+  if (state.policy !== undefined) return { action: TERMINAL_STATUSES.has(state.status) ? 'BLOCK' : state.policy.action };
+  if (TERMINAL_STATUSES.has(state.status)) {
+    await releaseIfDue(deps, state, ACTOR);
+    return { action: 'BLOCK' };
+  }
+  haltIfCancelled(state);
+  const wallet = await loadWallet(deps.wallets, state.walletId);
+  const decision = await decidePolicy(deps, state, wallet);
+  await applyEscalations(deps, wallet, decision.escalations, state.id);
+  const at = deps.clock();
+  const evaluated = {
+    type: 'POLICY_EVALUATED' as const,
+    data: {
+      decisionId: `pd-${state.id.slice(3)}-1`,
+      policyVersion: decision.policyVersion,
+      action: decision.action,
+      matchedRuleIds: decision.matchedRuleIds,
+      decidingRuleIds: decision.decidingRuleIds,
+      reason: decision.reason,
+      ...(decision.approval === undefined ? {} : { approval: decision.approval }),
+    },
+  };
+  await recordAudit(deps.audit, {
+    traceId: state.traceId,
+    actor: ACTOR,
+    action: 'POLICY_EVALUATED',
+    inputs: { policyVersion: decision.policyVersion, walletStatus: wallet.status },
+    result: `${decision.action}: ${decision.reason}`,
+    at,
+  });
+  if (decision.action === 'BLOCK') {
+    await endTransfer(deps, state, ACTOR, { type: 'REJECTED', data: { stage: 'POLICY', reason: decision.reason, ruleIds: decision.decidingRuleIds } }, [evaluated]);
+  } else {
+    await deps.events.append(state, eventsAfter(state, ACTOR, at, [evaluated]));
+  }
+  return { action: decision.action };
+}
+
+/** FREEZE and LOCKDOWN escalations stop the whole wallet, not just this transfer. */
+async function applyEscalations(deps: Pick<TransferDeps, 'wallets' | 'clock'>, wallet: Wallet, escalations: readonly Escalation[], transferId: string): Promise<void> {
+  const lockdown = escalations.find((e) => e.type === 'LOCKDOWN');
+  const freeze = escalations.find((e) => e.type === 'FREEZE');
+  const at = deps.clock();
+  const next = (type: 'FROZEN' | 'LOCKED_DOWN', reason: string): WalletEvent =>
+    ({ walletId: wallet.id, seq: wallet.version + 1, type, at, actor: ACTOR, data: { reason: `${reason} (transfer ${transferId})` } }) as WalletEvent;
+  if (lockdown !== undefined && wallet.status !== 'LOCKED_DOWN') await deps.wallets.append(wallet, [next('LOCKED_DOWN', lockdown.reason)]);
+  else if (freeze !== undefined && wallet.status === 'ACTIVE') await deps.wallets.append(wallet, [next('FROZEN', freeze.reason)]);
+}

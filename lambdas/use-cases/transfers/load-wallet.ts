@@ -1,0 +1,10 @@
+import { StrongroomError } from '../../domain/errors';
+import type { Wallet } from '../../domain/wallets/wallet';
+import type { WalletStore } from '../../ports/wallet-store';
+
+/** The wallet, or WALLET.NOT_FOUND naming it. */
+export async function loadWallet(wallets: WalletStore, walletId: string): Promise<Wallet> {
+  const wallet = await wallets.get(walletId);
+  if (wallet === undefined) throw new StrongroomError('WALLET.NOT_FOUND', `no wallet ${walletId}`, { details: { walletId } });
+  return wallet;
+}
