@@ -110,6 +110,7 @@ export const ERROR_CATALOGUE = {
   'CHAIN.BROADCAST_REFUSED': { kind: 'rule', summary: 'the node refused the transaction and does not know its hash' },
   'CHAIN.NOT_A_REPLACEMENT': { kind: 'invalid', summary: 'a replacement must keep the nonce and raise both fees by at least 10% within the fee ceiling' },
   'CHAIN.INVALID_TRANSACTION': { kind: 'invalid', summary: 'the signed transaction is malformed or does not recover to its from' },
+  'CHAIN.NOT_FINAL': { kind: 'conflict', summary: 'the transaction does not have its confirmations (any more): keep tracking it' },
   // wallets and transfers
   'WALLET.NOT_FOUND': { kind: 'not_found', summary: 'no wallet with this id' },
   'WALLET.NOT_ACTIVE': { kind: 'rule', summary: 'the wallet is frozen or locked down: it sends nothing' },
@@ -130,6 +131,10 @@ export const ERROR_CATALOGUE = {
   'ROUTE.METHOD_NOT_ALLOWED': { kind: 'invalid', summary: 'the route exists but not with this method (HTTP 405)' },
   'RATE.LIMITED': { kind: 'unavailable', summary: 'too many requests; retry later (HTTP 429)' },
   'INTERNAL.ERROR': { kind: 'internal', summary: 'an unexpected error; the trace id finds it in the logs' },
+  // api
+  'APPROVAL.GROUP_NOT_FOUND': { kind: 'not_found', summary: 'no approval group with this id' },
+  'APPROVAL.REQUEST_NOT_FOUND': { kind: 'not_found', summary: 'no approval request with this id' },
+  'AUDIT.TRACE_NOT_FOUND': { kind: 'not_found', summary: 'no audit record carries this trace id' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -229,6 +234,11 @@ export class AuthError extends StrongroomError {
  */
 export class TransferHaltedError extends StrongroomError {
   override readonly name = 'TransferHaltedError';
+}
+
+/** Settle found the transaction short of its confirmations (a reorg since the check): track it again. */
+export class NotFinalError extends StrongroomError {
+  override readonly name = 'NotFinalError';
 }
 
 export const isStrongroomError = (e: unknown): e is StrongroomError => e instanceof StrongroomError;

@@ -95,7 +95,7 @@ export interface TransferEventData {
   /** The signed bytes are kept (they are public once broadcast) so a dropped attempt can be sent again. */
   SIGNED: { readonly attempt: number; readonly txHash: Hex; readonly rawTransaction?: Hex; readonly transaction?: PreparedTransaction };
   BROADCAST_ACCEPTED: { readonly attempt: number; readonly txHash: Hex };
-  CONFIRMATION_OBSERVED: { readonly txHash: Hex; readonly blockNumber: bigint; readonly confirmations: number };
+  CONFIRMATION_OBSERVED: { readonly txHash: Hex; readonly blockNumber: bigint; readonly blockHash?: Hex; readonly confirmations: number };
   /**
    * The next attempt at this nonce replaces the previous: fees raised (STUCK), or a zero-value
    * self-transfer that cancels (CANCEL). `replacesAttempt` 0 is a cancellation of a nonce that was

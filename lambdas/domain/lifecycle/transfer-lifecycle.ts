@@ -56,8 +56,9 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
     reduce: () => ({ screening: 'HIT' }),
   },
   POLICY_EVALUATED: {
-    // First in EvaluatePolicy after screening; again in Authorize, just before the proof is signed.
-    from: ['PENDING_SCREENING', 'QUEUED'],
+    // First in EvaluatePolicy after screening; again in Authorize, just before a proof is signed
+    // (PENDING_SIGNATURE when an expired, unused proof is issued again).
+    from: ['PENDING_SCREENING', 'QUEUED', 'PENDING_SIGNATURE'],
     guard: (s) => (s.status === 'PENDING_SCREENING' && s.screening !== 'CLEARED' ? 'screening has not cleared the transfer' : undefined),
     to: (s, e) => {
       if (s.status !== 'PENDING_SCREENING') return s.status;

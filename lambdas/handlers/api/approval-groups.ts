@@ -1,0 +1,21 @@
+import { dependencies, type Dependencies } from '../../composition/dependencies';
+import { createApprovalGroup } from '../../use-cases/approval-groups/create-approval-group';
+import { getApprovalGroup } from '../../use-cases/approval-groups/get-approval-group';
+import { apiHandler } from './http/api-handler';
+import { pathId } from './http/request-params';
+import { requireRole } from './http/require-role';
+import { routes } from './http/route';
+
+const api = routes<Dependencies>({
+  'POST /v1/approval-groups': async (r, deps) => {
+    const group = await createApprovalGroup(deps, { principal: requireRole(r.principal, 'admin'), body: r.body });
+    return { status: 201, body: group, headers: { location: `/v1/approval-groups/${group.id}` } };
+  },
+  'GET /v1/approval-groups/{id}': async (r, deps) => {
+    requireRole(r.principal, 'admin', 'auditor');
+    return { status: 200, body: await getApprovalGroup(deps, { groupId: pathId(r) }) };
+  },
+});
+
+/** Approval groups: create one, read one. */
+export const handler = apiHandler({ name: 'approval-groups', auth: 'required', deps: dependencies }, async (request, load) => api(request, await load()));

@@ -1,0 +1,24 @@
+import { dependencies, type Dependencies } from '../../composition/dependencies';
+import { getApprovalRequest } from '../../use-cases/approvals/get-approval-request';
+import { decideApproval } from '../../use-cases/transfers/decide-approval';
+import { apiHandler } from './http/api-handler';
+import { pathId } from './http/request-params';
+import { requireRole } from './http/require-role';
+import { routes } from './http/route';
+
+const api = routes<Dependencies>({
+  'POST /v1/approvals/{id}': async (r, deps) => ({
+    status: 200,
+    body: await decideApproval(deps, { principal: requireRole(r.principal, 'approver', 'admin'), requestId: pathId(r), body: r.body }),
+  }),
+  'GET /v1/approvals/{id}': async (r, deps) => {
+    requireRole(r.principal, 'approver', 'admin', 'auditor');
+    return { status: 200, body: await getApprovalRequest(deps, { requestId: pathId(r) }) };
+  },
+});
+
+/**
+ * Approvals with a bearer token: decide (membership, initiator and expiry checked by the use case)
+ * and read a request as JSON. The approver link (`?t=…`, an HTML page) arrives with the link flow.
+ */
+export const handler = apiHandler({ name: 'approvals', auth: 'required', deps: dependencies }, async (request, load) => api(request, await load()));

@@ -1,0 +1,5 @@
+import { locateTransfer } from '../../use-cases/transfers/locate-transfer';
+import { workflowTask } from './workflow-task';
+
+/** Locate: where a (new or resumed) execution of this transfer starts. */
+export const handler = workflowTask('Locate', (deps, { transferId }) => locateTransfer(deps, { transferId }));

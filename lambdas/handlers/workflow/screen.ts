@@ -1,0 +1,5 @@
+import { screenTransfer } from '../../use-cases/transfers/screen-transfer';
+import { workflowTask } from './workflow-task';
+
+/** Screen: destination screening and the travel-rule record. */
+export const handler = workflowTask('Screen', (deps, { transferId }) => screenTransfer(deps, { transferId }));
