@@ -20,6 +20,7 @@ import { AesGcmSecretSealer } from '../adapters/local/aes-gcm-secret-sealer';
 import { LocalKeyVault } from '../adapters/local/local-key-vault';
 import { DenyListScreeningProvider } from '../adapters/screening/deny-list-screening-provider';
 import { SfnWorkflowEngine } from '../adapters/sfn/sfn-workflow-engine';
+import type { ChainRegistry } from '../ports/chain-registry';
 import type { CursorStore } from '../ports/cursor-store';
 import type { KeyVault } from '../ports/key-vault';
 import type { Notifier } from '../ports/notifier';
@@ -40,6 +41,7 @@ export interface ProvidedDependencies {
   readonly workflow?: WorkflowEngine;
   readonly notifier?: Notifier;
   readonly keyVault?: KeyVault;
+  readonly chains?: ChainRegistry;
   readonly clock?: () => Date;
 }
 
@@ -115,7 +117,7 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
     audit: new DynamoAuditLog(doc, tables.audit, auditSigner.checkpointSigner()),
     nonces: new DynamoNonceStore(doc, tables.nonces),
     cursors: new DynamoCursorStore(doc, tables.events),
-    chains: new StaticChainRegistry(config.chains.map((chain) => new ViemChainGateway(chain))),
+    chains: given.chains ?? new StaticChainRegistry(config.chains.map((chain) => new ViemChainGateway(chain))),
     keyVault,
     approvalSigner,
     approvalKeyAddress: config.approvalKeyAddress,

@@ -37,9 +37,16 @@ export const TRANSFER_TASK_HANDLERS = {
 } as const;
 
 /** The transfer state machine, run in-process by the local workflow engine. */
-export function createTransferWorkflow(options: LocalWorkflowEngineOptions = {}): LocalWorkflowEngine {
+export function createTransferWorkflow(
+  options: LocalWorkflowEngineOptions & {
+    /** Tests only: wrap a task's handler (to lose a response, alter an output) without touching the flow. */
+    readonly wrapHandlers?: Partial<Record<keyof typeof TRANSFER_TASK_HANDLERS, (event: unknown) => Promise<unknown>>>;
+  } = {},
+): LocalWorkflowEngine {
   const definition = JSON.parse(readFileSync(TRANSACTION_ASL_PATH, 'utf8')) as object;
-  return new LocalWorkflowEngine(definition, TRANSFER_TASK_HANDLERS as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1], { stateMachineName: 'transaction', ...options });
+  const { wrapHandlers, ...engineOptions } = options;
+  const handlers = { ...TRANSFER_TASK_HANDLERS, ...wrapHandlers };
+  return new LocalWorkflowEngine(definition, handlers as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1], { stateMachineName: 'transaction', ...engineOptions });
 }
 
 /**
