@@ -68,7 +68,9 @@ export function resetDependencies(): void {
  * start (per process locally), then shared by every invocation.
  */
 export function dependencies(): Promise<Dependencies> {
-  built ??= buildDependencies(loadRuntimeConfig(), provided).catch((error: unknown) => {
+  built ??= Promise.resolve()
+    .then(() => buildDependencies(loadRuntimeConfig(), provided))
+    .catch((error: unknown) => {
     built = undefined;
     throw error;
   });

@@ -7,8 +7,9 @@ const UNCONFIGURED: Health = { status: 'fail', checks: { dynamodb: 'fail', chain
 
 const api = routes<typeof dependencies>({
   'GET /v1/health': async (r, load) => {
-    // A composition root that cannot be built (configuration, key vault) is a failed check, logged here, never shown.
-    const health = await load().then(checkHealth, (error: unknown) => {
+    // A composition root that cannot be built (configuration, key vault) is a failed check, logged here, never shown;
+    // `load` may throw before it returns a promise (configuration is read synchronously), so start from one.
+    const health = await Promise.resolve().then(load).then(checkHealth, (error: unknown) => {
       r.logger.error('dependencies could not be built', { error: error instanceof Error ? error : String(error) });
       return UNCONFIGURED;
     });

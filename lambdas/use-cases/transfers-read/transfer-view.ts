@@ -25,6 +25,9 @@ export interface TransferView {
   readonly confirmations?: number;
   readonly fee?: bigint;
   readonly cancelRequested?: { readonly by: string; readonly at: Date };
+  /** The approval request to decide on (`POST /v1/approvals/{id}`), once one was made. */
+  readonly approvalRequestId?: string;
+  readonly approverIds?: readonly string[];
   readonly rejection?: TransferEventData['REJECTED'];
   readonly failure?: TransferEventData['FAILED'];
   readonly events: readonly { readonly seq: number; readonly type: TransferEventType; readonly at: Date; readonly actor: string }[];
@@ -51,6 +54,8 @@ export function transferView(state: TransferState, events: readonly TransferEven
     ...(confirmation === undefined ? {} : { confirmations: confirmation.confirmations }),
     ...(state.confirmed === undefined ? {} : { fee: state.confirmed.fee }),
     ...(state.cancelRequested === undefined ? {} : { cancelRequested: state.cancelRequested }),
+    ...(state.approvalRequestId === undefined ? {} : { approvalRequestId: state.approvalRequestId }),
+    ...(state.approverIds === undefined ? {} : { approverIds: state.approverIds }),
     ...(state.rejection === undefined ? {} : { rejection: state.rejection }),
     ...(state.failure === undefined ? {} : { failure: state.failure }),
     events: events.map(({ seq, type, at, actor }) => ({ seq, type, at, actor })),

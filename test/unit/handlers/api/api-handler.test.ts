@@ -22,7 +22,9 @@ beforeAll(async () => {
   token = await issuer.mint({ sub: 'alice', roles: ['operator'] });
 });
 
-// Everything the Powertools Logger writes goes through process.stdout / process.stderr.
+// Everything the Powertools Logger writes goes through process.stdout / process.stderr. The tests
+// quieten logs by default (test/setup-env.ts); this file reads them, so it wants every level.
+process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
 let output: string[];
 beforeEach(() => {
   output = [];
