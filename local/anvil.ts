@@ -97,7 +97,8 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
         '--mnemonic', ANVIL_DEV_MNEMONIC,
         '--config-out', configOut,
         ...miningArgs(mining),
-        ...(statePath === undefined ? [] : ['--state', statePath]),
+        // Dumped every few seconds too, so a runtime that is killed rather than stopped loses little.
+        ...(statePath === undefined ? [] : ['--state', statePath, '--state-interval', '2']),
         ...(options.logs === true ? [] : ['--quiet']),
       ];
       const child = startSupervised(binary, args);

@@ -43,6 +43,8 @@ export interface ProvidedDependencies {
   readonly keyVault?: KeyVault;
   readonly chains?: ChainRegistry;
   readonly clock?: () => Date;
+  /** Told the name of every DynamoDB command sent (benchmarks count write requests with it). */
+  readonly onDynamoDbCommand?: (commandName: string) => void;
 }
 
 let provided: ProvidedDependencies = {};
@@ -83,6 +85,16 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
       ? {}
       : { endpoint: config.dynamoDbEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
   );
+  if (given.onDynamoDbCommand !== undefined) {
+    const observe = given.onDynamoDbCommand;
+    dynamo.middlewareStack.add(
+      (next, context) => (args) => {
+        observe(context.commandName ?? 'unknown');
+        return next(args);
+      },
+      { step: 'initialize', name: 'strongroomCommandObserver' },
+    );
+  }
   const doc = documentClient(dynamo);
   const { tables } = config;
   let keyVault: KeyVault;

@@ -54,15 +54,17 @@ const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
  * An API Gateway (REST, proxy) Lambda handler around `handle`: trace id, a per-request logger that never
  * sees the Authorization header or the body, bearer token authentication, JSON body parsing, JSON
  * responses with `cache-control: no-store` and the trace id, and every error mapped by `httpStatus`.
- * Call it at module scope: it reads the auth configuration once, there.
+ * Call it at module scope. The auth configuration is read once, at the first request: the local
+ * runtime imports every handler before it has set the environment the handlers read.
  */
 export function apiHandler<TDeps>(options: ApiHandlerOptions<TDeps>, handle: ApiHandle<TDeps>): ApiLambdaHandler {
   const logger = options.logger ?? new Logger({ serviceName: 'strongroom', persistentKeys: { handler: options.name }, jsonReplacerFn: redactSecrets });
-  const authConfig = options.auth === 'required' ? (options.authConfig ?? loadAuthConfig(process.env)) : undefined;
+  let authConfig = options.authConfig;
+  const config = (): BearerTokenConfig | undefined => (options.auth === 'required' ? (authConfig ??= loadAuthConfig(process.env)) : undefined);
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(edge(logger))
-    .use(authenticate(authConfig))
+    .use(authenticate(config))
     .use(parseBody(options.bodyLimitBytes))
     .handler(async (event) => {
       const state = stateOf(event);
@@ -106,9 +108,10 @@ function edge(parent: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPro
   };
 }
 
-function authenticate(config: BearerTokenConfig | undefined): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+function authenticate(configOf: () => BearerTokenConfig | undefined): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     before: async ({ event }) => {
+      const config = configOf();
       if (config === undefined) return;
       const state = stateOf(event);
       state.principal = await verifyBearerToken(headerValue(event.headers, 'authorization'), config);

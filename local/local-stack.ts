@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createWalletClient, getAddress, http, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { LocalKeyVault } from '../lambdas/adapters/local/local-key-vault';
+import { OutboxNotifier, type OutboxMessage } from '../lambdas/adapters/local/outbox-notifier';
+import { localTableNames } from '../lambdas/adapters/dynamodb/table-schema';
+import { dependencies, provideDependencies, resetDependencies, type Dependencies, type ProvidedDependencies } from '../lambdas/composition/dependencies';
+import type { Role } from '../lambdas/domain/principal';
+import { handler as watchDeposits } from '../lambdas/handlers/scheduled/watch-deposits';
+import { handler as expireApprovals } from '../lambdas/handlers/scheduled/expire-approvals';
+import { handler as writeAuditCheckpoint } from '../lambdas/handlers/scheduled/write-audit-checkpoint';
+import { startAnvil, type Anvil } from './anvil';
+import { createDevTokenIssuer, type DevTokenIssuer } from './dev-tokens';
+import { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { createTransferWorkflow, resumeInFlightTransfers } from './workflow/transfer-workflow';
+import type { LocalWorkflowEngine } from './workflow/local-workflow-engine';
+import testToken from '../contracts/TestToken.json';
+
+export interface LocalStackOptions {
+  /** Keep DynamoDB Local, anvil, the key vault and the runtime secrets here; everything in memory when absent. */
+  readonly dataDir?: string;
+  /** Blocks a transfer waits for (default 1: anvil mines one block per transaction). */
+  readonly confirmations?: number;
+  /** Seconds between confirmation checks (default 1). */
+  readonly confirmationPollSeconds?: number;
+  /** How often the deposit watcher and the approval expiry sweep run (default 1000 ms). */
+  readonly sweepIntervalMs?: number;
+  readonly onMessage?: (message: OutboxMessage) => void;
+  readonly log?: (line: string) => void;
+  /** Tests and benches: what the handlers get instead of the defaults (a counting vault, a lossy chain, a DynamoDB request counter). */
+  readonly provide?: (defaults: { readonly vault: LocalKeyVault }) => Omit<ProvidedDependencies, 'workflow' | 'notifier'>;
+  /** Tests and benches: wrap task handlers of the workflow (see createTransferWorkflow). */
+  readonly wrapHandlers?: Parameters<typeof createTransferWorkflow>[0] extends infer O ? (O extends { wrapHandlers?: infer W } ? W : never) : never;
+}
+
+/** The whole custody stack on one machine, with handles for the HTTP server, the demo, tests and benches. */
+export interface LocalStack {
+  readonly anvil: Anvil;
+  readonly dynamo: DynamoDbLocal;
+  readonly engine: LocalWorkflowEngine;
+  readonly outbox: OutboxNotifier;
+  readonly tokens: DevTokenIssuer;
+  readonly deps: Dependencies;
+  /** The ERC-20 deployed at first start and listed in the chain's asset registry. */
+  readonly token: { readonly address: Address; readonly symbol: string; readonly decimals: number };
+  readonly dataDir?: string;
+  /** Transfers whose workflow resumed at start. */
+  readonly resumed: readonly string[];
+  mint(sub: string, roles: readonly Role[], expiresInSeconds?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface RuntimeSecrets {
+  readonly passphrase: string;
+  readonly sealerKey: string;
+  readonly approvalKeyId?: string;
+  readonly auditKeyId?: string;
+  readonly token?: Address;
+}
+
+const CHAIN_ID = 31337;
+const GWEI = 1_000_000_000n;
+// The development account that deploys the registry token (anvil's last default account).
+const TOKEN_DEPLOYER_INDEX = 9;
+
+/**
+ * Boots DynamoDB Local, anvil, the local key vault and the ASL runner with the real handlers, the
+ * deposit watcher and the approval expiry sweep. With `dataDir`, a restart finds its data, keys and
+ * chain again and resumes every unfinished transfer from its events.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const [dynamo, anvil] = await Promise.all([
+    startDynamoDbLocal(dataDir === undefined ? {} : { dbPath: join(dataDir, 'dynamodb') }),
+    startAnvil({ chainId: CHAIN_ID, ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 'anvil') }) }),
+  ]);
+  try {
+    const names = localTableNames('strongroom');
+    await createTables(localDynamoDbClient(dynamo.endpoint), names);
+    const secrets = await loadSecrets(dataDir);
+    const vault = await LocalKeyVault.open({ passphrase: secrets.passphrase, ...(dataDir === undefined ? {} : { directory: join(dataDir, 'keys') }) });
+    const approvalKey = secrets.approvalKeyId ?? (await vault.createKey({ ownerId: 'deployment', purpose: 'approval' })).keyId;
+    const auditKey = secrets.auditKeyId ?? (await vault.createKey({ ownerId: 'deployment', purpose: 'audit' })).keyId;
+    const token = secrets.token ?? (await deployRegistryToken(anvil));
+    await saveSecrets(dataDir, { ...secrets, approvalKeyId: approvalKey, auditKeyId: auditKey, token });
+
+    const tokens = await createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
+    Object.assign(process.env, tokens.env, {
+      STRONGROOM_DEPLOYMENT_ID: 'strongroom-local',
+      STRONGROOM_TABLES: JSON.stringify(names),
+      STRONGROOM_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      STRONGROOM_CHAINS: JSON.stringify([localChainConfig(anvil.rpcUrl, options.confirmations ?? 1, token)]),
+      STRONGROOM_KEY_BACKEND: 'local',
+      STRONGROOM_LOCAL_VAULT_PASSPHRASE: secrets.passphrase,
+      STRONGROOM_LOCAL_SEALER_KEY: secrets.sealerKey,
+      STRONGROOM_APPROVAL_KEY_ID: approvalKey,
+      STRONGROOM_APPROVAL_KEY_ADDRESS: await vault.addressOf(approvalKey),
+      STRONGROOM_AUDIT_KEY_ID: auditKey,
+      STRONGROOM_CONFIRMATION_POLL_SECONDS: String(options.confirmationPollSeconds ?? 1),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    if (dataDir !== undefined) process.env.STRONGROOM_LOCAL_VAULT_DIR = join(dataDir, 'keys');
+
+    const engine = createTransferWorkflow(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers });
+    const outbox = new OutboxNotifier(undefined, options.onMessage);
+    resetDependencies();
+    provideDependencies({ keyVault: vault, ...(options.provide?.({ vault }) ?? {}), workflow: engine, notifier: outbox });
+    const deps = await dependencies();
+    const resumed = await resumeInFlightTransfers(deps.events, engine);
+    if (resumed.length > 0) log(`resumed ${resumed.length} unfinished transfer(s)`);
+
+    const sweeps = startSweeps(options.sweepIntervalMs ?? 1_000, log);
+    let stopping: Promise<void> | undefined;
+    return {
+      anvil,
+      dynamo,
+      engine,
+      outbox,
+      tokens,
+      deps,
+      token: { address: token, symbol: 'LUSD', decimals: 18 },
+      ...(dataDir === undefined ? {} : { dataDir }),
+      resumed,
+      mint: (sub, roles, expiresInSeconds) => tokens.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
+      stop: () =>
+        (stopping ??= (async () => {
+          await sweeps.stop();
+          resetDependencies();
+          await Promise.all([anvil.stop(), dynamo.stop()]);
+        })()),
+    };
+  } catch (error) {
+    await Promise.all([anvil.stop(), dynamo.stop()]);
+    throw error;
+  }
+}
+
+/** The deposit watcher, the approval expiry sweep and the audit checkpoint, one pass at a time, on an interval. */
+function startSweeps(intervalMs: number, log: (line: string) => void): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        await watchDeposits();
+        await expireApprovals();
+        await writeAuditCheckpoint();
+      } catch (error) {
+        log(`sweep failed: ${(error as Error).name}: ${(error as Error).message}`);
+      }
+    });
+  }, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+function localChainConfig(rpcUrl: string, confirmations: number, token: Address): Record<string, unknown> {
+  return {
+    chainId: CHAIN_ID,
+    name: 'anvil',
+    rpcUrl,
+    confirmations,
+    maxFeePerGasCap: (100n * GWEI).toString(),
+    maxPriorityFeePerGasCap: (2n * GWEI).toString(),
+    feeCeiling: (200n * GWEI).toString(),
+    gasLimitMarginPercent: 20,
+    gasLimitCeilings: { native: '21000', erc20: '100000', contractCall: '300000' },
+    stuckAfterSeconds: 30,
+    tokens: [{ address: token, symbol: 'LUSD', decimals: 18 }],
+    depositStartBlock: '0',
+    depositScanBlocks: 200,
+  };
+}
+
+/** Deploys the registry ERC-20 ("Local USD") from a development account, 1 000 000 000 tokens to it. */
+async function deployRegistryToken(anvil: Anvil): Promise<Address> {
+  const deployer = anvil.accounts[TOKEN_DEPLOYER_INDEX];
+  if (deployer === undefined) throw new Error('anvil has too few development accounts');
+  const wallet = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), transport: http(anvil.rpcUrl) });
+  const hash = await wallet.deployContract({
+    abi: testToken.abi,
+    bytecode: testToken.bytecode as Hex,
+    args: ['Local USD', 'LUSD', 18, 10n ** 27n],
+    chain: null,
+  });
+  for (let i = 0; i < 100; i++) {
+    const receipt = (await (await fetch(anvil.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [hash] }) })).json()) as {
+      result: { contractAddress: string; status: string } | null;
+    };
+    if (receipt.result !== null) {
+      if (receipt.result.status !== '0x1') throw new Error('the registry token deployment reverted');
+      return getAddress(receipt.result.contractAddress);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the registry token deployment was never mined');
+}
+
+/**
+ * The runtime's own secrets: the vault passphrase and the sealing key. With a data directory they
+ * are generated once and kept in `runtime-secrets.json` (mode 0600) so a restart can open its vault;
+ * this is a development convenience: a deployment keeps them in KMS.
+ */
+async function loadSecrets(dataDir: string | undefined): Promise<RuntimeSecrets> {
+  const path = dataDir === undefined ? undefined : join(dataDir, 'runtime-secrets.json');
+  if (path !== undefined && existsSync(path)) return JSON.parse(await readFile(path, 'utf8')) as RuntimeSecrets;
+  return { passphrase: randomBytes(24).toString('base64url'), sealerKey: randomBytes(32).toString('hex') };
+}
+
+async function saveSecrets(dataDir: string | undefined, secrets: RuntimeSecrets): Promise<void> {
+  if (dataDir === undefined) return;
+  const path = join(dataDir, 'runtime-secrets.json');
+  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+}

@@ -1,0 +1,62 @@
+// `npm start`: the whole custody stack on this machine (see README). Ctrl-C stops every child process.
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { defaultApiRoutes } from './http/api-routes';
+import { localDevRoutes } from './http/local-dev-routes';
+import { startLocalApiServer } from './http/local-api-server';
+import { startLocalStack } from './local-stack';
+import './workflow/promise-with-resolvers';
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string', default: process.env.STRONGROOM_PORT ?? '8080' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got ${values.port}`);
+  const dataDir = values['data-dir'];
+  const say = (line: string): void => {
+    if (!values.quiet) console.log(line);
+  };
+  say('starting strongroom: DynamoDB Local, anvil, key vault, workflow runner …');
+  const stack = await startLocalStack({
+    ...(dataDir === undefined ? {} : { dataDir }),
+    log: (line) => say(line),
+    onMessage: (message) => say(`[outbox] to ${message.to} (${message.channel}): ${message.text}`),
+  });
+  const server = await startLocalApiServer({
+    port,
+    routes: defaultApiRoutes(),
+    extraRoutes: localDevRoutes(stack),
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const admin = await stack.mint('local-admin', ['admin'], 12 * 3600);
+  console.log(`API:          ${server.url}/v1 (health: ${server.url}/v1/health)`);
+  console.log(`Anvil RPC:    ${stack.anvil.rpcUrl} (chain ${stack.anvil.chainId}; funded development accounts from the standard "test … junk" mnemonic)`);
+  console.log(`Admin token:  ${admin}`);
+  console.log(`Other tokens: curl -s -X POST ${server.url}/local/tokens -H 'content-type: application/json' -d '{"sub":"alice","roles":["approver"]}'  (roles: admin, operator, approver, auditor)`);
+  console.log(`Data:         ${stack.dataDir === undefined ? 'in memory (use --data-dir <path> to keep it)' : stack.dataDir}`);
+  console.log(`Registry token ${stack.token.symbol}: ${stack.token.address}; approver messages: ${server.url}/local/outbox`);
+  console.log(`Ready in ${seconds} s. Ctrl-C to stop.`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say(`\n${signal}: stopping …`);
+    await server.close();
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`strongroom failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});
