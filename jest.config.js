@@ -26,5 +26,7 @@ module.exports = {
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       slowTestThreshold: 30,
     },
+    // The whole stack over HTTP: each file starts its own local stack (DynamoDB Local, anvil, server).
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 60 },
   ],
 };
