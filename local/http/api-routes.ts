@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-// Importing a handler module builds it: the authenticated ones read STRONGROOM_JWT_* when this module
-// is first loaded and throw when they are missing, so the environment must be set before that.
+// The real handler modules, loaded with this file; they read their configuration at their first request.
 import { handler as approvalGroups } from '../../lambdas/handlers/api/approval-groups';
 import { handler as approvals } from '../../lambdas/handlers/api/approvals';
 import { handler as audit } from '../../lambdas/handlers/api/audit';

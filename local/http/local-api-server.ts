@@ -128,7 +128,11 @@ async function handle(exchange: Exchange): Promise<void> {
   };
 
   try {
-    if (exchange.extraRoutes?.(request, response) === true) return;
+    if (exchange.extraRoutes?.(request, response) === true) {
+      // It may be about to read a body the client holds back until it hears 100 Continue.
+      if (exchange.expectsContinue && !response.headersSent) response.writeContinue();
+      return;
+    }
 
     const target = requestTarget(request.url);
     const matched = target === undefined ? undefined : exchange.match(target.path);
