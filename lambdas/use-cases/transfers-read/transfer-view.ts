@@ -23,6 +23,7 @@ export interface TransferView {
   readonly updatedAt: Date;
   readonly txHash?: Hex;
   readonly confirmations?: number;
+  /** The fee paid on chain: by the transfer, or by the cancellation or reverted call that ended it. */
   readonly fee?: bigint;
   readonly cancelRequested?: { readonly by: string; readonly at: Date };
   /** The approval request to decide on (`POST /v1/approvals/{id}`), once one was made. */
@@ -52,7 +53,7 @@ export function transferView(state: TransferState, events: readonly TransferEven
     updatedAt: state.updatedAt,
     ...(txHash === undefined ? {} : { txHash }),
     ...(confirmation === undefined ? {} : { confirmations: confirmation.confirmations }),
-    ...(state.confirmed === undefined ? {} : { fee: state.confirmed.fee }),
+    ...feeOf(state),
     ...(state.cancelRequested === undefined ? {} : { cancelRequested: state.cancelRequested }),
     ...(state.approvalRequestId === undefined ? {} : { approvalRequestId: state.approvalRequestId }),
     ...(state.approverIds === undefined ? {} : { approverIds: state.approverIds }),
@@ -60,4 +61,10 @@ export function transferView(state: TransferState, events: readonly TransferEven
     ...(state.failure === undefined ? {} : { failure: state.failure }),
     events: events.map(({ seq, type, at, actor }) => ({ seq, type, at, actor })),
   };
+}
+
+function feeOf(state: TransferState): { fee?: bigint } {
+  if (state.confirmed !== undefined) return { fee: state.confirmed.fee };
+  const outcome = state.chainOutcome;
+  return outcome !== undefined && outcome.kind !== 'ATTEMPTS_INVALIDATED' ? { fee: outcome.fee } : {};
 }

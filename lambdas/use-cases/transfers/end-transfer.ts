@@ -10,9 +10,9 @@ import type { TransferDeps } from './transfer-deps';
 type Terminal = typeof TERMINAL_STATUSES extends ReadonlySet<infer S> ? Exclude<S, 'COMPLETED'> : never;
 
 /**
- * Ends a transfer that failed before any signature could exist: the terminal event first, then the
- * reservation released in the ledger, then FUNDS_RELEASED. Each part is idempotent, so a step that
- * died half way and runs again finishes the job ({@link releaseIfDue}).
+ * Ends a transfer that failed before any signature could exist: the reservation released in the
+ * ledger, then the terminal event with FUNDS_RELEASED. Each part is idempotent, so a step that died
+ * half way and runs again finishes the job ({@link releaseIfDue}).
  */
 export async function endTransfer(
   deps: Pick<TransferDeps, 'events' | 'ledger' | 'audit' | 'clock'>,
@@ -22,7 +22,12 @@ export async function endTransfer(
   before: readonly NewTransferEvent[] = [],
 ): Promise<TransferState> {
   const at = deps.clock();
-  const ended = await deps.events.append(state, eventsAfter(state, actor, at, [...before, terminal]));
+  // Released first, then the ending and the release recorded together: a client never sees a
+  // transfer ended with its funds still held. The posting is idempotent if this runs again.
+  const releasing = mayReleaseFunds(state);
+  if (releasing) await deps.ledger.post(release(reservationOf(state), at));
+  const released: NewTransferEvent[] = releasing ? [{ type: 'FUNDS_RELEASED', data: { reason: `transfer ${terminal.type.toLowerCase()}` } }] : [];
+  const ended = await deps.events.append(state, eventsAfter(state, actor, at, [...before, terminal, ...released]));
   await recordAudit(deps.audit, { traceId: ended.traceId, actor, action: `TRANSFER_${terminal.type}`, inputs: terminal.data, result: ended.status, at });
   return releaseIfDue(deps, ended, actor);
 }
