@@ -4,6 +4,7 @@ import { run as chainRoundTrip } from './chain-round-trip.bench';
 import { run as keyVault } from './key-vault.bench';
 import { run as ledgerOperations } from './ledger-operations.bench';
 import { run as ledgerStore } from './ledger-store.bench';
+import { run as localStack } from './local-stack.bench';
 import { run as policyEvaluation } from './policy-evaluation.bench';
 
 const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
@@ -12,6 +13,7 @@ const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
   ['ledger store on DynamoDB Local', ledgerStore],
   ['key vault signatures', keyVault],
   ['chain round trip on anvil', chainRoundTrip],
+  ['local stack end to end', localStack],
 ];
 
 async function main(): Promise<void> {

@@ -24,7 +24,7 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Blocks a transfer waits for (default 1: anvil mines one block per transaction). */
   readonly confirmations?: number;
-  /** Seconds between confirmation checks (default 1). */
+  /** Whole seconds between confirmation checks (default 1; the ASL's Wait takes whole seconds only). */
   readonly confirmationPollSeconds?: number;
   /** How often the deposit watcher and the approval expiry sweep run (default 1000 ms). */
   readonly sweepIntervalMs?: number;

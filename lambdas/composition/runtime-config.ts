@@ -51,7 +51,8 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 86_400) throw new Error(`configuration: ${name} must be a number of seconds from 0 to 86400`);
+  // Whole seconds: a state machine's Wait (SecondsPath) takes nothing else, here or in Step Functions.
+  if (!Number.isInteger(value) || value < 1 || value > 86_400) throw new Error(`configuration: ${name} must be a whole number of seconds from 1 to 86400`);
   return value;
 }
 
