@@ -17,6 +17,7 @@ import type { ChainGateway } from '../../ports/chain';
 import { prepareNonceFill } from '../prepare-nonce-fill';
 import { prepareReplacement } from '../prepare-replacement';
 import { decidePolicy } from './decide-policy';
+import { policyEvaluatedEvent } from './policy-evaluated-event';
 import { haltIfCancelled } from './halt-if-cancelled';
 import { loadTransfer } from './load-transfer';
 import { loadWallet } from './load-wallet';
@@ -103,19 +104,7 @@ async function reevaluate(deps: AuthorizeTransferDeps, state: TransferState, wal
     const tally = tallyApprovals({ request: { ...stored, requirement: decision.approval }, groups, decisions: await deps.approvals.decisions(stored.id), now });
     if (tally.outcome !== 'APPROVED') refuse(`the approvals recorded do not meet what the policy requires now (${tally.outcome.toLowerCase()})`);
   }
-  const count = (state.policy === undefined ? 0 : 1) + 1;
-  return {
-    type: 'POLICY_EVALUATED',
-    data: {
-      decisionId: `pd-${state.id.replace(/^tx-/, '')}-${count}`,
-      policyVersion: decision.policyVersion,
-      action: decision.action,
-      matchedRuleIds: decision.matchedRuleIds,
-      decidingRuleIds: decision.decidingRuleIds,
-      reason: decision.reason,
-      ...(decision.approval === undefined ? {} : { approval: decision.approval }),
-    },
-  };
+  return policyEvaluatedEvent(state, decision);
 }
 
 /** The next attempt at the transfer's nonce: a cancellation, or the same call with fees raised. */

@@ -3,6 +3,7 @@ import { TERMINAL_STATUSES } from '../../domain/lifecycle/transfer-events';
 import type { Wallet } from '../../domain/wallets/wallet';
 import type { WalletEvent } from '../../domain/wallets/wallet-events';
 import { decidePolicy } from './decide-policy';
+import { policyEvaluatedEvent } from './policy-evaluated-event';
 import { endTransfer, releaseIfDue } from './end-transfer';
 import { haltIfCancelled } from './halt-if-cancelled';
 import { loadTransfer } from './load-transfer';
@@ -32,18 +33,7 @@ export async function evaluateTransferPolicy(deps: EvaluateTransferPolicyDeps, i
   const decision = await decidePolicy(deps, state, wallet);
   await applyEscalations(deps, wallet, decision.escalations, state.id);
   const at = deps.clock();
-  const evaluated = {
-    type: 'POLICY_EVALUATED' as const,
-    data: {
-      decisionId: `pd-${state.id.slice(3)}-1`,
-      policyVersion: decision.policyVersion,
-      action: decision.action,
-      matchedRuleIds: decision.matchedRuleIds,
-      decidingRuleIds: decision.decidingRuleIds,
-      reason: decision.reason,
-      ...(decision.approval === undefined ? {} : { approval: decision.approval }),
-    },
-  };
+  const evaluated = policyEvaluatedEvent(state, decision);
   await recordAudit(deps.audit, {
     traceId: state.traceId,
     actor: ACTOR,
