@@ -208,6 +208,28 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     expect(state.asset).toBe(token);
   }, 90_000);
 
+  it('applies a FREEZE escalation to the wallet: the transfer is rejected and the wallet takes no new transfers', async () => {
+    const wallet = await fundedWallet('escalation', {
+      rules: [{ id: 'all', match: {}, action: { type: 'ALLOW' } }],
+      limits: { perAsset: { native: { perTransaction: ONE.toString() } } },
+      escalation: { medium: 'FREEZE' },
+    });
+    const state = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('2').toString() }));
+    expect(state.status).toBe('REJECTED');
+    expect((await stack.deps.wallets.get(wallet.id))?.status).toBe('FROZEN');
+    await expect(submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1' })).rejects.toMatchObject({ code: 'WALLET.NOT_ACTIVE' });
+    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({ available: parseEther('20'), reserved: 0n });
+  }, 90_000);
+
+  it('keeps a travel-rule record for a transfer above the threshold', async () => {
+    const wallet = await fundedWallet('travel-rule');
+    const state = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.9').toString() }));
+    const trail = await stack.deps.audit.trail(state.traceId);
+    expect(trail.records.map((r) => r.action)).toContain('TRAVEL_RULE_RECORD');
+    const small = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' }));
+    expect((await stack.deps.audit.trail(small.traceId)).records.map((r) => r.action)).not.toContain('TRAVEL_RULE_RECORD');
+  }, 90_000);
+
   it('cancels a transfer waiting for approval: CANCELLED and its funds released', async () => {
     const wallet = await fundedWallet('cancel');
     const id = await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('3').toString() });

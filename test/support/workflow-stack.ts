@@ -63,6 +63,8 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
     STRONGROOM_AUDIT_KEY_ID: auditKey.keyId,
     STRONGROOM_DENY_LIST: JSON.stringify(['0x000000000000000000000000000000000000dEaD']),
     STRONGROOM_CONFIRMATION_POLL_SECONDS: '1',
+    // 0.5 ETH on the test chain: transfers above it get a travel-rule record.
+    STRONGROOM_TRAVEL_RULE_THRESHOLDS: JSON.stringify({ [String(chain.chain.id)]: parseEther('0.5').toString() }),
   });
   const engine = createTransferWorkflow({ waitTimeScale: 0.02, ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }) });
   const outbox = new OutboxNotifier();
