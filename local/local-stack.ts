@@ -89,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const token = secrets.token ?? (await deployRegistryToken(anvil));
     await saveSecrets(dataDir, { ...secrets, approvalKeyId: approvalKey, auditKeyId: auditKey, token });
 
-    const tokens = await createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
+    const tokens = await devTokenIssuer();
     Object.assign(process.env, tokens.env, {
       STRONGROOM_DEPLOYMENT_ID: 'strongroom-local',
       STRONGROOM_TABLES: JSON.stringify(names),
@@ -130,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stop: () =>
         (stopping ??= (async () => {
           await sweeps.stop();
+          await engine.shutdown();
           resetDependencies();
           await Promise.all([anvil.stop(), dynamo.stop()]);
         })()),
@@ -138,6 +139,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.all([anvil.stop(), dynamo.stop()]);
     throw error;
   }
+}
+
+let issuer: Promise<DevTokenIssuer> | undefined;
+
+/**
+ * One development token issuer per process: the API handlers read its public key once, at their
+ * first request, so a stack started again in the same process (tests) must keep the same key.
+ */
+function devTokenIssuer(): Promise<DevTokenIssuer> {
+  issuer ??= createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
+  return issuer;
 }
 
 /** The deposit watcher, the approval expiry sweep and the audit checkpoint, one pass at a time, on an interval. */

@@ -57,6 +57,7 @@ export interface StartOptions {
 interface ExecutionRecord {
   description: ExecutionDescription;
   readonly done: Promise<void>;
+  abort?: () => void;
 }
 
 type JsonValue = Parameters<StateMachine['run']>[0];
@@ -188,7 +189,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     };
     // Nothing the handlers or the library throw may escape as an unhandled rejection.
     const done = Promise.resolve()
-      .then(() => this.machine.run(json, runOptions).result)
+      .then(() => {
+        const execution = this.machine.run(json, runOptions);
+        record.abort = execution.abort;
+        return execution.result;
+      })
       .then(
         (output) => finish({ status: 'SUCCEEDED', output }),
         (error: unknown) => finish({ status: 'FAILED', ...failureOf(error) }),
@@ -196,6 +201,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const record: ExecutionRecord = { description, done };
     this.executions.set(executionName, record);
     return { executionArn, started: true };
+  }
+
+  /**
+   * Stops every running execution (the process is shutting down): each ends FAILED, its waiting
+   * callbacks closed and its timers cleared. Nothing is compensated: the transfers stay as their events
+   * say, and the next runtime resumes them from there.
+   */
+  async shutdown(): Promise<void> {
+    const running = [...this.executions.values()].filter((r) => r.description.status === 'RUNNING');
+    for (const record of running) record.abort?.();
+    await Promise.all(running.map((r) => r.done));
   }
 
   async sendTaskSuccess(taskToken: string, output: object): Promise<void> {

@@ -48,3 +48,18 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
     },
   };
 }
+
+/**
+ * {@link startStackUnderTest} in a fresh module registry, so module state starts as in a new process,
+ * as after a real restart of `npm start`: the API handlers read their token verification key at their
+ * first request and keep it for the life of the module, so a second stack in the same registry would
+ * still verify the first stack's tokens and refuse its own.
+ */
+export function startStackInFreshModules(options: LocalStackOptions = {}): Promise<StackUnderTest> {
+  let start: typeof startStackUnderTest | undefined;
+  jest.isolateModules(() => {
+    start = jest.requireActual<{ readonly startStackUnderTest: typeof startStackUnderTest }>('./local-stack-server').startStackUnderTest;
+  });
+  if (start === undefined) throw new Error('the isolated module registry did not load the local stack');
+  return start(options);
+}

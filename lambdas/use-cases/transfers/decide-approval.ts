@@ -45,7 +45,7 @@ export async function decideApproval(
 ): Promise<ApprovalDecisionResult> {
   const { decision, comment } = parseDecisionBody(request.body);
   const stored = await deps.approvals.get(request.requestId);
-  if (stored === undefined) throw new StrongroomError('STORE.NOT_FOUND', `no approval request ${request.requestId}`, { details: { requestId: request.requestId } });
+  if (stored === undefined) throw new StrongroomError('APPROVAL.REQUEST_NOT_FOUND', `no approval request ${request.requestId}`, { details: { requestId: request.requestId } });
   const groups = new Map((await deps.groups.all()).map((g): [string, ApprovalGroup] => [g.id, g]));
   const now = deps.clock();
   const state = await loadTransfer(deps.events, stored.transferId);

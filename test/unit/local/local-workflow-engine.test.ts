@@ -176,6 +176,16 @@ describe('LocalWorkflowEngine', () => {
       expect((await engine.waitForCompletion('tx-b', 5_000)).status).toBe('SUCCEEDED');
     });
 
+    it('stops executions waiting for a callback on shutdown, and refuses their tokens afterwards', async () => {
+      const { handlers, all } = approvalHandlers();
+      const engine = new LocalWorkflowEngine(TRANSFER, all, FAST);
+      await engine.start('tx-stop', INPUT);
+      const [call] = await until(() => (handlers.RequestApprovalFunctionArn.calls.length === 1 ? handlers.RequestApprovalFunctionArn.calls : undefined));
+      await engine.shutdown();
+      expect(engine.describe('tx-stop')!.status).toBe('FAILED');
+      expect(await conflictReason(engine.sendTaskSuccess(tokenOf(call)!, {}))).toBe('TaskDoesNotExist');
+    });
+
     it('gives a new token each time the task is entered again', async () => {
       const { handlers, all } = approvalHandlers();
       const engine = new LocalWorkflowEngine(TRANSFER, all, FAST);
