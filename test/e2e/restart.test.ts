@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Released, or its 8-day RequestApproval timer would hold the test process open.
+  // Only if the test failed before stopping the first runtime: its waiting execution would hold the process open.
   if (orphan !== undefined) await orphan.stack.stack.engine.sendTaskFailure(orphan.token, 'RuntimeRestarted', '{}').catch(() => undefined);
   await sut?.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -136,11 +136,11 @@ it('a transfer waiting for approval survives a restart on the same data director
   const actions = trail.records.map((r: { action: string; actor: string }) => `${r.action} by ${r.actor}`);
   expect(actions).toEqual(expect.arrayContaining(['TRANSFER_SUBMITTED by restart-operator', 'APPROVAL_APPROVE by restart-alice']));
 
-  // The first run's execution, released now, changes nothing: the transfer stays COMPLETED, the ledger as it was.
+  // The first run's execution was stopped with its runtime: its token is refused, the transfer is as the second run left it.
   const dead = orphan;
   orphan = undefined;
-  await dead.stack.stack.engine.sendTaskFailure(dead.token, 'RuntimeRestarted', '{}');
-  await dead.stack.stack.engine.waitForCompletion(dead.transferId, 60_000);
+  expect(dead.stack.stack.engine.describe(dead.transferId)?.status).toBe('FAILED');
+  await expect(dead.stack.stack.engine.sendTaskFailure(dead.token, 'RuntimeRestarted', '{}')).rejects.toMatchObject({ details: { reason: 'TaskDoesNotExist' } });
   expect((await ok(second, 'GET', `/v1/transactions/${transferId}`, operator2)).status).toBe('COMPLETED');
   expect(nativeOf(await ok(second, 'GET', `/v1/wallets/${walletId}`, admin2))).toEqual(settled);
 }, 420_000);

@@ -175,8 +175,9 @@ describe('the ledger under random sequences of operations', () => {
       }),
       { numRuns: 150 },
     );
-    // Both paths must have been exercised, or the property proves little.
-    expect(applied).toBeGreaterThan(1_000);
-    expect(refused).toBeGreaterThan(1_000);
+    // Both paths must have been exercised, or the property proves little (150 random runs give
+    // well over a thousand of each; the bound leaves room for an unlucky draw).
+    expect(applied).toBeGreaterThan(500);
+    expect(refused).toBeGreaterThan(500);
   });
 });
