@@ -25,8 +25,10 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       slowTestThreshold: 30,
+      // The machine is shared and these suites run side by side: hooks get time too (not a threshold).
+      testTimeout: 60_000,
     },
     // The whole stack over HTTP: each file starts its own local stack (DynamoDB Local, anvil, server).
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 60 },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 60, testTimeout: 120_000 },
   ],
 };
