@@ -221,6 +221,14 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({ available: parseEther('20'), reserved: 0n });
   }, 90_000);
 
+  it('holds a transfer that comes within the wallet\'s cooldown of the previous one', async () => {
+    const wallet = await fundedWallet('cooldown', { rules: [{ id: 'all', match: {}, action: { type: 'ALLOW' } }], limits: { cooldownSeconds: 3600 } });
+    expect((await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' }))).status).toBe('COMPLETED');
+    const second = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' }));
+    expect(second.policy?.action).not.toBe('ALLOW');
+    expect(second.policy?.reason).toMatch(/cooldown/i);
+  }, 90_000);
+
   it('keeps a travel-rule record for a transfer above the threshold', async () => {
     const wallet = await fundedWallet('travel-rule');
     const state = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.9').toString() }));
