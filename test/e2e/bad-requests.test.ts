@@ -3,6 +3,7 @@ import { createPublicClient, createWalletClient, http, parseEther, type Address,
 import { privateKeyToAccount } from 'viem/accounts';
 import { createDevTokenIssuer } from '../../local/dev-tokens';
 import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
+import { poll } from '../support/poll';
 
 // Bad requests over real HTTP against the whole local stack: every one answers its 4xx and the
 // documented error body, never a 5xx, and none of them changes anything.
@@ -24,15 +25,6 @@ let groupId: string;
 let transferId: string;
 let transferTraceId: string;
 
-async function poll<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 async function ok(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<ApiBody> {
   const answer = await sut.call(method, path, { token, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) });

@@ -1,6 +1,7 @@
 import { createPublicClient, createWalletClient, http, parseEther, parseGwei, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
+import { poll } from '../support/poll';
 
 // Many requests against one balance, over HTTP against the whole local stack: the ledger reserves
 // atomically, so exactly as many transfers as the balance covers are accepted and the rest are
@@ -24,15 +25,6 @@ let walletAddress: Address;
 const recipient = privateKeyToAccount(generatePrivateKey()).address;
 let publicClient: ReturnType<typeof createPublicClient>;
 
-async function poll<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 async function ok(method: string, path: string, token: string, body?: unknown): Promise<ApiBody> {
   const answer = await sut.call(method, path, { token, ...(body === undefined ? {} : { body }) });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startStackInFreshModules, startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
+import { poll } from '../support/poll';
 
 // A restart with a data directory, over HTTP: a transfer waiting for approval when the stack stops
 // is resumed by the next stack on the same data, approved there and completed; the wallet, its
@@ -20,15 +21,6 @@ let sut: StackUnderTest | undefined;
 // The first run's in-memory execution, still waiting for its callback after stop() (a real restart would have killed it).
 let orphan: { readonly stack: StackUnderTest; readonly transferId: string; readonly token: string } | undefined;
 
-async function poll<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 async function ok(stack: StackUnderTest, method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<ApiBody> {
   const answer = await stack.call(method, path, { token, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) });

@@ -8,6 +8,7 @@ import type { ChainGateway } from '../../lambdas/ports/chain';
 import type { KeyVault } from '../../lambdas/ports/key-vault';
 import { runDemo } from '../../local/demo/run-demo';
 import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
+import { poll } from '../support/poll';
 
 const RECIPIENT: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 
@@ -68,14 +69,6 @@ async function ok(method: string, path: string, token: string, body?: unknown, h
   return response.body;
 }
 
-async function poll<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 let keys = 0;
 async function fundedWallet(policy: object): Promise<{ id: string; address: Address }> {

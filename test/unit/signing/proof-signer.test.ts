@@ -6,40 +6,13 @@ import { verifyAuthorizationProof } from '../../../lambdas/domain/proof/verify-a
 import type { KeyPurpose } from '../../../lambdas/ports/key-vault';
 import { proofSigner, type ProofKeyPurpose } from '../../../lambdas/signing/proof-signer';
 import { MemoryKeyVault } from '../../support/memory-key-vault';
-import { BEFORE_EXPIRY, DOMAIN, highSTwin, sampleProof } from '../domain/proof/proof-fixtures';
+import { BEFORE_EXPIRY, DOMAIN, PERMIT, SAMPLE_CHECKPOINT, highSTwin, sampleProof } from '../domain/proof/proof-fixtures';
 
 const HALF_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n >> 1n;
 const { deploymentId } = DOMAIN;
 
-const CHECKPOINT: AuditCheckpoint = {
-  checkpointId: 'cp-1',
-  globalSequence: 10n,
-  recordCount: 10n,
-  headsRoot: `0x${'11'.repeat(32)}`,
-  at: new Date('2030-01-01T00:00:00.000Z'),
-};
+const CHECKPOINT: AuditCheckpoint = SAMPLE_CHECKPOINT;
 
-// What a compromised caller would most like an approval key to sign: an EIP-2612 permit.
-const PERMIT = {
-  domain: { name: 'USD Coin', version: '2', chainId: 8453, verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
-  types: {
-    Permit: [
-      { name: 'owner', type: 'address' },
-      { name: 'spender', type: 'address' },
-      { name: 'value', type: 'uint256' },
-      { name: 'nonce', type: 'uint256' },
-      { name: 'deadline', type: 'uint256' },
-    ],
-  },
-  primaryType: 'Permit',
-  message: {
-    owner: '0x1111111111111111111111111111111111111111',
-    spender: '0x2222222222222222222222222222222222222222',
-    value: 10n ** 30n,
-    nonce: 0n,
-    deadline: 2n ** 255n,
-  },
-};
 
 const authorization = (proof = sampleProof()) => buildAuthorizationTypedData(DOMAIN, proof);
 const checkpoint = () => buildAuditCheckpointTypedData({ deploymentId }, CHECKPOINT);

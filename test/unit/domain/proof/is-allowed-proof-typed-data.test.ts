@@ -1,40 +1,12 @@
 import { buildAuditCheckpointTypedData } from '../../../../lambdas/domain/proof/audit-checkpoint';
 import { buildAuthorizationTypedData } from '../../../../lambdas/domain/proof/authorization-proof';
 import { isAllowedProofTypedData } from '../../../../lambdas/domain/proof/is-allowed-proof-typed-data';
-import { DOMAIN, sampleProof } from './proof-fixtures';
+import { DOMAIN, PERMIT, SAMPLE_CHECKPOINT, sampleProof } from './proof-fixtures';
 
 const { deploymentId } = DOMAIN;
 const authorization = () => buildAuthorizationTypedData(DOMAIN, sampleProof());
 const checkpoint = () =>
-  buildAuditCheckpointTypedData(DOMAIN, {
-    checkpointId: 'cp-1',
-    globalSequence: 10n,
-    recordCount: 10n,
-    headsRoot: `0x${'11'.repeat(32)}`,
-    at: new Date('2030-01-01T00:00:00.000Z'),
-  });
-
-// What a compromised caller would most like an approval key to sign: an EIP-2612 permit.
-const PERMIT = {
-  domain: { name: 'USD Coin', version: '2', chainId: 8453, verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
-  types: {
-    Permit: [
-      { name: 'owner', type: 'address' },
-      { name: 'spender', type: 'address' },
-      { name: 'value', type: 'uint256' },
-      { name: 'nonce', type: 'uint256' },
-      { name: 'deadline', type: 'uint256' },
-    ],
-  },
-  primaryType: 'Permit',
-  message: {
-    owner: '0x1111111111111111111111111111111111111111',
-    spender: '0x2222222222222222222222222222222222222222',
-    value: 10n ** 30n,
-    nonce: 0n,
-    deadline: 2n ** 255n,
-  },
-};
+  buildAuditCheckpointTypedData(DOMAIN, SAMPLE_CHECKPOINT);
 
 describe('isAllowedProofTypedData', () => {
   it('allows this deployment’s authorizations and audit checkpoints', () => {

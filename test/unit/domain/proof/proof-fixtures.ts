@@ -41,3 +41,34 @@ export function highSTwin(signature: Hex): Hex {
   const v = Number.parseInt(signature.slice(130), 16);
   return `0x${r}${(N - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}`;
 }
+
+// What a compromised caller would most like an approval key to sign: an EIP-2612 permit.
+export const PERMIT = {
+  domain: { name: 'USD Coin', version: '2', chainId: 8453, verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
+  types: {
+    Permit: [
+      { name: 'owner', type: 'address' },
+      { name: 'spender', type: 'address' },
+      { name: 'value', type: 'uint256' },
+      { name: 'nonce', type: 'uint256' },
+      { name: 'deadline', type: 'uint256' },
+    ],
+  },
+  primaryType: 'Permit',
+  message: {
+    owner: '0x1111111111111111111111111111111111111111',
+    spender: '0x2222222222222222222222222222222222222222',
+    value: 10n ** 30n,
+    nonce: 0n,
+    deadline: 2n ** 255n,
+  },
+};
+
+/** A checkpoint as the audit key signs it. */
+export const SAMPLE_CHECKPOINT = {
+  checkpointId: 'cp-1',
+  globalSequence: 10n,
+  recordCount: 10n,
+  headsRoot: `0x${'11'.repeat(32)}` as const,
+  at: new Date('2030-01-01T00:00:00.000Z'),
+};
