@@ -4,6 +4,13 @@ import { chainRecord, GENESIS_HASH, headsRoot, verifyTrace, type AuditEntry, typ
 import { floorToSecond } from '../../domain/proof/unix-seconds';
 import type { AuditCheckpointPayload, AuditLog, AuditTrail, CheckpointSigner } from '../../ports/audit-log';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
+
+/**
+ * Every record claims the next number of one deployment-wide sequence, so appends from concurrent
+ * transfers queue on that one key: a burst needs more time than one contended ledger account.
+ * (Sharding the sequence would remove the queue; until then a burst waits rather than fails.)
+ */
+export const AUDIT_RETRY: RetryOptions = { ...DEFAULT_RETRY, timeBoundMs: 30_000 };
 import { queryAll } from './query-all';
 import { padSequence } from './tagged-json';
 import { transactWrite } from './transact';
@@ -33,7 +40,7 @@ export class DynamoAuditLog implements AuditLog {
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly signer: CheckpointSigner,
-    private readonly retry: RetryOptions = DEFAULT_RETRY,
+    private readonly retry: RetryOptions = AUDIT_RETRY,
   ) {}
 
   append(entry: AuditEntry): Promise<AuditRecord> {
