@@ -6,8 +6,8 @@ import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { Page, PageRequest } from '../../ports/page';
 import type { TransferEventStore, TransferSummary } from '../../ports/transfer-event-store';
 import { queryAll } from './query-all';
+import { streamEventFields, streamItem } from './stream-item';
 import { decodePageToken, encodePageToken, pageLimit } from './page-token';
-import { fromTaggedJson, padSequence, toTaggedJson } from './tagged-json';
 import { transactWrite, MAX_TRANSACT_ITEMS, type TransactItem } from './transact';
 
 export interface TransferEventTables {
@@ -43,14 +43,7 @@ export class DynamoTransferEventStore implements TransferEventStore {
     const eventItems: TransactItem[] = events.map((event) => ({
       Put: {
         TableName: this.tables.events,
-        Item: {
-          pk: streamKey(event.transferId),
-          sk: padSequence(event.seq),
-          type: event.type,
-          at: event.at.toISOString(),
-          actor: event.actor,
-          data: toTaggedJson(event.data),
-        },
+        Item: streamItem(streamKey(event.transferId), event),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     }));
@@ -127,14 +120,7 @@ export class DynamoTransferEventStore implements TransferEventStore {
 }
 
 function toEvent(transferId: string, item: Record<string, unknown>): TransferEvent {
-  return {
-    transferId,
-    seq: Number(item.sk),
-    type: item.type,
-    at: new Date(item.at as string),
-    actor: item.actor,
-    data: fromTaggedJson(item.data as string),
-  } as TransferEvent;
+  return { transferId, ...streamEventFields(item) } as TransferEvent;
 }
 
 function toSummary(item: Record<string, unknown>): TransferSummary {

@@ -8,7 +8,7 @@ import type { Page, PageRequest } from '../../ports/page';
 import type { WalletStore, WalletSummary } from '../../ports/wallet-store';
 import { decodePageToken, encodePageToken, pageLimit } from './page-token';
 import { queryAll } from './query-all';
-import { fromTaggedJson, padSequence, toTaggedJson } from './tagged-json';
+import { streamEventFields, streamItem } from './stream-item';
 import { transactWrite, MAX_TRANSACT_ITEMS, type TransactItem } from './transact';
 
 const streamKey = (walletId: string): string => `WALLET#${walletId}`;
@@ -96,7 +96,7 @@ export class DynamoWalletStore implements WalletStore {
     return {
       Put: {
         TableName: this.table,
-        Item: { pk: streamKey(event.walletId), sk: padSequence(event.seq), type: event.type, at: event.at.toISOString(), actor: event.actor, data: toTaggedJson(event.data) },
+        Item: streamItem(streamKey(event.walletId), event),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -139,14 +139,7 @@ export class DynamoWalletStore implements WalletStore {
 }
 
 function toEvent(walletId: string, item: Record<string, unknown>): WalletEvent {
-  return {
-    walletId,
-    seq: Number(item.sk),
-    type: item.type,
-    at: new Date(item.at as string),
-    actor: item.actor,
-    data: fromTaggedJson(item.data as string),
-  } as WalletEvent;
+  return { walletId, ...streamEventFields(item) } as WalletEvent;
 }
 
 function toSummary(item: Record<string, unknown>): WalletSummary {

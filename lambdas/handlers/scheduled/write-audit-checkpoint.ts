@@ -5,8 +5,8 @@ import { dependencies } from '../../composition/dependencies';
  * the last one (an EventBridge schedule in the cloud, the local runtime's sweep on one machine), so a
  * deleted record or a truncated trace is detected, not only an edit.
  */
-export async function handler(): Promise<{ checkpoint?: { sequence: string } }> {
+export async function handler(): Promise<{ checkpointId?: string }> {
   const deps = await dependencies();
   const checkpoint = await deps.audit.writeCheckpoint(deps.clock());
-  return checkpoint === undefined ? {} : { checkpoint: { sequence: JSON.stringify(checkpoint, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).slice(0, 200) } };
+  return checkpoint === undefined ? {} : { checkpointId: checkpoint.checkpointId };
 }
