@@ -4,15 +4,49 @@ import tseslint from 'typescript-eslint';
 // What the pure domain may never reach: AWS, I/O, the environment, chain transports.
 const domainForbidden = {
   patterns: [
-    { group: ['@aws-sdk/*', 'aws-sdk', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*'], message: 'The domain is pure: AWS lives in adapters.' },
-    { group: ['node:*', 'fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'dgram', 'tls', 'os', 'path', 'worker_threads', 'cluster', 'dns'], message: 'The domain does no I/O.' },
-    { group: ['../adapters/*', '../handlers/*', '../ports/*', '**/adapters/**', '**/handlers/**'], message: 'The domain depends on nothing outside it.' },
+    {
+      group: ['@aws-sdk/*', 'aws-sdk', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*'],
+      message: 'The domain is pure: AWS lives in adapters.',
+    },
+    {
+      group: [
+        'node:*',
+        'fs',
+        'fs/*',
+        'net',
+        'http',
+        'https',
+        'child_process',
+        'dgram',
+        'tls',
+        'os',
+        'path',
+        'worker_threads',
+        'cluster',
+        'dns',
+      ],
+      message: 'The domain does no I/O.',
+    },
+    {
+      group: ['../adapters/*', '../handlers/*', '../ports/*', '**/adapters/**', '**/handlers/**'],
+      message: 'The domain depends on nothing outside it.',
+    },
   ],
   paths: [
     {
       name: 'viem',
-      importNames: ['createPublicClient', 'createWalletClient', 'createTestClient', 'createClient', 'http', 'webSocket', 'fallback', 'custom', 'ipc'],
-      message: 'Only viem\'s pure utilities belong in the domain.',
+      importNames: [
+        'createPublicClient',
+        'createWalletClient',
+        'createTestClient',
+        'createClient',
+        'http',
+        'webSocket',
+        'fallback',
+        'custom',
+        'ipc',
+      ],
+      message: "Only viem's pure utilities belong in the domain.",
     },
   ],
 };
@@ -33,8 +67,14 @@ export default tseslint.config(
     files: ['lambdas/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', domainForbidden],
-      'no-restricted-globals': ['error', { name: 'process', message: 'The domain never reads process.env: config is an input.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'The domain takes `now` as an input.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'The domain never reads process.env: config is an input.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'The domain takes `now` as an input.' },
+      ],
     },
   },
   {

@@ -46,45 +46,92 @@ export async function run(): Promise<void> {
     const vault = await LocalKeyVault.open({ passphrase: 'bench passphrase' });
     const custody = await vault.createKey({ ownerId: 'wallet-bench', purpose: 'custody' });
     const approvalKey = await vault.createKey({ ownerId: DEPLOYMENT_ID, purpose: 'approval' });
-    const approval = proofSigner({ keyVault: vault, keyId: approvalKey.keyId, purpose: 'approval', deploymentId: DEPLOYMENT_ID });
+    const approval = proofSigner({
+      keyVault: vault,
+      keyId: approvalKey.keyId,
+      purpose: 'approval',
+      deploymentId: DEPLOYMENT_ID,
+    });
     await fetch(anvil.rpcUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_setBalance', params: [custody.address, `0x${parseEther('1000').toString(16)}`] }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'anvil_setBalance',
+        params: [custody.address, `0x${parseEther('1000').toString(16)}`],
+      }),
     });
 
-    const samples: Record<Stage, number[]> = { prepare: [], authorize: [], sign: [], broadcast: [], receipt: [], total: [] };
+    const samples: Record<Stage, number[]> = {
+      prepare: [],
+      authorize: [],
+      sign: [],
+      broadcast: [],
+      receipt: [],
+      total: [],
+    };
     for (let i = 0; i < TRANSFERS + 5; i++) {
       const transferId = `bench-${i}`;
       const t0 = performance.now();
       const intent = buildIntent({ to: RECIPIENT, asset: 'native', amount: '1000' }, custody.address);
-      const transaction = await prepareTransaction({ chain: gateway, nonces, clock: () => new Date() }, { transferId, from: custody.address, intent });
+      const transaction = await prepareTransaction(
+        { chain: gateway, nonces, clock: () => new Date() },
+        { transferId, from: custody.address, intent },
+      );
       const t1 = performance.now();
-      const proof = { transferId, walletId: 'wallet-bench', transaction, policyDecisionId: 'pd', approvalIds: [], validUntil: new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000) };
+      const proof = {
+        transferId,
+        walletId: 'wallet-bench',
+        transaction,
+        policyDecisionId: 'pd',
+        approvalIds: [],
+        validUntil: new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000),
+      };
       const proofSignature = await approval.signAuthorization(proof);
       const t2 = performance.now();
       const signed = await signCustodyTransaction(
-        { keyVault: vault, proofDomain: { deploymentId: DEPLOYMENT_ID, chainId: anvil.chainId }, approvalKeyAddress: approvalKey.address, clock: () => new Date() },
+        {
+          keyVault: vault,
+          proofDomain: { deploymentId: DEPLOYMENT_ID, chainId: anvil.chainId },
+          approvalKeyAddress: approvalKey.address,
+          clock: () => new Date(),
+        },
         { transferId, walletId: 'wallet-bench', keyId: custody.keyId, transaction, proof, proofSignature },
       );
       const t3 = performance.now();
       await gateway.broadcast(signed.serializedTransaction);
       const t4 = performance.now();
       for (;;) {
-        const seen = await gateway.observe({ from: custody.address, nonce: transaction.nonce, attempts: [signed.txHash] });
+        const seen = await gateway.observe({
+          from: custody.address,
+          nonce: transaction.nonce,
+          attempts: [signed.txHash],
+        });
         if (seen.kind === 'MINED') break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const t5 = performance.now();
       if (i < 5) continue; // warm-up
-      const figures: Record<Stage, number> = { prepare: t1 - t0, authorize: t2 - t1, sign: t3 - t2, broadcast: t4 - t3, receipt: t5 - t4, total: t5 - t0 };
+      const figures: Record<Stage, number> = {
+        prepare: t1 - t0,
+        authorize: t2 - t1,
+        sign: t3 - t2,
+        broadcast: t4 - t3,
+        receipt: t5 - t4,
+        total: t5 - t0,
+      };
       for (const stage of STAGES) samples[stage].push(figures[stage]);
     }
 
-    console.log(`\nchain round trip against anvil (automine, 1 confirmation), ${TRANSFERS} native transfers one after another`);
+    console.log(
+      `\nchain round trip against anvil (automine, 1 confirmation), ${TRANSFERS} native transfers one after another`,
+    );
     console.log(`  ${'stage'.padEnd(10)} ${'median'.padStart(9)} ${'p95'.padStart(9)}`);
     for (const stage of STAGES) {
-      console.log(`  ${stage.padEnd(10)} ${ms(percentile(samples[stage], 0.5))} ${ms(percentile(samples[stage], 0.95))}`);
+      console.log(
+        `  ${stage.padEnd(10)} ${ms(percentile(samples[stage], 0.5))} ${ms(percentile(samples[stage], 0.95))}`,
+      );
     }
   } finally {
     await Promise.all([anvil.stop(), dynamo.stop()]);

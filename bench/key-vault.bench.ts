@@ -19,7 +19,11 @@ const DIGESTS = 256;
 const digestOf = (i: number): Uint8Array => Uint8Array.from(createHash('sha256').update(`bench digest ${i}`).digest());
 
 /** Like `throughput` in lib/measure, for an asynchronous operation run one at a time. */
-async function throughputAsync(name: string, operation: (i: number) => Promise<unknown>, minSeconds = 2): Promise<Throughput> {
+async function throughputAsync(
+  name: string,
+  operation: (i: number) => Promise<unknown>,
+  minSeconds = 2,
+): Promise<Throughput> {
   for (let i = 0; i < 50; i++) await operation(i);
   let operations = 0;
   const start = performance.now();
@@ -37,7 +41,9 @@ async function localVault(): Promise<Throughput> {
   const vault = await LocalKeyVault.open({ passphrase: 'bench passphrase' });
   const { keyId } = await vault.createKey({ ownerId: 'bench', purpose: 'custody' });
   const digests = Array.from({ length: DIGESTS }, (_, i) => bytesToHex(digestOf(i)));
-  return throughputAsync('local vault signDigest (AES-GCM open + sign)', (i) => vault.signDigest(keyId, digests[i % DIGESTS]!, 'custody'));
+  return throughputAsync('local vault signDigest (AES-GCM open + sign)', (i) =>
+    vault.signDigest(keyId, digests[i % DIGESTS]!, 'custody'),
+  );
 }
 
 /** A KMS client that answers GetPublicKey, ListResourceTags and Sign from memory, with real signatures by one custody key. */
@@ -54,9 +60,16 @@ function precomputedKms(): { client: KMSClient; digests: Hex[] } {
   }
   const client = {
     send: async (command: unknown) => {
-      if (command instanceof GetPublicKeyCommand) return { KeyId: KEY_ARN, PublicKey: publicKey, KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' };
-      if (command instanceof ListResourceTagsCommand) return { Tags: [{ TagKey: 'strongroom:purpose', TagValue: 'custody' }], Truncated: false };
-      if (command instanceof SignCommand) return { KeyId: KEY_ARN, Signature: signatures.get(bytesToHex(command.input.Message!)), SigningAlgorithm: 'ECDSA_SHA_256' };
+      if (command instanceof GetPublicKeyCommand)
+        return { KeyId: KEY_ARN, PublicKey: publicKey, KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' };
+      if (command instanceof ListResourceTagsCommand)
+        return { Tags: [{ TagKey: 'strongroom:purpose', TagValue: 'custody' }], Truncated: false };
+      if (command instanceof SignCommand)
+        return {
+          KeyId: KEY_ARN,
+          Signature: signatures.get(bytesToHex(command.input.Message!)),
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        };
       throw new Error('not in the bench');
     },
   };
@@ -67,7 +80,9 @@ async function kmsConversion(): Promise<Throughput> {
   const { client, digests } = precomputedKms();
   const vault = new KmsKeyVault(client);
   await vault.addressOf(KEY_ARN);
-  return throughputAsync('KMS adapter signDigest (DER, low-s, recovery bit)', (i) => vault.signDigest(KEY_ARN, digests[i % DIGESTS]!, 'custody'));
+  return throughputAsync('KMS adapter signDigest (DER, low-s, recovery bit)', (i) =>
+    vault.signDigest(KEY_ARN, digests[i % DIGESTS]!, 'custody'),
+  );
 }
 
 export async function run(): Promise<void> {

@@ -50,10 +50,18 @@ const released = (ledger: Ledger, r: Reservation, at: Date): void => {
 function usageOverJournal(size: number): Throughput {
   const ledger = fundedLedger();
   const step = (60 * 24 * 3_600_000) / size;
-  for (let i = 0; i < size / 2; i++) released(ledger, { transferId: `u${i}`, walletId: WALLET, asset: TOKEN, amount: 7n, feeAllowance: 1n }, new Date(AT.getTime() + 2 * i * step));
+  for (let i = 0; i < size / 2; i++)
+    released(
+      ledger,
+      { transferId: `u${i}`, walletId: WALLET, asset: TOKEN, amount: 7n, feeAllowance: 1n },
+      new Date(AT.getTime() + 2 * i * step),
+    );
   const journal = ledger.walletJournal(WALLET, TOKEN);
   const last = journal[journal.length - 1]!;
-  return throughput(`priorUsage, ${journal.length.toLocaleString('en-US')}-entry journal`, () => void priorUsage(journal, last, last.at));
+  return throughput(
+    `priorUsage, ${journal.length.toLocaleString('en-US')}-entry journal`,
+    () => void priorUsage(journal, last, last.at),
+  );
 }
 
 export function run(): void {

@@ -73,7 +73,9 @@ async function runScenario(endpoint: string, scenario: Scenario, prefix: string)
   const writer = async (): Promise<void> => {
     for (let i = next++; i < scenario.postings; i = next++) {
       const walletId = wallets[i % wallets.length] as string;
-      await ledger.post(reserve({ transferId: `bench-${i}`, walletId, asset: 'native', amount: 1n, feeAllowance: 1n }, new Date()));
+      await ledger.post(
+        reserve({ transferId: `bench-${i}`, walletId, asset: 'native', amount: 1n, feeAllowance: 1n }, new Date()),
+      );
     }
   };
   const start = performance.now();
@@ -94,7 +96,8 @@ export async function run(): Promise<void> {
   const dynamo = await startDynamoDbLocal();
   try {
     console.log('\nledger postings on DynamoDB Local (native reserve: 1 journal entry + 1 marker per posting)');
-    for (const [i, scenario] of SCENARIOS.entries()) console.log(`  ${await runScenario(dynamo.endpoint, scenario, `bench${i}${Date.now()}`)}`);
+    for (const [i, scenario] of SCENARIOS.entries())
+      console.log(`  ${await runScenario(dynamo.endpoint, scenario, `bench${i}${Date.now()}`)}`);
     console.log('  on AWS a TransactWriteItems item costs 2 write units: write units per posting = 2 × items written');
   } finally {
     await dynamo.stop();

@@ -99,7 +99,10 @@ export async function run(): Promise<void> {
     },
   });
   const wrapHandlers: WrapHandlers = {};
-  for (const [key, original] of Object.entries(TRANSFER_TASK_HANDLERS) as [keyof typeof TRANSFER_TASK_HANDLERS, unknown][]) {
+  for (const [key, original] of Object.entries(TRANSFER_TASK_HANDLERS) as [
+    keyof typeof TRANSFER_TASK_HANDLERS,
+    unknown,
+  ][]) {
     const task = key.replace(/FunctionArn$/, '');
     const handler = original as LocalLambdaHandler;
     wrapHandlers[key] = (event: unknown, ...rest: unknown[]) => {
@@ -126,21 +129,42 @@ export async function run(): Promise<void> {
     confirmations: CONFIRMATIONS,
     confirmationPollSeconds: CONFIRMATION_POLL_SECONDS,
     sweepIntervalMs: SWEEP_INTERVAL_MS,
-    provide: ({ vault }) => ({ keyVault: countingVault(vault), onDynamoDbCommand: (command) => dynamo.add(`${causeNow()}\t${serviceName(command)}`) }),
+    provide: ({ vault }) => ({
+      keyVault: countingVault(vault),
+      onDynamoDbCommand: (command) => dynamo.add(`${causeNow()}\t${serviceName(command)}`),
+    }),
     wrapHandlers,
   });
-  const server = await startLocalApiServer({ port: 0, routes: countedRoutes(defaultApiRoutes()), extraRoutes: localDevRoutes(stack) });
+  const server = await startLocalApiServer({
+    port: 0,
+    routes: countedRoutes(defaultApiRoutes()),
+    extraRoutes: localDevRoutes(stack),
+  });
   try {
-    const call = async (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const call = async (
+      method: string,
+      path: string,
+      token: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; body: Record<string, unknown> }> => {
       const response = await fetch(`${server.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
     };
-    const expect = async (status: number, reply: Promise<{ status: number; body: Record<string, unknown> }>, what: string): Promise<Record<string, unknown>> => {
+    const expect = async (
+      status: number,
+      reply: Promise<{ status: number; body: Record<string, unknown> }>,
+      what: string,
+    ): Promise<Record<string, unknown>> => {
       const got = await reply;
       if (got.status !== status) throw new Error(`${what}: ${got.status} ${JSON.stringify(got.body)}`);
       return got.body;
@@ -149,29 +173,72 @@ export async function run(): Promise<void> {
     // Setup: a wallet, funded on chain and credited by the deposit watcher, with a policy allowing small ETH transfers.
     const admin = await stack.mint('bench-admin', ['admin'], 3_600);
     const operator = await stack.mint('bench-operator', ['operator'], 3_600);
-    const wallet = await expect(201, call('POST', '/v1/wallets', admin, { name: 'bench wallet', chainId: stack.anvil.chainId, keyScheme: 'kms' }), 'create the wallet');
+    const wallet = await expect(
+      201,
+      call('POST', '/v1/wallets', admin, { name: 'bench wallet', chainId: stack.anvil.chainId, keyScheme: 'kms' }),
+      'create the wallet',
+    );
     const walletId = wallet.id as string;
-    const chain = { id: stack.anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [stack.anvil.rpcUrl] } } } as const;
-    const funder = createWalletClient({ account: privateKeyToAccount(stack.anvil.accounts[1]!.privateKey), chain, transport: http(stack.anvil.rpcUrl) });
+    const chain = {
+      id: stack.anvil.chainId,
+      name: 'anvil',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [stack.anvil.rpcUrl] } },
+    } as const;
+    const funder = createWalletClient({
+      account: privateKeyToAccount(stack.anvil.accounts[1]!.privateKey),
+      chain,
+      transport: http(stack.anvil.rpcUrl),
+    });
     const fundingHash = await funder.sendTransaction({ to: wallet.address as Address, value: FUNDING });
-    await createPublicClient({ chain, transport: http(stack.anvil.rpcUrl) }).waitForTransactionReceipt({ hash: fundingHash });
+    await createPublicClient({ chain, transport: http(stack.anvil.rpcUrl) }).waitForTransactionReceipt({
+      hash: fundingHash,
+    });
     await waitFor(async () => {
       const view = await expect(200, call('GET', `/v1/wallets/${walletId}`, admin), 'read the wallet');
       const native = (view.balances as { asset: string; available: string }[]).find((b) => b.asset === 'native');
       return BigInt(native?.available ?? '0') >= FUNDING ? true : undefined;
     }, 'the deposit to be credited');
-    await expect(200, call('PUT', `/v1/wallets/${walletId}/policy`, admin, { rules: [{ id: 'small-eth', match: { assets: ['native'], amount: { max: parseEther('0.01').toString() } }, action: { type: 'ALLOW' } }], limits: {} }), 'set the policy');
+    await expect(
+      200,
+      call('PUT', `/v1/wallets/${walletId}/policy`, admin, {
+        rules: [
+          {
+            id: 'small-eth',
+            match: { assets: ['native'], amount: { max: parseEther('0.01').toString() } },
+            action: { type: 'ALLOW' },
+          },
+        ],
+        limits: {},
+      }),
+      'set the policy',
+    );
 
     // A phase: `transfers` transfers by `clients` clients, counters from its first submit on (setup excluded).
     const phase = async (label: string, clients: number, transfers: number): Promise<Outcome> => {
-      const before = { dynamo: dynamo.snapshot(), signs: signs.snapshot(), tasks: tasks.snapshot(), api: api.snapshot() };
+      const before = {
+        dynamo: dynamo.snapshot(),
+        signs: signs.snapshot(),
+        tasks: tasks.snapshot(),
+        api: api.snapshot(),
+      };
       const runs: TransferRun[] = [];
       let next = 0;
       const client = async (): Promise<void> => {
         while (next < transfers) {
           const index = next++;
           const startedAt = performance.now();
-          const accepted = await expect(202, call('POST', '/v1/transactions', operator, { walletId, to: RECIPIENT, asset: 'native', amount: AMOUNT.toString() }, { 'idempotency-key': `bench-${label}-${index}` }), `submit transfer ${index}`);
+          const accepted = await expect(
+            202,
+            call(
+              'POST',
+              '/v1/transactions',
+              operator,
+              { walletId, to: RECIPIENT, asset: 'native', amount: AMOUNT.toString() },
+              { 'idempotency-key': `bench-${label}-${index}` },
+            ),
+            `submit transfer ${index}`,
+          );
           const submitMs = performance.now() - startedAt;
           const id = accepted.id as string;
           const deadline = startedAt + TRANSFER_TIMEOUT_MS;
@@ -185,17 +252,35 @@ export async function run(): Promise<void> {
             }
             if (['REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'].includes(status) || performance.now() > deadline) {
               const execution = stack.engine.describe(id);
-              runs.push({ id, submitMs, startedAt, status: performance.now() > deadline ? `TIMED OUT (${status})` : status, ...(execution === undefined ? {} : { execution: `${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`.trim() }) });
+              runs.push({
+                id,
+                submitMs,
+                startedAt,
+                status: performance.now() > deadline ? `TIMED OUT (${status})` : status,
+                ...(execution === undefined
+                  ? {}
+                  : { execution: `${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`.trim() }),
+              });
               break;
             }
           }
         }
       };
       await Promise.all(Array.from({ length: clients }, () => client()));
-      const counts = { dynamo: dynamo.since(before.dynamo), signs: signs.since(before.signs), tasks: tasks.since(before.tasks), api: api.since(before.api) };
+      const counts = {
+        dynamo: dynamo.since(before.dynamo),
+        signs: signs.since(before.signs),
+        tasks: tasks.since(before.tasks),
+        api: api.since(before.api),
+      };
       // After the phase (not counted): every transfer's events.
       const eventsOf = new Map<string, readonly EventView[]>();
-      for (const r of runs) eventsOf.set(r.id, (await expect(200, call('GET', `/v1/transactions/${r.id}`, operator), `read transfer ${r.id}`)).events as EventView[]);
+      for (const r of runs)
+        eventsOf.set(
+          r.id,
+          (await expect(200, call('GET', `/v1/transactions/${r.id}`, operator), `read transfer ${r.id}`))
+            .events as EventView[],
+        );
       return { clients, runs, counts, eventsOf };
     };
 
@@ -264,10 +349,19 @@ function figures(outcome: Outcome) {
   const commonSequence = Object.entries(sequences.since(new Map())).sort((a, b) => b[1] - a[1])[0];
 
   const causes = ['submit', ...TASKS, 'status polls', BACKGROUND];
-  const otherCauses = [...new Set(Object.keys({ ...counts.dynamo, ...counts.signs }).map((key) => group(key.split('\t')[0] ?? '')))].filter((c) => !causes.includes(c));
+  const otherCauses = [
+    ...new Set(Object.keys({ ...counts.dynamo, ...counts.signs }).map((key) => group(key.split('\t')[0] ?? ''))),
+  ].filter((c) => !causes.includes(c));
   const rows = [...causes, ...otherCauses].map((c) => ({
     cause: c,
-    invocations: c === 'submit' ? counts.api[SUBMIT] ?? 0 : c === 'status polls' ? counts.api[STATUS] ?? 0 : TASKS.includes(c) ? counts.tasks[c] ?? 0 : Number.NaN,
+    invocations:
+      c === 'submit'
+        ? (counts.api[SUBMIT] ?? 0)
+        : c === 'status polls'
+          ? (counts.api[STATUS] ?? 0)
+          : TASKS.includes(c)
+            ? (counts.tasks[c] ?? 0)
+            : Number.NaN,
     writes: byCause(counts.dynamo, (cause, command) => group(cause) === c && isWrite(command)),
     reads: byCause(counts.dynamo, (cause, command) => group(cause) === c && isRead(command)),
     custodySigns: byCause(counts.signs, (cause, purpose) => group(cause) === c && purpose === 'custody'),
@@ -275,7 +369,10 @@ function figures(outcome: Outcome) {
     auditSigns: byCause(counts.signs, (cause, purpose) => group(cause) === c && purpose === 'audit'),
   }));
   const transferPath = (c: string): boolean => c === 'submit' || TASKS.includes(c);
-  const sum = (keep: (c: string) => boolean, field: 'writes' | 'reads' | 'custodySigns' | 'approvalSigns' | 'auditSigns' | 'invocations'): number =>
+  const sum = (
+    keep: (c: string) => boolean,
+    field: 'writes' | 'reads' | 'custodySigns' | 'approvalSigns' | 'auditSigns' | 'invocations',
+  ): number =>
     rows.filter((r) => keep(r.cause)).reduce((total, r) => total + (Number.isNaN(r[field]) ? 0 : r[field]), 0);
   const commandsOf = (keep: (c: string) => boolean): Record<string, number> => {
     const out: Record<string, number> = {};
@@ -292,7 +389,15 @@ function figures(outcome: Outcome) {
   // every TrackConfirmations but the first, and the final Succeed.
   const executions = task('Locate');
   const happyPath = task('RequestApproval') === 0 && task('Compensate') === 0 && completed.length === runs.length;
-  const sfnStates = sumOf(t) + task('Locate') + task('Screen') + task('EvaluatePolicy') + task('Authorize') + task('TrackConfirmations') + (task('TrackConfirmations') - executions) + executions;
+  const sfnStates =
+    sumOf(t) +
+    task('Locate') +
+    task('Screen') +
+    task('EvaluatePolicy') +
+    task('Authorize') +
+    task('TrackConfirmations') +
+    (task('TrackConfirmations') - executions) +
+    executions;
 
   return {
     clients: outcome.clients,
@@ -305,7 +410,13 @@ function figures(outcome: Outcome) {
     submit: { p50: percentile(submitMs, 0.5), p95: percentile(submitMs, 0.95) },
     clientEndToEnd: { p50: percentile(clientEndToEnd, 0.5), p95: percentile(clientEndToEnd, 0.95) },
     serverEndToEnd: { p50: percentile(serverEndToEnd, 0.5), p95: percentile(serverEndToEnd, 0.95) },
-    events: { total: eventCounts.reduce((a, b) => a + b, 0), min: Math.min(...eventCounts), max: Math.max(...eventCounts), commonSequence: commonSequence?.[0] ?? '', commonSequenceTransfers: commonSequence?.[1] ?? 0 },
+    events: {
+      total: eventCounts.reduce((a, b) => a + b, 0),
+      min: Math.min(...eventCounts),
+      max: Math.max(...eventCounts),
+      commonSequence: commonSequence?.[0] ?? '',
+      commonSequenceTransfers: commonSequence?.[1] ?? 0,
+    },
     rows,
     transferPath: {
       workflowInvocations: sumOf(t),
@@ -318,9 +429,19 @@ function figures(outcome: Outcome) {
       commands: commandsOf(transferPath),
     },
     statusPolls: { apiInvocations: counts.api[STATUS] ?? 0, commands: commandsOf((c) => c === 'status polls') },
-    background: { commands: commandsOf((c) => c === BACKGROUND), signs: sum((c) => c === BACKGROUND, 'auditSigns') + sum((c) => c === BACKGROUND, 'approvalSigns') + sum((c) => c === BACKGROUND, 'custodySigns') },
+    background: {
+      commands: commandsOf((c) => c === BACKGROUND),
+      signs:
+        sum((c) => c === BACKGROUND, 'auditSigns') +
+        sum((c) => c === BACKGROUND, 'approvalSigns') +
+        sum((c) => c === BACKGROUND, 'custodySigns'),
+    },
     allCommands: commandsOf(() => true),
-    unexpectedWrites: Object.fromEntries(Object.entries(counts.dynamo).filter(([key]) => ['UpdateItem', 'DeleteItem', 'BatchWriteItem'].includes(key.split('\t')[1] ?? '')).map(([key, count]) => [`${key.split('\t')[1] ?? ''} (${group(key.split('\t')[0] ?? '')})`, count])),
+    unexpectedWrites: Object.fromEntries(
+      Object.entries(counts.dynamo)
+        .filter(([key]) => ['UpdateItem', 'DeleteItem', 'BatchWriteItem'].includes(key.split('\t')[1] ?? ''))
+        .map(([key, count]) => [`${key.split('\t')[1] ?? ''} (${group(key.split('\t')[0] ?? '')})`, count]),
+    ),
     sfnStates: happyPath ? sfnStates : Number.NaN,
   };
 }
@@ -330,91 +451,179 @@ type Figures = ReturnType<typeof figures>;
 function report(main: Figures, serial: Figures): void {
   const d = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '–');
   const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : '–');
-  const both = (label: string, value: (f: Figures) => string, note = ''): void => console.log(`    ${label.padEnd(46)} ${value(main).padStart(10)} ${value(serial).padStart(10)}${note === '' ? '' : `  ${note}`}`);
-  const perTransfer = (label: string, count: (f: Figures) => number, note = ''): void => both(label, (f) => d(f.per(count(f))), note);
+  const both = (label: string, value: (f: Figures) => string, note = ''): void =>
+    console.log(
+      `    ${label.padEnd(46)} ${value(main).padStart(10)} ${value(serial).padStart(10)}${note === '' ? '' : `  ${note}`}`,
+    );
+  const perTransfer = (label: string, count: (f: Figures) => number, note = ''): void =>
+    both(label, (f) => d(f.per(count(f))), note);
   const outcome = (f: Figures): string => {
     const failed = f.runs.filter((r) => r.status !== 'COMPLETED');
     return `${f.n} of ${f.runs.length} COMPLETED${failed.length === 0 ? '' : `; not completed: ${failed.map((r) => `${r.id} ${r.status}${r.execution === undefined ? '' : ` [execution ${r.execution}]`}`).join('; ')}`}`;
   };
-  const cmd = (name: string, pick: (f: Figures) => Readonly<Record<string, number>>) => (f: Figures): number => pick(f)[name] ?? 0;
+  const cmd =
+    (name: string, pick: (f: Figures) => Readonly<Record<string, number>>) =>
+    (f: Figures): number =>
+      pick(f)[name] ?? 0;
 
-  console.log(`\nlocal stack end to end: native transfers over HTTP, each client submits, polls GET every ${POLL_MS} ms until COMPLETED, then submits the next`);
-  console.log(`  anvil automine, ${CONFIRMATIONS} confirmation, confirmation poll ${CONFIRMATION_POLL_SECONDS} s (the shortest the ASL's Wait takes), sweeps every ${SWEEP_INTERVAL_MS} ms, DynamoDB Local in memory; ${cpus().length} shared cores (${cpus()[0]?.model ?? 'unknown cpu'})`);
+  console.log(
+    `\nlocal stack end to end: native transfers over HTTP, each client submits, polls GET every ${POLL_MS} ms until COMPLETED, then submits the next`,
+  );
+  console.log(
+    `  anvil automine, ${CONFIRMATIONS} confirmation, confirmation poll ${CONFIRMATION_POLL_SECONDS} s (the shortest the ASL's Wait takes), sweeps every ${SWEEP_INTERVAL_MS} ms, DynamoDB Local in memory; ${cpus().length} shared cores (${cpus()[0]?.model ?? 'unknown cpu'})`,
+  );
   console.log(`  run:    ${CLIENTS} clients, ${outcome(main)}`);
   console.log(`  serial: 1 client, before the run (a warm-up, and the counts without contention), ${outcome(serial)}`);
 
-  console.log(`\n  LOCAL-MACHINE FIGURES (this machine, not AWS: one process on shared cores, DynamoDB Local, automining anvil)`);
+  console.log(
+    `\n  LOCAL-MACHINE FIGURES (this machine, not AWS: one process on shared cores, DynamoDB Local, automining anvil)`,
+  );
   console.log(`    ${''.padEnd(46)} ${`${CLIENTS} clients`.padStart(10)} ${'1 client'.padStart(10)}`);
   both('completed transfers per second', (f) => d(f.throughput), '(first submit → last COMPLETED seen)');
   both('wall clock', (f) => `${f.wallSeconds.toFixed(1)} s`);
   both('submit, POST round trip, p50', (f) => ms(f.submit.p50));
   both('submit, POST round trip, p95', (f) => ms(f.submit.p95));
-  both('submit → COMPLETED seen by the client, p50', (f) => ms(f.clientEndToEnd.p50), `(includes up to ${POLL_MS} ms of polling)`);
+  both(
+    'submit → COMPLETED seen by the client, p50',
+    (f) => ms(f.clientEndToEnd.p50),
+    `(includes up to ${POLL_MS} ms of polling)`,
+  );
   both('submit → COMPLETED seen by the client, p95', (f) => ms(f.clientEndToEnd.p95));
   both('SUBMITTED → CONFIRMED event times, p50', (f) => ms(f.serverEndToEnd.p50), '(server clock, no polling)');
   both('SUBMITTED → CONFIRMED event times, p95', (f) => ms(f.serverEndToEnd.p95));
 
-  console.log(`\n  COUNTS PER COMPLETED TRANSFER (hold on AWS: the same handlers, ASL, DynamoDB requests and key vault calls)`);
+  console.log(
+    `\n  COUNTS PER COMPLETED TRANSFER (hold on AWS: the same handlers, ASL, DynamoDB requests and key vault calls)`,
+  );
   console.log(`    ${''.padEnd(46)} ${`${CLIENTS} clients`.padStart(10)} ${'1 client'.padStart(10)}`);
-  perTransfer('state transitions (transfer events appended)', (f) => f.events.total, `(min ${main.events.min}, max ${main.events.max})`);
+  perTransfer(
+    'state transitions (transfer events appended)',
+    (f) => f.events.total,
+    `(min ${main.events.min}, max ${main.events.max})`,
+  );
   perTransfer('workflow Lambda invocations', (f) => f.transferPath.workflowInvocations);
   for (const name of TASKS) {
-    if ((main.counts.tasks[name] ?? 0) + (serial.counts.tasks[name] ?? 0) > 0) perTransfer(`  ${name}`, (f) => f.counts.tasks[name] ?? 0);
+    if ((main.counts.tasks[name] ?? 0) + (serial.counts.tasks[name] ?? 0) > 0)
+      perTransfer(`  ${name}`, (f) => f.counts.tasks[name] ?? 0);
   }
   perTransfer('Step Functions states entered (derived)', (f) => f.sfnStates, '(task counts on the ASL happy path)');
   perTransfer('API Lambda invocations: submit', (f) => f.transferPath.apiInvocations);
-  perTransfer('API Lambda invocations: status polls', (f) => f.statusPolls.apiInvocations, `(this bench's client, every ${POLL_MS} ms)`);
+  perTransfer(
+    'API Lambda invocations: status polls',
+    (f) => f.statusPolls.apiInvocations,
+    `(this bench's client, every ${POLL_MS} ms)`,
+  );
   perTransfer('DynamoDB write requests (submit + workflow)', (f) => f.transferPath.writes);
-  for (const name of WRITE_COMMANDS) perTransfer(`  ${name}`, cmd(name, (f) => f.transferPath.commands), name === 'PutItem' || name === 'TransactWriteItems' ? '' : '(expected 0)');
+  for (const name of WRITE_COMMANDS)
+    perTransfer(
+      `  ${name}`,
+      cmd(name, (f) => f.transferPath.commands),
+      name === 'PutItem' || name === 'TransactWriteItems' ? '' : '(expected 0)',
+    );
   perTransfer('DynamoDB read requests (submit + workflow)', (f) => f.transferPath.reads);
   for (const name of READ_COMMANDS) {
-    if ((main.transferPath.commands[name] ?? 0) + (serial.transferPath.commands[name] ?? 0) > 0) perTransfer(`  ${name}`, cmd(name, (f) => f.transferPath.commands));
+    if ((main.transferPath.commands[name] ?? 0) + (serial.transferPath.commands[name] ?? 0) > 0)
+      perTransfer(
+        `  ${name}`,
+        cmd(name, (f) => f.transferPath.commands),
+      );
   }
   perTransfer('key vault signatures: custody', (f) => f.transferPath.custodySigns);
   perTransfer('key vault signatures: approval (proofs)', (f) => f.transferPath.approvalSigns);
   perTransfer('key vault signatures: audit (in the transfer)', (f) => f.transferPath.auditSigns);
-  console.log(`    besides the transfer path (depend on this bench's poll interval and the sweep schedule, not on the transfer):`);
+  console.log(
+    `    besides the transfer path (depend on this bench's poll interval and the sweep schedule, not on the transfer):`,
+  );
   perTransfer('  status polls: DynamoDB reads', (f) => sumOf(f.statusPolls.commands, isRead));
   perTransfer('  status polls: DynamoDB writes', (f) => sumOf(f.statusPolls.commands, isWrite));
-  perTransfer('  background sweeps: DynamoDB writes', (f) => sumOf(f.background.commands, isWrite), `(deposit watcher, expiry, audit checkpoint every ${SWEEP_INTERVAL_MS} ms)`);
+  perTransfer(
+    '  background sweeps: DynamoDB writes',
+    (f) => sumOf(f.background.commands, isWrite),
+    `(deposit watcher, expiry, audit checkpoint every ${SWEEP_INTERVAL_MS} ms)`,
+  );
   perTransfer('  background sweeps: DynamoDB reads', (f) => sumOf(f.background.commands, isRead));
   perTransfer('  background sweeps: audit checkpoint signatures', (f) => f.background.signs);
   const unexpected = Object.entries(main.unexpectedWrites);
-  if (unexpected.length > 0) console.log(`    note: writes other than PutItem/TransactWriteItems in the run (cause in brackets): ${unexpected.map(([key, count]) => `${key} ${count}`).join(', ')}`);
+  if (unexpected.length > 0)
+    console.log(
+      `    note: writes other than PutItem/TransactWriteItems in the run (cause in brackets): ${unexpected.map(([key, count]) => `${key} ${count}`).join(', ')}`,
+    );
 
-  console.log(`\n  BY CAUSE, per completed transfer (${CLIENTS} clients; the 1-client figures for writes and reads beside them)`);
-  const header = ['cause', 'invocations', 'DDB writes', '(1 client)', 'DDB reads', '(1 client)', 'custody', 'approval', 'audit'];
+  console.log(
+    `\n  BY CAUSE, per completed transfer (${CLIENTS} clients; the 1-client figures for writes and reads beside them)`,
+  );
+  const header = [
+    'cause',
+    'invocations',
+    'DDB writes',
+    '(1 client)',
+    'DDB reads',
+    '(1 client)',
+    'custody',
+    'approval',
+    'audit',
+  ];
   const widths = [20, 11, 10, 10, 9, 10, 7, 8, 6];
-  const line = (cells: readonly string[]): string => `    ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`;
+  const line = (cells: readonly string[]): string =>
+    `    ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`;
   console.log(line(header));
   for (const r of main.rows) {
     const s = serial.rows.find((x) => x.cause === r.cause);
     if (r.invocations === 0 && r.writes + r.reads + r.custodySigns + r.approvalSigns + r.auditSigns === 0) continue;
     const p = main.per;
-    console.log(line([r.cause, d(p(r.invocations)), d(p(r.writes)), s === undefined ? '–' : d(serial.per(s.writes)), d(p(r.reads)), s === undefined ? '–' : d(serial.per(s.reads)), d(p(r.custodySigns)), d(p(r.approvalSigns)), d(p(r.auditSigns))]));
+    console.log(
+      line([
+        r.cause,
+        d(p(r.invocations)),
+        d(p(r.writes)),
+        s === undefined ? '–' : d(serial.per(s.writes)),
+        d(p(r.reads)),
+        s === undefined ? '–' : d(serial.per(s.reads)),
+        d(p(r.custodySigns)),
+        d(p(r.approvalSigns)),
+        d(p(r.auditSigns)),
+      ]),
+    );
   }
   const never = main.rows.filter((r) => r.invocations === 0 && r.writes + r.reads === 0).map((r) => r.cause);
   if (never.length > 0) console.log(`    (never ran: ${never.join(', ')})`);
-  console.log(`    writes and reads above the 1-client figures come with concurrency: conditional writes that lost a race, re-read and retried (inferred: the 1-client path is exact);`);
-  console.log(`    TrackConfirmations above 1 is a check that found the transaction not yet mined and waited ${CONFIRMATION_POLL_SECONDS} s.`);
-  console.log(`\n  transfer events: ${main.events.commonSequence}  (${main.events.commonSequenceTransfers} of ${main.n})`);
-  console.log(`  DynamoDB requests during the run, all causes: ${Object.entries(main.allCommands).map(([c, v]) => `${c} ${v}`).join(', ')}`);
+  console.log(
+    `    writes and reads above the 1-client figures come with concurrency: conditional writes that lost a race, re-read and retried (inferred: the 1-client path is exact);`,
+  );
+  console.log(
+    `    TrackConfirmations above 1 is a check that found the transaction not yet mined and waited ${CONFIRMATION_POLL_SECONDS} s.`,
+  );
+  console.log(
+    `\n  transfer events: ${main.events.commonSequence}  (${main.events.commonSequenceTransfers} of ${main.n})`,
+  );
+  console.log(
+    `  DynamoDB requests during the run, all causes: ${Object.entries(main.allCommands)
+      .map(([c, v]) => `${c} ${v}`)
+      .join(', ')}`,
+  );
   console.log(`  results written to ${RESULTS}`);
 }
 
 function phaseResults(f: Figures) {
-  const perTransfer = (record: Readonly<Record<string, number>>): Record<string, number | null> => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, round(f.per(v))]));
+  const perTransfer = (record: Readonly<Record<string, number>>): Record<string, number | null> =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, round(f.per(v))]));
   return {
     clients: f.clients,
     transfers: f.runs.length,
     completed: f.n,
-    notCompleted: f.runs.filter((r) => r.status !== 'COMPLETED').map((r) => ({ id: r.id, status: r.status, execution: r.execution ?? null })),
+    notCompleted: f.runs
+      .filter((r) => r.status !== 'COMPLETED')
+      .map((r) => ({ id: r.id, status: r.status, execution: r.execution ?? null })),
     localMachine: {
       note: 'figures of this machine (one process, shared cores, DynamoDB Local, automining anvil), not of AWS',
       wallSeconds: round(f.wallSeconds),
       completedPerSecond: round(f.throughput),
       submitMs: { p50: round(f.submit.p50), p95: round(f.submit.p95) },
-      submitToCompletedClientMs: { p50: round(f.clientEndToEnd.p50), p95: round(f.clientEndToEnd.p95), note: `includes up to ${POLL_MS} ms of polling` },
+      submitToCompletedClientMs: {
+        p50: round(f.clientEndToEnd.p50),
+        p95: round(f.clientEndToEnd.p95),
+        note: `includes up to ${POLL_MS} ms of polling`,
+      },
       submittedToConfirmedEventMs: { p50: round(f.serverEndToEnd.p50), p95: round(f.serverEndToEnd.p95) },
     },
     perCompletedTransfer: {
@@ -424,15 +633,35 @@ function phaseResults(f: Figures) {
       workflowInvocations: round(f.per(f.transferPath.workflowInvocations)),
       workflowInvocationsByTask: perTransfer(f.counts.tasks),
       stepFunctionsStatesEnteredDerived: round(f.per(f.sfnStates)),
-      apiInvocations: { submit: round(f.per(f.transferPath.apiInvocations)), statusPolls: round(f.per(f.statusPolls.apiInvocations)) },
+      apiInvocations: {
+        submit: round(f.per(f.transferPath.apiInvocations)),
+        statusPolls: round(f.per(f.statusPolls.apiInvocations)),
+      },
       dynamoDb: {
-        transferPath: { writes: round(f.per(f.transferPath.writes)), reads: round(f.per(f.transferPath.reads)), byCommand: perTransfer(f.transferPath.commands) },
+        transferPath: {
+          writes: round(f.per(f.transferPath.writes)),
+          reads: round(f.per(f.transferPath.reads)),
+          byCommand: perTransfer(f.transferPath.commands),
+        },
         statusPolls: perTransfer(f.statusPolls.commands),
         background: perTransfer(f.background.commands),
       },
       writesOtherThanPutOrTransact: f.unexpectedWrites,
-      signatures: { custody: round(f.per(f.transferPath.custodySigns)), approval: round(f.per(f.transferPath.approvalSigns)), audit: round(f.per(f.transferPath.auditSigns)), backgroundAuditCheckpoints: round(f.per(f.background.signs)) },
-      byCause: f.rows.map((r) => ({ cause: r.cause, invocations: round(f.per(r.invocations)), writes: round(f.per(r.writes)), reads: round(f.per(r.reads)), custodySigns: round(f.per(r.custodySigns)), approvalSigns: round(f.per(r.approvalSigns)), auditSigns: round(f.per(r.auditSigns)) })),
+      signatures: {
+        custody: round(f.per(f.transferPath.custodySigns)),
+        approval: round(f.per(f.transferPath.approvalSigns)),
+        audit: round(f.per(f.transferPath.auditSigns)),
+        backgroundAuditCheckpoints: round(f.per(f.background.signs)),
+      },
+      byCause: f.rows.map((r) => ({
+        cause: r.cause,
+        invocations: round(f.per(r.invocations)),
+        writes: round(f.per(r.writes)),
+        reads: round(f.per(r.reads)),
+        custodySigns: round(f.per(r.custodySigns)),
+        approvalSigns: round(f.per(r.approvalSigns)),
+        auditSigns: round(f.per(r.auditSigns)),
+      })),
     },
     totals: f.counts,
   };
@@ -443,7 +672,15 @@ async function writeResults(path: string, main: Figures, serial: Figures): Promi
     bench: 'local stack end to end',
     at: new Date().toISOString(),
     machine: { node: process.version, cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
-    setup: { pollMs: POLL_MS, confirmations: CONFIRMATIONS, confirmationPollSeconds: CONFIRMATION_POLL_SECONDS, sweepIntervalMs: SWEEP_INTERVAL_MS, amountWei: AMOUNT.toString(), chain: 'anvil automine', dynamodb: 'DynamoDB Local in memory' },
+    setup: {
+      pollMs: POLL_MS,
+      confirmations: CONFIRMATIONS,
+      confirmationPollSeconds: CONFIRMATION_POLL_SECONDS,
+      sweepIntervalMs: SWEEP_INTERVAL_MS,
+      amountWei: AMOUNT.toString(),
+      chain: 'anvil automine',
+      dynamodb: 'DynamoDB Local in memory',
+    },
     run: phaseResults(main),
     serial: phaseResults(serial),
   };

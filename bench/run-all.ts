@@ -18,7 +18,9 @@ const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  console.log(`strongroom benchmarks — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`);
+  console.log(
+    `strongroom benchmarks — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})`,
+  );
   for (const [name, run] of benches) {
     try {
       await run();

@@ -49,7 +49,10 @@ function packagedBinary(): string | undefined {
     try {
       chmodSync(binary, 0o755);
     } catch (error) {
-      throw new Error(`${binary} is not executable and could not be made so (${String(error)}); chmod +x it or set ${ANVIL_BIN_ENV}`, { cause: error });
+      throw new Error(
+        `${binary} is not executable and could not be made so (${String(error)}); chmod +x it or set ${ANVIL_BIN_ENV}`,
+        { cause: error },
+      );
     }
   }
   return binary;

@@ -72,10 +72,13 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const balance = options.balanceEther ?? DEFAULT_ANVIL_BALANCE_ETHER;
   const mining = options.mining ?? 'auto';
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new Error(`anvil: chainId must be a positive integer, got ${chainId}`);
-  if (!Number.isSafeInteger(accountCount) || accountCount < 0) throw new Error(`anvil: accounts must be a non-negative integer, got ${accountCount}`);
+  if (!Number.isSafeInteger(chainId) || chainId <= 0)
+    throw new Error(`anvil: chainId must be a positive integer, got ${chainId}`);
+  if (!Number.isSafeInteger(accountCount) || accountCount < 0)
+    throw new Error(`anvil: accounts must be a non-negative integer, got ${accountCount}`);
   if (balance < 0n) throw new Error(`anvil: balanceEther must not be negative, got ${balance}`);
-  if (typeof mining === 'object' && !(mining.blockTimeSeconds > 0)) throw new Error(`anvil: blockTimeSeconds must be positive, got ${mining.blockTimeSeconds}`);
+  if (typeof mining === 'object' && !(mining.blockTimeSeconds > 0))
+    throw new Error(`anvil: blockTimeSeconds must be positive, got ${mining.blockTimeSeconds}`);
 
   const binary = options.binary ?? findAnvilBinary();
   const statePath = options.dataDir === undefined ? undefined : join(options.dataDir, ANVIL_STATE_FILE);
@@ -89,13 +92,20 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       // another process that took the port between freePort() and the bind.
       const configOut = join(scratch, `config-${attempt}.json`);
       const args = [
-        '--host', HOST,
-        '--port', String(port),
-        '--chain-id', String(chainId),
-        '--accounts', String(accountCount),
-        '--balance', String(balance),
-        '--mnemonic', ANVIL_DEV_MNEMONIC,
-        '--config-out', configOut,
+        '--host',
+        HOST,
+        '--port',
+        String(port),
+        '--chain-id',
+        String(chainId),
+        '--accounts',
+        String(accountCount),
+        '--balance',
+        String(balance),
+        '--mnemonic',
+        ANVIL_DEV_MNEMONIC,
+        '--config-out',
+        configOut,
         ...miningArgs(mining),
         // Dumped every few seconds too, so a runtime that is killed rather than stopped loses little.
         ...(statePath === undefined ? [] : ['--state', statePath, '--state-interval', '2']),
@@ -112,7 +122,8 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       }
       if (outcome === 'ready') {
         let stopping: Promise<void> | undefined;
-        const stop = (): Promise<void> => (stopping ??= child.stop().finally(() => rm(scratch, { recursive: true, force: true })));
+        const stop = (): Promise<void> =>
+          (stopping ??= child.stop().finally(() => rm(scratch, { recursive: true, force: true })));
         let accounts: readonly DevAccount[] | undefined;
         return {
           rpcUrl,
@@ -128,7 +139,9 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       }
       await child.stop();
       if (options.port !== undefined || attempt >= PORT_ATTEMPTS) {
-        throw new Error(`anvil could not listen on ${HOST}:${port}: the port is in use (attempt ${attempt})\n${child.output()}`);
+        throw new Error(
+          `anvil could not listen on ${HOST}:${port}: the port is in use (attempt ${attempt})\n${child.output()}`,
+        );
       }
     }
   } catch (error) {
@@ -152,7 +165,14 @@ interface ReadinessCheck {
   readonly timeoutMs: number;
 }
 
-async function waitUntilReady({ child, rpcUrl, port, configOut, chainId, timeoutMs }: ReadinessCheck): Promise<'ready' | 'port-taken'> {
+async function waitUntilReady({
+  child,
+  rpcUrl,
+  port,
+  configOut,
+  chainId,
+  timeoutMs,
+}: ReadinessCheck): Promise<'ready' | 'port-taken'> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void child.exited.then(() => (exited = true));
@@ -174,7 +194,10 @@ async function waitUntilReady({ child, rpcUrl, port, configOut, chainId, timeout
     }
     if (Date.now() > deadline) {
       const reason = lastError === undefined ? 'it never bound its port' : String(lastError);
-      throw new Error(`anvil did not answer eth_chainId on ${rpcUrl} within ${timeoutMs} ms (${reason}):\n${child.output()}`, { cause: lastError });
+      throw new Error(
+        `anvil did not answer eth_chainId on ${rpcUrl} within ${timeoutMs} ms (${reason}):\n${child.output()}`,
+        { cause: lastError },
+      );
     }
     await new Promise((resolvePromise) => setTimeout(resolvePromise, POLL_INTERVAL_MS));
   }
@@ -189,7 +212,8 @@ async function rpcChainId(rpcUrl: string): Promise<number> {
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const body = (await response.json()) as { result?: unknown; error?: { message?: string } };
-  if (typeof body.result !== 'string') throw new Error(`no chain id in the answer: ${JSON.stringify(body).slice(0, 200)}`);
+  if (typeof body.result !== 'string')
+    throw new Error(`no chain id in the answer: ${JSON.stringify(body).slice(0, 200)}`);
   return Number(BigInt(body.result));
 }
 

@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   if (!(await healthy(wanted))) {
     console.log(`No strongroom at ${wanted}: starting one for the demo …`);
     const stack = await startLocalStack({ onMessage: () => undefined });
-    const server = await startLocalApiServer({ port: 0, routes: defaultApiRoutes(), extraRoutes: localDevRoutes(stack) });
+    const server = await startLocalApiServer({
+      port: 0,
+      routes: defaultApiRoutes(),
+      extraRoutes: localDevRoutes(stack),
+    });
     base = server.url;
     stop = async () => {
       await server.close();

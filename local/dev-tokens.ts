@@ -52,7 +52,8 @@ export async function createDevTokenIssuer(options: DevTokenIssuerOptions): Prom
     publicJwk,
     env: { STRONGROOM_JWT_ISSUER: issuer, STRONGROOM_JWT_AUDIENCE: audience, STRONGROOM_JWT_PUBLIC_KEY: publicKeyPem },
     mint: async ({ sub, roles = [], expiresInSeconds = 900 }) => {
-      if (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds <= 0) throw new Error('expiresInSeconds must be a positive whole number');
+      if (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds <= 0)
+        throw new Error('expiresInSeconds must be a positive whole number');
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ roles: [...roles] })
         .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })

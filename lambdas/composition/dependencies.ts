@@ -73,9 +73,9 @@ export function dependencies(): Promise<Dependencies> {
   built ??= Promise.resolve()
     .then(() => buildDependencies(loadRuntimeConfig(), provided))
     .catch((error: unknown) => {
-    built = undefined;
-    throw error;
-  });
+      built = undefined;
+      throw error;
+    });
   return built;
 }
 
@@ -83,7 +83,11 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
   const dynamo = new DynamoDBClient(
     config.dynamoDbEndpoint === undefined
       ? {}
-      : { endpoint: config.dynamoDbEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      : {
+          endpoint: config.dynamoDbEndpoint,
+          region: 'local',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        },
   );
   if (given.onDynamoDbCommand !== undefined) {
     const observe = given.onDynamoDbCommand;
@@ -113,13 +117,26 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
     keyVault = given.keyVault ?? new KmsKeyVault(kms);
     sealer = new KmsSecretSealer(kms, config.keys.sealerKeyId);
   }
-  const approvalSigner = proofSigner({ keyVault, keyId: config.approvalKeyId, purpose: 'approval', deploymentId: config.deploymentId });
-  const auditSigner = proofSigner({ keyVault, keyId: config.auditKeyId, purpose: 'audit', deploymentId: config.deploymentId });
+  const approvalSigner = proofSigner({
+    keyVault,
+    keyId: config.approvalKeyId,
+    purpose: 'approval',
+    deploymentId: config.deploymentId,
+  });
+  const auditSigner = proofSigner({
+    keyVault,
+    keyId: config.auditKeyId,
+    purpose: 'audit',
+    deploymentId: config.deploymentId,
+  });
   const events = new DynamoTransferEventStore(doc, { events: tables.events, transfers: tables.transfers });
   const ledger = new DynamoLedgerStore(doc, tables.ledger);
   const workflow = given.workflow ?? cloudWorkflow(config);
   const notifier = given.notifier;
-  if (notifier === undefined) throw new Error('configuration: no notifier: the SNS notifier arrives with the approval-link flow; only the local runtime provides one now');
+  if (notifier === undefined)
+    throw new Error(
+      'configuration: no notifier: the SNS notifier arrives with the approval-link flow; only the local runtime provides one now',
+    );
   return {
     config,
     events,

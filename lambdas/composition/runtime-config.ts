@@ -6,7 +6,13 @@ import { TABLE_NAMES, type TableNames } from '../adapters/dynamodb/table-schema'
 /** Where keys and sealed secrets live: KMS in the cloud, the encrypted local vault on one machine. */
 export type KeyBackend =
   | { readonly kind: 'kms'; readonly sealerKeyId: string }
-  | { readonly kind: 'local'; readonly vaultDirectory?: string; readonly passphrase: string; readonly sealerKey: Buffer; readonly weakKdfForTests: boolean };
+  | {
+      readonly kind: 'local';
+      readonly vaultDirectory?: string;
+      readonly passphrase: string;
+      readonly sealerKey: Buffer;
+      readonly weakKdfForTests: boolean;
+    };
 
 /** Everything a handler's composition root reads from its environment, validated once. */
 export interface RuntimeConfig {
@@ -52,7 +58,8 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   // Whole seconds: a state machine's Wait (SecondsPath) takes nothing else, here or in Step Functions.
-  if (!Number.isInteger(value) || value < 1 || value > 86_400) throw new Error(`configuration: ${name} must be a whole number of seconds from 1 to 86400`);
+  if (!Number.isInteger(value) || value < 1 || value > 86_400)
+    throw new Error(`configuration: ${name} must be a whole number of seconds from 1 to 86400`);
   return value;
 }
 
@@ -65,12 +72,14 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
   const tables = Object.fromEntries(
     TABLE_NAMES.map((name) => {
       const value = tablesJson[name];
-      if (typeof value !== 'string' || value === '') throw new Error(`configuration: STRONGROOM_TABLES.${name} is not set`);
+      if (typeof value !== 'string' || value === '')
+        throw new Error(`configuration: STRONGROOM_TABLES.${name} is not set`);
       return [name, value];
     }),
   ) as unknown as TableNames;
   const chainsJson = json(env, 'STRONGROOM_CHAINS');
-  if (!Array.isArray(chainsJson) || chainsJson.length === 0) throw new Error('configuration: STRONGROOM_CHAINS must be a non-empty array');
+  if (!Array.isArray(chainsJson) || chainsJson.length === 0)
+    throw new Error('configuration: STRONGROOM_CHAINS must be a non-empty array');
   const chains = chainsJson.map((c, i) => parseChainConfig(c, `STRONGROOM_CHAINS[${i}]`));
   const backend = env.STRONGROOM_KEY_BACKEND ?? 'kms';
   let keys: KeyBackend;
@@ -91,7 +100,8 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
   }
   const thresholds = json(env, 'STRONGROOM_TRAVEL_RULE_THRESHOLDS', {}) as Record<string, unknown>;
   const denyList = json(env, 'STRONGROOM_DENY_LIST', []);
-  if (!Array.isArray(denyList) || !denyList.every((a) => typeof a === 'string')) throw new Error('configuration: STRONGROOM_DENY_LIST must be an array of addresses');
+  if (!Array.isArray(denyList) || !denyList.every((a) => typeof a === 'string'))
+    throw new Error('configuration: STRONGROOM_DENY_LIST must be an array of addresses');
   return {
     deploymentId: required(env, 'STRONGROOM_DEPLOYMENT_ID'),
     tables,
@@ -99,10 +109,18 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     chains,
     keys,
     approvalKeyId: required(env, 'STRONGROOM_APPROVAL_KEY_ID'),
-    approvalKeyAddress: parseAddress(required(env, 'STRONGROOM_APPROVAL_KEY_ADDRESS'), 'STRONGROOM_APPROVAL_KEY_ADDRESS'),
+    approvalKeyAddress: parseAddress(
+      required(env, 'STRONGROOM_APPROVAL_KEY_ADDRESS'),
+      'STRONGROOM_APPROVAL_KEY_ADDRESS',
+    ),
     auditKeyId: required(env, 'STRONGROOM_AUDIT_KEY_ID'),
     denyList: denyList as string[],
-    travelRuleThresholds: new Map(Object.entries(thresholds).map(([chainId, amount]) => [Number(chainId), parseAmount(amount, `STRONGROOM_TRAVEL_RULE_THRESHOLDS.${chainId}`)])),
+    travelRuleThresholds: new Map(
+      Object.entries(thresholds).map(([chainId, amount]) => [
+        Number(chainId),
+        parseAmount(amount, `STRONGROOM_TRAVEL_RULE_THRESHOLDS.${chainId}`),
+      ]),
+    ),
     proofValiditySeconds: seconds(env, 'STRONGROOM_PROOF_VALIDITY_SECONDS', 120),
     confirmationPollSeconds: seconds(env, 'STRONGROOM_CONFIRMATION_POLL_SECONDS', 4),
     ...(env.STRONGROOM_STATE_MACHINE_ARN ? { stateMachineArn: env.STRONGROOM_STATE_MACHINE_ARN } : {}),

@@ -14,7 +14,11 @@ export const ZERO_ADDRESS: Address = '0x0000000000000000000000000000000000000000
  */
 export function parseAddress(value: unknown, field: string): Address {
   if (typeof value !== 'string') {
-    throw new ValidationError('ADDRESS.INVALID_TYPE', field, `must be a 0x-prefixed hex string, got ${describe(value)}`);
+    throw new ValidationError(
+      'ADDRESS.INVALID_TYPE',
+      field,
+      `must be a 0x-prefixed hex string, got ${describe(value)}`,
+    );
   }
   if (!value.startsWith('0x')) throw new ValidationError('ADDRESS.MISSING_PREFIX', field, 'must start with 0x');
   const hex = value.slice(2);

@@ -54,7 +54,10 @@ export const ERROR_CATALOGUE = {
   // intents
   'INTENT.INVALID_DATA': { kind: 'invalid', summary: 'data must be 0x-prefixed hex with whole bytes' },
   'INTENT.MALFORMED_CALL': { kind: 'invalid', summary: 'the calldata does not decode for its selector' },
-  'INTENT.DATA_WITH_TOKEN_ASSET': { kind: 'invalid', summary: 'with data, asset must be "native" and amount the value sent' },
+  'INTENT.DATA_WITH_TOKEN_ASSET': {
+    kind: 'invalid',
+    summary: 'with data, asset must be "native" and amount the value sent',
+  },
   'INTENT.VALUE_WITH_TOKEN_CALL': { kind: 'invalid', summary: 'an ERC-20 call must not carry native value' },
   'INTENT.FORBIDDEN_CALL': { kind: 'rule', summary: 'this kind of call is never signed by custody keys' },
   'INTENT.INVALID_REQUEST': { kind: 'invalid', summary: 'the transfer request is not an object of the expected shape' },
@@ -62,10 +65,19 @@ export const ERROR_CATALOGUE = {
   'POLICY.INVALID': { kind: 'invalid', summary: 'the policy is invalid' },
   'POLICY.BLOCKED': { kind: 'rule', summary: 'the policy blocks this transfer' },
   // ledger
-  'LEDGER.INSUFFICIENT_FUNDS': { kind: 'rule', summary: 'the available balance does not cover the amount and fee allowance' },
+  'LEDGER.INSUFFICIENT_FUNDS': {
+    kind: 'rule',
+    summary: 'the available balance does not cover the amount and fee allowance',
+  },
   'LEDGER.INVALID_POSTING': { kind: 'internal', summary: 'a posting is unbalanced or breaks a ledger invariant' },
-  'LEDGER.INVALID_PHASE': { kind: 'conflict', summary: 'the reservation or deposit is not in a phase that allows this posting' },
-  'LEDGER.POSTING_CONFLICT': { kind: 'conflict', summary: 'this posting, or the reservation it refers to, was recorded with other amounts' },
+  'LEDGER.INVALID_PHASE': {
+    kind: 'conflict',
+    summary: 'the reservation or deposit is not in a phase that allows this posting',
+  },
+  'LEDGER.POSTING_CONFLICT': {
+    kind: 'conflict',
+    summary: 'this posting, or the reservation it refers to, was recorded with other amounts',
+  },
   // persistence
   'STORE.CONFLICT': { kind: 'conflict', summary: 'someone else wrote first: re-read and decide again' },
   'STORE.DUPLICATE': { kind: 'conflict', summary: 'that item exists already and is never overwritten' },
@@ -75,58 +87,118 @@ export const ERROR_CATALOGUE = {
   'IDEMPOTENCY.MISSING_KEY': { kind: 'invalid', summary: 'this route needs an Idempotency-Key header' },
   'IDEMPOTENCY.INVALID_KEY': { kind: 'invalid', summary: 'the Idempotency-Key header is malformed' },
   'IDEMPOTENCY.KEY_REUSED': { kind: 'conflict', summary: 'this Idempotency-Key was used with another request body' },
-  'IDEMPOTENCY.IN_PROGRESS': { kind: 'conflict', summary: 'a request with this Idempotency-Key is still being processed' },
+  'IDEMPOTENCY.IN_PROGRESS': {
+    kind: 'conflict',
+    summary: 'a request with this Idempotency-Key is still being processed',
+  },
   // lifecycle
-  'LIFECYCLE.ILLEGAL_TRANSITION': { kind: 'conflict', summary: 'the transfer cannot go to that status from its current one' },
+  'LIFECYCLE.ILLEGAL_TRANSITION': {
+    kind: 'conflict',
+    summary: 'the transfer cannot go to that status from its current one',
+  },
   'LIFECYCLE.INVALID_EVENT': { kind: 'internal', summary: 'an event is out of sequence or malformed' },
   // approvals
-  'APPROVAL.NOT_A_MEMBER': { kind: 'forbidden', summary: 'the approver is not a member of a group this approval needs' },
-  'APPROVAL.INITIATOR_CANNOT_APPROVE': { kind: 'forbidden', summary: 'the initiator of a transfer never counts towards its quorum' },
+  'APPROVAL.NOT_A_MEMBER': {
+    kind: 'forbidden',
+    summary: 'the approver is not a member of a group this approval needs',
+  },
+  'APPROVAL.INITIATOR_CANNOT_APPROVE': {
+    kind: 'forbidden',
+    summary: 'the initiator of a transfer never counts towards its quorum',
+  },
   'APPROVAL.DUPLICATE_DECISION': { kind: 'conflict', summary: 'this approver has decided already' },
   'APPROVAL.ALREADY_RESOLVED': { kind: 'conflict', summary: 'the approval request is resolved already' },
   'APPROVAL.EXPIRED': { kind: 'conflict', summary: 'the approval request has expired' },
   'APPROVAL.INVALID_GROUP': { kind: 'invalid', summary: 'the approval group is invalid' },
-  'APPROVAL.INVALID_REQUIREMENT': { kind: 'invalid', summary: 'the approval requirement is malformed: quorums, timeout or its list of groups' },
-  'APPROVAL.QUORUM_UNREACHABLE': { kind: 'rule', summary: 'a required group is unknown, or the approvers other than the initiator are too few to reach the quorum' },
+  'APPROVAL.INVALID_REQUIREMENT': {
+    kind: 'invalid',
+    summary: 'the approval requirement is malformed: quorums, timeout or its list of groups',
+  },
+  'APPROVAL.QUORUM_UNREACHABLE': {
+    kind: 'rule',
+    summary: 'a required group is unknown, or the approvers other than the initiator are too few to reach the quorum',
+  },
   // authorization proof
   'PROOF.INVALID': { kind: 'forbidden', summary: 'the authorization proof does not verify' },
   'PROOF.EXPIRED': { kind: 'forbidden', summary: 'the authorization proof has expired' },
   'PROOF.MISMATCH': { kind: 'forbidden', summary: 'the authorization proof does not cover this transaction' },
-  'PROOF.MALFORMED': { kind: 'invalid', summary: 'a proof, checkpoint or signing domain is not of the expected shape or does not encode' },
+  'PROOF.MALFORMED': {
+    kind: 'invalid',
+    summary: 'a proof, checkpoint or signing domain is not of the expected shape or does not encode',
+  },
   // keys and signers
   'KEY.NOT_FOUND': { kind: 'not_found', summary: 'no such key in the key vault' },
   'KEY.DISABLED': { kind: 'rule', summary: 'the key is disabled or scheduled for deletion and cannot sign' },
   'KEY.WRONG_PURPOSE': { kind: 'forbidden', summary: 'the key is not for this kind of signature' },
-  'KEY.UNAVAILABLE': { kind: 'unavailable', summary: 'the key vault did not answer in time or throttled us; retry later' },
-  'KEY.BAD_SIGNATURE': { kind: 'internal', summary: 'the key vault returned a signature that does not recover to the key' },
+  'KEY.UNAVAILABLE': {
+    kind: 'unavailable',
+    summary: 'the key vault did not answer in time or throttled us; retry later',
+  },
+  'KEY.BAD_SIGNATURE': {
+    kind: 'internal',
+    summary: 'the key vault returned a signature that does not recover to the key',
+  },
   'KEY.VAULT_SEALED': { kind: 'internal', summary: 'the local key vault cannot be opened with this passphrase' },
   'SIGNER.ADDRESS_MISMATCH': { kind: 'forbidden', summary: "the signing key's address is not the transaction's from" },
   'SIGNER.FORBIDDEN_PAYLOAD': { kind: 'forbidden', summary: 'this key never signs that kind of payload' },
   // chains
   'CHAIN.UNKNOWN': { kind: 'invalid', summary: 'no chain with this id is configured' },
-  'CHAIN.UNAVAILABLE': { kind: 'unavailable', summary: 'the chain RPC did not answer or answered an error; retry later' },
+  'CHAIN.UNAVAILABLE': {
+    kind: 'unavailable',
+    summary: 'the chain RPC did not answer or answered an error; retry later',
+  },
   'CHAIN.FEE_CAP_EXCEEDED': { kind: 'rule', summary: "current fees are above the chain's configured cap" },
   'CHAIN.GAS_ESTIMATE_FAILED': { kind: 'rule', summary: 'the transaction would revert or cannot be estimated' },
   'CHAIN.BROADCAST_REFUSED': { kind: 'rule', summary: 'the node refused the transaction and does not know its hash' },
-  'CHAIN.NOT_A_REPLACEMENT': { kind: 'invalid', summary: 'a replacement must keep the nonce and raise both fees by at least 10% within the fee ceiling' },
-  'CHAIN.INVALID_TRANSACTION': { kind: 'invalid', summary: 'the signed transaction is malformed or does not recover to its from' },
-  'CHAIN.NOT_FINAL': { kind: 'conflict', summary: 'the transaction does not have its confirmations (any more): keep tracking it' },
+  'CHAIN.NOT_A_REPLACEMENT': {
+    kind: 'invalid',
+    summary: 'a replacement must keep the nonce and raise both fees by at least 10% within the fee ceiling',
+  },
+  'CHAIN.INVALID_TRANSACTION': {
+    kind: 'invalid',
+    summary: 'the signed transaction is malformed or does not recover to its from',
+  },
+  'CHAIN.NOT_FINAL': {
+    kind: 'conflict',
+    summary: 'the transaction does not have its confirmations (any more): keep tracking it',
+  },
   // wallets and transfers
   'WALLET.NOT_FOUND': { kind: 'not_found', summary: 'no wallet with this id' },
   'WALLET.NOT_ACTIVE': { kind: 'rule', summary: 'the wallet is frozen or locked down: it sends nothing' },
-  'WALLET.KEY_SCHEME_NOT_AVAILABLE': { kind: 'rule', summary: 'wallets of this key scheme need the enclave, which is not deployed yet: use kms' },
+  'WALLET.KEY_SCHEME_NOT_AVAILABLE': {
+    kind: 'rule',
+    summary: 'wallets of this key scheme need the enclave, which is not deployed yet: use kms',
+  },
   'TRANSFER.NOT_FOUND': { kind: 'not_found', summary: 'no transfer with this id' },
-  'TRANSFER.NOT_CANCELLABLE': { kind: 'conflict', summary: 'the transfer has ended or its cancellation was requested already' },
+  'TRANSFER.NOT_CANCELLABLE': {
+    kind: 'conflict',
+    summary: 'the transfer has ended or its cancellation was requested already',
+  },
   'TRANSFER.CANCELLED': { kind: 'conflict', summary: 'the transfer was cancelled: this step does not run' },
-  'TRANSFER.NOT_AUTHORIZED': { kind: 'forbidden', summary: 'the policy or the approvals no longer allow this transfer' },
+  'TRANSFER.NOT_AUTHORIZED': {
+    kind: 'forbidden',
+    summary: 'the policy or the approvals no longer allow this transfer',
+  },
   // http edge
-  'AUTH.MISSING_TOKEN': { kind: 'unauthenticated', summary: 'the request has no Authorization header of the form "Bearer <jwt>"' },
-  'AUTH.INVALID_TOKEN': { kind: 'unauthenticated', summary: 'the bearer token does not verify: signature, algorithm, issuer, audience, lifetime or claims' },
+  'AUTH.MISSING_TOKEN': {
+    kind: 'unauthenticated',
+    summary: 'the request has no Authorization header of the form "Bearer <jwt>"',
+  },
+  'AUTH.INVALID_TOKEN': {
+    kind: 'unauthenticated',
+    summary: 'the bearer token does not verify: signature, algorithm, issuer, audience, lifetime or claims',
+  },
   'AUTH.FORBIDDEN': { kind: 'forbidden', summary: 'the caller has none of the roles this route needs' },
-  'AUTH.KEYS_UNAVAILABLE': { kind: 'unavailable', summary: "the identity provider's signing keys could not be fetched; retry later" },
+  'AUTH.KEYS_UNAVAILABLE': {
+    kind: 'unavailable',
+    summary: "the identity provider's signing keys could not be fetched; retry later",
+  },
   'REQUEST.BODY_TOO_LARGE': { kind: 'invalid', summary: 'the body is larger than this route accepts (HTTP 413)' },
   'REQUEST.MALFORMED_JSON': { kind: 'invalid', summary: 'the body is not valid UTF-8 JSON or is nested too deeply' },
-  'REQUEST.UNSUPPORTED_MEDIA_TYPE': { kind: 'invalid', summary: 'a body must be sent as application/json in UTF-8 (HTTP 415)' },
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE': {
+    kind: 'invalid',
+    summary: 'a body must be sent as application/json in UTF-8 (HTTP 415)',
+  },
   'ROUTE.NOT_FOUND': { kind: 'not_found', summary: 'no such route' },
   'ROUTE.METHOD_NOT_ALLOWED': { kind: 'invalid', summary: 'the route exists but not with this method (HTTP 405)' },
   'RATE.LIMITED': { kind: 'unavailable', summary: 'too many requests; retry later (HTTP 429)' },

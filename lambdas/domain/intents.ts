@@ -94,7 +94,15 @@ export function buildIntent(request: TransferRequestFields, walletAddress: Addre
     const asset = parseAsset(request.asset, 'asset');
     const amount = parsePositiveAmount(request.amount, 'amount');
     if (isNative(asset)) {
-      return { kind: 'transfer', method: 'native', call: { to, value: amount, data }, asset, amount, counterparty: to, outflow: amount };
+      return {
+        kind: 'transfer',
+        method: 'native',
+        call: { to, value: amount, data },
+        asset,
+        amount,
+        counterparty: to,
+        outflow: amount,
+      };
     }
     const calldata = encodeFunctionData({ abi: ERC20_ABI, functionName: 'transfer', args: [to, amount] });
     return {
@@ -110,7 +118,11 @@ export function buildIntent(request: TransferRequestFields, walletAddress: Addre
 
   const target = parseCounterpartyAddress(request.to, 'to');
   if (request.asset !== 'native') {
-    throw new ValidationError('INTENT.DATA_WITH_TOKEN_ASSET', 'asset', 'must be "native" when data is given: amount is then the native value sent with the call');
+    throw new ValidationError(
+      'INTENT.DATA_WITH_TOKEN_ASSET',
+      'asset',
+      'must be "native" when data is given: amount is then the native value sent with the call',
+    );
   }
   const value = parseAmount(request.amount, 'amount');
   return decodeCall({ to: target, value, data }, walletAddress);
@@ -124,26 +136,65 @@ export function decodeCall(call: EvmCall, walletAddress: Address): Intent {
     if (call.data.length < 10) {
       throw new ValidationError('INTENT.MALFORMED_CALL', 'data', 'must hold at least a 4-byte function selector');
     }
-    return { kind: 'contract-call', method: 'contract-call', call, target: call.to, selector, asset: 'native', amount: call.value, counterparty: call.to, outflow: call.value };
+    return {
+      kind: 'contract-call',
+      method: 'contract-call',
+      call,
+      target: call.to,
+      selector,
+      asset: 'native',
+      amount: call.value,
+      counterparty: call.to,
+      outflow: call.value,
+    };
   }
   if (call.value !== 0n) {
-    throw new ValidationError('INTENT.VALUE_WITH_TOKEN_CALL', 'amount', 'must be "0" for an ERC-20 call: tokens never need native value');
+    throw new ValidationError(
+      'INTENT.VALUE_WITH_TOKEN_CALL',
+      'amount',
+      'must be "0" for an ERC-20 call: tokens never need native value',
+    );
   }
   const token = call.to;
   switch (erc20.functionName) {
     case 'transfer': {
       const [to, amount] = erc20.args;
-      return { kind: 'transfer', method: 'erc20.transfer', call, asset: token, amount, counterparty: checkedCounterparty(to), outflow: amount };
+      return {
+        kind: 'transfer',
+        method: 'erc20.transfer',
+        call,
+        asset: token,
+        amount,
+        counterparty: checkedCounterparty(to),
+        outflow: amount,
+      };
     }
     case 'approve':
     case 'increaseAllowance': {
       const [spender, amount] = erc20.args;
-      return { kind: 'approve', method: `erc20.${erc20.functionName}`, call, asset: token, amount, counterparty: checkedCounterparty(spender), outflow: 0n };
+      return {
+        kind: 'approve',
+        method: `erc20.${erc20.functionName}`,
+        call,
+        asset: token,
+        amount,
+        counterparty: checkedCounterparty(spender),
+        outflow: 0n,
+      };
     }
     case 'transferFrom': {
       const [from, to, amount] = erc20.args;
       const outflow = sameAddress(from, walletAddress) ? amount : 0n;
-      return { kind: 'transferFrom', method: 'erc20.transferFrom', call, asset: token, amount, counterparty: checkedCounterparty(to), from: parseAddress(from, 'data'), outflow };
+      return {
+        kind: 'transferFrom',
+        method: 'erc20.transferFrom',
+        call,
+        asset: token,
+        amount,
+        counterparty: checkedCounterparty(to),
+        from: parseAddress(from, 'data'),
+        outflow,
+      };
     }
   }
 }
@@ -158,11 +209,17 @@ function decodeErc20(data: Hex): DecodedErc20 | undefined {
   try {
     decoded = decodeFunctionData({ abi: ERC20_ABI, data });
   } catch (cause) {
-    throw new ValidationError('INTENT.MALFORMED_CALL', 'data', 'ERC-20 calldata does not decode for its selector', { cause });
+    throw new ValidationError('INTENT.MALFORMED_CALL', 'data', 'ERC-20 calldata does not decode for its selector', {
+      cause,
+    });
   }
   // Only the canonical encoding is accepted: trailing bytes or dirty high bits in an address word
   // could be read differently by the token than by this decoder.
-  const canonical = encodeFunctionData({ abi: ERC20_ABI, functionName: decoded.functionName, args: decoded.args } as Parameters<typeof encodeFunctionData<typeof ERC20_ABI>>[0]);
+  const canonical = encodeFunctionData({
+    abi: ERC20_ABI,
+    functionName: decoded.functionName,
+    args: decoded.args,
+  } as Parameters<typeof encodeFunctionData<typeof ERC20_ABI>>[0]);
   if (canonical.toLowerCase() !== data.toLowerCase()) {
     throw new ValidationError('INTENT.MALFORMED_CALL', 'data', 'ERC-20 calldata is not canonically encoded');
   }

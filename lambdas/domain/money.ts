@@ -15,7 +15,11 @@ const WHITESPACE = /\s/u;
  */
 export function parseAmount(value: unknown, field: string): bigint {
   if (typeof value !== 'string') {
-    throw new ValidationError('MONEY.INVALID_TYPE', field, `must be a decimal string of base units, got ${describe(value)}`);
+    throw new ValidationError(
+      'MONEY.INVALID_TYPE',
+      field,
+      `must be a decimal string of base units, got ${describe(value)}`,
+    );
   }
   if (value.length === 0) throw new ValidationError('MONEY.EMPTY', field, 'must not be empty');
   if (INVISIBLE.test(value)) {

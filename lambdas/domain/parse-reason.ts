@@ -12,10 +12,13 @@ export function parseReason(body: unknown, options: { readonly required: true })
 export function parseReason(body: unknown, options: { readonly required: false }): string | undefined;
 export function parseReason(body: unknown, options: { readonly required: boolean }): string | undefined {
   if (body === undefined) {
-    if (options.required) throw new ValidationError('REQUEST.MISSING_FIELD', 'reason', 'is required: send {"reason": "…"}');
+    if (options.required)
+      throw new ValidationError('REQUEST.MISSING_FIELD', 'reason', 'is required: send {"reason": "…"}');
     return undefined;
   }
   const value = expectObject(body, 'body');
   rejectUnknownFields(value, ['reason'], '');
-  return options.required ? requireString(value, 'reason', '', REASON_RULE) : optionalString(value, 'reason', '', REASON_RULE);
+  return options.required
+    ? requireString(value, 'reason', '', REASON_RULE)
+    : optionalString(value, 'reason', '', REASON_RULE);
 }

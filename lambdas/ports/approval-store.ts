@@ -3,7 +3,11 @@ export interface StoredApprovalRequest {
   readonly id: string;
   readonly transferId: string;
   readonly initiatorId: string;
-  readonly requirement: { readonly quorum: number; readonly groups: readonly { readonly group: string; readonly quorum: number }[]; readonly timeoutSeconds: number };
+  readonly requirement: {
+    readonly quorum: number;
+    readonly groups: readonly { readonly group: string; readonly quorum: number }[];
+    readonly timeoutSeconds: number;
+  };
   readonly createdAt: Date;
   readonly expiresAt: Date;
 }

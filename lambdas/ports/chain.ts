@@ -54,10 +54,18 @@ export interface ChainGateway {
   /** Sends a signed transaction; success is decided by our hash being known to the node or mined. */
   broadcast(serializedTransaction: Hex): Promise<BroadcastResult>;
   /** What became of our attempts at (from, nonce). */
-  observe(request: { readonly from: Address; readonly nonce: number; readonly attempts: readonly Hex[]; readonly previouslyMined?: MinedAt }): Promise<NonceObservation>;
+  observe(request: {
+    readonly from: Address;
+    readonly nonce: number;
+    readonly attempts: readonly Hex[];
+    readonly previouslyMined?: MinedAt;
+  }): Promise<NonceObservation>;
   headBlockNumber(): Promise<bigint>;
   /** The canonical block at `number`, or undefined past the head. */
   block(number: bigint): Promise<BlockRef | undefined>;
   /** Native value and ERC-20 Transfer logs (any token) to `addresses` in blocks `from..to`, canonical as of now. */
-  incomingTransfers(range: { readonly fromBlock: bigint; readonly toBlock: bigint }, addresses: readonly Address[]): Promise<readonly IncomingTransfer[]>;
+  incomingTransfers(
+    range: { readonly fromBlock: bigint; readonly toBlock: bigint },
+    addresses: readonly Address[],
+  ): Promise<readonly IncomingTransfer[]>;
 }

@@ -13,7 +13,13 @@ export interface NonceReservation {
  * backwards by itself (a nonce left unused is filled, not reissued).
  */
 export interface NonceStore {
-  reserve(request: { chainId: number; address: string; transferId: string; chainPendingNonce: number; at: Date }): Promise<NonceReservation>;
+  reserve(request: {
+    chainId: number;
+    address: string;
+    transferId: string;
+    chainPendingNonce: number;
+    at: Date;
+  }): Promise<NonceReservation>;
   /** The reservation of a nonce, if any. */
   get(chainId: number, address: string, nonce: number): Promise<NonceReservation | undefined>;
   /** The highest reservation, if any. */

@@ -1,4 +1,11 @@
-import { keccak256, recoverTransactionAddress, serializeSignature, serializeTransaction, type Hex, type TransactionSerializableEIP1559 } from 'viem';
+import {
+  keccak256,
+  recoverTransactionAddress,
+  serializeSignature,
+  serializeTransaction,
+  type Hex,
+  type TransactionSerializableEIP1559,
+} from 'viem';
 import { sameAddress, type Address } from '../domain/address';
 import { ProofError, SigningError } from '../domain/errors';
 import type { PreparedTransaction } from '../domain/lifecycle/transfer-events';
@@ -48,7 +55,10 @@ export interface SignedCustodyTransaction {
  * canonical (low-s) and the serialized transaction to recover to `from`, so a faulty vault can never
  * hand the broadcaster a transaction from someone else or one nodes would refuse.
  */
-export async function signCustodyTransaction(deps: CustodySignerDeps, request: CustodySigningRequest): Promise<SignedCustodyTransaction> {
+export async function signCustodyTransaction(
+  deps: CustodySignerDeps,
+  request: CustodySigningRequest,
+): Promise<SignedCustodyTransaction> {
   const { proof, proofSignature } = request;
   if (proof === undefined || proof === null || proofSignature === undefined || proofSignature === null) {
     throw new ProofError('PROOF.INVALID', 'no authorization proof');
@@ -68,9 +78,13 @@ export async function signCustodyTransaction(deps: CustodySignerDeps, request: C
 
   const keyAddress = await deps.keyVault.addressOf(request.keyId);
   if (!sameAddress(keyAddress, from)) {
-    throw new SigningError('SIGNER.ADDRESS_MISMATCH', `key ${request.keyId} is ${keyAddress}, not the transaction's from ${from}`, {
-      details: { keyId: request.keyId, keyAddress, from },
-    });
+    throw new SigningError(
+      'SIGNER.ADDRESS_MISMATCH',
+      `key ${request.keyId} is ${keyAddress}, not the transaction's from ${from}`,
+      {
+        details: { keyId: request.keyId, keyAddress, from },
+      },
+    );
   }
 
   const digest = keccak256(serializeTransaction(unsigned));
@@ -88,7 +102,10 @@ export async function signCustodyTransaction(deps: CustodySignerDeps, request: C
 function plainEip1559(tx: TransactionSerializableEIP1559): TransactionSerializableEIP1559 {
   const accessListEmpty = Array.isArray(tx.accessList) && tx.accessList.length === 0;
   if (tx.type !== 'eip1559' || !accessListEmpty || 'authorizationList' in tx) {
-    throw new SigningError('SIGNER.FORBIDDEN_PAYLOAD', 'custody keys sign only EIP-1559 transactions with an empty access list');
+    throw new SigningError(
+      'SIGNER.FORBIDDEN_PAYLOAD',
+      'custody keys sign only EIP-1559 transactions with an empty access list',
+    );
   }
   return tx;
 }

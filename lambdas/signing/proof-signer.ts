@@ -52,7 +52,10 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
   const { keyVault, keyId, purpose, deploymentId } = deps;
   // Checked at run time too: configuration is parsed JSON, and a custody key must never get here.
   if (purpose !== 'approval' && purpose !== 'audit') {
-    throw new SigningError('KEY.WRONG_PURPOSE', `a proof signer holds the approval or the audit key, not a ${String(purpose)} key`);
+    throw new SigningError(
+      'KEY.WRONG_PURPOSE',
+      `a proof signer holds the approval or the audit key, not a ${String(purpose)} key`,
+    );
   }
   const primaryType = PRIMARY_TYPE[purpose];
   let cachedAddress: Address | undefined;
@@ -80,7 +83,11 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
       await assertSignedBy({ digest, signature: serialized, expectedSigner: expected });
       return serialized;
     } catch (cause) {
-      throw new SigningError('KEY.BAD_SIGNATURE', `key ${keyId} returned a signature that is not canonical or not by ${expected}`, { cause });
+      throw new SigningError(
+        'KEY.BAD_SIGNATURE',
+        `key ${keyId} returned a signature that is not canonical or not by ${expected}`,
+        { cause },
+      );
     }
   };
 
@@ -88,11 +95,14 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
     purpose,
     address,
     signTypedData,
-    signAuthorization: (proof) => signTypedData(buildAuthorizationTypedData({ deploymentId, chainId: proof.transaction.chainId }, proof)),
+    signAuthorization: (proof) =>
+      signTypedData(buildAuthorizationTypedData({ deploymentId, chainId: proof.transaction.chainId }, proof)),
     checkpointSigner: () => {
-      if (purpose !== 'audit') throw new SigningError('KEY.WRONG_PURPOSE', `the ${purpose} key does not sign audit checkpoints`);
+      if (purpose !== 'audit')
+        throw new SigningError('KEY.WRONG_PURPOSE', `the ${purpose} key does not sign audit checkpoints`);
       return {
-        sign: (checkpoint: AuditCheckpointPayload) => signTypedData(buildAuditCheckpointTypedData({ deploymentId }, checkpoint)),
+        sign: (checkpoint: AuditCheckpointPayload) =>
+          signTypedData(buildAuditCheckpointTypedData({ deploymentId }, checkpoint)),
         verify: async (checkpoint: AuditCheckpointPayload, signature: Hex) => {
           // Resolved outside the try: a vault that does not answer is an outage, not a forged checkpoint.
           const expectedSigner = await address();

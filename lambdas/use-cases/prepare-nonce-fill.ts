@@ -9,7 +9,10 @@ import type { ChainGateway } from '../ports/chain';
  * before signing), so the transactions after it are not stuck behind a gap. Authorized and signed
  * like any transaction.
  */
-export async function prepareNonceFill(chain: ChainGateway, at: { readonly from: Address; readonly nonce: number }): Promise<PreparedTransaction> {
+export async function prepareNonceFill(
+  chain: ChainGateway,
+  at: { readonly from: Address; readonly nonce: number },
+): Promise<PreparedTransaction> {
   const fees = newTransactionFees(chain.config, await chain.networkFees());
   return nonceFillTransaction({ chainId: chain.config.chainId, ...at }, fees);
 }

@@ -52,7 +52,12 @@ export async function watchDeposits(deps: WatchDepositsDeps): Promise<DepositSca
   const cursor = await deps.cursors.read(name);
   let state = cursor === undefined ? initialScanState(config.depositStartBlock) : decodeScanState(cursor.position);
   const head = await chain.headBlockNumber();
-  const report = { seen: [] as PendingDeposit[], confirmed: [] as PendingDeposit[], reorged: [] as PendingDeposit[], ignored: [] as IncomingTransfer[] };
+  const report = {
+    seen: [] as PendingDeposit[],
+    confirmed: [] as PendingDeposit[],
+    reorged: [] as PendingDeposit[],
+    ignored: [] as IncomingTransfer[],
+  };
 
   state = await undoReorgs(deps, state, report.reorged);
 
@@ -82,7 +87,11 @@ export async function watchDeposits(deps: WatchDepositsDeps): Promise<DepositSca
 }
 
 /** Finds the oldest remembered block that is no longer canonical and reverses every deposit from there on. */
-async function undoReorgs(deps: WatchDepositsDeps, state: DepositScanState, reorged: PendingDeposit[]): Promise<DepositScanState> {
+async function undoReorgs(
+  deps: WatchDepositsDeps,
+  state: DepositScanState,
+  reorged: PendingDeposit[],
+): Promise<DepositScanState> {
   let forkAt: bigint | undefined;
   for (const block of state.recentBlocks) {
     const canonical = await deps.chain.block(block.number);
@@ -95,7 +104,8 @@ async function undoReorgs(deps: WatchDepositsDeps, state: DepositScanState, reor
   for (const deposit of state.pending) {
     if (forkAt !== undefined && deposit.blockNumber >= forkAt) continue;
     const canonical = await deps.chain.block(deposit.blockNumber);
-    if (canonical?.hash !== deposit.blockHash) forkAt = forkAt === undefined ? deposit.blockNumber : min(forkAt, deposit.blockNumber);
+    if (canonical?.hash !== deposit.blockHash)
+      forkAt = forkAt === undefined ? deposit.blockNumber : min(forkAt, deposit.blockNumber);
   }
   if (forkAt === undefined) return state;
   const fork = forkAt;
@@ -104,7 +114,11 @@ async function undoReorgs(deps: WatchDepositsDeps, state: DepositScanState, reor
     await deps.ledger.post(depositReorged(deposit, deps.clock()));
     reorged.push(deposit);
   }
-  return { nextBlock: min(state.nextBlock, fork), recentBlocks: state.recentBlocks.filter((b) => b.number < fork), pending: kept };
+  return {
+    nextBlock: min(state.nextBlock, fork),
+    recentBlocks: state.recentBlocks.filter((b) => b.number < fork),
+    pending: kept,
+  };
 }
 
 async function scan(

@@ -2,7 +2,12 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_NAMES, TABLE_SCHEMAS, type TableName, type TableNames } from '../../lambdas/adapters/dynamodb/table-schema';
+import {
+  TABLE_NAMES,
+  TABLE_SCHEMAS,
+  type TableName,
+  type TableNames,
+} from '../../lambdas/adapters/dynamodb/table-schema';
 
 /** What no function may ever do to an append-only table. */
 export const APPEND_ONLY_DENIED_ACTIONS = [
@@ -18,7 +23,12 @@ export const APPEND_ONLY_DENIED_ACTIONS = [
 ] as const;
 
 /** What a function that appends to a table gets: conditional puts, reads, and condition checks. */
-export const APPEND_ONLY_ALLOWED_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'] as const;
+export const APPEND_ONLY_ALLOWED_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
 
 /**
  * The strongroom tables, built from the same schema module the local bootstrap reads. Retained on
@@ -30,7 +40,9 @@ export class CustodyTables extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.tables = Object.fromEntries(TABLE_NAMES.map((name) => [name, this.table(name)])) as unknown as { [T in TableName]: Table };
+    this.tables = Object.fromEntries(TABLE_NAMES.map((name) => [name, this.table(name)])) as unknown as {
+      [T in TableName]: Table;
+    };
   }
 
   /** Physical names, for the functions' environment. */
@@ -46,11 +58,17 @@ export class CustodyTables extends Construct {
     const table = this.tables[name];
     const schema = TABLE_SCHEMAS[name];
     // Each index by name: no wildcard, so a grant never reaches an index added later without review.
-    const indexes = [...schema.globalIndexes, ...schema.localIndexes].map((index) => `${table.tableArn}/index/${index.name}`);
+    const indexes = [...schema.globalIndexes, ...schema.localIndexes].map(
+      (index) => `${table.tableArn}/index/${index.name}`,
+    );
     const resources = [table.tableArn, ...indexes];
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...APPEND_ONLY_ALLOWED_ACTIONS], resources }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: [...APPEND_ONLY_ALLOWED_ACTIONS], resources }),
+    );
     if (schema.appendOnly) {
-      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.DENY, actions: [...APPEND_ONLY_DENIED_ACTIONS], resources }));
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.DENY, actions: [...APPEND_ONLY_DENIED_ACTIONS], resources }),
+      );
     }
   }
 
@@ -75,7 +93,10 @@ export class CustodyTables extends Construct {
       });
     }
     for (const index of schema.localIndexes) {
-      table.addLocalSecondaryIndex({ indexName: index.name, sortKey: { name: index.sortKey, type: AttributeType.STRING } });
+      table.addLocalSecondaryIndex({
+        indexName: index.name,
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
     }
     return table;
   }

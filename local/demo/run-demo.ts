@@ -1,4 +1,13 @@
-import { createPublicClient, createWalletClient, erc20Abi, formatEther, http, parseEther, type Address, type Hex } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  erc20Abi,
+  formatEther,
+  http,
+  parseEther,
+  type Address,
+  type Hex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { anvilDevAccounts } from '../anvil-dev-accounts';
 
@@ -26,14 +35,19 @@ function check(condition: boolean, reason: string): void {
  * at `rpcUrl`: create and fund a wallet, set a policy, and take four transfers through every
  * control. Throws a DemoFailure naming the first step that did not happen.
  */
-export async function runDemo(base: string, rpcUrl: string, output: (line: string) => void = (line) => console.log(line)): Promise<void> {
+export async function runDemo(
+  base: string,
+  rpcUrl: string,
+  output: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
   step = 0;
   print = output;
   await run(base, rpcUrl);
 }
 
 async function run(base: string, rpcUrl: string): Promise<void> {
-  const token = async (sub: string, roles: string[]): Promise<string> => (await post<{ token: string }>(base, '/local/tokens', { sub, roles })).token;
+  const token = async (sub: string, roles: string[]): Promise<string> =>
+    (await post<{ token: string }>(base, '/local/tokens', { sub, roles })).token;
   const admin = await token('demo-admin', ['admin']);
   const operator = await token('demo-operator', ['operator']);
   const auditor = await token('demo-auditor', ['auditor']);
@@ -41,32 +55,63 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   const bob = await token('bob', ['approver']);
 
   say('Create a wallet (custody key in the key vault: KMS in the cloud, the encrypted local vault here)');
-  const wallet = await api<Json>(base, 'POST', '/v1/wallets', admin, { name: 'Treasury hot wallet', chainId: 31337, keyScheme: 'kms' });
+  const wallet = await api<Json>(base, 'POST', '/v1/wallets', admin, {
+    name: 'Treasury hot wallet',
+    chainId: 31337,
+    keyScheme: 'kms',
+  });
   const walletId = wallet.id as string;
   const address = wallet.address as Address;
   detail(`wallet ${walletId} at ${address}`);
 
   say('Fund it from an anvil account; the deposit watcher credits the ledger');
   const accounts = anvilDevAccounts(10);
-  const chain = { id: 31337, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } } as const;
+  const chain = {
+    id: 31337,
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  } as const;
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-  const funder = createWalletClient({ account: privateKeyToAccount(accounts[1]?.privateKey as Hex), chain, transport: http(rpcUrl) });
+  const funder = createWalletClient({
+    account: privateKeyToAccount(accounts[1]?.privateKey as Hex),
+    chain,
+    transport: http(rpcUrl),
+  });
   const ethHash = await funder.sendTransaction({ to: address, value: parseEther('10') });
   await publicClient.waitForTransactionReceipt({ hash: ethHash });
-  const registry = (await api<{ balances: { asset: string; available: string }[] }>(base, 'GET', `/v1/wallets/${walletId}`, admin)).balances.find((b) => b.asset !== 'native');
+  const registry = (
+    await api<{ balances: { asset: string; available: string }[] }>(base, 'GET', `/v1/wallets/${walletId}`, admin)
+  ).balances.find((b) => b.asset !== 'native');
   check(registry !== undefined, 'the wallet shows no registry token balance: is the local token configured?');
   const tokenAddress = registry?.asset as Address;
-  const tokenFunder = createWalletClient({ account: privateKeyToAccount(accounts[9]?.privateKey as Hex), chain, transport: http(rpcUrl) });
-  const tokenHash = await tokenFunder.writeContract({ address: tokenAddress, abi: erc20Abi, functionName: 'transfer', args: [address, parseEther('1000')] });
+  const tokenFunder = createWalletClient({
+    account: privateKeyToAccount(accounts[9]?.privateKey as Hex),
+    chain,
+    transport: http(rpcUrl),
+  });
+  const tokenHash = await tokenFunder.writeContract({
+    address: tokenAddress,
+    abi: erc20Abi,
+    functionName: 'transfer',
+    args: [address, parseEther('1000')],
+  });
   await publicClient.waitForTransactionReceipt({ hash: tokenHash });
   detail(`sent 10 ETH (${ethHash}) and 1000 LUSD (${tokenHash})`);
   const funded = await poll(async () => {
-    const view = await api<{ balances: { asset: string; available: string }[] }>(base, 'GET', `/v1/wallets/${walletId}`, admin);
+    const view = await api<{ balances: { asset: string; available: string }[] }>(
+      base,
+      'GET',
+      `/v1/wallets/${walletId}`,
+      admin,
+    );
     const native = BigInt(view.balances.find((b) => b.asset === 'native')?.available ?? '0');
     const lusd = BigInt(view.balances.find((b) => b.asset === tokenAddress)?.available ?? '0');
     return native >= parseEther('10') && lusd >= parseEther('1000') ? view : undefined;
   }, 'the deposits to be credited');
-  detail(`credited: ${funded.balances.map((b) => `${b.asset === 'native' ? 'ETH' : 'LUSD'} ${formatEther(BigInt(b.available))}`).join(', ')}`);
+  detail(
+    `credited: ${funded.balances.map((b) => `${b.asset === 'native' ? 'ETH' : 'LUSD'} ${formatEther(BigInt(b.available))}`).join(', ')}`,
+  );
 
   say('Create an approval group (alice, bob, carol)');
   const group = await api<Json>(base, 'POST', '/v1/approval-groups', admin, {
@@ -82,9 +127,21 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   say('Set the policy: small transfers allowed, above 1 ETH two approvers, the mixer blocked, LUSD allowed');
   const policy = await api<Json>(base, 'PUT', `/v1/wallets/${walletId}/policy`, admin, {
     rules: [
-      { id: 'block-mixer', match: { counterparty: { type: 'allowlist', addresses: [MIXER] } }, action: { type: 'BLOCK' } },
-      { id: 'small-eth', match: { assets: ['native'], amount: { max: parseEther('1').toString() } }, action: { type: 'ALLOW' } },
-      { id: 'large-eth', match: { assets: ['native'], amount: { min: (parseEther('1') + 1n).toString() } }, action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: group.id, timeoutSeconds: 3600 } },
+      {
+        id: 'block-mixer',
+        match: { counterparty: { type: 'allowlist', addresses: [MIXER] } },
+        action: { type: 'BLOCK' },
+      },
+      {
+        id: 'small-eth',
+        match: { assets: ['native'], amount: { max: parseEther('1').toString() } },
+        action: { type: 'ALLOW' },
+      },
+      {
+        id: 'large-eth',
+        match: { assets: ['native'], amount: { min: (parseEther('1') + 1n).toString() } },
+        action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: group.id, timeoutSeconds: 3600 },
+      },
       { id: 'lusd', match: { assets: [tokenAddress] }, action: { type: 'ALLOW' } },
     ],
     limits: {},
@@ -93,31 +150,58 @@ async function run(base: string, rpcUrl: string): Promise<void> {
 
   const results: { name: string; id: string; traceId: string }[] = [];
   const submit = async (name: string, body: Json): Promise<{ id: string; traceId: string }> => {
-    const accepted = await api<{ id: string; status: string; traceId: string }>(base, 'POST', '/v1/transactions', operator, { walletId, ...body }, { 'idempotency-key': `demo-${walletId}-${name}` });
+    const accepted = await api<{ id: string; status: string; traceId: string }>(
+      base,
+      'POST',
+      '/v1/transactions',
+      operator,
+      { walletId, ...body },
+      { 'idempotency-key': `demo-${walletId}-${name}` },
+    );
     detail(`${name}: accepted as ${accepted.id} (${accepted.status})`);
     results.push({ name, id: accepted.id, traceId: accepted.traceId });
     return accepted;
   };
   const until = (id: string, statuses: string[]): Promise<Json> =>
-    poll(async () => {
-      const view = await api<Json>(base, 'GET', `/v1/transactions/${id}`, operator);
-      return statuses.includes(view.status as string) ? view : undefined;
-    }, `transfer ${id} to reach ${statuses.join(' or ')}`);
+    poll(
+      async () => {
+        const view = await api<Json>(base, 'GET', `/v1/transactions/${id}`, operator);
+        return statuses.includes(view.status as string) ? view : undefined;
+      },
+      `transfer ${id} to reach ${statuses.join(' or ')}`,
+    );
 
   say('A small transfer (0.1 ETH): allowed by policy, signed, broadcast, confirmed');
   const small = await submit('small', { to: RECIPIENT, asset: 'native', amount: parseEther('0.1').toString() });
   const smallDone = await until(small.id, ['COMPLETED', 'REJECTED', 'FAILED']);
   check(smallDone.status === 'COMPLETED', `the small transfer ended ${String(smallDone.status)}`);
-  detail(`COMPLETED: tx ${String(smallDone.txHash)}, ${String(smallDone.confirmations)} confirmation(s), fee ${String(smallDone.fee)} wei`);
+  detail(
+    `COMPLETED: tx ${String(smallDone.txHash)}, ${String(smallDone.confirmations)} confirmation(s), fee ${String(smallDone.fee)} wei`,
+  );
 
   say('A large transfer (2 ETH): waits for two approvers');
   const large = await submit('large', { to: RECIPIENT, asset: 'native', amount: parseEther('2').toString() });
   const waiting = await until(large.id, ['PENDING_AUTHORIZATION', 'REJECTED', 'FAILED']);
-  check(waiting.status === 'PENDING_AUTHORIZATION', `the large transfer is ${String(waiting.status)}, not waiting for approval`);
-  const requestId = await poll(async () => (typeof (await api<Json>(base, 'GET', `/v1/transactions/${large.id}`, operator)).approvalRequestId === 'string' ? ((await api<Json>(base, 'GET', `/v1/transactions/${large.id}`, operator)).approvalRequestId as string) : undefined), 'the approval request');
+  check(
+    waiting.status === 'PENDING_AUTHORIZATION',
+    `the large transfer is ${String(waiting.status)}, not waiting for approval`,
+  );
+  const requestId = await poll(
+    async () =>
+      typeof (await api<Json>(base, 'GET', `/v1/transactions/${large.id}`, operator)).approvalRequestId === 'string'
+        ? ((await api<Json>(base, 'GET', `/v1/transactions/${large.id}`, operator)).approvalRequestId as string)
+        : undefined,
+    'the approval request',
+  );
   detail(`PENDING_AUTHORIZATION: approval request ${requestId}`);
-  for (const [who, bearer] of [['alice', alice], ['bob', bob]] as const) {
-    const decided = await api<Json>(base, 'POST', `/v1/approvals/${requestId}`, bearer, { decision: 'approve', comment: `approved by ${who} in the demo` });
+  for (const [who, bearer] of [
+    ['alice', alice],
+    ['bob', bob],
+  ] as const) {
+    const decided = await api<Json>(base, 'POST', `/v1/approvals/${requestId}`, bearer, {
+      decision: 'approve',
+      comment: `approved by ${who} in the demo`,
+    });
     detail(`${who} approves → ${String(decided.outcome)}`);
   }
   const largeDone = await until(large.id, ['COMPLETED', 'REJECTED', 'FAILED', 'EXPIRED']);
@@ -128,42 +212,76 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   const blocked = await submit('blocked', { to: MIXER, asset: 'native', amount: parseEther('0.01').toString() });
   const blockedDone = await until(blocked.id, ['REJECTED', 'COMPLETED', 'FAILED']);
   const rejection = blockedDone.rejection as { ruleIds?: string[]; reason?: string } | undefined;
-  check(blockedDone.status === 'REJECTED' && (rejection?.ruleIds ?? []).includes('block-mixer'), `the mixer transfer ended ${String(blockedDone.status)} (${JSON.stringify(rejection)})`);
+  check(
+    blockedDone.status === 'REJECTED' && (rejection?.ruleIds ?? []).includes('block-mixer'),
+    `the mixer transfer ended ${String(blockedDone.status)} (${JSON.stringify(rejection)})`,
+  );
   detail(`REJECTED by rule ${rejection?.ruleIds?.join(', ') ?? ''}: ${rejection?.reason ?? ''}`);
 
   say('An ERC-20 transfer (100 LUSD)');
   const erc20 = await submit('erc20', { to: RECIPIENT, asset: tokenAddress, amount: parseEther('100').toString() });
   const erc20Done = await until(erc20.id, ['COMPLETED', 'REJECTED', 'FAILED']);
   check(erc20Done.status === 'COMPLETED', `the ERC-20 transfer ended ${String(erc20Done.status)}`);
-  const received = await publicClient.readContract({ address: tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [RECIPIENT] });
+  const received = await publicClient.readContract({
+    address: tokenAddress,
+    abi: erc20Abi,
+    functionName: 'balanceOf',
+    args: [RECIPIENT],
+  });
   check(received >= parseEther('100'), 'the recipient did not receive the tokens');
   detail(`COMPLETED: tx ${String(erc20Done.txHash)}; recipient holds ${formatEther(received)} LUSD`);
 
   say('Balances');
-  const after = await api<{ balances: { asset: string; available: string; settled: string; reserved: string; pendingOut: string }[] }>(base, 'GET', `/v1/wallets/${walletId}`, admin);
-  for (const b of after.balances) detail(`${b.asset === 'native' ? 'ETH ' : 'LUSD'}  available ${formatEther(BigInt(b.available))}  settled ${formatEther(BigInt(b.settled))}  reserved ${b.reserved}  pendingOut ${b.pendingOut}`);
+  const after = await api<{
+    balances: { asset: string; available: string; settled: string; reserved: string; pendingOut: string }[];
+  }>(base, 'GET', `/v1/wallets/${walletId}`, admin);
+  for (const b of after.balances)
+    detail(
+      `${b.asset === 'native' ? 'ETH ' : 'LUSD'}  available ${formatEther(BigInt(b.available))}  settled ${formatEther(BigInt(b.settled))}  reserved ${b.reserved}  pendingOut ${b.pendingOut}`,
+    );
   const chainBalance = await publicClient.getBalance({ address });
   const nativeSettled = BigInt(after.balances.find((b) => b.asset === 'native')?.settled ?? '-1');
-  check(chainBalance === nativeSettled, `the ledger's settled ETH ${nativeSettled} differs from the chain's ${chainBalance}`);
+  check(
+    chainBalance === nativeSettled,
+    `the ledger's settled ETH ${nativeSettled} differs from the chain's ${chainBalance}`,
+  );
   detail(`the ledger's settled ETH equals the chain balance (${formatEther(chainBalance)})`);
 
   say('The audit trail of each transfer, verified against its signed checkpoint');
   for (const r of results) {
     // The runtime signs a checkpoint of the chain heads every second; wait for one that covers the trace.
     const trail = await poll(async () => {
-      const t = await api<{ records: { action: string }[]; verified: boolean; checkpointId?: string }>(base, 'GET', `/v1/audit/${r.traceId}`, auditor);
+      const t = await api<{ records: { action: string }[]; verified: boolean; checkpointId?: string }>(
+        base,
+        'GET',
+        `/v1/audit/${r.traceId}`,
+        auditor,
+      );
       return t.checkpointId === undefined ? undefined : t;
     }, `a signed checkpoint covering ${r.name}`);
     check(trail.verified, `the audit trail of ${r.name} does not verify`);
-    detail(`${r.name.padEnd(8)} verified against checkpoint ${String(trail.checkpointId)}: ${trail.records.map((x) => x.action).join(' → ')}`);
+    detail(
+      `${r.name.padEnd(8)} verified against checkpoint ${String(trail.checkpointId)}: ${trail.records.map((x) => x.action).join(' → ')}`,
+    );
   }
   console.log('\nDemo complete: every step happened.');
 }
 
-export async function api<T>(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+export async function api<T>(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -182,4 +300,3 @@ async function poll<T>(probe: () => Promise<T | undefined>, what: string, timeou
   }
   throw new DemoFailure(`gave up waiting for ${what}`);
 }
-

@@ -44,7 +44,8 @@ export function apiRouteMatcher(routes: ApiRoutes): (path: string) => ApiRouteMa
 }
 
 function compile(resource: string, route: ApiRoute): CompiledRoute {
-  if (!resource.startsWith('/') || resource.length === 1) throw new Error(`resource "${resource}" is not "/segment[/…]"`);
+  if (!resource.startsWith('/') || resource.length === 1)
+    throw new Error(`resource "${resource}" is not "/segment[/…]"`);
   if (route.methods.length === 0) throw new Error(`resource "${resource}" declares no method`);
   const names = new Set<string>();
   const segments = resource

@@ -50,7 +50,11 @@ const FUNCTION_NAMES: Readonly<Record<keyof ApiHandlers, string>> = {
  * modules are wired by {@link defaultApiRoutes}.
  */
 export function apiRoutes(handlers: ApiHandlers): ApiRoutes {
-  const route = (fn: keyof ApiHandlers, methods: readonly ApiMethod[]): ApiRoute => ({ functionName: FUNCTION_NAMES[fn], methods, handler: handlers[fn] });
+  const route = (fn: keyof ApiHandlers, methods: readonly ApiMethod[]): ApiRoute => ({
+    functionName: FUNCTION_NAMES[fn],
+    methods,
+    handler: handlers[fn],
+  });
   return {
     '/v1/wallets': route('wallets', ['GET', 'POST']),
     '/v1/wallets/{id}': route('wallets', ['GET']),

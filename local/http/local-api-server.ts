@@ -44,7 +44,16 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const TRACE_HEADER = 'x-strongroom-trace-id';
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 // Framing is this server's business, not the handler's: it sets the length and the connection itself.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+]);
 
 /** The client went away while its body was being read: there is nobody to answer. */
 class ClientGone extends Error {
@@ -69,11 +78,22 @@ class HandlerFailed extends Error {
 export async function startLocalApiServer(options: LocalApiServerOptions): Promise<LocalApiServer> {
   const host = options.host ?? '127.0.0.1';
   const limitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  if (!Number.isSafeInteger(limitBytes) || limitBytes < 0) throw new Error(`bodyLimitBytes must be a non-negative integer, got ${limitBytes}`);
+  if (!Number.isSafeInteger(limitBytes) || limitBytes < 0)
+    throw new Error(`bodyLimitBytes must be a non-negative integer, got ${limitBytes}`);
   const match = apiRouteMatcher(options.routes);
-  const logger = options.logger ?? new Logger({ serviceName: 'strongroom', persistentKeys: { component: 'local-api' }, jsonReplacerFn: redactSecrets });
+  const logger =
+    options.logger ??
+    new Logger({
+      serviceName: 'strongroom',
+      persistentKeys: { component: 'local-api' },
+      jsonReplacerFn: redactSecrets,
+    });
 
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1_000 });
+  const server = createServer({
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: 1_000,
+  });
   const serve = (expectsContinue: boolean) => (request: IncomingMessage, response: ServerResponse) => {
     void handle({ request, response, expectsContinue, match, limitBytes, logger, extraRoutes: options.extraRoutes });
   };
@@ -122,7 +142,10 @@ async function handle(exchange: Exchange): Promise<void> {
   let route = '(no route)';
   let bodyRead = false;
   const answer = (error: unknown, close: boolean): void => {
-    const logger = exchange.logger.createChild({ persistentKeys: { traceId, method, route }, jsonReplacerFn: redactSecrets });
+    const logger = exchange.logger.createChild({
+      persistentKeys: { traceId, method, route },
+      jsonReplacerFn: redactSecrets,
+    });
     const reply = httpStatus(error, traceId, logger);
     sendError(response, reply.status, reply.headers ?? {}, toJson(reply.body), traceId, close);
   };
@@ -136,13 +159,16 @@ async function handle(exchange: Exchange): Promise<void> {
 
     const target = requestTarget(request.url);
     const matched = target === undefined ? undefined : exchange.match(target.path);
-    if (matched === undefined) return answer(new StrongroomError('ROUTE.NOT_FOUND', 'no such route'), declaresBody(request));
+    if (matched === undefined)
+      return answer(new StrongroomError('ROUTE.NOT_FOUND', 'no such route'), declaresBody(request));
     route = matched.resource;
 
     const allow = [...matched.route.methods].sort();
     if (!(allow as string[]).includes(method)) {
       return answer(
-        new StrongroomError('ROUTE.METHOD_NOT_ALLOWED', `this route accepts ${allow.join(', ')}`, { details: { allow } }),
+        new StrongroomError('ROUTE.METHOD_NOT_ALLOWED', `this route accepts ${allow.join(', ')}`, {
+          details: { allow },
+        }),
         declaresBody(request),
       );
     }
@@ -162,7 +188,9 @@ async function handle(exchange: Exchange): Promise<void> {
     try {
       result = await Promise.resolve().then(() => matched.route.handler(event, context));
     } catch (error) {
-      throw new HandlerFailed(`the ${matched.route.functionName} handler threw instead of returning a response`, { cause: error });
+      throw new HandlerFailed(`the ${matched.route.functionName} handler threw instead of returning a response`, {
+        cause: error,
+      });
     }
     const reply = proxyReply(result, matched.route.functionName);
     response.writeHead(reply.status, reply.headers);
@@ -174,7 +202,12 @@ async function handle(exchange: Exchange): Promise<void> {
       response.destroy();
       return;
     }
-    answer(error instanceof HandlerFailed ? error : new HandlerFailed('the local API failed to serve the request', { cause: error }), !bodyRead);
+    answer(
+      error instanceof HandlerFailed
+        ? error
+        : new HandlerFailed('the local API failed to serve the request', { cause: error }),
+      !bodyRead,
+    );
   }
 }
 
@@ -230,15 +263,20 @@ interface Reply {
  * Anything that is not a valid proxy result throws (a 500, where API Gateway answers 502).
  */
 function proxyReply(result: unknown, functionName: string): Reply {
-  const invalid = (why: string): HandlerFailed => new HandlerFailed(`the ${functionName} handler returned an invalid proxy result: ${why}`);
+  const invalid = (why: string): HandlerFailed =>
+    new HandlerFailed(`the ${functionName} handler returned an invalid proxy result: ${why}`);
   if (typeof result !== 'object' || result === null) throw invalid('not an object');
-  const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = result as Partial<Record<keyof APIGatewayProxyResult, unknown>>;
-  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) throw invalid('statusCode');
+  const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = result as Partial<
+    Record<keyof APIGatewayProxyResult, unknown>
+  >;
+  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599)
+    throw invalid('statusCode');
   if (body !== undefined && body !== null && typeof body !== 'string') throw invalid('body is not a string');
 
   const merged = new Map<string, { name: string; values: string[] }>();
   const add = (name: string, value: unknown): void => {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(`header ${JSON.stringify(name)}`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      throw invalid(`header ${JSON.stringify(name)}`);
     const key = name.toLowerCase();
     if (HOP_BY_HOP.has(key)) return;
     const entry = merged.get(key) ?? { name, values: [] };
@@ -259,10 +297,18 @@ function proxyReply(result: unknown, functionName: string): Reply {
     } catch {
       throw invalid(`header ${JSON.stringify(name)} is not valid HTTP`);
     }
-    Object.defineProperty(out, name, { value: values.length === 1 ? values[0] : values, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, name, {
+      value: values.length === 1 ? values[0] : values,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   const hasBody = statusCode !== 204 && statusCode !== 304;
-  const bytes = hasBody && typeof body === 'string' ? Buffer.from(body, isBase64Encoded === true ? 'base64' : 'utf8') : Buffer.alloc(0);
+  const bytes =
+    hasBody && typeof body === 'string'
+      ? Buffer.from(body, isBase64Encoded === true ? 'base64' : 'utf8')
+      : Buffer.alloc(0);
   if (hasBody) out['content-length'] = bytes.length;
   return { status: statusCode, headers: out, body: bytes };
 }
@@ -273,7 +319,14 @@ function entriesOf(value: unknown, invalid: (why: string) => Error): [string, un
   return Object.entries(value);
 }
 
-function sendError(response: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string, traceId: string, close: boolean): void {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  traceId: string,
+  close: boolean,
+): void {
   const bytes = Buffer.from(body, 'utf8');
   response.writeHead(status, {
     ...headers,
@@ -290,7 +343,9 @@ function sendError(response: ServerResponse, status: number, headers: Readonly<R
 
 function tooLarge(limitBytes: number): ValidationError {
   // The same error the handlers' own body parser raises, so a client sees one 413 whichever layer refused.
-  return new ValidationError('REQUEST.BODY_TOO_LARGE', 'body', `is larger than ${limitBytes} bytes`, { details: { limitBytes } });
+  return new ValidationError('REQUEST.BODY_TOO_LARGE', 'body', `is larger than ${limitBytes} bytes`, {
+    details: { limitBytes },
+  });
 }
 
 function declaresBody(request: IncomingMessage): boolean {

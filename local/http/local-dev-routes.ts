@@ -11,7 +11,9 @@ const SUB = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
  * the messages approvers would get through SNS, `GET /local/info` tells a client the chain RPC URL.
  * The server listens on 127.0.0.1 only; none of this exists in the cloud.
  */
-export function localDevRoutes(stack: Pick<LocalStack, 'mint' | 'outbox' | 'anvil' | 'token'>): (request: IncomingMessage, response: ServerResponse) => boolean {
+export function localDevRoutes(
+  stack: Pick<LocalStack, 'mint' | 'outbox' | 'anvil' | 'token'>,
+): (request: IncomingMessage, response: ServerResponse) => boolean {
   return (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/local/outbox' && request.method === 'GET') {
@@ -30,15 +32,28 @@ export function localDevRoutes(stack: Pick<LocalStack, 'mint' | 'outbox' | 'anvi
   };
 }
 
-async function mintFromRequest(stack: Pick<LocalStack, 'mint'>, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function mintFromRequest(
+  stack: Pick<LocalStack, 'mint'>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   try {
     const body = await readBody(request);
     const parsed = JSON.parse(body) as { sub?: unknown; roles?: unknown; expiresInSeconds?: unknown };
-    if (typeof parsed.sub !== 'string' || !SUB.test(parsed.sub)) throw new Error('sub: must be 1-64 letters, digits, "_", ".", "@" or "-"');
+    if (typeof parsed.sub !== 'string' || !SUB.test(parsed.sub))
+      throw new Error('sub: must be 1-64 letters, digits, "_", ".", "@" or "-"');
     const roles = Array.isArray(parsed.roles) ? parsed.roles : [];
     if (!roles.every(isRole)) throw new Error('roles: must be some of admin, operator, approver, auditor');
-    const expiresInSeconds = typeof parsed.expiresInSeconds === 'number' && parsed.expiresInSeconds > 0 && parsed.expiresInSeconds <= 86_400 ? parsed.expiresInSeconds : 3_600;
-    send(response, 201, { token: await stack.mint(parsed.sub, roles as Role[], expiresInSeconds), sub: parsed.sub, roles, expiresInSeconds });
+    const expiresInSeconds =
+      typeof parsed.expiresInSeconds === 'number' && parsed.expiresInSeconds > 0 && parsed.expiresInSeconds <= 86_400
+        ? parsed.expiresInSeconds
+        : 3_600;
+    send(response, 201, {
+      token: await stack.mint(parsed.sub, roles as Role[], expiresInSeconds),
+      sub: parsed.sub,
+      roles,
+      expiresInSeconds,
+    });
   } catch (error) {
     send(response, 400, { error: { code: 'REQUEST.INVALID_BODY', message: (error as Error).message, details: {} } });
   }

@@ -25,7 +25,12 @@ export interface ToApiGatewayEventOptions {
  * `isBase64Encoded` when it is not valid UTF-8. Null where API Gateway sends null (no query, no path
  * parameters, no body).
  */
-export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, match: ApiRouteMatch, options: ToApiGatewayEventOptions = {}): APIGatewayProxyEvent {
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  match: ApiRouteMatch,
+  options: ToApiGatewayEventOptions = {},
+): APIGatewayProxyEvent {
   const now = options.now ?? Date.now();
   const target = requestTarget(request.url) ?? { path: '/', query: '' };
   const method = (request.method ?? 'GET').toUpperCase();

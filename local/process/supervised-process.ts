@@ -28,7 +28,11 @@ const KEEP_OUTPUT = 8_192;
  * from us: when this process exits (Ctrl-C, a crash, SIGKILL), the pipe closes and the supervisor
  * stops the whole group.
  */
-export function startSupervised(command: string, args: readonly string[], options: SupervisedOptions = {}): SupervisedProcess {
+export function startSupervised(
+  command: string,
+  args: readonly string[],
+  options: SupervisedOptions = {},
+): SupervisedProcess {
   const child: ChildProcess = spawn(process.execPath, [SUPERVISOR, command, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,

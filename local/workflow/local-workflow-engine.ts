@@ -1,10 +1,23 @@
 import './promise-with-resolvers';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type RunOptions,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import { StrongroomError, ValidationError } from '../../lambdas/domain/errors';
 import type { WorkflowEngine, WorkflowStart } from '../../lambdas/ports/workflow-engine';
-import { functionNameOf, LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn, prepareLocalDefinition, type LocalTaskState } from './prepare-local-definition';
+import {
+  functionNameOf,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  localFunctionArn,
+  prepareLocalDefinition,
+  type LocalTaskState,
+} from './prepare-local-definition';
 import { TaskCallbacks } from './task-callbacks';
 
 /** The context a Lambda handler receives; locally a faithful stand-in. */
@@ -140,7 +153,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
    * @param definition the ASL as in `statemachines/`, `${Placeholders}` and all
    * @param handlers per function placeholder (`ScreenFunctionArn`), the handler the Lambda exports
    */
-  constructor(definition: object, handlers: Readonly<Record<string, LocalLambdaHandler>>, options: LocalWorkflowEngineOptions = {}) {
+  constructor(
+    definition: object,
+    handlers: Readonly<Record<string, LocalLambdaHandler>>,
+    options: LocalWorkflowEngineOptions = {},
+  ) {
     const scale = options.waitTimeScale ?? 1;
     if (!(scale >= 0) || !Number.isFinite(scale)) throw new RangeError('waitTimeScale must be a finite number >= 0');
     this.waitTimeScale = scale;
@@ -153,14 +170,23 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     this.retryIntervalOverrides =
       scale === 1
         ? undefined
-        : Object.fromEntries(Object.entries(prepared.retryIntervals).map(([state, intervals]) => [state, intervals.map((s) => s * 1000 * scale)]));
+        : Object.fromEntries(
+            Object.entries(prepared.retryIntervals).map(([state, intervals]) => [
+              state,
+              intervals.map((s) => s * 1000 * scale),
+            ]),
+          );
     // The library validates the definition (asl-validator) here and throws if it is invalid.
     this.machine = new StateMachine(prepared.definition as unknown as StateMachineDefinition);
   }
 
   async start(executionName: string, input: object, options: StartOptions = {}): Promise<WorkflowStart> {
     if (!EXECUTION_NAME.test(executionName)) {
-      throw new ValidationError('REQUEST.INVALID_FIELD', 'executionName', 'must be 1-80 characters without white space, brackets, wildcards or special characters');
+      throw new ValidationError(
+        'REQUEST.INVALID_FIELD',
+        'executionName',
+        'must be 1-80 characters without white space, brackets, wildcards or special characters',
+      );
     }
     const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.stateMachineName}:${executionName}`;
     const existing = this.executions.get(executionName);
@@ -172,7 +198,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const startDate = new Date();
     const runOptions: RunOptions = {
       context: {
-        Execution: { Id: executionArn, Name: executionName, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-workflow` },
+        Execution: {
+          Id: executionArn,
+          Name: executionName,
+          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-workflow`,
+        },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineName },
         Task: { Token: placeholderToken },
       },
@@ -182,7 +212,13 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       },
     };
 
-    const description: ExecutionDescription = { name: executionName, executionArn, status: 'RUNNING', input: json, startDate };
+    const description: ExecutionDescription = {
+      name: executionName,
+      executionArn,
+      status: 'RUNNING',
+      input: json,
+      startDate,
+    };
     const finish = (outcome: Partial<ExecutionDescription>): void => {
       this.callbacks.closeAll(executionName);
       record.description = { ...description, ...outcome, stopDate: new Date() };
@@ -246,7 +282,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   /** The library's Task overrides for one execution: every Task and every (rewritten) Wait state. */
-  private overridesFor(executionName: string, placeholderToken: string): Record<string, (input: JsonValue) => Promise<JsonValue>> {
+  private overridesFor(
+    executionName: string,
+    placeholderToken: string,
+  ): Record<string, (input: JsonValue) => Promise<JsonValue>> {
     const overrides: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     for (const task of this.tasks) {
       overrides[task.stateName] = (input) => this.runTask(task, input, executionName, placeholderToken);
@@ -257,10 +296,18 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return overrides;
   }
 
-  private async runTask(task: LocalTaskState, input: JsonValue, executionName: string, placeholderToken: string): Promise<JsonValue> {
+  private async runTask(
+    task: LocalTaskState,
+    input: JsonValue,
+    executionName: string,
+    placeholderToken: string,
+  ): Promise<JsonValue> {
     // Taken before anything is awaited, so no later than the library starts its own timer.
     const deadline = Date.now() + task.timeoutSeconds * 1000;
-    const parameters = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<string, JsonValue>;
+    const parameters = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<
+      string,
+      JsonValue
+    >;
     const functionName = functionNameOf(parameters.FunctionName);
     const handler = functionName === undefined ? undefined : this.handlers.get(functionName);
     if (functionName === undefined || handler === undefined) {
@@ -275,17 +322,23 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       result = asJson(await handler(event, this.lambdaContext(functionName, deadline)));
     } catch (thrown) {
       // A callback answered before its Lambda failed has completed the task, as in the cloud.
-      if (callback === undefined || this.callbacks.close(callback.token, lambdaErrorOf(thrown))) throw lambdaErrorOf(thrown);
+      if (callback === undefined || this.callbacks.close(callback.token, lambdaErrorOf(thrown)))
+        throw lambdaErrorOf(thrown);
     }
     if (callback === undefined) return { ExecutedVersion: '$LATEST', Payload: result as JsonValue, StatusCode: 200 };
     return (await callback.outcome) as JsonValue;
   }
 
   private async runWait(input: JsonValue): Promise<JsonValue> {
-    const { seconds, timestamp, input: effectiveInput } = input as { seconds?: unknown; timestamp?: unknown; input: JsonValue };
+    const {
+      seconds,
+      timestamp,
+      input: effectiveInput,
+    } = input as { seconds?: unknown; timestamp?: unknown; input: JsonValue };
     let ms: number;
     if (seconds !== undefined) {
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) throw new StatesRuntimeError('Wait seconds must be a non-negative integer');
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0)
+        throw new StatesRuntimeError('Wait seconds must be a non-negative integer');
       ms = seconds * 1000;
     } else {
       const at = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;

@@ -10,9 +10,12 @@ export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'local';
 
 /** `${ScreenFunctionArn}` becomes this ARN; the placeholder name is the local function's name. */
-export const localFunctionArn = (placeholder: string): string => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${placeholder}`;
+export const localFunctionArn = (placeholder: string): string =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${placeholder}`;
 
-const LOCAL_FUNCTION_ARN = new RegExp(`^arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:([A-Za-z0-9_-]{1,64})$`);
+const LOCAL_FUNCTION_ARN = new RegExp(
+  `^arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:([A-Za-z0-9_-]{1,64})$`,
+);
 
 /** The placeholder name behind a local function ARN, or undefined. */
 export function functionNameOf(arn: unknown): string | undefined {
@@ -54,7 +57,8 @@ type JsonObject = { [key: string]: Json };
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Thrown at construction when the definition would not run locally as it runs in the cloud. */
 export class LocalDefinitionError extends Error {
@@ -81,7 +85,9 @@ export function substitutePlaceholders(value: unknown, substitutions: Readonly<R
   };
   const out = walk(value);
   if (unknown.size > 0) {
-    throw new LocalDefinitionError(`no local handler or substitution for placeholder(s): ${[...unknown].sort().join(', ')}`);
+    throw new LocalDefinitionError(
+      `no local handler or substitution for placeholder(s): ${[...unknown].sort().join(', ')}`,
+    );
   }
   return out;
 }
@@ -90,7 +96,9 @@ export function substitutePlaceholders(value: unknown, substitutions: Readonly<R
 function referencesPath(parameters: Json, path: string): boolean {
   if (Array.isArray(parameters)) return parameters.some((p) => referencesPath(p, path));
   if (!isObject(parameters)) return false;
-  return Object.entries(parameters).some(([key, value]) => (key.endsWith('.$') && value === path) || referencesPath(value, path));
+  return Object.entries(parameters).some(
+    ([key, value]) => (key.endsWith('.$') && value === path) || referencesPath(value, path),
+  );
 }
 
 function collectStrings(value: Json, into: string[]): string[] {
@@ -113,11 +121,14 @@ export function prepareLocalDefinition(
   const all: Record<string, string> = { ...substitutions };
   for (const name of functionPlaceholders) all[name] = localFunctionArn(name);
   const definition = substitutePlaceholders(JSON.parse(JSON.stringify(source)) as unknown, all);
-  if (!isObject(definition) || !isObject(definition.States)) throw new LocalDefinitionError('the definition has no States object');
+  if (!isObject(definition) || !isObject(definition.States))
+    throw new LocalDefinitionError('the definition has no States object');
 
   const stateRefs = collectStrings(definition, []).filter((s) => s.startsWith('$$.State'));
   if (stateRefs.length > 0) {
-    throw new LocalDefinitionError(`the local runner has no $$.State context object (found ${stateRefs[0]}); pass what you need in the input`);
+    throw new LocalDefinitionError(
+      `the local runner has no $$.State context object (found ${stateRefs[0]}); pass what you need in the input`,
+    );
   }
 
   const tasks: LocalTaskState[] = [];
@@ -128,7 +139,9 @@ export function prepareLocalDefinition(
 
   const visitMachine = (machine: JsonObject, where: string): void => {
     if (machine.QueryLanguage !== undefined && machine.QueryLanguage !== 'JSONPath') {
-      throw new LocalDefinitionError(`${where}: only JSONPath runs locally (QueryLanguage ${String(machine.QueryLanguage)})`);
+      throw new LocalDefinitionError(
+        `${where}: only JSONPath runs locally (QueryLanguage ${String(machine.QueryLanguage)})`,
+      );
     }
     const states = machine.States;
     if (!isObject(states)) throw new LocalDefinitionError(`${where}: no States object`);
@@ -141,7 +154,9 @@ export function prepareLocalDefinition(
         throw new LocalDefinitionError(`state ${stateName}: only JSONPath runs locally`);
       }
       if (Array.isArray(state.Retry)) {
-        retryIntervals[stateName] = state.Retry.map((r) => (isObject(r) && typeof r.IntervalSeconds === 'number' ? r.IntervalSeconds : 1));
+        retryIntervals[stateName] = state.Retry.map((r) =>
+          isObject(r) && typeof r.IntervalSeconds === 'number' ? r.IntervalSeconds : 1,
+        );
       }
       switch (state.Type) {
         case 'Task':
@@ -178,7 +193,9 @@ function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<
     throw new LocalDefinitionError(`Task ${stateName}: ${reason}`);
   };
   if (state.Resource !== LAMBDA_INVOKE && state.Resource !== LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN) {
-    fail(`Resource ${String(state.Resource)} is not run locally; use ${LAMBDA_INVOKE} or ${LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN}`);
+    fail(
+      `Resource ${String(state.Resource)} is not run locally; use ${LAMBDA_INVOKE} or ${LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN}`,
+    );
   }
   const timeout = state.TimeoutSeconds;
   if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) {
@@ -216,7 +233,10 @@ function waitAsTask(stateName: string, state: JsonObject): JsonObject {
   } else if (typeof state.SecondsPath === 'string') duration['seconds.$'] = state.SecondsPath;
   else if (state.Timestamp !== undefined) duration.timestamp = state.Timestamp;
   else if (typeof state.TimestampPath === 'string') duration['timestamp.$'] = state.TimestampPath;
-  else throw new LocalDefinitionError(`Wait ${stateName}: one of Seconds, SecondsPath, Timestamp, TimestampPath is required`);
+  else
+    throw new LocalDefinitionError(
+      `Wait ${stateName}: one of Seconds, SecondsPath, Timestamp, TimestampPath is required`,
+    );
 
   const task: JsonObject = {
     Type: 'Task',

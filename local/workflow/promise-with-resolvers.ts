@@ -22,7 +22,12 @@ function withResolvers<T>(this: PromiseConstructor): Resolvers<T> {
 
 const promiseConstructor = Promise as unknown as { withResolvers?: unknown };
 if (typeof promiseConstructor.withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', { value: withResolvers, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(Promise, 'withResolvers', {
+    value: withResolvers,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 export {};

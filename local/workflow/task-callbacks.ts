@@ -46,7 +46,10 @@ export class TaskCallbacks {
     });
     // Handled here so that an outcome nobody awaits any more (the task timed out, its Lambda failed) never surfaces as an unhandled rejection.
     outcome.catch(() => undefined);
-    const timer = setTimeout(() => this.close(token, new TaskCallbackFailure('States.Timeout', 'the task timed out')), Math.max(0, deadline - Date.now()) + CLEANUP_GRACE_MS);
+    const timer = setTimeout(
+      () => this.close(token, new TaskCallbackFailure('States.Timeout', 'the task timed out')),
+      Math.max(0, deadline - Date.now()) + CLEANUP_GRACE_MS,
+    );
     timer.unref();
     this.waiting.set(token, { owner, deadline, resolve, reject, timer });
     return { token, outcome };
@@ -73,7 +76,8 @@ export class TaskCallbacks {
   /** Closes every token of execution `owner`: a finished execution has no task to resume. */
   closeAll(owner: string): void {
     for (const [token, entry] of this.waiting) {
-      if (entry.owner === owner) this.close(token, new TaskCallbackFailure('States.Runtime', 'the execution has finished'));
+      if (entry.owner === owner)
+        this.close(token, new TaskCallbackFailure('States.Runtime', 'the execution has finished'));
     }
   }
 
@@ -95,4 +99,6 @@ export class TaskCallbacks {
 }
 
 const gone = (reason: string): ConflictError =>
-  new ConflictError('STORE.CONFLICT', `the workflow task is no longer waiting for this token (${reason})`, { details: { reason } });
+  new ConflictError('STORE.CONFLICT', `the workflow task is no longer waiting for this token (${reason})`, {
+    details: { reason },
+  });

@@ -46,14 +46,21 @@ export function createTransferWorkflow(
   const definition = JSON.parse(readFileSync(TRANSACTION_ASL_PATH, 'utf8')) as object;
   const { wrapHandlers, ...engineOptions } = options;
   const handlers = { ...TRANSFER_TASK_HANDLERS, ...wrapHandlers };
-  return new LocalWorkflowEngine(definition, handlers as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1], { stateMachineName: 'transaction', ...engineOptions });
+  return new LocalWorkflowEngine(
+    definition,
+    handlers as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1],
+    { stateMachineName: 'transaction', ...engineOptions },
+  );
 }
 
 /**
  * Executions live in memory: after a restart, every transfer that has not ended gets its execution
  * again, and its Locate state sends it to the step its events say it stopped at.
  */
-export async function resumeInFlightTransfers(events: TransferEventStore, engine: LocalWorkflowEngine): Promise<readonly string[]> {
+export async function resumeInFlightTransfers(
+  events: TransferEventStore,
+  engine: LocalWorkflowEngine,
+): Promise<readonly string[]> {
   const resumed: string[] = [];
   for (const status of TRANSFER_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s))) {
     let nextToken: string | undefined;

@@ -18,21 +18,34 @@ const UNKNOWN_TRACE = 'no-such-trace-0001';
 const TRANSFER_AMOUNT = parseEther('0.01');
 
 let sut: StackUnderTest;
-const tokens = {} as Record<'admin' | 'operator' | 'approver' | 'auditor' | 'nobody' | 'expired' | 'forged' | 'tampered', string>;
+const tokens = {} as Record<
+  'admin' | 'operator' | 'approver' | 'auditor' | 'nobody' | 'expired' | 'forged' | 'tampered',
+  string
+>;
 let walletId: string;
 let walletAddress: Address;
 let groupId: string;
 let transferId: string;
 let transferTraceId: string;
 
-
-async function ok(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<ApiBody> {
-  const answer = await sut.call(method, path, { token, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) });
+async function ok(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<ApiBody> {
+  const answer = await sut.call(method, path, {
+    token,
+    ...(body === undefined ? {} : { body }),
+    ...(headers === undefined ? {} : { headers }),
+  });
   if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
-const nativeOf = (wallet: ApiBody): ApiBody => (wallet.balances as { asset: string }[]).find((b) => b.asset === 'native');
+const nativeOf = (wallet: ApiBody): ApiBody =>
+  (wallet.balances as { asset: string }[]).find((b) => b.asset === 'native');
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 beforeAll(async () => {
@@ -53,25 +66,66 @@ beforeAll(async () => {
   const [header = '', payload = '', signature = ''] = tokens.operator.split('.');
   tokens.tampered = `${header}.${b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), roles: ['admin'] })}.${signature}`;
 
-  const wallet = await ok('POST', '/v1/wallets', tokens.admin, { name: 'bad requests e2e', chainId: CHAIN_ID, keyScheme: 'kms' });
+  const wallet = await ok('POST', '/v1/wallets', tokens.admin, {
+    name: 'bad requests e2e',
+    chainId: CHAIN_ID,
+    keyScheme: 'kms',
+  });
   walletId = wallet.id;
   walletAddress = wallet.address;
-  groupId = (await ok('POST', '/v1/approval-groups', tokens.admin, { name: 'e2e group', members: [{ id: 'e2e-approver', name: 'Approver' }, { id: 'e2e-other', name: 'Other' }] })).id;
+  groupId = (
+    await ok('POST', '/v1/approval-groups', tokens.admin, {
+      name: 'e2e group',
+      members: [
+        { id: 'e2e-approver', name: 'Approver' },
+        { id: 'e2e-other', name: 'Other' },
+      ],
+    })
+  ).id;
   await ok('PUT', `/v1/wallets/${walletId}/policy`, tokens.admin, {
     rules: [
-      { id: 'small', match: { assets: ['native'], amount: { max: parseEther('0.1').toString() } }, action: { type: 'ALLOW' } },
-      { id: 'large', match: { assets: ['native'], amount: { min: (parseEther('0.1') + 1n).toString() } }, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: groupId, timeoutSeconds: 3600 } },
+      {
+        id: 'small',
+        match: { assets: ['native'], amount: { max: parseEther('0.1').toString() } },
+        action: { type: 'ALLOW' },
+      },
+      {
+        id: 'large',
+        match: { assets: ['native'], amount: { min: (parseEther('0.1') + 1n).toString() } },
+        action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: groupId, timeoutSeconds: 3600 },
+      },
     ],
     limits: {},
   });
 
-  const chain = { id: CHAIN_ID, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [sut.stack.anvil.rpcUrl] } } } as const;
-  const funder = createWalletClient({ account: privateKeyToAccount(sut.stack.anvil.accounts[1]!.privateKey as Hex), chain, transport: http(sut.stack.anvil.rpcUrl) });
+  const chain = {
+    id: CHAIN_ID,
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [sut.stack.anvil.rpcUrl] } },
+  } as const;
+  const funder = createWalletClient({
+    account: privateKeyToAccount(sut.stack.anvil.accounts[1]!.privateKey as Hex),
+    chain,
+    transport: http(sut.stack.anvil.rpcUrl),
+  });
   const hash = await funder.sendTransaction({ to: walletAddress, value: parseEther('1') });
   await createPublicClient({ chain, transport: http(sut.stack.anvil.rpcUrl) }).waitForTransactionReceipt({ hash });
-  await poll(async () => (BigInt(nativeOf(await ok('GET', `/v1/wallets/${walletId}`, tokens.admin)).available) >= parseEther('1') ? true : undefined), 'the deposit to be credited');
+  await poll(
+    async () =>
+      BigInt(nativeOf(await ok('GET', `/v1/wallets/${walletId}`, tokens.admin)).available) >= parseEther('1')
+        ? true
+        : undefined,
+    'the deposit to be credited',
+  );
 
-  const accepted = await ok('POST', '/v1/transactions', tokens.operator, { walletId, to: RECIPIENT, asset: 'native', amount: TRANSFER_AMOUNT.toString() }, { 'idempotency-key': 'bad-requests-known-0001' });
+  const accepted = await ok(
+    'POST',
+    '/v1/transactions',
+    tokens.operator,
+    { walletId, to: RECIPIENT, asset: 'native', amount: TRANSFER_AMOUNT.toString() },
+    { 'idempotency-key': 'bad-requests-known-0001' },
+  );
   transferId = accepted.id;
   transferTraceId = accepted.traceId;
   const done = await poll(async () => {
@@ -98,7 +152,13 @@ async function snapshot(): Promise<unknown> {
   const walletAudit = await ok('GET', `/v1/audit/${wallet.auditTraceId as string}`, tokens.auditor);
   return {
     wallets: (await ok('GET', '/v1/wallets?limit=100', tokens.admin)).items,
-    wallet: { status: wallet.status, policyVersion: wallet.policyVersion, policy: wallet.policy, updatedAt: wallet.updatedAt, balances: wallet.balances },
+    wallet: {
+      status: wallet.status,
+      policyVersion: wallet.policyVersion,
+      policy: wallet.policy,
+      updatedAt: wallet.updatedAt,
+      balances: wallet.balances,
+    },
     group: await ok('GET', `/v1/approval-groups/${groupId}`, tokens.admin),
     transfers: (await ok('GET', `/v1/transactions?walletId=${walletId}`, tokens.operator)).items,
     transfer: { status: transfer.status, events: transfer.events, cancelRequested: transfer.cancelRequested },
@@ -125,8 +185,19 @@ interface Case {
   readonly details?: string | Record<string, unknown>;
 }
 
-const wallet = (overrides: object = {}): object => ({ name: 'never created', chainId: CHAIN_ID, keyScheme: 'kms', ...overrides });
-const transfer = (overrides: object = {}): object => ({ walletId, to: RECIPIENT, asset: 'native', amount: '1000', ...overrides });
+const wallet = (overrides: object = {}): object => ({
+  name: 'never created',
+  chainId: CHAIN_ID,
+  keyScheme: 'kms',
+  ...overrides,
+});
+const transfer = (overrides: object = {}): object => ({
+  walletId,
+  to: RECIPIENT,
+  asset: 'native',
+  amount: '1000',
+  ...overrides,
+});
 let keySeq = 0;
 const idem = (): Record<string, string> => ({ 'idempotency-key': `bad-request-${String(++keySeq).padStart(4, '0')}` });
 const submit = (name: string, overrides: object, code: string, details?: Case['details'], status = 400): Case => ({
@@ -143,44 +214,307 @@ const submit = (name: string, overrides: object, code: string, details?: Case['d
   ...(details === undefined ? {} : { details }),
 });
 const LONG = 'x'.repeat(70 * 1024);
-const noneToken = (): string => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'e2e-admin', roles: ['admin'], iss: sut.stack.tokens.issuer, aud: sut.stack.tokens.audience, exp: Math.floor(Date.now() / 1000) + 600 })}.`;
+const noneToken = (): string =>
+  `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'e2e-admin', roles: ['admin'], iss: sut.stack.tokens.issuer, aud: sut.stack.tokens.audience, exp: Math.floor(Date.now() / 1000) + 600 })}.`;
 
 const cases: Case[] = [
   // Malformed bodies and media types, on every route that takes a body.
-  { name: 'malformed JSON (wallet)', method: 'POST', path: () => '/v1/wallets', raw: '{"name": "x",', headers: { 'content-type': 'application/json' }, status: 400, code: 'REQUEST.MALFORMED_JSON' },
-  { name: 'malformed JSON (policy)', method: 'PUT', path: () => `/v1/wallets/${walletId}/policy`, raw: '{"rules": [}', headers: { 'content-type': 'application/json' }, status: 400, code: 'REQUEST.MALFORMED_JSON' },
-  { name: 'malformed JSON (transfer)', method: 'POST', path: () => '/v1/transactions', token: () => tokens.operator, raw: "{'walletId': 1}", get headers() { return { 'content-type': 'application/json', ...idem() }; }, status: 400, code: 'REQUEST.MALFORMED_JSON' },
-  { name: 'malformed JSON (approval)', method: 'POST', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.approver, raw: '{"decision":', headers: { 'content-type': 'application/json' }, status: 400, code: 'REQUEST.MALFORMED_JSON' },
-  { name: 'malformed JSON (group)', method: 'POST', path: () => '/v1/approval-groups', raw: 'null,', headers: { 'content-type': 'application/json' }, status: 400, code: 'REQUEST.MALFORMED_JSON' },
-  { name: 'a JSON array as the body', method: 'POST', path: () => '/v1/wallets', body: () => [wallet()], status: 400, code: 'REQUEST.INVALID_BODY' },
-  { name: 'a form body (text/plain)', method: 'POST', path: () => '/v1/wallets', raw: JSON.stringify(wallet()), headers: { 'content-type': 'text/plain' }, status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' },
-  { name: 'a form body (urlencoded)', method: 'POST', path: () => '/v1/transactions', token: () => tokens.operator, raw: 'walletId=w&amount=1', get headers() { return { 'content-type': 'application/x-www-form-urlencoded', ...idem() }; }, status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' },
-  { name: 'JSON in another charset', method: 'PUT', path: () => `/v1/wallets/${walletId}/policy`, raw: '{"rules":[]}', headers: { 'content-type': 'application/json; charset=latin1' }, status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' },
-  { name: 'a body over 64 KiB (decided by the server)', method: 'POST', path: () => '/v1/wallets', raw: JSON.stringify(wallet({ name: LONG })), headers: { 'content-type': 'application/json' }, status: 413, code: 'REQUEST.BODY_TOO_LARGE', details: { limitBytes: 65_536 } },
-  { name: 'a transfer body over 64 KiB', method: 'POST', path: () => '/v1/transactions', token: () => tokens.operator, raw: JSON.stringify(transfer({ note: LONG })), get headers() { return { 'content-type': 'application/json', ...idem() }; }, status: 413, code: 'REQUEST.BODY_TOO_LARGE' },
+  {
+    name: 'malformed JSON (wallet)',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    raw: '{"name": "x",',
+    headers: { 'content-type': 'application/json' },
+    status: 400,
+    code: 'REQUEST.MALFORMED_JSON',
+  },
+  {
+    name: 'malformed JSON (policy)',
+    method: 'PUT',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    raw: '{"rules": [}',
+    headers: { 'content-type': 'application/json' },
+    status: 400,
+    code: 'REQUEST.MALFORMED_JSON',
+  },
+  {
+    name: 'malformed JSON (transfer)',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.operator,
+    raw: "{'walletId': 1}",
+    get headers() {
+      return { 'content-type': 'application/json', ...idem() };
+    },
+    status: 400,
+    code: 'REQUEST.MALFORMED_JSON',
+  },
+  {
+    name: 'malformed JSON (approval)',
+    method: 'POST',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.approver,
+    raw: '{"decision":',
+    headers: { 'content-type': 'application/json' },
+    status: 400,
+    code: 'REQUEST.MALFORMED_JSON',
+  },
+  {
+    name: 'malformed JSON (group)',
+    method: 'POST',
+    path: () => '/v1/approval-groups',
+    raw: 'null,',
+    headers: { 'content-type': 'application/json' },
+    status: 400,
+    code: 'REQUEST.MALFORMED_JSON',
+  },
+  {
+    name: 'a JSON array as the body',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    body: () => [wallet()],
+    status: 400,
+    code: 'REQUEST.INVALID_BODY',
+  },
+  {
+    name: 'a form body (text/plain)',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    raw: JSON.stringify(wallet()),
+    headers: { 'content-type': 'text/plain' },
+    status: 415,
+    code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'a form body (urlencoded)',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.operator,
+    raw: 'walletId=w&amount=1',
+    get headers() {
+      return { 'content-type': 'application/x-www-form-urlencoded', ...idem() };
+    },
+    status: 415,
+    code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'JSON in another charset',
+    method: 'PUT',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    raw: '{"rules":[]}',
+    headers: { 'content-type': 'application/json; charset=latin1' },
+    status: 415,
+    code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'a body over 64 KiB (decided by the server)',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    raw: JSON.stringify(wallet({ name: LONG })),
+    headers: { 'content-type': 'application/json' },
+    status: 413,
+    code: 'REQUEST.BODY_TOO_LARGE',
+    details: { limitBytes: 65_536 },
+  },
+  {
+    name: 'a transfer body over 64 KiB',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.operator,
+    raw: JSON.stringify(transfer({ note: LONG })),
+    get headers() {
+      return { 'content-type': 'application/json', ...idem() };
+    },
+    status: 413,
+    code: 'REQUEST.BODY_TOO_LARGE',
+  },
 
   // Wrong types and missing or unknown fields.
-  { name: 'chainId as a string', method: 'POST', path: () => '/v1/wallets', body: () => wallet({ chainId: String(CHAIN_ID) }), status: 400, code: 'REQUEST.INVALID_FIELD', details: 'chainId' },
-  { name: 'name as a number', method: 'POST', path: () => '/v1/wallets', body: () => wallet({ name: 42 }), status: 400, code: 'REQUEST.INVALID_FIELD', details: 'name' },
-  { name: 'a missing name', method: 'POST', path: () => '/v1/wallets', body: () => ({ chainId: CHAIN_ID, keyScheme: 'kms' }), status: 400, code: 'REQUEST.MISSING_FIELD', details: 'name' },
-  { name: 'an unknown key scheme', method: 'POST', path: () => '/v1/wallets', body: () => wallet({ keyScheme: 'hsm' }), status: 400, code: 'REQUEST.INVALID_FIELD', details: 'keyScheme' },
-  { name: 'a chain that is not configured', method: 'POST', path: () => '/v1/wallets', body: () => wallet({ chainId: 1 }), status: 400, code: 'CHAIN.UNKNOWN', details: 'chainId' },
-  { name: 'an unknown wallet field', method: 'POST', path: () => '/v1/wallets', body: () => wallet({ keyId: 'mine' }), status: 400, code: 'REQUEST.UNKNOWN_FIELD', details: 'keyId' },
-  { name: 'members that are not an array', method: 'POST', path: () => '/v1/approval-groups', body: () => ({ name: 'G', members: 'alice' }), status: 400, code: 'REQUEST.INVALID_FIELD', details: 'members' },
-  { name: 'an unknown group field', method: 'POST', path: () => '/v1/approval-groups', body: () => ({ name: 'G', members: [{ id: 'a', name: 'A' }], quorum: 1 }), status: 400, code: 'REQUEST.UNKNOWN_FIELD', details: 'quorum' },
-  { name: 'a policy with a misspelt criterion', method: 'PUT', path: () => `/v1/wallets/${walletId}/policy`, body: () => ({ rules: [{ id: 'r', match: { asset: ['native'] }, action: { type: 'ALLOW' } }] }), status: 400, code: 'POLICY.INVALID' },
-  { name: 'a policy naming an unknown group', method: 'PUT', path: () => `/v1/wallets/${walletId}/policy`, body: () => ({ rules: [{ id: 'r', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: UNKNOWN_GROUP, timeoutSeconds: 60 } }] }), status: 400, code: 'POLICY.INVALID' },
-  { name: 'a stale policy version', method: 'PUT', path: () => `/v1/wallets/${walletId}/policy`, body: () => ({ version: 1, rules: [] }), status: 409, code: 'STORE.CONFLICT', details: { field: 'version', expectedVersion: 2 } },
-  { name: 'a decision that is neither approve nor reject', method: 'POST', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.approver, body: () => ({ decision: 'maybe' }), status: 400, code: 'REQUEST.INVALID_FIELD', details: 'decision' },
-  { name: 'a decision as a number', method: 'POST', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.approver, body: () => ({ decision: 1 }), status: 400, code: 'REQUEST.INVALID_FIELD', details: 'decision' },
-  { name: 'an unknown decision field', method: 'POST', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.approver, body: () => ({ decision: 'approve', quorum: 2 }), status: 400, code: 'REQUEST.UNKNOWN_FIELD', details: 'quorum' },
-  { name: 'a freeze without a reason', method: 'POST', path: () => `/v1/wallets/${walletId}/freeze`, body: () => ({}), status: 400, code: 'REQUEST.MISSING_FIELD', details: 'reason' },
-  { name: 'a freeze reason as a number', method: 'POST', path: () => `/v1/wallets/${walletId}/freeze`, body: () => ({ reason: 42 }), status: 400, code: 'REQUEST.INVALID_FIELD', details: 'reason' },
-  { name: 'a cancel with an unknown field', method: 'POST', path: () => `/v1/transactions/${transferId}/cancel`, token: () => tokens.operator, body: () => ({ reason: 'x', force: true }), status: 400, code: 'REQUEST.UNKNOWN_FIELD', details: 'force' },
+  {
+    name: 'chainId as a string',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    body: () => wallet({ chainId: String(CHAIN_ID) }),
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'chainId',
+  },
+  {
+    name: 'name as a number',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    body: () => wallet({ name: 42 }),
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'name',
+  },
+  {
+    name: 'a missing name',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    body: () => ({ chainId: CHAIN_ID, keyScheme: 'kms' }),
+    status: 400,
+    code: 'REQUEST.MISSING_FIELD',
+    details: 'name',
+  },
+  {
+    name: 'an unknown key scheme',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    body: () => wallet({ keyScheme: 'hsm' }),
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'keyScheme',
+  },
+  {
+    name: 'a chain that is not configured',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    body: () => wallet({ chainId: 1 }),
+    status: 400,
+    code: 'CHAIN.UNKNOWN',
+    details: 'chainId',
+  },
+  {
+    name: 'an unknown wallet field',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    body: () => wallet({ keyId: 'mine' }),
+    status: 400,
+    code: 'REQUEST.UNKNOWN_FIELD',
+    details: 'keyId',
+  },
+  {
+    name: 'members that are not an array',
+    method: 'POST',
+    path: () => '/v1/approval-groups',
+    body: () => ({ name: 'G', members: 'alice' }),
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'members',
+  },
+  {
+    name: 'an unknown group field',
+    method: 'POST',
+    path: () => '/v1/approval-groups',
+    body: () => ({ name: 'G', members: [{ id: 'a', name: 'A' }], quorum: 1 }),
+    status: 400,
+    code: 'REQUEST.UNKNOWN_FIELD',
+    details: 'quorum',
+  },
+  {
+    name: 'a policy with a misspelt criterion',
+    method: 'PUT',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    body: () => ({ rules: [{ id: 'r', match: { asset: ['native'] }, action: { type: 'ALLOW' } }] }),
+    status: 400,
+    code: 'POLICY.INVALID',
+  },
+  {
+    name: 'a policy naming an unknown group',
+    method: 'PUT',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    body: () => ({
+      rules: [
+        {
+          id: 'r',
+          match: {},
+          action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: UNKNOWN_GROUP, timeoutSeconds: 60 },
+        },
+      ],
+    }),
+    status: 400,
+    code: 'POLICY.INVALID',
+  },
+  {
+    name: 'a stale policy version',
+    method: 'PUT',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    body: () => ({ version: 1, rules: [] }),
+    status: 409,
+    code: 'STORE.CONFLICT',
+    details: { field: 'version', expectedVersion: 2 },
+  },
+  {
+    name: 'a decision that is neither approve nor reject',
+    method: 'POST',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.approver,
+    body: () => ({ decision: 'maybe' }),
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'decision',
+  },
+  {
+    name: 'a decision as a number',
+    method: 'POST',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.approver,
+    body: () => ({ decision: 1 }),
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'decision',
+  },
+  {
+    name: 'an unknown decision field',
+    method: 'POST',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.approver,
+    body: () => ({ decision: 'approve', quorum: 2 }),
+    status: 400,
+    code: 'REQUEST.UNKNOWN_FIELD',
+    details: 'quorum',
+  },
+  {
+    name: 'a freeze without a reason',
+    method: 'POST',
+    path: () => `/v1/wallets/${walletId}/freeze`,
+    body: () => ({}),
+    status: 400,
+    code: 'REQUEST.MISSING_FIELD',
+    details: 'reason',
+  },
+  {
+    name: 'a freeze reason as a number',
+    method: 'POST',
+    path: () => `/v1/wallets/${walletId}/freeze`,
+    body: () => ({ reason: 42 }),
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'reason',
+  },
+  {
+    name: 'a cancel with an unknown field',
+    method: 'POST',
+    path: () => `/v1/transactions/${transferId}/cancel`,
+    token: () => tokens.operator,
+    body: () => ({ reason: 'x', force: true }),
+    status: 400,
+    code: 'REQUEST.UNKNOWN_FIELD',
+    details: 'force',
+  },
 
   // Transfers: the idempotency key, addresses, assets and amounts.
-  { name: 'a submit without Idempotency-Key', method: 'POST', path: () => '/v1/transactions', token: () => tokens.operator, body: () => transfer(), status: 400, code: 'IDEMPOTENCY.MISSING_KEY', details: 'Idempotency-Key' },
-  { name: 'a too short Idempotency-Key', method: 'POST', path: () => '/v1/transactions', token: () => tokens.operator, body: () => transfer(), headers: { 'idempotency-key': 'k1' }, status: 400, code: 'IDEMPOTENCY.INVALID_KEY' },
+  {
+    name: 'a submit without Idempotency-Key',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.operator,
+    body: () => transfer(),
+    status: 400,
+    code: 'IDEMPOTENCY.MISSING_KEY',
+    details: 'Idempotency-Key',
+  },
+  {
+    name: 'a too short Idempotency-Key',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.operator,
+    body: () => transfer(),
+    headers: { 'idempotency-key': 'k1' },
+    status: 400,
+    code: 'IDEMPOTENCY.INVALID_KEY',
+  },
   submit('an unknown transfer field (raw gas)', { gas: '21000' }, 'REQUEST.UNKNOWN_FIELD', 'gas'),
   submit('an EIP-7702 authorizationList', { authorizationList: [] }, 'REQUEST.UNKNOWN_FIELD', 'authorizationList'),
   submit('walletId as a number', { walletId: 7 }, 'REQUEST.INVALID_FIELD', 'walletId'),
@@ -202,73 +536,488 @@ const cases: Case[] = [
   submit('an amount of zero', { amount: '0' }, 'MONEY.NOT_POSITIVE', 'amount'),
   submit('an amount in hex', { amount: '0x10' }, 'MONEY.NOT_DIGITS', 'amount'),
   submit('an amount with white space', { amount: ' 100' }, 'MONEY.WHITESPACE', 'amount'),
-  submit('more than the wallet holds', { amount: parseEther('5').toString() }, 'LEDGER.INSUFFICIENT_FUNDS', undefined, 422),
+  submit(
+    'more than the wallet holds',
+    { amount: parseEther('5').toString() },
+    'LEDGER.INSUFFICIENT_FUNDS',
+    undefined,
+    422,
+  ),
   submit('an unknown wallet', { walletId: UNKNOWN_WALLET }, 'WALLET.NOT_FOUND', undefined, 404),
 
   // Unknown and malformed ids.
-  { name: 'an unknown wallet', method: 'GET', path: () => `/v1/wallets/${UNKNOWN_WALLET}`, status: 404, code: 'WALLET.NOT_FOUND' },
-  { name: 'a wallet id with a space', method: 'GET', path: () => '/v1/wallets/w%201', status: 400, code: 'REQUEST.INVALID_FIELD', details: 'id' },
-  { name: 'a policy for an unknown wallet', method: 'PUT', path: () => `/v1/wallets/${UNKNOWN_WALLET}/policy`, body: () => ({ rules: [] }), status: 404, code: 'WALLET.NOT_FOUND' },
-  { name: 'freezing an unknown wallet', method: 'POST', path: () => `/v1/wallets/${UNKNOWN_WALLET}/freeze`, body: () => ({ reason: 'test' }), status: 404, code: 'WALLET.NOT_FOUND' },
-  { name: 'unfreezing a wallet that is not frozen', method: 'POST', path: () => `/v1/wallets/${walletId}/unfreeze`, body: () => ({ reason: 'test' }), status: 409, code: 'LIFECYCLE.ILLEGAL_TRANSITION' },
-  { name: 'an unknown transfer', method: 'GET', path: () => `/v1/transactions/${UNKNOWN_TRANSFER}`, status: 404, code: 'TRANSFER.NOT_FOUND' },
-  { name: 'cancelling an unknown transfer', method: 'POST', path: () => `/v1/transactions/${UNKNOWN_TRANSFER}/cancel`, token: () => tokens.operator, status: 404, code: 'TRANSFER.NOT_FOUND' },
-  { name: 'cancelling a finished transfer', method: 'POST', path: () => `/v1/transactions/${transferId}/cancel`, token: () => tokens.operator, body: () => ({ reason: 'too late' }), status: 409, code: 'TRANSFER.NOT_CANCELLABLE', details: { status: 'COMPLETED' } },
-  { name: 'an unknown approval group', method: 'GET', path: () => `/v1/approval-groups/${UNKNOWN_GROUP}`, status: 404, code: 'APPROVAL.GROUP_NOT_FOUND' },
-  { name: 'reading an unknown approval request', method: 'GET', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.approver, status: 404, code: 'APPROVAL.REQUEST_NOT_FOUND' },
-  { name: 'deciding an unknown approval request', method: 'POST', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.approver, body: () => ({ decision: 'approve' }), status: 404, code: 'APPROVAL.REQUEST_NOT_FOUND' },
-  { name: 'an unknown trace', method: 'GET', path: () => `/v1/audit/${UNKNOWN_TRACE}`, token: () => tokens.auditor, status: 404, code: 'AUDIT.TRACE_NOT_FOUND' },
-  { name: 'a trace id that is not an id', method: 'GET', path: () => '/v1/audit/TRACE%23x', token: () => tokens.auditor, status: 400, code: 'REQUEST.INVALID_FIELD', details: 'traceId' },
+  {
+    name: 'an unknown wallet',
+    method: 'GET',
+    path: () => `/v1/wallets/${UNKNOWN_WALLET}`,
+    status: 404,
+    code: 'WALLET.NOT_FOUND',
+  },
+  {
+    name: 'a wallet id with a space',
+    method: 'GET',
+    path: () => '/v1/wallets/w%201',
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'id',
+  },
+  {
+    name: 'a policy for an unknown wallet',
+    method: 'PUT',
+    path: () => `/v1/wallets/${UNKNOWN_WALLET}/policy`,
+    body: () => ({ rules: [] }),
+    status: 404,
+    code: 'WALLET.NOT_FOUND',
+  },
+  {
+    name: 'freezing an unknown wallet',
+    method: 'POST',
+    path: () => `/v1/wallets/${UNKNOWN_WALLET}/freeze`,
+    body: () => ({ reason: 'test' }),
+    status: 404,
+    code: 'WALLET.NOT_FOUND',
+  },
+  {
+    name: 'unfreezing a wallet that is not frozen',
+    method: 'POST',
+    path: () => `/v1/wallets/${walletId}/unfreeze`,
+    body: () => ({ reason: 'test' }),
+    status: 409,
+    code: 'LIFECYCLE.ILLEGAL_TRANSITION',
+  },
+  {
+    name: 'an unknown transfer',
+    method: 'GET',
+    path: () => `/v1/transactions/${UNKNOWN_TRANSFER}`,
+    status: 404,
+    code: 'TRANSFER.NOT_FOUND',
+  },
+  {
+    name: 'cancelling an unknown transfer',
+    method: 'POST',
+    path: () => `/v1/transactions/${UNKNOWN_TRANSFER}/cancel`,
+    token: () => tokens.operator,
+    status: 404,
+    code: 'TRANSFER.NOT_FOUND',
+  },
+  {
+    name: 'cancelling a finished transfer',
+    method: 'POST',
+    path: () => `/v1/transactions/${transferId}/cancel`,
+    token: () => tokens.operator,
+    body: () => ({ reason: 'too late' }),
+    status: 409,
+    code: 'TRANSFER.NOT_CANCELLABLE',
+    details: { status: 'COMPLETED' },
+  },
+  {
+    name: 'an unknown approval group',
+    method: 'GET',
+    path: () => `/v1/approval-groups/${UNKNOWN_GROUP}`,
+    status: 404,
+    code: 'APPROVAL.GROUP_NOT_FOUND',
+  },
+  {
+    name: 'reading an unknown approval request',
+    method: 'GET',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.approver,
+    status: 404,
+    code: 'APPROVAL.REQUEST_NOT_FOUND',
+  },
+  {
+    name: 'deciding an unknown approval request',
+    method: 'POST',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.approver,
+    body: () => ({ decision: 'approve' }),
+    status: 404,
+    code: 'APPROVAL.REQUEST_NOT_FOUND',
+  },
+  {
+    name: 'an unknown trace',
+    method: 'GET',
+    path: () => `/v1/audit/${UNKNOWN_TRACE}`,
+    token: () => tokens.auditor,
+    status: 404,
+    code: 'AUDIT.TRACE_NOT_FOUND',
+  },
+  {
+    name: 'a trace id that is not an id',
+    method: 'GET',
+    path: () => '/v1/audit/TRACE%23x',
+    token: () => tokens.auditor,
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'traceId',
+  },
 
   // Queries.
-  { name: 'a limit of 0', method: 'GET', path: () => '/v1/wallets?limit=0', status: 400, code: 'REQUEST.INVALID_FIELD', details: 'limit' },
-  { name: 'a limit of 101', method: 'GET', path: () => '/v1/wallets?limit=101', status: 400, code: 'REQUEST.INVALID_FIELD', details: 'limit' },
-  { name: 'a limit that is not a number', method: 'GET', path: () => `/v1/transactions?walletId=${walletId}&limit=ten`, token: () => tokens.operator, status: 400, code: 'REQUEST.INVALID_FIELD', details: 'limit' },
-  { name: 'an unknown query parameter (wallets)', method: 'GET', path: () => '/v1/wallets?limt=5', status: 400, code: 'REQUEST.UNKNOWN_FIELD', details: 'limt' },
-  { name: 'an unknown query parameter (transfers)', method: 'GET', path: () => `/v1/transactions?walletId=${walletId}&sort=desc`, token: () => tokens.operator, status: 400, code: 'REQUEST.UNKNOWN_FIELD', details: 'sort' },
-  { name: 'a forged page token', method: 'GET', path: () => `/v1/wallets?nextToken=${b64({ pk: 'WALLET#x', sk: '1' })}`, status: 400, code: 'REQUEST.INVALID_FIELD', details: 'nextToken' },
-  { name: 'a listing without walletId or status', method: 'GET', path: () => '/v1/transactions', token: () => tokens.operator, status: 400, code: 'REQUEST.MISSING_FIELD', details: 'walletId' },
-  { name: 'a listing by an unknown status', method: 'GET', path: () => '/v1/transactions?status=DONE', token: () => tokens.operator, status: 400, code: 'REQUEST.INVALID_FIELD', details: 'status' },
+  {
+    name: 'a limit of 0',
+    method: 'GET',
+    path: () => '/v1/wallets?limit=0',
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'limit',
+  },
+  {
+    name: 'a limit of 101',
+    method: 'GET',
+    path: () => '/v1/wallets?limit=101',
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'limit',
+  },
+  {
+    name: 'a limit that is not a number',
+    method: 'GET',
+    path: () => `/v1/transactions?walletId=${walletId}&limit=ten`,
+    token: () => tokens.operator,
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'limit',
+  },
+  {
+    name: 'an unknown query parameter (wallets)',
+    method: 'GET',
+    path: () => '/v1/wallets?limt=5',
+    status: 400,
+    code: 'REQUEST.UNKNOWN_FIELD',
+    details: 'limt',
+  },
+  {
+    name: 'an unknown query parameter (transfers)',
+    method: 'GET',
+    path: () => `/v1/transactions?walletId=${walletId}&sort=desc`,
+    token: () => tokens.operator,
+    status: 400,
+    code: 'REQUEST.UNKNOWN_FIELD',
+    details: 'sort',
+  },
+  {
+    name: 'a forged page token',
+    method: 'GET',
+    path: () => `/v1/wallets?nextToken=${b64({ pk: 'WALLET#x', sk: '1' })}`,
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'nextToken',
+  },
+  {
+    name: 'a listing without walletId or status',
+    method: 'GET',
+    path: () => '/v1/transactions',
+    token: () => tokens.operator,
+    status: 400,
+    code: 'REQUEST.MISSING_FIELD',
+    details: 'walletId',
+  },
+  {
+    name: 'a listing by an unknown status',
+    method: 'GET',
+    path: () => '/v1/transactions?status=DONE',
+    token: () => tokens.operator,
+    status: 400,
+    code: 'REQUEST.INVALID_FIELD',
+    details: 'status',
+  },
 
   // Authentication.
-  { name: 'no token (wallets)', method: 'POST', path: () => '/v1/wallets', token: () => '', body: () => wallet(), status: 401, code: 'AUTH.MISSING_TOKEN' },
-  { name: 'no token (transfers)', method: 'GET', path: () => `/v1/transactions/${transferId}`, token: () => '', status: 401, code: 'AUTH.MISSING_TOKEN' },
-  { name: 'no token (audit)', method: 'GET', path: () => `/v1/audit/${transferTraceId}`, token: () => '', status: 401, code: 'AUTH.MISSING_TOKEN' },
-  { name: 'a Basic credential', method: 'GET', path: () => '/v1/wallets', token: () => '', headers: { authorization: 'Basic YWRtaW46YWRtaW4=' }, status: 401, code: 'AUTH.MISSING_TOKEN' },
-  { name: 'an expired token', method: 'POST', path: () => '/v1/transactions', token: () => tokens.expired, body: () => transfer(), get headers() { return idem(); }, status: 401, code: 'AUTH.INVALID_TOKEN', details: { reason: 'expired' } },
-  { name: 'a token signed by another ES256 key', method: 'POST', path: () => '/v1/wallets', token: () => tokens.forged, body: () => wallet(), status: 401, code: 'AUTH.INVALID_TOKEN', details: { reason: 'bad_signature' } },
-  { name: 'an unsigned token (alg none)', method: 'POST', path: () => '/v1/approval-groups', token: noneToken, body: () => ({ name: 'G', members: [{ id: 'a', name: 'A' }] }), status: 401, code: 'AUTH.INVALID_TOKEN', details: { reason: 'algorithm_not_allowed' } },
-  { name: 'a tampered payload (operator → admin)', method: 'PUT', path: () => `/v1/wallets/${walletId}/policy`, token: () => tokens.tampered, body: () => ({ rules: [] }), status: 401, code: 'AUTH.INVALID_TOKEN', details: { reason: 'bad_signature' } },
-  { name: 'a token that is not a JWT', method: 'GET', path: () => `/v1/approval-groups/${groupId}`, token: () => 'not-a-jwt', status: 401, code: 'AUTH.MISSING_TOKEN' },
+  {
+    name: 'no token (wallets)',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    token: () => '',
+    body: () => wallet(),
+    status: 401,
+    code: 'AUTH.MISSING_TOKEN',
+  },
+  {
+    name: 'no token (transfers)',
+    method: 'GET',
+    path: () => `/v1/transactions/${transferId}`,
+    token: () => '',
+    status: 401,
+    code: 'AUTH.MISSING_TOKEN',
+  },
+  {
+    name: 'no token (audit)',
+    method: 'GET',
+    path: () => `/v1/audit/${transferTraceId}`,
+    token: () => '',
+    status: 401,
+    code: 'AUTH.MISSING_TOKEN',
+  },
+  {
+    name: 'a Basic credential',
+    method: 'GET',
+    path: () => '/v1/wallets',
+    token: () => '',
+    headers: { authorization: 'Basic YWRtaW46YWRtaW4=' },
+    status: 401,
+    code: 'AUTH.MISSING_TOKEN',
+  },
+  {
+    name: 'an expired token',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.expired,
+    body: () => transfer(),
+    get headers() {
+      return idem();
+    },
+    status: 401,
+    code: 'AUTH.INVALID_TOKEN',
+    details: { reason: 'expired' },
+  },
+  {
+    name: 'a token signed by another ES256 key',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    token: () => tokens.forged,
+    body: () => wallet(),
+    status: 401,
+    code: 'AUTH.INVALID_TOKEN',
+    details: { reason: 'bad_signature' },
+  },
+  {
+    name: 'an unsigned token (alg none)',
+    method: 'POST',
+    path: () => '/v1/approval-groups',
+    token: noneToken,
+    body: () => ({ name: 'G', members: [{ id: 'a', name: 'A' }] }),
+    status: 401,
+    code: 'AUTH.INVALID_TOKEN',
+    details: { reason: 'algorithm_not_allowed' },
+  },
+  {
+    name: 'a tampered payload (operator → admin)',
+    method: 'PUT',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    token: () => tokens.tampered,
+    body: () => ({ rules: [] }),
+    status: 401,
+    code: 'AUTH.INVALID_TOKEN',
+    details: { reason: 'bad_signature' },
+  },
+  {
+    name: 'a token that is not a JWT',
+    method: 'GET',
+    path: () => `/v1/approval-groups/${groupId}`,
+    token: () => 'not-a-jwt',
+    status: 401,
+    code: 'AUTH.MISSING_TOKEN',
+  },
 
   // Roles, per route family.
-  { name: 'an operator creating a wallet', method: 'POST', path: () => '/v1/wallets', token: () => tokens.operator, body: () => wallet(), status: 403, code: 'AUTH.FORBIDDEN', details: { requiredRoles: ['admin'] } },
-  { name: 'an approver listing wallets', method: 'GET', path: () => '/v1/wallets', token: () => tokens.approver, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an approver reading a wallet', method: 'GET', path: () => `/v1/wallets/${walletId}`, token: () => tokens.approver, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an operator setting a policy', method: 'PUT', path: () => `/v1/wallets/${walletId}/policy`, token: () => tokens.operator, body: () => ({ rules: [] }), status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an auditor freezing', method: 'POST', path: () => `/v1/wallets/${walletId}/freeze`, token: () => tokens.auditor, body: () => ({ reason: 'x' }), status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an operator unfreezing', method: 'POST', path: () => `/v1/wallets/${walletId}/unfreeze`, token: () => tokens.operator, body: () => ({ reason: 'x' }), status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an operator creating a group', method: 'POST', path: () => '/v1/approval-groups', token: () => tokens.operator, body: () => ({ name: 'G', members: [{ id: 'a', name: 'A' }] }), status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an approver reading a group', method: 'GET', path: () => `/v1/approval-groups/${groupId}`, token: () => tokens.approver, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an auditor submitting', method: 'POST', path: () => '/v1/transactions', token: () => tokens.auditor, body: () => transfer(), get headers() { return idem(); }, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an approver submitting', method: 'POST', path: () => '/v1/transactions', token: () => tokens.approver, body: () => transfer(), get headers() { return idem(); }, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'a token without roles listing transfers', method: 'GET', path: () => `/v1/transactions?walletId=${walletId}`, token: () => tokens.nobody, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an approver cancelling', method: 'POST', path: () => `/v1/transactions/${transferId}/cancel`, token: () => tokens.approver, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an operator deciding', method: 'POST', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.operator, body: () => ({ decision: 'approve' }), status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an operator reading an approval request', method: 'GET', path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`, token: () => tokens.operator, status: 403, code: 'AUTH.FORBIDDEN' },
-  { name: 'an operator reading the audit trail', method: 'GET', path: () => `/v1/audit/${transferTraceId}`, token: () => tokens.operator, status: 403, code: 'AUTH.FORBIDDEN' },
+  {
+    name: 'an operator creating a wallet',
+    method: 'POST',
+    path: () => '/v1/wallets',
+    token: () => tokens.operator,
+    body: () => wallet(),
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+    details: { requiredRoles: ['admin'] },
+  },
+  {
+    name: 'an approver listing wallets',
+    method: 'GET',
+    path: () => '/v1/wallets',
+    token: () => tokens.approver,
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an approver reading a wallet',
+    method: 'GET',
+    path: () => `/v1/wallets/${walletId}`,
+    token: () => tokens.approver,
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an operator setting a policy',
+    method: 'PUT',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    token: () => tokens.operator,
+    body: () => ({ rules: [] }),
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an auditor freezing',
+    method: 'POST',
+    path: () => `/v1/wallets/${walletId}/freeze`,
+    token: () => tokens.auditor,
+    body: () => ({ reason: 'x' }),
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an operator unfreezing',
+    method: 'POST',
+    path: () => `/v1/wallets/${walletId}/unfreeze`,
+    token: () => tokens.operator,
+    body: () => ({ reason: 'x' }),
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an operator creating a group',
+    method: 'POST',
+    path: () => '/v1/approval-groups',
+    token: () => tokens.operator,
+    body: () => ({ name: 'G', members: [{ id: 'a', name: 'A' }] }),
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an approver reading a group',
+    method: 'GET',
+    path: () => `/v1/approval-groups/${groupId}`,
+    token: () => tokens.approver,
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an auditor submitting',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.auditor,
+    body: () => transfer(),
+    get headers() {
+      return idem();
+    },
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an approver submitting',
+    method: 'POST',
+    path: () => '/v1/transactions',
+    token: () => tokens.approver,
+    body: () => transfer(),
+    get headers() {
+      return idem();
+    },
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'a token without roles listing transfers',
+    method: 'GET',
+    path: () => `/v1/transactions?walletId=${walletId}`,
+    token: () => tokens.nobody,
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an approver cancelling',
+    method: 'POST',
+    path: () => `/v1/transactions/${transferId}/cancel`,
+    token: () => tokens.approver,
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an operator deciding',
+    method: 'POST',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.operator,
+    body: () => ({ decision: 'approve' }),
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an operator reading an approval request',
+    method: 'GET',
+    path: () => `/v1/approvals/${UNKNOWN_APPROVAL}`,
+    token: () => tokens.operator,
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
+  {
+    name: 'an operator reading the audit trail',
+    method: 'GET',
+    path: () => `/v1/audit/${transferTraceId}`,
+    token: () => tokens.operator,
+    status: 403,
+    code: 'AUTH.FORBIDDEN',
+  },
 
   // Routing at the edge.
   { name: 'an unknown route', method: 'GET', path: () => '/v1/keys', status: 404, code: 'ROUTE.NOT_FOUND' },
   { name: 'an unknown version', method: 'GET', path: () => '/v2/wallets', status: 404, code: 'ROUTE.NOT_FOUND' },
-  { name: 'a trailing slash', method: 'GET', path: () => `/v1/wallets/${walletId}/`, status: 404, code: 'ROUTE.NOT_FOUND' },
-  { name: 'an unknown route with a body and no token', method: 'POST', path: () => '/v1/wallets/x/y/z', token: () => '', body: () => wallet(), status: 404, code: 'ROUTE.NOT_FOUND' },
-  { name: 'DELETE a wallet', method: 'DELETE', path: () => `/v1/wallets/${walletId}`, status: 405, code: 'ROUTE.METHOD_NOT_ALLOWED', details: { allow: ['GET'] } },
-  { name: 'PUT on the wallet list', method: 'PUT', path: () => '/v1/wallets', body: () => wallet(), status: 405, code: 'ROUTE.METHOD_NOT_ALLOWED', details: { allow: ['GET', 'POST'] } },
-  { name: 'GET a cancel', method: 'GET', path: () => `/v1/transactions/${transferId}/cancel`, token: () => tokens.operator, status: 405, code: 'ROUTE.METHOD_NOT_ALLOWED', details: { allow: ['POST'] } },
-  { name: 'PATCH a policy', method: 'PATCH', path: () => `/v1/wallets/${walletId}/policy`, body: () => ({ rules: [] }), status: 405, code: 'ROUTE.METHOD_NOT_ALLOWED', details: { allow: ['PUT'] } },
-  { name: 'POST the health check', method: 'POST', path: () => '/v1/health', token: () => '', status: 405, code: 'ROUTE.METHOD_NOT_ALLOWED', details: { allow: ['GET'] } },
-  { name: 'DELETE an audit trail', method: 'DELETE', path: () => `/v1/audit/${transferTraceId}`, token: () => tokens.auditor, status: 405, code: 'ROUTE.METHOD_NOT_ALLOWED', details: { allow: ['GET'] } },
+  {
+    name: 'a trailing slash',
+    method: 'GET',
+    path: () => `/v1/wallets/${walletId}/`,
+    status: 404,
+    code: 'ROUTE.NOT_FOUND',
+  },
+  {
+    name: 'an unknown route with a body and no token',
+    method: 'POST',
+    path: () => '/v1/wallets/x/y/z',
+    token: () => '',
+    body: () => wallet(),
+    status: 404,
+    code: 'ROUTE.NOT_FOUND',
+  },
+  {
+    name: 'DELETE a wallet',
+    method: 'DELETE',
+    path: () => `/v1/wallets/${walletId}`,
+    status: 405,
+    code: 'ROUTE.METHOD_NOT_ALLOWED',
+    details: { allow: ['GET'] },
+  },
+  {
+    name: 'PUT on the wallet list',
+    method: 'PUT',
+    path: () => '/v1/wallets',
+    body: () => wallet(),
+    status: 405,
+    code: 'ROUTE.METHOD_NOT_ALLOWED',
+    details: { allow: ['GET', 'POST'] },
+  },
+  {
+    name: 'GET a cancel',
+    method: 'GET',
+    path: () => `/v1/transactions/${transferId}/cancel`,
+    token: () => tokens.operator,
+    status: 405,
+    code: 'ROUTE.METHOD_NOT_ALLOWED',
+    details: { allow: ['POST'] },
+  },
+  {
+    name: 'PATCH a policy',
+    method: 'PATCH',
+    path: () => `/v1/wallets/${walletId}/policy`,
+    body: () => ({ rules: [] }),
+    status: 405,
+    code: 'ROUTE.METHOD_NOT_ALLOWED',
+    details: { allow: ['PUT'] },
+  },
+  {
+    name: 'POST the health check',
+    method: 'POST',
+    path: () => '/v1/health',
+    token: () => '',
+    status: 405,
+    code: 'ROUTE.METHOD_NOT_ALLOWED',
+    details: { allow: ['GET'] },
+  },
+  {
+    name: 'DELETE an audit trail',
+    method: 'DELETE',
+    path: () => `/v1/audit/${transferTraceId}`,
+    token: () => tokens.auditor,
+    status: 405,
+    code: 'ROUTE.METHOD_NOT_ALLOWED',
+    details: { allow: ['GET'] },
+  },
 ];
 
 describe('bad requests over HTTP', () => {
@@ -296,7 +1045,9 @@ describe('bad requests over HTTP', () => {
       ...(c.headers === undefined ? {} : { headers: c.headers }),
     });
     expect({ status: answer.status, code: answer.body?.error?.code }).toEqual({ status: c.status, code: c.code });
-    expect(answer.body).toEqual({ error: { code: c.code, message: expect.any(String), details: expect.any(Object), traceId: expect.any(String) } });
+    expect(answer.body).toEqual({
+      error: { code: c.code, message: expect.any(String), details: expect.any(Object), traceId: expect.any(String) },
+    });
     expect(answer.body.error.traceId).toBe(answer.headers.get('x-strongroom-trace-id'));
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     if (typeof c.details === 'string') expect(answer.body.error.details).toMatchObject({ field: c.details });
@@ -309,23 +1060,49 @@ describe('bad requests over HTTP', () => {
 
   it('a chunked body over 64 KiB without Content-Length is refused with 413 while streaming', async () => {
     const url = new URL('/v1/wallets', sut.url);
-    const answer = await new Promise<{ status: number; body: string; traceId: string | undefined }>((resolve, reject) => {
-      const req = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, traceId: res.headers['x-strongroom-trace-id'] as string | undefined }));
-        res.on('error', reject);
-      });
-      // The server may close the connection before the whole body is written: that is the point.
-      req.on('error', () => undefined);
-      const chunk = Buffer.alloc(16 * 1024, 'x');
-      req.write('{"name":"');
-      for (let i = 0; i < 6; i++) req.write(chunk);
-      req.end('"}');
-    });
+    const answer = await new Promise<{ status: number; body: string; traceId: string | undefined }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          url,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${tokens.admin}`,
+              'content-type': 'application/json',
+              'transfer-encoding': 'chunked',
+            },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: text,
+                traceId: res.headers['x-strongroom-trace-id'] as string | undefined,
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        // The server may close the connection before the whole body is written: that is the point.
+        req.on('error', () => undefined);
+        const chunk = Buffer.alloc(16 * 1024, 'x');
+        req.write('{"name":"');
+        for (let i = 0; i < 6; i++) req.write(chunk);
+        req.end('"}');
+      },
+    );
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'REQUEST.BODY_TOO_LARGE', message: expect.any(String), details: { field: 'body', limitBytes: 65_536 }, traceId: answer.traceId } });
+    expect(JSON.parse(answer.body)).toEqual({
+      error: {
+        code: 'REQUEST.BODY_TOO_LARGE',
+        message: expect.any(String),
+        details: { field: 'body', limitBytes: 65_536 },
+        traceId: answer.traceId,
+      },
+    });
   });
 
   it('changed nothing: wallets, balances, policy, group, transfers and audit trails are as before', async () => {
@@ -339,9 +1116,17 @@ describe('bad requests over HTTP', () => {
     const read = await sut.call('GET', `/v1/wallets/${walletId}`, { token: tokens.auditor });
     expect(read.status).toBe(200);
     expect(read.body.id).toBe(walletId);
-    const accepted = await sut.call('POST', '/v1/transactions', { token: tokens.operator, headers: { 'idempotency-key': 'bad-requests-valid-after' }, body: transfer() });
+    const accepted = await sut.call('POST', '/v1/transactions', {
+      token: tokens.operator,
+      headers: { 'idempotency-key': 'bad-requests-valid-after' },
+      body: transfer(),
+    });
     expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ id: expect.stringMatching(/^tx-/), status: expect.any(String), traceId: expect.any(String) });
+    expect(accepted.body).toEqual({
+      id: expect.stringMatching(/^tx-/),
+      status: expect.any(String),
+      traceId: expect.any(String),
+    });
     const done = await poll(async () => {
       const view = await ok('GET', `/v1/transactions/${accepted.body.id as string}`, tokens.operator);
       return ['COMPLETED', 'REJECTED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(view.status) ? view : undefined;

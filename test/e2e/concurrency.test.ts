@@ -25,16 +25,20 @@ let walletAddress: Address;
 const recipient = privateKeyToAccount(generatePrivateKey()).address;
 let publicClient: ReturnType<typeof createPublicClient>;
 
-
 async function ok(method: string, path: string, token: string, body?: unknown): Promise<ApiBody> {
   const answer = await sut.call(method, path, { token, ...(body === undefined ? {} : { body }) });
   if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
-const nativeBalances = async (): Promise<ApiBody> => (await ok('GET', `/v1/wallets/${walletId}`, admin)).balances.find((b: { asset: string }) => b.asset === 'native');
+const nativeBalances = async (): Promise<ApiBody> =>
+  (await ok('GET', `/v1/wallets/${walletId}`, admin)).balances.find((b: { asset: string }) => b.asset === 'native');
 const submit = (key: string, amount: bigint = AMOUNT) =>
-  sut.call('POST', '/v1/transactions', { token: operator, headers: { 'idempotency-key': key }, body: { walletId, to: recipient, asset: 'native', amount: amount.toString() } });
+  sut.call('POST', '/v1/transactions', {
+    token: operator,
+    headers: { 'idempotency-key': key },
+    body: { walletId, to: recipient, asset: 'native', amount: amount.toString() },
+  });
 const finished = (id: string): Promise<ApiBody> =>
   poll(async () => {
     const view = await ok('GET', `/v1/transactions/${id}`, operator);
@@ -48,7 +52,10 @@ async function expectLedgerMatchesChain(): Promise<bigint> {
     return b.reserved === '0' && b.pendingOut === '0' && b.pendingIn === '0' ? b : undefined;
   }, 'the wallet to settle');
   const onChain = await publicClient.getBalance({ address: walletAddress });
-  expect({ settled: BigInt(native.settled), available: BigInt(native.available) }).toEqual({ settled: onChain, available: onChain });
+  expect({ settled: BigInt(native.settled), available: BigInt(native.available) }).toEqual({
+    settled: onChain,
+    available: onChain,
+  });
   return onChain;
 }
 
@@ -56,17 +63,36 @@ beforeAll(async () => {
   sut = await startStackUnderTest();
   admin = await sut.token('conc-admin', ['admin']);
   operator = await sut.token('conc-operator', ['operator']);
-  const wallet = await ok('POST', '/v1/wallets', admin, { name: 'concurrency e2e', chainId: CHAIN_ID, keyScheme: 'kms' });
+  const wallet = await ok('POST', '/v1/wallets', admin, {
+    name: 'concurrency e2e',
+    chainId: CHAIN_ID,
+    keyScheme: 'kms',
+  });
   walletId = wallet.id;
   walletAddress = wallet.address;
   await ok('PUT', `/v1/wallets/${walletId}/policy`, admin, {
-    rules: [{ id: 'allow-small-eth', match: { assets: ['native'], amount: { max: AMOUNT.toString() } }, action: { type: 'ALLOW' } }],
+    rules: [
+      {
+        id: 'allow-small-eth',
+        match: { assets: ['native'], amount: { max: AMOUNT.toString() } },
+        action: { type: 'ALLOW' },
+      },
+    ],
     limits: {},
   });
 
-  const chain = { id: CHAIN_ID, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [sut.stack.anvil.rpcUrl] } } } as const;
+  const chain = {
+    id: CHAIN_ID,
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [sut.stack.anvil.rpcUrl] } },
+  } as const;
   publicClient = createPublicClient({ chain, transport: http(sut.stack.anvil.rpcUrl) });
-  const funder = createWalletClient({ account: privateKeyToAccount(sut.stack.anvil.accounts[2]!.privateKey as Hex), chain, transport: http(sut.stack.anvil.rpcUrl) });
+  const funder = createWalletClient({
+    account: privateKeyToAccount(sut.stack.anvil.accounts[2]!.privateKey as Hex),
+    chain,
+    transport: http(sut.stack.anvil.rpcUrl),
+  });
   const hash = await funder.sendTransaction({ to: walletAddress, value: FUNDING });
   await publicClient.waitForTransactionReceipt({ hash });
   const credited = await poll(async () => {
@@ -81,13 +107,25 @@ afterAll(async () => {
 }, 60_000);
 
 it(`${SUBMITS} concurrent submits against a balance for ${COVERED}: ${COVERED} accepted, the rest 422, all accepted ones complete, ledger = chain`, async () => {
-  const answers = await Promise.all(Array.from({ length: SUBMITS }, (_, i) => submit(`concurrent-${String(i).padStart(3, '0')}`)));
+  const answers = await Promise.all(
+    Array.from({ length: SUBMITS }, (_, i) => submit(`concurrent-${String(i).padStart(3, '0')}`)),
+  );
 
   const accepted = answers.filter((a) => a.status === 202);
   const refused = answers.filter((a) => a.status !== 202);
-  expect(answers.map((a) => a.status).sort()).toEqual([...Array<number>(COVERED).fill(202), ...Array<number>(SUBMITS - COVERED).fill(422)]);
+  expect(answers.map((a) => a.status).sort()).toEqual([
+    ...Array<number>(COVERED).fill(202),
+    ...Array<number>(SUBMITS - COVERED).fill(422),
+  ]);
   for (const a of refused) {
-    expect(a.body).toEqual({ error: { code: 'LEDGER.INSUFFICIENT_FUNDS', message: expect.any(String), details: expect.any(Object), traceId: a.headers.get('x-strongroom-trace-id') } });
+    expect(a.body).toEqual({
+      error: {
+        code: 'LEDGER.INSUFFICIENT_FUNDS',
+        message: expect.any(String),
+        details: expect.any(Object),
+        traceId: a.headers.get('x-strongroom-trace-id'),
+      },
+    });
   }
   const ids = accepted.map((a) => a.body.id as string);
   expect(new Set(ids).size).toBe(COVERED);
@@ -95,7 +133,9 @@ it(`${SUBMITS} concurrent submits against a balance for ${COVERED}: ${COVERED} a
   // Everything is reserved, nothing more: available never went below zero.
   const reservedNow = await nativeBalances();
   expect(BigInt(reservedNow.available)).toBeGreaterThanOrEqual(0n);
-  expect(BigInt(reservedNow.available) + BigInt(reservedNow.reserved) + BigInt(reservedNow.pendingOut)).toBe(BigInt(reservedNow.settled));
+  expect(BigInt(reservedNow.available) + BigInt(reservedNow.reserved) + BigInt(reservedNow.pendingOut)).toBe(
+    BigInt(reservedNow.settled),
+  );
 
   const views = await Promise.all(ids.map(finished));
   expect(views.map((v) => [v.id, v.status])).toEqual(ids.map((id) => [id, 'COMPLETED']));
@@ -121,7 +161,14 @@ it('the same Idempotency-Key and body twice is one transfer; the same key with a
 
   const reused = await submit('idempotent-0001', 2_000n);
   expect(reused.status).toBe(409);
-  expect(reused.body).toEqual({ error: { code: 'IDEMPOTENCY.KEY_REUSED', message: expect.any(String), details: expect.any(Object), traceId: reused.headers.get('x-strongroom-trace-id') } });
+  expect(reused.body).toEqual({
+    error: {
+      code: 'IDEMPOTENCY.KEY_REUSED',
+      message: expect.any(String),
+      details: expect.any(Object),
+      traceId: reused.headers.get('x-strongroom-trace-id'),
+    },
+  });
 
   const done = await finished(first.body.id as string);
   expect(done.status).toBe('COMPLETED');

@@ -35,7 +35,9 @@ afterAll(async () => {
 
 /** The chains the runtime configured (it sets STRONGROOM_CHAINS before building the handlers' dependencies). */
 function chainsFromEnv(): ChainGateway[] {
-  return (JSON.parse(process.env.STRONGROOM_CHAINS ?? '[]') as unknown[]).map((c) => new ViemChainGateway(parseChainConfig(c)));
+  return (JSON.parse(process.env.STRONGROOM_CHAINS ?? '[]') as unknown[]).map(
+    (c) => new ViemChainGateway(parseChainConfig(c)),
+  );
 }
 
 function flaky(vault: KeyVault): KeyVault {
@@ -44,7 +46,8 @@ function flaky(vault: KeyVault): KeyVault {
     signDigest: (keyId, digest, purpose) => vault.signDigest(keyId, digest, purpose),
     addressOf: async (keyId) => {
       const address = await vault.addressOf(keyId);
-      if (faults.failKeyOnce.delete(address.toLowerCase())) throw new SigningError('KEY.DISABLED', 'the key is disabled (test)');
+      if (faults.failKeyOnce.delete(address.toLowerCase()))
+        throw new SigningError('KEY.DISABLED', 'the key is disabled (test)');
       return address;
     },
   };
@@ -56,41 +59,69 @@ function lossy(inner: ChainGateway): ChainGateway {
       if (property !== 'broadcast') return Reflect.get(target, property, receiver) as unknown;
       return async (raw: Hex) => {
         const result = await target.broadcast(raw);
-        if (faults.loseBroadcastResponses.has(result.from.toLowerCase())) throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', 'no answer in time (test)');
+        if (faults.loseBroadcastResponses.has(result.from.toLowerCase()))
+          throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', 'no answer in time (test)');
         return result;
       };
     },
   });
 }
 
-async function ok(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<ApiBody> {
-  const response = await api.call(method, path, { token, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) });
-  if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
+async function ok(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<ApiBody> {
+  const response = await api.call(method, path, {
+    token,
+    ...(body === undefined ? {} : { body }),
+    ...(headers === undefined ? {} : { headers }),
+  });
+  if (response.status >= 300)
+    throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
-
 
 let keys = 0;
 async function fundedWallet(policy: object): Promise<{ id: string; address: Address }> {
   const wallet = await ok('POST', '/v1/wallets', admin, { name: `e2e ${++keys}`, chainId: 31337, keyScheme: 'kms' });
   await ok('PUT', `/v1/wallets/${wallet.id}/policy`, admin, policy);
-  const funder = createWalletClient({ account: privateKeyToAccount(api.stack.anvil.accounts[2]?.privateKey as Hex), transport: http(api.stack.anvil.rpcUrl) });
+  const funder = createWalletClient({
+    account: privateKeyToAccount(api.stack.anvil.accounts[2]?.privateKey as Hex),
+    transport: http(api.stack.anvil.rpcUrl),
+  });
   await funder.sendTransaction({ to: wallet.address, value: parseEther('5'), chain: null });
   await poll(async () => {
     const view = await ok('GET', `/v1/wallets/${wallet.id}`, admin);
-    return BigInt(view.balances.find((b: { asset: string }) => b.asset === 'native')?.available ?? '0') >= parseEther('5') ? true : undefined;
+    return BigInt(view.balances.find((b: { asset: string }) => b.asset === 'native')?.available ?? '0') >=
+      parseEther('5')
+      ? true
+      : undefined;
   }, 'the deposit');
   return { id: wallet.id as string, address: wallet.address as Address };
 }
 
 const submit = async (walletId: string, amount: bigint): Promise<string> =>
-  (await ok('POST', '/v1/transactions', operator, { walletId, to: RECIPIENT, asset: 'native', amount: amount.toString() }, { 'idempotency-key': `e2e-${Date.now()}-${++keys}` })).id;
+  (
+    await ok(
+      'POST',
+      '/v1/transactions',
+      operator,
+      { walletId, to: RECIPIENT, asset: 'native', amount: amount.toString() },
+      { 'idempotency-key': `e2e-${Date.now()}-${++keys}` },
+    )
+  ).id;
 
 const until = (id: string, statuses: readonly string[]): Promise<ApiBody> =>
-  poll(async () => {
-    const view = await ok('GET', `/v1/transactions/${id}`, operator);
-    return statuses.includes(view.status) ? view : undefined;
-  }, `transfer ${id} to reach ${statuses.join('/')}`);
+  poll(
+    async () => {
+      const view = await ok('GET', `/v1/transactions/${id}`, operator);
+      return statuses.includes(view.status) ? view : undefined;
+    },
+    `transfer ${id} to reach ${statuses.join('/')}`,
+  );
 
 const ALLOW_ALL = { rules: [{ id: 'all', match: {}, action: { type: 'ALLOW' } }], limits: {} };
 
@@ -98,29 +129,66 @@ describe('the demo paths and the workflow cases over HTTP on the local stack', (
   it('runs the demo: auto-allowed, two-approver, blocked and ERC-20 transfers, balances equal to the chain, verified audit trails', async () => {
     const lines: string[] = [];
     await runDemo(api.url, api.stack.anvil.rpcUrl, (line) => lines.push(line));
-    expect(lines.join('\n')).toContain('the ledger\'s settled ETH equals the chain balance');
+    expect(lines.join('\n')).toContain("the ledger's settled ETH equals the chain balance");
   }, 240_000);
 
   it('cancels a transfer waiting for approval and releases its funds', async () => {
-    const group = await ok('POST', '/v1/approval-groups', admin, { name: 'cancel-group', members: [{ id: 'ann', name: 'Ann' }] });
-    const wallet = await fundedWallet({ rules: [{ id: 'all', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: group.id, timeoutSeconds: 600 } }], limits: {} });
+    const group = await ok('POST', '/v1/approval-groups', admin, {
+      name: 'cancel-group',
+      members: [{ id: 'ann', name: 'Ann' }],
+    });
+    const wallet = await fundedWallet({
+      rules: [
+        {
+          id: 'all',
+          match: {},
+          action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: group.id, timeoutSeconds: 600 },
+        },
+      ],
+      limits: {},
+    });
     const id = await submit(wallet.id, parseEther('1'));
     await until(id, ['PENDING_AUTHORIZATION']);
-    expect((await api.call('POST', `/v1/transactions/${id}/cancel`, { token: operator, body: { reason: 'no longer needed' } })).status).toBe(202);
+    expect(
+      (
+        await api.call('POST', `/v1/transactions/${id}/cancel`, {
+          token: operator,
+          body: { reason: 'no longer needed' },
+        })
+      ).status,
+    ).toBe(202);
     const done = await until(id, ['CANCELLED', 'COMPLETED', 'FAILED']);
     expect(done.status).toBe('CANCELLED');
     const view = await ok('GET', `/v1/wallets/${wallet.id}`, admin);
-    expect(view.balances.find((b: { asset: string }) => b.asset === 'native')).toMatchObject({ available: parseEther('5').toString(), reserved: '0' });
+    expect(view.balances.find((b: { asset: string }) => b.asset === 'native')).toMatchObject({
+      available: parseEther('5').toString(),
+      reserved: '0',
+    });
   }, 120_000);
 
   it('expires an approval nobody gives in time and releases the funds', async () => {
-    const group = await ok('POST', '/v1/approval-groups', admin, { name: 'expiry-group', members: [{ id: 'ben', name: 'Ben' }] });
-    const wallet = await fundedWallet({ rules: [{ id: 'all', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: group.id, timeoutSeconds: 1 } }], limits: {} });
+    const group = await ok('POST', '/v1/approval-groups', admin, {
+      name: 'expiry-group',
+      members: [{ id: 'ben', name: 'Ben' }],
+    });
+    const wallet = await fundedWallet({
+      rules: [
+        {
+          id: 'all',
+          match: {},
+          action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: group.id, timeoutSeconds: 1 },
+        },
+      ],
+      limits: {},
+    });
     const id = await submit(wallet.id, parseEther('1'));
     const done = await until(id, ['EXPIRED', 'COMPLETED', 'FAILED']);
     expect(done.status).toBe('EXPIRED');
     const view = await ok('GET', `/v1/wallets/${wallet.id}`, admin);
-    expect(view.balances.find((b: { asset: string }) => b.asset === 'native')).toMatchObject({ available: parseEther('5').toString(), reserved: '0' });
+    expect(view.balances.find((b: { asset: string }) => b.asset === 'native')).toMatchObject({
+      available: parseEther('5').toString(),
+      reserved: '0',
+    });
   }, 120_000);
 
   it('fails a transfer whose signer fails before signing: funds released (less the fee of the nonce fill) and the next transfer goes through', async () => {
@@ -145,6 +213,8 @@ describe('the demo paths and the workflow cases over HTTP on the local stack', (
     expect(done.status).toBe('COMPLETED');
     expect(done.events.map((e: { type: string }) => e.type)).not.toContain('FUNDS_RELEASED');
     const view = await ok('GET', `/v1/wallets/${wallet.id}`, admin);
-    expect(BigInt(view.balances.find((b: { asset: string }) => b.asset === 'native').settled)).toBe(parseEther('4') - BigInt(done.fee));
+    expect(BigInt(view.balances.find((b: { asset: string }) => b.asset === 'native').settled)).toBe(
+      parseEther('4') - BigInt(done.fee),
+    );
   }, 120_000);
 });

@@ -30,10 +30,19 @@ describe('StrongroomStateful', () => {
     for (const name of TABLE_NAMES) {
       const schema = TABLE_SCHEMAS[name];
       template.hasResourceProperties('AWS::DynamoDB::Table', {
-        KeySchema: [{ AttributeName: schema.partitionKey, KeyType: 'HASH' }, ...(schema.sortKey ? [{ AttributeName: schema.sortKey, KeyType: 'RANGE' }] : [])],
-        ...(schema.globalIndexes.length > 0 && { GlobalSecondaryIndexes: schema.globalIndexes.map((i) => Match.objectLike({ IndexName: i.name })) }),
-        ...(schema.localIndexes.length > 0 && { LocalSecondaryIndexes: schema.localIndexes.map((i) => Match.objectLike({ IndexName: i.name })) }),
-        ...(schema.timeToLiveAttribute && { TimeToLiveSpecification: { AttributeName: schema.timeToLiveAttribute, Enabled: true } }),
+        KeySchema: [
+          { AttributeName: schema.partitionKey, KeyType: 'HASH' },
+          ...(schema.sortKey ? [{ AttributeName: schema.sortKey, KeyType: 'RANGE' }] : []),
+        ],
+        ...(schema.globalIndexes.length > 0 && {
+          GlobalSecondaryIndexes: schema.globalIndexes.map((i) => Match.objectLike({ IndexName: i.name })),
+        }),
+        ...(schema.localIndexes.length > 0 && {
+          LocalSecondaryIndexes: schema.localIndexes.map((i) => Match.objectLike({ IndexName: i.name })),
+        }),
+        ...(schema.timeToLiveAttribute && {
+          TimeToLiveSpecification: { AttributeName: schema.timeToLiveAttribute, Enabled: true },
+        }),
       });
     }
   });
@@ -49,12 +58,20 @@ describe('StrongroomStateful', () => {
 
   it('streams changes of the append-only tables, so a MODIFY or REMOVE can raise an alarm', () => {
     const appendOnly = TABLE_NAMES.filter((n) => TABLE_SCHEMAS[n].appendOnly).length;
-    expect(Object.keys(template.findResources('AWS::DynamoDB::Table', { Properties: { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } } }))).toHaveLength(appendOnly);
+    expect(
+      Object.keys(
+        template.findResources('AWS::DynamoDB::Table', {
+          Properties: { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } },
+        }),
+      ),
+    ).toHaveLength(appendOnly);
   });
 
   it('grants appenders puts and reads, and explicitly denies updates and deletes on append-only tables only', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Effect: string; Action: string[] | string }[]);
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Effect: string; Action: string[] | string }[],
+    );
     const denies = statements.filter((s) => s.Effect === 'Deny');
     expect(denies).toHaveLength(1);
     expect([...denies[0]!.Action].sort()).toEqual([...APPEND_ONLY_DENIED_ACTIONS].sort());

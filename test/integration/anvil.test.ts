@@ -44,7 +44,9 @@ describe('the shared anvil', () => {
 
   it('has the development accounts derived from the default mnemonic', async () => {
     const addresses = await createWalletClient({ chain: chain.chain, transport: http(chain.rpcUrl) }).getAddresses();
-    expect(addresses.map((address) => address.toLowerCase())).toEqual(chain.accounts.map((account) => account.address.toLowerCase()));
+    expect(addresses.map((address) => address.toLowerCase())).toEqual(
+      chain.accounts.map((account) => account.address.toLowerCase()),
+    );
     // The well-known first anvil account, as a fixed point for the derivation.
     expect(chain.accounts[0]?.address).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266');
   });
@@ -52,15 +54,29 @@ describe('the shared anvil', () => {
   it('runs TestToken: deployment mints to the deployer, and a transfer logs Transfer(from, to, value)', async () => {
     const wallet = await fundedWalletClient(chain);
     const supply = parseEther('1000000');
-    const token = await deployTestToken(wallet, chain.publicClient, { initialSupply: supply, symbol: 'TST6', decimals: 6 });
-    const balanceOf = (account: Address): Promise<bigint> => chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [account] });
+    const token = await deployTestToken(wallet, chain.publicClient, {
+      initialSupply: supply,
+      symbol: 'TST6',
+      decimals: 6,
+    });
+    const balanceOf = (account: Address): Promise<bigint> =>
+      chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [account] });
     expect(await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' })).toBe(6);
-    expect(await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' })).toBe('TST6');
-    expect(await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'totalSupply' })).toBe(supply);
+    expect(await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' })).toBe(
+      'TST6',
+    );
+    expect(await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'totalSupply' })).toBe(
+      supply,
+    );
     expect(await balanceOf(wallet.account.address)).toBe(supply);
 
     const recipient = randomAddress();
-    const hash = await wallet.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [recipient, 1_234n] });
+    const hash = await wallet.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [recipient, 1_234n],
+    });
     const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
 
     expect(receipt.status).toBe('success');
@@ -76,7 +92,13 @@ describe('the shared anvil', () => {
     const wallet = await fundedWalletClient(chain);
     const token = await deployTestToken(wallet, chain.publicClient, { initialSupply: 10n });
     await expect(
-      chain.publicClient.simulateContract({ account: wallet.account, address: token, abi: erc20Abi, functionName: 'transfer', args: [randomAddress(), 11n] }),
+      chain.publicClient.simulateContract({
+        account: wallet.account,
+        address: token,
+        abi: erc20Abi,
+        functionName: 'transfer',
+        args: [randomAddress(), 11n],
+      }),
     ).rejects.toThrow(/revert/i);
   });
 });
@@ -96,7 +118,7 @@ describe('a dedicated anvil', () => {
     await expect(fetch(anvil.rpcUrl, { method: 'POST' })).rejects.toThrow();
   });
 
-  it('fails with anvil\'s own message when its port is taken', async () => {
+  it("fails with anvil's own message when its port is taken", async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolvePromise) => blocker.listen(0, '127.0.0.1', resolvePromise));
     const port = (blocker.address() as { port: number }).port;

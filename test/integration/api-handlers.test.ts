@@ -2,7 +2,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { getAddress, isAddress } from 'viem';
 import { LocalKeyVault } from '../../lambdas/adapters/local/local-key-vault';
 import { OutboxNotifier } from '../../lambdas/adapters/local/outbox-notifier';
-import { dependencies, provideDependencies, resetDependencies, type Dependencies } from '../../lambdas/composition/dependencies';
+import {
+  dependencies,
+  provideDependencies,
+  resetDependencies,
+  type Dependencies,
+} from '../../lambdas/composition/dependencies';
 import type { Address } from '../../lambdas/domain/address';
 import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
 import type { Role } from '../../lambdas/domain/principal';
@@ -54,13 +59,17 @@ beforeAll(async () => {
   const approvalKey = await keyVault.createKey({ ownerId: 'strongroom-api-test', purpose: 'approval' });
   const auditKey = await keyVault.createKey({ ownerId: 'strongroom-api-test', purpose: 'audit' });
   chainId = Number(process.env.STRONGROOM_TEST_ANVIL_CHAIN_ID);
-  const chain = anvilChainConfig(process.env.STRONGROOM_TEST_ANVIL_RPC_URL as string, chainId, { tokens: [{ address: TOKEN, symbol: 'TST', decimals: 6 }] });
+  const chain = anvilChainConfig(process.env.STRONGROOM_TEST_ANVIL_RPC_URL as string, chainId, {
+    tokens: [{ address: TOKEN, symbol: 'TST', decimals: 6 }],
+  });
   Object.assign(process.env, {
     ...issuer.env,
     STRONGROOM_TABLES: JSON.stringify(tables.names),
     STRONGROOM_DYNAMODB_ENDPOINT: process.env.STRONGROOM_TEST_DYNAMODB_ENDPOINT,
     STRONGROOM_DEPLOYMENT_ID: 'strongroom-api-test',
-    STRONGROOM_CHAINS: JSON.stringify([chain], (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+    STRONGROOM_CHAINS: JSON.stringify([chain], (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    ),
     STRONGROOM_KEY_BACKEND: 'local',
     STRONGROOM_LOCAL_VAULT_PASSPHRASE: passphrase,
     STRONGROOM_LOCAL_VAULT_WEAK_KDF: 'true',
@@ -73,7 +82,8 @@ beforeAll(async () => {
   provideDependencies({ keyVault, workflow, notifier: new OutboxNotifier() });
   // The handlers read their auth configuration at module scope (a cold start), so they are loaded once the
   // environment is set: required here rather than imported at the top (a dynamic import() is ESM under nodenext).
-  const handlerOf = (module: string): ApiLambdaHandler => jest.requireActual<{ readonly handler: ApiLambdaHandler }>(`../../lambdas/handlers/api/${module}`).handler;
+  const handlerOf = (module: string): ApiLambdaHandler =>
+    jest.requireActual<{ readonly handler: ApiLambdaHandler }>(`../../lambdas/handlers/api/${module}`).handler;
   handlers = {
     wallets: handlerOf('wallets'),
     groups: handlerOf('approval-groups'),
@@ -83,7 +93,8 @@ beforeAll(async () => {
     health: handlerOf('health'),
   };
   deps = await dependencies();
-  const mint = (sub: string, roles: Role[], expiresInSeconds?: number) => issuer.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) });
+  const mint = (sub: string, roles: Role[], expiresInSeconds?: number) =>
+    issuer.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) });
   Object.assign(tokens, {
     admin: await mint('admin-1', ['admin']),
     operator: await mint('operator-1', ['operator']),
@@ -148,13 +159,27 @@ async function call(route: string, options: Call = {}): Promise<Answer> {
     body,
   });
   const result = (await handlerFor(resource)(event, lambdaContext())) as APIGatewayProxyResult;
-  return { status: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: result.body === '' ? undefined : JSON.parse(result.body) };
+  return {
+    status: result.statusCode,
+    headers: (result.headers ?? {}) as Record<string, string>,
+    body: result.body === '' ? undefined : JSON.parse(result.body),
+  };
 }
 
 const walletBody = (overrides: object = {}) => ({ name: 'Treasury hot', chainId, keyScheme: 'kms', ...overrides });
-const transferBody = (walletId: string, overrides: object = {}) => ({ walletId, to: ALICE, asset: 'native', amount: ETH.toString(), ...overrides });
+const transferBody = (walletId: string, overrides: object = {}) => ({
+  walletId,
+  to: ALICE,
+  asset: 'native',
+  amount: ETH.toString(),
+  ...overrides,
+});
 const submit = (walletId: string, key: string, overrides: object = {}, token = tokens.operator) =>
-  call('POST /v1/transactions', { token, headers: { 'Idempotency-Key': key }, body: transferBody(walletId, overrides) });
+  call('POST /v1/transactions', {
+    token,
+    headers: { 'Idempotency-Key': key },
+    body: transferBody(walletId, overrides),
+  });
 
 async function fund(walletId: string, asset: 'native' | Address, amount: bigint): Promise<void> {
   const deposit = { depositId: `dep-${walletId}-${asset}`, walletId, asset, amount };
@@ -172,7 +197,14 @@ describe('wallets', () => {
   it('an admin creates a kms wallet: 201 with a checksummed address, ACTIVE, and a location', async () => {
     const created = await call('POST /v1/wallets', { body: walletBody() });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^w-[0-9a-f]{16}$/), name: 'Treasury hot', address: expect.any(String), chainId, keyScheme: 'kms', status: 'ACTIVE' });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^w-[0-9a-f]{16}$/),
+      name: 'Treasury hot',
+      address: expect.any(String),
+      chainId,
+      keyScheme: 'kms',
+      status: 'ACTIVE',
+    });
     expect(isAddress(created.body.address, { strict: true })).toBe(true);
     expect(created.body.address).toBe(getAddress(created.body.address));
     expect(created.headers.location).toBe(`/v1/wallets/${created.body.id}`);
@@ -191,15 +223,29 @@ describe('wallets', () => {
   it('refuses enclave and mpc wallets with 422 WALLET.KEY_SCHEME_NOT_AVAILABLE until the enclave exists', async () => {
     const enclave = await call('POST /v1/wallets', { body: walletBody({ keyScheme: 'enclave' }) });
     expect(enclave.status).toBe(422);
-    expect(enclave.body.error).toMatchObject({ code: 'WALLET.KEY_SCHEME_NOT_AVAILABLE', details: { keyScheme: 'enclave' } });
-    const mpc = await call('POST /v1/wallets', { body: walletBody({ keyScheme: 'mpc', recoveryPublicKey: `0x04${'79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'}${'483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8'}` }) });
+    expect(enclave.body.error).toMatchObject({
+      code: 'WALLET.KEY_SCHEME_NOT_AVAILABLE',
+      details: { keyScheme: 'enclave' },
+    });
+    const mpc = await call('POST /v1/wallets', {
+      body: walletBody({
+        keyScheme: 'mpc',
+        recoveryPublicKey: `0x04${'79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'}${'483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8'}`,
+      }),
+    });
     expect(mpc.status).toBe(422);
     expect(mpc.body.error.code).toBe('WALLET.KEY_SCHEME_NOT_AVAILABLE');
   });
 
   it('approval groups: an admin creates one (201, id of ours), an auditor reads it, an unknown id is 404', async () => {
     const created = await call('POST /v1/approval-groups', {
-      body: { name: 'Treasury', members: [{ id: 'approver-1', name: 'Ann', notify: { email: 'ann@example.com' } }, { id: 'approver-2', name: 'Bo' }] },
+      body: {
+        name: 'Treasury',
+        members: [
+          { id: 'approver-1', name: 'Ann', notify: { email: 'ann@example.com' } },
+          { id: 'approver-2', name: 'Bo' },
+        ],
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: expect.stringMatching(/^g-[0-9a-f]{16}$/), name: 'Treasury' });
@@ -215,7 +261,15 @@ describe('wallets', () => {
   it('sets a policy as version 1, then 2; a stale explicit version is 409', async () => {
     const v1 = await call('PUT /v1/wallets/{id}/policy', {
       params: { id: walletId },
-      body: { rules: [{ id: 'small', match: { assets: ['native'], amount: { max: (5n * ETH).toString() } }, action: { type: 'ALLOW' } }] },
+      body: {
+        rules: [
+          {
+            id: 'small',
+            match: { assets: ['native'], amount: { max: (5n * ETH).toString() } },
+            action: { type: 'ALLOW' },
+          },
+        ],
+      },
     });
     expect(v1.status).toBe(200);
     expect(v1.body).toMatchObject({ walletId, version: 1 });
@@ -223,15 +277,26 @@ describe('wallets', () => {
       params: { id: walletId },
       body: {
         rules: [
-          { id: 'small', match: { assets: ['native'], amount: { max: (5n * ETH).toString() } }, action: { type: 'ALLOW' } },
-          { id: 'large', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: groupId, timeoutSeconds: 600 } },
+          {
+            id: 'small',
+            match: { assets: ['native'], amount: { max: (5n * ETH).toString() } },
+            action: { type: 'ALLOW' },
+          },
+          {
+            id: 'large',
+            match: {},
+            action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: groupId, timeoutSeconds: 600 },
+          },
         ],
       },
     });
     expect(v2.status).toBe(200);
     expect(v2.body.version).toBe(2);
     expect(v2.body.policy.rules).toHaveLength(2);
-    const stale = await call('PUT /v1/wallets/{id}/policy', { params: { id: walletId }, body: { version: 2, rules: [] } });
+    const stale = await call('PUT /v1/wallets/{id}/policy', {
+      params: { id: walletId },
+      body: { version: 2, rules: [] },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error.details).toMatchObject({ field: 'version', expectedVersion: 3 });
     expect((await call('GET /v1/wallets/{id}', { params: { id: walletId } })).body.policyVersion).toBe(2);
@@ -242,10 +307,32 @@ describe('wallets', () => {
     await fund(walletId, TOKEN, 500n);
     const read = await call('GET /v1/wallets/{id}', { token: tokens.operator, params: { id: walletId } });
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ id: walletId, status: 'ACTIVE', policyVersion: 2, chainId, auditTraceId: `wallet.${walletId}` });
+    expect(read.body).toMatchObject({
+      id: walletId,
+      status: 'ACTIVE',
+      policyVersion: 2,
+      chainId,
+      auditTraceId: `wallet.${walletId}`,
+    });
     expect(read.body.balances).toEqual([
-      { asset: 'native', available: (10n * ETH).toString(), settled: (10n * ETH).toString(), reserved: '0', pendingOut: '0', pendingIn: '0' },
-      { asset: TOKEN, symbol: 'TST', decimals: 6, available: '500', settled: '500', reserved: '0', pendingOut: '0', pendingIn: '0' },
+      {
+        asset: 'native',
+        available: (10n * ETH).toString(),
+        settled: (10n * ETH).toString(),
+        reserved: '0',
+        pendingOut: '0',
+        pendingIn: '0',
+      },
+      {
+        asset: TOKEN,
+        symbol: 'TST',
+        decimals: 6,
+        available: '500',
+        settled: '500',
+        reserved: '0',
+        pendingOut: '0',
+        pendingIn: '0',
+      },
     ]);
     expect(read.body).not.toHaveProperty('keyId');
   });
@@ -255,27 +342,53 @@ describe('wallets', () => {
     expect(first.status).toBe(200);
     expect(first.body.items.map((w: { id: string }) => w.id)).toEqual([frozenWalletId]);
     expect(first.body.nextToken).toEqual(expect.any(String));
-    const second = await call('GET /v1/wallets', { token: tokens.auditor, query: { limit: '1', nextToken: first.body.nextToken } });
-    expect(second.body.items.map((w: { id: string; status: string }) => [w.id, w.status])).toEqual([[walletId, 'ACTIVE']]);
+    const second = await call('GET /v1/wallets', {
+      token: tokens.auditor,
+      query: { limit: '1', nextToken: first.body.nextToken },
+    });
+    expect(second.body.items.map((w: { id: string; status: string }) => [w.id, w.status])).toEqual([
+      [walletId, 'ACTIVE'],
+    ]);
   });
 
   it('freeze (an operator may): submits are refused 422 WALLET.NOT_ACTIVE; unfreeze needs an admin (an operator gets 403)', async () => {
-    const frozen = await call('POST /v1/wallets/{id}/freeze', { token: tokens.operator, params: { id: frozenWalletId }, body: { reason: 'suspicious activity' } });
+    const frozen = await call('POST /v1/wallets/{id}/freeze', {
+      token: tokens.operator,
+      params: { id: frozenWalletId },
+      body: { reason: 'suspicious activity' },
+    });
     expect(frozen.status).toBe(200);
     expect(frozen.body).toEqual({ id: frozenWalletId, status: 'FROZEN' });
     await fund(frozenWalletId, 'native', 10n * ETH);
     const refused = await submit(frozenWalletId, 'frozen-wallet-submit-1');
     expect(refused.status).toBe(422);
-    expect(refused.body.error).toMatchObject({ code: 'WALLET.NOT_ACTIVE', details: { walletId: frozenWalletId, status: 'FROZEN' } });
+    expect(refused.body.error).toMatchObject({
+      code: 'WALLET.NOT_ACTIVE',
+      details: { walletId: frozenWalletId, status: 'FROZEN' },
+    });
 
-    const again = await call('POST /v1/wallets/{id}/freeze', { token: tokens.operator, params: { id: frozenWalletId }, body: { reason: 'twice' } });
+    const again = await call('POST /v1/wallets/{id}/freeze', {
+      token: tokens.operator,
+      params: { id: frozenWalletId },
+      body: { reason: 'twice' },
+    });
     expect(again.status).toBe(409);
-    const byOperator = await call('POST /v1/wallets/{id}/unfreeze', { token: tokens.operator, params: { id: frozenWalletId }, body: { reason: 'cleared' } });
+    const byOperator = await call('POST /v1/wallets/{id}/unfreeze', {
+      token: tokens.operator,
+      params: { id: frozenWalletId },
+      body: { reason: 'cleared' },
+    });
     expect(byOperator.status).toBe(403);
     expect(byOperator.body.error).toMatchObject({ code: 'AUTH.FORBIDDEN', details: { requiredRoles: ['admin'] } });
-    expect((await call('GET /v1/wallets/{id}', { params: { id: frozenWalletId } })).body).toMatchObject({ status: 'FROZEN', frozen: { by: 'operator-1', reason: 'suspicious activity' } });
+    expect((await call('GET /v1/wallets/{id}', { params: { id: frozenWalletId } })).body).toMatchObject({
+      status: 'FROZEN',
+      frozen: { by: 'operator-1', reason: 'suspicious activity' },
+    });
 
-    const unfrozen = await call('POST /v1/wallets/{id}/unfreeze', { params: { id: frozenWalletId }, body: { reason: 'cleared by compliance' } });
+    const unfrozen = await call('POST /v1/wallets/{id}/unfreeze', {
+      params: { id: frozenWalletId },
+      body: { reason: 'cleared by compliance' },
+    });
     expect(unfrozen.status).toBe(200);
     expect(unfrozen.body).toEqual({ id: frozenWalletId, status: 'ACTIVE' });
   });
@@ -285,14 +398,28 @@ describe('transactions', () => {
   it('submits a transfer: 202 {id, status, traceId}; the workflow is started once; GET shows it', async () => {
     const accepted = await submit(walletId, 'transfer-key-0001', { note: 'payout 1' });
     expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ id: expect.stringMatching(/^tx-[0-9a-f]{32}$/), status: expect.any(String), traceId: accepted.headers['x-strongroom-trace-id'] });
+    expect(accepted.body).toEqual({
+      id: expect.stringMatching(/^tx-[0-9a-f]{32}$/),
+      status: expect.any(String),
+      traceId: accepted.headers['x-strongroom-trace-id'],
+    });
     transferId = accepted.body.id;
     transferTraceId = accepted.body.traceId;
     expect(workflow.starts).toEqual([{ name: transferId, input: { transferId } }]);
 
     const read = await call('GET /v1/transactions/{id}', { token: tokens.approver, params: { id: transferId } });
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ id: transferId, status: accepted.body.status, walletId, to: ALICE, asset: 'native', amount: ETH.toString(), note: 'payout 1', traceId: transferTraceId, initiatorId: 'operator-1' });
+    expect(read.body).toMatchObject({
+      id: transferId,
+      status: accepted.body.status,
+      walletId,
+      to: ALICE,
+      asset: 'native',
+      amount: ETH.toString(),
+      note: 'payout 1',
+      traceId: transferTraceId,
+      initiatorId: 'operator-1',
+    });
     expect(read.body.events.map((e: { seq: number; type: string; actor: string }) => [e.seq, e.type])).toEqual([
       [1, 'SUBMITTED'],
       [2, 'EXECUTION_STARTED'],
@@ -337,9 +464,16 @@ describe('transactions', () => {
   });
 
   it('cancel: 202 with the cancellation requested; GET shows it; another operator may cancel, an approver may not', async () => {
-    const byApprover = await call('POST /v1/transactions/{id}/cancel', { token: tokens.approver, params: { id: transferId } });
+    const byApprover = await call('POST /v1/transactions/{id}/cancel', {
+      token: tokens.approver,
+      params: { id: transferId },
+    });
     expect(byApprover.status).toBe(403);
-    const cancelled = await call('POST /v1/transactions/{id}/cancel', { token: tokens.operator2, params: { id: transferId }, body: { reason: 'wrong recipient' } });
+    const cancelled = await call('POST /v1/transactions/{id}/cancel', {
+      token: tokens.operator2,
+      params: { id: transferId },
+      body: { reason: 'wrong recipient' },
+    });
     expect(cancelled.status).toBe(202);
     expect(cancelled.body).toEqual({ id: transferId, status: expect.any(String), cancelRequested: true });
     const read = await call('GET /v1/transactions/{id}', { params: { id: transferId } });
@@ -347,7 +481,9 @@ describe('transactions', () => {
     expect(read.body.events.at(-1)).toMatchObject({ type: 'CANCEL_REQUESTED', actor: 'operator-2' });
     const twice = await call('POST /v1/transactions/{id}/cancel', { params: { id: transferId } });
     expect(twice.status).toBe(202);
-    expect((await call('GET /v1/transactions/{id}', { params: { id: transferId } })).body.events).toHaveLength(read.body.events.length);
+    expect((await call('GET /v1/transactions/{id}', { params: { id: transferId } })).body.events).toHaveLength(
+      read.body.events.length,
+    );
   });
 });
 
@@ -355,13 +491,32 @@ describe('approvals', () => {
   it('an approver reads an approval request as JSON: requirement, decisions, resolution; never its callback token', async () => {
     const createdAt = new Date();
     await deps.approvals.create(
-      { id: 'ap-view-1', transferId, initiatorId: 'operator-1', requirement: { quorum: 1, groups: [{ group: groupId, quorum: 1 }], timeoutSeconds: 600 }, createdAt, expiresAt: new Date(createdAt.getTime() + 600_000) },
+      {
+        id: 'ap-view-1',
+        transferId,
+        initiatorId: 'operator-1',
+        requirement: { quorum: 1, groups: [{ group: groupId, quorum: 1 }], timeoutSeconds: 600 },
+        createdAt,
+        expiresAt: new Date(createdAt.getTime() + 600_000),
+      },
       'callback-token-secret-1',
     );
-    await deps.approvals.decide({ requestId: 'ap-view-1', approverId: 'approver-2', decision: 'reject', at: createdAt, comment: 'no' });
+    await deps.approvals.decide({
+      requestId: 'ap-view-1',
+      approverId: 'approver-2',
+      decision: 'reject',
+      at: createdAt,
+      comment: 'no',
+    });
     const view = await call('GET /v1/approvals/{id}', { token: tokens.approver, params: { id: 'ap-view-1' } });
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ id: 'ap-view-1', transferId, initiatorId: 'operator-1', requirement: { quorum: 1 }, decisions: [{ approverId: 'approver-2', decision: 'reject' }] });
+    expect(view.body).toMatchObject({
+      id: 'ap-view-1',
+      transferId,
+      initiatorId: 'operator-1',
+      requirement: { quorum: 1 },
+      decisions: [{ approverId: 'approver-2', decision: 'reject' }],
+    });
     expect(view.body).not.toHaveProperty('resolution');
     expect(JSON.stringify(view.body)).not.toContain('callback-token-secret-1');
   });
@@ -370,7 +525,10 @@ describe('approvals', () => {
 describe('audit and health', () => {
   it("the transfer's audit trail verifies against a signed checkpoint; so does the wallet's registry trail", async () => {
     await deps.audit.writeCheckpoint(new Date());
-    const trail = await call('GET /v1/audit/{traceId}', { token: tokens.auditor, params: { traceId: transferTraceId } });
+    const trail = await call('GET /v1/audit/{traceId}', {
+      token: tokens.auditor,
+      params: { traceId: transferTraceId },
+    });
     expect(trail.status).toBe(200);
     expect(trail.body).toMatchObject({ traceId: transferTraceId, verified: true, checkpointId: 'checkpoint-1' });
     expect(trail.body.records.map((r: { action: string; actor: string }) => [r.action, r.actor])).toEqual([
@@ -379,8 +537,15 @@ describe('audit and health', () => {
     ]);
     const walletTrail = await call('GET /v1/audit/{traceId}', { params: { traceId: `wallet.${walletId}` } });
     expect(walletTrail.body.verified).toBe(true);
-    expect(walletTrail.body.records.map((r: { action: string }) => r.action)).toEqual(['WALLET_CREATED', 'POLICY_SET', 'POLICY_SET']);
-    const frozenTrail = await call('GET /v1/audit/{traceId}', { token: tokens.auditor, params: { traceId: `wallet.${frozenWalletId}` } });
+    expect(walletTrail.body.records.map((r: { action: string }) => r.action)).toEqual([
+      'WALLET_CREATED',
+      'POLICY_SET',
+      'POLICY_SET',
+    ]);
+    const frozenTrail = await call('GET /v1/audit/{traceId}', {
+      token: tokens.auditor,
+      params: { traceId: `wallet.${frozenWalletId}` },
+    });
     expect(frozenTrail.body.records.map((r: { action: string; actor: string }) => [r.action, r.actor])).toEqual([
       ['WALLET_CREATED', 'admin-1'],
       ['WALLET_FROZEN', 'operator-1'],
@@ -397,71 +562,486 @@ describe('audit and health', () => {
 
 describe('bad requests', () => {
   const LONG = 'x'.repeat(70 * 1024);
-  const noneToken = () => `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'admin-1', roles: ['admin'], iss: 'strongroom-test', aud: 'strongroom-api', exp: 4_000_000_000 })).toString('base64url')}.`;
+  const noneToken = () =>
+    `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'admin-1', roles: ['admin'], iss: 'strongroom-test', aud: 'strongroom-api', exp: 4_000_000_000 })).toString('base64url')}.`;
 
   /** The last element: the field a 400 must name, or details the error must carry. */
-  type Case = [name: string, route: string, call: () => Call, status: number, code: string, details?: string | Record<string, unknown>];
+  type Case = [
+    name: string,
+    route: string,
+    call: () => Call,
+    status: number,
+    code: string,
+    details?: string | Record<string, unknown>,
+  ];
   const cases: Case[] = [
     ['malformed JSON', 'POST /v1/wallets', () => ({ body: '{"name": "x",' }), 400, 'REQUEST.MALFORMED_JSON'],
     ['a JSON array body', 'POST /v1/wallets', () => ({ body: [walletBody()] }), 400, 'REQUEST.INVALID_BODY'],
-    ['chainId as a string', 'POST /v1/wallets', () => ({ body: walletBody({ chainId: String(chainId) }) }), 400, 'REQUEST.INVALID_FIELD', 'chainId'],
-    ['a missing name', 'POST /v1/wallets', () => ({ body: { chainId, keyScheme: 'kms' } }), 400, 'REQUEST.MISSING_FIELD', 'name'],
-    ['an unknown field', 'POST /v1/wallets', () => ({ body: walletBody({ keyId: 'mine' }) }), 400, 'REQUEST.UNKNOWN_FIELD', 'keyId'],
-    ['an unknown key scheme', 'POST /v1/wallets', () => ({ body: walletBody({ keyScheme: 'hsm' }) }), 400, 'REQUEST.INVALID_FIELD', 'keyScheme'],
-    ['a chain that is not configured', 'POST /v1/wallets', () => ({ body: walletBody({ chainId: 999_999 }) }), 400, 'CHAIN.UNKNOWN', 'chainId'],
-    ['an oversized body', 'POST /v1/wallets', () => ({ body: walletBody({ name: LONG }) }), 413, 'REQUEST.BODY_TOO_LARGE'],
-    ['a body that is not JSON', 'POST /v1/wallets', () => ({ body: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'chainId as a string',
+      'POST /v1/wallets',
+      () => ({ body: walletBody({ chainId: String(chainId) }) }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'chainId',
+    ],
+    [
+      'a missing name',
+      'POST /v1/wallets',
+      () => ({ body: { chainId, keyScheme: 'kms' } }),
+      400,
+      'REQUEST.MISSING_FIELD',
+      'name',
+    ],
+    [
+      'an unknown field',
+      'POST /v1/wallets',
+      () => ({ body: walletBody({ keyId: 'mine' }) }),
+      400,
+      'REQUEST.UNKNOWN_FIELD',
+      'keyId',
+    ],
+    [
+      'an unknown key scheme',
+      'POST /v1/wallets',
+      () => ({ body: walletBody({ keyScheme: 'hsm' }) }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'keyScheme',
+    ],
+    [
+      'a chain that is not configured',
+      'POST /v1/wallets',
+      () => ({ body: walletBody({ chainId: 999_999 }) }),
+      400,
+      'CHAIN.UNKNOWN',
+      'chainId',
+    ],
+    [
+      'an oversized body',
+      'POST /v1/wallets',
+      () => ({ body: walletBody({ name: LONG }) }),
+      413,
+      'REQUEST.BODY_TOO_LARGE',
+    ],
+    [
+      'a body that is not JSON',
+      'POST /v1/wallets',
+      () => ({ body: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+      415,
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['no token', 'POST /v1/wallets', () => ({ token: null, body: walletBody() }), 401, 'AUTH.MISSING_TOKEN'],
-    ['an expired token', 'POST /v1/wallets', () => ({ token: tokens.expired, body: walletBody() }), 401, 'AUTH.INVALID_TOKEN', { reason: 'expired' }],
-    ['a token of another issuer key (forged)', 'GET /v1/wallets', () => ({ token: forged }), 401, 'AUTH.INVALID_TOKEN', { reason: 'bad_signature' }],
-    ['an unsigned token (alg none)', 'POST /v1/wallets', () => ({ token: noneToken(), body: walletBody() }), 401, 'AUTH.INVALID_TOKEN', { reason: 'algorithm_not_allowed' }],
-    ['an operator creating a wallet', 'POST /v1/wallets', () => ({ token: tokens.operator, body: walletBody() }), 403, 'AUTH.FORBIDDEN'],
+    [
+      'an expired token',
+      'POST /v1/wallets',
+      () => ({ token: tokens.expired, body: walletBody() }),
+      401,
+      'AUTH.INVALID_TOKEN',
+      { reason: 'expired' },
+    ],
+    [
+      'a token of another issuer key (forged)',
+      'GET /v1/wallets',
+      () => ({ token: forged }),
+      401,
+      'AUTH.INVALID_TOKEN',
+      { reason: 'bad_signature' },
+    ],
+    [
+      'an unsigned token (alg none)',
+      'POST /v1/wallets',
+      () => ({ token: noneToken(), body: walletBody() }),
+      401,
+      'AUTH.INVALID_TOKEN',
+      { reason: 'algorithm_not_allowed' },
+    ],
+    [
+      'an operator creating a wallet',
+      'POST /v1/wallets',
+      () => ({ token: tokens.operator, body: walletBody() }),
+      403,
+      'AUTH.FORBIDDEN',
+    ],
     ['a token without roles', 'GET /v1/wallets', () => ({ token: tokens.nobody }), 403, 'AUTH.FORBIDDEN'],
     ['an approver reading wallets', 'GET /v1/wallets', () => ({ token: tokens.approver }), 403, 'AUTH.FORBIDDEN'],
-    ['an unknown query parameter', 'GET /v1/wallets', () => ({ query: { limt: '5' } }), 400, 'REQUEST.UNKNOWN_FIELD', 'limt'],
+    [
+      'an unknown query parameter',
+      'GET /v1/wallets',
+      () => ({ query: { limt: '5' } }),
+      400,
+      'REQUEST.UNKNOWN_FIELD',
+      'limt',
+    ],
     ['a limit of 0', 'GET /v1/wallets', () => ({ query: { limit: '0' } }), 400, 'REQUEST.INVALID_FIELD', 'limit'],
     ['a limit of 101', 'GET /v1/wallets', () => ({ query: { limit: '101' } }), 400, 'REQUEST.INVALID_FIELD', 'limit'],
-    ['a forged page token', 'GET /v1/wallets', () => ({ query: { nextToken: Buffer.from('{"pk":"WALLET#x","sk":"1"}').toString('base64url') } }), 400, 'REQUEST.INVALID_FIELD', 'nextToken'],
-    ['a wallet id with spaces', 'GET /v1/wallets/{id}', () => ({ params: { id: 'w 1' } }), 400, 'REQUEST.INVALID_FIELD', 'id'],
-    ['an unknown wallet', 'GET /v1/wallets/{id}', () => ({ params: { id: 'w-0000000000000000' } }), 404, 'WALLET.NOT_FOUND'],
-    ['a method the route does not take', 'DELETE /v1/wallets/{id}', () => ({ params: { id: walletId } }), 405, 'ROUTE.METHOD_NOT_ALLOWED'],
-    ['a policy naming an unknown group', 'PUT /v1/wallets/{id}/policy', () => ({ params: { id: walletId }, body: { rules: [{ id: 'r', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: 'g-nope', timeoutSeconds: 60 } }] } }), 400, 'POLICY.INVALID'],
-    ['a policy with a misspelt criterion', 'PUT /v1/wallets/{id}/policy', () => ({ params: { id: walletId }, body: { rules: [{ id: 'r', match: { asset: ['native'] }, action: { type: 'ALLOW' } }] } }), 400, 'POLICY.INVALID'],
-    ['a policy for an unknown wallet', 'PUT /v1/wallets/{id}/policy', () => ({ params: { id: 'w-0000000000000000' }, body: { rules: [] } }), 404, 'WALLET.NOT_FOUND'],
-    ['a freeze without a reason', 'POST /v1/wallets/{id}/freeze', () => ({ params: { id: walletId }, body: {} }), 400, 'REQUEST.MISSING_FIELD', 'reason'],
-    ['a freeze without a body', 'POST /v1/wallets/{id}/freeze', () => ({ params: { id: walletId } }), 400, 'REQUEST.MISSING_FIELD', 'reason'],
-    ['a freeze reason over 256 characters', 'POST /v1/wallets/{id}/freeze', () => ({ params: { id: walletId }, body: { reason: 'r'.repeat(257) } }), 400, 'REQUEST.INVALID_FIELD', 'reason'],
-    ['a freeze reason as a number', 'POST /v1/wallets/{id}/freeze', () => ({ params: { id: walletId }, body: { reason: 42 } }), 400, 'REQUEST.INVALID_FIELD', 'reason'],
-    ['an auditor freezing', 'POST /v1/wallets/{id}/freeze', () => ({ token: tokens.auditor, params: { id: walletId }, body: { reason: 'x' } }), 403, 'AUTH.FORBIDDEN'],
-    ['a group without members', 'POST /v1/approval-groups', () => ({ body: { name: 'Empty', members: [] } }), 400, 'APPROVAL.INVALID_GROUP', 'members'],
-    ['a group member with two channels', 'POST /v1/approval-groups', () => ({ body: { name: 'G', members: [{ id: 'a', name: 'A', notify: { email: 'a@example.com', sms: '+14155550100' } }] } }), 400, 'APPROVAL.INVALID_GROUP', 'members[0].notify'],
-    ['an operator creating a group', 'POST /v1/approval-groups', () => ({ token: tokens.operator, body: { name: 'G', members: [{ id: 'a', name: 'A' }] } }), 403, 'AUTH.FORBIDDEN'],
-    ['a submit without Idempotency-Key', 'POST /v1/transactions', () => ({ token: tokens.operator, body: transferBody(walletId) }), 400, 'IDEMPOTENCY.MISSING_KEY', 'Idempotency-Key'],
-    ['a too short Idempotency-Key', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'k1' }, body: transferBody(walletId) }), 400, 'IDEMPOTENCY.INVALID_KEY'],
-    ['a recipient with a bad checksum', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0001' }, body: transferBody(walletId, { to: ALICE.replace('C5', 'c5') }) }), 400, 'ADDRESS.BAD_CHECKSUM', 'to'],
-    ['a recipient that is not hex', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0002' }, body: transferBody(walletId, { to: `0x${'zz'.repeat(20)}` }) }), 400, 'ADDRESS.NOT_HEX', 'to'],
-    ['an amount as a JSON number', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0003' }, body: transferBody(walletId, { amount: 1 }) }), 400, 'MONEY.INVALID_TYPE', 'amount'],
-    ['a fractional amount', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0004' }, body: transferBody(walletId, { amount: '1.5' }) }), 400, 'MONEY.FRACTIONAL', 'amount'],
-    ['a negative amount', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0005' }, body: transferBody(walletId, { amount: '-1' }) }), 400, 'MONEY.NEGATIVE', 'amount'],
-    ['an amount in exponent notation', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0006' }, body: transferBody(walletId, { amount: '1e18' }) }), 400, 'MONEY.EXPONENT', 'amount'],
-    ['an asset that is neither native nor an address', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0007' }, body: transferBody(walletId, { asset: 'ETH' }) }), 400, 'ASSET.INVALID', 'asset'],
-    ['a raw gas field', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0008' }, body: transferBody(walletId, { gas: '21000' }) }), 400, 'REQUEST.UNKNOWN_FIELD', 'gas'],
-    ['an unknown wallet', 'POST /v1/transactions', () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'bad-request-0009' }, body: transferBody('w-0000000000000000') }), 404, 'WALLET.NOT_FOUND'],
-    ['an auditor submitting', 'POST /v1/transactions', () => ({ token: tokens.auditor, headers: { 'Idempotency-Key': 'bad-request-0010' }, body: transferBody(walletId) }), 403, 'AUTH.FORBIDDEN'],
-    ['a listing without walletId or status', 'GET /v1/transactions', () => ({}), 400, 'REQUEST.MISSING_FIELD', 'walletId'],
-    ['a listing with both walletId and status', 'GET /v1/transactions', () => ({ query: { walletId, status: 'SUBMITTED' } }), 400, 'REQUEST.INVALID_FIELD', 'status'],
-    ['a listing by an unknown status', 'GET /v1/transactions', () => ({ query: { status: 'DONE' } }), 400, 'REQUEST.INVALID_FIELD', 'status'],
-    ['a listing by a malformed wallet id', 'GET /v1/transactions', () => ({ query: { walletId: '../w' } }), 400, 'REQUEST.INVALID_FIELD', 'walletId'],
-    ['an unknown transfer', 'GET /v1/transactions/{id}', () => ({ params: { id: 'tx-00000000000000000000000000000000' } }), 404, 'TRANSFER.NOT_FOUND'],
-    ['cancelling an unknown transfer', 'POST /v1/transactions/{id}/cancel', () => ({ params: { id: 'tx-00000000000000000000000000000000' } }), 404, 'TRANSFER.NOT_FOUND'],
-    ['a cancel with an unknown field', 'POST /v1/transactions/{id}/cancel', () => ({ params: { id: transferId }, body: { reason: 'x', force: true } }), 400, 'REQUEST.UNKNOWN_FIELD', 'force'],
-    ['a decision that is neither approve nor reject', 'POST /v1/approvals/{id}', () => ({ token: tokens.approver, params: { id: 'ap-0' }, body: { decision: 'maybe' } }), 400, 'REQUEST.INVALID_FIELD', 'decision'],
-    ['a decision on an unknown request', 'POST /v1/approvals/{id}', () => ({ token: tokens.approver, params: { id: 'ap-00000000' }, body: { decision: 'approve' } }), 404, 'APPROVAL.REQUEST_NOT_FOUND'],
-    ['an operator deciding', 'POST /v1/approvals/{id}', () => ({ token: tokens.operator, params: { id: 'ap-00000000' }, body: { decision: 'approve' } }), 403, 'AUTH.FORBIDDEN'],
-    ['reading an unknown approval request', 'GET /v1/approvals/{id}', () => ({ token: tokens.approver, params: { id: 'ap-00000000' } }), 404, 'APPROVAL.REQUEST_NOT_FOUND'],
-    ['an unknown trace', 'GET /v1/audit/{traceId}', () => ({ token: tokens.auditor, params: { traceId: 'no-such-trace-0001' } }), 404, 'AUDIT.TRACE_NOT_FOUND'],
-    ['an operator reading the audit trail', 'GET /v1/audit/{traceId}', () => ({ token: tokens.operator, params: { traceId: transferTraceId } }), 403, 'AUTH.FORBIDDEN'],
-    ['a trace id that is not an id', 'GET /v1/audit/{traceId}', () => ({ token: tokens.auditor, params: { traceId: 'TRACE#x' } }), 400, 'REQUEST.INVALID_FIELD', 'traceId'],
+    [
+      'a forged page token',
+      'GET /v1/wallets',
+      () => ({ query: { nextToken: Buffer.from('{"pk":"WALLET#x","sk":"1"}').toString('base64url') } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'nextToken',
+    ],
+    [
+      'a wallet id with spaces',
+      'GET /v1/wallets/{id}',
+      () => ({ params: { id: 'w 1' } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'id',
+    ],
+    [
+      'an unknown wallet',
+      'GET /v1/wallets/{id}',
+      () => ({ params: { id: 'w-0000000000000000' } }),
+      404,
+      'WALLET.NOT_FOUND',
+    ],
+    [
+      'a method the route does not take',
+      'DELETE /v1/wallets/{id}',
+      () => ({ params: { id: walletId } }),
+      405,
+      'ROUTE.METHOD_NOT_ALLOWED',
+    ],
+    [
+      'a policy naming an unknown group',
+      'PUT /v1/wallets/{id}/policy',
+      () => ({
+        params: { id: walletId },
+        body: {
+          rules: [
+            {
+              id: 'r',
+              match: {},
+              action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: 'g-nope', timeoutSeconds: 60 },
+            },
+          ],
+        },
+      }),
+      400,
+      'POLICY.INVALID',
+    ],
+    [
+      'a policy with a misspelt criterion',
+      'PUT /v1/wallets/{id}/policy',
+      () => ({
+        params: { id: walletId },
+        body: { rules: [{ id: 'r', match: { asset: ['native'] }, action: { type: 'ALLOW' } }] },
+      }),
+      400,
+      'POLICY.INVALID',
+    ],
+    [
+      'a policy for an unknown wallet',
+      'PUT /v1/wallets/{id}/policy',
+      () => ({ params: { id: 'w-0000000000000000' }, body: { rules: [] } }),
+      404,
+      'WALLET.NOT_FOUND',
+    ],
+    [
+      'a freeze without a reason',
+      'POST /v1/wallets/{id}/freeze',
+      () => ({ params: { id: walletId }, body: {} }),
+      400,
+      'REQUEST.MISSING_FIELD',
+      'reason',
+    ],
+    [
+      'a freeze without a body',
+      'POST /v1/wallets/{id}/freeze',
+      () => ({ params: { id: walletId } }),
+      400,
+      'REQUEST.MISSING_FIELD',
+      'reason',
+    ],
+    [
+      'a freeze reason over 256 characters',
+      'POST /v1/wallets/{id}/freeze',
+      () => ({ params: { id: walletId }, body: { reason: 'r'.repeat(257) } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'reason',
+    ],
+    [
+      'a freeze reason as a number',
+      'POST /v1/wallets/{id}/freeze',
+      () => ({ params: { id: walletId }, body: { reason: 42 } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'reason',
+    ],
+    [
+      'an auditor freezing',
+      'POST /v1/wallets/{id}/freeze',
+      () => ({ token: tokens.auditor, params: { id: walletId }, body: { reason: 'x' } }),
+      403,
+      'AUTH.FORBIDDEN',
+    ],
+    [
+      'a group without members',
+      'POST /v1/approval-groups',
+      () => ({ body: { name: 'Empty', members: [] } }),
+      400,
+      'APPROVAL.INVALID_GROUP',
+      'members',
+    ],
+    [
+      'a group member with two channels',
+      'POST /v1/approval-groups',
+      () => ({
+        body: { name: 'G', members: [{ id: 'a', name: 'A', notify: { email: 'a@example.com', sms: '+14155550100' } }] },
+      }),
+      400,
+      'APPROVAL.INVALID_GROUP',
+      'members[0].notify',
+    ],
+    [
+      'an operator creating a group',
+      'POST /v1/approval-groups',
+      () => ({ token: tokens.operator, body: { name: 'G', members: [{ id: 'a', name: 'A' }] } }),
+      403,
+      'AUTH.FORBIDDEN',
+    ],
+    [
+      'a submit without Idempotency-Key',
+      'POST /v1/transactions',
+      () => ({ token: tokens.operator, body: transferBody(walletId) }),
+      400,
+      'IDEMPOTENCY.MISSING_KEY',
+      'Idempotency-Key',
+    ],
+    [
+      'a too short Idempotency-Key',
+      'POST /v1/transactions',
+      () => ({ token: tokens.operator, headers: { 'Idempotency-Key': 'k1' }, body: transferBody(walletId) }),
+      400,
+      'IDEMPOTENCY.INVALID_KEY',
+    ],
+    [
+      'a recipient with a bad checksum',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0001' },
+        body: transferBody(walletId, { to: ALICE.replace('C5', 'c5') }),
+      }),
+      400,
+      'ADDRESS.BAD_CHECKSUM',
+      'to',
+    ],
+    [
+      'a recipient that is not hex',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0002' },
+        body: transferBody(walletId, { to: `0x${'zz'.repeat(20)}` }),
+      }),
+      400,
+      'ADDRESS.NOT_HEX',
+      'to',
+    ],
+    [
+      'an amount as a JSON number',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0003' },
+        body: transferBody(walletId, { amount: 1 }),
+      }),
+      400,
+      'MONEY.INVALID_TYPE',
+      'amount',
+    ],
+    [
+      'a fractional amount',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0004' },
+        body: transferBody(walletId, { amount: '1.5' }),
+      }),
+      400,
+      'MONEY.FRACTIONAL',
+      'amount',
+    ],
+    [
+      'a negative amount',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0005' },
+        body: transferBody(walletId, { amount: '-1' }),
+      }),
+      400,
+      'MONEY.NEGATIVE',
+      'amount',
+    ],
+    [
+      'an amount in exponent notation',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0006' },
+        body: transferBody(walletId, { amount: '1e18' }),
+      }),
+      400,
+      'MONEY.EXPONENT',
+      'amount',
+    ],
+    [
+      'an asset that is neither native nor an address',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0007' },
+        body: transferBody(walletId, { asset: 'ETH' }),
+      }),
+      400,
+      'ASSET.INVALID',
+      'asset',
+    ],
+    [
+      'a raw gas field',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0008' },
+        body: transferBody(walletId, { gas: '21000' }),
+      }),
+      400,
+      'REQUEST.UNKNOWN_FIELD',
+      'gas',
+    ],
+    [
+      'an unknown wallet',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.operator,
+        headers: { 'Idempotency-Key': 'bad-request-0009' },
+        body: transferBody('w-0000000000000000'),
+      }),
+      404,
+      'WALLET.NOT_FOUND',
+    ],
+    [
+      'an auditor submitting',
+      'POST /v1/transactions',
+      () => ({
+        token: tokens.auditor,
+        headers: { 'Idempotency-Key': 'bad-request-0010' },
+        body: transferBody(walletId),
+      }),
+      403,
+      'AUTH.FORBIDDEN',
+    ],
+    [
+      'a listing without walletId or status',
+      'GET /v1/transactions',
+      () => ({}),
+      400,
+      'REQUEST.MISSING_FIELD',
+      'walletId',
+    ],
+    [
+      'a listing with both walletId and status',
+      'GET /v1/transactions',
+      () => ({ query: { walletId, status: 'SUBMITTED' } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'status',
+    ],
+    [
+      'a listing by an unknown status',
+      'GET /v1/transactions',
+      () => ({ query: { status: 'DONE' } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'status',
+    ],
+    [
+      'a listing by a malformed wallet id',
+      'GET /v1/transactions',
+      () => ({ query: { walletId: '../w' } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'walletId',
+    ],
+    [
+      'an unknown transfer',
+      'GET /v1/transactions/{id}',
+      () => ({ params: { id: 'tx-00000000000000000000000000000000' } }),
+      404,
+      'TRANSFER.NOT_FOUND',
+    ],
+    [
+      'cancelling an unknown transfer',
+      'POST /v1/transactions/{id}/cancel',
+      () => ({ params: { id: 'tx-00000000000000000000000000000000' } }),
+      404,
+      'TRANSFER.NOT_FOUND',
+    ],
+    [
+      'a cancel with an unknown field',
+      'POST /v1/transactions/{id}/cancel',
+      () => ({ params: { id: transferId }, body: { reason: 'x', force: true } }),
+      400,
+      'REQUEST.UNKNOWN_FIELD',
+      'force',
+    ],
+    [
+      'a decision that is neither approve nor reject',
+      'POST /v1/approvals/{id}',
+      () => ({ token: tokens.approver, params: { id: 'ap-0' }, body: { decision: 'maybe' } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'decision',
+    ],
+    [
+      'a decision on an unknown request',
+      'POST /v1/approvals/{id}',
+      () => ({ token: tokens.approver, params: { id: 'ap-00000000' }, body: { decision: 'approve' } }),
+      404,
+      'APPROVAL.REQUEST_NOT_FOUND',
+    ],
+    [
+      'an operator deciding',
+      'POST /v1/approvals/{id}',
+      () => ({ token: tokens.operator, params: { id: 'ap-00000000' }, body: { decision: 'approve' } }),
+      403,
+      'AUTH.FORBIDDEN',
+    ],
+    [
+      'reading an unknown approval request',
+      'GET /v1/approvals/{id}',
+      () => ({ token: tokens.approver, params: { id: 'ap-00000000' } }),
+      404,
+      'APPROVAL.REQUEST_NOT_FOUND',
+    ],
+    [
+      'an unknown trace',
+      'GET /v1/audit/{traceId}',
+      () => ({ token: tokens.auditor, params: { traceId: 'no-such-trace-0001' } }),
+      404,
+      'AUDIT.TRACE_NOT_FOUND',
+    ],
+    [
+      'an operator reading the audit trail',
+      'GET /v1/audit/{traceId}',
+      () => ({ token: tokens.operator, params: { traceId: transferTraceId } }),
+      403,
+      'AUTH.FORBIDDEN',
+    ],
+    [
+      'a trace id that is not an id',
+      'GET /v1/audit/{traceId}',
+      () => ({ token: tokens.auditor, params: { traceId: 'TRACE#x' } }),
+      400,
+      'REQUEST.INVALID_FIELD',
+      'traceId',
+    ],
   ];
 
   let forged: string;
@@ -482,7 +1062,8 @@ describe('bad requests', () => {
     forged = await other.mint({ sub: 'admin-1', roles: ['admin'] });
     before = await snapshot();
     // The 1-second token minted at the start is expired by now, past the 5 s clock tolerance.
-    const age = Date.now() - Number(JSON.parse(Buffer.from(tokens.expired.split('.')[1]!, 'base64url').toString()).exp) * 1000;
+    const age =
+      Date.now() - Number(JSON.parse(Buffer.from(tokens.expired.split('.')[1]!, 'base64url').toString()).exp) * 1000;
     if (age < 6_000) await new Promise((resolve) => setTimeout(resolve, 6_000 - age));
   });
 
@@ -491,11 +1072,25 @@ describe('bad requests', () => {
   });
 
   // Objects, not tuples: jest takes a test function with more parameters than a row has for one that wants `done`.
-  const rows = cases.map(([name, route, options, status, code, details]) => ({ name, route, options, status, code, details: typeof details === 'string' ? { field: details } : details }));
+  const rows = cases.map(([name, route, options, status, code, details]) => ({
+    name,
+    route,
+    options,
+    status,
+    code,
+    details: typeof details === 'string' ? { field: details } : details,
+  }));
   it.each(rows)('$name: $route → $status $code', async ({ route, options, status, code, details }) => {
     const answer = await call(route, options());
     expect({ status: answer.status, code: answer.body?.error?.code }).toEqual({ status, code });
-    expect(answer.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object), traceId: answer.headers['x-strongroom-trace-id'] } });
+    expect(answer.body).toEqual({
+      error: {
+        code,
+        message: expect.any(String),
+        details: expect.any(Object),
+        traceId: answer.headers['x-strongroom-trace-id'],
+      },
+    });
     if (details !== undefined) expect(answer.body.error.details).toMatchObject(details);
     expect(answer.headers['content-type']).toBe('application/json');
   });

@@ -30,29 +30,39 @@ describe('DynamoApprovalStore', () => {
   it('stores the request with its callback token sealed, and opens it on request', async () => {
     await store.create(request('r1'), TOKEN);
     expect(await store.get('r1')).toEqual(request('r1'));
-    const { Item } = await tables.doc.send(new GetCommand({ TableName: tables.names.approvals, Key: { pk: 'REQUEST#r1', sk: 'REQUEST' } }));
+    const { Item } = await tables.doc.send(
+      new GetCommand({ TableName: tables.names.approvals, Key: { pk: 'REQUEST#r1', sk: 'REQUEST' } }),
+    );
     expect(JSON.stringify(Item)).not.toContain('task-token');
     expect(await store.callbackToken('r1')).toBe(TOKEN);
   });
 
   it('never overwrites a request', async () => {
     await store.create(request('r2'), TOKEN);
-    await expect(store.create({ ...request('r2'), initiatorId: 'mallory' }, 'other')).rejects.toMatchObject({ code: 'STORE.DUPLICATE' });
+    await expect(store.create({ ...request('r2'), initiatorId: 'mallory' }, 'other')).rejects.toMatchObject({
+      code: 'STORE.DUPLICATE',
+    });
     expect((await store.get('r2'))?.initiatorId).toBe('alice');
   });
 
   it('refuses a second decision by the same approver', async () => {
     await store.create(request('r3'), TOKEN);
     await store.decide({ requestId: 'r3', approverId: 'bob', decision: 'approve', at: at(1) });
-    await expect(store.decide({ requestId: 'r3', approverId: 'bob', decision: 'reject', at: at(2) })).rejects.toMatchObject({ code: 'APPROVAL.DUPLICATE_DECISION' });
+    await expect(
+      store.decide({ requestId: 'r3', approverId: 'bob', decision: 'reject', at: at(2) }),
+    ).rejects.toMatchObject({ code: 'APPROVAL.DUPLICATE_DECISION' });
     expect((await store.decisions('r3')).map((d) => [d.approverId, d.decision])).toEqual([['bob', 'approve']]);
   });
 
   it('refuses a decision on an unknown request and after resolution', async () => {
-    await expect(store.decide({ requestId: 'nope', approverId: 'bob', decision: 'approve', at: at(1) })).rejects.toMatchObject({ code: 'STORE.NOT_FOUND' });
+    await expect(
+      store.decide({ requestId: 'nope', approverId: 'bob', decision: 'approve', at: at(1) }),
+    ).rejects.toMatchObject({ code: 'STORE.NOT_FOUND' });
     await store.create(request('r4'), TOKEN);
     await store.resolve({ requestId: 'r4', outcome: 'EXPIRED', at: at(5) });
-    await expect(store.decide({ requestId: 'r4', approverId: 'carol', decision: 'approve', at: at(6) })).rejects.toMatchObject({ code: 'APPROVAL.ALREADY_RESOLVED' });
+    await expect(
+      store.decide({ requestId: 'r4', approverId: 'carol', decision: 'approve', at: at(6) }),
+    ).rejects.toMatchObject({ code: 'APPROVAL.ALREADY_RESOLVED' });
   });
 
   it('a reject racing a quorum has exactly one winner', async () => {

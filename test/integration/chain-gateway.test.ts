@@ -32,16 +32,36 @@ afterEach(async () => {
 
 const nextTransferId = (): string => `tr-chain-${++transfers}`;
 
-async function prepareNative(amount: bigint, transferId = nextTransferId()): Promise<{ transferId: string; prepared: PreparedTransaction }> {
+async function prepareNative(
+  amount: bigint,
+  transferId = nextTransferId(),
+): Promise<{ transferId: string; prepared: PreparedTransaction }> {
   const intent = buildIntent({ to: RECIPIENT, asset: 'native', amount: amount.toString() }, custody.wallet.address);
-  const prepared = await prepareTransaction({ chain: custody.gateway, nonces: custody.nonces, clock: () => new Date() }, { transferId, from: custody.wallet.address, intent });
+  const prepared = await prepareTransaction(
+    { chain: custody.gateway, nonces: custody.nonces, clock: () => new Date() },
+    { transferId, from: custody.wallet.address, intent },
+  );
   return { transferId, prepared };
 }
 
-const observe = (prepared: PreparedTransaction, attempts: readonly Hex[], previouslyMined?: Parameters<ViemChainGateway['observe']>[0]['previouslyMined']) =>
-  custody.gateway.observe({ from: prepared.from, nonce: prepared.nonce, attempts, ...(previouslyMined ? { previouslyMined } : {}) });
+const observe = (
+  prepared: PreparedTransaction,
+  attempts: readonly Hex[],
+  previouslyMined?: Parameters<ViemChainGateway['observe']>[0]['previouslyMined'],
+) =>
+  custody.gateway.observe({
+    from: prepared.from,
+    nonce: prepared.nonce,
+    attempts,
+    ...(previouslyMined ? { previouslyMined } : {}),
+  });
 
-const context = (now = new Date()) => ({ requiredConfirmations: 2, stuckAfterSeconds: 30, latestAttemptBroadcastAt: new Date(now.getTime() - 1_000), now });
+const context = (now = new Date()) => ({
+  requiredConfirmations: 2,
+  stuckAfterSeconds: 30,
+  latestAttemptBroadcastAt: new Date(now.getTime() - 1_000),
+  now,
+});
 
 describe('native and ERC-20 transfers to N confirmations', () => {
   it('confirms a native transfer, and the fee it reports is what the wallet paid', async () => {
@@ -49,7 +69,14 @@ describe('native and ERC-20 transfers to N confirmations', () => {
     const before = await publicClient.getBalance({ address: custody.wallet.address });
     const recipientBefore = await publicClient.getBalance({ address: RECIPIENT });
     const { transferId, prepared } = await prepareNative(parseEther('1.5'));
-    expect(prepared).toMatchObject({ chainId: custody.chain.chain.id, from: custody.wallet.address, to: RECIPIENT, value: parseEther('1.5'), data: '0x', gasLimit: 21_000n });
+    expect(prepared).toMatchObject({
+      chainId: custody.chain.chain.id,
+      from: custody.wallet.address,
+      to: RECIPIENT,
+      value: parseEther('1.5'),
+      data: '0x',
+      gasLimit: 21_000n,
+    });
 
     const signed = await custody.authorizeAndSign(transferId, prepared);
     const broadcast = await custody.gateway.broadcast(signed.serializedTransaction);
@@ -72,12 +99,20 @@ describe('native and ERC-20 transfers to N confirmations', () => {
   it('confirms an ERC-20 transfer built by the domain', async () => {
     const { publicClient, walletClient } = custody.chain;
     const token = await deployTestToken(walletClient(0), publicClient, { initialSupply: 1_000_000n });
-    const funding = await walletClient(0).writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [custody.wallet.address, 5_000n] });
+    const funding = await walletClient(0).writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [custody.wallet.address, 5_000n],
+    });
     await publicClient.waitForTransactionReceipt({ hash: funding });
 
     const transferId = nextTransferId();
     const intent = buildIntent({ to: RECIPIENT, asset: token, amount: '1234' }, custody.wallet.address);
-    const prepared = await prepareTransaction({ chain: custody.gateway, nonces: custody.nonces, clock: () => new Date() }, { transferId, from: custody.wallet.address, intent });
+    const prepared = await prepareTransaction(
+      { chain: custody.gateway, nonces: custody.nonces, clock: () => new Date() },
+      { transferId, from: custody.wallet.address, intent },
+    );
     expect(prepared.to).toBe(getAddress(token));
     expect(prepared.value).toBe(0n);
     expect(prepared.gasLimit).toBeLessThanOrEqual(100_000n);
@@ -86,7 +121,8 @@ describe('native and ERC-20 transfers to N confirmations', () => {
     await custody.gateway.broadcast(signed.serializedTransaction);
     await custody.mine();
     expect(nextConfirmationStep(await observe(prepared, [signed.txHash]), context()).action).toBe('FINAL');
-    const balance = (address: `0x${string}`) => publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+    const balance = (address: `0x${string}`) =>
+      publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
     expect(await balance(RECIPIENT)).toBe(1_234n);
     expect(await balance(custody.wallet.address)).toBe(5_000n - 1_234n);
   });
@@ -97,7 +133,10 @@ describe('native and ERC-20 transfers to N confirmations', () => {
     const intent = buildIntent({ to: RECIPIENT, asset: token, amount: '1' }, custody.wallet.address);
     const latest = await custody.nonces.latest(custody.chain.chain.id, custody.wallet.address);
     await expect(
-      prepareTransaction({ chain: custody.gateway, nonces: custody.nonces, clock: () => new Date() }, { transferId: nextTransferId(), from: custody.wallet.address, intent }),
+      prepareTransaction(
+        { chain: custody.gateway, nonces: custody.nonces, clock: () => new Date() },
+        { transferId: nextTransferId(), from: custody.wallet.address, intent },
+      ),
     ).rejects.toMatchObject({ code: 'CHAIN.GAS_ESTIMATE_FAILED' });
     expect(await custody.nonces.latest(custody.chain.chain.id, custody.wallet.address)).toEqual(latest);
   });
@@ -110,10 +149,16 @@ describe('broadcast is decided by our hash, not by the node’s words', () => {
     const signed = await custody.authorizeAndSign(transferId, prepared);
     expect((await custody.gateway.broadcast(signed.serializedTransaction)).state).toMatch(/ACCEPTED|PENDING/);
     // anvil answers this one with "transaction already imported"
-    expect(await custody.gateway.broadcast(signed.serializedTransaction)).toMatchObject({ txHash: signed.txHash, state: 'PENDING' });
+    expect(await custody.gateway.broadcast(signed.serializedTransaction)).toMatchObject({
+      txHash: signed.txHash,
+      state: 'PENDING',
+    });
     await custody.mine();
     // and this one with "nonce too low"
-    expect(await custody.gateway.broadcast(signed.serializedTransaction)).toMatchObject({ txHash: signed.txHash, state: 'MINED' });
+    expect(await custody.gateway.broadcast(signed.serializedTransaction)).toMatchObject({
+      txHash: signed.txHash,
+      state: 'MINED',
+    });
   });
 
   it('recognises a send whose response was lost: the node has our hash', async () => {
@@ -121,7 +166,10 @@ describe('broadcast is decided by our hash, not by the node’s words', () => {
     const { transferId, prepared } = await prepareNative(2n);
     const signed = await custody.authorizeAndSign(transferId, prepared);
     await custody.chain.publicClient.sendRawTransaction({ serializedTransaction: signed.serializedTransaction });
-    expect(await custody.gateway.broadcast(signed.serializedTransaction)).toMatchObject({ txHash: signed.txHash, state: 'PENDING' });
+    expect(await custody.gateway.broadcast(signed.serializedTransaction)).toMatchObject({
+      txHash: signed.txHash,
+      state: 'PENDING',
+    });
   });
 
   it('refuses, with the node’s message for people, a transaction at a nonce another one took', async () => {
@@ -139,18 +187,25 @@ describe('broadcast is decided by our hash, not by the node’s words', () => {
     await expect(custody.gateway.broadcast('0x02c0')).rejects.toMatchObject({ code: 'CHAIN.INVALID_TRANSACTION' });
     const { transferId, prepared } = await prepareNative(5n);
     const signed = await custody.authorizeAndSign(transferId, { ...prepared, chainId: 1 });
-    await expect(custody.gateway.broadcast(signed.serializedTransaction)).rejects.toMatchObject({ code: 'CHAIN.INVALID_TRANSACTION' });
+    await expect(custody.gateway.broadcast(signed.serializedTransaction)).rejects.toMatchObject({
+      code: 'CHAIN.INVALID_TRANSACTION',
+    });
     await custody.gateway.broadcast((await custody.authorizeAndSign(transferId, prepared)).serializedTransaction); // no nonce gap
   });
 
   it('reports an unreachable node as unavailable, never as a refusal', async () => {
-    const down = new ViemChainGateway(anvilChainConfig('http://127.0.0.1:9', custody.chain.chain.id), { retryCount: 0, timeoutMs: 2_000 });
+    const down = new ViemChainGateway(anvilChainConfig('http://127.0.0.1:9', custody.chain.chain.id), {
+      retryCount: 0,
+      timeoutMs: 2_000,
+    });
     const { transferId, prepared } = await prepareNative(6n);
     const signed = await custody.authorizeAndSign(transferId, prepared);
     const error = await down.broadcast(signed.serializedTransaction).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ code: 'CHAIN.UNAVAILABLE' });
-    await expect(down.observe({ from: prepared.from, nonce: prepared.nonce, attempts: [signed.txHash] })).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(
+      down.observe({ from: prepared.from, nonce: prepared.nonce, attempts: [signed.txHash] }),
+    ).rejects.toBeInstanceOf(DependencyUnavailableError);
     await custody.gateway.broadcast(signed.serializedTransaction); // keep the nonce sequence free of gaps
   });
 });
@@ -165,7 +220,9 @@ describe('stuck, replaced, dropped and reorged transactions, tracked by (from, n
     const pending = await observe(prepared, [original.txHash]);
     expect(pending).toMatchObject({ kind: 'PENDING', knownHashes: [original.txHash] });
     const later = new Date(Date.now() + 31_000);
-    expect(nextConfirmationStep(pending, { ...context(later), latestAttemptBroadcastAt: new Date() }).action).toBe('REPLACE');
+    expect(nextConfirmationStep(pending, { ...context(later), latestAttemptBroadcastAt: new Date() }).action).toBe(
+      'REPLACE',
+    );
 
     const next = await prepareReplacement(custody.gateway, prepared, 'STUCK');
     expect(next.nonce).toBe(prepared.nonce);
@@ -175,7 +232,11 @@ describe('stuck, replaced, dropped and reorged transactions, tracked by (from, n
     await custody.gateway.broadcast(replacement.serializedTransaction);
     await custody.mine(2);
 
-    expect(await observe(prepared, [original.txHash, replacement.txHash])).toMatchObject({ kind: 'MINED', txHash: replacement.txHash, confirmations: 2 });
+    expect(await observe(prepared, [original.txHash, replacement.txHash])).toMatchObject({
+      kind: 'MINED',
+      txHash: replacement.txHash,
+      confirmations: 2,
+    });
   });
 
   it('recognises the original mined instead of its replacement', async () => {
@@ -183,7 +244,10 @@ describe('stuck, replaced, dropped and reorged transactions, tracked by (from, n
     const { transferId, prepared } = await prepareNative(11n);
     const original = await custody.authorizeAndSign(transferId, prepared);
     await custody.gateway.broadcast(original.serializedTransaction);
-    const replacement = await custody.authorizeAndSign(transferId, await prepareReplacement(custody.gateway, prepared, 'STUCK'));
+    const replacement = await custody.authorizeAndSign(
+      transferId,
+      await prepareReplacement(custody.gateway, prepared, 'STUCK'),
+    );
     await custody.gateway.broadcast(replacement.serializedTransaction);
     // The replacement never reached the block producer, which still had the original.
     await custody.chain.testClient.dropTransaction({ hash: replacement.txHash });
@@ -242,8 +306,17 @@ describe('stuck, replaced, dropped and reorged transactions, tracked by (from, n
     await custody.mine();
     expect(await observe(prepared, [signed.txHash])).toMatchObject({ kind: 'PENDING' });
 
-    const fill = await prepareNonceFill(custody.gateway, { from: custody.wallet.address, nonce: skipped.prepared.nonce });
-    expect(fill).toMatchObject({ to: custody.wallet.address, value: 0n, data: '0x', gasLimit: 21_000n, nonce: skipped.prepared.nonce });
+    const fill = await prepareNonceFill(custody.gateway, {
+      from: custody.wallet.address,
+      nonce: skipped.prepared.nonce,
+    });
+    expect(fill).toMatchObject({
+      to: custody.wallet.address,
+      value: 0n,
+      data: '0x',
+      gasLimit: 21_000n,
+      nonce: skipped.prepared.nonce,
+    });
     const filled = await custody.authorizeAndSign(skipped.transferId, fill);
     await custody.gateway.broadcast(filled.serializedTransaction);
     await custody.mine(2);

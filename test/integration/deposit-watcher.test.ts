@@ -28,8 +28,12 @@ beforeAll(async () => {
   [chain, tables] = await Promise.all([startTestAnvil(), freshTables()]);
   ledger = new DynamoLedgerStore(tables.doc, tables.names.ledger);
   cursors = new DynamoCursorStore(tables.doc, tables.names.events);
-  knownToken = getAddress(await deployTestToken(chain.walletClient(0), chain.publicClient, { initialSupply: 10n ** 24n }));
-  unknownToken = getAddress(await deployTestToken(chain.walletClient(1), chain.publicClient, { initialSupply: 10n ** 24n, symbol: 'FAKE' }));
+  knownToken = getAddress(
+    await deployTestToken(chain.walletClient(0), chain.publicClient, { initialSupply: 10n ** 24n }),
+  );
+  unknownToken = getAddress(
+    await deployTestToken(chain.walletClient(1), chain.publicClient, { initialSupply: 10n ** 24n, symbol: 'FAKE' }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -56,7 +60,9 @@ function deps(overrides: Partial<WatchDepositsDeps> = {}): WatchDepositsDeps {
 }
 
 /** Scans until the cursor has caught up with the head. */
-async function catchUp(overrides: Partial<WatchDepositsDeps> = {}): Promise<Awaited<ReturnType<typeof watchDeposits>>[]> {
+async function catchUp(
+  overrides: Partial<WatchDepositsDeps> = {},
+): Promise<Awaited<ReturnType<typeof watchDeposits>>[]> {
   const reports = [];
   for (let i = 0; i < 20; i++) {
     const report = await watchDeposits(deps(overrides));
@@ -67,7 +73,10 @@ async function catchUp(overrides: Partial<WatchDepositsDeps> = {}): Promise<Awai
   return reports;
 }
 
-const sum = <K extends 'seen' | 'confirmed' | 'reorged'>(reports: Awaited<ReturnType<typeof watchDeposits>>[], key: K) => reports.flatMap((r) => r[key]);
+const sum = <K extends 'seen' | 'confirmed' | 'reorged'>(
+  reports: Awaited<ReturnType<typeof watchDeposits>>[],
+  key: K,
+) => reports.flatMap((r) => r[key]);
 
 async function sendNative(amount: bigint): Promise<`0x${string}`> {
   const hash = await chain.walletClient(2).sendTransaction({ to: CUSTODY, value: amount });
@@ -76,7 +85,9 @@ async function sendNative(amount: bigint): Promise<`0x${string}`> {
 }
 
 async function sendToken(token: Address, from: number, amount: bigint): Promise<`0x${string}`> {
-  const hash = await chain.walletClient(from).writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [CUSTODY, amount] });
+  const hash = await chain
+    .walletClient(from)
+    .writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [CUSTODY, amount] });
   await chain.publicClient.waitForTransactionReceipt({ hash });
   return hash;
 }
@@ -127,7 +138,9 @@ describe('deposit detection', () => {
   it('records a Transfer log from an unknown token and never credits it', async () => {
     const tx = await sendToken(unknownToken, 1, 777n);
     const reports = await catchUp();
-    expect(reports.flatMap((r) => r.ignored).map((t) => [t.txHash, getAddress(t.token ?? '0x')])).toEqual([[tx, unknownToken]]);
+    expect(reports.flatMap((r) => r.ignored).map((t) => [t.txHash, getAddress(t.token ?? '0x')])).toEqual([
+      [tx, unknownToken],
+    ]);
     expect(ignoredSeen).toContain(tx);
     expect(sum(reports, 'seen')).toEqual([]);
     expect(await ledger.balances(WALLET_ID, unknownToken)).toMatchObject({ available: 0n, pendingIn: 0n });
@@ -163,4 +176,3 @@ describe('deposit detection', () => {
     expect((await watchDeposits(deps({ cursors: racing }))).raced).toBe(true);
   });
 });
-

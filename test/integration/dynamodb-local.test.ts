@@ -6,7 +6,9 @@ import { freshTables } from '../support/dynamodb';
 
 describe('DynamoDB Local', () => {
   it('runs with JndiLookup removed from its log4j', () => {
-    expect(hasJndiLookup(join(DEFAULT_CACHE_DIR, 'dynamodb-local-0.6.0', 'DynamoDBLocal_lib', 'log4j-core-2.8.jar'))).toBe(false);
+    expect(
+      hasJndiLookup(join(DEFAULT_CACHE_DIR, 'dynamodb-local-0.6.0', 'DynamoDBLocal_lib', 'log4j-core-2.8.jar')),
+    ).toBe(false);
   });
 
   it('has every strongroom table once the tables are created', async () => {

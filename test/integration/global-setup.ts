@@ -16,9 +16,15 @@ export default async function globalSetup(): Promise<void> {
   const [dynamo, anvil] = await Promise.allSettled([timed(startDynamoDbLocal()), timed(startAnvil())]);
   if (dynamo.status === 'rejected' || anvil.status === 'rejected') {
     // Do not leave the one that started running: teardown is not called when setup fails.
-    await Promise.all([dynamo, anvil].map((result) => (result.status === 'fulfilled' ? result.value.service.stop() : undefined)));
-    const failures = [dynamo, anvil].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
-    throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'DynamoDB Local and anvil both failed to start');
+    await Promise.all(
+      [dynamo, anvil].map((result) => (result.status === 'fulfilled' ? result.value.service.stop() : undefined)),
+    );
+    const failures = [dynamo, anvil].flatMap((result) =>
+      result.status === 'rejected' ? [result.reason as unknown] : [],
+    );
+    throw failures.length === 1
+      ? failures[0]
+      : new AggregateError(failures, 'DynamoDB Local and anvil both failed to start');
   }
 
   globalThis.strongroomDynamoDbLocal = dynamo.value.service;

@@ -23,7 +23,9 @@ describe('PowertoolsIdempotencyGuard on DynamoDB Local', () => {
 
   it('refuses the same key with another body', async () => {
     await guard.run({ scope: 'alice', key: 'key-00000002', payload: { amount: '5' } }, async () => 'ok');
-    await expect(guard.run({ scope: 'alice', key: 'key-00000002', payload: { amount: '6' } }, async () => 'second')).rejects.toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
+    await expect(
+      guard.run({ scope: 'alice', key: 'key-00000002', payload: { amount: '6' } }, async () => 'second'),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
   });
 
   it('scopes keys by caller: another principal’s identical key runs on its own', async () => {
@@ -34,16 +36,25 @@ describe('PowertoolsIdempotencyGuard on DynamoDB Local', () => {
 
   it('refuses a concurrent repeat while the first is running', async () => {
     let release!: () => void;
-    const slow = guard.run({ scope: 'alice', key: 'key-00000004', payload: {} }, () => new Promise<string>((resolve) => (release = () => resolve('done'))));
+    const slow = guard.run(
+      { scope: 'alice', key: 'key-00000004', payload: {} },
+      () => new Promise<string>((resolve) => (release = () => resolve('done'))),
+    );
     await new Promise((r) => setTimeout(r, 200));
-    await expect(guard.run({ scope: 'alice', key: 'key-00000004', payload: {} }, async () => 'twice')).rejects.toMatchObject({ code: 'IDEMPOTENCY.IN_PROGRESS' });
+    await expect(
+      guard.run({ scope: 'alice', key: 'key-00000004', payload: {} }, async () => 'twice'),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY.IN_PROGRESS' });
     release();
     await expect(slow).resolves.toBe('done');
   });
 
   it('lets a failed operation be retried', async () => {
-    await expect(guard.run({ scope: 'alice', key: 'key-00000005', payload: {} }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(guard.run({ scope: 'alice', key: 'key-00000005', payload: {} }, async () => 'recovered')).resolves.toBe('recovered');
+    await expect(
+      guard.run({ scope: 'alice', key: 'key-00000005', payload: {} }, async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
+    await expect(
+      guard.run({ scope: 'alice', key: 'key-00000005', payload: {} }, async () => 'recovered'),
+    ).resolves.toBe('recovered');
   });
 });
 
@@ -52,8 +63,12 @@ describe('PowertoolsIdempotencyGuard in-progress bound', () => {
     const short = new PowertoolsIdempotencyGuard(tables.client, tables.names.idempotency, 3600, 1_000);
     void short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, () => new Promise<string>(() => undefined));
     await new Promise((r) => setTimeout(r, 200));
-    await expect(short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, async () => 'too soon')).rejects.toMatchObject({ code: 'IDEMPOTENCY.IN_PROGRESS' });
+    await expect(
+      short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, async () => 'too soon'),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY.IN_PROGRESS' });
     await new Promise((r) => setTimeout(r, 1_200));
-    await expect(short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, async () => 'after the bound')).resolves.toBe('after the bound');
+    await expect(
+      short.run({ scope: 'alice', key: 'key-00000006', payload: {} }, async () => 'after the bound'),
+    ).resolves.toBe('after the bound');
   });
 });

@@ -29,13 +29,21 @@ async function fund(walletId: string, asset: 'native' | typeof TOKEN, amount: bi
   await ledger.post(depositConfirmed(deposit, when));
 }
 
-const reservation = (transferId: string, walletId: string, amount: bigint, feeAllowance = 1n, asset: 'native' | typeof TOKEN = TOKEN): Reservation => ({ transferId, walletId, asset, amount, feeAllowance });
+const reservation = (
+  transferId: string,
+  walletId: string,
+  amount: bigint,
+  feeAllowance = 1n,
+  asset: 'native' | typeof TOKEN = TOKEN,
+): Reservation => ({ transferId, walletId, asset, amount, feeAllowance });
 
 describe('DynamoLedgerStore', () => {
   it('50 concurrent reservations of 1 against an available 10: exactly 10 succeed, the rest INSUFFICIENT_FUNDS', async () => {
     await fund('w-race', TOKEN, 10n);
     await fund('w-race', 'native', 1_000n);
-    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => ledger.post(reserve(reservation(`race-${i}`, 'w-race', 1n), T0))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => ledger.post(reserve(reservation(`race-${i}`, 'w-race', 1n), T0))),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(10);
@@ -44,12 +52,19 @@ describe('DynamoLedgerStore', () => {
       expect(r.reason).toBeInstanceOf(InsufficientFundsError);
       expect(r.reason).toMatchObject({ code: 'LEDGER.INSUFFICIENT_FUNDS' });
     }
-    expect(await ledger.balances('w-race', TOKEN)).toEqual({ available: 0n, settled: 10n, reserved: 10n, pendingOut: 0n, pendingIn: 0n });
+    expect(await ledger.balances('w-race', TOKEN)).toEqual({
+      available: 0n,
+      settled: 10n,
+      reserved: 10n,
+      pendingOut: 0n,
+      pendingIn: 0n,
+    });
     expect((await ledger.balances('w-race', 'native')).reserved).toBe(10n);
     const history = await ledger.history('w-race', TOKEN, { limit: 100 });
     for (const entry of history.items) {
       const state = entry.state as WalletAccountState;
-      for (const bucket of ['available', 'reserved', 'pendingOut', 'pendingIn'] as const) expect(state[bucket]).toBeGreaterThanOrEqual(0n);
+      for (const bucket of ['available', 'reserved', 'pendingOut', 'pendingIn'] as const)
+        expect(state[bucket]).toBeGreaterThanOrEqual(0n);
     }
     expect(history.items.map((e) => e.state.seq)).toEqual(Array.from({ length: 12 }, (_, i) => 12 - i));
   }, 60_000);
@@ -60,7 +75,13 @@ describe('DynamoLedgerStore', () => {
     await ledger.post(reserve(r, at(1)));
     await ledger.post(broadcast(r, at(2)));
     await ledger.post(settle(r, 3n, at(3)));
-    expect(await ledger.balances('w-cycle', 'native')).toEqual({ available: 57n, settled: 57n, reserved: 0n, pendingOut: 0n, pendingIn: 0n });
+    expect(await ledger.balances('w-cycle', 'native')).toEqual({
+      available: 57n,
+      settled: 57n,
+      reserved: 0n,
+      pendingOut: 0n,
+      pendingIn: 0n,
+    });
   });
 
   it('treats a repeated posting as a replay and never moves funds twice', async () => {
@@ -78,13 +99,29 @@ describe('DynamoLedgerStore', () => {
     await fund('w-phase', 'native', 100n);
     const r = reservation('phase-1', 'w-phase', 30n, 5n, 'native');
     await ledger.post(reserve(r, at(1)));
-    await expect(ledger.post(reserve({ ...r, amount: 1n }, at(1)))).rejects.toMatchObject({ code: 'LEDGER.POSTING_CONFLICT' });
+    await expect(ledger.post(reserve({ ...r, amount: 1n }, at(1)))).rejects.toMatchObject({
+      code: 'LEDGER.POSTING_CONFLICT',
+    });
     await ledger.post(broadcast(r, at(2)));
     await expect(ledger.post(release(r, at(3)))).rejects.toMatchObject({ code: 'LEDGER.INVALID_PHASE' });
-    await expect(ledger.post(settle(reservation('never-reserved', 'w-phase', 1n, 1n, 'native'), 1n, at(3)))).rejects.toMatchObject({ code: 'LEDGER.INVALID_PHASE' });
-    expect(await ledger.balances('w-phase', 'native')).toEqual({ available: 65n, settled: 100n, reserved: 0n, pendingOut: 35n, pendingIn: 0n });
     await expect(
-      tables.doc.send(new PutCommand({ TableName: tables.names.ledger, Item: { pk: 'POSTING#phase-1:reserve', sk: '-' }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      ledger.post(settle(reservation('never-reserved', 'w-phase', 1n, 1n, 'native'), 1n, at(3))),
+    ).rejects.toMatchObject({ code: 'LEDGER.INVALID_PHASE' });
+    expect(await ledger.balances('w-phase', 'native')).toEqual({
+      available: 65n,
+      settled: 100n,
+      reserved: 0n,
+      pendingOut: 35n,
+      pendingIn: 0n,
+    });
+    await expect(
+      tables.doc.send(
+        new PutCommand({
+          TableName: tables.names.ledger,
+          Item: { pk: 'POSTING#phase-1:reserve', sk: '-' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   });
 
@@ -115,14 +152,32 @@ describe('DynamoLedgerStore', () => {
 describe('DynamoTransferSubmissionStore', () => {
   const events = () => new DynamoTransferEventStore(tables.doc, tables.names);
   const submitted = (id: string, walletId: string, amount: bigint): TransferEventOf<'SUBMITTED'> => ({
-    transferId: id, seq: 1, type: 'SUBMITTED', at: T0, actor: 'alice',
-    data: { walletId, initiatorId: 'alice', traceId: `trace-${id}`, chainId: 31337, to: TO, asset: 'native', amount, data: '0x', feeAllowance: 2n, reserved: { asset: 'native', amount } },
+    transferId: id,
+    seq: 1,
+    type: 'SUBMITTED',
+    at: T0,
+    actor: 'alice',
+    data: {
+      walletId,
+      initiatorId: 'alice',
+      traceId: `trace-${id}`,
+      chainId: 31337,
+      to: TO,
+      asset: 'native',
+      amount,
+      data: '0x',
+      feeAllowance: 2n,
+      reserved: { asset: 'native', amount },
+    },
   });
 
   it('writes the SUBMITTED event and the reservation together', async () => {
     await fund('w-submit', 'native', 100n);
     const store = new DynamoTransferSubmissionStore(events(), ledger);
-    const state = await store.submit(submitted('s-1', 'w-submit', 10n), reserve(reservation('s-1', 'w-submit', 10n, 2n, 'native'), T0));
+    const state = await store.submit(
+      submitted('s-1', 'w-submit', 10n),
+      reserve(reservation('s-1', 'w-submit', 10n, 2n, 'native'), T0),
+    );
     expect(state.status).toBe('SUBMITTED');
     expect((await events().load('s-1'))?.amount).toBe(10n);
     expect((await ledger.balances('w-submit', 'native')).reserved).toBe(12n);
@@ -131,13 +186,22 @@ describe('DynamoTransferSubmissionStore', () => {
   it('writes nothing when funds are short, and nothing twice for the same transfer id', async () => {
     await fund('w-short', 'native', 5n);
     const store = new DynamoTransferSubmissionStore(events(), ledger);
-    await expect(store.submit(submitted('s-2', 'w-short', 10n), reserve(reservation('s-2', 'w-short', 10n, 2n, 'native'), T0))).rejects.toMatchObject({ code: 'LEDGER.INSUFFICIENT_FUNDS' });
+    await expect(
+      store.submit(submitted('s-2', 'w-short', 10n), reserve(reservation('s-2', 'w-short', 10n, 2n, 'native'), T0)),
+    ).rejects.toMatchObject({ code: 'LEDGER.INSUFFICIENT_FUNDS' });
     expect(await events().load('s-2')).toBeUndefined();
     expect((await ledger.balances('w-short', 'native')).reserved).toBe(0n);
 
     await store.submit(submitted('s-3', 'w-short', 1n), reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), T0));
-    await expect(store.submit(submitted('s-3', 'w-short', 1n), reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), T0))).rejects.toMatchObject({ code: 'STORE.DUPLICATE' });
-    await expect(store.submit({ ...submitted('s-3', 'w-short', 1n), actor: 'bob' }, reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), at(1)))).rejects.toMatchObject({ code: 'STORE.DUPLICATE' });
+    await expect(
+      store.submit(submitted('s-3', 'w-short', 1n), reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), T0)),
+    ).rejects.toMatchObject({ code: 'STORE.DUPLICATE' });
+    await expect(
+      store.submit(
+        { ...submitted('s-3', 'w-short', 1n), actor: 'bob' },
+        reserve(reservation('s-3', 'w-short', 1n, 2n, 'native'), at(1)),
+      ),
+    ).rejects.toMatchObject({ code: 'STORE.DUPLICATE' });
     expect((await ledger.balances('w-short', 'native')).reserved).toBe(3n);
   });
 });

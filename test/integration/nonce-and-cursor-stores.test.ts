@@ -16,7 +16,9 @@ describe('DynamoNonceStore', () => {
   it('hands 20 concurrent reservations for one address 20 distinct consecutive nonces', async () => {
     const store = new DynamoNonceStore(tables.doc, tables.names.nonces);
     const reservations = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.reserve({ chainId: 1, address: ADDRESS, transferId: `t${i}`, chainPendingNonce: 0, at: AT })),
+      Array.from({ length: 20 }, (_, i) =>
+        store.reserve({ chainId: 1, address: ADDRESS, transferId: `t${i}`, chainPendingNonce: 0, at: AT }),
+      ),
     );
     expect(reservations.map((r) => r.nonce).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(new Set(reservations.map((r) => r.transferId)).size).toBe(20);
@@ -25,16 +27,32 @@ describe('DynamoNonceStore', () => {
 
   it('gives a retried transfer the nonce it already holds', async () => {
     const store = new DynamoNonceStore(tables.doc, tables.names.nonces);
-    const first = await store.reserve({ chainId: 2, address: ADDRESS, transferId: 'same', chainPendingNonce: 0, at: AT });
-    const again = await store.reserve({ chainId: 2, address: ADDRESS, transferId: 'same', chainPendingNonce: 0, at: AT });
+    const first = await store.reserve({
+      chainId: 2,
+      address: ADDRESS,
+      transferId: 'same',
+      chainPendingNonce: 0,
+      at: AT,
+    });
+    const again = await store.reserve({
+      chainId: 2,
+      address: ADDRESS,
+      transferId: 'same',
+      chainPendingNonce: 0,
+      at: AT,
+    });
     expect(again.nonce).toBe(first.nonce);
     expect((await store.latest(2, ADDRESS))?.nonce).toBe(first.nonce);
   });
 
   it('moves forward to the chain’s pending nonce but never backwards', async () => {
     const store = new DynamoNonceStore(tables.doc, tables.names.nonces);
-    expect((await store.reserve({ chainId: 3, address: ADDRESS, transferId: 'x1', chainPendingNonce: 7, at: AT })).nonce).toBe(7);
-    expect((await store.reserve({ chainId: 3, address: ADDRESS, transferId: 'x2', chainPendingNonce: 2, at: AT })).nonce).toBe(8);
+    expect(
+      (await store.reserve({ chainId: 3, address: ADDRESS, transferId: 'x1', chainPendingNonce: 7, at: AT })).nonce,
+    ).toBe(7);
+    expect(
+      (await store.reserve({ chainId: 3, address: ADDRESS, transferId: 'x2', chainPendingNonce: 2, at: AT })).nonce,
+    ).toBe(8);
     expect((await store.get(3, ADDRESS, 7))?.transferId).toBe('x1');
     expect(await store.get(3, ADDRESS, 3)).toBeUndefined();
   });
@@ -42,7 +60,17 @@ describe('DynamoNonceStore', () => {
   it('keys addresses case-insensitively, so one account never gets two counters', async () => {
     const store = new DynamoNonceStore(tables.doc, tables.names.nonces);
     await store.reserve({ chainId: 4, address: ADDRESS, transferId: 'y1', chainPendingNonce: 0, at: AT });
-    expect((await store.reserve({ chainId: 4, address: ADDRESS.toLowerCase(), transferId: 'y2', chainPendingNonce: 0, at: AT })).nonce).toBe(1);
+    expect(
+      (
+        await store.reserve({
+          chainId: 4,
+          address: ADDRESS.toLowerCase(),
+          transferId: 'y2',
+          chainPendingNonce: 0,
+          at: AT,
+        })
+      ).nonce,
+    ).toBe(1);
   });
 });
 

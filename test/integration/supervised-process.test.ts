@@ -40,7 +40,9 @@ describe('supervised child processes', () => {
       const child = startSupervised('sh', ['-c', 'echo $$; exec sleep 60'], { onOutput: (t) => process.stdout.write('pid:' + t) });
       setInterval(() => {}, 1000);
     `;
-    const parent = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await waitUntil(() => /pid:\d+/.test(out));

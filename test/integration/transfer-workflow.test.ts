@@ -36,13 +36,26 @@ let keys = 0;
 
 beforeAll(async () => {
   stack = await startWorkflowStack({
-    provide: ({ vault, config }) => ({ keyVault: flakyVault(vault), chains: new StaticChainRegistry([lossyGateway(new ViemChainGateway(config, { retryCount: 0 }))]) }),
+    provide: ({ vault, config }) => ({
+      keyVault: flakyVault(vault),
+      chains: new StaticChainRegistry([lossyGateway(new ViemChainGateway(config, { retryCount: 0 }))]),
+    }),
     wrapHandlers: {
       AuthorizeFunctionArn: async (event: unknown) => {
         const result = (await authorize(event)) as { proof: { transaction: { value: string } } };
         const mode = faults.tamper.get((event as { transferId: string }).transferId);
         if (mode === 'remove') return { ...result, proof: null };
-        if (mode === 'alter') return { ...result, proof: { ...result.proof, transaction: { ...result.proof.transaction, value: (BigInt(result.proof.transaction.value) * 2n).toString() } } };
+        if (mode === 'alter')
+          return {
+            ...result,
+            proof: {
+              ...result.proof,
+              transaction: {
+                ...result.proof.transaction,
+                value: (BigInt(result.proof.transaction.value) * 2n).toString(),
+              },
+            },
+          };
         return result;
       },
     },
@@ -70,21 +83,32 @@ function lossyGateway(inner: ChainGateway): ChainGateway {
       if (property !== 'broadcast') return Reflect.get(target, property, receiver) as unknown;
       return async (raw: `0x${string}`) => {
         const result = await target.broadcast(raw);
-        if (faults.loseBroadcastResponses.has(result.from.toLowerCase())) throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', 'the node did not answer in time (test)');
+        if (faults.loseBroadcastResponses.has(result.from.toLowerCase()))
+          throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', 'the node did not answer in time (test)');
         return result;
       };
     },
   });
 }
 
-async function submit(walletId: string, body: Record<string, unknown>, principal: Principal = OPERATOR): Promise<string> {
-  const submitted = await submitTransfer(stack.deps, { principal, idempotencyKey: `key-${++keys}-${Date.now()}`, body: { walletId, ...body }, traceId: `trace-${keys}` });
+async function submit(
+  walletId: string,
+  body: Record<string, unknown>,
+  principal: Principal = OPERATOR,
+): Promise<string> {
+  const submitted = await submitTransfer(stack.deps, {
+    principal,
+    idempotencyKey: `key-${++keys}-${Date.now()}`,
+    body: { walletId, ...body },
+    traceId: `trace-${keys}`,
+  });
   return submitted.id;
 }
 
 async function finished(transferId: string): Promise<TransferState> {
   const execution = await stack.engine.waitForCompletion(transferId, 90_000);
-  if (execution.status !== 'SUCCEEDED') throw new Error(`execution ${execution.status}: ${execution.error} ${execution.cause}`);
+  if (execution.status !== 'SUCCEEDED')
+    throw new Error(`execution ${execution.status}: ${execution.error} ${execution.cause}`);
   return load(transferId);
 }
 
@@ -103,14 +127,19 @@ async function until(transferId: string, done: (state: TransferState) => boolean
   throw new Error(`transfer ${transferId} never reached the expected state`);
 }
 
-const eventTypes = async (transferId: string): Promise<string[]> => (await stack.deps.events.read(transferId)).map((e) => e.type);
+const eventTypes = async (transferId: string): Promise<string[]> =>
+  (await stack.deps.events.read(transferId)).map((e) => e.type);
 
 /** The policy of most tests: a blocked mixer, small transfers allowed, large ones need 2 of the treasury. */
 const POLICY = {
   rules: [
     { id: 'no-mixer', match: { counterparty: { type: 'allowlist', addresses: [MIXER] } }, action: { type: 'BLOCK' } },
     { id: 'small', match: { amount: { max: ONE.toString() } }, action: { type: 'ALLOW' } },
-    { id: 'large', match: { amount: { min: (ONE + 1n).toString() } }, action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: 'treasury', timeoutSeconds: 600 } },
+    {
+      id: 'large',
+      match: { amount: { min: (ONE + 1n).toString() } },
+      action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: 'treasury', timeoutSeconds: 600 },
+    },
   ],
   limits: {},
 };
@@ -129,17 +158,35 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
 
   it('takes an auto-allowed native transfer to COMPLETED with its hash, confirmations and a settled ledger', async () => {
     const wallet = await fundedWallet('auto');
-    const state = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.5').toString() }));
+    const state = await finished(
+      await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.5').toString() }),
+    );
     expect(state.status).toBe('COMPLETED');
     expect(state.confirmed).toMatchObject({ confirmations: 1 });
     expect(state.confirmed?.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     const fee = state.confirmed?.fee ?? 0n;
     expect(fee).toBeGreaterThan(0n);
     const balances = await stack.deps.ledger.balances(wallet.id, 'native');
-    expect(balances).toEqual({ available: parseEther('19.5') - fee, settled: parseEther('19.5') - fee, reserved: 0n, pendingOut: 0n, pendingIn: 0n });
+    expect(balances).toEqual({
+      available: parseEther('19.5') - fee,
+      settled: parseEther('19.5') - fee,
+      reserved: 0n,
+      pendingOut: 0n,
+      pendingIn: 0n,
+    });
     expect(await stack.chain.publicClient.getBalance({ address: wallet.address })).toBe(balances.settled);
     const trail = await stack.deps.audit.trail(state.traceId);
-    expect(trail.records.map((r) => r.action)).toEqual(expect.arrayContaining(['TRANSFER_SUBMITTED', 'SCREENING_CLEARED', 'POLICY_EVALUATED', 'AUTHORIZED', 'SIGNED', 'BROADCAST_ACCEPTED', 'SETTLED_COMPLETED']));
+    expect(trail.records.map((r) => r.action)).toEqual(
+      expect.arrayContaining([
+        'TRANSFER_SUBMITTED',
+        'SCREENING_CLEARED',
+        'POLICY_EVALUATED',
+        'AUTHORIZED',
+        'SIGNED',
+        'BROADCAST_ACCEPTED',
+        'SETTLED_COMPLETED',
+      ]),
+    );
   }, 90_000);
 
   it('waits in PENDING_AUTHORIZATION for an approval and completes after two approvers; the initiator and late approvals do not count', async () => {
@@ -148,14 +195,32 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     const waiting = await until(id, (s) => s.approvalRequestId !== undefined);
     expect(waiting.status).toBe('PENDING_AUTHORIZATION');
     const requestId = waiting.approvalRequestId as string;
-    expect(stack.outbox.list().filter((m) => m.approvalRequestId === requestId).map((m) => m.to).sort()).toEqual(['alice', 'bob', 'carol']);
+    expect(
+      stack.outbox
+        .list()
+        .filter((m) => m.approvalRequestId === requestId)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(['alice', 'bob', 'carol']);
 
-    await expect(decideApproval(stack.deps, { principal: approver('ops-1'), requestId, body: { decision: 'approve' } })).rejects.toMatchObject({ code: 'APPROVAL.INITIATOR_CANNOT_APPROVE' });
-    await expect(decideApproval(stack.deps, { principal: approver('mallory'), requestId, body: { decision: 'approve' } })).rejects.toMatchObject({ code: 'APPROVAL.NOT_A_MEMBER' });
-    expect(await decideApproval(stack.deps, { principal: approver('alice'), requestId, body: { decision: 'approve' } })).toMatchObject({ outcome: 'PENDING' });
-    await expect(decideApproval(stack.deps, { principal: approver('alice'), requestId, body: { decision: 'approve' } })).rejects.toMatchObject({ code: 'APPROVAL.DUPLICATE_DECISION' });
-    expect(await decideApproval(stack.deps, { principal: approver('bob'), requestId, body: { decision: 'approve' } })).toMatchObject({ outcome: 'APPROVED' });
-    await expect(decideApproval(stack.deps, { principal: approver('carol'), requestId, body: { decision: 'reject' } })).rejects.toMatchObject({ code: 'APPROVAL.ALREADY_RESOLVED' });
+    await expect(
+      decideApproval(stack.deps, { principal: approver('ops-1'), requestId, body: { decision: 'approve' } }),
+    ).rejects.toMatchObject({ code: 'APPROVAL.INITIATOR_CANNOT_APPROVE' });
+    await expect(
+      decideApproval(stack.deps, { principal: approver('mallory'), requestId, body: { decision: 'approve' } }),
+    ).rejects.toMatchObject({ code: 'APPROVAL.NOT_A_MEMBER' });
+    expect(
+      await decideApproval(stack.deps, { principal: approver('alice'), requestId, body: { decision: 'approve' } }),
+    ).toMatchObject({ outcome: 'PENDING' });
+    await expect(
+      decideApproval(stack.deps, { principal: approver('alice'), requestId, body: { decision: 'approve' } }),
+    ).rejects.toMatchObject({ code: 'APPROVAL.DUPLICATE_DECISION' });
+    expect(
+      await decideApproval(stack.deps, { principal: approver('bob'), requestId, body: { decision: 'approve' } }),
+    ).toMatchObject({ outcome: 'APPROVED' });
+    await expect(
+      decideApproval(stack.deps, { principal: approver('carol'), requestId, body: { decision: 'reject' } }),
+    ).rejects.toMatchObject({ code: 'APPROVAL.ALREADY_RESOLVED' });
 
     const state = await finished(id);
     expect(state.status).toBe('COMPLETED');
@@ -168,37 +233,66 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     expect(state.status).toBe('REJECTED');
     expect(state.rejection).toMatchObject({ stage: 'POLICY', ruleIds: ['no-mixer'] });
     expect(state.fundsReleased).toBe(true);
-    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({ available: parseEther('20'), reserved: 0n });
+    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({
+      available: parseEther('20'),
+      reserved: 0n,
+    });
   }, 90_000);
 
   it('rejects a transfer to an address on the screening deny list before policy', async () => {
     const wallet = await fundedWallet('screened');
-    const state = await finished(await submit(wallet.id, { to: '0x000000000000000000000000000000000000dEaD', asset: 'native', amount: '1000' }));
+    const state = await finished(
+      await submit(wallet.id, { to: '0x000000000000000000000000000000000000dEaD', asset: 'native', amount: '1000' }),
+    );
     expect(state).toMatchObject({ status: 'REJECTED', screening: 'HIT', rejection: { stage: 'SCREENING' } });
     expect(state.policy).toBeUndefined();
     expect((await stack.deps.ledger.balances(wallet.id, 'native')).available).toBe(parseEther('20'));
   }, 90_000);
 
   it('completes an ERC-20 transfer built by the service, with the fee on the native balance', async () => {
-    const token = getAddress(await deployTestToken(stack.chain.walletClient(0), stack.chain.publicClient, { initialSupply: 10n ** 24n }));
+    const token = getAddress(
+      await deployTestToken(stack.chain.walletClient(0), stack.chain.publicClient, { initialSupply: 10n ** 24n }),
+    );
     const wallet = await fundedWallet('erc20', {
       rules: [{ id: 'token', match: { assets: [token] }, action: { type: 'ALLOW' } }],
       limits: {},
     });
-    const funding = await stack.chain.walletClient(0).writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [wallet.address, 5_000n] });
+    const funding = await stack.chain
+      .walletClient(0)
+      .writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [wallet.address, 5_000n] });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: funding });
     await stack.fund(wallet, token, 5_000n);
     const state = await finished(await submit(wallet.id, { to: RECIPIENT, asset: token, amount: '1234' }));
     expect(state.status).toBe('COMPLETED');
-    expect(await stack.chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [RECIPIENT] })).toBe(1_234n);
-    expect(await stack.deps.ledger.balances(wallet.id, token)).toMatchObject({ available: 5_000n - 1_234n, settled: 5_000n - 1_234n });
-    expect((await stack.deps.ledger.balances(wallet.id, 'native')).settled).toBe(parseEther('20') - (state.confirmed?.fee ?? 0n));
+    expect(
+      await stack.chain.publicClient.readContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [RECIPIENT],
+      }),
+    ).toBe(1_234n);
+    expect(await stack.deps.ledger.balances(wallet.id, token)).toMatchObject({
+      available: 5_000n - 1_234n,
+      settled: 5_000n - 1_234n,
+    });
+    expect((await stack.deps.ledger.balances(wallet.id, 'native')).settled).toBe(
+      parseEther('20') - (state.confirmed?.fee ?? 0n),
+    );
   }, 90_000);
 
   it('judges an ERC-20 approve hidden in data by its real spender: a rule for the token does not allow it', async () => {
-    const token = getAddress(await deployTestToken(stack.chain.walletClient(0), stack.chain.publicClient, { initialSupply: 10n ** 24n }));
+    const token = getAddress(
+      await deployTestToken(stack.chain.walletClient(0), stack.chain.publicClient, { initialSupply: 10n ** 24n }),
+    );
     const wallet = await fundedWallet('hidden-approve', {
-      rules: [{ id: 'pay-the-token-contract', match: { counterparty: { type: 'allowlist', addresses: [token] } }, action: { type: 'ALLOW' } }],
+      rules: [
+        {
+          id: 'pay-the-token-contract',
+          match: { counterparty: { type: 'allowlist', addresses: [token] } },
+          action: { type: 'ALLOW' },
+        },
+      ],
       limits: {},
     });
     const data = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [MIXER, 10n ** 30n] });
@@ -214,16 +308,28 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
       limits: { perAsset: { native: { perTransaction: ONE.toString() } } },
       escalation: { medium: 'FREEZE' },
     });
-    const state = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('2').toString() }));
+    const state = await finished(
+      await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('2').toString() }),
+    );
     expect(state.status).toBe('REJECTED');
     expect((await stack.deps.wallets.get(wallet.id))?.status).toBe('FROZEN');
-    await expect(submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1' })).rejects.toMatchObject({ code: 'WALLET.NOT_ACTIVE' });
-    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({ available: parseEther('20'), reserved: 0n });
+    await expect(submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1' })).rejects.toMatchObject({
+      code: 'WALLET.NOT_ACTIVE',
+    });
+    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({
+      available: parseEther('20'),
+      reserved: 0n,
+    });
   }, 90_000);
 
-  it('holds a transfer that comes within the wallet\'s cooldown of the previous one', async () => {
-    const wallet = await fundedWallet('cooldown', { rules: [{ id: 'all', match: {}, action: { type: 'ALLOW' } }], limits: { cooldownSeconds: 3600 } });
-    expect((await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' }))).status).toBe('COMPLETED');
+  it("holds a transfer that comes within the wallet's cooldown of the previous one", async () => {
+    const wallet = await fundedWallet('cooldown', {
+      rules: [{ id: 'all', match: {}, action: { type: 'ALLOW' } }],
+      limits: { cooldownSeconds: 3600 },
+    });
+    expect((await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' }))).status).toBe(
+      'COMPLETED',
+    );
     const second = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' }));
     expect(second.policy?.action).not.toBe('ALLOW');
     expect(second.policy?.reason).toMatch(/cooldown/i);
@@ -231,11 +337,15 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
 
   it('keeps a travel-rule record for a transfer above the threshold', async () => {
     const wallet = await fundedWallet('travel-rule');
-    const state = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.9').toString() }));
+    const state = await finished(
+      await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.9').toString() }),
+    );
     const trail = await stack.deps.audit.trail(state.traceId);
     expect(trail.records.map((r) => r.action)).toContain('TRAVEL_RULE_RECORD');
     const small = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' }));
-    expect((await stack.deps.audit.trail(small.traceId)).records.map((r) => r.action)).not.toContain('TRAVEL_RULE_RECORD');
+    expect((await stack.deps.audit.trail(small.traceId)).records.map((r) => r.action)).not.toContain(
+      'TRAVEL_RULE_RECORD',
+    );
   }, 90_000);
 
   it('cancels a transfer waiting for approval: CANCELLED and its funds released', async () => {
@@ -247,13 +357,28 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     const state = await finished(id);
     expect(state.status).toBe('CANCELLED');
     expect(state.fundsReleased).toBe(true);
-    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({ available: parseEther('20'), reserved: 0n });
-    await expect(decideApproval(stack.deps, { principal: approver('alice'), requestId: state.approvalRequestId as string, body: { decision: 'approve' } })).rejects.toMatchObject({ code: 'APPROVAL.ALREADY_RESOLVED' });
+    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({
+      available: parseEther('20'),
+      reserved: 0n,
+    });
+    await expect(
+      decideApproval(stack.deps, {
+        principal: approver('alice'),
+        requestId: state.approvalRequestId as string,
+        body: { decision: 'approve' },
+      }),
+    ).rejects.toMatchObject({ code: 'APPROVAL.ALREADY_RESOLVED' });
   }, 90_000);
 
   it('expires an approval nobody gave in time: EXPIRED and its funds released', async () => {
     const wallet = await fundedWallet('expiry', {
-      rules: [{ id: 'all', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: 'treasury', timeoutSeconds: 1 } }],
+      rules: [
+        {
+          id: 'all',
+          match: {},
+          action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: 'treasury', timeoutSeconds: 1 },
+        },
+      ],
       limits: {},
     });
     const id = await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '5000' });
@@ -269,15 +394,23 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
   it('fails a transfer whose signer fails before signing, releases its reservation and fills its nonce', async () => {
     const wallet = await fundedWallet('signer-fails');
     faults.failKeyOnce.add(wallet.keyId);
-    const failed = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.25').toString() }));
+    const failed = await finished(
+      await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.25').toString() }),
+    );
     expect(failed.status).toBe('FAILED');
     expect(failed.failure).toMatchObject({ errorName: 'SigningError' });
     expect(failed.chainOutcome).toMatchObject({ kind: 'CANCELLATION_MINED' });
     const fillFee = failed.chainOutcome?.kind === 'CANCELLATION_MINED' ? failed.chainOutcome.fee : -1n;
-    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({ available: parseEther('20') - fillFee, reserved: 0n, pendingOut: 0n });
+    expect(await stack.deps.ledger.balances(wallet.id, 'native')).toMatchObject({
+      available: parseEther('20') - fillFee,
+      reserved: 0n,
+      pendingOut: 0n,
+    });
     expect(await stack.chain.publicClient.getTransactionCount({ address: wallet.address })).toBe(1);
     // The nonce was filled, so the next transfer is not stuck behind it.
-    const next = await finished(await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.25').toString() }));
+    const next = await finished(
+      await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('0.25').toString() }),
+    );
     expect(next.status).toBe('COMPLETED');
     expect(next.transaction?.nonce).toBe(1);
   }, 90_000);
@@ -292,35 +425,47 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     expect(types).not.toContain('FUNDS_RELEASED');
     expect(types).not.toContain('BROADCAST_ACCEPTED');
     expect(state.status).toBe('COMPLETED');
-    expect((await stack.deps.ledger.balances(wallet.id, 'native')).settled).toBe(parseEther('20') - parseEther('0.75') - (state.confirmed?.fee ?? 0n));
+    expect((await stack.deps.ledger.balances(wallet.id, 'native')).settled).toBe(
+      parseEther('20') - parseEther('0.75') - (state.confirmed?.fee ?? 0n),
+    );
   }, 90_000);
 
   it.each([
     ['removed', 'remove'],
     ['altered', 'alter'],
-  ] as const)('never signs the transfer when the proof from Authorize is %s on its way to Sign', async (_label, mode) => {
-    const wallet = await fundedWallet(`proof-${mode}`);
-    const id = await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' });
-    faults.tamper.set(id, mode);
-    const state = await finished(id);
-    expect(state.status).toBe('FAILED');
-    expect(state.failure?.errorName).toMatch(/ProofError|ValidationError|TransferHaltedError/);
-    // Sign refused the tampered proof before recording any attempt; the only thing a key may have
-    // signed afterwards is the cancellation that fills the nonce (a zero-value transfer to itself).
-    for (const attempt of state.attempts) expect(attempt.transaction).toMatchObject({ to: wallet.address, value: 0n, data: '0x' });
-    expect(state.fundsReleased).toBe(true);
-    expect((await stack.deps.ledger.balances(wallet.id, 'native')).reserved).toBe(0n);
-    const sent = await stack.chain.publicClient.getTransactionCount({ address: wallet.address });
-    expect(sent).toBe(state.attempts.length > 0 ? 1 : 0);
-  }, 90_000);
+  ] as const)(
+    'never signs the transfer when the proof from Authorize is %s on its way to Sign',
+    async (_label, mode) => {
+      const wallet = await fundedWallet(`proof-${mode}`);
+      const id = await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: '1000' });
+      faults.tamper.set(id, mode);
+      const state = await finished(id);
+      expect(state.status).toBe('FAILED');
+      expect(state.failure?.errorName).toMatch(/ProofError|ValidationError|TransferHaltedError/);
+      // Sign refused the tampered proof before recording any attempt; the only thing a key may have
+      // signed afterwards is the cancellation that fills the nonce (a zero-value transfer to itself).
+      for (const attempt of state.attempts)
+        expect(attempt.transaction).toMatchObject({ to: wallet.address, value: 0n, data: '0x' });
+      expect(state.fundsReleased).toBe(true);
+      expect((await stack.deps.ledger.balances(wallet.id, 'native')).reserved).toBe(0n);
+      const sent = await stack.chain.publicClient.getTransactionCount({ address: wallet.address });
+      expect(sent).toBe(state.attempts.length > 0 ? 1 : 0);
+    },
+    90_000,
+  );
 
   it('lets only the transfers within the daily limit through without approval when 20 arrive at once', async () => {
     const half = parseEther('0.5');
     const wallet = await fundedWallet('velocity', {
       rules: [{ id: 'small', match: { amount: { max: ONE.toString() } }, action: { type: 'ALLOW' } }],
-      limits: { perAsset: { native: { perTransaction: ONE.toString(), daily: (half * 5n).toString() } }, approval: { quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 } },
+      limits: {
+        perAsset: { native: { perTransaction: ONE.toString(), daily: (half * 5n).toString() } },
+        approval: { quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 },
+      },
     });
-    const ids = await Promise.all(Array.from({ length: 20 }, () => submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: half.toString() })));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, () => submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: half.toString() })),
+    );
     const states = await Promise.all(ids.map((id) => until(id, (s) => s.policy !== undefined)));
     const allowed = states.filter((s) => s.policy?.action === 'ALLOW');
     const held = states.filter((s) => s.policy?.action === 'REQUIRE_APPROVAL');

@@ -36,12 +36,26 @@ afterAll(() => tables.client.destroy());
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
 
-function event<T extends WalletEventType>(walletId: string, seq: number, type: T, data: WalletEventData[T], when = at(seq)): WalletEvent {
+function event<T extends WalletEventType>(
+  walletId: string,
+  seq: number,
+  type: T,
+  data: WalletEventData[T],
+  when = at(seq),
+): WalletEvent {
   return { walletId, seq, type, at: when, actor: 'admin-1', data } as WalletEvent;
 }
 
 function create(id: string, chainId: number, addr: Address, when = at(0)): Promise<Wallet> {
-  return wallets.append(undefined, [event(id, 1, 'WALLET_CREATED', { name: `Wallet ${id}`, chainId, keyScheme: 'kms', keyId: `key-${id}`, address: addr }, when)]);
+  return wallets.append(undefined, [
+    event(
+      id,
+      1,
+      'WALLET_CREATED',
+      { name: `Wallet ${id}`, chainId, keyScheme: 'kms', keyId: `key-${id}`, address: addr },
+      when,
+    ),
+  ]);
 }
 
 function policy(version: number) {
@@ -49,21 +63,39 @@ function policy(version: number) {
     {
       version,
       rules: [
-        { id: 'small', match: { assets: ['native'], amount: { max: (HUGE + BigInt(version)).toString() } }, action: { type: 'ALLOW' } },
-        { id: 'large', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: 'treasury', timeoutSeconds: 3600 } },
+        {
+          id: 'small',
+          match: { assets: ['native'], amount: { max: (HUGE + BigInt(version)).toString() } },
+          action: { type: 'ALLOW' },
+        },
+        {
+          id: 'large',
+          match: {},
+          action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: 'treasury', timeoutSeconds: 3600 },
+        },
       ],
-      limits: { perAsset: { native: { daily: (HUGE * 3n).toString() } }, approval: { quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 } },
+      limits: {
+        perAsset: { native: { daily: (HUGE * 3n).toString() } },
+        approval: { quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 },
+      },
     },
     { groups: GROUPS },
   );
 }
 
-const setPolicy = (w: Wallet, version: number) => wallets.append(w, [event(w.id, w.version + 1, 'POLICY_SET', { policy: serializePolicy(policy(version)), version })]);
+const setPolicy = (w: Wallet, version: number) =>
+  wallets.append(w, [event(w.id, w.version + 1, 'POLICY_SET', { policy: serializePolicy(policy(version)), version })]);
 
 describe('DynamoWalletStore', () => {
   it('creates a wallet and reads it back; an unknown id reads as undefined', async () => {
     const created = await create('w-get', 1, address(0));
-    expect(created).toMatchObject({ id: 'w-get', status: 'ACTIVE', version: 1, address: address(0), createdBy: 'admin-1' });
+    expect(created).toMatchObject({
+      id: 'w-get',
+      status: 'ACTIVE',
+      version: 1,
+      address: address(0),
+      createdBy: 'admin-1',
+    });
     expect(await wallets.get('w-get')).toEqual(created);
     expect(await wallets.get('w-none')).toBeUndefined();
   });
@@ -86,12 +118,19 @@ describe('DynamoWalletStore', () => {
     const w = await create('w-status', 2, address(0));
     const frozen = await wallets.append(w, [event(w.id, 2, 'FROZEN', { reason: 'velocity breach' })]);
     expect((await wallets.get(w.id))?.frozen).toEqual({ by: 'admin-1', reason: 'velocity breach', at: at(2) });
-    await expect(wallets.append(frozen, [event(w.id, 3, 'FROZEN', { reason: 'again' })])).rejects.toMatchObject({ code: 'LIFECYCLE.ILLEGAL_TRANSITION' });
+    await expect(wallets.append(frozen, [event(w.id, 3, 'FROZEN', { reason: 'again' })])).rejects.toMatchObject({
+      code: 'LIFECYCLE.ILLEGAL_TRANSITION',
+    });
     const active = await wallets.append(frozen, [event(w.id, 3, 'UNFROZEN', { reason: 'reviewed' })]);
     expect((await wallets.get(w.id))?.status).toBe('ACTIVE');
-    const locked = await wallets.append(active, [event(w.id, 4, 'FROZEN', { reason: 'suspicious' }), event(w.id, 5, 'LOCKED_DOWN', { reason: 'compromise' })]);
+    const locked = await wallets.append(active, [
+      event(w.id, 4, 'FROZEN', { reason: 'suspicious' }),
+      event(w.id, 5, 'LOCKED_DOWN', { reason: 'compromise' }),
+    ]);
     expect(locked.status).toBe('LOCKED_DOWN');
-    await expect(wallets.append(locked, [event(w.id, 6, 'UNFROZEN', { reason: 'please' })])).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(wallets.append(locked, [event(w.id, 6, 'UNFROZEN', { reason: 'please' })])).rejects.toBeInstanceOf(
+      IllegalTransitionError,
+    );
     const read = await wallets.get(w.id);
     expect(read).toEqual(locked);
     expect(read?.lockedDown).toEqual({ by: 'admin-1', reason: 'compromise', at: at(5) });
@@ -116,14 +155,20 @@ describe('DynamoWalletStore', () => {
   it('refuses an append on a stale wallet and keeps the stored event', async () => {
     const w = await create('w-stale', 3, address(1));
     await wallets.append(w, [event(w.id, 2, 'FROZEN', { reason: 'first' })]);
-    await expect(wallets.append(w, [event(w.id, 2, 'LOCKED_DOWN', { reason: 'second' })])).rejects.toMatchObject({ name: 'ConflictError', code: 'STORE.CONFLICT' });
+    await expect(wallets.append(w, [event(w.id, 2, 'LOCKED_DOWN', { reason: 'second' })])).rejects.toMatchObject({
+      name: 'ConflictError',
+      code: 'STORE.CONFLICT',
+    });
     expect((await wallets.get(w.id))?.status).toBe('FROZEN');
   });
 
   it('never lets two wallets hold one address on a chain, in any letter case; another chain is fine', async () => {
     await create('w-addr-1', 4, address(2));
     const lower = address(2).toLowerCase() as Address;
-    await expect(create('w-addr-2', 4, lower)).rejects.toMatchObject({ code: 'STORE.DUPLICATE', details: { chainId: 4, address: address(2) } });
+    await expect(create('w-addr-2', 4, lower)).rejects.toMatchObject({
+      code: 'STORE.DUPLICATE',
+      details: { chainId: 4, address: address(2) },
+    });
     expect(await wallets.get('w-addr-2')).toBeUndefined();
     await expect(create('w-addr-3', 5, address(2))).resolves.toMatchObject({ chainId: 5 });
     expect((await wallets.byAddress(4, lower))?.id).toBe('w-addr-1');
@@ -133,7 +178,10 @@ describe('DynamoWalletStore', () => {
 
   it('refuses to create a wallet id twice, leaving the first wallet and its address alone', async () => {
     await create('w-twice', 6, address(0));
-    await expect(create('w-twice', 6, address(1))).rejects.toMatchObject({ code: 'STORE.DUPLICATE', details: { walletId: 'w-twice' } });
+    await expect(create('w-twice', 6, address(1))).rejects.toMatchObject({
+      code: 'STORE.DUPLICATE',
+      details: { walletId: 'w-twice' },
+    });
     expect((await wallets.get('w-twice'))?.address).toBe(address(0));
     expect(await wallets.byAddress(6, address(1))).toBeUndefined();
     const concurrent = await Promise.allSettled([create('w-once', 6, address(2)), create('w-once', 6, address(2))]);
@@ -157,7 +205,13 @@ describe('DynamoWalletStore', () => {
   it('keeps the stream append-only: a second put of an event key is refused by its condition', async () => {
     await create('w-raw', 9, address(0));
     await expect(
-      tables.doc.send(new PutCommand({ TableName: tables.names.events, Item: { pk: 'WALLET#w-raw', sk: '000000000001', type: 'LOCKED_DOWN' }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      tables.doc.send(
+        new PutCommand({
+          TableName: tables.names.events,
+          Item: { pk: 'WALLET#w-raw', sk: '000000000001', type: 'LOCKED_DOWN' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   });
 });
@@ -170,7 +224,21 @@ describe('DynamoWalletStore listing', () => {
     listing = await freshTables();
     store = new DynamoWalletStore(listing.doc, listing.names.events);
     for (let i = 0; i < 7; i++) {
-      await store.append(undefined, [event(`l-${i}`, 1, 'WALLET_CREATED', { name: `Wallet ${i}`, chainId: 1 + (i % 2), keyScheme: i === 6 ? 'mpc' : 'kms', keyId: `k-${i}`, address: ADDRESSES[i]!.toLowerCase() as Address }, at(i))]);
+      await store.append(undefined, [
+        event(
+          `l-${i}`,
+          1,
+          'WALLET_CREATED',
+          {
+            name: `Wallet ${i}`,
+            chainId: 1 + (i % 2),
+            keyScheme: i === 6 ? 'mpc' : 'kms',
+            keyId: `k-${i}`,
+            address: ADDRESSES[i]!.toLowerCase() as Address,
+          },
+          at(i),
+        ),
+      ]);
     }
   });
   afterAll(() => listing.client.destroy());
@@ -187,22 +255,37 @@ describe('DynamoWalletStore listing', () => {
     } while (nextToken !== undefined && pages < 10);
     expect(seen).toEqual(['l-6', 'l-5', 'l-4', 'l-3', 'l-2', 'l-1', 'l-0']);
     const first = await store.list({ limit: 1 });
-    expect(first.items).toEqual([{ id: 'l-6', name: 'Wallet 6', chainId: 1, address: address(6), keyScheme: 'mpc', createdAt: at(6) }]);
+    expect(first.items).toEqual([
+      { id: 'l-6', name: 'Wallet 6', chainId: 1, address: address(6), keyScheme: 'mpc', createdAt: at(6) },
+    ]);
   });
 
   it('lists whatever the wallet’s status: the index never changes', async () => {
     const w = (await store.get('l-3'))!;
     await store.append(w, [event('l-3', 2, 'LOCKED_DOWN', { reason: 'test' })]);
     expect((await store.list()).items.map((s) => s.id)).toContain('l-3');
-    const { Items } = await listing.doc.send(new QueryCommand({ TableName: listing.names.events, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'WALLETS' }, ConsistentRead: true }));
+    const { Items } = await listing.doc.send(
+      new QueryCommand({
+        TableName: listing.names.events,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'WALLETS' },
+        ConsistentRead: true,
+      }),
+    );
     expect(Items).toHaveLength(7);
   });
 
   it('refuses a token it did not issue, even one naming another partition', async () => {
     const foreign = Buffer.from(JSON.stringify({ pk: 'TX#x', sk: '000000000001' })).toString('base64url');
-    await expect(store.list({ nextToken: foreign })).rejects.toMatchObject({ code: 'REQUEST.INVALID_FIELD', details: { field: 'nextToken' } });
+    await expect(store.list({ nextToken: foreign })).rejects.toMatchObject({
+      code: 'REQUEST.INVALID_FIELD',
+      details: { field: 'nextToken' },
+    });
     await expect(store.list({ nextToken: 'not a token' })).rejects.toMatchObject({ code: 'REQUEST.INVALID_FIELD' });
-    await expect(store.list({ limit: 0 })).rejects.toMatchObject({ code: 'REQUEST.INVALID_FIELD', details: { field: 'limit' } });
+    await expect(store.list({ limit: 0 })).rejects.toMatchObject({
+      code: 'REQUEST.INVALID_FIELD',
+      details: { field: 'limit' },
+    });
   });
 });
 
@@ -210,7 +293,11 @@ describe('DynamoApprovalGroupStore', () => {
   const group = (id: string, size: number): ApprovalGroup => ({
     id,
     name: `Group ${id}`,
-    members: Array.from({ length: size }, (_, i) => ({ id: `${id}-m${i}`, name: `Member ${i}`, ...(i === 0 ? { notify: { email: `m${i}@example.com` } } : {}) })),
+    members: Array.from({ length: size }, (_, i) => ({
+      id: `${id}-m${i}`,
+      name: `Member ${i}`,
+      ...(i === 0 ? { notify: { email: `m${i}@example.com` } } : {}),
+    })),
   });
 
   it('creates groups, reads one back, all of them oldest first, and refuses an id twice', async () => {
@@ -222,7 +309,10 @@ describe('DynamoApprovalGroupStore', () => {
       await store.create(group('risk', 2), 'admin-1', at(2));
       expect(await store.get('treasury')).toEqual(group('treasury', 3));
       expect(await store.get('nobody')).toBeUndefined();
-      await expect(store.create(group('treasury', 5), 'admin-2', at(3))).rejects.toMatchObject({ code: 'STORE.DUPLICATE', details: { groupId: 'treasury' } });
+      await expect(store.create(group('treasury', 5), 'admin-2', at(3))).rejects.toMatchObject({
+        code: 'STORE.DUPLICATE',
+        details: { groupId: 'treasury' },
+      });
       expect(await store.get('treasury')).toEqual(group('treasury', 3));
       expect(await store.all()).toEqual([group('treasury', 3), group('risk', 2)]);
     } finally {
@@ -231,7 +321,10 @@ describe('DynamoApprovalGroupStore', () => {
   });
 
   it('lets one of two concurrent creations of an id win', async () => {
-    const results = await Promise.allSettled([groups.create(group('race', 2), 'a', at(1)), groups.create(group('race', 4), 'b', at(1))]);
+    const results = await Promise.allSettled([
+      groups.create(group('race', 2), 'a', at(1)),
+      groups.create(group('race', 4), 'b', at(1)),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const [lost] = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { code: string }] : []));
     expect(['STORE.DUPLICATE', 'STORE.CONFLICT']).toContain(lost?.code);

@@ -19,9 +19,23 @@ afterAll(async () => {
 it('resumes a transfer waiting for approval after the runtime restarts, and completes it after approval', async () => {
   await stack.createGroup('treasury', ['alice', 'bob']);
   const wallet = await stack.createWallet('restart');
-  await stack.setPolicy(wallet, { rules: [{ id: 'all', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 } }], limits: {} });
+  await stack.setPolicy(wallet, {
+    rules: [
+      {
+        id: 'all',
+        match: {},
+        action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 },
+      },
+    ],
+    limits: {},
+  });
   await stack.fund(wallet, 'native', parseEther('5'));
-  const { id } = await submitTransfer(stack.deps, { principal: { id: 'ops-1', roles: ['operator'] }, idempotencyKey: 'restart-key-1', body: { walletId: wallet.id, to: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', asset: 'native', amount: '1000' }, traceId: 'trace-restart' });
+  const { id } = await submitTransfer(stack.deps, {
+    principal: { id: 'ops-1', roles: ['operator'] },
+    idempotencyKey: 'restart-key-1',
+    body: { walletId: wallet.id, to: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', asset: 'native', amount: '1000' },
+    traceId: 'trace-restart',
+  });
   let state = await stack.deps.events.load(id);
   for (let i = 0; state?.approvalRequestId === undefined && i < 200; i++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -36,10 +50,15 @@ it('resumes a transfer waiting for approval after the runtime restarts, and comp
   provideDependencies({ workflow: engine, notifier: new OutboxNotifier(), keyVault: stack.vault });
   const deps = await dependencies();
   expect(await resumeInFlightTransfers(deps.events, engine)).toEqual([id]);
-  for (let i = 0; i < 200 && (await deps.approvals.callbackToken(requestId)) === firstToken; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 200 && (await deps.approvals.callbackToken(requestId)) === firstToken; i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   expect(await deps.approvals.callbackToken(requestId)).not.toBe(firstToken);
 
-  await decideApproval(deps, { principal: { id: 'alice', roles: ['approver'] }, requestId, body: { decision: 'approve' } });
+  await decideApproval(deps, {
+    principal: { id: 'alice', roles: ['approver'] },
+    requestId,
+    body: { decision: 'approve' },
+  });
   const execution = await engine.waitForCompletion(id, 60_000);
   expect(execution.status).toBe('SUCCEEDED');
   expect((await deps.events.load(id))?.status).toBe('COMPLETED');

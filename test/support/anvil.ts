@@ -13,7 +13,13 @@ import {
   type WalletClient,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { DEFAULT_ANVIL_ACCOUNTS, startAnvil, type Anvil, type DevAccount, type StartAnvilOptions } from '../../local/anvil';
+import {
+  DEFAULT_ANVIL_ACCOUNTS,
+  startAnvil,
+  type Anvil,
+  type DevAccount,
+  type StartAnvilOptions,
+} from '../../local/anvil';
 import { anvilDevAccounts } from '../../local/anvil-dev-accounts';
 
 /**
@@ -66,14 +72,19 @@ export function sharedTestAnvil(): TestChain {
   const rpcUrl = process.env.STRONGROOM_TEST_ANVIL_RPC_URL;
   const chainId = Number(process.env.STRONGROOM_TEST_ANVIL_CHAIN_ID);
   if (!rpcUrl || !Number.isSafeInteger(chainId)) {
-    throw new Error('STRONGROOM_TEST_ANVIL_RPC_URL / STRONGROOM_TEST_ANVIL_CHAIN_ID are not set: run integration tests through jest (global setup starts anvil)');
+    throw new Error(
+      'STRONGROOM_TEST_ANVIL_RPC_URL / STRONGROOM_TEST_ANVIL_CHAIN_ID are not set: run integration tests through jest (global setup starts anvil)',
+    );
   }
   shared = testChain(rpcUrl, chainId, anvilDevAccounts(DEFAULT_ANVIL_ACCOUNTS));
   return shared;
 }
 
 /** A wallet client for a new random key, given `balance` wei with anvil_setBalance (no transaction, so no nonce to race for). */
-export async function fundedWalletClient(chain: TestChain, balance: bigint = parseEther('100')): Promise<AnvilWalletClient> {
+export async function fundedWalletClient(
+  chain: TestChain,
+  balance: bigint = parseEther('100'),
+): Promise<AnvilWalletClient> {
   const account = privateKeyToAccount(generatePrivateKey());
   await chain.testClient.setBalance({ address: account.address, value: balance });
   return walletClientFor(chain, account);
@@ -81,7 +92,10 @@ export async function fundedWalletClient(chain: TestChain, balance: bigint = par
 
 /** anvil_reorg: replaces the last `depth` blocks with new empty ones (viem has no action for it). */
 export async function reorg(chain: TestChain, depth: number): Promise<void> {
-  await chain.testClient.request<{ Method: 'anvil_reorg'; Parameters: [number, []]; ReturnType: null }>({ method: 'anvil_reorg', params: [depth, []] });
+  await chain.testClient.request<{ Method: 'anvil_reorg'; Parameters: [number, []]; ReturnType: null }>({
+    method: 'anvil_reorg',
+    params: [depth, []],
+  });
 }
 
 function testChain(rpcUrl: string, chainId: number, accounts: readonly DevAccount[]): TestChain {
@@ -96,8 +110,19 @@ function testChain(rpcUrl: string, chainId: number, accounts: readonly DevAccoun
     rpcUrl,
     chain,
     accounts,
-    testClient: createTestClient({ mode: 'anvil', chain, transport, pollingInterval: POLLING_INTERVAL_MS, cacheTime: CACHE_TIME_MS }),
-    publicClient: createPublicClient({ chain, transport, pollingInterval: POLLING_INTERVAL_MS, cacheTime: CACHE_TIME_MS }),
+    testClient: createTestClient({
+      mode: 'anvil',
+      chain,
+      transport,
+      pollingInterval: POLLING_INTERVAL_MS,
+      cacheTime: CACHE_TIME_MS,
+    }),
+    publicClient: createPublicClient({
+      chain,
+      transport,
+      pollingInterval: POLLING_INTERVAL_MS,
+      cacheTime: CACHE_TIME_MS,
+    }),
     walletClient: (index = 0) => {
       const account = accounts[index];
       if (!account) throw new Error(`anvil has ${accounts.length} development accounts, no index ${index}`);
@@ -108,5 +133,11 @@ function testChain(rpcUrl: string, chainId: number, accounts: readonly DevAccoun
 }
 
 function walletClientFor(chain: TestChain, account: PrivateKeyAccount): AnvilWalletClient {
-  return createWalletClient({ account, chain: chain.chain, transport: http(chain.rpcUrl), pollingInterval: POLLING_INTERVAL_MS, cacheTime: CACHE_TIME_MS });
+  return createWalletClient({
+    account,
+    chain: chain.chain,
+    transport: http(chain.rpcUrl),
+    pollingInterval: POLLING_INTERVAL_MS,
+    cacheTime: CACHE_TIME_MS,
+  });
 }

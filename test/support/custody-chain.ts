@@ -4,7 +4,10 @@ import { ViemChainGateway } from '../../lambdas/adapters/chain/viem-chain-gatewa
 import type { Address } from '../../lambdas/domain/address';
 import type { ChainConfig } from '../../lambdas/domain/chain/chain-config';
 import type { PreparedTransaction } from '../../lambdas/domain/lifecycle/transfer-events';
-import { signCustodyTransaction, type SignedCustodyTransaction } from '../../lambdas/signing/custody-transaction-signer';
+import {
+  signCustodyTransaction,
+  type SignedCustodyTransaction,
+} from '../../lambdas/signing/custody-transaction-signer';
 import { proofSigner } from '../../lambdas/signing/proof-signer';
 import { freshTables, type TestTables } from './dynamodb';
 import type { StartAnvilOptions } from '../../local/anvil';
@@ -54,14 +57,23 @@ export interface CustodyChain {
   stop(): Promise<void>;
 }
 
-export async function startCustodyChain(options: StartAnvilOptions & { readonly config?: Partial<ChainConfig> } = {}): Promise<CustodyChain> {
+export async function startCustodyChain(
+  options: StartAnvilOptions & { readonly config?: Partial<ChainConfig> } = {},
+): Promise<CustodyChain> {
   const [chain, tables] = await Promise.all([startTestAnvil(options), freshTables()]);
-  const gateway = new ViemChainGateway(anvilChainConfig(chain.rpcUrl, chain.chain.id, options.config), { retryCount: 0 });
+  const gateway = new ViemChainGateway(anvilChainConfig(chain.rpcUrl, chain.chain.id, options.config), {
+    retryCount: 0,
+  });
   const vault = new MemoryKeyVault();
   const custodyKey = await vault.createKey({ ownerId: 'wallet-1', purpose: 'custody' });
   const approvalKey = await vault.createKey({ ownerId: DEPLOYMENT_ID, purpose: 'approval' });
   await chain.testClient.setBalance({ address: custodyKey.address, value: parseEther('100') });
-  const approval = proofSigner({ keyVault: vault, keyId: approvalKey.keyId, purpose: 'approval', deploymentId: DEPLOYMENT_ID });
+  const approval = proofSigner({
+    keyVault: vault,
+    keyId: approvalKey.keyId,
+    purpose: 'approval',
+    deploymentId: DEPLOYMENT_ID,
+  });
   const wallet = { walletId: 'wallet-1', keyId: custodyKey.keyId, address: custodyKey.address };
 
   return {
@@ -82,7 +94,12 @@ export async function startCustodyChain(options: StartAnvilOptions & { readonly 
       };
       const proofSignature: Hex = await approval.signAuthorization(proof);
       return signCustodyTransaction(
-        { keyVault: vault, proofDomain: { deploymentId: DEPLOYMENT_ID, chainId: transaction.chainId }, approvalKeyAddress: approvalKey.address, clock: () => new Date() },
+        {
+          keyVault: vault,
+          proofDomain: { deploymentId: DEPLOYMENT_ID, chainId: transaction.chainId },
+          approvalKeyAddress: approvalKey.address,
+          clock: () => new Date(),
+        },
         { transferId, walletId: wallet.walletId, keyId: wallet.keyId, transaction, proof, proofSignature },
       );
     },

@@ -16,7 +16,8 @@ export function tlv(tag: number, content: Uint8Array): Uint8Array {
   return Uint8Array.from([tag, ...length(content.length), ...content]);
 }
 
-export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(0x30, Uint8Array.from(items.flatMap((item) => [...item])));
+export const sequence = (...items: Uint8Array[]): Uint8Array =>
+  tlv(0x30, Uint8Array.from(items.flatMap((item) => [...item])));
 
 /** The content octets of a DER INTEGER holding a non-negative value: minimal, with 0x00 before a set top bit. */
 export function integerContent(value: bigint): Uint8Array {

@@ -14,7 +14,10 @@ export interface TestTables {
 /** A fresh set of tables on the shared DynamoDB Local, so each test file sees only its own data. */
 export async function freshTables(): Promise<TestTables> {
   const endpoint = process.env.STRONGROOM_TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('STRONGROOM_TEST_DYNAMODB_ENDPOINT is not set: run integration tests through jest (global setup starts DynamoDB Local)');
+  if (!endpoint)
+    throw new Error(
+      'STRONGROOM_TEST_DYNAMODB_ENDPOINT is not set: run integration tests through jest (global setup starts DynamoDB Local)',
+    );
   const client = localDynamoDbClient(endpoint);
   const names = localTableNames(`t${randomUUID().slice(0, 8)}`);
   await createTables(client, names);

@@ -14,7 +14,11 @@ export interface StackUnderTest {
   /** A bearer token for `sub` with `roles`. */
   token(sub: string, roles: readonly ('admin' | 'operator' | 'approver' | 'auditor')[]): Promise<string>;
   /** A request to the API; the JSON body parsed (or the raw text when it is not JSON). */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; body: ApiBody; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: ApiBody; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -26,13 +30,20 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
     url: server.url,
     token: (sub, roles) => stack.mint(sub, roles),
     async call(method, path, callOptions = {}) {
-      const headers: Record<string, string> = { ...(callOptions.token === undefined ? {} : { authorization: `Bearer ${callOptions.token}` }), ...callOptions.headers };
+      const headers: Record<string, string> = {
+        ...(callOptions.token === undefined ? {} : { authorization: `Bearer ${callOptions.token}` }),
+        ...callOptions.headers,
+      };
       let body: string | undefined = callOptions.rawBody;
       if (callOptions.body !== undefined) {
         body = JSON.stringify(callOptions.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${server.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -58,7 +69,9 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
 export function startStackInFreshModules(options: LocalStackOptions = {}): Promise<StackUnderTest> {
   let start: typeof startStackUnderTest | undefined;
   jest.isolateModules(() => {
-    start = jest.requireActual<{ readonly startStackUnderTest: typeof startStackUnderTest }>('./local-stack-server').startStackUnderTest;
+    start = jest.requireActual<{ readonly startStackUnderTest: typeof startStackUnderTest }>(
+      './local-stack-server',
+    ).startStackUnderTest;
   });
   if (start === undefined) throw new Error('the isolated module registry did not load the local stack');
   return start(options);

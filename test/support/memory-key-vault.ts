@@ -38,10 +38,15 @@ export class MemoryKeyVault implements KeyVault {
     const key = this.key(keyId);
     // As the real vaults do: the purpose asked for must be the one the key was created with.
     if (key.purpose !== purpose) {
-      throw new SigningError('KEY.WRONG_PURPOSE', `key ${keyId} is a ${key.purpose} key, not a ${String(purpose)} key`, { details: { keyId, purpose, keyPurpose: key.purpose } });
+      throw new SigningError(
+        'KEY.WRONG_PURPOSE',
+        `key ${keyId} is a ${key.purpose} key, not a ${String(purpose)} key`,
+        { details: { keyId, purpose, keyPurpose: key.purpose } },
+      );
     }
     // KMS refuses a DIGEST that is not 32 bytes; so does this vault.
-    if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new SigningError('SIGNER.FORBIDDEN_PAYLOAD', 'a digest is 32 bytes of hex');
+    if (typeof digest !== 'string' || !DIGEST.test(digest))
+      throw new SigningError('SIGNER.FORBIDDEN_PAYLOAD', 'a digest is 32 bytes of hex');
     const { r, s, yParity } = await sign({ hash: digest, privateKey: key.privateKey });
     if (yParity !== 0 && yParity !== 1) throw new Error(`viem returned yParity ${String(yParity)}`);
     return { r, s, yParity };

@@ -9,7 +9,8 @@ const DOMAIN = { deploymentId: 'strongroom-test' };
 export function testCheckpointSigner(): CheckpointSigner {
   const account = privateKeyToAccount(generatePrivateKey());
   return {
-    sign: (checkpoint: AuditCheckpointPayload): Promise<Hex> => account.signTypedData(buildAuditCheckpointTypedData(DOMAIN, checkpoint)),
+    sign: (checkpoint: AuditCheckpointPayload): Promise<Hex> =>
+      account.signTypedData(buildAuditCheckpointTypedData(DOMAIN, checkpoint)),
     verify: (checkpoint, signature) =>
       verifyAuditCheckpoint({ domain: DOMAIN, checkpoint, signature, expectedSigner: account.address }).then(
         () => true,

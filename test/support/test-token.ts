@@ -32,6 +32,7 @@ export async function deployTestToken(
     args: [options.name ?? 'Test Token', options.symbol ?? 'TST', options.decimals ?? 18, options.initialSupply],
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`TestToken deployment ${hash} failed (status ${receipt.status})`);
+  if (receipt.status !== 'success' || !receipt.contractAddress)
+    throw new Error(`TestToken deployment ${hash} failed (status ${receipt.status})`);
   return receipt.contractAddress;
 }

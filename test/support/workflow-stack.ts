@@ -3,7 +3,13 @@ import { parseEther } from 'viem';
 import type { ChainConfig } from '../../lambdas/domain/chain/chain-config';
 import { LocalKeyVault } from '../../lambdas/adapters/local/local-key-vault';
 import { OutboxNotifier } from '../../lambdas/adapters/local/outbox-notifier';
-import { dependencies, provideDependencies, resetDependencies, type Dependencies, type ProvidedDependencies } from '../../lambdas/composition/dependencies';
+import {
+  dependencies,
+  provideDependencies,
+  resetDependencies,
+  type Dependencies,
+  type ProvidedDependencies,
+} from '../../lambdas/composition/dependencies';
 import type { ApprovalGroup } from '../../lambdas/domain/approvals/approval-group';
 import type { Asset } from '../../lambdas/domain/asset';
 import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
@@ -40,7 +46,11 @@ export interface WorkflowStack {
 export interface WorkflowStackOptions {
   readonly confirmations?: number;
   readonly provide?: (deps: { vault: LocalKeyVault; config: ChainConfig }) => Partial<ProvidedDependencies>;
-  readonly wrapHandlers?: Parameters<typeof createTransferWorkflow>[0] extends infer O ? (O extends { wrapHandlers?: infer W } ? W : never) : never;
+  readonly wrapHandlers?: Parameters<typeof createTransferWorkflow>[0] extends infer O
+    ? O extends { wrapHandlers?: infer W }
+      ? W
+      : never
+    : never;
 }
 
 export async function startWorkflowStack(options: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -48,7 +58,10 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
   const vault = await LocalKeyVault.open({ passphrase: 'test passphrase', testOnlyWeakKdf: true, scryptN: 1024 });
   const approvalKey = await vault.createKey({ ownerId: 'deployment', purpose: 'approval' });
   const auditKey = await vault.createKey({ ownerId: 'deployment', purpose: 'audit' });
-  const config = anvilChainConfig(chain.rpcUrl, chain.chain.id, { confirmations: options.confirmations ?? 1, stuckAfterSeconds: 30 });
+  const config = anvilChainConfig(chain.rpcUrl, chain.chain.id, {
+    confirmations: options.confirmations ?? 1,
+    stuckAfterSeconds: 30,
+  });
   Object.assign(process.env, {
     STRONGROOM_DEPLOYMENT_ID: 'strongroom-test',
     STRONGROOM_TABLES: JSON.stringify(tables.names),
@@ -66,10 +79,18 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
     // 0.5 ETH on the test chain: transfers above it get a travel-rule record.
     STRONGROOM_TRAVEL_RULE_THRESHOLDS: JSON.stringify({ [String(chain.chain.id)]: parseEther('0.5').toString() }),
   });
-  const engine = createTransferWorkflow({ waitTimeScale: 0.02, ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }) });
+  const engine = createTransferWorkflow({
+    waitTimeScale: 0.02,
+    ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
+  });
   const outbox = new OutboxNotifier();
   resetDependencies();
-  provideDependencies({ workflow: engine, notifier: outbox, keyVault: vault, ...(options.provide?.({ vault, config }) ?? {}) });
+  provideDependencies({
+    workflow: engine,
+    notifier: outbox,
+    keyVault: vault,
+    ...(options.provide?.({ vault, config }) ?? {}),
+  });
   const deps = await dependencies();
 
   return {
@@ -81,8 +102,18 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
     deps,
     async createWallet(name, walletOptions = {}) {
       const id = `w-${randomBytes(6).toString('hex')}`;
-      const key = walletOptions.keyId === undefined ? await vault.createKey({ ownerId: id, purpose: 'custody' }) : { keyId: walletOptions.keyId, address: await vault.addressOf(walletOptions.keyId) };
-      const event = { walletId: id, seq: 1, type: 'WALLET_CREATED', at: new Date(), actor: 'admin', data: { name, chainId: config.chainId, keyScheme: 'kms', keyId: key.keyId, address: key.address } } as WalletEvent;
+      const key =
+        walletOptions.keyId === undefined
+          ? await vault.createKey({ ownerId: id, purpose: 'custody' })
+          : { keyId: walletOptions.keyId, address: await vault.addressOf(walletOptions.keyId) };
+      const event = {
+        walletId: id,
+        seq: 1,
+        type: 'WALLET_CREATED',
+        at: new Date(),
+        actor: 'admin',
+        data: { name, chainId: config.chainId, keyScheme: 'kms', keyId: key.keyId, address: key.address },
+      } as WalletEvent;
       return deps.wallets.append(undefined, [event]);
     },
     async setPolicy(wallet, json) {
@@ -90,7 +121,14 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
       const current = (await deps.wallets.get(wallet.id)) ?? wallet;
       const version = (current.policy?.version ?? 0) + 1;
       const policy = parsePolicy({ ...json, version }, { groups });
-      const event = { walletId: wallet.id, seq: current.version + 1, type: 'POLICY_SET', at: new Date(), actor: 'admin', data: { policy: serializePolicy(policy), version } } as WalletEvent;
+      const event = {
+        walletId: wallet.id,
+        seq: current.version + 1,
+        type: 'POLICY_SET',
+        at: new Date(),
+        actor: 'admin',
+        data: { policy: serializePolicy(policy), version },
+      } as WalletEvent;
       return deps.wallets.append(current, [event]);
     },
     async createGroup(id, memberIds) {
@@ -99,7 +137,8 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
       return group;
     },
     async fund(wallet, asset, amount) {
-      if (asset === 'native') await chain.testClient.setBalance({ address: wallet.address, value: amount + parseEther('0') });
+      if (asset === 'native')
+        await chain.testClient.setBalance({ address: wallet.address, value: amount + parseEther('0') });
       const depositId = `fund-${randomBytes(8).toString('hex')}`;
       const deposit = { depositId, walletId: wallet.id, asset, amount };
       await deps.ledger.post(depositSeen(deposit, new Date()));
@@ -113,5 +152,8 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
 }
 
 function chainJson(config: ReturnType<typeof anvilChainConfig>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<
+    string,
+    unknown
+  >;
 }

@@ -11,7 +11,11 @@ import { findTransaction } from './find-transaction';
  * send that the node took is recognised. Only when the node knows nothing of our hash is a refusal
  * a refusal (CHAIN.BROADCAST_REFUSED with the node's message, for people, in details).
  */
-export async function broadcastTransaction(client: PublicClient, chainId: number, serializedTransaction: Hex): Promise<BroadcastResult> {
+export async function broadcastTransaction(
+  client: PublicClient,
+  chainId: number,
+  serializedTransaction: Hex,
+): Promise<BroadcastResult> {
   const { from, nonce } = await inspectSigned(serializedTransaction, chainId);
   const txHash = keccak256(serializedTransaction);
   let refusal: unknown;
@@ -24,7 +28,9 @@ export async function broadcastTransaction(client: PublicClient, chainId: number
   const state: BroadcastState | undefined = found ?? (refusal === undefined ? 'ACCEPTED' : undefined);
   if (state !== undefined) return { txHash, from, nonce, state };
   if (isUnreachable(refusal)) {
-    throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', 'the chain node did not answer the broadcast', { cause: refusal });
+    throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', 'the chain node did not answer the broadcast', {
+      cause: refusal,
+    });
   }
   throw new ChainError('CHAIN.BROADCAST_REFUSED', 'the node refused the transaction and does not know its hash', {
     cause: refusal,
@@ -33,7 +39,10 @@ export async function broadcastTransaction(client: PublicClient, chainId: number
 }
 
 /** Only signed EIP-1559 transactions for this chain go out, and we learn their sender ourselves. */
-async function inspectSigned(serializedTransaction: Hex, chainId: number): Promise<{ from: BroadcastResult['from']; nonce: number }> {
+async function inspectSigned(
+  serializedTransaction: Hex,
+  chainId: number,
+): Promise<{ from: BroadcastResult['from']; nonce: number }> {
   try {
     const tx = parseTransaction(serializedTransaction);
     if (tx.type !== 'eip1559') throw new Error(`type ${tx.type ?? 'unknown'}`);
@@ -42,6 +51,8 @@ async function inspectSigned(serializedTransaction: Hex, chainId: number): Promi
     const from = await recoverTransactionAddress({ serializedTransaction: serializedTransaction as `0x02${string}` });
     return { from, nonce: tx.nonce ?? 0 };
   } catch (cause) {
-    throw new ChainError('CHAIN.INVALID_TRANSACTION', `not a signed EIP-1559 transaction for chain ${chainId}`, { cause });
+    throw new ChainError('CHAIN.INVALID_TRANSACTION', `not a signed EIP-1559 transaction for chain ${chainId}`, {
+      cause,
+    });
   }
 }

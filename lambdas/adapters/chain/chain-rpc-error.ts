@@ -7,7 +7,9 @@ const TRANSIENT_RPC_CODES = new Set([-32603, -32005, -32002]);
 /** Whether an error from viem means the node could not be asked or could not answer, not that it said no. */
 export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof BaseError)) return error instanceof TypeError; // fetch failures surface as TypeError
-  const transport = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof SocketClosedError);
+  const transport = error.walk(
+    (e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof SocketClosedError,
+  );
   if (transport !== null) {
     // An HTTP error with a JSON-RPC body is an answer; no status or a 5xx/429 is not.
     const status = transport instanceof HttpRequestError ? transport.status : undefined;
@@ -29,7 +31,10 @@ export async function readChain<T>(what: string, read: () => Promise<T>): Promis
     return await read();
   } catch (error) {
     if (isUnreachable(error)) {
-      throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', `the chain node did not answer (${what})`, { cause: error, details: { operation: what } });
+      throw new DependencyUnavailableError('CHAIN.UNAVAILABLE', `the chain node did not answer (${what})`, {
+        cause: error,
+        details: { operation: what },
+      });
     }
     throw error;
   }

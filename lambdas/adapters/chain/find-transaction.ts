@@ -1,4 +1,10 @@
-import { TransactionNotFoundError, TransactionReceiptNotFoundError, type Hex, type PublicClient, type TransactionReceipt } from 'viem';
+import {
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+} from 'viem';
 
 /** Whether the node has `txHash` mined, pending, or not at all. */
 export async function findTransaction(client: PublicClient, txHash: Hex): Promise<'MINED' | 'PENDING' | undefined> {

@@ -21,9 +21,22 @@ export async function incomingTransfers(
   for (let number = range.fromBlock; number <= range.toBlock; number++) {
     found.push(...(await nativeTransfersIn(client, number, addresses)));
   }
-  const logs = await client.getLogs({ event: TRANSFER_EVENT, args: { to: [...addresses] }, fromBlock: range.fromBlock, toBlock: range.toBlock, strict: true });
+  const logs = await client.getLogs({
+    event: TRANSFER_EVENT,
+    args: { to: [...addresses] },
+    fromBlock: range.fromBlock,
+    toBlock: range.toBlock,
+    strict: true,
+  });
   for (const log of logs) {
-    if (log.removed || log.blockHash === null || log.transactionHash === null || log.logIndex === null || log.blockNumber === null) continue;
+    if (
+      log.removed ||
+      log.blockHash === null ||
+      log.transactionHash === null ||
+      log.logIndex === null ||
+      log.blockNumber === null
+    )
+      continue;
     found.push({
       kind: 'erc20',
       token: log.address,
@@ -39,7 +52,11 @@ export async function incomingTransfers(
   return found;
 }
 
-async function nativeTransfersIn(client: PublicClient, blockNumber: bigint, addresses: readonly Address[]): Promise<IncomingTransfer[]> {
+async function nativeTransfersIn(
+  client: PublicClient,
+  blockNumber: bigint,
+  addresses: readonly Address[],
+): Promise<IncomingTransfer[]> {
   const block = await client.getBlock({ blockNumber, includeTransactions: true });
   const found: IncomingTransfer[] = [];
   for (const tx of block.transactions) {
@@ -48,7 +65,15 @@ async function nativeTransfersIn(client: PublicClient, blockNumber: bigint, addr
     // A reverted transaction moves no value though it carries some.
     const receipt = await client.getTransactionReceipt({ hash: tx.hash });
     if (receipt.status !== 'success') continue;
-    found.push({ kind: 'native', from: tx.from, to, amount: tx.value, txHash: tx.hash, blockNumber, blockHash: block.hash });
+    found.push({
+      kind: 'native',
+      from: tx.from,
+      to,
+      amount: tx.value,
+      txHash: tx.hash,
+      blockNumber,
+      blockHash: block.hash,
+    });
   }
   return found;
 }

@@ -18,7 +18,11 @@ export interface ObserveNonceRequest {
 export async function observeNonce(client: PublicClient, request: ObserveNonceRequest): Promise<NonceObservation> {
   const observation = await observeOnce(client, request);
   const before = request.previouslyMined;
-  const moved = before !== undefined && (observation.kind !== 'MINED' || observation.blockHash !== before.blockHash || observation.txHash !== before.txHash);
+  const moved =
+    before !== undefined &&
+    (observation.kind !== 'MINED' ||
+      observation.blockHash !== before.blockHash ||
+      observation.txHash !== before.txHash);
   return moved ? { ...observation, reorgedOut: before } : observation;
 }
 

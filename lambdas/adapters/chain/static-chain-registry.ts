@@ -13,7 +13,11 @@ export class StaticChainRegistry implements ChainRegistry {
   get(chainId: number): ChainGateway {
     const gateway = this.byId.get(chainId);
     if (gateway === undefined) {
-      throw new ValidationError('CHAIN.UNKNOWN', 'chainId', `chain ${chainId} is not configured (configured: ${[...this.byId.keys()].join(', ') || 'none'})`);
+      throw new ValidationError(
+        'CHAIN.UNKNOWN',
+        'chainId',
+        `chain ${chainId} is not configured (configured: ${[...this.byId.keys()].join(', ') || 'none'})`,
+      );
     }
     return gateway;
   }

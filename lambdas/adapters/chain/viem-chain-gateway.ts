@@ -42,18 +42,29 @@ export class ViemChainGateway implements ChainGateway {
   async estimateGasLimit(from: Address, call: EvmCall, ceiling: bigint): Promise<bigint> {
     let estimate: bigint;
     try {
-      estimate = await readChain('gas estimate', () => this.client.estimateGas({ account: from, to: call.to, value: call.value, data: call.data }));
+      estimate = await readChain('gas estimate', () =>
+        this.client.estimateGas({ account: from, to: call.to, value: call.value, data: call.data }),
+      );
     } catch (error) {
-      if (error instanceof ChainError || (error as { name?: string }).name === 'DependencyUnavailableError') throw error;
-      throw new ChainError('CHAIN.GAS_ESTIMATE_FAILED', 'the node could not estimate the transaction: it would revert', {
-        cause: error,
-        details: { nodeMessage: nodeMessage(error) },
-      });
+      if (error instanceof ChainError || (error as { name?: string }).name === 'DependencyUnavailableError')
+        throw error;
+      throw new ChainError(
+        'CHAIN.GAS_ESTIMATE_FAILED',
+        'the node could not estimate the transaction: it would revert',
+        {
+          cause: error,
+          details: { nodeMessage: nodeMessage(error) },
+        },
+      );
     }
     if (estimate > ceiling) {
-      throw new ChainError('CHAIN.GAS_ESTIMATE_FAILED', `the transaction needs ${estimate} gas, above the ceiling of ${ceiling}`, {
-        details: { estimate: estimate.toString(), ceiling: ceiling.toString() },
-      });
+      throw new ChainError(
+        'CHAIN.GAS_ESTIMATE_FAILED',
+        `the transaction needs ${estimate} gas, above the ceiling of ${ceiling}`,
+        {
+          details: { estimate: estimate.toString(), ceiling: ceiling.toString() },
+        },
+      );
     }
     const withMargin = (estimate * BigInt(100 + this.config.gasLimitMarginPercent) + 99n) / 100n;
     return withMargin < ceiling ? withMargin : ceiling;
@@ -63,7 +74,8 @@ export class ViemChainGateway implements ChainGateway {
     const [block, maxPriorityFeePerGas] = await readChain('fees', () =>
       Promise.all([this.client.getBlock({ blockTag: 'latest' }), this.client.estimateMaxPriorityFeePerGas()]),
     );
-    if (block.baseFeePerGas === null) throw new ChainError('CHAIN.UNKNOWN', `chain ${this.config.chainId} has no EIP-1559 base fee`);
+    if (block.baseFeePerGas === null)
+      throw new ChainError('CHAIN.UNKNOWN', `chain ${this.config.chainId} has no EIP-1559 base fee`);
     return { baseFeePerGas: block.baseFeePerGas, maxPriorityFeePerGas };
   }
 
@@ -71,7 +83,12 @@ export class ViemChainGateway implements ChainGateway {
     return broadcastTransaction(this.client, this.config.chainId, serializedTransaction);
   }
 
-  observe(request: { from: Address; nonce: number; attempts: readonly Hex[]; previouslyMined?: MinedAt }): Promise<NonceObservation> {
+  observe(request: {
+    from: Address;
+    nonce: number;
+    attempts: readonly Hex[];
+    previouslyMined?: MinedAt;
+  }): Promise<NonceObservation> {
     return readChain('nonce observation', () => observeNonce(this.client, request));
   }
 
@@ -91,7 +108,10 @@ export class ViemChainGateway implements ChainGateway {
     });
   }
 
-  incomingTransfers(range: { fromBlock: bigint; toBlock: bigint }, addresses: readonly Address[]): Promise<readonly IncomingTransfer[]> {
+  incomingTransfers(
+    range: { fromBlock: bigint; toBlock: bigint },
+    addresses: readonly Address[],
+  ): Promise<readonly IncomingTransfer[]> {
     return readChain('incoming transfers', () => incomingTransfers(this.client, range, addresses));
   }
 }

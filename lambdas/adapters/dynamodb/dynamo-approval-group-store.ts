@@ -36,41 +36,74 @@ export class DynamoApprovalGroupStore implements ApprovalGroupStore {
       {
         Put: {
           TableName: this.table,
-          Item: { pk: streamKey(group.id), sk: padSequence(1), type: GROUP_CREATED, at: createdAt, actor: by, data: toTaggedJson(data) },
+          Item: {
+            pk: streamKey(group.id),
+            sk: padSequence(1),
+            type: GROUP_CREATED,
+            at: createdAt,
+            actor: by,
+            data: toTaggedJson(data),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       {
         Put: {
           TableName: this.table,
-          Item: { pk: LISTING, sk: `${createdAt}#${group.id}`, id: group.id, name: group.name, createdAt, createdBy: by },
+          Item: {
+            pk: LISTING,
+            sk: `${createdAt}#${group.id}`,
+            id: group.id,
+            name: group.name,
+            createdAt,
+            createdBy: by,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
     ]);
     if (outcome.ok) return;
-    if (outcome.kind === 'conflict') throw new ConflictError('STORE.CONFLICT', `approval group ${group.id} is being created concurrently: retry`, { details: { groupId: group.id } });
-    throw new StrongroomError('STORE.DUPLICATE', `approval group ${group.id} exists already`, { details: { groupId: group.id } });
+    if (outcome.kind === 'conflict')
+      throw new ConflictError('STORE.CONFLICT', `approval group ${group.id} is being created concurrently: retry`, {
+        details: { groupId: group.id },
+      });
+    throw new StrongroomError('STORE.DUPLICATE', `approval group ${group.id} exists already`, {
+      details: { groupId: group.id },
+    });
   }
 
   async get(id: string): Promise<ApprovalGroup | undefined> {
-    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': streamKey(id) } });
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': streamKey(id) },
+    });
     const [first, ...rest] = items;
     if (first === undefined) return undefined;
     if (first.type !== GROUP_CREATED || first.sk !== padSequence(1) || rest.length > 0) {
-      throw new StrongroomError('LIFECYCLE.INVALID_EVENT', `approval group ${id} has events this store cannot read`, { details: { groupId: id, events: items.map((item) => item.type) } });
+      throw new StrongroomError('LIFECYCLE.INVALID_EVENT', `approval group ${id} has events this store cannot read`, {
+        details: { groupId: id, events: items.map((item) => item.type) },
+      });
     }
     const data = fromTaggedJson<GroupCreatedData>(first.data as string);
     return { id, name: data.name, members: data.members };
   }
 
   async all(): Promise<readonly ApprovalGroup[]> {
-    const index = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': LISTING } });
+    const index = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': LISTING },
+    });
     return Promise.all(
       index.map(async (item) => {
         const group = await this.get(item.id as string);
         // The index item and the stream are written in one transaction: one without the other is a broken invariant.
-        if (group === undefined) throw new StrongroomError('LIFECYCLE.INVALID_EVENT', `approval group ${String(item.id)} is listed but has no stream`);
+        if (group === undefined)
+          throw new StrongroomError(
+            'LIFECYCLE.INVALID_EVENT',
+            `approval group ${String(item.id)} is listed but has no stream`,
+          );
         return group;
       }),
     );

@@ -1,7 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ApprovalError, StrongroomError } from '../../domain/errors';
-import type { ApprovalResolution, ApprovalStore, StoredApprovalDecision, StoredApprovalRequest } from '../../ports/approval-store';
+import type {
+  ApprovalResolution,
+  ApprovalStore,
+  StoredApprovalDecision,
+  StoredApprovalRequest,
+} from '../../ports/approval-store';
 import type { SecretSealer } from '../../ports/secret-sealer';
 import { transactWrite } from './transact';
 
@@ -43,7 +48,9 @@ export class DynamoApprovalStore implements ApprovalStore {
         }),
       );
     } catch (error) {
-      throw conditionFailed(error) ? new StrongroomError('STORE.DUPLICATE', `approval request ${request.id} exists already`) : error;
+      throw conditionFailed(error)
+        ? new StrongroomError('STORE.DUPLICATE', `approval request ${request.id} exists already`)
+        : error;
     }
   }
 
@@ -63,16 +70,43 @@ export class DynamoApprovalStore implements ApprovalStore {
   async decide(decision: StoredApprovalDecision): Promise<void> {
     const pk = requestKey(decision.requestId);
     const outcome = await transactWrite(this.doc, [
-      { ConditionCheck: { TableName: this.table, Key: { pk, sk: REQUEST }, ConditionExpression: 'attribute_exists(pk)' } },
-      { ConditionCheck: { TableName: this.table, Key: { pk, sk: RESOLUTION }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.table, Item: { pk, sk: decisionKey(decision.approverId), ...decision, at: decision.at.toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        ConditionCheck: {
+          TableName: this.table,
+          Key: { pk, sk: REQUEST },
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: this.table,
+          Key: { pk, sk: RESOLUTION },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table,
+          Item: { pk, sk: decisionKey(decision.approverId), ...decision, at: decision.at.toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     ]);
     if (outcome.ok) return;
-    if (outcome.kind === 'conflict') throw new StrongroomError('STORE.CONFLICT', 'the approval changed while deciding: retry');
+    if (outcome.kind === 'conflict')
+      throw new StrongroomError('STORE.CONFLICT', 'the approval changed while deciding: retry');
     const [failed] = outcome.failedIndexes;
     if (failed === 0) throw new StrongroomError('STORE.NOT_FOUND', `no approval request ${decision.requestId}`);
-    if (failed === 1) throw new ApprovalError('APPROVAL.ALREADY_RESOLVED', `approval request ${decision.requestId} is resolved already`);
-    throw new ApprovalError('APPROVAL.DUPLICATE_DECISION', `${decision.approverId} has decided on ${decision.requestId} already`, { details: { approverId: decision.approverId } });
+    if (failed === 1)
+      throw new ApprovalError(
+        'APPROVAL.ALREADY_RESOLVED',
+        `approval request ${decision.requestId} is resolved already`,
+      );
+    throw new ApprovalError(
+      'APPROVAL.DUPLICATE_DECISION',
+      `${decision.approverId} has decided on ${decision.requestId} already`,
+      { details: { approverId: decision.approverId } },
+    );
   }
 
   async decisions(requestId: string): Promise<readonly StoredApprovalDecision[]> {
@@ -100,7 +134,12 @@ export class DynamoApprovalStore implements ApprovalStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: requestKey(resolution.requestId), sk: RESOLUTION, ...resolution, at: resolution.at.toISOString() },
+          Item: {
+            pk: requestKey(resolution.requestId),
+            sk: RESOLUTION,
+            ...resolution,
+            at: resolution.at.toISOString(),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -116,11 +155,17 @@ export class DynamoApprovalStore implements ApprovalStore {
   async resolution(requestId: string): Promise<ApprovalResolution | undefined> {
     const item = await this.item(requestId, RESOLUTION);
     if (item === undefined) return undefined;
-    return { requestId, outcome: item.outcome as ApprovalResolution['outcome'], at: new Date(item.at as string), ...(item.by === undefined ? {} : { by: item.by as string }) };
+    return {
+      requestId,
+      outcome: item.outcome as ApprovalResolution['outcome'],
+      at: new Date(item.at as string),
+      ...(item.by === undefined ? {} : { by: item.by as string }),
+    };
   }
 
   async renewCallbackToken(requestId: string, callbackToken: string): Promise<void> {
-    if ((await this.item(requestId, REQUEST)) === undefined) throw new StrongroomError('STORE.NOT_FOUND', `no approval request ${requestId}`);
+    if ((await this.item(requestId, REQUEST)) === undefined)
+      throw new StrongroomError('STORE.NOT_FOUND', `no approval request ${requestId}`);
     const latest = await this.latestToken(requestId);
     const seq = latest === undefined ? 1 : Number((latest.sk as string).slice(TOKEN_PREFIX.length)) + 1;
     const sealedToken = await this.sealer.seal(callbackToken, tokenContext(requestId));
@@ -133,7 +178,9 @@ export class DynamoApprovalStore implements ApprovalStore {
         }),
       );
     } catch (error) {
-      throw conditionFailed(error) ? new StrongroomError('STORE.CONFLICT', `the callback token of ${requestId} was renewed concurrently: retry`) : error;
+      throw conditionFailed(error)
+        ? new StrongroomError('STORE.CONFLICT', `the callback token of ${requestId} was renewed concurrently: retry`)
+        : error;
     }
   }
 
@@ -159,7 +206,9 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   private async item(requestId: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: requestKey(requestId), sk }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: requestKey(requestId), sk }, ConsistentRead: true }),
+    );
     return Item;
   }
 }
@@ -167,4 +216,5 @@ export class DynamoApprovalStore implements ApprovalStore {
 const tokenContext = (requestId: string) => ({ purpose: 'workflow-callback-token', approvalRequestId: requestId });
 
 const conditionFailed = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+  error instanceof ConditionalCheckFailedException ||
+  (error as { name?: string }).name === 'ConditionalCheckFailedException';

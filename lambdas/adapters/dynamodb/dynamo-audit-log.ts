@@ -1,6 +1,20 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Hex } from 'viem';
-import { chainRecord, GENESIS_HASH, headsRoot, verifyTrace, type AuditEntry, type AuditRecord, type TraceHead } from '../../domain/audit/audit-chain';
+import {
+  chainRecord,
+  GENESIS_HASH,
+  headsRoot,
+  verifyTrace,
+  type AuditEntry,
+  type AuditRecord,
+  type TraceHead,
+} from '../../domain/audit/audit-chain';
 import { floorToSecond } from '../../domain/proof/unix-seconds';
 import type { AuditCheckpointPayload, AuditLog, AuditTrail, CheckpointSigner } from '../../ports/audit-log';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
@@ -52,12 +66,20 @@ export class DynamoAuditLog implements AuditLog {
         {
           Put: {
             TableName: this.table,
-            Item: { pk: GLOBAL, sk: padSequence(record.globalSeq), traceId: record.traceId, seq: record.seq, hash: record.hash },
+            Item: {
+              pk: GLOBAL,
+              sk: padSequence(record.globalSeq),
+              traceId: record.traceId,
+              seq: record.seq,
+              hash: record.hash,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
       ]);
-      return outcome.ok ? { done: true, value: record } : { done: false, reason: `trace ${entry.traceId} or global sequence moved` };
+      return outcome.ok
+        ? { done: true, value: record }
+        : { done: false, reason: `trace ${entry.traceId} or global sequence moved` };
     }, this.retry);
   }
 
@@ -66,9 +88,19 @@ export class DynamoAuditLog implements AuditLog {
     if (head === undefined) return { traceId, records, verification: verifyTrace(records) };
     const checkpoint = await this.checkpoint(head.number);
     const checkpointId = `checkpoint-${head.number}`;
-    const problem = checkpoint === undefined ? 'its checkpoint is missing' : await this.checkpointProblem(checkpoint, head.head);
+    const problem =
+      checkpoint === undefined ? 'its checkpoint is missing' : await this.checkpointProblem(checkpoint, head.head);
     if (problem !== undefined) {
-      return { traceId, records, checkpointId, verification: { verified: false, recordCount: records.length, firstBroken: { seq: head.head.seq, reason: `checkpoint ${head.number}: ${problem}` } } };
+      return {
+        traceId,
+        records,
+        checkpointId,
+        verification: {
+          verified: false,
+          recordCount: records.length,
+          firstBroken: { seq: head.head.seq, reason: `checkpoint ${head.number}: ${problem}` },
+        },
+      };
     }
     return { traceId, records, checkpointId, verification: verifyTrace(records, head.head) };
   }
@@ -76,25 +108,57 @@ export class DynamoAuditLog implements AuditLog {
   async writeCheckpoint(at: Date): Promise<AuditCheckpointPayload | undefined> {
     const previous = await this.newestCheckpoint();
     const since = previous === undefined ? 0 : Number(previous.payload.globalSequence);
-    const claims = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND sk > :since', ExpressionAttributeValues: { ':pk': GLOBAL, ':since': padSequence(since) } });
+    const claims = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk > :since',
+      ExpressionAttributeValues: { ':pk': GLOBAL, ':since': padSequence(since) },
+    });
     if (claims.length === 0) return undefined;
     const heads = new Map<string, TraceHead>();
-    for (const claim of claims) heads.set(claim.traceId as string, { traceId: claim.traceId as string, seq: claim.seq as number, hash: claim.hash as Hex });
+    for (const claim of claims)
+      heads.set(claim.traceId as string, {
+        traceId: claim.traceId as string,
+        seq: claim.seq as number,
+        hash: claim.hash as Hex,
+      });
     const number = (previous?.number ?? 0) + 1;
     const previousRoot = previous?.payload.headsRoot ?? GENESIS_HASH;
     const globalSequence = BigInt(Number(claims.at(-1)?.sk));
     // The signed time is in whole seconds (EIP-712 uint256), so the stored one is too.
     const signedAt = floorToSecond(at);
-    const payload: AuditCheckpointPayload = { checkpointId: `checkpoint-${number}`, globalSequence, recordCount: globalSequence, headsRoot: headsRoot(previousRoot, [...heads.values()]), at: signedAt };
+    const payload: AuditCheckpointPayload = {
+      checkpointId: `checkpoint-${number}`,
+      globalSequence,
+      recordCount: globalSequence,
+      headsRoot: headsRoot(previousRoot, [...heads.values()]),
+      at: signedAt,
+    };
     const signature = await this.signer.sign(payload);
     // Heads first: a crash before the checkpoint item leaves heads that nothing signed, which trail() ignores.
     for (const head of heads.values()) {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: traceKey(head.traceId), sk: `${HEAD_PREFIX}${padSequence(number)}`, number, ...head }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: traceKey(head.traceId), sk: `${HEAD_PREFIX}${padSequence(number)}`, number, ...head },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
     }
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: CHECKPOINT, sk: padSequence(number), number, checkpointId: payload.checkpointId, globalSequence: globalSequence.toString(), recordCount: payload.recordCount.toString(), headsRoot: payload.headsRoot, previousRoot, heads: JSON.stringify([...heads.values()]), at: signedAt.toISOString(), signature },
+        Item: {
+          pk: CHECKPOINT,
+          sk: padSequence(number),
+          number,
+          checkpointId: payload.checkpointId,
+          globalSequence: globalSequence.toString(),
+          recordCount: payload.recordCount.toString(),
+          headsRoot: payload.headsRoot,
+          previousRoot,
+          heads: JSON.stringify([...heads.values()]),
+          at: signedAt.toISOString(),
+          signature,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -103,48 +167,75 @@ export class DynamoAuditLog implements AuditLog {
 
   private async checkpointProblem(checkpoint: StoredCheckpoint, head: TraceHead): Promise<string | undefined> {
     if (!(await this.signer.verify(checkpoint.payload, checkpoint.signature))) return 'its signature does not verify';
-    if (headsRoot(checkpoint.previousRoot, checkpoint.heads) !== checkpoint.payload.headsRoot) return 'its heads do not match its signed root';
+    if (headsRoot(checkpoint.previousRoot, checkpoint.heads) !== checkpoint.payload.headsRoot)
+      return 'its heads do not match its signed root';
     const listed = checkpoint.heads.find((h) => h.traceId === head.traceId);
-    if (listed === undefined || listed.seq !== head.seq || listed.hash !== head.hash) return 'the trace head differs from the one it signed';
+    if (listed === undefined || listed.seq !== head.seq || listed.hash !== head.hash)
+      return 'the trace head differs from the one it signed';
     return undefined;
   }
 
   private async records(traceId: string): Promise<AuditRecord[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND sk < :heads', ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX } });
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk < :heads',
+      ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX },
+    });
     return items.map(fromItem);
   }
 
   private async newestRecord(traceId: string): Promise<AuditRecord | undefined> {
-    const [item] = await this.queryNewest({ KeyConditionExpression: 'pk = :pk AND sk < :heads', ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX } });
+    const [item] = await this.queryNewest({
+      KeyConditionExpression: 'pk = :pk AND sk < :heads',
+      ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX },
+    });
     return item ? fromItem(item) : undefined;
   }
 
   private async newestGlobal(): Promise<number> {
-    const [item] = await this.queryNewest({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GLOBAL } });
+    const [item] = await this.queryNewest({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': GLOBAL },
+    });
     return item ? Number(item.sk) : 0;
   }
 
   private async newestHead(traceId: string): Promise<{ number: number; head: TraceHead } | undefined> {
-    const [item] = await this.queryNewest({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :heads)', ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX } });
-    return item ? { number: item.number as number, head: { traceId, seq: item.seq as number, hash: item.hash as Hex } } : undefined;
+    const [item] = await this.queryNewest({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :heads)',
+      ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX },
+    });
+    return item
+      ? { number: item.number as number, head: { traceId, seq: item.seq as number, hash: item.hash as Hex } }
+      : undefined;
   }
 
   private async newestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const [item] = await this.queryNewest({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': CHECKPOINT } });
+    const [item] = await this.queryNewest({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': CHECKPOINT },
+    });
     return item ? toCheckpoint(item) : undefined;
   }
 
   private async checkpoint(number: number): Promise<StoredCheckpoint | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: CHECKPOINT, sk: padSequence(number) }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: CHECKPOINT, sk: padSequence(number) }, ConsistentRead: true }),
+    );
     return Item ? toCheckpoint(Item) : undefined;
   }
 
-  private async queryNewest(input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>): Promise<Record<string, unknown>[]> {
-    const { Items } = await this.doc.send(new QueryCommand({ TableName: this.table, ...input, ScanIndexForward: false, Limit: 1, ConsistentRead: true }));
+  private async queryNewest(
+    input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>,
+  ): Promise<Record<string, unknown>[]> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({ TableName: this.table, ...input, ScanIndexForward: false, Limit: 1, ConsistentRead: true }),
+    );
     return Items ?? [];
   }
 
-  private queryAll(input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>): Promise<Record<string, unknown>[]> {
+  private queryAll(
+    input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>,
+  ): Promise<Record<string, unknown>[]> {
     return queryAll(this.doc, { TableName: this.table, ...input });
   }
 }
@@ -171,7 +262,13 @@ function fromItem(item: Record<string, unknown>): AuditRecord {
 function toCheckpoint(item: Record<string, unknown>): StoredCheckpoint {
   return {
     number: item.number as number,
-    payload: { checkpointId: item.checkpointId as string, globalSequence: BigInt(item.globalSequence as string), recordCount: BigInt(item.recordCount as string), headsRoot: item.headsRoot as Hex, at: new Date(item.at as string) },
+    payload: {
+      checkpointId: item.checkpointId as string,
+      globalSequence: BigInt(item.globalSequence as string),
+      recordCount: BigInt(item.recordCount as string),
+      headsRoot: item.headsRoot as Hex,
+      at: new Date(item.at as string),
+    },
     previousRoot: item.previousRoot as Hex,
     heads: JSON.parse(item.heads as string) as TraceHead[],
     signature: item.signature as Hex,

@@ -25,7 +25,9 @@ export class DynamoCursorStore implements CursorStore {
       }),
     );
     const [item] = Items ?? [];
-    return item ? { name, position: item.position as string, version: Number(item.sk), at: new Date(item.at as string) } : undefined;
+    return item
+      ? { name, position: item.position as string, version: Number(item.sk), at: new Date(item.at as string) }
+      : undefined;
   }
 
   async advance(name: string, expected: Cursor | undefined, position: string, at: Date): Promise<Cursor> {
@@ -39,8 +41,13 @@ export class DynamoCursorStore implements CursorStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new ConflictError('STORE.CONFLICT', `cursor ${name} moved past version ${version - 1}`, { details: { cursor: name, expectedVersion: version - 1 } });
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as { name?: string }).name === 'ConditionalCheckFailedException'
+      ) {
+        throw new ConflictError('STORE.CONFLICT', `cursor ${name} moved past version ${version - 1}`, {
+          details: { cursor: name, expectedVersion: version - 1 },
+        });
       }
       throw error;
     }

@@ -1,7 +1,14 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Asset } from '../../domain/asset';
 import { ConflictError, StrongroomError } from '../../domain/errors';
-import { emptyAccountState, walletBalances, type AccountState, type OutflowCounters, type WalletAccountState, type WalletBalances } from '../../domain/ledger/account-state';
+import {
+  emptyAccountState,
+  walletBalances,
+  type AccountState,
+  type OutflowCounters,
+  type WalletAccountState,
+  type WalletBalances,
+} from '../../domain/ledger/account-state';
 import { planPosting, type LedgerState, type PostingPlan } from '../../domain/ledger/apply-posting';
 import type { JournalEntry } from '../../domain/ledger/journal-entry';
 import { accountKey, walletAccount, type LedgerAccount } from '../../domain/ledger/ledger-account';
@@ -53,11 +60,18 @@ export class DynamoLedgerStore implements LedgerStore {
       if (plan.replayed) return { done: true, value: plan };
       const postingItems = this.itemsFor(posting, plan);
       const extra = alongside?.items ?? [];
-      if (postingItems.length + extra.length > MAX_TRANSACT_ITEMS) throw new RangeError(`posting ${posting.id} needs ${postingItems.length + extra.length} items, more than ${MAX_TRANSACT_ITEMS}`);
+      if (postingItems.length + extra.length > MAX_TRANSACT_ITEMS)
+        throw new RangeError(
+          `posting ${posting.id} needs ${postingItems.length + extra.length} items, more than ${MAX_TRANSACT_ITEMS}`,
+        );
       const outcome = await transactWrite(this.doc, [...postingItems, ...extra]);
       if (outcome.ok) return { done: true, value: plan };
-      if (outcome.kind === 'condition' && alongside && outcome.failedIndexes.some((i) => i >= postingItems.length)) throw alongside.onConflict();
-      return { done: false, reason: `posting ${posting.id}: ${outcome.kind === 'conflict' ? 'transaction conflict' : 'an account or marker moved'}` };
+      if (outcome.kind === 'condition' && alongside && outcome.failedIndexes.some((i) => i >= postingItems.length))
+        throw alongside.onConflict();
+      return {
+        done: false,
+        reason: `posting ${posting.id}: ${outcome.kind === 'conflict' ? 'transaction conflict' : 'an account or marker moved'}`,
+      };
     }, this.retry);
   }
 
@@ -74,19 +88,29 @@ export class DynamoLedgerStore implements LedgerStore {
   async priorUsage(transferId: string, now: Date): Promise<VelocityUsage> {
     const marker = await this.marker(postingId(transferId, 'RESERVE'));
     if (marker === undefined) throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
-    if (marker.posting.type !== 'RESERVE') throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
+    if (marker.posting.type !== 'RESERVE')
+      throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
     const account = walletAccount(marker.posting.reservation.walletId, marker.posting.reservation.asset);
     const reservationSeq = marker.entries[accountKey(account)];
     // A zero-principal reservation (an approve) wrote nothing on the asset's account: usage is as of now.
-    const before = reservationSeq === undefined ? await this.newestCounters(account) : await this.countersOfSeq(account, reservationSeq - 1);
+    const before =
+      reservationSeq === undefined
+        ? await this.newestCounters(account)
+        : await this.countersOfSeq(account, reservationSeq - 1);
     const usage = async (windowMs: number): Promise<bigint> => {
       const start = await this.entryAtOrBefore(account, new Date(now.getTime() - windowMs));
       // Only entries before the reservation count; a window starting after it has seen nothing of it.
-      const startsAfterReservation = start !== undefined && reservationSeq !== undefined && start.state.seq >= reservationSeq;
-      const atStart = start === undefined ? ZERO_COUNTERS : startsAfterReservation ? before : (start.state as WalletAccountState);
+      const startsAfterReservation =
+        start !== undefined && reservationSeq !== undefined && start.state.seq >= reservationSeq;
+      const atStart =
+        start === undefined ? ZERO_COUNTERS : startsAfterReservation ? before : (start.state as WalletAccountState);
       return outflowBetween(atStart, before);
     };
-    const [daily, weekly, monthly] = await Promise.all([usage(VELOCITY_WINDOWS_MS.daily), usage(VELOCITY_WINDOWS_MS.weekly), usage(VELOCITY_WINDOWS_MS.monthly)]);
+    const [daily, weekly, monthly] = await Promise.all([
+      usage(VELOCITY_WINDOWS_MS.daily),
+      usage(VELOCITY_WINDOWS_MS.weekly),
+      usage(VELOCITY_WINDOWS_MS.monthly),
+    ]);
     return { daily, weekly, monthly };
   }
 
@@ -111,7 +135,11 @@ export class DynamoLedgerStore implements LedgerStore {
     const { requires, excludes } = phaseConditions(posting);
     const markerIds = [posting.id, requires, excludes].filter((id): id is string => id !== undefined);
     const [newest, markers] = await Promise.all([
-      Promise.all(accounts.map(async (account) => [accountKey(account), (await this.newest(journalKey(account)))[0]?.state] as const)),
+      Promise.all(
+        accounts.map(
+          async (account) => [accountKey(account), (await this.newest(journalKey(account)))[0]?.state] as const,
+        ),
+      ),
       Promise.all(markerIds.map(async (id) => [id, (await this.marker(id))?.posting] as const)),
     ]);
     return {
@@ -140,22 +168,62 @@ export class DynamoLedgerStore implements LedgerStore {
     }));
     const entrySeqs = Object.fromEntries(plan.entries.map((e) => [accountKey(e.account), e.state.seq]));
     const marker: TransactItem = {
-      Put: { TableName: this.table, Item: { ...markerKey(posting.id), posting: toTaggedJson(posting), entries: JSON.stringify(entrySeqs) }, ConditionExpression: 'attribute_not_exists(pk)' },
+      Put: {
+        TableName: this.table,
+        Item: { ...markerKey(posting.id), posting: toTaggedJson(posting), entries: JSON.stringify(entrySeqs) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
     };
     const checks: TransactItem[] = [
-      ...(requires === undefined ? [] : [{ ConditionCheck: { TableName: this.table, Key: markerKey(requires), ConditionExpression: 'attribute_exists(pk)' } }]),
-      ...(excludes === undefined ? [] : [{ ConditionCheck: { TableName: this.table, Key: markerKey(excludes), ConditionExpression: 'attribute_not_exists(pk)' } }]),
+      ...(requires === undefined
+        ? []
+        : [
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: markerKey(requires),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+          ]),
+      ...(excludes === undefined
+        ? []
+        : [
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: markerKey(excludes),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]),
     ];
     return [...entries, marker, ...checks];
   }
 
   private async marker(id: string): Promise<{ posting: Posting; entries: Record<string, number> } | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: markerKey(id), ConsistentRead: true }));
-    return Item ? { posting: fromTaggedJson<Posting>(Item.posting as string), entries: JSON.parse(Item.entries as string) as Record<string, number> } : undefined;
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: markerKey(id), ConsistentRead: true }),
+    );
+    return Item
+      ? {
+          posting: fromTaggedJson<Posting>(Item.posting as string),
+          entries: JSON.parse(Item.entries as string) as Record<string, number>,
+        }
+      : undefined;
   }
 
   private async newest(pk: string): Promise<JournalEntry[]> {
-    const { Items } = await this.doc.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ScanIndexForward: false, Limit: 1, ConsistentRead: true }));
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
     return (Items ?? []).map(toEntry);
   }
 
@@ -166,7 +234,13 @@ export class DynamoLedgerStore implements LedgerStore {
 
   private async countersOfSeq(account: LedgerAccount, seq: number): Promise<OutflowCounters> {
     if (seq < 1) return ZERO_COUNTERS;
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: journalKey(account), sk: padSequence(seq) }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: journalKey(account), sk: padSequence(seq) },
+        ConsistentRead: true,
+      }),
+    );
     if (!Item) throw new ConflictError('STORE.CONFLICT', `journal entry ${seq} of ${accountKey(account)} is missing`);
     return toEntry(Item).state as WalletAccountState;
   }

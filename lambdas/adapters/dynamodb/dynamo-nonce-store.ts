@@ -19,24 +19,62 @@ export class DynamoNonceStore implements NonceStore {
     private readonly retry: RetryOptions = DEFAULT_RETRY,
   ) {}
 
-  reserve(request: { chainId: number; address: string; transferId: string; chainPendingNonce: number; at: Date }): Promise<NonceReservation> {
+  reserve(request: {
+    chainId: number;
+    address: string;
+    transferId: string;
+    chainPendingNonce: number;
+    at: Date;
+  }): Promise<NonceReservation> {
     return retryWithinTimeBound(async () => {
       const held = await this.heldBy(request.transferId);
       if (held) return { done: true, value: held };
       const latest = await this.latest(request.chainId, request.address);
       const nonce = Math.max(latest === undefined ? 0 : latest.nonce + 1, request.chainPendingNonce);
-      const reservation: NonceReservation = { chainId: request.chainId, address: request.address, nonce, transferId: request.transferId, at: request.at };
-      const item = { chainId: reservation.chainId, address: reservation.address, nonce, transferId: reservation.transferId, at: reservation.at.toISOString() };
+      const reservation: NonceReservation = {
+        chainId: request.chainId,
+        address: request.address,
+        nonce,
+        transferId: request.transferId,
+        at: request.at,
+      };
+      const item = {
+        chainId: reservation.chainId,
+        address: reservation.address,
+        nonce,
+        transferId: reservation.transferId,
+        at: reservation.at.toISOString(),
+      };
       const outcome = await transactWrite(this.doc, [
-        { Put: { TableName: this.table, Item: { pk: addressKey(request.chainId, request.address), sk: padSequence(nonce), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: this.table, Item: { pk: transferKey(request.transferId), sk: '-', ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { pk: addressKey(request.chainId, request.address), sk: padSequence(nonce), ...item },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { pk: transferKey(request.transferId), sk: '-', ...item },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
       ]);
-      return outcome.ok ? { done: true, value: reservation } : { done: false, reason: `nonce ${nonce} taken or transfer raced` };
+      return outcome.ok
+        ? { done: true, value: reservation }
+        : { done: false, reason: `nonce ${nonce} taken or transfer raced` };
     }, this.retry);
   }
 
   async get(chainId: number, address: string, nonce: number): Promise<NonceReservation | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: addressKey(chainId, address), sk: padSequence(nonce) }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: addressKey(chainId, address), sk: padSequence(nonce) },
+        ConsistentRead: true,
+      }),
+    );
     return Item ? toReservation(Item) : undefined;
   }
 
@@ -56,11 +94,19 @@ export class DynamoNonceStore implements NonceStore {
   }
 
   private async heldBy(transferId: string): Promise<NonceReservation | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: transferKey(transferId), sk: '-' }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: transferKey(transferId), sk: '-' }, ConsistentRead: true }),
+    );
     return Item ? toReservation(Item) : undefined;
   }
 }
 
 function toReservation(item: Record<string, unknown>): NonceReservation {
-  return { chainId: item.chainId as number, address: item.address as string, nonce: item.nonce as number, transferId: item.transferId as string, at: new Date(item.at as string) };
+  return {
+    chainId: item.chainId as number,
+    address: item.address as string,
+    nonce: item.nonce as number,
+    transferId: item.transferId as string,
+    at: new Date(item.at as string),
+  };
 }

@@ -52,17 +52,24 @@ export class DynamoTransferEventStore implements TransferEventStore {
 
   async append(current: TransferState | undefined, events: readonly TransferEvent[]): Promise<TransferState> {
     const prepared = this.prepareAppend(current, events);
-    if (prepared.items.length > MAX_TRANSACT_ITEMS) throw new RangeError(`append at most ${MAX_TRANSACT_ITEMS - 1} events at once`);
+    if (prepared.items.length > MAX_TRANSACT_ITEMS)
+      throw new RangeError(`append at most ${MAX_TRANSACT_ITEMS - 1} events at once`);
     const outcome = await transactWrite(this.doc, prepared.items);
     if (!outcome.ok) {
       const id = prepared.next.id;
-      throw new ConflictError('STORE.CONFLICT', `transfer ${id} moved past seq ${current?.seq ?? 0}: re-read it`, { details: { transferId: id, expectedSeq: current?.seq ?? 0 } });
+      throw new ConflictError('STORE.CONFLICT', `transfer ${id} moved past seq ${current?.seq ?? 0}: re-read it`, {
+        details: { transferId: id, expectedSeq: current?.seq ?? 0 },
+      });
     }
     return prepared.next;
   }
 
   async read(transferId: string): Promise<readonly TransferEvent[]> {
-    const items = await queryAll(this.doc, { TableName: this.tables.events, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': streamKey(transferId) } });
+    const items = await queryAll(this.doc, {
+      TableName: this.tables.events,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': streamKey(transferId) },
+    });
     return items.map((item) => toEvent(transferId, item));
   }
 
@@ -79,7 +86,12 @@ export class DynamoTransferEventStore implements TransferEventStore {
     return this.list('byStatus', 'status', status, page);
   }
 
-  private async list(index: string, attribute: string, value: string, page: PageRequest): Promise<Page<TransferSummary>> {
+  private async list(
+    index: string,
+    attribute: string,
+    value: string,
+    page: PageRequest,
+  ): Promise<Page<TransferSummary>> {
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tables.transfers,
@@ -89,7 +101,11 @@ export class DynamoTransferEventStore implements TransferEventStore {
         ExpressionAttributeValues: { ':v': value },
         ScanIndexForward: false,
         Limit: pageLimit(page.limit),
-        ExclusiveStartKey: decodePageToken(page.nextToken, ['pk', attribute, index === 'byWallet' ? 'createdKey' : 'updatedKey']),
+        ExclusiveStartKey: decodePageToken(page.nextToken, [
+          'pk',
+          attribute,
+          index === 'byWallet' ? 'createdKey' : 'updatedKey',
+        ]),
       }),
     );
     const items = (result.Items ?? []).map(toSummary);

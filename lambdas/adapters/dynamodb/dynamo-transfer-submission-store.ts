@@ -18,7 +18,10 @@ export class DynamoTransferSubmissionStore implements TransferSubmissionStore {
       throw new RangeError('a submission reserves funds for the transfer it submits');
     }
     const append = this.events.prepareAppend(undefined, [submitted]);
-    const duplicate = () => new StrongroomError('STORE.DUPLICATE', `transfer ${submitted.transferId} was submitted already`, { details: { transferId: submitted.transferId } });
+    const duplicate = () =>
+      new StrongroomError('STORE.DUPLICATE', `transfer ${submitted.transferId} was submitted already`, {
+        details: { transferId: submitted.transferId },
+      });
     const outcome = await this.ledger.postWith(reservation, { items: append.items, onConflict: duplicate });
     if (outcome.replayed) throw duplicate();
     return append.next;

@@ -37,30 +37,48 @@ export class DynamoWalletStore implements WalletStore {
     const wallet = next as Wallet;
     const creating = current === undefined;
     const items = [...events.map((event) => this.eventItem(event)), ...(creating ? this.creationItems(wallet) : [])];
-    if (items.length > MAX_TRANSACT_ITEMS) throw new RangeError(`append at most ${MAX_TRANSACT_ITEMS - (creating ? 2 : 0)} events at once`);
+    if (items.length > MAX_TRANSACT_ITEMS)
+      throw new RangeError(`append at most ${MAX_TRANSACT_ITEMS - (creating ? 2 : 0)} events at once`);
 
     const outcome = await transactWrite(this.doc, items);
     if (outcome.ok) return wallet;
     if (outcome.kind === 'condition' && creating) {
       // The address claim is the last item. DynamoDB Local may omit the reasons: then look at the claim.
-      const idTaken = outcome.failedIndexes.length === 0 ? !(await this.addressClaimedByAnother(wallet)) : outcome.failedIndexes.some((i) => i < items.length - 1);
-      if (idTaken) throw new StrongroomError('STORE.DUPLICATE', `wallet ${wallet.id} exists already`, { details: { walletId: wallet.id } });
-      throw new StrongroomError('STORE.DUPLICATE', `another wallet holds ${wallet.address} on chain ${wallet.chainId}`, {
-        details: { chainId: wallet.chainId, address: wallet.address },
-      });
+      const idTaken =
+        outcome.failedIndexes.length === 0
+          ? !(await this.addressClaimedByAnother(wallet))
+          : outcome.failedIndexes.some((i) => i < items.length - 1);
+      if (idTaken)
+        throw new StrongroomError('STORE.DUPLICATE', `wallet ${wallet.id} exists already`, {
+          details: { walletId: wallet.id },
+        });
+      throw new StrongroomError(
+        'STORE.DUPLICATE',
+        `another wallet holds ${wallet.address} on chain ${wallet.chainId}`,
+        {
+          details: { chainId: wallet.chainId, address: wallet.address },
+        },
+      );
     }
     const expected = current?.version ?? 0;
-    throw new ConflictError('STORE.CONFLICT', `wallet ${wallet.id} moved past version ${expected}: re-read it`, { details: { walletId: wallet.id, expectedVersion: expected } });
+    throw new ConflictError('STORE.CONFLICT', `wallet ${wallet.id} moved past version ${expected}: re-read it`, {
+      details: { walletId: wallet.id, expectedVersion: expected },
+    });
   }
 
   async get(id: string): Promise<Wallet | undefined> {
-    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': streamKey(id) } });
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': streamKey(id) },
+    });
     return items.length === 0 ? undefined : foldWalletEvents(items.map((item) => toEvent(id, item)));
   }
 
   async list(page: PageRequest = {}): Promise<Page<WalletSummary>> {
     const startKey = decodePageToken(page.nextToken, ['pk', 'sk']);
-    if (startKey !== undefined && startKey.pk !== LISTING) throw new ValidationError('REQUEST.INVALID_FIELD', 'nextToken', 'is not a token this listing issued');
+    if (startKey !== undefined && startKey.pk !== LISTING)
+      throw new ValidationError('REQUEST.INVALID_FIELD', 'nextToken', 'is not a token this listing issued');
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -77,7 +95,13 @@ export class DynamoWalletStore implements WalletStore {
   }
 
   async byAddress(chainId: number, address: string): Promise<Wallet | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: addressKey(chainId, address), sk: ADDRESS_SK }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: addressKey(chainId, address), sk: ADDRESS_SK },
+        ConsistentRead: true,
+      }),
+    );
     return Item === undefined ? undefined : this.get(Item.walletId as string);
   }
 
@@ -133,7 +157,13 @@ export class DynamoWalletStore implements WalletStore {
   }
 
   private async addressClaimedByAnother(wallet: Wallet): Promise<boolean> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: addressKey(wallet.chainId, wallet.address), sk: ADDRESS_SK }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: addressKey(wallet.chainId, wallet.address), sk: ADDRESS_SK },
+        ConsistentRead: true,
+      }),
+    );
     return Item !== undefined && Item.walletId !== wallet.id;
   }
 }

@@ -12,7 +12,10 @@ export function encodePageToken(key: Record<string, unknown>): string {
  * Decodes a token a client sent back. It must hold exactly the key attributes of the index, all
  * strings; anything else is a 400, never a query started at a key of the client's choosing.
  */
-export function decodePageToken(token: string | undefined, keyAttributes: readonly string[]): Record<string, string> | undefined {
+export function decodePageToken(
+  token: string | undefined,
+  keyAttributes: readonly string[],
+): Record<string, string> | undefined {
   if (token === undefined) return undefined;
   const invalid = () => new ValidationError('REQUEST.INVALID_FIELD', 'nextToken', 'is not a token this listing issued');
   if (token.length > 2_048 || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
@@ -25,7 +28,11 @@ export function decodePageToken(token: string | undefined, keyAttributes: readon
   if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
   const entries = Object.entries(key);
   const expected = [...new Set(keyAttributes)];
-  if (entries.length !== expected.length || entries.some(([name, value]) => !expected.includes(name) || typeof value !== 'string')) throw invalid();
+  if (
+    entries.length !== expected.length ||
+    entries.some(([name, value]) => !expected.includes(name) || typeof value !== 'string')
+  )
+    throw invalid();
   return key as Record<string, string>;
 }
 

@@ -41,7 +41,10 @@ export class PowertoolsIdempotencyGuard implements IdempotencyGuard {
     });
     // Powertools bounds an in-progress record by the Lambda's remaining time; we give it our bound.
     config.registerLambdaContext({ getRemainingTimeInMillis: () => this.inProgressTimeoutMs } as Context);
-    const guarded = makeIdempotent(async (_call: GuardedCall) => operation(), { persistenceStore: this.persistenceStore, config });
+    const guarded = makeIdempotent(async (_call: GuardedCall) => operation(), {
+      persistenceStore: this.persistenceStore,
+      config,
+    });
     try {
       return (await guarded({ idempotencyKey: `${request.scope}#${request.key}`, payload: request.payload })) as T;
     } catch (error) {
@@ -52,10 +55,18 @@ export class PowertoolsIdempotencyGuard implements IdempotencyGuard {
 
 function translate(error: unknown): unknown {
   if (error instanceof IdempotencyValidationError) {
-    return new StrongroomError('IDEMPOTENCY.KEY_REUSED', 'this Idempotency-Key was already used with a different request body', { cause: error });
+    return new StrongroomError(
+      'IDEMPOTENCY.KEY_REUSED',
+      'this Idempotency-Key was already used with a different request body',
+      { cause: error },
+    );
   }
   if (error instanceof IdempotencyAlreadyInProgressError) {
-    return new StrongroomError('IDEMPOTENCY.IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry shortly', { cause: error });
+    return new StrongroomError(
+      'IDEMPOTENCY.IN_PROGRESS',
+      'a request with this Idempotency-Key is still being processed; retry shortly',
+      { cause: error },
+    );
   }
   return error;
 }

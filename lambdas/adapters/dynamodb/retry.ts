@@ -16,7 +16,10 @@ export type Attempt<T> = { readonly done: true; readonly value: T } | { readonly
  * Runs `attempt` until it is done or the time bound passes, with full-jitter exponential backoff.
  * Each attempt re-reads what it needs: a retry never reuses a decision made on stale data.
  */
-export async function retryWithinTimeBound<T>(attempt: (n: number) => Promise<Attempt<T>>, options: RetryOptions = DEFAULT_RETRY): Promise<T> {
+export async function retryWithinTimeBound<T>(
+  attempt: (n: number) => Promise<Attempt<T>>,
+  options: RetryOptions = DEFAULT_RETRY,
+): Promise<T> {
   const deadline = Date.now() + options.timeBoundMs;
   const base = options.baseDelayMs ?? 5;
   const max = options.maxDelayMs ?? 200;
@@ -24,7 +27,11 @@ export async function retryWithinTimeBound<T>(attempt: (n: number) => Promise<At
     const result = await attempt(n);
     if (result.done) return result.value;
     if (Date.now() >= deadline) {
-      throw new DependencyUnavailableError('STORE.CONTENTION', `gave up after ${n + 1} attempts in ${options.timeBoundMs} ms: ${result.reason}`, { details: { attempts: n + 1 } });
+      throw new DependencyUnavailableError(
+        'STORE.CONTENTION',
+        `gave up after ${n + 1} attempts in ${options.timeBoundMs} ms: ${result.reason}`,
+        { details: { attempts: n + 1 } },
+      );
     }
     const ceiling = Math.min(max, base * 2 ** Math.min(n, 16));
     await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));

@@ -54,7 +54,13 @@ export const TABLE_SCHEMAS: { readonly [T in TableName]: TableSchema } = {
   /** pk `NONCE#<chainId>#<address>`, sk zero-padded nonce. */
   nonces: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
   /** Powertools idempotency records; they expire. */
-  idempotency: { partitionKey: 'id', globalIndexes: [], localIndexes: [], timeToLiveAttribute: 'expiration', appendOnly: false },
+  idempotency: {
+    partitionKey: 'id',
+    globalIndexes: [],
+    localIndexes: [],
+    timeToLiveAttribute: 'expiration',
+    appendOnly: false,
+  },
 };
 
 /** Table names in one deployment: logical name → physical name. */

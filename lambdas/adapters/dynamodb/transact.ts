@@ -18,20 +18,29 @@ export type TransactOutcome =
  * callers must branch on which item failed (a duplicate posting marker is success, a moved balance
  * is a retry). Anything else is thrown.
  */
-export async function transactWrite(doc: DynamoDBDocumentClient, items: readonly TransactItem[]): Promise<TransactOutcome> {
+export async function transactWrite(
+  doc: DynamoDBDocumentClient,
+  items: readonly TransactItem[],
+): Promise<TransactOutcome> {
   if (items.length === 0) return { ok: true };
-  if (items.length > MAX_TRANSACT_ITEMS) throw new RangeError(`a transaction holds at most ${MAX_TRANSACT_ITEMS} items, got ${items.length}`);
+  if (items.length > MAX_TRANSACT_ITEMS)
+    throw new RangeError(`a transaction holds at most ${MAX_TRANSACT_ITEMS} items, got ${items.length}`);
   try {
     await doc.send(new TransactWriteCommand({ TransactItems: [...items] }));
     return { ok: true };
   } catch (error) {
-    if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') throw error;
+    if (
+      !(error instanceof TransactionCanceledException) &&
+      (error as { name?: string }).name !== 'TransactionCanceledException'
+    )
+      throw error;
     const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
     const failedIndexes = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
     if (failedIndexes.length > 0) return { ok: false, kind: 'condition', failedIndexes };
     if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return { ok: false, kind: 'conflict' };
     // DynamoDB Local sometimes omits reasons; its message names the cause.
-    if (/ConditionalCheckFailed/.test(String((error as Error).message))) return { ok: false, kind: 'condition', failedIndexes: [] };
+    if (/ConditionalCheckFailed/.test(String((error as Error).message)))
+      return { ok: false, kind: 'condition', failedIndexes: [] };
     if (/TransactionConflict/.test(String((error as Error).message))) return { ok: false, kind: 'conflict' };
     throw error;
   }

@@ -17,7 +17,18 @@ const BY_NAME: Readonly<Record<string, KmsErrorClass>> = {
 };
 
 // Socket-level failures: the request may or may not have reached KMS, and asking again is safe.
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+]);
 
 /**
  * Sorts an error thrown by a KMS client call: the refusals the key vault reports with a KEY.* code,
@@ -26,7 +37,13 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ET
  */
 export function classifyKmsError(error: unknown): KmsErrorClass {
   if (typeof error !== 'object' || error === null) return 'other';
-  const e = error as { name?: unknown; code?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown };
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+    $retryable?: unknown;
+  };
   const byName = typeof e.name === 'string' ? BY_NAME[e.name] : undefined;
   if (byName) return byName;
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return 'transient';

@@ -1,4 +1,10 @@
-import { CreateKeyCommand, GetPublicKeyCommand, ListResourceTagsCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  GetPublicKeyCommand,
+  ListResourceTagsCommand,
+  SignCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
 import { hexToBytes, numberToHex, type Hex } from 'viem';
 import type { Address } from '../../domain/address';
 import { DependencyUnavailableError, SigningError } from '../../domain/errors';
@@ -79,14 +85,16 @@ export class KmsKeyVault implements KeyVault {
     private readonly options: KmsKeyVaultOptions = {},
   ) {
     this.retry = { ...DEFAULT_KMS_RETRY, ...options.retry };
-    if (!Number.isInteger(this.retry.maxAttempts) || this.retry.maxAttempts < 1) throw new RangeError('retry.maxAttempts must be a positive integer');
+    if (!Number.isInteger(this.retry.maxAttempts) || this.retry.maxAttempts < 1)
+      throw new RangeError('retry.maxAttempts must be a positive integer');
     this.addressCacheSize = options.addressCacheSize ?? 1_000;
     this.sleep = options.sleep ?? sleepFor;
     this.random = options.random ?? Math.random;
   }
 
   async createKey(request: { readonly ownerId: string; readonly purpose: KeyPurpose }): Promise<KeyRef> {
-    if (request.ownerId.length === 0 || request.ownerId.length > 256) throw new RangeError('ownerId must have 1 to 256 characters');
+    if (request.ownerId.length === 0 || request.ownerId.length > 256)
+      throw new RangeError('ownerId must have 1 to 256 characters');
     // A retried CreateKey after a lost response can leave an orphan key: tagged with its owner, it
     // costs a monthly fee and can sign nothing that is not routed to it, so retrying is still right.
     const created = await this.send('CreateKey', undefined, () =>
@@ -125,32 +133,61 @@ export class KmsKeyVault implements KeyVault {
     await this.assertPurpose(key.keyId, purpose);
     const message = hexToBytes(digest);
     const response = await this.send('Sign', key.keyId, () =>
-      this.kms.send(new SignCommand({ KeyId: key.keyId, Message: message, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })),
+      this.kms.send(
+        new SignCommand({
+          KeyId: key.keyId,
+          Message: message,
+          MessageType: 'DIGEST',
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
+      ),
     );
-    if (response.Signature === undefined) throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} answered without a signature`, { details: { keyId } });
+    if (response.Signature === undefined)
+      throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} answered without a signature`, {
+        details: { keyId },
+      });
     let scalars: ReturnType<typeof decodeKmsSignature>;
     try {
       scalars = decodeKmsSignature(response.Signature);
     } catch (cause) {
-      throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} returned a signature that is not a DER ECDSA signature`, { details: { keyId }, cause });
+      throw new SigningError(
+        'KEY.BAD_SIGNATURE',
+        `KMS Sign with ${keyId} returned a signature that is not a DER ECDSA signature`,
+        { details: { keyId }, cause },
+      );
     }
     const yParity = findRecoveryBit(scalars, message, key.address);
     if (yParity === undefined) {
-      throw new SigningError('KEY.BAD_SIGNATURE', `KMS Sign with ${keyId} returned a signature that does not recover to ${key.address}`, { details: { keyId, address: key.address } });
+      throw new SigningError(
+        'KEY.BAD_SIGNATURE',
+        `KMS Sign with ${keyId} returned a signature that does not recover to ${key.address}`,
+        { details: { keyId, address: key.address } },
+      );
     }
     return { r: numberToHex(scalars.r, { size: 32 }), s: numberToHex(scalars.s, { size: 32 }), yParity };
   }
 
   /** GetPublicKey, checked: a secp256k1 signing key, its address, and the ARN KMS says it has. */
   private async publicKeyOf(keyId: string): Promise<{ address: Address; keyArn: string | undefined }> {
-    const response = await this.send('GetPublicKey', keyId, () => this.kms.send(new GetPublicKeyCommand({ KeyId: keyId })));
-    if (response.KeySpec !== 'ECC_SECG_P256K1' || response.KeyUsage !== 'SIGN_VERIFY' || response.PublicKey === undefined) {
-      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} is not a secp256k1 signing key`, { details: { keyId, keySpec: response.KeySpec ?? null, keyUsage: response.KeyUsage ?? null } });
+    const response = await this.send('GetPublicKey', keyId, () =>
+      this.kms.send(new GetPublicKeyCommand({ KeyId: keyId })),
+    );
+    if (
+      response.KeySpec !== 'ECC_SECG_P256K1' ||
+      response.KeyUsage !== 'SIGN_VERIFY' ||
+      response.PublicKey === undefined
+    ) {
+      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} is not a secp256k1 signing key`, {
+        details: { keyId, keySpec: response.KeySpec ?? null, keyUsage: response.KeyUsage ?? null },
+      });
     }
     try {
       return { address: spkiToAddress(response.PublicKey), keyArn: response.KeyId };
     } catch (cause) {
-      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} does not have a secp256k1 public key`, { details: { keyId }, cause });
+      throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} does not have a secp256k1 public key`, {
+        details: { keyId },
+        cause,
+      });
     }
   }
 
@@ -159,7 +196,8 @@ export class KmsKeyVault implements KeyVault {
     if (!isAlias(keyId)) return { keyId, address: await this.addressOf(keyId) };
     // ListResourceTags takes no alias, and an alias can move between two calls: pin the key once.
     const { address, keyArn } = await this.publicKeyOf(keyId);
-    if (keyArn === undefined || isAlias(keyArn)) throw new Error(`KMS GetPublicKey of ${keyId} answered without the key ARN`);
+    if (keyArn === undefined || isAlias(keyArn))
+      throw new Error(`KMS GetPublicKey of ${keyId} answered without the key ARN`);
     return { keyId: keyArn, address };
   }
 
@@ -169,7 +207,9 @@ export class KmsKeyVault implements KeyVault {
     if (recorded === purpose) return;
     const keyPurpose = recorded ?? null;
     const what = recorded === undefined ? `has no ${PURPOSE_TAG} tag of ours` : `is a ${recorded} key`;
-    throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} ${what}, not a ${String(purpose)} key`, { details: { keyId, purpose, keyPurpose } });
+    throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} ${what}, not a ${String(purpose)} key`, {
+      details: { keyId, purpose, keyPurpose },
+    });
   }
 
   /** The purpose tag of a key (never an alias), remembered when it is one of ours. */
@@ -178,7 +218,9 @@ export class KmsKeyVault implements KeyVault {
     let marker: string | undefined;
     do {
       const page = await this.send('ListResourceTags', keyId, () =>
-        this.kms.send(new ListResourceTagsCommand({ KeyId: keyId, ...(marker === undefined ? {} : { Marker: marker }) })),
+        this.kms.send(
+          new ListResourceTagsCommand({ KeyId: keyId, ...(marker === undefined ? {} : { Marker: marker }) }),
+        ),
       );
       value ??= page.Tags?.find((tag) => tag.TagKey === PURPOSE_TAG)?.TagValue;
       marker = page.Truncated === true ? page.NextMarker : undefined;
@@ -202,17 +244,27 @@ export class KmsKeyVault implements KeyVault {
           case 'not_found':
             throw new SigningError('KEY.NOT_FOUND', `KMS has no key ${key}`, { details, cause: error });
           case 'disabled':
-            throw new SigningError('KEY.DISABLED', `KMS key ${key} is disabled or pending deletion`, { details, cause: error });
+            throw new SigningError('KEY.DISABLED', `KMS key ${key} is disabled or pending deletion`, {
+              details,
+              cause: error,
+            });
           case 'wrong_usage':
-            throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${key} is not a signing key`, { details, cause: error });
+            throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${key} is not a signing key`, {
+              details,
+              cause: error,
+            });
           case 'other':
             throw error;
           case 'transient':
             if (attempt >= maxAttempts) {
-              throw new DependencyUnavailableError('KEY.UNAVAILABLE', `KMS ${operation} failed ${attempt} times, last with ${details.error}`, {
-                details: { ...details, attempts: attempt },
-                cause: error,
-              });
+              throw new DependencyUnavailableError(
+                'KEY.UNAVAILABLE',
+                `KMS ${operation} failed ${attempt} times, last with ${details.error}`,
+                {
+                  details: { ...details, attempts: attempt },
+                  cause: error,
+                },
+              );
             }
             await this.sleep(this.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
         }

@@ -13,7 +13,13 @@ export class KmsSecretSealer implements SecretSealer {
   ) {}
 
   async seal(plaintext: string, context: Readonly<Record<string, string>>): Promise<string> {
-    const { CiphertextBlob } = await this.kms.send(new EncryptCommand({ KeyId: this.keyId, Plaintext: Buffer.from(plaintext, 'utf8'), EncryptionContext: { ...context } }));
+    const { CiphertextBlob } = await this.kms.send(
+      new EncryptCommand({
+        KeyId: this.keyId,
+        Plaintext: Buffer.from(plaintext, 'utf8'),
+        EncryptionContext: { ...context },
+      }),
+    );
     if (CiphertextBlob === undefined) throw new Error('KMS Encrypt returned no ciphertext');
     return `kms.${Buffer.from(CiphertextBlob).toString('base64url')}`;
   }
@@ -21,7 +27,11 @@ export class KmsSecretSealer implements SecretSealer {
   async open(sealed: string, context: Readonly<Record<string, string>>): Promise<string> {
     if (!sealed.startsWith('kms.')) throw new Error('not a KMS-sealed secret');
     const { Plaintext } = await this.kms.send(
-      new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: Buffer.from(sealed.slice(4), 'base64url'), EncryptionContext: { ...context } }),
+      new DecryptCommand({
+        KeyId: this.keyId,
+        CiphertextBlob: Buffer.from(sealed.slice(4), 'base64url'),
+        EncryptionContext: { ...context },
+      }),
     );
     if (Plaintext === undefined) throw new Error('KMS Decrypt returned no plaintext');
     return Buffer.from(Plaintext).toString('utf8');

@@ -18,8 +18,13 @@ const UNCOMPRESSED_POINT_LENGTH = 65;
  */
 export function spkiToAddress(spki: Uint8Array): Address {
   const prefix = SECP256K1_SPKI_PREFIX.length;
-  if (spki.length !== prefix + UNCOMPRESSED_POINT_LENGTH || !SECP256K1_SPKI_PREFIX.every((byte, i) => spki[i] === byte)) {
-    throw new Error('not the SubjectPublicKeyInfo of a secp256k1 key (id-ecPublicKey, curve 1.3.132.0.10) with an uncompressed point');
+  if (
+    spki.length !== prefix + UNCOMPRESSED_POINT_LENGTH ||
+    !SECP256K1_SPKI_PREFIX.every((byte, i) => spki[i] === byte)
+  ) {
+    throw new Error(
+      'not the SubjectPublicKeyInfo of a secp256k1 key (id-ecPublicKey, curve 1.3.132.0.10) with an uncompressed point',
+    );
   }
   const point = spki.subarray(prefix);
   // Point.fromBytes checks the 0x04 tag and that (x, y) is on the curve.

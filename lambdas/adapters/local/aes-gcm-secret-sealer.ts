@@ -21,7 +21,9 @@ export class AesGcmSecretSealer implements SecretSealer {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(associatedData(context));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+    return [VERSION, iv, cipher.getAuthTag(), ciphertext]
+      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+      .join('.');
   }
 
   async open(sealed: string, context: Readonly<Record<string, string>>): Promise<string> {
@@ -35,6 +37,8 @@ export class AesGcmSecretSealer implements SecretSealer {
 }
 
 function associatedData(context: Readonly<Record<string, string>>): Buffer {
-  const sorted = Object.keys(context).sort().map((k) => [k, context[k]]);
+  const sorted = Object.keys(context)
+    .sort()
+    .map((k) => [k, context[k]]);
   return Buffer.from(JSON.stringify(sorted), 'utf8');
 }

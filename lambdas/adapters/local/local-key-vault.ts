@@ -115,7 +115,8 @@ export class LocalKeyVault implements KeyVault {
     const directory = options.directory;
     await mkdir(directory, { recursive: true, mode: 0o700 });
     const { mode } = await stat(directory);
-    if ((mode & 0o077) !== 0) throw new Error(`the key directory ${directory} must be closed to group and others (chmod 700)`);
+    if ((mode & 0o077) !== 0)
+      throw new Error(`the key directory ${directory} must be closed to group and others (chmod 700)`);
 
     const existing = await readVaultFile(directory);
     if (existing === undefined) {
@@ -124,7 +125,11 @@ export class LocalKeyVault implements KeyVault {
       const cipher = createCipheriv('aes-256-gcm', await vault.#derive(fresh), iv);
       cipher.setAAD(Buffer.from(CHECK_CONTEXT, 'utf8'));
       cipher.final();
-      const file: VaultFile = { version: 1, kdf: fresh, check: { iv: iv.toString('hex'), tag: cipher.getAuthTag().toString('hex') } };
+      const file: VaultFile = {
+        version: 1,
+        kdf: fresh,
+        check: { iv: iv.toString('hex'), tag: cipher.getAuthTag().toString('hex') },
+      };
       try {
         await writeNewFile(directory, VAULT_FILE, JSON.stringify(file, null, 2));
         return vault;
@@ -133,9 +138,14 @@ export class LocalKeyVault implements KeyVault {
         return LocalKeyVault.open(options); // another process created the vault first: open theirs
       }
     }
-    if (!isKdfCost(existing.kdf.N, minN)) throw new SigningError('KEY.VAULT_SEALED', `the vault in ${directory} uses a scrypt cost below ${minN}`);
+    if (!isKdfCost(existing.kdf.N, minN))
+      throw new SigningError('KEY.VAULT_SEALED', `the vault in ${directory} uses a scrypt cost below ${minN}`);
     const vault = new LocalKeyVault(passphrase, directory, minN, existing.kdf);
-    const decipher = createDecipheriv('aes-256-gcm', await vault.#derive(existing.kdf), Buffer.from(existing.check.iv, 'hex'));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      await vault.#derive(existing.kdf),
+      Buffer.from(existing.check.iv, 'hex'),
+    );
     decipher.setAAD(Buffer.from(CHECK_CONTEXT, 'utf8'));
     decipher.setAuthTag(Buffer.from(existing.check.tag, 'hex'));
     try {
@@ -147,7 +157,8 @@ export class LocalKeyVault implements KeyVault {
   }
 
   async createKey(request: { readonly ownerId: string; readonly purpose: KeyPurpose }): Promise<KeyRef> {
-    if (request.ownerId.length === 0 || request.ownerId.length > 256) throw new RangeError('ownerId must have 1 to 256 characters');
+    if (request.ownerId.length === 0 || request.ownerId.length > 256)
+      throw new RangeError('ownerId must have 1 to 256 characters');
     if (!PURPOSES.includes(request.purpose)) throw new RangeError(`purpose must be one of ${PURPOSES.join(', ')}`);
     const keyId = `local-${randomBytes(16).toString('hex')}`;
     const secret = secp256k1.utils.randomSecretKey();
@@ -169,7 +180,8 @@ export class LocalKeyVault implements KeyVault {
         tag: cipher.getAuthTag().toString('hex'),
         ciphertext: ciphertext.toString('hex'),
       };
-      if (this.#directory !== undefined) await writeNewFile(this.#directory, `${keyId}.json`, JSON.stringify(record, null, 2));
+      if (this.#directory !== undefined)
+        await writeNewFile(this.#directory, `${keyId}.json`, JSON.stringify(record, null, 2));
       this.#keys.set(keyId, record);
       return { keyId, address };
     } finally {
@@ -186,19 +198,34 @@ export class LocalKeyVault implements KeyVault {
     const record = await this.#load(keyId);
     // The record's purpose is authenticated (it is in the associated data), so it is the one the key was created with.
     if (record.purpose !== purpose) {
-      throw new SigningError('KEY.WRONG_PURPOSE', `local key ${keyId} is a ${record.purpose} key, not a ${String(purpose)} key`, {
-        details: { keyId, purpose, keyPurpose: record.purpose },
-      });
+      throw new SigningError(
+        'KEY.WRONG_PURPOSE',
+        `local key ${keyId} is a ${record.purpose} key, not a ${String(purpose)} key`,
+        {
+          details: { keyId, purpose, keyPurpose: record.purpose },
+        },
+      );
     }
     const secret = await this.#decrypt(record);
     try {
       // RFC 6979 nonces; lowS (the default) gives s ≤ n/2, and the recovery bit comes with it.
-      const signed = secp256k1.Signature.fromBytes(secp256k1.sign(hexToBytes(digest), secret, { prehash: false, format: 'recovered' }), 'recovered');
+      const signed = secp256k1.Signature.fromBytes(
+        secp256k1.sign(hexToBytes(digest), secret, { prehash: false, format: 'recovered' }),
+        'recovered',
+      );
       if (signed.recovery !== 0 && signed.recovery !== 1) {
         // r ≥ n: about one chance in 2^128, and not expressible as an Ethereum yParity.
-        throw new SigningError('KEY.BAD_SIGNATURE', `signature with ${keyId} has recovery id ${String(signed.recovery)}`, { details: { keyId } });
+        throw new SigningError(
+          'KEY.BAD_SIGNATURE',
+          `signature with ${keyId} has recovery id ${String(signed.recovery)}`,
+          { details: { keyId } },
+        );
       }
-      return { r: numberToHex(signed.r, { size: 32 }), s: numberToHex(signed.s, { size: 32 }), yParity: signed.recovery };
+      return {
+        r: numberToHex(signed.r, { size: 32 }),
+        s: numberToHex(signed.s, { size: 32 }),
+        yParity: signed.recovery,
+      };
     } finally {
       secret.fill(0);
     }
@@ -235,7 +262,8 @@ export class LocalKeyVault implements KeyVault {
     if (!isKdfCost(record.kdf.N, this.#minN)) throw sealed(keyId, `uses a scrypt cost below ${this.#minN}`);
     const secret = await this.#decrypt(record);
     try {
-      if (!isAddressEqual(addressOfSecret(secret), record.address)) throw sealed(keyId, 'holds a key of another address');
+      if (!isAddressEqual(addressOfSecret(secret), record.address))
+        throw sealed(keyId, 'holds a key of another address');
     } finally {
       secret.fill(0);
     }
@@ -252,7 +280,10 @@ export class LocalKeyVault implements KeyVault {
     try {
       return Buffer.concat([decipher.update(Buffer.from(record.ciphertext, 'hex')), decipher.final()]);
     } catch {
-      throw sealed(record.keyId, 'does not open: it was altered, put in place of another, or sealed under another passphrase');
+      throw sealed(
+        record.keyId,
+        'does not open: it was altered, put in place of another, or sealed under another passphrase',
+      );
     }
   }
 
@@ -262,8 +293,12 @@ export class LocalKeyVault implements KeyVault {
     if (derived === undefined) {
       derived = new Promise<Buffer>((resolve, reject) => {
         // maxmem: scrypt needs 128·N·r bytes and a little more; Node's 32 MiB default refuses N = 2^15.
-        scrypt(this.#passphrase, Buffer.from(kdf.salt, 'hex'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 2 ** 20 }, (error, key) =>
-          error === null ? resolve(key) : reject(error),
+        scrypt(
+          this.#passphrase,
+          Buffer.from(kdf.salt, 'hex'),
+          32,
+          { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 2 ** 20 },
+          (error, key) => (error === null ? resolve(key) : reject(error)),
         );
       });
       this.#derived.set(id, derived);
@@ -282,16 +317,23 @@ function associatedData(keyId: string, address: string, ownerId: string, purpose
   return Buffer.from(JSON.stringify([KEY_CONTEXT, keyId, address, ownerId, purpose]), 'utf8');
 }
 
-const notFound = (keyId: string): SigningError => new SigningError('KEY.NOT_FOUND', `no local key ${keyId}`, { details: { keyId } });
+const notFound = (keyId: string): SigningError =>
+  new SigningError('KEY.NOT_FOUND', `no local key ${keyId}`, { details: { keyId } });
 
 const sealed = (keyId: string, reason: string): SigningError =>
   new SigningError('KEY.VAULT_SEALED', `the key file of ${keyId} ${reason}`, { details: { keyId } });
 
 function isKdfCost(N: unknown, min: number): N is number {
-  return Number.isSafeInteger(N) && (N as number) >= min && (N as number) <= MAX_SCRYPT_N && ((N as number) & ((N as number) - 1)) === 0;
+  return (
+    Number.isSafeInteger(N) &&
+    (N as number) >= min &&
+    (N as number) <= MAX_SCRYPT_N &&
+    ((N as number) & ((N as number) - 1)) === 0
+  );
 }
 
-const isHex = (value: unknown, bytes: number): value is string => typeof value === 'string' && value.length === bytes * 2 && /^[0-9a-f]*$/.test(value);
+const isHex = (value: unknown, bytes: number): value is string =>
+  typeof value === 'string' && value.length === bytes * 2 && /^[0-9a-f]*$/.test(value);
 
 function parseKdf(value: unknown): KdfParams | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

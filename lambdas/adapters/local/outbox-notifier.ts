@@ -21,7 +21,14 @@ export class OutboxNotifier implements Notifier {
 
   async notifyApprovers(notice: ApprovalNotice): Promise<void> {
     for (const member of notice.members) {
-      const channel = member.notify?.email !== undefined ? 'email' : member.notify?.sms !== undefined ? 'sms' : member.notify?.https !== undefined ? 'https' : 'none';
+      const channel =
+        member.notify?.email !== undefined
+          ? 'email'
+          : member.notify?.sms !== undefined
+            ? 'sms'
+            : member.notify?.https !== undefined
+              ? 'https'
+              : 'none';
       const message: OutboxMessage = {
         to: member.id,
         channel,

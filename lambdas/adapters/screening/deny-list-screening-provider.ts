@@ -14,7 +14,9 @@ export class DenyListScreeningProvider implements ScreeningProvider {
   }
 
   async screen(request: ScreeningRequest): Promise<ScreeningResult> {
-    return this.denied.has(request.counterparty.toLowerCase()) ? { hit: true, reason: `${request.counterparty} is on the deny list` } : { hit: false };
+    return this.denied.has(request.counterparty.toLowerCase())
+      ? { hit: true, reason: `${request.counterparty} is on the deny list` }
+      : { hit: false };
   }
 
   /** Whether an address is denied, for tests and the API. */

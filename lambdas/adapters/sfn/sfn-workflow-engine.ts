@@ -43,7 +43,11 @@ export class SfnWorkflowEngine implements WorkflowEngine {
   async start(executionName: string, input: object): Promise<WorkflowStart> {
     try {
       const out = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
       );
       return { executionArn: out.executionArn ?? executionArnOf(this.stateMachineArn, executionName), started: true };
     } catch (error) {
@@ -77,7 +81,13 @@ export class SfnWorkflowEngine implements WorkflowEngine {
  */
 function taskGone(error: unknown): ConflictError | undefined {
   const reason =
-    error instanceof TaskTimedOut ? 'TaskTimedOut' : error instanceof TaskDoesNotExist ? 'TaskDoesNotExist' : error instanceof InvalidToken ? 'InvalidToken' : undefined;
+    error instanceof TaskTimedOut
+      ? 'TaskTimedOut'
+      : error instanceof TaskDoesNotExist
+        ? 'TaskDoesNotExist'
+        : error instanceof InvalidToken
+          ? 'InvalidToken'
+          : undefined;
   if (reason === undefined) return undefined;
   const requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId;
   return new ConflictError('STORE.CONFLICT', `the workflow task is no longer waiting for this token (${reason})`, {

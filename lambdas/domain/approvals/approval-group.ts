@@ -1,6 +1,15 @@
 import { ValidationError } from '../errors';
 import { describe } from '../money';
-import { checkString, expectObject, ID_RULE, join, optionalString, rejectUnknownFields, requireString, type StringRule } from '../validation';
+import {
+  checkString,
+  expectObject,
+  ID_RULE,
+  join,
+  optionalString,
+  rejectUnknownFields,
+  requireString,
+  type StringRule,
+} from '../validation';
 
 /**
  * Where an approver is told that a transfer waits for them: one SNS subscription of that protocol.
@@ -30,8 +39,16 @@ export interface ApprovalGroup {
 export const MAX_GROUP_MEMBERS = 50;
 
 const NAME_RULE: StringRule = { maxLength: 128 };
-const EMAIL_RULE: StringRule = { maxLength: 254, pattern: /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/, patternHint: 'an email address' };
-const SMS_RULE: StringRule = { maxLength: 16, pattern: /^\+[1-9][0-9]{6,14}$/, patternHint: 'a phone number in E.164 form, e.g. +14155550100' };
+const EMAIL_RULE: StringRule = {
+  maxLength: 254,
+  pattern: /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/,
+  patternHint: 'an email address',
+};
+const SMS_RULE: StringRule = {
+  maxLength: 16,
+  pattern: /^\+[1-9][0-9]{6,14}$/,
+  patternHint: 'a phone number in E.164 form, e.g. +14155550100',
+};
 const HTTPS_RULE: StringRule = { maxLength: 2048, pattern: /^https:\/\/[^\s]+$/, patternHint: 'an https:// URL' };
 
 /**
@@ -48,14 +65,20 @@ export function parseApprovalGroup(input: unknown, id: string): ApprovalGroup {
 
 function parseMembers(value: unknown): ApprovalGroupMember[] {
   if (value === undefined) throw new ValidationError('REQUEST.MISSING_FIELD', 'members', 'is required');
-  if (!Array.isArray(value)) throw new ValidationError('REQUEST.INVALID_FIELD', 'members', `must be an array, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    throw new ValidationError('REQUEST.INVALID_FIELD', 'members', `must be an array, got ${describe(value)}`);
   if (value.length === 0 || value.length > MAX_GROUP_MEMBERS) {
-    throw new ValidationError('APPROVAL.INVALID_GROUP', 'members', `must list 1 to ${MAX_GROUP_MEMBERS} members, has ${value.length}`);
+    throw new ValidationError(
+      'APPROVAL.INVALID_GROUP',
+      'members',
+      `must list 1 to ${MAX_GROUP_MEMBERS} members, has ${value.length}`,
+    );
   }
   const members = value.map((member, index) => parseMember(member, `members[${index}]`));
   const seen = new Set<string>();
   members.forEach((member, index) => {
-    if (seen.has(member.id)) throw new ValidationError('APPROVAL.INVALID_GROUP', `members[${index}].id`, `"${member.id}" is listed twice`);
+    if (seen.has(member.id))
+      throw new ValidationError('APPROVAL.INVALID_GROUP', `members[${index}].id`, `"${member.id}" is listed twice`);
     seen.add(member.id);
   });
   return members;
@@ -73,7 +96,11 @@ function parseNotify(value: unknown, path: string): NotifyChannel {
   rejectUnknownFields(raw, ['email', 'sms', 'https'], path);
   const channels = Object.keys(raw).filter((key) => raw[key] !== undefined);
   if (channels.length !== 1) {
-    throw new ValidationError('APPROVAL.INVALID_GROUP', path, `must name exactly one channel (email, sms or https), names ${channels.length}`);
+    throw new ValidationError(
+      'APPROVAL.INVALID_GROUP',
+      path,
+      `must name exactly one channel (email, sms or https), names ${channels.length}`,
+    );
   }
   const email = optionalString(raw, 'email', path, EMAIL_RULE);
   if (email !== undefined) return { email };

@@ -27,8 +27,10 @@ export function checkDecisionAllowed(params: CheckDecisionAllowedParams): void {
   };
   const { outcome } = tallyApprovals({ request, groups: params.groups, decisions: params.existingDecisions, now });
   if (outcome === 'EXPIRED') refuse('APPROVAL.EXPIRED', 'the approval request has expired');
-  if (outcome !== 'PENDING' || params.resolved) refuse('APPROVAL.ALREADY_RESOLVED', 'the approval request is resolved already');
-  if (approverId === request.initiatorId) refuse('APPROVAL.INITIATOR_CANNOT_APPROVE', 'the initiator of a transfer cannot decide on it');
+  if (outcome !== 'PENDING' || params.resolved)
+    refuse('APPROVAL.ALREADY_RESOLVED', 'the approval request is resolved already');
+  if (approverId === request.initiatorId)
+    refuse('APPROVAL.INITIATOR_CANNOT_APPROVE', 'the initiator of a transfer cannot decide on it');
   if (requiredGroupsOf(request.requirement, params.groups, approverId).length === 0) {
     refuse('APPROVAL.NOT_A_MEMBER', 'the approver is not a member of any group this approval needs');
   }

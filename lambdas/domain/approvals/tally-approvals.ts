@@ -60,7 +60,8 @@ export function tallyApprovals(params: TallyApprovalsParams): ApprovalTally {
       resolution = { outcome: 'REJECTED', at: decision.at, rejectedBy: decision.approverId };
       continue;
     }
-    for (const group of requiredGroupsOf(request.requirement, params.groups, decision.approverId)) approvals.get(group)?.push(decision.approverId);
+    for (const group of requiredGroupsOf(request.requirement, params.groups, decision.approverId))
+      approvals.get(group)?.push(decision.approverId);
     if (quorumReached(request.requirement, approvals)) resolution = { outcome: 'APPROVED', at: decision.at };
   }
   const final = resolution ?? undecidedResolution(params);
@@ -73,7 +74,11 @@ export function tallyApprovals(params: TallyApprovalsParams): ApprovalTally {
   };
 }
 
-function whyIgnored(params: TallyApprovalsParams, decision: ApprovalDecision, decided: ReadonlySet<string>): IgnoredReason | undefined {
+function whyIgnored(
+  params: TallyApprovalsParams,
+  decision: ApprovalDecision,
+  decided: ReadonlySet<string>,
+): IgnoredReason | undefined {
   const { request, cancelledAt } = params;
   if (decision.requestId !== request.id) return 'other-request';
   if (decision.at.getTime() >= request.expiresAt.getTime()) return 'late';
@@ -93,7 +98,8 @@ function quorumReached(requirement: ApprovalRequirement, approvals: ReadonlyMap<
 
 /** With no decisive decision: a cancellation before the expiry, or the expiry once it has come. */
 function undecidedResolution({ request, cancelledAt, now }: TallyApprovalsParams): Resolution | undefined {
-  if (cancelledAt !== undefined && cancelledAt.getTime() < request.expiresAt.getTime()) return { outcome: 'CANCELLED', at: cancelledAt };
+  if (cancelledAt !== undefined && cancelledAt.getTime() < request.expiresAt.getTime())
+    return { outcome: 'CANCELLED', at: cancelledAt };
   if (now.getTime() >= request.expiresAt.getTime()) return { outcome: 'EXPIRED', at: request.expiresAt };
   return undefined;
 }

@@ -8,7 +8,11 @@ import type { ApprovalRequirement } from './approval-request';
  * `APPROVAL.QUORUM_UNREACHABLE` when a group does not exist, or has fewer members besides the
  * initiator than its quorum, or all groups together have fewer such members than the overall quorum.
  */
-export function validateRequirement(requirement: ApprovalRequirement, groups: ReadonlyMap<string, ApprovalGroup>, initiatorId: string): void {
+export function validateRequirement(
+  requirement: ApprovalRequirement,
+  groups: ReadonlyMap<string, ApprovalGroup>,
+  initiatorId: string,
+): void {
   checkShape(requirement);
   const everyone = new Set<string>();
   for (const { group, quorum } of requirement.groups) {
@@ -16,15 +20,21 @@ export function validateRequirement(requirement: ApprovalRequirement, groups: Re
     if (found === undefined) throw unreachable(`approval group "${group}" does not exist`, { group });
     const eligible = found.members.map((m) => m.id).filter((id) => id !== initiatorId);
     if (eligible.length < quorum) {
-      throw unreachable(`group "${group}" has ${eligible.length} approvers besides the initiator, fewer than its quorum of ${quorum}`, { group, quorum, eligible: eligible.length });
+      throw unreachable(
+        `group "${group}" has ${eligible.length} approvers besides the initiator, fewer than its quorum of ${quorum}`,
+        { group, quorum, eligible: eligible.length },
+      );
     }
     eligible.forEach((id) => everyone.add(id));
   }
   if (everyone.size < requirement.quorum) {
-    throw unreachable(`the groups have ${everyone.size} approvers besides the initiator, fewer than the quorum of ${requirement.quorum}`, {
-      quorum: requirement.quorum,
-      eligible: everyone.size,
-    });
+    throw unreachable(
+      `the groups have ${everyone.size} approvers besides the initiator, fewer than the quorum of ${requirement.quorum}`,
+      {
+        quorum: requirement.quorum,
+        eligible: everyone.size,
+      },
+    );
   }
 }
 

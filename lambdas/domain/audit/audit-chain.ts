@@ -60,7 +60,8 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): Hex {
 
 /** The next record of a trace after `previous` (undefined for the first). */
 export function chainRecord(previous: AuditRecord | undefined, entry: AuditEntry, globalSeq: number): AuditRecord {
-  if (previous !== undefined && previous.traceId !== entry.traceId) throw new RangeError('a record chains only to its own trace');
+  if (previous !== undefined && previous.traceId !== entry.traceId)
+    throw new RangeError('a record chains only to its own trace');
   const unsigned = { ...entry, seq: (previous?.seq ?? 0) + 1, globalSeq, prevHash: previous?.hash ?? GENESIS_HASH };
   return { ...unsigned, hash: hashRecord(unsigned) };
 }
@@ -78,18 +79,28 @@ export interface TraceVerification {
  * saw is still there with the same hash (a deleted tail is caught here, not only an edit).
  */
 export function verifyTrace(records: readonly AuditRecord[], checkpointHead?: TraceHead): TraceVerification {
-  const broken = (seq: number, reason: string): TraceVerification => ({ verified: false, recordCount: records.length, firstBroken: { seq, reason } });
+  const broken = (seq: number, reason: string): TraceVerification => ({
+    verified: false,
+    recordCount: records.length,
+    firstBroken: { seq, reason },
+  });
   let previous: AuditRecord | undefined;
   for (const [index, record] of records.entries()) {
     const expectedSeq = index + 1;
-    if (record.seq !== expectedSeq) return broken(expectedSeq, `record ${expectedSeq} is missing (found ${record.seq} in its place)`);
-    if (record.prevHash !== (previous?.hash ?? GENESIS_HASH)) return broken(record.seq, 'does not link to the hash of the record before it');
+    if (record.seq !== expectedSeq)
+      return broken(expectedSeq, `record ${expectedSeq} is missing (found ${record.seq} in its place)`);
+    if (record.prevHash !== (previous?.hash ?? GENESIS_HASH))
+      return broken(record.seq, 'does not link to the hash of the record before it');
     if (hashRecord(record) !== record.hash) return broken(record.seq, 'its contents do not match its hash');
     previous = record;
   }
   if (checkpointHead !== undefined) {
     const seen = records[checkpointHead.seq - 1];
-    if (seen === undefined) return broken(records.length + 1, `the trail ends at ${records.length} but a signed checkpoint saw ${checkpointHead.seq} records: records were removed`);
+    if (seen === undefined)
+      return broken(
+        records.length + 1,
+        `the trail ends at ${records.length} but a signed checkpoint saw ${checkpointHead.seq} records: records were removed`,
+      );
     if (seen.hash !== checkpointHead.hash) return broken(seen.seq, 'differs from the record a signed checkpoint saw');
   }
   return { verified: true, recordCount: records.length };

@@ -97,7 +97,11 @@ function ceilings(value: unknown, path: string): GasLimitCeilings {
   rejectUnknownFields(raw, ['native', 'erc20', 'contractCall'], path);
   const native = positive(raw.native, join(path, 'native'));
   if (native < 21_000n) throw invalid(join(path, 'native'), 'must be at least 21000, the gas of a plain transfer');
-  return { native, erc20: positive(raw.erc20, join(path, 'erc20')), contractCall: positive(raw.contractCall, join(path, 'contractCall')) };
+  return {
+    native,
+    erc20: positive(raw.erc20, join(path, 'erc20')),
+    contractCall: positive(raw.contractCall, join(path, 'contractCall')),
+  };
 }
 
 function tokens(value: unknown, path: string): readonly TokenConfig[] {
@@ -110,7 +114,11 @@ function tokens(value: unknown, path: string): readonly TokenConfig[] {
     const address = parseAddress(raw.address, join(at, 'address'));
     if (seen.has(address.toLowerCase())) throw invalid(join(at, 'address'), 'is listed twice');
     seen.add(address.toLowerCase());
-    return { address, symbol: text(raw.symbol, join(at, 'symbol')), decimals: integer(raw.decimals, join(at, 'decimals'), 0, 77) };
+    return {
+      address,
+      symbol: text(raw.symbol, join(at, 'symbol')),
+      decimals: integer(raw.decimals, join(at, 'decimals'), 0, 77),
+    };
   });
 }
 
@@ -128,7 +136,8 @@ function positive(value: unknown, field: string): bigint {
 }
 
 function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 64) throw invalid(field, 'must be a string of 1 to 64 characters');
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64)
+    throw invalid(field, 'must be a string of 1 to 64 characters');
   return value;
 }
 
@@ -137,4 +146,5 @@ function url(value: unknown, field: string): string {
   return value;
 }
 
-const invalid = (field: string, message: string): ValidationError => new ValidationError('REQUEST.INVALID_FIELD', field, message);
+const invalid = (field: string, message: string): ValidationError =>
+  new ValidationError('REQUEST.INVALID_FIELD', field, message);

@@ -17,11 +17,18 @@ export const wantedMaxFee = (network: NetworkFees, priority: bigint): bigint => 
  */
 export function newTransactionFees(config: ChainConfig, network: NetworkFees): Fees {
   const cap = config.maxFeePerGasCap;
-  const priority = network.maxPriorityFeePerGas < config.maxPriorityFeePerGasCap ? network.maxPriorityFeePerGas : config.maxPriorityFeePerGasCap;
+  const priority =
+    network.maxPriorityFeePerGas < config.maxPriorityFeePerGasCap
+      ? network.maxPriorityFeePerGas
+      : config.maxPriorityFeePerGasCap;
   if (network.baseFeePerGas + priority > cap) {
-    throw new ChainError('CHAIN.FEE_CAP_EXCEEDED', `the base fee ${network.baseFeePerGas} plus priority ${priority} is above the cap ${cap}`, {
-      details: { baseFeePerGas: network.baseFeePerGas.toString(), maxFeePerGasCap: cap.toString() },
-    });
+    throw new ChainError(
+      'CHAIN.FEE_CAP_EXCEEDED',
+      `the base fee ${network.baseFeePerGas} plus priority ${priority} is above the cap ${cap}`,
+      {
+        details: { baseFeePerGas: network.baseFeePerGas.toString(), maxFeePerGasCap: cap.toString() },
+      },
+    );
   }
   const wanted = wantedMaxFee(network, priority);
   return { maxFeePerGas: wanted < cap ? wanted : cap, maxPriorityFeePerGas: priority };

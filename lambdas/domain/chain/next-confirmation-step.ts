@@ -13,7 +13,11 @@ import type { MinedAt, NonceObservation } from './nonce-observation';
  * `reorgedOut` carries a block we had seen the transaction in and that left the chain.
  */
 export type ConfirmationStep =
-  | { readonly action: 'FINAL' | 'FINAL_REVERTED'; readonly mined: MinedAt & { readonly fee: bigint; readonly confirmations: number }; readonly reorgedOut?: MinedAt }
+  | {
+      readonly action: 'FINAL' | 'FINAL_REVERTED';
+      readonly mined: MinedAt & { readonly fee: bigint; readonly confirmations: number };
+      readonly reorgedOut?: MinedAt;
+    }
   | { readonly action: 'WAIT'; readonly confirmations: number; readonly mined?: MinedAt; readonly reorgedOut?: MinedAt }
   | { readonly action: 'REPLACE' | 'REBROADCAST'; readonly reorgedOut?: MinedAt }
   | { readonly action: 'RECONCILE'; readonly reason: string; readonly reorgedOut?: MinedAt };
@@ -30,18 +34,29 @@ export function nextConfirmationStep(observation: NonceObservation, context: Con
   const reorg = observation.reorgedOut === undefined ? {} : { reorgedOut: observation.reorgedOut };
   switch (observation.kind) {
     case 'MINED': {
-      const mined = { txHash: observation.txHash, blockNumber: observation.blockNumber, blockHash: observation.blockHash };
-      if (observation.confirmations < context.requiredConfirmations) return { action: 'WAIT', confirmations: observation.confirmations, mined, ...reorg };
+      const mined = {
+        txHash: observation.txHash,
+        blockNumber: observation.blockNumber,
+        blockHash: observation.blockHash,
+      };
+      if (observation.confirmations < context.requiredConfirmations)
+        return { action: 'WAIT', confirmations: observation.confirmations, mined, ...reorg };
       const final = { ...mined, fee: observation.fee, confirmations: observation.confirmations };
       return { action: observation.succeeded ? 'FINAL' : 'FINAL_REVERTED', mined: final, ...reorg };
     }
     case 'PENDING': {
       const waited = (context.now.getTime() - context.latestAttemptBroadcastAt.getTime()) / 1000;
-      return waited >= context.stuckAfterSeconds ? { action: 'REPLACE', ...reorg } : { action: 'WAIT', confirmations: 0, ...reorg };
+      return waited >= context.stuckAfterSeconds
+        ? { action: 'REPLACE', ...reorg }
+        : { action: 'WAIT', confirmations: 0, ...reorg };
     }
     case 'DROPPED':
       return { action: 'REBROADCAST', ...reorg };
     case 'TAKEN_BY_OTHER':
-      return { action: 'RECONCILE', reason: `the nonce was consumed by a transaction that is none of ours (chain nonce ${observation.chainNonce})`, ...reorg };
+      return {
+        action: 'RECONCILE',
+        reason: `the nonce was consumed by a transaction that is none of ours (chain nonce ${observation.chainNonce})`,
+        ...reorg,
+      };
   }
 }

@@ -10,7 +10,10 @@ export const PLAIN_TRANSFER_GAS = 21_000n;
  * used otherwise (so later transactions are not stuck behind a gap), and it is also how a signed
  * transaction is cancelled, as a replacement at the same nonce.
  */
-export function nonceFillTransaction(at: { readonly chainId: number; readonly from: Address; readonly nonce: number }, fees: Fees): PreparedTransaction {
+export function nonceFillTransaction(
+  at: { readonly chainId: number; readonly from: Address; readonly nonce: number },
+  fees: Fees,
+): PreparedTransaction {
   return {
     chainId: at.chainId,
     nonce: at.nonce,

@@ -18,7 +18,12 @@ export interface MinedAt {
  * `reorgedOut` is set when the attempt seen mined before (`previouslyMined`) is no longer where it was.
  */
 export type NonceObservation = (
-  | (MinedAt & { readonly kind: 'MINED'; readonly confirmations: number; readonly fee: bigint; readonly succeeded: boolean })
+  | (MinedAt & {
+      readonly kind: 'MINED';
+      readonly confirmations: number;
+      readonly fee: bigint;
+      readonly succeeded: boolean;
+    })
   | { readonly kind: 'PENDING'; readonly knownHashes: readonly Hex[] }
   | { readonly kind: 'DROPPED' }
   | { readonly kind: 'TAKEN_BY_OTHER'; readonly chainNonce: number }

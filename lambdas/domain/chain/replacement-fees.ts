@@ -33,10 +33,15 @@ export function replacementFees(previous: Fees, network: Fees, ceiling: bigint):
  */
 export function assertReplacement(previous: PreparedTransaction, next: PreparedTransaction, ceiling: bigint): void {
   for (const field of ['chainId', 'from', 'nonce'] as const) {
-    const same = field === 'from' ? previous.from.toLowerCase() === next.from.toLowerCase() : previous[field] === next[field];
+    const same =
+      field === 'from' ? previous.from.toLowerCase() === next.from.toLowerCase() : previous[field] === next[field];
     if (!same) throw notAReplacement(`a replacement keeps the ${field} of the transaction it replaces`, field);
   }
-  if (next.gasLimit > previous.gasLimit && next.data === previous.data && next.to.toLowerCase() === previous.to.toLowerCase()) {
+  if (
+    next.gasLimit > previous.gasLimit &&
+    next.data === previous.data &&
+    next.to.toLowerCase() === previous.to.toLowerCase()
+  ) {
     throw notAReplacement('a replacement of the same call keeps its gas limit', 'gasLimit');
   }
   assertFeesRaised(previous, next, ceiling);
@@ -44,13 +49,18 @@ export function assertReplacement(previous: PreparedTransaction, next: PreparedT
 
 function assertFeesRaised(previous: Fees, next: Fees, ceiling: bigint): void {
   if (next.maxPriorityFeePerGas < bumped(previous.maxPriorityFeePerGas)) {
-    throw notAReplacement(`the priority fee must be raised by at least ${REPLACEMENT_BUMP_PERCENT}%`, 'maxPriorityFeePerGas');
+    throw notAReplacement(
+      `the priority fee must be raised by at least ${REPLACEMENT_BUMP_PERCENT}%`,
+      'maxPriorityFeePerGas',
+    );
   }
   if (next.maxFeePerGas < bumped(previous.maxFeePerGas)) {
     throw notAReplacement(`the max fee must be raised by at least ${REPLACEMENT_BUMP_PERCENT}%`, 'maxFeePerGas');
   }
-  if (next.maxFeePerGas > ceiling) throw notAReplacement(`the max fee ${next.maxFeePerGas} is above the fee ceiling ${ceiling}`, 'maxFeePerGas');
-  if (next.maxFeePerGas < next.maxPriorityFeePerGas) throw notAReplacement('the max fee is below the priority fee', 'maxFeePerGas');
+  if (next.maxFeePerGas > ceiling)
+    throw notAReplacement(`the max fee ${next.maxFeePerGas} is above the fee ceiling ${ceiling}`, 'maxFeePerGas');
+  if (next.maxFeePerGas < next.maxPriorityFeePerGas)
+    throw notAReplacement('the max fee is below the priority fee', 'maxFeePerGas');
 }
 
 function notAReplacement(message: string, field: string): ChainError {

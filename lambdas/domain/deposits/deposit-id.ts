@@ -6,7 +6,10 @@ import { keccak256, toHex } from 'viem';
  * a rescan of the same block gives the same id, so its postings are replays. Hashed to stay within
  * the 64-character id rule.
  */
-export function depositIdOf(chainId: number, seen: { readonly blockHash: string; readonly txHash: string; readonly logIndex?: number }): string {
+export function depositIdOf(
+  chainId: number,
+  seen: { readonly blockHash: string; readonly txHash: string; readonly logIndex?: number },
+): string {
   const key = `${chainId}|${seen.blockHash.toLowerCase()}|${seen.txHash.toLowerCase()}|${seen.logIndex ?? 'native'}`;
   return `dep-${keccak256(toHex(key)).slice(2, 42)}`;
 }

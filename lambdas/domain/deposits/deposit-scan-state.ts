@@ -33,7 +33,11 @@ export interface DepositScanState {
   readonly pending: readonly PendingDeposit[];
 }
 
-export const initialScanState = (startBlock: bigint): DepositScanState => ({ nextBlock: startBlock, recentBlocks: [], pending: [] });
+export const initialScanState = (startBlock: bigint): DepositScanState => ({
+  nextBlock: startBlock,
+  recentBlocks: [],
+  pending: [],
+});
 
 export function encodeScanState(state: DepositScanState): string {
   return JSON.stringify(state, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
@@ -41,7 +45,9 @@ export function encodeScanState(state: DepositScanState): string {
 
 export function decodeScanState(position: string): DepositScanState {
   try {
-    return JSON.parse(position, (_key, value: unknown) => (typeof value === 'string' && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value)) as DepositScanState;
+    return JSON.parse(position, (_key, value: unknown) =>
+      typeof value === 'string' && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value,
+    ) as DepositScanState;
   } catch (cause) {
     throw new LedgerInvariantError('LEDGER.INVALID_POSTING', 'the deposit scanner cursor does not decode', { cause });
   }

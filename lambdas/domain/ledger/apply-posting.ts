@@ -1,6 +1,12 @@
 import { InsufficientFundsError, LedgerInvariantError } from '../errors';
 import { formatAmount } from '../money';
-import { emptyAccountState, isWalletBucket, WALLET_BUCKETS, type AccountState, type WalletAccountState } from './account-state';
+import {
+  emptyAccountState,
+  isWalletBucket,
+  WALLET_BUCKETS,
+  type AccountState,
+  type WalletAccountState,
+} from './account-state';
 import type { JournalEntry } from './journal-entry';
 import { accountKey, type LedgerAccount } from './ledger-account';
 import { changesByAccount, postingFingerprint, type AccountChanges, type Posting } from './posting';
@@ -39,7 +45,12 @@ const misplaced = (what: string, kind: string): LedgerInvariantError =>
 function nextState(current: AccountState, { legs, counters }: AccountChanges, at: Date): AccountState {
   if (current.kind !== 'wallet') {
     if (counters.length > 0) throw misplaced('an outflow counter', current.kind);
-    return { ...current, seq: current.seq + 1, at, balance: legs.reduce((sum, leg) => sum + leg.amount, current.balance) };
+    return {
+      ...current,
+      seq: current.seq + 1,
+      at,
+      balance: legs.reduce((sum, leg) => sum + leg.amount, current.balance),
+    };
   }
   const next = { ...current, seq: current.seq + 1, at };
   for (const { bucket, amount } of legs) {
@@ -55,17 +66,30 @@ function nextState(current: AccountState, { legs, counters }: AccountChanges, at
  * (INSUFFICIENT_FUNDS, with what is available and what the reservation needs); any other negative
  * bucket means a posting that does not match the account's history, a broken invariant.
  */
-function assertNoNegativeBucket(posting: Posting, account: LedgerAccount, before: WalletAccountState, after: WalletAccountState): void {
+function assertNoNegativeBucket(
+  posting: Posting,
+  account: LedgerAccount,
+  before: WalletAccountState,
+  after: WalletAccountState,
+): void {
   const negative = WALLET_BUCKETS.find((bucket) => after[bucket] < 0n);
   if (negative === undefined) return;
   if (negative === 'available' && posting.type === 'RESERVE') {
     const [available, required] = [formatAmount(before.available), formatAmount(before.available - after.available)];
     const details = { asset: account.asset, available, required };
-    throw new InsufficientFundsError('LEDGER.INSUFFICIENT_FUNDS', `${available} ${account.asset} available, ${required} required`, { details });
+    throw new InsufficientFundsError(
+      'LEDGER.INSUFFICIENT_FUNDS',
+      `${available} ${account.asset} available, ${required} required`,
+      { details },
+    );
   }
-  throw new LedgerInvariantError('LEDGER.INVALID_POSTING', `posting ${posting.id}: ${accountKey(account)}/${negative} would go negative`, {
-    details: { postingId: posting.id, account: accountKey(account), bucket: negative },
-  });
+  throw new LedgerInvariantError(
+    'LEDGER.INVALID_POSTING',
+    `posting ${posting.id}: ${accountKey(account)}/${negative} would go negative`,
+    {
+      details: { postingId: posting.id, account: accountKey(account), bucket: negative },
+    },
+  );
 }
 
 const later = (a: Date | undefined, b: Date): Date => (a !== undefined && a.getTime() > b.getTime() ? a : b);

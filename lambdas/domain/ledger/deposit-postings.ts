@@ -4,7 +4,13 @@ import { move, postingId, type Deposit, type DepositPosting, type DepositPosting
 // The postings of an incoming transfer: seen on chain (pendingIn, not spendable), then confirmed
 // (available) or reorged away (back to the outside world).
 
-function depositPosting(type: DepositPostingType, deposit: Deposit, at: Date, from: (d: Deposit) => Place, to: (d: Deposit) => Place): DepositPosting {
+function depositPosting(
+  type: DepositPostingType,
+  deposit: Deposit,
+  at: Date,
+  from: (d: Deposit) => Place,
+  to: (d: Deposit) => Place,
+): DepositPosting {
   const { depositId, walletId, asset, amount } = deposit;
   return {
     id: postingId(depositId, type),
@@ -22,10 +28,13 @@ const pendingIn = (d: Deposit): Place => [walletAccount(d.walletId, d.asset), 'p
 const available = (d: Deposit): Place => [walletAccount(d.walletId, d.asset), 'available'];
 
 /** A deposit is in a block, not yet final (external → pendingIn). */
-export const depositSeen = (deposit: Deposit, at: Date): DepositPosting => depositPosting('DEPOSIT_SEEN', deposit, at, outside, pendingIn);
+export const depositSeen = (deposit: Deposit, at: Date): DepositPosting =>
+  depositPosting('DEPOSIT_SEEN', deposit, at, outside, pendingIn);
 
 /** The deposit's block left the canonical chain (pendingIn → external). */
-export const depositReorged = (deposit: Deposit, at: Date): DepositPosting => depositPosting('DEPOSIT_REORGED', deposit, at, pendingIn, outside);
+export const depositReorged = (deposit: Deposit, at: Date): DepositPosting =>
+  depositPosting('DEPOSIT_REORGED', deposit, at, pendingIn, outside);
 
 /** The deposit has its confirmations and can be spent (pendingIn → available). */
-export const depositConfirmed = (deposit: Deposit, at: Date): DepositPosting => depositPosting('DEPOSIT_CONFIRMED', deposit, at, pendingIn, available);
+export const depositConfirmed = (deposit: Deposit, at: Date): DepositPosting =>
+  depositPosting('DEPOSIT_CONFIRMED', deposit, at, pendingIn, available);

@@ -18,4 +18,5 @@ export interface JournalEntry<S extends AccountState = AccountState> {
   readonly at: Date;
 }
 
-export const isWalletEntry = (entry: JournalEntry): entry is JournalEntry<WalletAccountState> => entry.state.kind === 'wallet';
+export const isWalletEntry = (entry: JournalEntry): entry is JournalEntry<WalletAccountState> =>
+  entry.state.kind === 'wallet';

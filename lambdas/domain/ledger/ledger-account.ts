@@ -22,6 +22,10 @@ export const accountKey = (account: LedgerAccount): string => `${account.walletI
 
 export const walletAccount = (walletId: string, asset: Asset): LedgerAccount => ({ walletId, asset, kind: 'wallet' });
 
-export const externalAccount = (walletId: string, asset: Asset): LedgerAccount => ({ walletId, asset, kind: 'external' });
+export const externalAccount = (walletId: string, asset: Asset): LedgerAccount => ({
+  walletId,
+  asset,
+  kind: 'external',
+});
 
 export const feesAccount = (walletId: string): LedgerAccount => ({ walletId, asset: NATIVE, kind: 'fees' });

@@ -1,5 +1,11 @@
 import type { Asset } from '../asset';
-import { emptyAccountState, walletBalances, type AccountState, type WalletAccountState, type WalletBalances } from './account-state';
+import {
+  emptyAccountState,
+  walletBalances,
+  type AccountState,
+  type WalletAccountState,
+  type WalletBalances,
+} from './account-state';
 import { commitPosting, planPosting, type LedgerState, type PostingPlan } from './apply-posting';
 import { isWalletEntry, type JournalEntry } from './journal-entry';
 import { accountKey, walletAccount, type LedgerAccount } from './ledger-account';

@@ -1,5 +1,12 @@
 import { LedgerInvariantError } from '../errors';
-import { postingId, sameSubject, subjectIdOf, type Posting, type PostingType, type TransferPostingType } from './posting';
+import {
+  postingId,
+  sameSubject,
+  subjectIdOf,
+  type Posting,
+  type PostingType,
+  type TransferPostingType,
+} from './posting';
 
 interface PhaseRule {
   /** The posting of the same transfer or deposit that must be recorded first. */
@@ -52,14 +59,20 @@ export function phaseConditions(posting: Posting): PhaseConditions {
 export function assertPhase(recorded: ReadonlyMap<string, Posting>, posting: Posting): void {
   const { requires, excludes } = phaseConditions(posting);
   const refuse = (reason: string, details: Record<string, string>): LedgerInvariantError =>
-    new LedgerInvariantError('LEDGER.INVALID_PHASE', `posting ${posting.id} refused: ${reason}`, { details: { postingId: posting.id, ...details } });
+    new LedgerInvariantError('LEDGER.INVALID_PHASE', `posting ${posting.id} refused: ${reason}`, {
+      details: { postingId: posting.id, ...details },
+    });
   if (requires !== undefined) {
     const first = recorded.get(requires);
     if (first === undefined) throw refuse(`${requires} is not recorded`, { requires });
     if (!sameSubject(first, posting)) {
-      throw new LedgerInvariantError('LEDGER.POSTING_CONFLICT', `posting ${posting.id} refers to other amounts than ${requires}`, {
-        details: { postingId: posting.id, recorded: requires },
-      });
+      throw new LedgerInvariantError(
+        'LEDGER.POSTING_CONFLICT',
+        `posting ${posting.id} refers to other amounts than ${requires}`,
+        {
+          details: { postingId: posting.id, recorded: requires },
+        },
+      );
     }
   }
   if (excludes !== undefined && recorded.has(excludes)) throw refuse(`${excludes} is recorded already`, { excludes });

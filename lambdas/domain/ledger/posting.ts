@@ -97,7 +97,8 @@ export const postingId = (subjectId: string, type: PostingType): string => `${su
 export const isTransferPosting = (posting: Posting): posting is TransferPosting => 'reservation' in posting;
 
 /** The transfer or deposit the posting belongs to. */
-export const subjectIdOf = (posting: Posting): string => (isTransferPosting(posting) ? posting.transferId : posting.depositId);
+export const subjectIdOf = (posting: Posting): string =>
+  isTransferPosting(posting) ? posting.transferId : posting.depositId;
 
 /** A bucket of an account. */
 export type Place = readonly [LedgerAccount, Bucket];
@@ -132,7 +133,8 @@ export function changesByAccount(posting: Posting): AccountChanges[] {
   return [...changes.values()];
 }
 
-const canonical = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
 // What the posting is about: its reservation or deposit, field by field.
 function subjectFields(posting: Posting): readonly unknown[] {

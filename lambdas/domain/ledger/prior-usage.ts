@@ -30,6 +30,11 @@ export function priorUsage(
   // The entries before the reservation's: their last one holds the counters without this reservation.
   const end = lastIndexWhere(journal, (e) => e.state.seq < reservationEntry.state.seq) + 1;
   const before = journal[end - 1]?.state ?? ZERO_COUNTERS;
-  const usage = (windowMs: number): bigint => outflowBetween(countersAt(journal, new Date(now.getTime() - windowMs), end), before);
-  return { daily: usage(VELOCITY_WINDOWS_MS.daily), weekly: usage(VELOCITY_WINDOWS_MS.weekly), monthly: usage(VELOCITY_WINDOWS_MS.monthly) };
+  const usage = (windowMs: number): bigint =>
+    outflowBetween(countersAt(journal, new Date(now.getTime() - windowMs), end), before);
+  return {
+    daily: usage(VELOCITY_WINDOWS_MS.daily),
+    weekly: usage(VELOCITY_WINDOWS_MS.weekly),
+    monthly: usage(VELOCITY_WINDOWS_MS.monthly),
+  };
 }

@@ -3,7 +3,15 @@ import { LedgerInvariantError } from '../errors';
 import { formatAmount } from '../money';
 import type { WalletBucket } from './account-state';
 import { externalAccount, feesAccount, walletAccount } from './ledger-account';
-import { move, postingId, type CounterIncrement, type Leg, type Reservation, type TransferPosting, type TransferPostingType } from './posting';
+import {
+  move,
+  postingId,
+  type CounterIncrement,
+  type Leg,
+  type Reservation,
+  type TransferPosting,
+  type TransferPostingType,
+} from './posting';
 
 // The postings of an outgoing transfer. The principal sits on the asset's wallet account and the fee
 // allowance on the wallet's native account, for token transfers too (gas is paid in the native asset);
@@ -45,9 +53,17 @@ function feeLegs(r: Reservation, actualFee: bigint): Leg[] {
   // transactions more. A larger fee means another transaction or another reservation: booking the
   // excess against available would hide exactly what reconciliation must look at.
   if (actualFee < 0n || actualFee > r.feeAllowance) {
-    throw new LedgerInvariantError('LEDGER.INVALID_POSTING', `transfer ${r.transferId}: a fee of ${actualFee} is outside its allowance of ${r.feeAllowance}`, {
-      details: { transferId: r.transferId, actualFee: actualFee.toString(), feeAllowance: formatAmount(r.feeAllowance) },
-    });
+    throw new LedgerInvariantError(
+      'LEDGER.INVALID_POSTING',
+      `transfer ${r.transferId}: a fee of ${actualFee} is outside its allowance of ${r.feeAllowance}`,
+      {
+        details: {
+          transferId: r.transferId,
+          actualFee: actualFee.toString(),
+          feeAllowance: formatAmount(r.feeAllowance),
+        },
+      },
+    );
   }
   return [
     ...move(actualFee, [nativeAccount(r), 'pendingOut'], [feesAccount(r.walletId), 'balance']),
@@ -55,17 +71,27 @@ function feeLegs(r: Reservation, actualFee: bigint): Leg[] {
   ];
 }
 
-const released = (r: Reservation): CounterIncrement => ({ account: principalAccount(r), counter: 'outflowReleased', amount: r.amount });
+const released = (r: Reservation): CounterIncrement => ({
+  account: principalAccount(r),
+  counter: 'outflowReleased',
+  amount: r.amount,
+});
 
 /** Reserves principal and fee allowance (available → reserved); refused when available does not cover them. */
 export function reserve(reservation: Reservation, at: Date): TransferPosting {
-  const counter: CounterIncrement = { account: principalAccount(reservation), counter: 'outflowReserved', amount: reservation.amount };
+  const counter: CounterIncrement = {
+    account: principalAccount(reservation),
+    counter: 'outflowReserved',
+    amount: reservation.amount,
+  };
   return transferPosting('RESERVE', reservation, at, moveReservation(reservation, 'available', 'reserved'), [counter]);
 }
 
 /** Gives a reservation back before broadcast (reserved → available). */
 export function release(reservation: Reservation, at: Date): TransferPosting {
-  return transferPosting('RELEASE', reservation, at, moveReservation(reservation, 'reserved', 'available'), [released(reservation)]);
+  return transferPosting('RELEASE', reservation, at, moveReservation(reservation, 'reserved', 'available'), [
+    released(reservation),
+  ]);
 }
 
 /** The signed transaction is on its way to the chain (reserved → pendingOut). */
@@ -76,7 +102,11 @@ export function broadcast(reservation: Reservation, at: Date): TransferPosting {
 /** The transaction is final: the principal leaves to the outside world, the fee paid to the fees account. */
 export function settle(reservation: Reservation, actualFee: bigint, at: Date): TransferPosting {
   const r = reservation;
-  const principal = move(r.amount, [principalAccount(r), 'pendingOut'], [externalAccount(r.walletId, r.asset), 'balance']);
+  const principal = move(
+    r.amount,
+    [principalAccount(r), 'pendingOut'],
+    [externalAccount(r.walletId, r.asset), 'balance'],
+  );
   return transferPosting('SETTLE', r, at, [...principal, ...feeLegs(r, actualFee)]);
 }
 

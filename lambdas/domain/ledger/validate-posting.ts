@@ -14,15 +14,20 @@ import {
 } from './posting';
 
 const invalid = (posting: Posting, reason: string): LedgerInvariantError =>
-  new LedgerInvariantError('LEDGER.INVALID_POSTING', `posting ${posting.id}: ${reason}`, { details: { postingId: posting.id } });
+  new LedgerInvariantError('LEDGER.INVALID_POSTING', `posting ${posting.id}: ${reason}`, {
+    details: { postingId: posting.id },
+  });
 
 /** Why a leg is malformed, or undefined. */
 function legProblem(leg: Leg): string | undefined {
   const where = `${accountKey(leg.account)}/${leg.bucket}`;
   if (leg.amount === 0n) return `${where} has a zero leg`;
-  if (leg.account.kind === 'fees' && !isNative(leg.account.asset)) return `${where}: fees are paid in the native asset only`;
+  if (leg.account.kind === 'fees' && !isNative(leg.account.asset))
+    return `${where}: fees are paid in the native asset only`;
   const walletBucket = isWalletBucket(leg.bucket);
-  return walletBucket === (leg.account.kind === 'wallet') ? undefined : `${where}: ${leg.account.kind} accounts have no such bucket`;
+  return walletBucket === (leg.account.kind === 'wallet')
+    ? undefined
+    : `${where}: ${leg.account.kind} accounts have no such bucket`;
 }
 
 function counterProblem(counter: CounterIncrement): string | undefined {
@@ -59,5 +64,6 @@ export function validatePosting(posting: Posting): void {
   const unbalanced = unbalancedAssets(posting.legs);
   if (unbalanced.length > 0) throw invalid(posting, `legs of ${unbalanced.join(', ')} do not sum to zero`);
   const accounts = changesByAccount(posting).length;
-  if (accounts > MAX_ACCOUNTS_PER_POSTING) throw invalid(posting, `touches ${accounts} accounts, at most ${MAX_ACCOUNTS_PER_POSTING}`);
+  if (accounts > MAX_ACCOUNTS_PER_POSTING)
+    throw invalid(posting, `touches ${accounts} accounts, at most ${MAX_ACCOUNTS_PER_POSTING}`);
 }

@@ -20,7 +20,13 @@ export const TRANSFER_STATUSES = [
 
 export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
 
-export const TERMINAL_STATUSES: ReadonlySet<TransferStatus> = new Set(['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED']);
+export const TERMINAL_STATUSES: ReadonlySet<TransferStatus> = new Set([
+  'COMPLETED',
+  'REJECTED',
+  'EXPIRED',
+  'CANCELLED',
+  'FAILED',
+]);
 
 /** The complete unsigned EIP-1559 transaction a transfer will sign (empty access list). */
 export interface PreparedTransaction {
@@ -80,7 +86,11 @@ export interface TransferEventData {
     /** The rules whose action decided, for a rejection to name. */
     readonly decidingRuleIds?: readonly string[];
     /** What approval needs, when the action is REQUIRE_APPROVAL. */
-    readonly approval?: { readonly quorum: number; readonly groups: readonly { readonly group: string; readonly quorum: number }[]; readonly timeoutSeconds: number };
+    readonly approval?: {
+      readonly quorum: number;
+      readonly groups: readonly { readonly group: string; readonly quorum: number }[];
+      readonly timeoutSeconds: number;
+    };
   };
   APPROVAL_REQUESTED: { readonly approvalRequestId: string; readonly expiresAt: string };
   APPROVAL_GRANTED: { readonly approvalRequestId: string; readonly approverIds: readonly string[] };
@@ -93,9 +103,19 @@ export interface TransferEventData {
   /** Written before the signer is called: from here on the transaction may exist, signed. */
   SIGNING_REQUESTED: { readonly attempt: number; readonly proofId: string; readonly keyScheme: string };
   /** The signed bytes are kept (they are public once broadcast) so a dropped attempt can be sent again. */
-  SIGNED: { readonly attempt: number; readonly txHash: Hex; readonly rawTransaction?: Hex; readonly transaction?: PreparedTransaction };
+  SIGNED: {
+    readonly attempt: number;
+    readonly txHash: Hex;
+    readonly rawTransaction?: Hex;
+    readonly transaction?: PreparedTransaction;
+  };
   BROADCAST_ACCEPTED: { readonly attempt: number; readonly txHash: Hex };
-  CONFIRMATION_OBSERVED: { readonly txHash: Hex; readonly blockNumber: bigint; readonly blockHash?: Hex; readonly confirmations: number };
+  CONFIRMATION_OBSERVED: {
+    readonly txHash: Hex;
+    readonly blockNumber: bigint;
+    readonly blockHash?: Hex;
+    readonly confirmations: number;
+  };
   /**
    * The next attempt at this nonce replaces the previous: fees raised (STUCK), or a zero-value
    * self-transfer that cancels (CANCEL). `replacesAttempt` 0 is a cancellation of a nonce that was
@@ -109,10 +129,19 @@ export interface TransferEventData {
   };
   /** Something needs a human: a deep reorg, an unknown hash at our nonce, a signer that answered nothing. */
   RECONCILIATION_REQUIRED: { readonly reason: string };
-  CONFIRMED: { readonly txHash: Hex; readonly blockNumber: bigint; readonly confirmations: number; readonly fee: bigint };
+  CONFIRMED: {
+    readonly txHash: Hex;
+    readonly blockNumber: bigint;
+    readonly confirmations: number;
+    readonly fee: bigint;
+  };
   CHAIN_OUTCOME: { readonly outcome: ChainOutcome };
   FUNDS_RELEASED: { readonly reason: string };
-  REJECTED: { readonly stage: 'SCREENING' | 'POLICY' | 'APPROVAL' | 'AUTHORIZATION'; readonly reason: string; readonly ruleIds?: readonly string[] };
+  REJECTED: {
+    readonly stage: 'SCREENING' | 'POLICY' | 'APPROVAL' | 'AUTHORIZATION';
+    readonly reason: string;
+    readonly ruleIds?: readonly string[];
+  };
   EXPIRED: { readonly reason: string };
   CANCELLED: { readonly reason: string };
   FAILED: { readonly stage: string; readonly errorName: string; readonly reason: string };

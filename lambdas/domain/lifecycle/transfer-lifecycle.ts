@@ -31,8 +31,11 @@ const lastAttempt = (state: TransferState): SigningAttempt | undefined => state.
 const isOurHash = (state: TransferState, txHash: string): boolean =>
   state.attempts.some((a) => a.txHash !== undefined && a.txHash.toLowerCase() === txHash.toLowerCase());
 
-const replaceAttempt = (state: TransferState, attempt: number, change: Partial<SigningAttempt>): readonly SigningAttempt[] =>
-  state.attempts.map((a) => (a.attempt === attempt ? { ...a, ...change } : a));
+const replaceAttempt = (
+  state: TransferState,
+  attempt: number,
+  change: Partial<SigningAttempt>,
+): readonly SigningAttempt[] => state.attempts.map((a) => (a.attempt === attempt ? { ...a, ...change } : a));
 
 /**
  * The transfer lifecycle (ARCHITECTURE.md §4) as a transition table: for each event, where it may be
@@ -59,7 +62,10 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
     // First in EvaluatePolicy after screening; again in Authorize, just before a proof is signed
     // (PENDING_SIGNATURE when an expired, unused proof is issued again).
     from: ['PENDING_SCREENING', 'QUEUED', 'PENDING_SIGNATURE'],
-    guard: (s) => (s.status === 'PENDING_SCREENING' && s.screening !== 'CLEARED' ? 'screening has not cleared the transfer' : undefined),
+    guard: (s) =>
+      s.status === 'PENDING_SCREENING' && s.screening !== 'CLEARED'
+        ? 'screening has not cleared the transfer'
+        : undefined,
     to: (s, e) => {
       if (s.status !== 'PENDING_SCREENING') return s.status;
       if (e.data.action === 'ALLOW') return 'QUEUED';
@@ -74,17 +80,20 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
   },
   APPROVAL_GRANTED: {
     from: ['PENDING_AUTHORIZATION'],
-    guard: (s, e) => (s.approvalRequestId !== e.data.approvalRequestId ? 'no such approval request for this transfer' : undefined),
+    guard: (s, e) =>
+      s.approvalRequestId !== e.data.approvalRequestId ? 'no such approval request for this transfer' : undefined,
     to: 'QUEUED',
     reduce: (_s, e) => ({ approverIds: e.data.approverIds }),
   },
   APPROVAL_REJECTED: {
     from: ['PENDING_AUTHORIZATION'],
-    guard: (s, e) => (s.approvalRequestId !== e.data.approvalRequestId ? 'no such approval request for this transfer' : undefined),
+    guard: (s, e) =>
+      s.approvalRequestId !== e.data.approvalRequestId ? 'no such approval request for this transfer' : undefined,
   },
   APPROVAL_EXPIRED: {
     from: ['PENDING_AUTHORIZATION'],
-    guard: (s, e) => (s.approvalRequestId !== e.data.approvalRequestId ? 'no such approval request for this transfer' : undefined),
+    guard: (s, e) =>
+      s.approvalRequestId !== e.data.approvalRequestId ? 'no such approval request for this transfer' : undefined,
   },
   CANCEL_REQUESTED: {
     from: 'open',
@@ -108,20 +117,33 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
       if (s.transaction === undefined) return 'no prepared transaction to authorize';
       if (s.replacementRequested) return undefined;
       if (s.status === 'QUEUED') return s.cancelRequested !== undefined ? 'cancellation has been requested' : undefined;
-      if (s.status === 'PENDING_SIGNATURE') return s.attempts.some((a) => a.proofId === s.proofId) ? 'the current proof has been used: request a replacement' : undefined;
+      if (s.status === 'PENDING_SIGNATURE')
+        return s.attempts.some((a) => a.proofId === s.proofId)
+          ? 'the current proof has been used: request a replacement'
+          : undefined;
       return 'a replacement must be requested first';
     },
     to: 'PENDING_SIGNATURE',
-    reduce: (s, e) => ({ proofId: e.data.proofId, replacementRequested: false, authorizedTransaction: e.data.transaction ?? s.transaction }),
+    reduce: (s, e) => ({
+      proofId: e.data.proofId,
+      replacementRequested: false,
+      authorizedTransaction: e.data.transaction ?? s.transaction,
+    }),
   },
   SIGNING_REQUESTED: {
     from: ['PENDING_SIGNATURE'],
     guard: (s, e) => {
       if (s.proofId !== e.data.proofId) return 'signing needs the proof of the latest authorization';
-      if (s.attempts.some((a) => a.proofId === e.data.proofId)) return 'this proof has been used for an attempt already';
+      if (s.attempts.some((a) => a.proofId === e.data.proofId))
+        return 'this proof has been used for an attempt already';
       return e.data.attempt !== s.attempts.length + 1 ? `the next attempt is ${s.attempts.length + 1}` : undefined;
     },
-    reduce: (s, e) => ({ attempts: [...s.attempts, { attempt: e.data.attempt, proofId: e.data.proofId, keyScheme: e.data.keyScheme, broadcast: false }] }),
+    reduce: (s, e) => ({
+      attempts: [
+        ...s.attempts,
+        { attempt: e.data.attempt, proofId: e.data.proofId, keyScheme: e.data.keyScheme, broadcast: false },
+      ],
+    }),
   },
   SIGNED: {
     from: ['PENDING_SIGNATURE'],
@@ -144,7 +166,9 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
     guard: (s, e) => {
       const attempt = s.attempts.find((a) => a.attempt === e.data.attempt);
       if (attempt?.txHash === undefined) return 'no signed attempt with that number';
-      return attempt.txHash.toLowerCase() === e.data.txHash.toLowerCase() ? undefined : 'the hash is not the one this attempt signed';
+      return attempt.txHash.toLowerCase() === e.data.txHash.toLowerCase()
+        ? undefined
+        : 'the hash is not the one this attempt signed';
     },
     to: 'CONFIRMING',
     reduce: (s, e) => ({ attempts: replaceAttempt(s, e.data.attempt, { broadcast: true }) }),
@@ -166,9 +190,15 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
         return s.attempts.some((a) => a.txHash !== undefined) ? 'a signed attempt exists: replace that one' : undefined;
       }
       if (s.status === 'QUEUED' || s.status === 'PENDING_SIGNATURE') return 'nothing has been signed to replace';
-      return s.attempts.some((a) => a.attempt === e.data.replacesAttempt && a.txHash !== undefined) ? undefined : 'no signed attempt to replace';
+      return s.attempts.some((a) => a.attempt === e.data.replacesAttempt && a.txHash !== undefined)
+        ? undefined
+        : 'no signed attempt to replace';
     },
-    reduce: (_s, e) => ({ replacementRequested: true, ...(e.data.failure === undefined ? {} : { pendingFailure: e.data.failure }), ...(e.data.reason === 'CANCEL' ? { cancelling: true } : {}) }),
+    reduce: (_s, e) => ({
+      replacementRequested: true,
+      ...(e.data.failure === undefined ? {} : { pendingFailure: e.data.failure }),
+      ...(e.data.reason === 'CANCEL' ? { cancelling: true } : {}),
+    }),
   },
   RECONCILIATION_REQUIRED: {
     from: 'any',
@@ -206,7 +236,8 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
   EXPIRED: { from: ['PENDING_AUTHORIZATION'], to: 'EXPIRED' },
   CANCELLED: {
     from: 'open',
-    guard: (s) => (s.cancelRequested === undefined ? 'no cancellation was requested' : afterSigningNeedsChainOutcome(s)),
+    guard: (s) =>
+      s.cancelRequested === undefined ? 'no cancellation was requested' : afterSigningNeedsChainOutcome(s),
     to: 'CANCELLED',
   },
   FAILED: {
@@ -237,16 +268,24 @@ function statusAllowed(from: From, status: TransferStatus): boolean {
  */
 export function applyTransferEvent(state: TransferState | undefined, event: TransferEvent): TransferState {
   if (state === undefined) return initialState(event);
-  if (event.transferId !== state.id) throw invalidEvent(`event for transfer ${event.transferId} applied to ${state.id}`, event);
+  if (event.transferId !== state.id)
+    throw invalidEvent(`event for transfer ${event.transferId} applied to ${state.id}`, event);
   if (event.seq !== state.seq + 1) throw invalidEvent(`expected seq ${state.seq + 1}, got ${event.seq}`, event);
   const refusal = transitionRefusal(state, event);
   if (refusal !== undefined) {
-    throw new IllegalTransitionError('LIFECYCLE.ILLEGAL_TRANSITION', `${event.type} refused for transfer ${state.id}: ${refusal}`, {
-      details: { transferId: state.id, status: state.status, event: event.type, reason: refusal },
-    });
+    throw new IllegalTransitionError(
+      'LIFECYCLE.ILLEGAL_TRANSITION',
+      `${event.type} refused for transfer ${state.id}: ${refusal}`,
+      {
+        details: { transferId: state.id, status: state.status, event: event.type, reason: refusal },
+      },
+    );
   }
-  const transition = TRANSITIONS[event.type as Exclude<TransferEventType, 'SUBMITTED'>] as Transition<TransferEventType>;
-  const to = typeof transition.to === 'function' ? transition.to(state, event as never) : (transition.to ?? state.status);
+  const transition = TRANSITIONS[
+    event.type as Exclude<TransferEventType, 'SUBMITTED'>
+  ] as Transition<TransferEventType>;
+  const to =
+    typeof transition.to === 'function' ? transition.to(state, event as never) : (transition.to ?? state.status);
   return { ...state, ...transition.reduce?.(state, event as never), status: to, seq: event.seq, updatedAt: event.at };
 }
 
@@ -254,12 +293,14 @@ export function applyTransferEvent(state: TransferState | undefined, event: Tran
 export function foldTransferEvents(events: readonly TransferEvent[]): TransferState {
   let state: TransferState | undefined;
   for (const event of events) state = applyTransferEvent(state, event);
-  if (state === undefined) throw new StrongroomError('LIFECYCLE.INVALID_EVENT', 'a transfer has at least its SUBMITTED event');
+  if (state === undefined)
+    throw new StrongroomError('LIFECYCLE.INVALID_EVENT', 'a transfer has at least its SUBMITTED event');
   return state;
 }
 
 function initialState(event: TransferEvent): TransferState {
-  if (event.type !== 'SUBMITTED' || event.seq !== 1) throw invalidEvent('a stream starts with SUBMITTED at seq 1', event);
+  if (event.type !== 'SUBMITTED' || event.seq !== 1)
+    throw invalidEvent('a stream starts with SUBMITTED at seq 1', event);
   const d = event.data;
   return {
     id: event.transferId,
@@ -287,5 +328,7 @@ function initialState(event: TransferEvent): TransferState {
 }
 
 function invalidEvent(message: string, event: TransferEvent): StrongroomError {
-  return new StrongroomError('LIFECYCLE.INVALID_EVENT', message, { details: { transferId: event.transferId, seq: event.seq, event: event.type } });
+  return new StrongroomError('LIFECYCLE.INVALID_EVENT', message, {
+    details: { transferId: event.transferId, seq: event.seq, event: event.type },
+  });
 }

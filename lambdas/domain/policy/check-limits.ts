@@ -30,13 +30,27 @@ function amountViolations(limits: AssetLimits | undefined, { intent, usage }: Ev
   const found: Violation[] = [];
   if (limits.perTransaction !== undefined && intent.amount > limits.perTransaction) {
     const limit = formatAmount(limits.perTransaction);
-    found.push(violation('PER_TRANSACTION_LIMIT', `amount ${amount} exceeds the per-transaction limit ${limit} of ${asset}`, { asset, amount, limit }));
+    found.push(
+      violation('PER_TRANSACTION_LIMIT', `amount ${amount} exceeds the per-transaction limit ${limit} of ${asset}`, {
+        asset,
+        amount,
+        limit,
+      }),
+    );
   }
   for (const { window, code } of WINDOWS) {
     const windowLimit = limits[window];
     if (windowLimit === undefined || usage[window] + intent.amount <= windowLimit) continue;
     const [used, limit] = [formatAmount(usage[window]), formatAmount(windowLimit)];
-    found.push(violation(code, `${window} outflow ${used} plus ${amount} exceeds the ${window} limit ${limit} of ${asset}`, { asset, window, usage: used, amount, limit }));
+    found.push(
+      violation(code, `${window} outflow ${used} plus ${amount} exceeds the ${window} limit ${limit} of ${asset}`, {
+        asset,
+        window,
+        usage: used,
+        amount,
+        limit,
+      }),
+    );
   }
   return found;
 }
@@ -47,17 +61,31 @@ function hourViolations(window: HourWindow | undefined, now: Date): Violation[] 
   const { start, end } = window;
   const inside = start < end ? hour >= start && hour < end : hour >= start || hour < end;
   if (inside) return [];
-  return [violation('OUTSIDE_ALLOWED_HOURS', `hour ${hour} UTC is outside the allowed hours [${start}, ${end}) UTC`, { hour, start, end })];
+  return [
+    violation('OUTSIDE_ALLOWED_HOURS', `hour ${hour} UTC is outside the allowed hours [${start}, ${end}) UTC`, {
+      hour,
+      start,
+      end,
+    }),
+  ];
 }
 
 function weekdayViolations(allowed: readonly number[] | undefined, now: Date): Violation[] {
   const weekday = now.getUTCDay();
   if (allowed === undefined || allowed.includes(weekday)) return [];
-  return [violation('OUTSIDE_ALLOWED_WEEKDAYS', `${WEEKDAYS[weekday] ?? weekday} (UTC) is not an allowed weekday`, { weekday, allowedWeekdays: [...allowed] })];
+  return [
+    violation('OUTSIDE_ALLOWED_WEEKDAYS', `${WEEKDAYS[weekday] ?? weekday} (UTC) is not an allowed weekday`, {
+      weekday,
+      allowedWeekdays: [...allowed],
+    }),
+  ];
 }
 
 // A previous transfer dated after `now` (clock skew) counts as inside the cooldown: fail safe.
-function cooldownViolations(cooldownSeconds: number | undefined, { now, lastTransferAt }: EvaluationInput): Violation[] {
+function cooldownViolations(
+  cooldownSeconds: number | undefined,
+  { now, lastTransferAt }: EvaluationInput,
+): Violation[] {
   if (cooldownSeconds === undefined || lastTransferAt === undefined) return [];
   const elapsedMs = now.getTime() - lastTransferAt.getTime();
   if (elapsedMs >= cooldownSeconds * 1_000) return [];

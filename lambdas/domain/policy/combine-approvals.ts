@@ -8,7 +8,8 @@ export function combineApprovals(specs: readonly ApprovalSpec[]): ApprovalRequir
   if (specs.length === 0) return undefined;
   // A Map keeps the order in which groups were first named, so the result is deterministic.
   const groups = new Map<string, number>();
-  for (const { approverGroup, quorum } of specs) groups.set(approverGroup, Math.max(quorum, groups.get(approverGroup) ?? 0));
+  for (const { approverGroup, quorum } of specs)
+    groups.set(approverGroup, Math.max(quorum, groups.get(approverGroup) ?? 0));
   return {
     quorum: Math.max(...specs.map((spec) => spec.quorum)),
     groups: [...groups].map(([group, quorum]) => ({ group, quorum })),

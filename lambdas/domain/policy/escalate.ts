@@ -27,15 +27,21 @@ export interface EscalationOutcome {
 }
 
 // Only REQUIRE_APPROVAL lets the transfer go on; every side effect stops it.
-const transferEffect = (type: EscalationType): ActionType => (type === 'REQUIRE_APPROVAL' ? 'REQUIRE_APPROVAL' : 'BLOCK');
+const transferEffect = (type: EscalationType): ActionType =>
+  type === 'REQUIRE_APPROVAL' ? 'REQUIRE_APPROVAL' : 'BLOCK';
 
 const SIDE_EFFECT_ORDER: Readonly<Record<SideEffect, number>> = { LOCKDOWN: 0, FREEZE: 1, NOTIFY: 2 };
 
 const ruleEscalation = (rule: Rule): Escalation[] =>
-  rule.action.type === 'BLOCK' && rule.escalate !== undefined ? [{ type: rule.escalate, reason: `rule:${rule.id}` }] : [];
+  rule.action.type === 'BLOCK' && rule.escalate !== undefined
+    ? [{ type: rule.escalate, reason: `rule:${rule.id}` }]
+    : [];
 
 /** What a severity escalates to under this policy; 'none' escalates nothing. */
-export function escalationFor(severity: ViolationSeverity, config: EscalationConfig | undefined): EscalationType | undefined {
+export function escalationFor(
+  severity: ViolationSeverity,
+  config: EscalationConfig | undefined,
+): EscalationType | undefined {
   if (severity === 'none') return undefined;
   return config?.[severity] ?? DEFAULT_ESCALATION[severity];
 }
@@ -46,7 +52,11 @@ export function escalationFor(severity: ViolationSeverity, config: EscalationCon
  * A NOTIFY blocks the transfer like FREEZE and LOCKDOWN do. When one violation asks for approval and
  * another for NOTIFY, the transfer is blocked: a further violation must never relax a decision.
  */
-export function escalate(violations: readonly Violation[], matchedRules: readonly Rule[], policy: Pick<Policy, 'escalation' | 'limits'>): EscalationOutcome {
+export function escalate(
+  violations: readonly Violation[],
+  matchedRules: readonly Rule[],
+  policy: Pick<Policy, 'escalation' | 'limits'>,
+): EscalationOutcome {
   const escalated = violations.flatMap((v) => {
     const type = escalationFor(v.severity, policy.escalation);
     return type === undefined ? [] : [{ code: v.code, type }];

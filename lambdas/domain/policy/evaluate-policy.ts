@@ -33,7 +33,10 @@ export function evaluatePolicy(policy: Policy, input: EvaluationInput): PolicyDe
   const ruleAction = strictestAction(matched);
   const action = ruleAction === undefined ? 'BLOCK' : stricterAction(ruleAction, escalation.action);
   const deciding = matched.filter((rule) => rule.action.type === action);
-  const approval = action === 'REQUIRE_APPROVAL' ? combineApprovals([...deciding.flatMap(approvalOf), ...escalation.approvals]) : undefined;
+  const approval =
+    action === 'REQUIRE_APPROVAL'
+      ? combineApprovals([...deciding.flatMap(approvalOf), ...escalation.approvals])
+      : undefined;
   return {
     action,
     policyVersion: policy.version,
@@ -62,12 +65,18 @@ function walletNotActive(policyVersion: number, status: Exclude<WalletStatus, 'A
 const noMatchingRule = () => violation('NO_MATCHING_RULE', 'no rule matches this intent: denied by default');
 
 function strictestAction(rules: readonly Rule[]): ActionType | undefined {
-  return rules.map((rule) => rule.action.type).reduce<ActionType | undefined>((a, b) => (a === undefined ? b : stricterAction(a, b)), undefined);
+  return rules
+    .map((rule) => rule.action.type)
+    .reduce<ActionType | undefined>((a, b) => (a === undefined ? b : stricterAction(a, b)), undefined);
 }
 
 const approvalOf = (rule: Rule): ApprovalSpec[] => (rule.action.type === 'REQUIRE_APPROVAL' ? [rule.action] : []);
 
-const VERB: Readonly<Record<ActionType, string>> = { ALLOW: 'allowed', REQUIRE_APPROVAL: 'approval required', BLOCK: 'blocked' };
+const VERB: Readonly<Record<ActionType, string>> = {
+  ALLOW: 'allowed',
+  REQUIRE_APPROVAL: 'approval required',
+  BLOCK: 'blocked',
+};
 
 function explain(
   action: ActionType,
@@ -77,7 +86,9 @@ function explain(
 ): string {
   if (ruleAction === undefined) return 'no rule matches: denied by default';
   const causes: string[] = [];
-  if (deciding.length > 0) causes.push(`${deciding.length === 1 ? 'rule' : 'rules'} ${deciding.map((rule) => rule.id).join(', ')}`);
-  if (escalation.action === action && escalation.causes.length > 0) causes.push(`limits (${escalation.causes.join(', ')})`);
+  if (deciding.length > 0)
+    causes.push(`${deciding.length === 1 ? 'rule' : 'rules'} ${deciding.map((rule) => rule.id).join(', ')}`);
+  if (escalation.action === action && escalation.causes.length > 0)
+    causes.push(`limits (${escalation.causes.join(', ')})`);
   return `${VERB[action]} by ${causes.join(' and ')}`;
 }

@@ -2,7 +2,14 @@ import { decodeAbiParameters, encodeAbiParameters, type AbiParameter, type Hex }
 import { sameAddress } from '../address';
 import type { ContractCallIntent, Intent } from '../intents';
 import type { Principal } from '../principal';
-import { DEFAULT_OPERATIONS, type AmountRange, type ArgumentLimit, type ContractCallMatch, type CounterpartyMatch, type RuleMatch } from './policy';
+import {
+  DEFAULT_OPERATIONS,
+  type AmountRange,
+  type ArgumentLimit,
+  type ContractCallMatch,
+  type CounterpartyMatch,
+  type RuleMatch,
+} from './policy';
 
 /** Whether every criterion of `match` holds for this intent and initiator; cheap criteria are checked first. */
 export function matchRule(match: RuleMatch, intent: Intent, initiator: Principal): boolean {
@@ -12,7 +19,8 @@ export function matchRule(match: RuleMatch, intent: Intent, initiator: Principal
     (match.counterparty === undefined || matchesCounterparty(match.counterparty, intent.counterparty)) &&
     (match.amount === undefined || inRange(intent.amount, match.amount)) &&
     (match.initiatorRoles === undefined || match.initiatorRoles.some((role) => initiator.roles.includes(role))) &&
-    (match.contractCall === undefined || (intent.kind === 'contract-call' && matchesContractCall(match.contractCall, intent)))
+    (match.contractCall === undefined ||
+      (intent.kind === 'contract-call' && matchesContractCall(match.contractCall, intent)))
   );
 }
 
@@ -40,7 +48,8 @@ function isListed(addresses: readonly string[], address: string): boolean {
   return set.has(address.toLowerCase());
 }
 
-const inRange = (value: bigint, { min, max }: AmountRange): boolean => (min === undefined || value >= min) && (max === undefined || value <= max);
+const inRange = (value: bigint, { min, max }: AmountRange): boolean =>
+  (min === undefined || value >= min) && (max === undefined || value <= max);
 
 function matchesContractCall(match: ContractCallMatch, intent: ContractCallIntent): boolean {
   if (!sameAddress(match.target, intent.target) || intent.selector.toLowerCase() !== match.selector) return false;

@@ -26,7 +26,9 @@ export function parseLimits(value: unknown, path: string, context: PolicyContext
   return compact({
     perAsset: readOptional(raw, path, 'perAsset', parsePerAsset),
     allowedHours: readOptional(raw, path, 'allowedHours', parseHourWindow),
-    allowedWeekdays: readOptional(raw, path, 'allowedWeekdays', (v, p) => readDistinct(v, p, (d, dp) => readInteger(d, dp, 0, 6))),
+    allowedWeekdays: readOptional(raw, path, 'allowedWeekdays', (v, p) =>
+      readDistinct(v, p, (d, dp) => readInteger(d, dp, 0, 6)),
+    ),
     cooldownSeconds: readOptional(raw, path, 'cooldownSeconds', (v, p) => readInteger(v, p, 1)),
     approval: readOptional(raw, path, 'approval', (v, p) =>
       parseApproval(readObject(v, p, ['quorum', 'approverGroup', 'timeoutSeconds']), p, context),
@@ -43,7 +45,9 @@ const AMOUNT_VIOLATION: Readonly<Record<AmountLimit, ViolationCode>> = {
 
 /** The violations these limits can raise. */
 export function possibleViolations(limits: WalletLimits): readonly ViolationCode[] {
-  const amountLimits = Object.values(limits.perAsset ?? {}).flatMap((assetLimits) => Object.keys(assetLimits ?? {}) as AmountLimit[]);
+  const amountLimits = Object.values(limits.perAsset ?? {}).flatMap(
+    (assetLimits) => Object.keys(assetLimits ?? {}) as AmountLimit[],
+  );
   return [
     ...new Set(amountLimits.map((key) => AMOUNT_VIOLATION[key])),
     ...(limits.allowedHours === undefined ? [] : ['OUTSIDE_ALLOWED_HOURS' as const]),
@@ -65,13 +69,19 @@ function parsePerAsset(value: unknown, path: string): Partial<Record<Asset, Asse
 function parseAssetLimits(value: unknown, path: string): AssetLimits {
   const raw = readObject(value, path, AMOUNT_LIMITS);
   const read = (key: AmountLimit): bigint | undefined => readOptional(raw, path, key, readPositiveAmount);
-  const limits = compact({ perTransaction: read('perTransaction'), daily: read('daily'), weekly: read('weekly'), monthly: read('monthly') });
+  const limits = compact({
+    perTransaction: read('perTransaction'),
+    daily: read('daily'),
+    weekly: read('weekly'),
+    monthly: read('monthly'),
+  });
   if (Object.keys(limits).length === 0) invalid(path, `must set at least one of ${AMOUNT_LIMITS.join(', ')}`);
   let lower: { key: AmountLimit; limit: bigint } | undefined;
   for (const key of AMOUNT_LIMITS) {
     const limit = limits[key];
     if (limit === undefined) continue;
-    if (lower !== undefined && limit < lower.limit) invalid(field(path, key), `must be at least the ${lower.key} limit (${lower.limit})`);
+    if (lower !== undefined && limit < lower.limit)
+      invalid(field(path, key), `must be at least the ${lower.key} limit (${lower.limit})`);
     lower = { key, limit };
   }
   return limits;

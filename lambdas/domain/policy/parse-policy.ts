@@ -2,7 +2,17 @@ import { formatAmount } from '../money';
 import { escalationFor } from './escalate';
 import { parseLimits, possibleViolations } from './parse-limits';
 import { parseRule } from './parse-rule';
-import { compact, field, invalid, item, readArray, readEnum, readInteger, readObject, readOptional } from './policy-fields';
+import {
+  compact,
+  field,
+  invalid,
+  item,
+  readArray,
+  readEnum,
+  readInteger,
+  readObject,
+  readOptional,
+} from './policy-fields';
 import {
   MAX_RULES,
   VIOLATION_SEVERITY,
@@ -64,9 +74,14 @@ function parseEscalation(value: unknown, path: string): EscalationConfig {
 
 function requireEscalationApprover(limits: WalletLimits, escalation: EscalationConfig | undefined): void {
   if (limits.approval !== undefined) return;
-  const code = possibleViolations(limits).find((c) => escalationFor(VIOLATION_SEVERITY[c], escalation) === 'REQUIRE_APPROVAL');
+  const code = possibleViolations(limits).find(
+    (c) => escalationFor(VIOLATION_SEVERITY[c], escalation) === 'REQUIRE_APPROVAL',
+  );
   if (code !== undefined) {
-    invalid('limits.approval', `is required: a ${code} violation escalates to REQUIRE_APPROVAL, and someone must approve`);
+    invalid(
+      'limits.approval',
+      `is required: a ${code} violation escalates to REQUIRE_APPROVAL, and someone must approve`,
+    );
   }
 }
 
@@ -81,7 +96,13 @@ export function serializePolicy(policy: Policy): PolicyJson {
 }
 
 function serializeRule(rule: Rule): PolicyJson {
-  return json({ id: rule.id, description: rule.description, match: serializeMatch(rule.match), action: { ...rule.action }, escalate: rule.escalate });
+  return json({
+    id: rule.id,
+    description: rule.description,
+    match: serializeMatch(rule.match),
+    action: { ...rule.action },
+    escalate: rule.escalate,
+  });
 }
 
 function serializeMatch(match: RuleMatch): PolicyJson {
@@ -101,7 +122,9 @@ function serializeContractCall(call: ContractCallMatch): PolicyJson {
 }
 
 function serializeLimits(limits: WalletLimits): PolicyJson {
-  const perAsset = limits.perAsset && Object.fromEntries(Object.entries(limits.perAsset).map(([asset, l]) => [asset, serializeAssetLimits(l ?? {})]));
+  const perAsset =
+    limits.perAsset &&
+    Object.fromEntries(Object.entries(limits.perAsset).map(([asset, l]) => [asset, serializeAssetLimits(l ?? {})]));
   return json({
     perAsset,
     allowedHours: limits.allowedHours && { ...limits.allowedHours },
@@ -112,10 +135,16 @@ function serializeLimits(limits: WalletLimits): PolicyJson {
 }
 
 const serializeAssetLimits = (l: AssetLimits): PolicyJson =>
-  json({ perTransaction: amount(l.perTransaction), daily: amount(l.daily), weekly: amount(l.weekly), monthly: amount(l.monthly) });
+  json({
+    perTransaction: amount(l.perTransaction),
+    daily: amount(l.daily),
+    weekly: amount(l.weekly),
+    monthly: amount(l.monthly),
+  });
 
 const serializeRange = (range: AmountRange): PolicyJson => json({ min: amount(range.min), max: amount(range.max) });
 
-const amount = (value: bigint | undefined): string | undefined => (value === undefined ? undefined : formatAmount(value));
+const amount = (value: bigint | undefined): string | undefined =>
+  value === undefined ? undefined : formatAmount(value);
 
 const json = (fields: { readonly [key: string]: JsonValue | undefined }): PolicyJson => compact(fields) as PolicyJson;

@@ -49,7 +49,8 @@ export function parseRule(value: unknown, path: string, context: PolicyContext):
   if (!RULE_ID.test(id)) invalid(field(path, 'id'), 'must be 1 to 64 characters of A-Z, a-z, 0-9, "_", "." or "-"');
   const action = parseAction(raw.action, field(path, 'action'), context);
   const escalate = readOptional(raw, path, 'escalate', (v, p) => readEnum(v, p, SIDE_EFFECTS));
-  if (escalate !== undefined && action.type !== 'BLOCK') invalid(field(path, 'escalate'), 'only a BLOCK rule escalates');
+  if (escalate !== undefined && action.type !== 'BLOCK')
+    invalid(field(path, 'escalate'), 'only a BLOCK rule escalates');
   return compact({
     id,
     description: readOptional(raw, path, 'description', readString),
@@ -68,7 +69,14 @@ function parseAction(value: unknown, path: string, context: PolicyContext): Rule
 }
 
 function parseMatch(value: unknown, path: string): RuleMatch {
-  const raw = readObject(value, path, ['assets', 'counterparty', 'amount', 'initiatorRoles', 'operations', 'contractCall']);
+  const raw = readObject(value, path, [
+    'assets',
+    'counterparty',
+    'amount',
+    'initiatorRoles',
+    'operations',
+    'contractCall',
+  ]);
   if (raw.contractCall !== undefined && raw.operations !== undefined) {
     invalid(field(path, 'operations'), 'does not apply to a contractCall rule, which matches contract calls only');
   }
@@ -76,8 +84,12 @@ function parseMatch(value: unknown, path: string): RuleMatch {
     assets: readOptional(raw, path, 'assets', (v, p) => readDistinct(v, p, readAsset)),
     counterparty: readOptional(raw, path, 'counterparty', parseCounterparty),
     amount: readOptional(raw, path, 'amount', parseAmountRange),
-    initiatorRoles: readOptional(raw, path, 'initiatorRoles', (v, p) => readDistinct(v, p, (r, rp) => readEnum(r, rp, ROLES))),
-    operations: readOptional(raw, path, 'operations', (v, p) => readDistinct(v, p, (o, op) => readEnum(o, op, OPERATIONS))),
+    initiatorRoles: readOptional(raw, path, 'initiatorRoles', (v, p) =>
+      readDistinct(v, p, (r, rp) => readEnum(r, rp, ROLES)),
+    ),
+    operations: readOptional(raw, path, 'operations', (v, p) =>
+      readDistinct(v, p, (o, op) => readEnum(o, op, OPERATIONS)),
+    ),
     contractCall: readOptional(raw, path, 'contractCall', parseContractCall),
   });
 }
@@ -113,7 +125,10 @@ function parseContractCall(value: unknown, path: string): ContractCallMatch {
   const fn = parseFunction(signature, field(path, 'signature'));
   const selector = toFunctionSelector(fn);
   if (ERC20_SELECTORS.has(selector)) {
-    invalid(field(path, 'signature'), 'is an ERC-20 transfer or approval, judged as such: use a rule with operations instead');
+    invalid(
+      field(path, 'signature'),
+      'is an ERC-20 transfer or approval, judged as such: use a rule with operations instead',
+    );
   }
   const args = readOptional(raw, path, 'args', (v, p) => parseArgumentLimits(v, p, fn.inputs));
   return compact({ target, signature, selector, parameters: fn.inputs, args });
@@ -127,10 +142,17 @@ function parseFunction(signature: string, path: string): AbiFunction {
   }
 }
 
-function parseArgumentLimits(value: unknown, path: string, parameters: readonly AbiParameter[]): readonly ArgumentLimit[] {
-  const limits = readArray(value, path, { nonEmpty: true }).map((limit, i) => parseArgumentLimit(limit, item(path, i), parameters));
+function parseArgumentLimits(
+  value: unknown,
+  path: string,
+  parameters: readonly AbiParameter[],
+): readonly ArgumentLimit[] {
+  const limits = readArray(value, path, { nonEmpty: true }).map((limit, i) =>
+    parseArgumentLimit(limit, item(path, i), parameters),
+  );
   const duplicate = limits.findIndex((limit, i) => limits.findIndex((other) => other.index === limit.index) !== i);
-  if (duplicate !== -1) invalid(field(item(path, duplicate), 'index'), 'names an argument another entry limits already');
+  if (duplicate !== -1)
+    invalid(field(item(path, duplicate), 'index'), 'names an argument another entry limits already');
   return limits;
 }
 
@@ -138,10 +160,15 @@ function parseArgumentLimit(value: unknown, path: string, parameters: readonly A
   const raw = readObject(value, path, ['index', 'min', 'max', 'oneOf']);
   const index = readInteger(raw.index, field(path, 'index'), 0);
   const type = parameters[index]?.type;
-  if (type === undefined) invalid(field(path, 'index'), `is out of range: the function takes ${parameters.length} argument(s)`);
-  if (raw.min === undefined && raw.max === undefined && raw.oneOf === undefined) invalid(path, 'must set min, max or oneOf');
+  if (type === undefined)
+    invalid(field(path, 'index'), `is out of range: the function takes ${parameters.length} argument(s)`);
+  if (raw.min === undefined && raw.max === undefined && raw.oneOf === undefined)
+    invalid(path, 'must set min, max or oneOf');
   if ((raw.min !== undefined || raw.max !== undefined) && !INTEGER_TYPE.test(type)) {
-    invalid(field(path, raw.min === undefined ? 'max' : 'min'), `applies to integer arguments only, argument ${index} is ${type}`);
+    invalid(
+      field(path, raw.min === undefined ? 'max' : 'min'),
+      `applies to integer arguments only, argument ${index} is ${type}`,
+    );
   }
   if (raw.oneOf !== undefined && type !== 'address') {
     invalid(field(path, 'oneOf'), `applies to address arguments only, argument ${index} is ${type}`);

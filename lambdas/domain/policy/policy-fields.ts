@@ -10,7 +10,10 @@ type JsonObject = Readonly<Record<string, unknown>>;
 
 /** Refuses the policy at `path`. */
 export function invalid(path: string, reason: string, extra: Record<string, unknown> = {}, cause?: unknown): never {
-  throw new PolicyValidationError('POLICY.INVALID', `${path || 'policy'}: ${reason}`, { details: { path, reason, ...extra }, cause });
+  throw new PolicyValidationError('POLICY.INVALID', `${path || 'policy'}: ${reason}`, {
+    details: { path, reason, ...extra },
+    cause,
+  });
 }
 
 export const field = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
@@ -48,7 +51,8 @@ export function readString(value: unknown, path: string): string {
 }
 
 export function readInteger(value: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) invalid(path, `must be an integer, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    invalid(path, `must be an integer, got ${describe(value)}`);
   if (value < min || value > max) invalid(path, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
@@ -62,19 +66,25 @@ export function readEnum<T extends string>(value: unknown, path: string, allowed
 }
 
 /** Reads a list of distinct values. */
-export function readDistinct<T>(value: unknown, path: string, read: (element: unknown, path: string) => T): readonly T[] {
+export function readDistinct<T>(
+  value: unknown,
+  path: string,
+  read: (element: unknown, path: string) => T,
+): readonly T[] {
   const list = readArray(value, path, { nonEmpty: true }).map((element, i) => read(element, item(path, i)));
   const duplicate = list.findIndex((element, i) => list.indexOf(element) !== i);
   if (duplicate !== -1) invalid(item(path, duplicate), 'is listed twice');
   return list;
 }
 
-export const readAmount = (value: unknown, path: string): bigint => viaDomainParser(() => parseAmount(value, path), path);
+export const readAmount = (value: unknown, path: string): bigint =>
+  viaDomainParser(() => parseAmount(value, path), path);
 
 export const readPositiveAmount = (value: unknown, path: string): bigint =>
   viaDomainParser(() => parsePositiveAmount(value, path), path);
 
-export const readAddress = (value: unknown, path: string): Address => viaDomainParser(() => parseAddress(value, path), path);
+export const readAddress = (value: unknown, path: string): Address =>
+  viaDomainParser(() => parseAddress(value, path), path);
 
 export const readAsset = (value: unknown, path: string): Asset => viaDomainParser(() => parseAsset(value, path), path);
 
@@ -89,7 +99,12 @@ function viaDomainParser<T>(parse: () => T, path: string): T {
 }
 
 /** Reads `raw[key]` with `parse` when present. */
-export function readOptional<T>(raw: JsonObject, path: string, key: string, parse: (value: unknown, path: string) => T): T | undefined {
+export function readOptional<T>(
+  raw: JsonObject,
+  path: string,
+  key: string,
+  parse: (value: unknown, path: string) => T,
+): T | undefined {
   return raw[key] === undefined ? undefined : parse(raw[key], field(path, key));
 }
 

@@ -103,7 +103,8 @@ export type ActionType = RuleAction['type'];
 export const ACTION_STRICTNESS: Readonly<Record<ActionType, number>> = { ALLOW: 0, REQUIRE_APPROVAL: 1, BLOCK: 2 };
 
 /** The more restrictive of two actions. */
-export const stricterAction = (a: ActionType, b: ActionType): ActionType => (ACTION_STRICTNESS[a] >= ACTION_STRICTNESS[b] ? a : b);
+export const stricterAction = (a: ActionType, b: ActionType): ActionType =>
+  ACTION_STRICTNESS[a] >= ACTION_STRICTNESS[b] ? a : b;
 
 /** Who must approve: `quorum` distinct members of `approverGroup` within `timeoutSeconds`. */
 export interface ApprovalAction extends ApprovalSpec {

@@ -34,7 +34,10 @@ export const AUDIT_CHECKPOINT_TYPES = {
 export type AuditCheckpointTypedData = TypedDataDefinition<typeof AUDIT_CHECKPOINT_TYPES, 'AuditCheckpoint'>;
 
 /** The typed data the audit key signs for a checkpoint. */
-export function buildAuditCheckpointTypedData(domain: AuditDomain, checkpoint: AuditCheckpoint): AuditCheckpointTypedData {
+export function buildAuditCheckpointTypedData(
+  domain: AuditDomain,
+  checkpoint: AuditCheckpoint,
+): AuditCheckpointTypedData {
   return {
     domain: auditDomain(domain),
     types: AUDIT_CHECKPOINT_TYPES,

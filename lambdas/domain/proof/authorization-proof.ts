@@ -57,7 +57,9 @@ export type AuthorizationTypedData = TypedDataDefinition<typeof AUTHORIZATION_TY
 export function buildAuthorizationTypedData(domain: ProofDomain, proof: AuthorizationProof): AuthorizationTypedData {
   const tx = proof.transaction;
   if (tx.chainId !== domain.chainId) {
-    throw new ProofError('PROOF.MISMATCH', `the proof is for chain ${tx.chainId}, not chain ${domain.chainId}`, { details: { field: 'chainId' } });
+    throw new ProofError('PROOF.MISMATCH', `the proof is for chain ${tx.chainId}, not chain ${domain.chainId}`, {
+      details: { field: 'chainId' },
+    });
   }
   return {
     domain: authorizationDomain(domain),

@@ -25,6 +25,7 @@ export function firstDifferingField(a: PreparedTransaction, b: PreparedTransacti
 }
 
 function sameField(field: TransactionField, a: unknown, b: unknown): boolean {
-  if (HEX_FIELDS.has(field)) return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+  if (HEX_FIELDS.has(field))
+    return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
   return a === b;
 }

@@ -45,7 +45,14 @@ export function isAllowedProofTypedData(typedData: unknown, deploymentId: string
 /** The message has exactly the fields of its type, recursively into struct fields. */
 function hasTypedFields(message: unknown, types: Types, typeName: string): boolean {
   const fields = types[typeName] ?? [];
-  if (!isRecord(message) || !hasExactly(message, fields.map((f) => f.name))) return false;
+  if (
+    !isRecord(message) ||
+    !hasExactly(
+      message,
+      fields.map((f) => f.name),
+    )
+  )
+    return false;
   return fields.every((f) => !(f.type in types) || hasTypedFields(message[f.name], types, f.type));
 }
 

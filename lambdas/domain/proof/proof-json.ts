@@ -2,7 +2,15 @@ import { parseAddress } from '../address';
 import { ValidationError } from '../errors';
 import { formatAmount, parseAmount } from '../money';
 import type { PreparedTransaction } from '../lifecycle/transfer-events';
-import { checkString, expectObject, ID_RULE, join, rejectUnknownFields, requireString, type UncheckedObject } from '../validation';
+import {
+  checkString,
+  expectObject,
+  ID_RULE,
+  join,
+  rejectUnknownFields,
+  requireString,
+  type UncheckedObject,
+} from '../validation';
 import type { AuthorizationProof } from './authorization-proof';
 
 /** An authorization proof as stored and passed between states: bigints as decimal strings, dates ISO 8601. */
@@ -29,7 +37,17 @@ export interface AuthorizationProofJson {
 export const MAX_APPROVAL_IDS = 100;
 
 const PROOF_FIELDS = ['transferId', 'walletId', 'transaction', 'policyDecisionId', 'approvalIds', 'validUntil'];
-const TRANSACTION_FIELDS = ['chainId', 'nonce', 'from', 'to', 'value', 'data', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas'];
+const TRANSACTION_FIELDS = [
+  'chainId',
+  'nonce',
+  'from',
+  'to',
+  'value',
+  'data',
+  'gasLimit',
+  'maxFeePerGas',
+  'maxPriorityFeePerGas',
+];
 const HEX_DATA = /^0x(?:[0-9a-fA-F]{2})*$/;
 // Exactly what Date.prototype.toISOString writes for a whole second.
 const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
@@ -95,13 +113,15 @@ function integer(raw: UncheckedObject, key: string, path: string, min: number): 
 }
 
 function hexData(value: unknown, field: string): `0x${string}` {
-  if (typeof value !== 'string' || !HEX_DATA.test(value)) throw new ValidationError('INTENT.INVALID_DATA', field, 'must be 0x-prefixed hex of whole bytes');
+  if (typeof value !== 'string' || !HEX_DATA.test(value))
+    throw new ValidationError('INTENT.INVALID_DATA', field, 'must be 0x-prefixed hex of whole bytes');
   return value as `0x${string}`;
 }
 
 function approvalIdsFromJson(value: unknown, field: string): string[] {
   if (!Array.isArray(value)) throw new ValidationError('REQUEST.INVALID_FIELD', field, 'must be an array of ids');
-  if (value.length > MAX_APPROVAL_IDS) throw new ValidationError('REQUEST.INVALID_FIELD', field, `must hold at most ${MAX_APPROVAL_IDS} ids`);
+  if (value.length > MAX_APPROVAL_IDS)
+    throw new ValidationError('REQUEST.INVALID_FIELD', field, `must hold at most ${MAX_APPROVAL_IDS} ids`);
   return value.map((id, index) => checkString(id, `${field}[${index}]`, ID_RULE));
 }
 
@@ -109,7 +129,11 @@ function isoSecond(value: unknown, field: string): Date {
   const date = typeof value === 'string' && ISO_SECOND.test(value) ? new Date(value) : undefined;
   // The round trip refuses impossible dates such as February 30th, which Date would roll over.
   if (date === undefined || Number.isNaN(date.getTime()) || date.toISOString() !== value) {
-    throw new ValidationError('REQUEST.INVALID_FIELD', field, 'must be an ISO 8601 UTC instant in whole seconds, e.g. 2030-01-01T00:00:00.000Z');
+    throw new ValidationError(
+      'REQUEST.INVALID_FIELD',
+      field,
+      'must be an ISO 8601 UTC instant in whole seconds, e.g. 2030-01-01T00:00:00.000Z',
+    );
   }
   return date;
 }

@@ -8,8 +8,10 @@ import { ValidationError } from '../errors';
  */
 export function toUnixSeconds(date: Date, field: string): bigint {
   const ms = date instanceof Date ? date.getTime() : Number.NaN;
-  if (!Number.isFinite(ms) || ms < 0) throw new ValidationError('PROOF.MALFORMED', field, 'must be a valid date after 1970');
-  if (ms % 1000 !== 0) throw new ValidationError('PROOF.MALFORMED', field, 'must be a whole second (it is signed as unix seconds)');
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new ValidationError('PROOF.MALFORMED', field, 'must be a valid date after 1970');
+  if (ms % 1000 !== 0)
+    throw new ValidationError('PROOF.MALFORMED', field, 'must be a whole second (it is signed as unix seconds)');
   return BigInt(ms / 1000);
 }
 

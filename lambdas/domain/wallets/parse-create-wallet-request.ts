@@ -1,7 +1,14 @@
 import type { Hex } from 'viem';
 import { ValidationError } from '../errors';
 import { describe } from '../money';
-import { checkString, expectObject, rejectUnknownFields, requireString, type StringRule, type UncheckedObject } from '../validation';
+import {
+  checkString,
+  expectObject,
+  rejectUnknownFields,
+  requireString,
+  type StringRule,
+  type UncheckedObject,
+} from '../validation';
 import { KEY_SCHEMES, type KeyScheme } from './wallet';
 
 /** The body of `POST /v1/wallets`, checked. The wallet id is the use case's to generate. */
@@ -34,12 +41,20 @@ export function parseCreateWalletRequest(body: unknown): CreateWalletRequest {
   const keyScheme = parseKeyScheme(raw);
   if (keyScheme !== 'mpc') {
     if (raw.recoveryPublicKey !== undefined) {
-      throw new ValidationError('REQUEST.INVALID_FIELD', 'recoveryPublicKey', `is only taken with keyScheme "mpc", not "${keyScheme}"`);
+      throw new ValidationError(
+        'REQUEST.INVALID_FIELD',
+        'recoveryPublicKey',
+        `is only taken with keyScheme "mpc", not "${keyScheme}"`,
+      );
     }
     return { name, chainId, keyScheme };
   }
   if (raw.recoveryPublicKey === undefined) {
-    throw new ValidationError('REQUEST.MISSING_FIELD', 'recoveryPublicKey', 'is required with keyScheme "mpc": the customer key share is encrypted to it');
+    throw new ValidationError(
+      'REQUEST.MISSING_FIELD',
+      'recoveryPublicKey',
+      'is required with keyScheme "mpc": the customer key share is encrypted to it',
+    );
   }
   return { name, chainId, keyScheme, recoveryPublicKey: parseRecoveryPublicKey(raw.recoveryPublicKey) };
 }
@@ -48,7 +63,11 @@ function parseChainId(raw: UncheckedObject): number {
   const value = raw.chainId;
   if (value === undefined) throw new ValidationError('REQUEST.MISSING_FIELD', 'chainId', 'is required');
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ValidationError('REQUEST.INVALID_FIELD', 'chainId', `must be a positive whole number, got ${describe(value)}`);
+    throw new ValidationError(
+      'REQUEST.INVALID_FIELD',
+      'chainId',
+      `must be a positive whole number, got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -64,7 +83,8 @@ function parseKeyScheme(raw: UncheckedObject): KeyScheme {
 
 function parseRecoveryPublicKey(value: unknown): Hex {
   const key = checkString(value, 'recoveryPublicKey', PUBLIC_KEY_RULE).toLowerCase() as Hex;
-  if (!isOnSecp256k1(key)) throw new ValidationError('REQUEST.INVALID_FIELD', 'recoveryPublicKey', 'is not a point on the secp256k1 curve');
+  if (!isOnSecp256k1(key))
+    throw new ValidationError('REQUEST.INVALID_FIELD', 'recoveryPublicKey', 'is not a point on the secp256k1 curve');
   return key;
 }
 

@@ -18,7 +18,11 @@ interface Transition<T extends ChangeType> {
 
 const EVERY_STATUS: readonly WalletStatus[] = ['ACTIVE', 'FROZEN', 'LOCKED_DOWN'];
 
-const statusChange = (event: WalletEventOf<'FROZEN' | 'UNFROZEN' | 'LOCKED_DOWN'>) => ({ by: event.actor, reason: event.data.reason, at: event.at });
+const statusChange = (event: WalletEventOf<'FROZEN' | 'UNFROZEN' | 'LOCKED_DOWN'>) => ({
+  by: event.actor,
+  reason: event.data.reason,
+  at: event.at,
+});
 
 /**
  * The wallet lifecycle as a transition table. A policy may be set in any status (setting one moves
@@ -36,7 +40,10 @@ const TRANSITIONS: { readonly [T in ChangeType]: Transition<T> } = {
   },
   FROZEN: { from: ['ACTIVE'], reduce: (_w, e) => ({ status: 'FROZEN', frozen: statusChange(e) }) },
   UNFROZEN: { from: ['FROZEN'], reduce: () => ({ status: 'ACTIVE', frozen: undefined }) },
-  LOCKED_DOWN: { from: ['ACTIVE', 'FROZEN'], reduce: (_w, e) => ({ status: 'LOCKED_DOWN', frozen: undefined, lockedDown: statusChange(e) }) },
+  LOCKED_DOWN: {
+    from: ['ACTIVE', 'FROZEN'],
+    reduce: (_w, e) => ({ status: 'LOCKED_DOWN', frozen: undefined, lockedDown: statusChange(e) }),
+  },
 };
 
 /** Whether `event` may follow `wallet`; the reason when it may not. */
@@ -53,16 +60,27 @@ export function walletTransitionRefusal(wallet: Wallet, event: WalletEvent): str
  */
 export function applyWalletEvent(wallet: Wallet | undefined, event: WalletEvent): Wallet {
   if (wallet === undefined) return created(event);
-  if (event.walletId !== wallet.id) throw invalidEvent(`event for wallet ${event.walletId} applied to ${wallet.id}`, event);
-  if (event.seq !== wallet.version + 1) throw invalidEvent(`expected seq ${wallet.version + 1}, got ${event.seq}`, event);
+  if (event.walletId !== wallet.id)
+    throw invalidEvent(`event for wallet ${event.walletId} applied to ${wallet.id}`, event);
+  if (event.seq !== wallet.version + 1)
+    throw invalidEvent(`expected seq ${wallet.version + 1}, got ${event.seq}`, event);
   const refusal = walletTransitionRefusal(wallet, event);
   if (refusal !== undefined) {
-    throw new IllegalTransitionError('LIFECYCLE.ILLEGAL_TRANSITION', `${event.type} refused for wallet ${wallet.id}: ${refusal}`, {
-      details: { walletId: wallet.id, status: wallet.status, event: event.type, reason: refusal },
-    });
+    throw new IllegalTransitionError(
+      'LIFECYCLE.ILLEGAL_TRANSITION',
+      `${event.type} refused for wallet ${wallet.id}: ${refusal}`,
+      {
+        details: { walletId: wallet.id, status: wallet.status, event: event.type, reason: refusal },
+      },
+    );
   }
   const transition = TRANSITIONS[event.type as ChangeType] as Transition<ChangeType>;
-  const next: Wallet = { ...wallet, ...transition.reduce(wallet, event as never), version: event.seq, updatedAt: event.at };
+  const next: Wallet = {
+    ...wallet,
+    ...transition.reduce(wallet, event as never),
+    version: event.seq,
+    updatedAt: event.at,
+  };
   // Cleared fields are dropped rather than kept as `undefined`, so a fold equals a fresh read.
   return Object.fromEntries(Object.entries(next).filter(([, value]) => value !== undefined)) as unknown as Wallet;
 }
@@ -71,7 +89,8 @@ export function applyWalletEvent(wallet: Wallet | undefined, event: WalletEvent)
 export function foldWalletEvents(events: readonly WalletEvent[]): Wallet {
   let wallet: Wallet | undefined;
   for (const event of events) wallet = applyWalletEvent(wallet, event);
-  if (wallet === undefined) throw new StrongroomError('LIFECYCLE.INVALID_EVENT', 'a wallet has at least its WALLET_CREATED event');
+  if (wallet === undefined)
+    throw new StrongroomError('LIFECYCLE.INVALID_EVENT', 'a wallet has at least its WALLET_CREATED event');
   return wallet;
 }
 
@@ -84,9 +103,16 @@ export function policyWalletStatus(status: WalletStatus): PolicyWalletStatus {
 }
 
 function created(event: WalletEvent): Wallet {
-  if (event.type !== 'WALLET_CREATED' || event.seq !== 1) throw invalidEvent('a wallet stream starts with WALLET_CREATED at seq 1', event);
+  if (event.type !== 'WALLET_CREATED' || event.seq !== 1)
+    throw invalidEvent('a wallet stream starts with WALLET_CREATED at seq 1', event);
   const d = event.data;
-  if (d.name.length === 0 || !Number.isSafeInteger(d.chainId) || d.chainId <= 0 || !KEY_SCHEMES.includes(d.keyScheme) || d.keyId.length === 0) {
+  if (
+    d.name.length === 0 ||
+    !Number.isSafeInteger(d.chainId) ||
+    d.chainId <= 0 ||
+    !KEY_SCHEMES.includes(d.keyScheme) ||
+    d.keyId.length === 0
+  ) {
     throw invalidEvent('WALLET_CREATED needs a name, a positive chain id, a known key scheme and a key id', event);
   }
   let address: Wallet['address'];
@@ -118,10 +144,14 @@ function restoreVersion(event: WalletEventOf<'POLICY_SET'>) {
   } catch (error) {
     throw invalidEvent(`POLICY_SET carries a policy that does not parse: ${(error as Error).message}`, event, error);
   }
-  if (policy.version !== event.data.version) throw invalidEvent(`the policy says version ${policy.version}, the event ${event.data.version}`, event);
+  if (policy.version !== event.data.version)
+    throw invalidEvent(`the policy says version ${policy.version}, the event ${event.data.version}`, event);
   return policy;
 }
 
 function invalidEvent(message: string, event: WalletEvent, cause?: unknown): StrongroomError {
-  return new StrongroomError('LIFECYCLE.INVALID_EVENT', message, { details: { walletId: event.walletId, seq: event.seq, event: event.type }, cause });
+  return new StrongroomError('LIFECYCLE.INVALID_EVENT', message, {
+    details: { walletId: event.walletId, seq: event.seq, event: event.type },
+    cause,
+  });
 }

@@ -18,4 +18,7 @@ const api = routes<Dependencies>({
 });
 
 /** Approval groups: create one, read one. */
-export const handler = apiHandler({ name: 'approval-groups', auth: 'required', deps: dependencies }, async (request, load) => api(request, await load()));
+export const handler = apiHandler(
+  { name: 'approval-groups', auth: 'required', deps: dependencies },
+  async (request, load) => api(request, await load()),
+);

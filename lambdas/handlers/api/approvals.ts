@@ -9,7 +9,11 @@ import { routes } from './http/route';
 const api = routes<Dependencies>({
   'POST /v1/approvals/{id}': async (r, deps) => ({
     status: 200,
-    body: await decideApproval(deps, { principal: requireRole(r.principal, 'approver', 'admin'), requestId: pathId(r), body: r.body }),
+    body: await decideApproval(deps, {
+      principal: requireRole(r.principal, 'approver', 'admin'),
+      requestId: pathId(r),
+      body: r.body,
+    }),
   }),
   'GET /v1/approvals/{id}': async (r, deps) => {
     requireRole(r.principal, 'approver', 'admin', 'auditor');
@@ -21,4 +25,6 @@ const api = routes<Dependencies>({
  * Approvals with a bearer token: decide (membership, initiator and expiry checked by the use case)
  * and read a request as JSON. The approver link (`?t=…`, an HTML page) arrives with the link flow.
  */
-export const handler = apiHandler({ name: 'approvals', auth: 'required', deps: dependencies }, async (request, load) => api(request, await load()));
+export const handler = apiHandler({ name: 'approvals', auth: 'required', deps: dependencies }, async (request, load) =>
+  api(request, await load()),
+);

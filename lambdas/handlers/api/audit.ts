@@ -13,4 +13,6 @@ const api = routes<Dependencies>({
 });
 
 /** The audit trail of one trace, and whether it verifies against its signed checkpoint. */
-export const handler = apiHandler({ name: 'audit', auth: 'required', deps: dependencies }, async (request, load) => api(request, await load()));
+export const handler = apiHandler({ name: 'audit', auth: 'required', deps: dependencies }, async (request, load) =>
+  api(request, await load()),
+);

@@ -9,10 +9,12 @@ const api = routes<typeof dependencies>({
   'GET /v1/health': async (r, load) => {
     // A composition root that cannot be built (configuration, key vault) is a failed check, logged here, never shown;
     // `load` may throw before it returns a promise (configuration is read synchronously), so start from one.
-    const health = await Promise.resolve().then(load).then(checkHealth, (error: unknown) => {
-      r.logger.error('dependencies could not be built', { error: error instanceof Error ? error : String(error) });
-      return UNCONFIGURED;
-    });
+    const health = await Promise.resolve()
+      .then(load)
+      .then(checkHealth, (error: unknown) => {
+        r.logger.error('dependencies could not be built', { error: error instanceof Error ? error : String(error) });
+        return UNCONFIGURED;
+      });
     return { status: health.status === 'ok' ? 200 : 503, body: health };
   },
 });

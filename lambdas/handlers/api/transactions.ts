@@ -12,12 +12,23 @@ import { routes } from './http/route';
 const api = routes<Dependencies>({
   'POST /v1/transactions': async (r, deps) => {
     const principal = requireRole(r.principal, 'admin', 'operator');
-    return { status: 202, body: await submitTransfer(deps, { principal, idempotencyKey: r.headers['idempotency-key'], body: r.body, traceId: r.traceId }) };
+    return {
+      status: 202,
+      body: await submitTransfer(deps, {
+        principal,
+        idempotencyKey: r.headers['idempotency-key'],
+        body: r.body,
+        traceId: r.traceId,
+      }),
+    };
   },
   'GET /v1/transactions': async (r, deps) => {
     requireRole(r.principal, 'admin', 'operator', 'approver', 'auditor');
     const query = queryOf(r, ['walletId', 'status', 'limit', 'nextToken']);
-    return { status: 200, body: await listTransfers(deps, { walletId: query.walletId, status: query.status, page: pageOf(query) }) };
+    return {
+      status: 200,
+      body: await listTransfers(deps, { walletId: query.walletId, status: query.status, page: pageOf(query) }),
+    };
   },
   'GET /v1/transactions/{id}': async (r, deps) => {
     requireRole(r.principal, 'admin', 'operator', 'approver', 'auditor');
@@ -25,9 +36,19 @@ const api = routes<Dependencies>({
   },
   'POST /v1/transactions/{id}/cancel': async (r, deps) => {
     const principal = requireRole(r.principal, 'admin', 'operator');
-    return { status: 202, body: await cancelTransfer(deps, { principal, transferId: pathId(r), reason: parseReason(r.body, { required: false }) }) };
+    return {
+      status: 202,
+      body: await cancelTransfer(deps, {
+        principal,
+        transferId: pathId(r),
+        reason: parseReason(r.body, { required: false }),
+      }),
+    };
   },
 });
 
 /** Transfers: submit (202, workflow started), read one, list by wallet or status, cancel (202). */
-export const handler = apiHandler({ name: 'transactions', auth: 'required', deps: dependencies }, async (request, load) => api(request, await load()));
+export const handler = apiHandler(
+  { name: 'transactions', auth: 'required', deps: dependencies },
+  async (request, load) => api(request, await load()),
+);

@@ -29,13 +29,23 @@ const api = routes<Dependencies>({
   }),
   'POST /v1/wallets/{id}/freeze': async (r, deps) => ({
     status: 200,
-    body: await freezeWallet(deps, { principal: requireRole(r.principal, 'admin', 'operator'), walletId: pathId(r), body: r.body }),
+    body: await freezeWallet(deps, {
+      principal: requireRole(r.principal, 'admin', 'operator'),
+      walletId: pathId(r),
+      body: r.body,
+    }),
   }),
   'POST /v1/wallets/{id}/unfreeze': async (r, deps) => ({
     status: 200,
-    body: await unfreezeWallet(deps, { principal: requireRole(r.principal, 'admin'), walletId: pathId(r), body: r.body }),
+    body: await unfreezeWallet(deps, {
+      principal: requireRole(r.principal, 'admin'),
+      walletId: pathId(r),
+      body: r.body,
+    }),
   }),
 });
 
 /** Wallets: create, list, read with balances, set the policy, freeze and unfreeze. */
-export const handler = apiHandler({ name: 'wallets', auth: 'required', deps: dependencies }, async (request, load) => api(request, await load()));
+export const handler = apiHandler({ name: 'wallets', auth: 'required', deps: dependencies }, async (request, load) =>
+  api(request, await load()),
+);

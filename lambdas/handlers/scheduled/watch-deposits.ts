@@ -5,7 +5,9 @@ import { watchDeposits } from '../../use-cases/watch-deposits';
 const logger = new Logger({ serviceName: 'strongroom-deposits' });
 
 /** The deposit watcher: one scan per configured chain (an EventBridge schedule in the cloud, an interval locally). */
-export async function handler(): Promise<{ chains: { chainId: number; seen: number; confirmed: number; reorged: number; ignored: number }[] }> {
+export async function handler(): Promise<{
+  chains: { chainId: number; seen: number; confirmed: number; reorged: number; ignored: number }[];
+}> {
   const deps = await dependencies();
   const chains = [];
   for (const chain of deps.chains.all()) {
@@ -15,11 +17,22 @@ export async function handler(): Promise<{ chains: { chainId: number; seen: numb
       ledger: deps.ledger,
       custodyAddresses: () => deps.wallets.addressesOnChain(chain.config.chainId),
       onIgnored: async (transfer, reason) => {
-        logger.info('deposit ignored', { chainId: chain.config.chainId, txHash: transfer.txHash, token: transfer.token, reason });
+        logger.info('deposit ignored', {
+          chainId: chain.config.chainId,
+          txHash: transfer.txHash,
+          token: transfer.token,
+          reason,
+        });
       },
       clock: deps.clock,
     });
-    const figures = { chainId: chain.config.chainId, seen: report.seen.length, confirmed: report.confirmed.length, reorged: report.reorged.length, ignored: report.ignored.length };
+    const figures = {
+      chainId: chain.config.chainId,
+      seen: report.seen.length,
+      confirmed: report.confirmed.length,
+      reorged: report.reorged.length,
+      ignored: report.ignored.length,
+    };
     if (figures.seen + figures.confirmed + figures.reorged + figures.ignored > 0) logger.info('deposits', figures);
     chains.push(figures);
   }

@@ -17,7 +17,10 @@ export interface TaskInput {
  * start, calls one use case and returns its JSON result. Errors keep their class name, which is what
  * the state machine's Retry and Catch match; the input is never logged (it can hold a task token).
  */
-export function workflowTask<T>(task: string, run: (deps: Dependencies, input: TaskInput) => Promise<T>): (event: unknown) => Promise<T> {
+export function workflowTask<T>(
+  task: string,
+  run: (deps: Dependencies, input: TaskInput) => Promise<T>,
+): (event: unknown) => Promise<T> {
   return async (event: unknown): Promise<T> => {
     const fields = expectObject(event, 'input');
     const transferId = checkString(fields.transferId, 'transferId', ID_RULE);
@@ -27,7 +30,10 @@ export function workflowTask<T>(task: string, run: (deps: Dependencies, input: T
       logger.info('task done', { task, transferId, ms: Date.now() - started });
       return result;
     } catch (error) {
-      const details = error instanceof StrongroomError ? { code: error.code, name: error.name, message: error.message } : { name: (error as Error).name };
+      const details =
+        error instanceof StrongroomError
+          ? { code: error.code, name: error.name, message: error.message }
+          : { name: (error as Error).name };
       logger.warn('task failed', { task, transferId, ms: Date.now() - started, ...details });
       throw error;
     }

@@ -11,7 +11,10 @@ export type CreateApprovalGroupDeps = Pick<TransferDeps, 'groups' | 'audit' | 'c
  * Creates an approval group (`POST /v1/approval-groups`, `{name, members}`) under an id of ours,
  * `g-<16 hex>`: a client-chosen id would let a new group take the name a policy expects of another.
  */
-export async function createApprovalGroup(deps: CreateApprovalGroupDeps, request: { readonly principal: Principal; readonly body: unknown }): Promise<ApprovalGroup> {
+export async function createApprovalGroup(
+  deps: CreateApprovalGroupDeps,
+  request: { readonly principal: Principal; readonly body: unknown },
+): Promise<ApprovalGroup> {
   const group = parseApprovalGroup(request.body, `g-${randomBytes(8).toString('hex')}`);
   const at = deps.clock();
   await deps.groups.create(group, request.principal.id, at);

@@ -14,10 +14,15 @@ export interface AuditTrailView {
 }
 
 /** The audit records of one trace and whether they verify (`GET /v1/audit/{traceId}`); 404 when there are none. */
-export async function getAuditTrail(deps: Pick<TransferDeps, 'audit'>, request: { readonly traceId: string }): Promise<AuditTrailView> {
+export async function getAuditTrail(
+  deps: Pick<TransferDeps, 'audit'>,
+  request: { readonly traceId: string },
+): Promise<AuditTrailView> {
   const trail = await deps.audit.trail(request.traceId);
   if (trail.records.length === 0 && trail.checkpointId === undefined) {
-    throw new StrongroomError('AUDIT.TRACE_NOT_FOUND', `no audit record has the trace id ${request.traceId}`, { details: { traceId: request.traceId } });
+    throw new StrongroomError('AUDIT.TRACE_NOT_FOUND', `no audit record has the trace id ${request.traceId}`, {
+      details: { traceId: request.traceId },
+    });
   }
   const { verification } = trail;
   return {

@@ -14,9 +14,15 @@ const TIMEOUT_MS = 3_000;
  * events table and each chain's head block, each within a few seconds. Only ok or fail per
  * dependency: no error text, endpoint or version, since the route is unauthenticated.
  */
-export async function checkHealth(deps: Pick<TransferDeps, 'wallets' | 'chains'>, timeoutMs = TIMEOUT_MS): Promise<Health> {
+export async function checkHealth(
+  deps: Pick<TransferDeps, 'wallets' | 'chains'>,
+  timeoutMs = TIMEOUT_MS,
+): Promise<Health> {
   const chains = deps.chains.all();
-  const [dynamodb, ...heads] = await Promise.all([probe(() => deps.wallets.get('health-probe'), timeoutMs), ...chains.map((chain) => probe(() => chain.headBlockNumber(), timeoutMs))]);
+  const [dynamodb, ...heads] = await Promise.all([
+    probe(() => deps.wallets.get('health-probe'), timeoutMs),
+    ...chains.map((chain) => probe(() => chain.headBlockNumber(), timeoutMs)),
+  ]);
   const chainChecks = Object.fromEntries(chains.map((chain, i) => [String(chain.config.chainId), heads[i] ?? 'fail']));
   const ok = dynamodb === 'ok' && Object.values(chainChecks).every((c) => c === 'ok');
   return { status: ok ? 'ok' : 'fail', checks: { dynamodb, chains: chainChecks } };
@@ -28,7 +34,13 @@ async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<
     timer = setTimeout(() => resolve('fail'), timeoutMs);
   });
   try {
-    return await Promise.race([check().then((): CheckResult => 'ok', (): CheckResult => 'fail'), timeout]);
+    return await Promise.race([
+      check().then(
+        (): CheckResult => 'ok',
+        (): CheckResult => 'fail',
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -14,10 +14,16 @@ export async function listTransfers(
   request: { readonly walletId?: string; readonly status?: string; readonly page: PageRequest },
 ): Promise<Page<TransferSummary>> {
   if (request.walletId !== undefined && request.status !== undefined) {
-    throw new ValidationError('REQUEST.INVALID_FIELD', 'status', 'cannot be combined with walletId: filter by one of them');
+    throw new ValidationError(
+      'REQUEST.INVALID_FIELD',
+      'status',
+      'cannot be combined with walletId: filter by one of them',
+    );
   }
-  if (request.walletId !== undefined) return deps.events.listByWallet(checkString(request.walletId, 'walletId', ID_RULE), request.page);
-  if (request.status === undefined) throw new ValidationError('REQUEST.MISSING_FIELD', 'walletId', 'or status is required');
+  if (request.walletId !== undefined)
+    return deps.events.listByWallet(checkString(request.walletId, 'walletId', ID_RULE), request.page);
+  if (request.status === undefined)
+    throw new ValidationError('REQUEST.MISSING_FIELD', 'walletId', 'or status is required');
   if (!(TRANSFER_STATUSES as readonly string[]).includes(request.status)) {
     throw new ValidationError('REQUEST.INVALID_FIELD', 'status', `must be one of ${TRANSFER_STATUSES.join(', ')}`);
   }

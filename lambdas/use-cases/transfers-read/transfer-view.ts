@@ -1,6 +1,11 @@
 import type { Hex } from 'viem';
 import type { Asset } from '../../domain/asset';
-import type { TransferEvent, TransferEventData, TransferEventType, TransferStatus } from '../../domain/lifecycle/transfer-events';
+import type {
+  TransferEvent,
+  TransferEventData,
+  TransferEventType,
+  TransferStatus,
+} from '../../domain/lifecycle/transfer-events';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 
 /**
@@ -31,12 +36,20 @@ export interface TransferView {
   readonly approverIds?: readonly string[];
   readonly rejection?: TransferEventData['REJECTED'];
   readonly failure?: TransferEventData['FAILED'];
-  readonly events: readonly { readonly seq: number; readonly type: TransferEventType; readonly at: Date; readonly actor: string }[];
+  readonly events: readonly {
+    readonly seq: number;
+    readonly type: TransferEventType;
+    readonly at: Date;
+    readonly actor: string;
+  }[];
 }
 
 export function transferView(state: TransferState, events: readonly TransferEvent[]): TransferView {
   const confirmation = state.confirmed ?? state.latestConfirmation;
-  const txHash = confirmation?.txHash ?? [...state.attempts].reverse().find((a) => a.broadcast && a.txHash !== undefined)?.txHash ?? state.attempts.at(-1)?.txHash;
+  const txHash =
+    confirmation?.txHash ??
+    [...state.attempts].reverse().find((a) => a.broadcast && a.txHash !== undefined)?.txHash ??
+    state.attempts.at(-1)?.txHash;
   return {
     id: state.id,
     status: state.status,

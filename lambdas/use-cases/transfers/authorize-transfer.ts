@@ -27,7 +27,17 @@ import { eventsAfter, type NewTransferEvent } from './transfer-events-builder';
 
 export type AuthorizeTransferDeps = Pick<
   TransferDeps,
-  'events' | 'ledger' | 'wallets' | 'groups' | 'approvals' | 'chains' | 'approvalSigner' | 'deploymentId' | 'audit' | 'clock' | 'proofValiditySeconds'
+  | 'events'
+  | 'ledger'
+  | 'wallets'
+  | 'groups'
+  | 'approvals'
+  | 'chains'
+  | 'approvalSigner'
+  | 'deploymentId'
+  | 'audit'
+  | 'clock'
+  | 'proofValiditySeconds'
 >;
 
 export interface Authorization {
@@ -48,10 +58,14 @@ export const CANCELLATION_DECISION_ID = 'system.cancellation';
  * over the complete transaction. A replacement (stuck: fees raised ≥ 10%; cancellation: a zero-value
  * self-transfer at the nonce) is built here and gets a proof of its own, within the fee ceiling.
  */
-export async function authorizeTransfer(deps: AuthorizeTransferDeps, input: { readonly transferId: string }): Promise<Authorization> {
+export async function authorizeTransfer(
+  deps: AuthorizeTransferDeps,
+  input: { readonly transferId: string },
+): Promise<Authorization> {
   const state = await loadTransfer(deps.events, input.transferId);
   const wallet = await loadWallet(deps.wallets, state.walletId);
-  if (state.transaction === undefined) throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no prepared transaction`);
+  if (state.transaction === undefined)
+    throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no prepared transaction`);
   const now = deps.clock();
   let transaction: PreparedTransaction;
   let policyDecisionId: string;
@@ -59,7 +73,8 @@ export async function authorizeTransfer(deps: AuthorizeTransferDeps, input: { re
   if (state.replacementRequested) {
     const chain = deps.chains.get(state.chainId);
     transaction = await replacementFor(chain, state);
-    policyDecisionId = state.cancelling === true ? CANCELLATION_DECISION_ID : (state.policy?.decisionId ?? CANCELLATION_DECISION_ID);
+    policyDecisionId =
+      state.cancelling === true ? CANCELLATION_DECISION_ID : (state.policy?.decisionId ?? CANCELLATION_DECISION_ID);
   } else {
     haltIfCancelled(state);
     const evaluated = await reevaluate(deps, state, wallet, now);
@@ -77,7 +92,13 @@ export async function authorizeTransfer(deps: AuthorizeTransferDeps, input: { re
   };
   const signature = await deps.approvalSigner.signAuthorization(proof);
   const proofId = hashAuthorization({ deploymentId: deps.deploymentId, chainId: transaction.chainId }, proof);
-  await deps.events.append(state, eventsAfter(state, ACTOR, now, [...before, { type: 'AUTHORIZED', data: { proofId, validUntil: proof.validUntil.toISOString(), transaction } }]));
+  await deps.events.append(
+    state,
+    eventsAfter(state, ACTOR, now, [
+      ...before,
+      { type: 'AUTHORIZED', data: { proofId, validUntil: proof.validUntil.toISOString(), transaction } },
+    ]),
+  );
   await recordAudit(deps.audit, {
     traceId: state.traceId,
     actor: ACTOR,
@@ -90,19 +111,33 @@ export async function authorizeTransfer(deps: AuthorizeTransferDeps, input: { re
 }
 
 /** The policy now, and the approvals recounted against what it requires now. */
-async function reevaluate(deps: AuthorizeTransferDeps, state: TransferState, wallet: Wallet, now: Date): Promise<NewTransferEvent & { type: 'POLICY_EVALUATED' }> {
+async function reevaluate(
+  deps: AuthorizeTransferDeps,
+  state: TransferState,
+  wallet: Wallet,
+  now: Date,
+): Promise<NewTransferEvent & { type: 'POLICY_EVALUATED' }> {
   const decision = await decidePolicy(deps, state, wallet);
   const refuse = (reason: string): never => {
-    throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id}: ${reason}`, { details: { transferId: state.id, ruleIds: decision.decidingRuleIds } });
+    throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id}: ${reason}`, {
+      details: { transferId: state.id, ruleIds: decision.decidingRuleIds },
+    });
   };
   if (decision.action === 'BLOCK') refuse(`the policy blocks it now: ${decision.reason}`);
   if (decision.action === 'REQUIRE_APPROVAL') {
     const requestId = state.approvalRequestId;
     const stored = requestId === undefined ? undefined : await deps.approvals.get(requestId);
-    if (stored === undefined || decision.approval === undefined) return refuse('the policy requires an approval this transfer never had');
+    if (stored === undefined || decision.approval === undefined)
+      return refuse('the policy requires an approval this transfer never had');
     const groups = new Map((await deps.groups.all()).map((g): [string, ApprovalGroup] => [g.id, g]));
-    const tally = tallyApprovals({ request: { ...stored, requirement: decision.approval }, groups, decisions: await deps.approvals.decisions(stored.id), now });
-    if (tally.outcome !== 'APPROVED') refuse(`the approvals recorded do not meet what the policy requires now (${tally.outcome.toLowerCase()})`);
+    const tally = tallyApprovals({
+      request: { ...stored, requirement: decision.approval },
+      groups,
+      decisions: await deps.approvals.decisions(stored.id),
+      now,
+    });
+    if (tally.outcome !== 'APPROVED')
+      refuse(`the approvals recorded do not meet what the policy requires now (${tally.outcome.toLowerCase()})`);
   }
   return policyEvaluatedEvent(state, decision);
 }
@@ -118,7 +153,14 @@ async function replacementFor(chain: ChainGateway, state: TransferState): Promis
   const previous = signed.transaction;
   if (state.cancelling === true || state.cancelRequested !== undefined) {
     const network = await chain.networkFees();
-    const fees = replacementFees(previous, { maxFeePerGas: wantedMaxFee(network, network.maxPriorityFeePerGas), maxPriorityFeePerGas: network.maxPriorityFeePerGas }, chain.config.feeCeiling);
+    const fees = replacementFees(
+      previous,
+      {
+        maxFeePerGas: wantedMaxFee(network, network.maxPriorityFeePerGas),
+        maxPriorityFeePerGas: network.maxPriorityFeePerGas,
+      },
+      chain.config.feeCeiling,
+    );
     const cancellation = nonceFillTransaction(previous, fees);
     assertReplacement(previous, cancellation, chain.config.feeCeiling);
     return cancellation;
@@ -127,4 +169,5 @@ async function replacementFor(chain: ChainGateway, state: TransferState): Promis
 }
 
 /** Approver ids go into the signed proof; ids outside the id alphabet are named by their digest. */
-const safeId = (id: string): string => (ID_RULE.pattern?.test(id) === true && id.length <= ID_RULE.maxLength ? id : `id-${digestOf(id).slice(2, 34)}`);
+const safeId = (id: string): string =>
+  ID_RULE.pattern?.test(id) === true && id.length <= ID_RULE.maxLength ? id : `id-${digestOf(id).slice(2, 34)}`;

@@ -16,7 +16,10 @@ const ACTOR = 'workflow:broadcast';
  * broadcast replays the same posting). An unreachable node fails the step, which is retried and then
  * handed to confirmation tracking: the transaction may be out, so nothing is released.
  */
-export async function broadcastTransfer(deps: BroadcastTransferDeps, input: { readonly transferId: string }): Promise<{ state: BroadcastState | 'NOTHING_TO_SEND' }> {
+export async function broadcastTransfer(
+  deps: BroadcastTransferDeps,
+  input: { readonly transferId: string },
+): Promise<{ state: BroadcastState | 'NOTHING_TO_SEND' }> {
   const state = await loadTransfer(deps.events, input.transferId);
   const attempt = [...state.attempts].reverse().find((a) => a.rawTransaction !== undefined);
   if (attempt?.rawTransaction === undefined || attempt.txHash === undefined) return { state: 'NOTHING_TO_SEND' };
@@ -24,8 +27,20 @@ export async function broadcastTransfer(deps: BroadcastTransferDeps, input: { re
   const at = deps.clock();
   await deps.ledger.post(broadcast(reservationOf(state), at));
   if (!attempt.broadcast) {
-    await deps.events.append(state, eventsAfter(state, ACTOR, at, [{ type: 'BROADCAST_ACCEPTED', data: { attempt: attempt.attempt, txHash: attempt.txHash } }]));
-    await recordAudit(deps.audit, { traceId: state.traceId, actor: ACTOR, action: 'BROADCAST_ACCEPTED', inputs: { txHash: attempt.txHash }, result: result.state, at });
+    await deps.events.append(
+      state,
+      eventsAfter(state, ACTOR, at, [
+        { type: 'BROADCAST_ACCEPTED', data: { attempt: attempt.attempt, txHash: attempt.txHash } },
+      ]),
+    );
+    await recordAudit(deps.audit, {
+      traceId: state.traceId,
+      actor: ACTOR,
+      action: 'BROADCAST_ACCEPTED',
+      inputs: { txHash: attempt.txHash },
+      result: result.state,
+      at,
+    });
   }
   return { state: result.state };
 }

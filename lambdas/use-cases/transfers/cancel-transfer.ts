@@ -21,25 +21,54 @@ export async function cancelTransfer(
 ): Promise<{ id: string; status: TransferStatus; cancelRequested: true }> {
   for (let attempt = 0; ; attempt++) {
     const state = await loadTransfer(deps.events, request.transferId);
-    const mayCancel = state.initiatorId === request.principal.id || request.principal.roles.includes('admin') || request.principal.roles.includes('operator');
-    if (!mayCancel) throw new StrongroomError('AUTH.FORBIDDEN', 'only the initiator, an operator or an admin may cancel a transfer', { details: { transferId: state.id } });
+    const mayCancel =
+      state.initiatorId === request.principal.id ||
+      request.principal.roles.includes('admin') ||
+      request.principal.roles.includes('operator');
+    if (!mayCancel)
+      throw new StrongroomError('AUTH.FORBIDDEN', 'only the initiator, an operator or an admin may cancel a transfer', {
+        details: { transferId: state.id },
+      });
     if (state.cancelRequested !== undefined) return { id: state.id, status: state.status, cancelRequested: true };
     if (TERMINAL_STATUSES.has(state.status)) {
-      throw new StrongroomError('TRANSFER.NOT_CANCELLABLE', `transfer ${state.id} is ${state.status}`, { details: { transferId: state.id, status: state.status } });
+      throw new StrongroomError('TRANSFER.NOT_CANCELLABLE', `transfer ${state.id} is ${state.status}`, {
+        details: { transferId: state.id, status: state.status },
+      });
     }
     const at = deps.clock();
     let next;
     try {
-      next = await deps.events.append(state, eventsAfter(state, request.principal.id, at, [
-        { type: 'CANCEL_REQUESTED', data: { requestedBy: request.principal.id, ...(request.reason === undefined ? {} : { reason: request.reason }) } },
-      ]));
+      next = await deps.events.append(
+        state,
+        eventsAfter(state, request.principal.id, at, [
+          {
+            type: 'CANCEL_REQUESTED',
+            data: {
+              requestedBy: request.principal.id,
+              ...(request.reason === undefined ? {} : { reason: request.reason }),
+            },
+          },
+        ]),
+      );
     } catch (error) {
       if (error instanceof ConflictError && attempt < 4) continue;
       throw error;
     }
-    await recordAudit(deps.audit, { traceId: state.traceId, actor: request.principal.id, action: 'CANCEL_REQUESTED', inputs: { reason: request.reason }, result: state.status, at });
+    await recordAudit(deps.audit, {
+      traceId: state.traceId,
+      actor: request.principal.id,
+      action: 'CANCEL_REQUESTED',
+      inputs: { reason: request.reason },
+      result: state.status,
+      at,
+    });
     if (next.status === 'PENDING_AUTHORIZATION' && next.approvalRequestId !== undefined) {
-      const { won, resolution } = await deps.approvals.resolve({ requestId: next.approvalRequestId, outcome: 'CANCELLED', at, by: request.principal.id });
+      const { won, resolution } = await deps.approvals.resolve({
+        requestId: next.approvalRequestId,
+        outcome: 'CANCELLED',
+        at,
+        by: request.principal.id,
+      });
       if (won) await resumeWaitingTask(deps, next, resolution.outcome, request.principal.id);
     }
     return { id: next.id, status: next.status, cancelRequested: true };

@@ -36,22 +36,48 @@ export async function compensateTransfer(
   const reason = causeMessage(input.cause) ?? errorName;
   const failure: TransferEventData['FAILED'] = { stage: state.status, errorName, reason };
   if (state.transaction !== undefined && state.cancelling !== true) {
-    await deps.events.append(state, eventsAfter(state, ACTOR, deps.clock(), [{ type: 'REPLACEMENT_REQUESTED', data: { reason: 'CANCEL', replacesAttempt: 0, failure } }]));
+    await deps.events.append(
+      state,
+      eventsAfter(state, ACTOR, deps.clock(), [
+        { type: 'REPLACEMENT_REQUESTED', data: { reason: 'CANCEL', replacesAttempt: 0, failure } },
+      ]),
+    );
     return { outcome: 'CANCEL_AT_NONCE' };
   }
   const before: NewTransferEvent[] =
     state.transaction !== undefined
-      ? [{ type: 'RECONCILIATION_REQUIRED', data: { reason: `nonce ${state.transaction.nonce} was reserved and could not be filled: later transfers wait behind it` } }]
+      ? [
+          {
+            type: 'RECONCILIATION_REQUIRED',
+            data: {
+              reason: `nonce ${state.transaction.nonce} was reserved and could not be filled: later transfers wait behind it`,
+            },
+          },
+        ]
       : [];
   await endTransfer(deps, state, ACTOR, terminalEvent(state, errorName, reason, failure), before);
   return { outcome: 'COMPENSATED' };
 }
 
-function terminalEvent(state: TransferState, errorName: string, reason: string, failure: TransferEventData['FAILED']): Parameters<typeof endTransfer>[3] {
-  if (state.cancelRequested !== undefined) return { type: 'CANCELLED', data: { reason: `cancelled by ${state.cancelRequested.by}` } };
-  if (errorName === APPROVAL_ERRORS.REJECTED && state.status === 'PENDING_AUTHORIZATION') return { type: 'REJECTED', data: { stage: 'APPROVAL', reason } };
-  if ((errorName === APPROVAL_ERRORS.EXPIRED || errorName === 'States.Timeout') && state.status === 'PENDING_AUTHORIZATION') return { type: 'EXPIRED', data: { reason } };
-  if (errorName === 'TransferHaltedError' && (state.status === 'QUEUED' || state.status === 'PENDING_AUTHORIZATION' || state.status === 'PENDING_SCREENING')) {
+function terminalEvent(
+  state: TransferState,
+  errorName: string,
+  reason: string,
+  failure: TransferEventData['FAILED'],
+): Parameters<typeof endTransfer>[3] {
+  if (state.cancelRequested !== undefined)
+    return { type: 'CANCELLED', data: { reason: `cancelled by ${state.cancelRequested.by}` } };
+  if (errorName === APPROVAL_ERRORS.REJECTED && state.status === 'PENDING_AUTHORIZATION')
+    return { type: 'REJECTED', data: { stage: 'APPROVAL', reason } };
+  if (
+    (errorName === APPROVAL_ERRORS.EXPIRED || errorName === 'States.Timeout') &&
+    state.status === 'PENDING_AUTHORIZATION'
+  )
+    return { type: 'EXPIRED', data: { reason } };
+  if (
+    errorName === 'TransferHaltedError' &&
+    (state.status === 'QUEUED' || state.status === 'PENDING_AUTHORIZATION' || state.status === 'PENDING_SCREENING')
+  ) {
     return { type: 'REJECTED', data: { stage: 'AUTHORIZATION', reason } };
   }
   return { type: 'FAILED', data: state.pendingFailure ?? failure };

@@ -27,7 +27,11 @@ export function parseDecisionBody(body: unknown): { decision: 'approve' | 'rejec
   rejectUnknownFields(value, ['decision', 'comment'], '');
   const decision = value.decision;
   if (decision !== 'approve' && decision !== 'reject') {
-    throw new ValidationError(decision === undefined ? 'REQUEST.MISSING_FIELD' : 'REQUEST.INVALID_FIELD', 'decision', 'must be "approve" or "reject"');
+    throw new ValidationError(
+      decision === undefined ? 'REQUEST.MISSING_FIELD' : 'REQUEST.INVALID_FIELD',
+      'decision',
+      'must be "approve" or "reject"',
+    );
   }
   const comment = optionalString(value, 'comment', '', { maxLength: 500 });
   return { decision, ...(comment === undefined ? {} : { comment }) };
@@ -45,7 +49,10 @@ export async function decideApproval(
 ): Promise<ApprovalDecisionResult> {
   const { decision, comment } = parseDecisionBody(request.body);
   const stored = await deps.approvals.get(request.requestId);
-  if (stored === undefined) throw new StrongroomError('APPROVAL.REQUEST_NOT_FOUND', `no approval request ${request.requestId}`, { details: { requestId: request.requestId } });
+  if (stored === undefined)
+    throw new StrongroomError('APPROVAL.REQUEST_NOT_FOUND', `no approval request ${request.requestId}`, {
+      details: { requestId: request.requestId },
+    });
   const groups = new Map((await deps.groups.all()).map((g): [string, ApprovalGroup] => [g.id, g]));
   const now = deps.clock();
   const state = await loadTransfer(deps.events, stored.transferId);
@@ -57,22 +64,53 @@ export async function decideApproval(
     now,
     resolved: (await deps.approvals.resolution(stored.id)) !== undefined || state.cancelRequested !== undefined,
   });
-  await deps.approvals.decide({ requestId: stored.id, approverId: request.principal.id, decision, at: now, ...(comment === undefined ? {} : { comment }) });
-  await recordAudit(deps.audit, { traceId: state.traceId, actor: request.principal.id, action: `APPROVAL_${decision.toUpperCase()}`, inputs: { requestId: stored.id, comment }, result: decision, at: now });
+  await deps.approvals.decide({
+    requestId: stored.id,
+    approverId: request.principal.id,
+    decision,
+    at: now,
+    ...(comment === undefined ? {} : { comment }),
+  });
+  await recordAudit(deps.audit, {
+    traceId: state.traceId,
+    actor: request.principal.id,
+    action: `APPROVAL_${decision.toUpperCase()}`,
+    inputs: { requestId: stored.id, comment },
+    result: decision,
+    at: now,
+  });
 
   const tally = tallyApprovals({ request: stored, groups, decisions: await deps.approvals.decisions(stored.id), now });
   if (tally.outcome === 'APPROVED' || tally.outcome === 'REJECTED') {
-    const resolution: ApprovalResolution = { requestId: stored.id, outcome: tally.outcome, at: now, ...(tally.rejectedBy === undefined ? {} : { by: tally.rejectedBy }) };
+    const resolution: ApprovalResolution = {
+      requestId: stored.id,
+      outcome: tally.outcome,
+      at: now,
+      ...(tally.rejectedBy === undefined ? {} : { by: tally.rejectedBy }),
+    };
     const { won } = await deps.approvals.resolve(resolution);
     if (won) {
       const approverIds = [...new Set(tally.approvals.flatMap((g) => g.approverIds))];
-      await appendWithRetry(deps, stored.transferId, () =>
-        tally.outcome === 'APPROVED'
-          ? [{ type: 'APPROVAL_GRANTED', data: { approvalRequestId: stored.id, approverIds } }]
-          : [{ type: 'APPROVAL_REJECTED', data: { approvalRequestId: stored.id, rejectedBy: tally.rejectedBy ?? request.principal.id } }],
+      await appendWithRetry(
+        deps,
+        stored.transferId,
+        () =>
+          tally.outcome === 'APPROVED'
+            ? [{ type: 'APPROVAL_GRANTED', data: { approvalRequestId: stored.id, approverIds } }]
+            : [
+                {
+                  type: 'APPROVAL_REJECTED',
+                  data: { approvalRequestId: stored.id, rejectedBy: tally.rejectedBy ?? request.principal.id },
+                },
+              ],
         now,
       );
-      await resumeWaitingTask(deps, await loadTransfer(deps.events, stored.transferId), tally.outcome, tally.rejectedBy);
+      await resumeWaitingTask(
+        deps,
+        await loadTransfer(deps.events, stored.transferId),
+        tally.outcome,
+        tally.rejectedBy,
+      );
     }
   }
   return { requestId: stored.id, transferId: stored.transferId, decision, outcome: tally.outcome };

@@ -11,11 +11,23 @@ import type { TransferDeps } from './transfer-deps';
  * The policy's decision on a transfer now: its wallet's current policy (deny by default when it has
  * none), the wallet's status, and the velocity of every transfer reserved before this one.
  */
-export async function decidePolicy(deps: Pick<TransferDeps, 'ledger' | 'events' | 'clock'>, state: TransferState, wallet: Wallet): Promise<PolicyDecision> {
+export async function decidePolicy(
+  deps: Pick<TransferDeps, 'ledger' | 'events' | 'clock'>,
+  state: TransferState,
+  wallet: Wallet,
+): Promise<PolicyDecision> {
   const now = deps.clock();
   const intent = intentOfTransfer(state, wallet.address);
   if (wallet.policy === undefined) {
-    return { action: 'BLOCK', policyVersion: 0, matchedRuleIds: [], decidingRuleIds: [], violations: [], escalations: [], reason: 'the wallet has no policy: deny by default' };
+    return {
+      action: 'BLOCK',
+      policyVersion: 0,
+      matchedRuleIds: [],
+      decidingRuleIds: [],
+      violations: [],
+      escalations: [],
+      reason: 'the wallet has no policy: deny by default',
+    };
   }
   const initiator: Principal = { id: state.initiatorId, roles: (state.initiatorRoles ?? []).filter(isRole) };
   return evaluatePolicy(wallet.policy, {
@@ -33,7 +45,10 @@ export async function decidePolicy(deps: Pick<TransferDeps, 'ledger' | 'events' 
  * index that may lag a write by a moment, so two transfers submitted at the same instant can both
  * pass a cooldown; the velocity limits, read from the ledger, have no such gap.
  */
-async function lastTransferBefore(deps: Pick<TransferDeps, 'events'>, state: TransferState): Promise<{ lastTransferAt?: Date }> {
+async function lastTransferBefore(
+  deps: Pick<TransferDeps, 'events'>,
+  state: TransferState,
+): Promise<{ lastTransferAt?: Date }> {
   const { items } = await deps.events.listByWallet(state.walletId, { limit: 10 });
   const previous = items.find((t) => t.id !== state.id && t.submittedAt.getTime() <= state.submittedAt.getTime());
   return previous === undefined ? {} : { lastTransferAt: previous.submittedAt };

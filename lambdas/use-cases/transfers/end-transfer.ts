@@ -26,17 +26,39 @@ export async function endTransfer(
   // transfer ended with its funds still held. The posting is idempotent if this runs again.
   const releasing = mayReleaseFunds(state);
   if (releasing) await deps.ledger.post(release(reservationOf(state), at));
-  const released: NewTransferEvent[] = releasing ? [{ type: 'FUNDS_RELEASED', data: { reason: `transfer ${terminal.type.toLowerCase()}` } }] : [];
+  const released: NewTransferEvent[] = releasing
+    ? [{ type: 'FUNDS_RELEASED', data: { reason: `transfer ${terminal.type.toLowerCase()}` } }]
+    : [];
   const ended = await deps.events.append(state, eventsAfter(state, actor, at, [...before, terminal, ...released]));
-  await recordAudit(deps.audit, { traceId: ended.traceId, actor, action: `TRANSFER_${terminal.type}`, inputs: terminal.data, result: ended.status, at });
+  await recordAudit(deps.audit, {
+    traceId: ended.traceId,
+    actor,
+    action: `TRANSFER_${terminal.type}`,
+    inputs: terminal.data,
+    result: ended.status,
+    at,
+  });
   return releaseIfDue(deps, ended, actor);
 }
 
 /** Releases the reservation of an ended transfer that may release it and has not yet. */
-export async function releaseIfDue(deps: Pick<TransferDeps, 'events' | 'ledger' | 'clock'>, state: TransferState, actor: string): Promise<TransferState> {
-  const ended = state.status === 'REJECTED' || state.status === 'EXPIRED' || state.status === 'CANCELLED' || state.status === 'FAILED';
+export async function releaseIfDue(
+  deps: Pick<TransferDeps, 'events' | 'ledger' | 'clock'>,
+  state: TransferState,
+  actor: string,
+): Promise<TransferState> {
+  const ended =
+    state.status === 'REJECTED' ||
+    state.status === 'EXPIRED' ||
+    state.status === 'CANCELLED' ||
+    state.status === 'FAILED';
   if (!ended || !mayReleaseFunds(state)) return state;
   const at = deps.clock();
   await deps.ledger.post(release(reservationOf(state), at));
-  return deps.events.append(state, eventsAfter(state, actor, at, [{ type: 'FUNDS_RELEASED', data: { reason: `transfer ${state.status.toLowerCase()}` } }]));
+  return deps.events.append(
+    state,
+    eventsAfter(state, actor, at, [
+      { type: 'FUNDS_RELEASED', data: { reason: `transfer ${state.status.toLowerCase()}` } },
+    ]),
+  );
 }

@@ -21,9 +21,13 @@ const ACTOR = 'workflow:policy';
  * restrictive matching action; escalations freeze or lock the wallet down. A BLOCK rejects the
  * transfer naming the rules and releases its funds. Re-running the step returns the recorded decision.
  */
-export async function evaluateTransferPolicy(deps: EvaluateTransferPolicyDeps, input: { readonly transferId: string }): Promise<{ action: ActionType }> {
+export async function evaluateTransferPolicy(
+  deps: EvaluateTransferPolicyDeps,
+  input: { readonly transferId: string },
+): Promise<{ action: ActionType }> {
   const state = await loadTransfer(deps.events, input.transferId);
-  if (state.policy !== undefined) return { action: TERMINAL_STATUSES.has(state.status) ? 'BLOCK' : state.policy.action };
+  if (state.policy !== undefined)
+    return { action: TERMINAL_STATUSES.has(state.status) ? 'BLOCK' : state.policy.action };
   if (TERMINAL_STATUSES.has(state.status)) {
     await releaseIfDue(deps, state, ACTOR);
     return { action: 'BLOCK' };
@@ -43,7 +47,13 @@ export async function evaluateTransferPolicy(deps: EvaluateTransferPolicyDeps, i
     at,
   });
   if (decision.action === 'BLOCK') {
-    await endTransfer(deps, state, ACTOR, { type: 'REJECTED', data: { stage: 'POLICY', reason: decision.reason, ruleIds: decision.decidingRuleIds } }, [evaluated]);
+    await endTransfer(
+      deps,
+      state,
+      ACTOR,
+      { type: 'REJECTED', data: { stage: 'POLICY', reason: decision.reason, ruleIds: decision.decidingRuleIds } },
+      [evaluated],
+    );
   } else {
     await deps.events.append(state, eventsAfter(state, ACTOR, at, [evaluated]));
   }
@@ -51,12 +61,26 @@ export async function evaluateTransferPolicy(deps: EvaluateTransferPolicyDeps, i
 }
 
 /** FREEZE and LOCKDOWN escalations stop the whole wallet, not just this transfer. */
-async function applyEscalations(deps: Pick<TransferDeps, 'wallets' | 'clock'>, wallet: Wallet, escalations: readonly Escalation[], transferId: string): Promise<void> {
+async function applyEscalations(
+  deps: Pick<TransferDeps, 'wallets' | 'clock'>,
+  wallet: Wallet,
+  escalations: readonly Escalation[],
+  transferId: string,
+): Promise<void> {
   const lockdown = escalations.find((e) => e.type === 'LOCKDOWN');
   const freeze = escalations.find((e) => e.type === 'FREEZE');
   const at = deps.clock();
   const next = (type: 'FROZEN' | 'LOCKED_DOWN', reason: string): WalletEvent =>
-    ({ walletId: wallet.id, seq: wallet.version + 1, type, at, actor: ACTOR, data: { reason: `${reason} (transfer ${transferId})` } }) as WalletEvent;
-  if (lockdown !== undefined && wallet.status !== 'LOCKED_DOWN') await deps.wallets.append(wallet, [next('LOCKED_DOWN', lockdown.reason)]);
-  else if (freeze !== undefined && wallet.status === 'ACTIVE') await deps.wallets.append(wallet, [next('FROZEN', freeze.reason)]);
+    ({
+      walletId: wallet.id,
+      seq: wallet.version + 1,
+      type,
+      at,
+      actor: ACTOR,
+      data: { reason: `${reason} (transfer ${transferId})` },
+    }) as WalletEvent;
+  if (lockdown !== undefined && wallet.status !== 'LOCKED_DOWN')
+    await deps.wallets.append(wallet, [next('LOCKED_DOWN', lockdown.reason)]);
+  else if (freeze !== undefined && wallet.status === 'ACTIVE')
+    await deps.wallets.append(wallet, [next('FROZEN', freeze.reason)]);
 }

@@ -16,7 +16,10 @@ export async function expireApprovals(deps: ExpireApprovalsDeps): Promise<{ expi
   const expired: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await deps.events.listByStatus('PENDING_AUTHORIZATION', { limit: 100, ...(nextToken === undefined ? {} : { nextToken }) });
+    const page = await deps.events.listByStatus('PENDING_AUTHORIZATION', {
+      limit: 100,
+      ...(nextToken === undefined ? {} : { nextToken }),
+    });
     for (const summary of page.items) {
       const state = await deps.events.load(summary.id);
       if (state?.status !== 'PENDING_AUTHORIZATION' || state.approvalRequestId === undefined) continue;
@@ -24,8 +27,20 @@ export async function expireApprovals(deps: ExpireApprovalsDeps): Promise<{ expi
       if (request === undefined || now < request.expiresAt) continue;
       const { won } = await deps.approvals.resolve({ requestId: request.id, outcome: 'EXPIRED', at: now });
       if (!won) continue;
-      const next = await deps.events.append(state, eventsAfter(state, 'workflow:expiry', now, [{ type: 'APPROVAL_EXPIRED', data: { approvalRequestId: request.id } }]));
-      await recordAudit(deps.audit, { traceId: state.traceId, actor: 'workflow:expiry', action: 'APPROVAL_EXPIRED', inputs: { requestId: request.id }, result: `expired at ${request.expiresAt.toISOString()}`, at: now });
+      const next = await deps.events.append(
+        state,
+        eventsAfter(state, 'workflow:expiry', now, [
+          { type: 'APPROVAL_EXPIRED', data: { approvalRequestId: request.id } },
+        ]),
+      );
+      await recordAudit(deps.audit, {
+        traceId: state.traceId,
+        actor: 'workflow:expiry',
+        action: 'APPROVAL_EXPIRED',
+        inputs: { requestId: request.id },
+        result: `expired at ${request.expiresAt.toISOString()}`,
+        at: now,
+      });
       await resumeWaitingTask(deps, next, 'EXPIRED');
       expired.push(state.id);
     }

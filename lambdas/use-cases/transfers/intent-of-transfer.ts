@@ -10,7 +10,15 @@ import type { TransferState } from '../../domain/lifecycle/transfer-state';
 export function intentOfTransfer(state: TransferState, walletAddress: Address): Intent {
   const value = state.asset === 'native' ? state.amount : 0n;
   if (state.data === '0x') {
-    return { kind: 'transfer', method: 'native', call: { to: state.to, value, data: '0x' }, asset: 'native', amount: value, counterparty: state.to, outflow: value };
+    return {
+      kind: 'transfer',
+      method: 'native',
+      call: { to: state.to, value, data: '0x' },
+      asset: 'native',
+      amount: value,
+      counterparty: state.to,
+      outflow: value,
+    };
   }
   return decodeCall({ to: state.to, value, data: state.data }, walletAddress);
 }

@@ -5,6 +5,7 @@ import type { WalletStore } from '../../ports/wallet-store';
 /** The wallet, or WALLET.NOT_FOUND naming it. */
 export async function loadWallet(wallets: WalletStore, walletId: string): Promise<Wallet> {
   const wallet = await wallets.get(walletId);
-  if (wallet === undefined) throw new StrongroomError('WALLET.NOT_FOUND', `no wallet ${walletId}`, { details: { walletId } });
+  if (wallet === undefined)
+    throw new StrongroomError('WALLET.NOT_FOUND', `no wallet ${walletId}`, { details: { walletId } });
   return wallet;
 }

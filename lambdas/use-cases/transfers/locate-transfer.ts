@@ -11,13 +11,17 @@ export type TransferStep = 'SCREEN' | 'POLICY' | 'APPROVAL' | 'PREPARE' | 'AUTHO
  * restarted runtime starts a new execution per unfinished transfer and it resumes here (ARCHITECTURE.md
  * §2); in the cloud a new execution also starts here.
  */
-export async function locateTransfer(deps: Pick<TransferDeps, 'events' | 'ledger' | 'clock'>, input: { readonly transferId: string }): Promise<{ step: TransferStep }> {
+export async function locateTransfer(
+  deps: Pick<TransferDeps, 'events' | 'ledger' | 'clock'>,
+  input: { readonly transferId: string },
+): Promise<{ step: TransferStep }> {
   const state = await loadTransfer(deps.events, input.transferId);
   if (TERMINAL_STATUSES.has(state.status)) {
     await releaseIfDue(deps, state, 'workflow:locate');
     return { step: 'DONE' };
   }
-  if (state.attempts.length > 0 || state.replacementRequested) return { step: state.replacementRequested ? 'AUTHORIZE' : 'TRACK' };
+  if (state.attempts.length > 0 || state.replacementRequested)
+    return { step: state.replacementRequested ? 'AUTHORIZE' : 'TRACK' };
   if (state.cancelRequested !== undefined) return { step: 'COMPENSATE' };
   switch (state.status) {
     case 'SUBMITTED':

@@ -7,7 +7,10 @@ import type { NewTransferEvent } from './transfer-events-builder';
  * recorded at, so each evaluation (EvaluatePolicy, then each Authorize) has its own, and a proof
  * names exactly the decision it was signed under.
  */
-export function policyEvaluatedEvent(state: TransferState, decision: PolicyDecision): NewTransferEvent & { type: 'POLICY_EVALUATED' } {
+export function policyEvaluatedEvent(
+  state: TransferState,
+  decision: PolicyDecision,
+): NewTransferEvent & { type: 'POLICY_EVALUATED' } {
   return {
     type: 'POLICY_EVALUATED',
     data: {

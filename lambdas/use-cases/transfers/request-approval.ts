@@ -9,7 +9,10 @@ import { resumeWaitingTask } from './resume-waiting-task';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter } from './transfer-events-builder';
 
-export type RequestApprovalDeps = Pick<TransferDeps, 'events' | 'approvals' | 'groups' | 'notifier' | 'workflow' | 'audit' | 'clock'>;
+export type RequestApprovalDeps = Pick<
+  TransferDeps,
+  'events' | 'approvals' | 'groups' | 'notifier' | 'workflow' | 'audit' | 'clock'
+>;
 
 const ACTOR = 'workflow:approval';
 
@@ -19,7 +22,10 @@ const ACTOR = 'workflow:approval';
  * the expiry sweep or a cancellation resumes it. Run again after a restart, it stores the new token
  * and, if the request was resolved meanwhile, resumes the workflow at once.
  */
-export async function requestApproval(deps: RequestApprovalDeps, input: { readonly transferId: string; readonly taskToken: string }): Promise<Record<string, never>> {
+export async function requestApproval(
+  deps: RequestApprovalDeps,
+  input: { readonly transferId: string; readonly taskToken: string },
+): Promise<Record<string, never>> {
   let state = await loadTransfer(deps.events, input.transferId);
   haltIfCancelled(state);
   const requirement = state.policy?.approval;
@@ -28,7 +34,10 @@ export async function requestApproval(deps: RequestApprovalDeps, input: { readon
       await deps.workflow.sendTaskSuccess(input.taskToken, { approvalRequestId: state.approvalRequestId ?? '' });
       return {};
     }
-    throw new StrongroomError('LIFECYCLE.ILLEGAL_TRANSITION', `transfer ${state.id} is ${state.status}, not waiting for approval`);
+    throw new StrongroomError(
+      'LIFECYCLE.ILLEGAL_TRANSITION',
+      `transfer ${state.id} is ${state.status}, not waiting for approval`,
+    );
   }
   const requestId = approvalRequestIdOf(state.id);
   const groups = new Map((await deps.groups.all()).map((g): [string, ApprovalGroup] => [g.id, g]));
@@ -41,9 +50,24 @@ export async function requestApproval(deps: RequestApprovalDeps, input: { readon
   }
   validateRequirement(requirement, groups, state.initiatorId);
   const now = deps.clock();
-  const request = { id: requestId, transferId: state.id, initiatorId: state.initiatorId, requirement, createdAt: now, expiresAt: new Date(now.getTime() + requirement.timeoutSeconds * 1000) };
+  const request = {
+    id: requestId,
+    transferId: state.id,
+    initiatorId: state.initiatorId,
+    requirement,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + requirement.timeoutSeconds * 1000),
+  };
   await deps.approvals.create(request, input.taskToken);
-  state = await deps.events.append(state, eventsAfter(state, ACTOR, now, [{ type: 'APPROVAL_REQUESTED', data: { approvalRequestId: requestId, expiresAt: request.expiresAt.toISOString() } }]));
+  state = await deps.events.append(
+    state,
+    eventsAfter(state, ACTOR, now, [
+      {
+        type: 'APPROVAL_REQUESTED',
+        data: { approvalRequestId: requestId, expiresAt: request.expiresAt.toISOString() },
+      },
+    ]),
+  );
   const members = requirement.groups
     .flatMap(({ group }) => groups.get(group)?.members ?? [])
     .filter((member, i, all) => member.id !== state.initiatorId && all.findIndex((m) => m.id === member.id) === i);
@@ -55,6 +79,13 @@ export async function requestApproval(deps: RequestApprovalDeps, input: { readon
     expiresAt: request.expiresAt,
     members,
   });
-  await recordAudit(deps.audit, { traceId: state.traceId, actor: ACTOR, action: 'APPROVAL_REQUESTED', inputs: requirement, result: `${requestId} until ${request.expiresAt.toISOString()}`, at: now });
+  await recordAudit(deps.audit, {
+    traceId: state.traceId,
+    actor: ACTOR,
+    action: 'APPROVAL_REQUESTED',
+    inputs: requirement,
+    result: `${requestId} until ${request.expiresAt.toISOString()}`,
+    at: now,
+  });
   return {};
 }

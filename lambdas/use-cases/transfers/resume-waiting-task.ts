@@ -3,7 +3,11 @@ import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { TransferDeps } from './transfer-deps';
 
 /** The error names the state machine's Catch sees when an approval ends without a quorum. */
-export const APPROVAL_ERRORS = { REJECTED: 'ApprovalRejected', EXPIRED: 'ApprovalExpired', CANCELLED: 'TransferCancelled' } as const;
+export const APPROVAL_ERRORS = {
+  REJECTED: 'ApprovalRejected',
+  EXPIRED: 'ApprovalExpired',
+  CANCELLED: 'TransferCancelled',
+} as const;
 
 /**
  * Resumes the execution waiting on a transfer's approval with the resolution that stands: success
@@ -22,6 +26,8 @@ export async function resumeWaitingTask(
     await deps.workflow.sendTaskSuccess(token, { approvalRequestId: requestId });
     return;
   }
-  const cause = JSON.stringify({ errorMessage: `approval ${requestId} ${outcome.toLowerCase()}${by === undefined ? '' : ` by ${by}`}` });
+  const cause = JSON.stringify({
+    errorMessage: `approval ${requestId} ${outcome.toLowerCase()}${by === undefined ? '' : ` by ${by}`}`,
+  });
   await deps.workflow.sendTaskFailure(token, APPROVAL_ERRORS[outcome], cause);
 }

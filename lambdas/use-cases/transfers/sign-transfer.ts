@@ -11,7 +11,10 @@ import { recordAudit } from './record-audit';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter } from './transfer-events-builder';
 
-export type SignTransferDeps = Pick<TransferDeps, 'events' | 'wallets' | 'keyVault' | 'approvalKeyAddress' | 'deploymentId' | 'audit' | 'clock'>;
+export type SignTransferDeps = Pick<
+  TransferDeps,
+  'events' | 'wallets' | 'keyVault' | 'approvalKeyAddress' | 'deploymentId' | 'audit' | 'clock'
+>;
 
 const ACTOR = 'workflow:sign-kms';
 
@@ -31,32 +34,74 @@ export async function signTransfer(
   const wallet = await loadWallet(deps.wallets, state.walletId);
   const proof = proofFromJson(input.proof);
   const transaction = state.authorizedTransaction;
-  if (transaction === undefined || state.proofId === undefined) throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no authorized transaction`);
+  if (transaction === undefined || state.proofId === undefined)
+    throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no authorized transaction`);
   const proofId = hashAuthorization({ deploymentId: deps.deploymentId, chainId: proof.transaction.chainId }, proof);
   const done = state.attempts.find((a) => a.proofId === proofId && a.txHash !== undefined);
   if (done?.txHash !== undefined) return { attempt: done.attempt, txHash: done.txHash };
-  if (proofId !== state.proofId) throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', 'the proof is not the one this transfer was last authorized with');
+  if (proofId !== state.proofId)
+    throw new TransferHaltedError(
+      'TRANSFER.NOT_AUTHORIZED',
+      'the proof is not the one this transfer was last authorized with',
+    );
 
   const domain = { deploymentId: deps.deploymentId, chainId: transaction.chainId };
-  await verifyAuthorizationProof({ domain, proof, signature: input.signature, expectedSigner: deps.approvalKeyAddress, transaction, transferId: state.id, walletId: wallet.id, now: deps.clock() });
+  await verifyAuthorizationProof({
+    domain,
+    proof,
+    signature: input.signature,
+    expectedSigner: deps.approvalKeyAddress,
+    transaction,
+    transferId: state.id,
+    walletId: wallet.id,
+    now: deps.clock(),
+  });
   const keyAddress = await deps.keyVault.addressOf(wallet.keyId);
   if (!sameAddress(keyAddress, transaction.from)) {
-    throw new SigningError('SIGNER.ADDRESS_MISMATCH', `the wallet's key is ${keyAddress}, not the transaction's from ${transaction.from}`);
+    throw new SigningError(
+      'SIGNER.ADDRESS_MISMATCH',
+      `the wallet's key is ${keyAddress}, not the transaction's from ${transaction.from}`,
+    );
   }
 
   let attempt = state.attempts.find((a) => a.proofId === proofId)?.attempt;
   if (attempt === undefined) {
     attempt = state.attempts.length + 1;
-    state = await deps.events.append(state, eventsAfter(state, ACTOR, deps.clock(), [{ type: 'SIGNING_REQUESTED', data: { attempt, proofId, keyScheme: wallet.keyScheme } }]));
+    state = await deps.events.append(
+      state,
+      eventsAfter(state, ACTOR, deps.clock(), [
+        { type: 'SIGNING_REQUESTED', data: { attempt, proofId, keyScheme: wallet.keyScheme } },
+      ]),
+    );
   }
   const signed = await signCustodyTransaction(
     { keyVault: deps.keyVault, proofDomain: domain, approvalKeyAddress: deps.approvalKeyAddress, clock: deps.clock },
-    { transferId: state.id, walletId: wallet.id, keyId: wallet.keyId, transaction, proof, proofSignature: input.signature },
+    {
+      transferId: state.id,
+      walletId: wallet.id,
+      keyId: wallet.keyId,
+      transaction,
+      proof,
+      proofSignature: input.signature,
+    },
   );
   const at = deps.clock();
-  await deps.events.append(state, eventsAfter(state, ACTOR, at, [
-    { type: 'SIGNED', data: { attempt, txHash: signed.txHash, rawTransaction: signed.serializedTransaction, transaction } },
-  ]));
-  await recordAudit(deps.audit, { traceId: state.traceId, actor: ACTOR, action: 'SIGNED', inputs: { proofId, keyId: wallet.keyId }, result: `attempt ${attempt}: ${signed.txHash}`, at });
+  await deps.events.append(
+    state,
+    eventsAfter(state, ACTOR, at, [
+      {
+        type: 'SIGNED',
+        data: { attempt, txHash: signed.txHash, rawTransaction: signed.serializedTransaction, transaction },
+      },
+    ]),
+  );
+  await recordAudit(deps.audit, {
+    traceId: state.traceId,
+    actor: ACTOR,
+    action: 'SIGNED',
+    inputs: { proofId, keyId: wallet.keyId },
+    result: `attempt ${attempt}: ${signed.txHash}`,
+    at,
+  });
   return { attempt, txHash: signed.txHash };
 }

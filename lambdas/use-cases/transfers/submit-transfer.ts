@@ -13,7 +13,10 @@ import { startTransferExecution } from './start-transfer-execution';
 import type { TransferDeps } from './transfer-deps';
 import { transferIdOf } from './transfer-id-of';
 
-export type SubmitTransferDeps = Pick<TransferDeps, 'wallets' | 'chains' | 'submissions' | 'events' | 'workflow' | 'audit' | 'idempotency' | 'clock'>;
+export type SubmitTransferDeps = Pick<
+  TransferDeps,
+  'wallets' | 'chains' | 'submissions' | 'events' | 'workflow' | 'audit' | 'idempotency' | 'clock'
+>;
 
 export interface SubmittedTransfer {
   readonly id: string;
@@ -28,14 +31,23 @@ export interface SubmittedTransfer {
  */
 export async function submitTransfer(
   deps: SubmitTransferDeps,
-  request: { readonly principal: Principal; readonly idempotencyKey: unknown; readonly body: unknown; readonly traceId: string },
+  request: {
+    readonly principal: Principal;
+    readonly idempotencyKey: unknown;
+    readonly body: unknown;
+    readonly traceId: string;
+  },
 ): Promise<SubmittedTransfer> {
   const key = normaliseIdempotencyKey(request.idempotencyKey);
   const parsed = parseTransferRequest(request.body);
   return deps.idempotency.run({ scope: request.principal.id, key, payload: request.body }, async () => {
     const wallet = await loadWallet(deps.wallets, parsed.walletId);
     if (wallet.status !== 'ACTIVE') {
-      throw new StrongroomError('WALLET.NOT_ACTIVE', `wallet ${wallet.id} is ${wallet.status.toLowerCase().replace('_', ' ')}`, { details: { walletId: wallet.id, status: wallet.status } });
+      throw new StrongroomError(
+        'WALLET.NOT_ACTIVE',
+        `wallet ${wallet.id} is ${wallet.status.toLowerCase().replace('_', ' ')}`,
+        { details: { walletId: wallet.id, status: wallet.status } },
+      );
     }
     const chain = deps.chains.get(wallet.chainId);
     const intent = buildIntent(parsed, wallet.address);
@@ -65,7 +77,13 @@ export async function submitTransfer(
     };
     let state: TransferState;
     try {
-      state = await deps.submissions.submit(submitted, reserve({ transferId, walletId: wallet.id, asset: intent.asset, amount: intent.outflow, feeAllowance: allowance }, at));
+      state = await deps.submissions.submit(
+        submitted,
+        reserve(
+          { transferId, walletId: wallet.id, asset: intent.asset, amount: intent.outflow, feeAllowance: allowance },
+          at,
+        ),
+      );
     } catch (error) {
       // Submitted before (its idempotency record has expired): the same transfer, not a new one.
       if (!(error instanceof StrongroomError && error.code === 'STORE.DUPLICATE')) throw error;
@@ -77,7 +95,13 @@ export async function submitTransfer(
       traceId: state.traceId,
       actor: request.principal.id,
       action: 'TRANSFER_SUBMITTED',
-      inputs: { walletId: wallet.id, to: intent.call.to, asset: intent.asset, amount: intent.amount, data: intent.call.data },
+      inputs: {
+        walletId: wallet.id,
+        to: intent.call.to,
+        asset: intent.asset,
+        amount: intent.amount,
+        data: intent.call.data,
+      },
       result: `${transferId} reserved ${intent.outflow} ${intent.asset} + fee allowance ${allowance}`,
       at,
     });

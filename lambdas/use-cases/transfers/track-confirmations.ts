@@ -7,7 +7,10 @@ import { recordAudit } from './record-audit';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter, type NewTransferEvent } from './transfer-events-builder';
 
-export type TrackConfirmationsDeps = Pick<TransferDeps, 'events' | 'chains' | 'audit' | 'clock' | 'confirmationPollSeconds'>;
+export type TrackConfirmationsDeps = Pick<
+  TransferDeps,
+  'events' | 'chains' | 'audit' | 'clock' | 'confirmationPollSeconds'
+>;
 
 /** What the state machine does next: wait and check again, settle, authorize a replacement, stop. */
 export type TrackAction = 'WAIT' | 'FINAL' | 'REPLACE' | 'RECONCILE' | 'ENDED';
@@ -20,22 +23,39 @@ const ACTOR = 'workflow:track';
  * is sent again; stuck past the deadline, or a cancellation asked for → REPLACE (Authorize builds
  * the replacement); the nonce taken by a transaction that is not ours → RECONCILE, funds untouched.
  */
-export async function trackConfirmations(deps: TrackConfirmationsDeps, input: { readonly transferId: string }): Promise<{ action: TrackAction; waitSeconds: number }> {
+export async function trackConfirmations(
+  deps: TrackConfirmationsDeps,
+  input: { readonly transferId: string },
+): Promise<{ action: TrackAction; waitSeconds: number }> {
   const state = await loadTransfer(deps.events, input.transferId);
   const wait = { waitSeconds: deps.confirmationPollSeconds };
   if (TERMINAL_STATUSES.has(state.status)) return { action: 'ENDED', ...wait };
   const signed = state.attempts.filter((a) => a.txHash !== undefined);
   const transaction = state.transaction;
   if (signed.length === 0 || transaction === undefined) {
-    await append(deps, state, [{ type: 'RECONCILIATION_REQUIRED', data: { reason: 'a signing attempt exists but no signed transaction was recorded' } }]);
+    await append(deps, state, [
+      {
+        type: 'RECONCILIATION_REQUIRED',
+        data: { reason: 'a signing attempt exists but no signed transaction was recorded' },
+      },
+    ]);
     return { action: 'RECONCILE', ...wait };
   }
   const chain = deps.chains.get(state.chainId);
   const previouslyMined: MinedAt | undefined =
     state.latestConfirmation?.blockHash === undefined
       ? undefined
-      : { txHash: state.latestConfirmation.txHash, blockNumber: state.latestConfirmation.blockNumber, blockHash: state.latestConfirmation.blockHash };
-  const observation = await chain.observe({ from: transaction.from, nonce: transaction.nonce, attempts: signed.map((a) => a.txHash as `0x${string}`), ...(previouslyMined ? { previouslyMined } : {}) });
+      : {
+          txHash: state.latestConfirmation.txHash,
+          blockNumber: state.latestConfirmation.blockNumber,
+          blockHash: state.latestConfirmation.blockHash,
+        };
+  const observation = await chain.observe({
+    from: transaction.from,
+    nonce: transaction.nonce,
+    attempts: signed.map((a) => a.txHash as `0x${string}`),
+    ...(previouslyMined ? { previouslyMined } : {}),
+  });
   const now = deps.clock();
   const step = nextConfirmationStep(observation, {
     requiredConfirmations: chain.config.confirmations,
@@ -44,20 +64,40 @@ export async function trackConfirmations(deps: TrackConfirmationsDeps, input: { 
     now,
   });
   if (step.reorgedOut !== undefined) {
-    await recordAudit(deps.audit, { traceId: state.traceId, actor: ACTOR, action: 'REORG_DETECTED', inputs: step.reorgedOut, result: `${step.reorgedOut.txHash} left block ${step.reorgedOut.blockNumber}`, at: now });
+    await recordAudit(deps.audit, {
+      traceId: state.traceId,
+      actor: ACTOR,
+      action: 'REORG_DETECTED',
+      inputs: step.reorgedOut,
+      result: `${step.reorgedOut.txHash} left block ${step.reorgedOut.blockNumber}`,
+      at: now,
+    });
   }
   const latest = signed[signed.length - 1];
   switch (step.action) {
     case 'FINAL':
     case 'FINAL_REVERTED':
-      await append(deps, state, [{ type: 'CONFIRMATION_OBSERVED', data: { ...step.mined, confirmations: step.mined.confirmations } }]);
+      await append(deps, state, [
+        { type: 'CONFIRMATION_OBSERVED', data: { ...step.mined, confirmations: step.mined.confirmations } },
+      ]);
       return { action: 'FINAL', ...wait };
     case 'WAIT': {
       const events: NewTransferEvent[] = [];
-      if (step.mined !== undefined && (state.latestConfirmation?.txHash !== step.mined.txHash || state.latestConfirmation.confirmations !== step.confirmations || state.latestConfirmation.blockHash !== step.mined.blockHash)) {
+      if (
+        step.mined !== undefined &&
+        (state.latestConfirmation?.txHash !== step.mined.txHash ||
+          state.latestConfirmation.confirmations !== step.confirmations ||
+          state.latestConfirmation.blockHash !== step.mined.blockHash)
+      ) {
         events.push({ type: 'CONFIRMATION_OBSERVED', data: { ...step.mined, confirmations: step.confirmations } });
       }
-      if (step.mined === undefined && state.cancelRequested !== undefined && state.cancelling !== true && !state.replacementRequested && latest !== undefined) {
+      if (
+        step.mined === undefined &&
+        state.cancelRequested !== undefined &&
+        state.cancelling !== true &&
+        !state.replacementRequested &&
+        latest !== undefined
+      ) {
         // A cancellation after signing: a zero-value replacement at the nonce, and the chain decides.
         events.push({ type: 'REPLACEMENT_REQUESTED', data: { reason: 'CANCEL', replacesAttempt: latest.attempt } });
         await append(deps, state, events);
@@ -73,7 +113,13 @@ export async function trackConfirmations(deps: TrackConfirmationsDeps, input: { 
       // A replacement asked for before and not authorized (its fees would pass the ceiling): keep waiting.
       if (state.replacementRequested) return { action: 'WAIT', ...wait };
       await append(deps, state, [
-        { type: 'REPLACEMENT_REQUESTED', data: { reason: state.cancelRequested !== undefined || state.cancelling === true ? 'CANCEL' : 'STUCK', replacesAttempt: latest?.attempt ?? 0 } },
+        {
+          type: 'REPLACEMENT_REQUESTED',
+          data: {
+            reason: state.cancelRequested !== undefined || state.cancelling === true ? 'CANCEL' : 'STUCK',
+            replacesAttempt: latest?.attempt ?? 0,
+          },
+        },
       ]);
       return { action: 'REPLACE', ...wait };
     case 'RECONCILE':
@@ -82,7 +128,11 @@ export async function trackConfirmations(deps: TrackConfirmationsDeps, input: { 
   }
 }
 
-async function append(deps: Pick<TrackConfirmationsDeps, 'events' | 'clock'>, state: TransferState, events: readonly NewTransferEvent[]): Promise<void> {
+async function append(
+  deps: Pick<TrackConfirmationsDeps, 'events' | 'clock'>,
+  state: TransferState,
+  events: readonly NewTransferEvent[],
+): Promise<void> {
   if (events.length > 0) await deps.events.append(state, eventsAfter(state, ACTOR, deps.clock(), events));
 }
 

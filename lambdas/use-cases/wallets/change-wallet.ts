@@ -4,7 +4,9 @@ import type { WalletEvent, WalletEventData, WalletEventType } from '../../domain
 import type { WalletStore } from '../../ports/wallet-store';
 import { loadWallet } from '../transfers/load-wallet';
 
-type Change = { [T in Exclude<WalletEventType, 'WALLET_CREATED'>]: { readonly type: T; readonly data: WalletEventData[T] } }[Exclude<WalletEventType, 'WALLET_CREATED'>];
+type Change = {
+  [T in Exclude<WalletEventType, 'WALLET_CREATED'>]: { readonly type: T; readonly data: WalletEventData[T] };
+}[Exclude<WalletEventType, 'WALLET_CREATED'>];
 
 const ATTEMPTS = 5;
 
@@ -20,7 +22,13 @@ export async function changeWallet(
 ): Promise<Wallet> {
   for (let attempt = 1; ; attempt++) {
     const wallet = await loadWallet(wallets, request.walletId);
-    const event = { walletId: wallet.id, seq: wallet.version + 1, at: request.at, actor: request.actor, ...build(wallet) } as WalletEvent;
+    const event = {
+      walletId: wallet.id,
+      seq: wallet.version + 1,
+      at: request.at,
+      actor: request.actor,
+      ...build(wallet),
+    } as WalletEvent;
     try {
       return await wallets.append(wallet, [event]);
     } catch (error) {

@@ -23,12 +23,19 @@ export interface CreatedWallet {
  * wallet id, and the wallet's WALLET_CREATED event. Only `kms` wallets exist until the enclave does.
  * Everything is checked before the key is created, so a refused request leaves no key behind.
  */
-export async function createWallet(deps: CreateWalletDeps, request: { readonly principal: Principal; readonly body: unknown }): Promise<CreatedWallet> {
+export async function createWallet(
+  deps: CreateWalletDeps,
+  request: { readonly principal: Principal; readonly body: unknown },
+): Promise<CreatedWallet> {
   const parsed = parseCreateWalletRequest(request.body);
   if (parsed.keyScheme !== 'kms') {
-    throw new StrongroomError('WALLET.KEY_SCHEME_NOT_AVAILABLE', `keyScheme "${parsed.keyScheme}" is not available until the enclave exists: use "kms"`, {
-      details: { field: 'keyScheme', keyScheme: parsed.keyScheme, available: ['kms'] },
-    });
+    throw new StrongroomError(
+      'WALLET.KEY_SCHEME_NOT_AVAILABLE',
+      `keyScheme "${parsed.keyScheme}" is not available until the enclave exists: use "kms"`,
+      {
+        details: { field: 'keyScheme', keyScheme: parsed.keyScheme, available: ['kms'] },
+      },
+    );
   }
   deps.chains.get(parsed.chainId); // CHAIN.UNKNOWN (400) for a chain this deployment does not serve
   const id = `w-${randomBytes(8).toString('hex')}`;
@@ -41,7 +48,13 @@ export async function createWallet(deps: CreateWalletDeps, request: { readonly p
       type: 'WALLET_CREATED',
       at,
       actor: request.principal.id,
-      data: { name: parsed.name, chainId: parsed.chainId, keyScheme: parsed.keyScheme, keyId: key.keyId, address: key.address },
+      data: {
+        name: parsed.name,
+        chainId: parsed.chainId,
+        keyScheme: parsed.keyScheme,
+        keyId: key.keyId,
+        address: key.address,
+      },
     },
   ]);
   await recordAudit(deps.audit, {
@@ -52,5 +65,12 @@ export async function createWallet(deps: CreateWalletDeps, request: { readonly p
     result: `${id} holds ${wallet.address} on chain ${wallet.chainId} (${wallet.keyScheme})`,
     at,
   });
-  return { id, name: wallet.name, address: wallet.address, chainId: wallet.chainId, keyScheme: wallet.keyScheme, status: wallet.status };
+  return {
+    id,
+    name: wallet.name,
+    address: wallet.address,
+    chainId: wallet.chainId,
+    keyScheme: wallet.keyScheme,
+    status: wallet.status,
+  };
 }

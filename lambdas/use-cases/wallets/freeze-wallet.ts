@@ -19,7 +19,18 @@ export async function freezeWallet(
 ): Promise<{ id: string; status: WalletStatus }> {
   const reason = parseReason(request.body, { required: true });
   const at = deps.clock();
-  const wallet = await changeWallet(deps.wallets, { walletId: request.walletId, actor: request.principal.id, at }, () => ({ type: 'FROZEN', data: { reason } }));
-  await recordAudit(deps.audit, { traceId: registryTraceId('wallet', wallet.id), actor: request.principal.id, action: 'WALLET_FROZEN', inputs: { reason }, result: wallet.status, at });
+  const wallet = await changeWallet(
+    deps.wallets,
+    { walletId: request.walletId, actor: request.principal.id, at },
+    () => ({ type: 'FROZEN', data: { reason } }),
+  );
+  await recordAudit(deps.audit, {
+    traceId: registryTraceId('wallet', wallet.id),
+    actor: request.principal.id,
+    action: 'WALLET_FROZEN',
+    inputs: { reason },
+    result: wallet.status,
+    at,
+  });
   return { id: wallet.id, status: wallet.status };
 }

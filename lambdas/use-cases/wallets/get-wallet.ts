@@ -28,7 +28,16 @@ export async function getWallet(deps: GetWalletDeps, request: { readonly walletI
   const wallet = await loadWallet(deps.wallets, request.walletId);
   // A chain taken out of the configuration still shows the native balance rather than failing the read.
   const tokens = deps.chains.all().find((chain) => chain.config.chainId === wallet.chainId)?.config.tokens ?? [];
-  const assets: { asset: Asset; symbol?: string; decimals?: number }[] = [{ asset: NATIVE }, ...tokens.map((t) => ({ asset: t.address, symbol: t.symbol, decimals: t.decimals }))];
-  const balances = await Promise.all(assets.map(async (a): Promise<AssetBalances> => ({ ...a, ...(await deps.ledger.balances(wallet.id, a.asset)) })));
-  return { ...walletView(wallet), ...(wallet.policy === undefined ? {} : { policy: serializePolicy(wallet.policy) }), balances };
+  const assets: { asset: Asset; symbol?: string; decimals?: number }[] = [
+    { asset: NATIVE },
+    ...tokens.map((t) => ({ asset: t.address, symbol: t.symbol, decimals: t.decimals })),
+  ];
+  const balances = await Promise.all(
+    assets.map(async (a): Promise<AssetBalances> => ({ ...a, ...(await deps.ledger.balances(wallet.id, a.asset)) })),
+  );
+  return {
+    ...walletView(wallet),
+    ...(wallet.policy === undefined ? {} : { policy: serializePolicy(wallet.policy) }),
+    balances,
+  };
 }

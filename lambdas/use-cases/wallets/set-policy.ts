@@ -20,17 +20,30 @@ export async function setPolicy(
   request: { readonly principal: Principal; readonly walletId: string; readonly body: unknown },
 ): Promise<{ walletId: string; version: number; policy: PolicyJson }> {
   const body = expectObject(request.body, 'body');
-  const groups = new Map((await deps.groups.all()).map((g): [string, { size: number }] => [g.id, { size: g.members.length }]));
+  const groups = new Map(
+    (await deps.groups.all()).map((g): [string, { size: number }] => [g.id, { size: g.members.length }]),
+  );
   const at = deps.clock();
-  const wallet = await changeWallet(deps.wallets, { walletId: request.walletId, actor: request.principal.id, at }, (current) => {
-    const version = (current.policy?.version ?? 0) + 1;
-    if (body.version !== undefined && body.version !== version) {
-      throw new StrongroomError('STORE.CONFLICT', `the wallet's next policy version is ${version}: re-read the policy and decide again`, {
-        details: { field: 'version', expectedVersion: version },
-      });
-    }
-    return { type: 'POLICY_SET', data: { policy: serializePolicy(parsePolicy({ ...body, version }, { groups })), version } };
-  });
+  const wallet = await changeWallet(
+    deps.wallets,
+    { walletId: request.walletId, actor: request.principal.id, at },
+    (current) => {
+      const version = (current.policy?.version ?? 0) + 1;
+      if (body.version !== undefined && body.version !== version) {
+        throw new StrongroomError(
+          'STORE.CONFLICT',
+          `the wallet's next policy version is ${version}: re-read the policy and decide again`,
+          {
+            details: { field: 'version', expectedVersion: version },
+          },
+        );
+      }
+      return {
+        type: 'POLICY_SET',
+        data: { policy: serializePolicy(parsePolicy({ ...body, version }, { groups })), version },
+      };
+    },
+  );
   const policy = wallet.policy;
   if (policy === undefined) throw new Error('a wallet has a policy after POLICY_SET');
   await recordAudit(deps.audit, {

@@ -21,7 +21,17 @@ import { privateKeyToAddress } from 'viem/accounts';
 import { decodeKmsSignature } from '../../../lambdas/adapters/kms/decode-kms-signature';
 import { KmsKeyVault, type KmsKeyVaultOptions } from '../../../lambdas/adapters/kms/kms-key-vault';
 import { spkiToAddress } from '../../../lambdas/adapters/kms/spki-to-address';
-import { derSignature, ecSpki, integerContent, oid, OID_EC_PUBLIC_KEY, OID_P256, OID_SECP256K1, sequence, tlv } from '../../support/der';
+import {
+  derSignature,
+  ecSpki,
+  integerContent,
+  oid,
+  OID_EC_PUBLIC_KEY,
+  OID_P256,
+  OID_SECP256K1,
+  sequence,
+  tlv,
+} from '../../support/der';
 
 const N = secp256k1.Point.CURVE().n;
 const HALF_N = N / 2n;
@@ -49,7 +59,11 @@ interface Signed {
 
 /** Signs like KMS (real ECDSA over the digest as given), with RFC 6979 nonces or extra entropy. */
 function sign(digest: Uint8Array, secret = SECRET, entropy?: Uint8Array): Signed {
-  const bytes = secp256k1.sign(digest, secret, { prehash: false, format: 'recovered', ...(entropy ? { extraEntropy: entropy } : {}) });
+  const bytes = secp256k1.sign(digest, secret, {
+    prehash: false,
+    format: 'recovered',
+    ...(entropy ? { extraEntropy: entropy } : {}),
+  });
   const { r, s, recovery } = secp256k1.Signature.fromBytes(bytes, 'recovered');
   return { r, s, yParity: recovery! };
 }
@@ -92,13 +106,24 @@ const signFake = (input: SignCommandInput) => {
 };
 
 const throttled = (): KMSServiceException =>
-  new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+  new KMSServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Rate exceeded',
+  });
 
 beforeEach(() => {
   mock.reset();
   sleeps = [];
   kmsSigns = (digest) => kmsDer(sign(digest), false);
-  mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY', SigningAlgorithms: ['ECDSA_SHA_256'] });
+  mock.on(GetPublicKeyCommand).resolves({
+    KeyId: KEY_ARN,
+    PublicKey: ecSpki(publicKey),
+    KeySpec: 'ECC_SECG_P256K1',
+    KeyUsage: 'SIGN_VERIFY',
+    SigningAlgorithms: ['ECDSA_SHA_256'],
+  });
   mock.on(ListResourceTagsCommand).resolves({ Tags: CUSTODY_TAGS, Truncated: false });
   mock.on(SignCommand).callsFake(signFake);
 });
@@ -127,20 +152,36 @@ describe('KmsKeyVault.addressOf', () => {
   });
 
   it('refuses a key on another curve, even when KMS calls it secp256k1', async () => {
-    mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey, OID_P256), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    mock.on(GetPublicKeyCommand).resolves({
+      KeyId: KEY_ARN,
+      PublicKey: ecSpki(publicKey, OID_P256),
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+    });
     await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.WRONG_PURPOSE' });
   });
 
   it('refuses a key KMS reports of another spec or usage', async () => {
-    mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    mock
+      .on(GetPublicKeyCommand)
+      .resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
     await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
-    mock.on(GetPublicKeyCommand).resolves({ KeyId: KEY_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'KEY_AGREEMENT' });
+    mock.on(GetPublicKeyCommand).resolves({
+      KeyId: KEY_ARN,
+      PublicKey: ecSpki(publicKey),
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'KEY_AGREEMENT',
+    });
     await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
   });
 
   it('reports a missing key as KEY.NOT_FOUND and a disabled one as KEY.DISABLED', async () => {
     mock.on(GetPublicKeyCommand).rejects(new NotFoundException({ message: 'no such key', $metadata: {} }));
-    await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.NOT_FOUND', details: { keyId: KEY_ARN } });
+    await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({
+      name: 'SigningError',
+      code: 'KEY.NOT_FOUND',
+      details: { keyId: KEY_ARN },
+    });
     mock.on(GetPublicKeyCommand).rejects(new DisabledException({ message: 'disabled', $metadata: {} }));
     await expect(vault().addressOf(KEY_ARN)).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.DISABLED' });
   });
@@ -155,14 +196,19 @@ describe('spkiToAddress', () => {
 
   it('refuses another curve, another algorithm, a compressed point, a point off the curve and trailing bytes', () => {
     expect(() => spkiToAddress(ecSpki(point, OID_P256))).toThrow('not the SubjectPublicKeyInfo of a secp256k1 key');
-    expect(() => spkiToAddress(ecSpki(point, OID_SECP256K1, '1.2.840.10045.2.2'))).toThrow('not the SubjectPublicKeyInfo');
+    expect(() => spkiToAddress(ecSpki(point, OID_SECP256K1, '1.2.840.10045.2.2'))).toThrow(
+      'not the SubjectPublicKeyInfo',
+    );
     expect(() => spkiToAddress(ecSpki(secp256k1.getPublicKey(SECRET, true)))).toThrow('not the SubjectPublicKeyInfo');
     const offCurve = Uint8Array.from(point);
     offCurve[64] = offCurve[64]! ^ 1;
     expect(() => spkiToAddress(ecSpki(offCurve))).toThrow();
     expect(() => spkiToAddress(Uint8Array.from([...ecSpki(point), 0]))).toThrow('not the SubjectPublicKeyInfo');
     // Same content, but the algorithm identifier carries an explicit NULL: not the DER KMS sends.
-    const withNull = sequence(sequence(oid(OID_EC_PUBLIC_KEY), oid(OID_SECP256K1), Uint8Array.of(5, 0)), tlv(0x03, Uint8Array.from([0, ...point])));
+    const withNull = sequence(
+      sequence(oid(OID_EC_PUBLIC_KEY), oid(OID_SECP256K1), Uint8Array.of(5, 0)),
+      tlv(0x03, Uint8Array.from([0, ...point])),
+    );
     expect(() => spkiToAddress(withNull)).toThrow('not the SubjectPublicKeyInfo');
   });
 });
@@ -175,7 +221,10 @@ describe('decodeKmsSignature', () => {
     const der = derSignature(signed.r, signed.s);
     expect(() => decodeKmsSignature(Uint8Array.from([...der, 0]))).toThrow();
     // A zero byte before a minimal INTEGER is never minimal: BER would take it, DER does not.
-    const padded = sequence(tlv(0x02, Uint8Array.from([0, ...integerContent(signed.r)])), tlv(0x02, integerContent(signed.s)));
+    const padded = sequence(
+      tlv(0x02, Uint8Array.from([0, ...integerContent(signed.r)])),
+      tlv(0x02, integerContent(signed.s)),
+    );
     expect(() => decodeKmsSignature(padded)).toThrow();
     expect(() => decodeKmsSignature(derSignature(0n, signed.s))).toThrow();
     expect(() => decodeKmsSignature(derSignature(signed.r, N))).toThrow();
@@ -208,50 +257,85 @@ describe('KmsKeyVault.signDigest', () => {
     expect([...parities].sort()).toEqual([0, 1]);
   }, 180_000); // three or four EC operations per digest, on shared machines
 
-  it('normalises a high s to n − s and finds the recovery bit of the normalised signature', async () => {
-    for (const yParity of [0, 1] as const) {
+  it(
+    'normalises a high s to n − s and finds the recovery bit of the normalised signature',
+    async () => {
+      for (const yParity of [0, 1] as const) {
+        for (const high of [false, true]) {
+          const { digest, signed } = findDigest(`parity-${yParity}`, (s) => s.yParity === yParity);
+          kmsSigns = () => kmsDer(signed, high);
+          const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
+          expect(signature).toEqual({
+            r: `0x${signed.r.toString(16).padStart(64, '0')}`,
+            s: `0x${signed.s.toString(16).padStart(64, '0')}`,
+            yParity,
+          });
+          await expectRecovers(bytesToHex(digest), signature);
+        }
+      }
+    },
+    SEARCH_TIMEOUT_MS,
+  );
+
+  it(
+    'pads an r that DER encodes in 31 bytes or fewer to 32 bytes',
+    async () => {
+      const { digest, signed } = findDigest('short-r', (s) => integerContent(s.r).length <= 31);
+      kmsSigns = () => kmsDer(signed, false);
+      const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
+      expect(signature.r.startsWith('0x00')).toBe(true);
+      await expectRecovers(bytesToHex(digest), signature);
+    },
+    SEARCH_TIMEOUT_MS,
+  );
+
+  it(
+    'pads an s of 31 bytes, sent low or sent high, to 32 bytes',
+    async () => {
+      const { digest, signed } = findDigest('short-s', (s) => integerContent(s.s).length <= 31);
       for (const high of [false, true]) {
-        const { digest, signed } = findDigest(`parity-${yParity}`, (s) => s.yParity === yParity);
         kmsSigns = () => kmsDer(signed, high);
         const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
-        expect(signature).toEqual({ r: `0x${signed.r.toString(16).padStart(64, '0')}`, s: `0x${signed.s.toString(16).padStart(64, '0')}`, yParity });
+        expect(signature.s.startsWith('0x00')).toBe(true);
         await expectRecovers(bytesToHex(digest), signature);
       }
-    }
-  }, SEARCH_TIMEOUT_MS);
-
-  it('pads an r that DER encodes in 31 bytes or fewer to 32 bytes', async () => {
-    const { digest, signed } = findDigest('short-r', (s) => integerContent(s.r).length <= 31);
-    kmsSigns = () => kmsDer(signed, false);
-    const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
-    expect(signature.r.startsWith('0x00')).toBe(true);
-    await expectRecovers(bytesToHex(digest), signature);
-  }, SEARCH_TIMEOUT_MS);
-
-  it('pads an s of 31 bytes, sent low or sent high, to 32 bytes', async () => {
-    const { digest, signed } = findDigest('short-s', (s) => integerContent(s.s).length <= 31);
-    for (const high of [false, true]) {
-      kmsSigns = () => kmsDer(signed, high);
-      const signature = await vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody');
-      expect(signature.s.startsWith('0x00')).toBe(true);
-      await expectRecovers(bytesToHex(digest), signature);
-    }
-  }, SEARCH_TIMEOUT_MS);
+    },
+    SEARCH_TIMEOUT_MS,
+  );
 
   it('refuses with KEY.BAD_SIGNATURE a signature by another key, over another digest, or not in DER', async () => {
     const digest = seeded('bad');
     kmsSigns = (message) => kmsDer(sign(message, OTHER_SECRET), false);
-    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.BAD_SIGNATURE' });
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({
+      name: 'SigningError',
+      code: 'KEY.BAD_SIGNATURE',
+    });
     kmsSigns = () => kmsDer(sign(seeded('another digest')), false);
-    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({
+      code: 'KEY.BAD_SIGNATURE',
+    });
     const { r, s } = sign(digest);
-    kmsSigns = () => Uint8Array.from(Buffer.concat([Buffer.from(r.toString(16).padStart(64, '0'), 'hex'), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]));
-    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({ code: 'KEY.BAD_SIGNATURE' });
+    kmsSigns = () =>
+      Uint8Array.from(
+        Buffer.concat([
+          Buffer.from(r.toString(16).padStart(64, '0'), 'hex'),
+          Buffer.from(s.toString(16).padStart(64, '0'), 'hex'),
+        ]),
+      );
+    await expect(vault().signDigest(KEY_ARN, bytesToHex(digest), 'custody')).rejects.toMatchObject({
+      code: 'KEY.BAD_SIGNATURE',
+    });
   });
 
   it('refuses a digest that is not 32 bytes of hex, without calling KMS', async () => {
     const keys = vault();
-    for (const digest of ['0x' + '11'.repeat(31), '0x' + '11'.repeat(33), '11'.repeat(32), '0x' + 'zz'.repeat(32), '0x']) {
+    for (const digest of [
+      '0x' + '11'.repeat(31),
+      '0x' + '11'.repeat(33),
+      '11'.repeat(32),
+      '0x' + 'zz'.repeat(32),
+      '0x',
+    ]) {
       await expect(keys.signDigest(KEY_ARN, digest as Hex, 'custody')).rejects.toThrow(RangeError);
     }
     expect(mock.commandCalls(SignCommand)).toHaveLength(0);
@@ -261,13 +345,22 @@ describe('KmsKeyVault.signDigest', () => {
     const keys = vault();
     await keys.addressOf(KEY_ARN);
     mock.on(SignCommand).rejects(new DisabledException({ message: 'key is disabled', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.DISABLED' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({
+      name: 'SigningError',
+      code: 'KEY.DISABLED',
+    });
     mock.on(SignCommand).rejects(new KMSInvalidStateException({ message: 'pending deletion', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ code: 'KEY.DISABLED' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({
+      code: 'KEY.DISABLED',
+    });
     mock.on(SignCommand).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ code: 'KEY.NOT_FOUND' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({
+      code: 'KEY.NOT_FOUND',
+    });
     mock.on(SignCommand).rejects(new InvalidKeyUsageException({ message: 'not for signing', $metadata: {} }));
-    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE' });
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({
+      code: 'KEY.WRONG_PURPOSE',
+    });
     expect(sleeps).toEqual([]);
   });
 
@@ -281,8 +374,17 @@ describe('KmsKeyVault.signDigest', () => {
 
   it('gives up with KEY.UNAVAILABLE when throttling outlasts its attempts', async () => {
     mock.on(SignCommand).rejects(throttled());
-    const failure = vault({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } }).signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody');
-    await expect(failure).rejects.toMatchObject({ name: 'DependencyUnavailableError', code: 'KEY.UNAVAILABLE', kind: 'unavailable', details: { attempts: 5, operation: 'Sign' } });
+    const failure = vault({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } }).signDigest(
+      KEY_ARN,
+      bytesToHex(seeded('d')),
+      'custody',
+    );
+    await expect(failure).rejects.toMatchObject({
+      name: 'DependencyUnavailableError',
+      code: 'KEY.UNAVAILABLE',
+      kind: 'unavailable',
+      details: { attempts: 5, operation: 'Sign' },
+    });
     expect(mock.commandCalls(SignCommand)).toHaveLength(5);
     expect(sleeps).toEqual([50, 100, 150, 150]); // capped at maxDelayMs
   });
@@ -301,7 +403,12 @@ describe('KmsKeyVault.signDigest', () => {
   });
 
   it('passes on, unretried, a failure that is neither a refusal nor transient', async () => {
-    const denied = new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not allowed' });
+    const denied = new KMSServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'not allowed',
+    });
     mock.on(SignCommand).rejects(denied);
     await expect(vault().signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toBe(denied);
     expect(mock.commandCalls(SignCommand)).toHaveLength(1);
@@ -310,7 +417,13 @@ describe('KmsKeyVault.signDigest', () => {
 
 describe('KmsKeyVault.signDigest refuses a key of another purpose', () => {
   const OTHER_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
-  const tagged = (purpose: string) => ({ Tags: [{ TagKey: 'strongroom:owner', TagValue: 'deployment' }, { TagKey: 'strongroom:purpose', TagValue: purpose }], Truncated: false });
+  const tagged = (purpose: string) => ({
+    Tags: [
+      { TagKey: 'strongroom:owner', TagValue: 'deployment' },
+      { TagKey: 'strongroom:purpose', TagValue: purpose },
+    ],
+    Truncated: false,
+  });
   const digest = bytesToHex(seeded('purpose'));
 
   it('reads the strongroom:purpose tag of the key and signs when it is the purpose asked for', async () => {
@@ -340,21 +453,30 @@ describe('KmsKeyVault.signDigest refuses a key of another purpose', () => {
     ['no tags at all', { Tags: [], Truncated: false }],
     ['a tag list missing from the answer', {}],
     ['a purpose tag of a value we never write', tagged('Custody')],
-  ])('a key with %s is not ours: KEY.WRONG_PURPOSE, Sign never called, and nothing remembered', async (_name, answer) => {
-    mock.on(ListResourceTagsCommand).resolves(answer);
-    const keys = vault();
-    for (let i = 0; i < 2; i++) {
-      await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyId: KEY_ARN, purpose: 'custody', keyPurpose: null } });
-    }
-    expect(mock.commandCalls(SignCommand)).toHaveLength(0);
-    // A refusal is not cached: each call asked again.
-    expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(2);
-  });
+  ])(
+    'a key with %s is not ours: KEY.WRONG_PURPOSE, Sign never called, and nothing remembered',
+    async (_name, answer) => {
+      mock.on(ListResourceTagsCommand).resolves(answer);
+      const keys = vault();
+      for (let i = 0; i < 2; i++) {
+        await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
+          code: 'KEY.WRONG_PURPOSE',
+          details: { keyId: KEY_ARN, purpose: 'custody', keyPurpose: null },
+        });
+      }
+      expect(mock.commandCalls(SignCommand)).toHaveLength(0);
+      // A refusal is not cached: each call asked again.
+      expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(2);
+    },
+  );
 
   it('reads the tags once per key: later signatures, and later refusals, come from the cache', async () => {
     const keys = vault();
     for (let i = 0; i < 3; i++) await expectRecovers(digest, await keys.signDigest(KEY_ARN, digest, 'custody'));
-    await expect(keys.signDigest(KEY_ARN, digest, 'approval')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyPurpose: 'custody' } });
+    await expect(keys.signDigest(KEY_ARN, digest, 'approval')).rejects.toMatchObject({
+      code: 'KEY.WRONG_PURPOSE',
+      details: { keyPurpose: 'custody' },
+    });
     expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(1);
     expect(mock.commandCalls(SignCommand)).toHaveLength(3);
     // Another vault (another Lambda instance) has its own cache.
@@ -368,7 +490,10 @@ describe('KmsKeyVault.signDigest refuses a key of another purpose', () => {
       .resolvesOnce({ Tags: [{ TagKey: 'team', TagValue: 'treasury' }], Truncated: true, NextMarker: 'page-2' })
       .resolvesOnce(tagged('custody'));
     await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
-    expect(mock.commandCalls(ListResourceTagsCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: KEY_ARN }, { KeyId: KEY_ARN, Marker: 'page-2' }]);
+    expect(mock.commandCalls(ListResourceTagsCommand).map((call) => call.args[0].input)).toEqual([
+      { KeyId: KEY_ARN },
+      { KeyId: KEY_ARN, Marker: 'page-2' },
+    ]);
   });
 
   it('reads the tags through the retry and error mapping of every KMS call', async () => {
@@ -376,7 +501,10 @@ describe('KmsKeyVault.signDigest refuses a key of another purpose', () => {
     await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
     expect(sleeps).toEqual([25]);
     mock.on(ListResourceTagsCommand).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
-    await expect(vault().signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({ code: 'KEY.NOT_FOUND', details: { operation: 'ListResourceTags' } });
+    await expect(vault().signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
+      code: 'KEY.NOT_FOUND',
+      details: { operation: 'ListResourceTags' },
+    });
     expect(mock.commandCalls(SignCommand)).toHaveLength(1);
   });
 
@@ -384,32 +512,50 @@ describe('KmsKeyVault.signDigest refuses a key of another purpose', () => {
     const keys = vault();
     await expectRecovers(digest, await keys.signDigest('alias/strongroom-ops', digest, 'custody'));
     await expectRecovers(digest, await keys.signDigest('alias/strongroom-ops', digest, 'custody'));
-    expect(mock.commandCalls(GetPublicKeyCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: 'alias/strongroom-ops' }, { KeyId: 'alias/strongroom-ops' }]);
+    expect(mock.commandCalls(GetPublicKeyCommand).map((call) => call.args[0].input)).toEqual([
+      { KeyId: 'alias/strongroom-ops' },
+      { KeyId: 'alias/strongroom-ops' },
+    ]);
     // ListResourceTags takes no alias; the key ARN is for life, so its purpose is remembered under it.
     expect(mock.commandCalls(ListResourceTagsCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: KEY_ARN }]);
     expect(mock.commandCalls(SignCommand).map((call) => call.args[0].input.KeyId)).toEqual([KEY_ARN, KEY_ARN]);
 
     // The alias now names the approval key: refused, though the alias was a custody key a moment ago.
-    mock.on(GetPublicKeyCommand).resolves({ KeyId: OTHER_ARN, PublicKey: ecSpki(publicKey), KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    mock.on(GetPublicKeyCommand).resolves({
+      KeyId: OTHER_ARN,
+      PublicKey: ecSpki(publicKey),
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+    });
     mock.on(ListResourceTagsCommand, { KeyId: OTHER_ARN }).resolves(tagged('approval'));
-    await expect(keys.signDigest('alias/strongroom-ops', digest, 'custody')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyId: OTHER_ARN, keyPurpose: 'approval' } });
+    await expect(keys.signDigest('alias/strongroom-ops', digest, 'custody')).rejects.toMatchObject({
+      code: 'KEY.WRONG_PURPOSE',
+      details: { keyId: OTHER_ARN, keyPurpose: 'approval' },
+    });
     expect(mock.commandCalls(SignCommand)).toHaveLength(2);
   });
 
   it('remembers the purpose of a key it created, without reading tags KMS may not show yet', async () => {
-    mock.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: '0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55', Arn: KEY_ARN } });
+    mock
+      .on(CreateKeyCommand)
+      .resolves({ KeyMetadata: { KeyId: '0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55', Arn: KEY_ARN } });
     mock.on(ListResourceTagsCommand).resolves({ Tags: [], Truncated: false });
     const keys = vault();
     const { keyId } = await keys.createKey({ ownerId: 'w-123', purpose: 'custody' });
     await expectRecovers(digest, await keys.signDigest(keyId, digest, 'custody'));
-    await expect(keys.signDigest(keyId, digest, 'audit')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyPurpose: 'custody' } });
+    await expect(keys.signDigest(keyId, digest, 'audit')).rejects.toMatchObject({
+      code: 'KEY.WRONG_PURPOSE',
+      details: { keyPurpose: 'custody' },
+    });
     expect(mock.commandCalls(ListResourceTagsCommand)).toHaveLength(0);
   });
 });
 
 describe('KmsKeyVault.createKey', () => {
   it('creates a secp256k1 signing key tagged with owner and purpose, and returns its ARN and address', async () => {
-    mock.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: '0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55', Arn: KEY_ARN } });
+    mock
+      .on(CreateKeyCommand)
+      .resolves({ KeyMetadata: { KeyId: '0b7f6a0e-1d7b-4f39-9d6f-3c8e2b9a1c55', Arn: KEY_ARN } });
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
     const created = await vault({ keyPolicy: policy }).createKey({ ownerId: 'w-123', purpose: 'custody' });
     expect(created).toEqual({ keyId: KEY_ARN, address: ADDRESS });
@@ -428,8 +574,14 @@ describe('KmsKeyVault.createKey', () => {
   });
 
   it('retries a throttled CreateKey', async () => {
-    mock.on(CreateKeyCommand).rejectsOnce(throttled()).resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN } });
-    await expect(vault().createKey({ ownerId: 'deployment', purpose: 'approval' })).resolves.toEqual({ keyId: KEY_ARN, address: ADDRESS });
+    mock
+      .on(CreateKeyCommand)
+      .rejectsOnce(throttled())
+      .resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN } });
+    await expect(vault().createKey({ ownerId: 'deployment', purpose: 'approval' })).resolves.toEqual({
+      keyId: KEY_ARN,
+      address: ADDRESS,
+    });
     expect(mock.commandCalls(CreateKeyCommand)).toHaveLength(2);
   });
 });

@@ -29,14 +29,26 @@ interface KeyFileJson {
 
 /** Opens a key file with the documented format alone, independently of the vault. */
 function decryptKeyFile(file: KeyFileJson, passphrase: string): Buffer {
-  const key = scryptSync(passphrase, Buffer.from(file.kdf.salt, 'hex'), 32, { N: file.kdf.N, r: file.kdf.r, p: file.kdf.p });
+  const key = scryptSync(passphrase, Buffer.from(file.kdf.salt, 'hex'), 32, {
+    N: file.kdf.N,
+    r: file.kdf.r,
+    p: file.kdf.p,
+  });
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.iv, 'hex'));
-  decipher.setAAD(Buffer.from(JSON.stringify(['strongroom local key v1', file.keyId, file.address, file.ownerId, file.purpose])));
+  decipher.setAAD(
+    Buffer.from(JSON.stringify(['strongroom local key v1', file.keyId, file.address, file.ownerId, file.purpose])),
+  );
   decipher.setAuthTag(Buffer.from(file.tag, 'hex'));
   return Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'hex')), decipher.final()]);
 }
 
-async function expectSignsFor(vault: LocalKeyVault, keyId: string, address: string, digest: Hex, purpose: KeyPurpose = 'custody'): Promise<0 | 1> {
+async function expectSignsFor(
+  vault: LocalKeyVault,
+  keyId: string,
+  address: string,
+  digest: Hex,
+  purpose: KeyPurpose = 'custody',
+): Promise<0 | 1> {
   const signature = await vault.signDigest(keyId, digest, purpose);
   expect(signature.r).toMatch(/^0x[0-9a-f]{64}$/);
   expect(signature.s).toMatch(/^0x[0-9a-f]{64}$/);
@@ -47,7 +59,8 @@ async function expectSignsFor(vault: LocalKeyVault, keyId: string, address: stri
 
 let directory: string;
 const keyFile = (keyId: string): string => join(directory, `${keyId}.json`);
-const readKeyFile = async (keyId: string): Promise<KeyFileJson> => JSON.parse(await readFile(keyFile(keyId), 'utf8')) as KeyFileJson;
+const readKeyFile = async (keyId: string): Promise<KeyFileJson> =>
+  JSON.parse(await readFile(keyFile(keyId), 'utf8')) as KeyFileJson;
 
 beforeEach(async () => {
   directory = join(await mkdtemp(join(tmpdir(), 'strongroom-keys-')), 'vault');
@@ -72,7 +85,9 @@ describe('LocalKeyVault in memory', () => {
   it('refuses an unknown key and a digest that is not 32 bytes of hex', async () => {
     const vault = await LocalKeyVault.open(FAST);
     const { keyId } = await vault.createKey({ ownerId: 'w-1', purpose: 'custody' });
-    await expect(vault.signDigest('local-00000000000000000000000000000000', digestOf('x'), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.NOT_FOUND' });
+    await expect(
+      vault.signDigest('local-00000000000000000000000000000000', digestOf('x'), 'custody'),
+    ).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.NOT_FOUND' });
     await expect(vault.addressOf('nope')).rejects.toMatchObject({ code: 'KEY.NOT_FOUND' });
     for (const digest of ['0x' + '11'.repeat(31), '0x' + '11'.repeat(33), '11'.repeat(32), '0x' + 'zz'.repeat(32)]) {
       await expect(vault.signDigest(keyId, digest as Hex, 'custody')).rejects.toThrow(RangeError);
@@ -111,7 +126,13 @@ describe('LocalKeyVault in memory', () => {
     const { keyId } = await vault.createKey({ ownerId: 'w-1', purpose: 'custody' });
     await vault.signDigest(keyId, digestOf('warm'), 'custody');
     const secret = decryptKeyFile(await readKeyFile(keyId), PASSPHRASE).toString('hex');
-    const shown = [JSON.stringify(vault), inspect(vault, { showHidden: true, depth: Infinity }), String(vault), `${vault}`, JSON.stringify({ vault })].join('\n');
+    const shown = [
+      JSON.stringify(vault),
+      inspect(vault, { showHidden: true, depth: Infinity }),
+      String(vault),
+      `${vault}`,
+      JSON.stringify({ vault }),
+    ].join('\n');
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain(PASSPHRASE);
     expect(shown).toContain(directory);
@@ -131,11 +152,16 @@ describe('LocalKeyVault in a directory', () => {
     const first = await LocalKeyVault.open({ ...FAST, directory });
     const { keyId, address } = await first.createKey({ ownerId: 'w-1', purpose: 'custody' });
     const second = await LocalKeyVault.open({ ...FAST, directory });
-    await expect(second.signDigest(keyId, digestOf('x'), 'approval')).rejects.toMatchObject({ code: 'KEY.WRONG_PURPOSE', details: { keyPurpose: 'custody' } });
+    await expect(second.signDigest(keyId, digestOf('x'), 'approval')).rejects.toMatchObject({
+      code: 'KEY.WRONG_PURPOSE',
+      details: { keyPurpose: 'custody' },
+    });
     await expectSignsFor(second, keyId, address, digestOf('x'));
     // The purpose is bound into the AES-GCM associated data: rewriting it in the file does not make an approval key.
     await writeFile(keyFile(keyId), JSON.stringify({ ...(await readKeyFile(keyId)), purpose: 'approval' }));
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(keyId, digestOf('x'), 'approval')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await expect(
+      (await LocalKeyVault.open({ ...FAST, directory })).signDigest(keyId, digestOf('x'), 'approval'),
+    ).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
   });
 
   it('writes one 0600 file per key in a 0700 directory, leaves no temporary file, and never the key in the clear', async () => {
@@ -148,15 +174,26 @@ describe('LocalKeyVault in a directory', () => {
 
     const text = await readFile(keyFile(keyId), 'utf8');
     const file = JSON.parse(text) as KeyFileJson;
-    expect(file).toMatchObject({ version: 1, keyId, address, ownerId: 'w-1', purpose: 'audit', cipher: 'aes-256-gcm', kdf: { name: 'scrypt', N: 2 ** 10, r: 8, p: 1 } });
+    expect(file).toMatchObject({
+      version: 1,
+      keyId,
+      address,
+      ownerId: 'w-1',
+      purpose: 'audit',
+      cipher: 'aes-256-gcm',
+      kdf: { name: 'scrypt', N: 2 ** 10, r: 8, p: 1 },
+    });
     const secret = decryptKeyFile(file, PASSPHRASE);
     expect(privateKeyToAddress(bytesToHex(secret))).toBe(address);
-    for (const encoding of ['hex', 'base64', 'base64url'] as const) expect(text.toLowerCase()).not.toContain(secret.toString(encoding).toLowerCase());
+    for (const encoding of ['hex', 'base64', 'base64url'] as const)
+      expect(text.toLowerCase()).not.toContain(secret.toString(encoding).toLowerCase());
   });
 
   it('derives with scrypt N = 2^15 by default', async () => {
     await LocalKeyVault.open({ passphrase: PASSPHRASE, directory });
-    expect(JSON.parse(await readFile(join(directory, 'vault.json'), 'utf8'))).toMatchObject({ kdf: { name: 'scrypt', N: 2 ** 15, r: 8, p: 1 } });
+    expect(JSON.parse(await readFile(join(directory, 'vault.json'), 'utf8'))).toMatchObject({
+      kdf: { name: 'scrypt', N: 2 ** 15, r: 8, p: 1 },
+    });
   });
 
   it('does not open with another passphrase', async () => {
@@ -183,11 +220,16 @@ describe('LocalKeyVault in a directory', () => {
     for (const alteration of alterations) {
       await writeFile(keyFile(keyId), JSON.stringify({ ...original, ...alteration }));
       const reopened = await LocalKeyVault.open({ ...FAST, directory });
-      await expect(reopened.signDigest(keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ name: 'SigningError', code: 'KEY.VAULT_SEALED' });
+      await expect(reopened.signDigest(keyId, digestOf('x'), 'custody')).rejects.toMatchObject({
+        name: 'SigningError',
+        code: 'KEY.VAULT_SEALED',
+      });
       await expect(reopened.addressOf(keyId)).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
     }
     await writeFile(keyFile(keyId), '{ not json');
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).addressOf(keyId)).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await expect((await LocalKeyVault.open({ ...FAST, directory })).addressOf(keyId)).rejects.toMatchObject({
+      code: 'KEY.VAULT_SEALED',
+    });
   });
 
   it("refuses a key file that carries another key's ciphertext, or is another key's file", async () => {
@@ -198,16 +240,25 @@ describe('LocalKeyVault in a directory', () => {
     const theirsFile = await readKeyFile(theirs.keyId);
 
     // Their ciphertext under my id and address: the associated data no longer matches.
-    await writeFile(keyFile(mine.keyId), JSON.stringify({ ...mineFile, iv: theirsFile.iv, tag: theirsFile.tag, ciphertext: theirsFile.ciphertext }));
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await writeFile(
+      keyFile(mine.keyId),
+      JSON.stringify({ ...mineFile, iv: theirsFile.iv, tag: theirsFile.tag, ciphertext: theirsFile.ciphertext }),
+    );
+    await expect(
+      (await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody'),
+    ).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
 
     // Their whole file under my name: it opens, but is not the key asked for.
     await writeFile(keyFile(mine.keyId), JSON.stringify(theirsFile));
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await expect(
+      (await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody'),
+    ).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
 
     // Their file with my id and address written in: the associated data does not match.
     await writeFile(keyFile(mine.keyId), JSON.stringify({ ...theirsFile, keyId: mine.keyId, address: mine.address }));
-    await expect((await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody')).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
+    await expect(
+      (await LocalKeyVault.open({ ...FAST, directory })).signDigest(mine.keyId, digestOf('x'), 'custody'),
+    ).rejects.toMatchObject({ code: 'KEY.VAULT_SEALED' });
   });
 
   it('refuses a key id that is a path, and a directory open to others', async () => {

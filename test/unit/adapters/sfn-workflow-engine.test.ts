@@ -25,7 +25,10 @@ describe('SfnWorkflowEngine', () => {
 
   it('starts an execution named by the transfer with its input as JSON', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
-    await expect(engine.start('tx-1', { transferId: 'tx-1', amount: '5' })).resolves.toEqual({ executionArn: EXECUTION_ARN, started: true });
+    await expect(engine.start('tx-1', { transferId: 'tx-1', amount: '5' })).resolves.toEqual({
+      executionArn: EXECUTION_ARN,
+      started: true,
+    });
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
       stateMachineArn: STATE_MACHINE_ARN,
       name: 'tx-1',
@@ -34,7 +37,9 @@ describe('SfnWorkflowEngine', () => {
   });
 
   it('reports started: false with the execution ARN when the name exists already', async () => {
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
     await expect(engine.start('tx-1', {})).resolves.toEqual({ executionArn: EXECUTION_ARN, started: false });
   });
 
@@ -49,28 +54,41 @@ describe('SfnWorkflowEngine', () => {
     sfn.on(SendTaskFailureCommand).resolves({});
     await engine.sendTaskSuccess(TOKEN, { approvedBy: ['alice'] });
     await engine.sendTaskFailure(TOKEN, 'ApprovalRejected', 'bob rejected it');
-    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input).toEqual({ taskToken: TOKEN, output: '{"approvedBy":["alice"]}' });
-    expect(sfn.commandCalls(SendTaskFailureCommand)[0]!.args[0].input).toEqual({ taskToken: TOKEN, error: 'ApprovalRejected', cause: 'bob rejected it' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input).toEqual({
+      taskToken: TOKEN,
+      output: '{"approvedBy":["alice"]}',
+    });
+    expect(sfn.commandCalls(SendTaskFailureCommand)[0]!.args[0].input).toEqual({
+      taskToken: TOKEN,
+      error: 'ApprovalRejected',
+      cause: 'bob rejected it',
+    });
   });
 
   it.each([
     ['TaskTimedOut', new TaskTimedOut({ message: `Task Timed Out: '${TOKEN}'`, $metadata: { requestId: 'req-1' } })],
     ['TaskDoesNotExist', new TaskDoesNotExist({ message: 'Task does not exist', $metadata: { requestId: 'req-1' } })],
     ['InvalidToken', new InvalidToken({ message: `Invalid Token: '${TOKEN}'`, $metadata: { requestId: 'req-1' } })],
-  ])('turns %s into a ConflictError that carries neither the token nor the service text', async (reason, serviceError) => {
-    sfn.on(SendTaskSuccessCommand).rejects(serviceError);
-    sfn.on(SendTaskFailureCommand).rejects(serviceError);
-    for (const call of [() => engine.sendTaskSuccess(TOKEN, {}), () => engine.sendTaskFailure(TOKEN, 'Cancelled', 'cancelled')]) {
-      const error = await call().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(ConflictError);
-      expect(error).toMatchObject({ code: 'STORE.CONFLICT', details: { reason, requestId: 'req-1' } });
-      expect((error as ConflictError).cause).toBeUndefined();
-      expect(JSON.stringify((error as ConflictError).toJSON())).not.toContain(TOKEN);
-    }
-  });
+  ])(
+    'turns %s into a ConflictError that carries neither the token nor the service text',
+    async (reason, serviceError) => {
+      sfn.on(SendTaskSuccessCommand).rejects(serviceError);
+      sfn.on(SendTaskFailureCommand).rejects(serviceError);
+      for (const call of [
+        () => engine.sendTaskSuccess(TOKEN, {}),
+        () => engine.sendTaskFailure(TOKEN, 'Cancelled', 'cancelled'),
+      ]) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ConflictError);
+        expect(error).toMatchObject({ code: 'STORE.CONFLICT', details: { reason, requestId: 'req-1' } });
+        expect((error as ConflictError).cause).toBeUndefined();
+        expect(JSON.stringify((error as ConflictError).toJSON())).not.toContain(TOKEN);
+      }
+    },
+  );
 
   it('passes on a refusal that is a bug, not a race', async () => {
     const invalid = new InvalidOutput({ message: 'Invalid output', $metadata: {} });
@@ -79,7 +97,12 @@ describe('SfnWorkflowEngine', () => {
   });
 
   it('refuses a malformed state machine ARN at construction', () => {
-    expect(() => new SfnWorkflowEngine(new SFNClient({ region: 'eu-west-1' }), { stateMachineArn: 'strongroom-transaction' })).toThrow(/state machine ARN/);
-    expect(executionArnOf('arn:aws-cn:states:cn-north-1:111122223333:stateMachine:m', 'x')).toBe('arn:aws-cn:states:cn-north-1:111122223333:execution:m:x');
+    expect(
+      () =>
+        new SfnWorkflowEngine(new SFNClient({ region: 'eu-west-1' }), { stateMachineArn: 'strongroom-transaction' }),
+    ).toThrow(/state machine ARN/);
+    expect(executionArnOf('arn:aws-cn:states:cn-north-1:111122223333:stateMachine:m', 'x')).toBe(
+      'arn:aws-cn:states:cn-north-1:111122223333:execution:m:x',
+    );
   });
 });

@@ -32,7 +32,13 @@ const env = (overrides: Record<string, string | undefined> = {}): NodeJS.Process
 describe('loadRuntimeConfig', () => {
   it('reads a complete environment', () => {
     const config = loadRuntimeConfig(env());
-    expect(config).toMatchObject({ deploymentId: 'd', tables: TABLES, confirmationPollSeconds: 4, proofValiditySeconds: 120, keys: { kind: 'local' } });
+    expect(config).toMatchObject({
+      deploymentId: 'd',
+      tables: TABLES,
+      confirmationPollSeconds: 4,
+      proofValiditySeconds: 120,
+      keys: { kind: 'local' },
+    });
     expect(config.chains[0]?.feeCeiling).toBe(200n);
   });
 
@@ -46,11 +52,15 @@ describe('loadRuntimeConfig', () => {
     ['STRONGROOM_CONFIRMATION_POLL_SECONDS', '0'],
     ['STRONGROOM_DENY_LIST', '"0xabc"'],
   ])('fails at cold start, naming %s, when it is %s', (name, value) => {
-    expect(() => loadRuntimeConfig(env({ [name]: value }))).toThrow(name === 'STRONGROOM_TABLES' ? /STRONGROOM_TABLES/ : new RegExp(name));
+    expect(() => loadRuntimeConfig(env({ [name]: value }))).toThrow(
+      name === 'STRONGROOM_TABLES' ? /STRONGROOM_TABLES/ : new RegExp(name),
+    );
   });
 
   it('needs the sealing key id with KMS', () => {
     expect(() => loadRuntimeConfig(env({ STRONGROOM_KEY_BACKEND: 'kms' }))).toThrow(/STRONGROOM_SEALER_KEY_ID/);
-    expect(loadRuntimeConfig(env({ STRONGROOM_KEY_BACKEND: 'kms', STRONGROOM_SEALER_KEY_ID: 'alias/x' })).keys).toEqual({ kind: 'kms', sealerKeyId: 'alias/x' });
+    expect(loadRuntimeConfig(env({ STRONGROOM_KEY_BACKEND: 'kms', STRONGROOM_SEALER_KEY_ID: 'alias/x' })).keys).toEqual(
+      { kind: 'kms', sealerKeyId: 'alias/x' },
+    );
   });
 });

@@ -29,7 +29,11 @@ describe('contracts/TestToken.json', () => {
       item.type === 'event'
         ? `event ${item.name}(${item.inputs.map((input) => `${input.type}${input.indexed ? ' indexed' : ''}`).join(',')})`
         : `function ${item.name}(${item.inputs.map((input) => input.type).join(',')}) ${item.stateMutability} returns (${item.outputs.map((output) => output.type).join(',')})`;
-    const ours = new Set(fresh.abi.filter((item) => item.type === 'function' || item.type === 'event').map((item) => signature(item as AbiFunction | AbiEvent)));
+    const ours = new Set(
+      fresh.abi
+        .filter((item) => item.type === 'function' || item.type === 'event')
+        .map((item) => signature(item as AbiFunction | AbiEvent)),
+    );
     for (const item of erc20Abi) expect(ours).toContain(signature(item));
   });
 });

@@ -18,8 +18,14 @@ describe('parseReason', () => {
   });
 
   it('requires it for freeze and unfreeze, body or field missing', () => {
-    expect(refusal(() => parseReason(undefined, { required: true }))).toEqual({ code: 'REQUEST.MISSING_FIELD', field: 'reason' });
-    expect(refusal(() => parseReason({}, { required: true }))).toEqual({ code: 'REQUEST.MISSING_FIELD', field: 'reason' });
+    expect(refusal(() => parseReason(undefined, { required: true }))).toEqual({
+      code: 'REQUEST.MISSING_FIELD',
+      field: 'reason',
+    });
+    expect(refusal(() => parseReason({}, { required: true }))).toEqual({
+      code: 'REQUEST.MISSING_FIELD',
+      field: 'reason',
+    });
   });
 
   it('leaves it optional for cancel, where the body may be absent', () => {

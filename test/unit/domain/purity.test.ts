@@ -2,7 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const DOMAIN = resolve(__dirname, '../../../lambdas/domain');
-const TRANSPORTS = ['createPublicClient', 'createWalletClient', 'createTestClient', 'createClient', 'http', 'webSocket', 'fallback', 'custom', 'ipc'];
+const TRANSPORTS = [
+  'createPublicClient',
+  'createWalletClient',
+  'createTestClient',
+  'createClient',
+  'http',
+  'webSocket',
+  'fallback',
+  'custom',
+  'ipc',
+];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -15,9 +25,20 @@ function sources(dir: string): string[] {
 /** Every module specifier a file imports or re-exports, with the names it takes. */
 function imports(source: string): { specifier: string; names: string[] }[] {
   const found: { specifier: string; names: string[] }[] = [];
-  const pattern = /(?:import|export)\s+(?:type\s+)?(?:([\s\S]*?)\s+from\s+)?['"]([^'"]+)['"]|(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const pattern =
+    /(?:import|export)\s+(?:type\s+)?(?:([\s\S]*?)\s+from\s+)?['"]([^'"]+)['"]|(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const match of source.matchAll(pattern)) {
-    const names = (match[1] ?? '').replace(/[{}]/g, '').split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!).filter(Boolean);
+    const names = (match[1] ?? '')
+      .replace(/[{}]/g, '')
+      .split(',')
+      .map(
+        (n) =>
+          n
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)[0]!,
+      )
+      .filter(Boolean);
     found.push({ specifier: match[2] ?? match[3]!, names });
   }
   return found;
@@ -27,7 +48,8 @@ describe('the domain is pure', () => {
   const files = sources(DOMAIN);
 
   it('its import scanner sees what a forbidden import would look like', () => {
-    const sample = "import { http, type Hex } from 'viem';\nimport * as fs from 'node:fs';\nexport { x } from './x';\nconst k = require('@aws-sdk/client-kms');";
+    const sample =
+      "import { http, type Hex } from 'viem';\nimport * as fs from 'node:fs';\nexport { x } from './x';\nconst k = require('@aws-sdk/client-kms');";
     expect(imports(sample)).toEqual([
       { specifier: 'viem', names: ['http', 'Hex'] },
       { specifier: 'node:fs', names: ['*'] },
@@ -40,18 +62,21 @@ describe('the domain is pure', () => {
     expect(files.length).toBeGreaterThan(5);
   });
 
-  it.each(files.map((f) => [relative(DOMAIN, f), f]))('%s imports only the domain and viem’s pure utilities', (_name, file) => {
-    const source = readFileSync(file, 'utf8');
-    for (const { specifier, names } of imports(source)) {
-      if (specifier.startsWith('.')) {
-        expect(resolve(file, '..', specifier).startsWith(DOMAIN)).toBe(true);
-        continue;
+  it.each(files.map((f) => [relative(DOMAIN, f), f]))(
+    '%s imports only the domain and viem’s pure utilities',
+    (_name, file) => {
+      const source = readFileSync(file, 'utf8');
+      for (const { specifier, names } of imports(source)) {
+        if (specifier.startsWith('.')) {
+          expect(resolve(file, '..', specifier).startsWith(DOMAIN)).toBe(true);
+          continue;
+        }
+        expect(specifier).toBe('viem');
+        for (const name of names) expect(TRANSPORTS).not.toContain(name);
       }
-      expect(specifier).toBe('viem');
-      for (const name of names) expect(TRANSPORTS).not.toContain(name);
-    }
-    expect(source).not.toMatch(/\bprocess\s*\.|\bprocess\s*\[/);
-    expect(source).not.toMatch(/\bDate\.now\s*\(/);
-    expect(source).not.toMatch(/\brequire\s*\(/);
-  });
+      expect(source).not.toMatch(/\bprocess\s*\.|\bprocess\s*\[/);
+      expect(source).not.toMatch(/\bDate\.now\s*\(/);
+      expect(source).not.toMatch(/\brequire\s*\(/);
+    },
+  );
 });

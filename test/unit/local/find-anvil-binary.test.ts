@@ -16,7 +16,9 @@ describe('findAnvilBinary', () => {
   });
 
   it(`refuses a ${ANVIL_BIN_ENV} that does not exist instead of falling back`, () => {
-    expect(() => findAnvilBinary({ [ANVIL_BIN_ENV]: join(dir, 'missing'), PATH: '' })).toThrow(/STRONGROOM_ANVIL_BIN=.*missing: no such file/);
+    expect(() => findAnvilBinary({ [ANVIL_BIN_ENV]: join(dir, 'missing'), PATH: '' })).toThrow(
+      /STRONGROOM_ANVIL_BIN=.*missing: no such file/,
+    );
   });
 
   it(`refuses a ${ANVIL_BIN_ENV} that is not executable`, () => {

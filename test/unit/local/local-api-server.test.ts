@@ -35,7 +35,14 @@ interface Fakes {
   callCount(): number;
 }
 
-const FUNCTIONS: readonly (keyof ApiHandlers)[] = ['wallets', 'approvalGroups', 'transactions', 'approvals', 'audit', 'health'];
+const FUNCTIONS: readonly (keyof ApiHandlers)[] = [
+  'wallets',
+  'approvalGroups',
+  'transactions',
+  'approvals',
+  'audit',
+  'health',
+];
 
 function fakes(respond?: Respond): Fakes {
   const calls = Object.fromEntries(FUNCTIONS.map((name) => [name, [] as Call[]])) as Record<keyof ApiHandlers, Call[]>;
@@ -43,7 +50,9 @@ function fakes(respond?: Respond): Fakes {
     (name: keyof ApiHandlers): ApiProxyHandler =>
     async (event, context) => {
       calls[name].push({ event, context, remainingMs: context.getRemainingTimeInMillis() });
-      return respond === undefined ? { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ served: name }) } : respond(event);
+      return respond === undefined
+        ? { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ served: name }) }
+        : respond(event);
     };
   const handlers = Object.fromEntries(FUNCTIONS.map((name) => [name, fake(name)])) as unknown as ApiHandlers;
   return { handlers, calls, callCount: () => FUNCTIONS.reduce((n, name) => n + calls[name].length, 0) };
@@ -85,12 +94,27 @@ function send(server: LocalApiServer, options: Send): Promise<Received> {
     let continued = false;
     let responded = false;
     const req = httpRequest(
-      { host: '127.0.0.1', port: server.port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: options.agent ?? false },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+        agent: options.agent ?? false,
+      },
       (res) => {
         responded = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), continued }));
+        res.on('end', () =>
+          resolvePromise({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks),
+            continued,
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -108,8 +132,12 @@ function send(server: LocalApiServer, options: Send): Promise<Received> {
   });
 }
 
-const json = (received: Pick<Received, 'body'>): { error: { code: string; message: string; details: Record<string, unknown>; traceId: string } } =>
-  JSON.parse(received.body.toString('utf8')) as { error: { code: string; message: string; details: Record<string, unknown>; traceId: string } };
+const json = (
+  received: Pick<Received, 'body'>,
+): { error: { code: string; message: string; details: Record<string, unknown>; traceId: string } } =>
+  JSON.parse(received.body.toString('utf8')) as {
+    error: { code: string; message: string; details: Record<string, unknown>; traceId: string };
+  };
 
 // Everything the Powertools Logger writes goes through process.stdout / process.stderr.
 function captureLogs(): () => string {
@@ -152,7 +180,11 @@ describe('the API v1 route table', () => {
   it.each(documented)('%s %s reaches the %s resource of the right handler', async (method, path, resource, fn) => {
     const { handlers, calls, callCount } = fakes();
     const server = await start(handlers);
-    const received = await send(server, { method, path, ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }) });
+    const received = await send(server, {
+      method,
+      path,
+      ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
+    });
     expect(received.status).toBe(200);
     expect(JSON.parse(received.body.toString())).toEqual({ served: fn });
     expect(callCount()).toBe(1);
@@ -191,7 +223,11 @@ describe('startLocalApiServer', () => {
       body: null,
       isBase64Encoded: false,
     });
-    expect(event.headers).toMatchObject({ 'X-Mixed-Case': 'kept', 'X-Request-Tag': 'second', 'User-Agent': 'jest-client' });
+    expect(event.headers).toMatchObject({
+      'X-Mixed-Case': 'kept',
+      'X-Request-Tag': 'second',
+      'User-Agent': 'jest-client',
+    });
     expect(event.headers['x-mixed-case']).toBeUndefined();
     expect(event.multiValueHeaders).toMatchObject({ 'X-Request-Tag': ['first', 'second'], 'X-Mixed-Case': ['kept'] });
     expect(event.requestContext).toMatchObject({
@@ -213,14 +249,28 @@ describe('startLocalApiServer', () => {
     const { handlers, calls } = fakes();
     const server = await start(handlers);
     await send(server, { path: '/v1/wallets' });
-    expect(calls.wallets[0]?.event).toMatchObject({ pathParameters: null, queryStringParameters: null, multiValueQueryStringParameters: null });
+    expect(calls.wallets[0]?.event).toMatchObject({
+      pathParameters: null,
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+    });
   });
 
   it('delivers a POST body intact as UTF-8 text', async () => {
     const { handlers, calls } = fakes();
     const server = await start(handlers);
-    const text = JSON.stringify({ walletId: 'w-1', to: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', amount: '1000000000000000000', note: 'Zürich € 🚀' });
-    await send(server, { method: 'POST', path: '/v1/transactions', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-1' }, body: text });
+    const text = JSON.stringify({
+      walletId: 'w-1',
+      to: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+      amount: '1000000000000000000',
+      note: 'Zürich € 🚀',
+    });
+    await send(server, {
+      method: 'POST',
+      path: '/v1/transactions',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-1' },
+      body: text,
+    });
     const event = calls.transactions[0]!.event;
     expect(event.body).toBe(text);
     expect(event.isBase64Encoded).toBe(false);
@@ -239,7 +289,12 @@ describe('startLocalApiServer', () => {
     const { handlers, calls } = fakes();
     const server = await start(handlers);
     const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3]);
-    await send(server, { method: 'POST', path: '/v1/transactions', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    await send(server, {
+      method: 'POST',
+      path: '/v1/transactions',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
     const event = calls.transactions[0]!.event;
     expect(event.isBase64Encoded).toBe(true);
     expect(Buffer.from(event.body!, 'base64')).toEqual(bytes);
@@ -253,13 +308,19 @@ describe('startLocalApiServer', () => {
       body: '{"id":"w-1","name":"Zürich"}',
     }));
     const server = await start(handlers);
-    const received = await send(server, { method: 'POST', path: '/v1/wallets', body: '{}', headers: { 'content-type': 'application/json' } });
+    const received = await send(server, {
+      method: 'POST',
+      path: '/v1/wallets',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(received.status).toBe(201);
     expect(received.body.toString('utf8')).toBe('{"id":"w-1","name":"Zürich"}');
     expect(received.headers['content-type']).toBe('application/json');
     expect(received.headers['content-length']).toBe(String(received.body.length));
     expect(received.headers['x-count']).toBe('3');
-    const values = (name: string): string[] => received.rawHeaders.filter((_, i) => i % 2 === 1 && received.rawHeaders[i - 1]?.toLowerCase() === name);
+    const values = (name: string): string[] =>
+      received.rawHeaders.filter((_, i) => i % 2 === 1 && received.rawHeaders[i - 1]?.toLowerCase() === name);
     expect(values('x-many')).toEqual(['1', '2']);
     expect(values('x-one')).toEqual(['a']);
   });
@@ -277,22 +338,28 @@ describe('startLocalApiServer', () => {
     expect(received.body).toEqual(bytes);
   });
 
-  it.each(['/v1/nope', '/v1/wallets/', '/v1/wallets/w-1/extra', '/v1//policy', '/V1/wallets', '/v1/wallets/%zz'])('answers 404 ROUTE.NOT_FOUND for %s', async (path) => {
-    const { handlers, callCount } = fakes();
-    const server = await start(handlers);
-    const received = await send(server, { path });
-    expect(received.status).toBe(404);
-    expect(received.headers['content-type']).toBe('application/json');
-    const { error } = json(received);
-    expect(error.code).toBe('ROUTE.NOT_FOUND');
-    expect(error.traceId).toMatch(UUID);
-    expect(received.headers['x-strongroom-trace-id']).toBe(error.traceId);
-    expect(callCount()).toBe(0);
-  });
+  it.each(['/v1/nope', '/v1/wallets/', '/v1/wallets/w-1/extra', '/v1//policy', '/V1/wallets', '/v1/wallets/%zz'])(
+    'answers 404 ROUTE.NOT_FOUND for %s',
+    async (path) => {
+      const { handlers, callCount } = fakes();
+      const server = await start(handlers);
+      const received = await send(server, { path });
+      expect(received.status).toBe(404);
+      expect(received.headers['content-type']).toBe('application/json');
+      const { error } = json(received);
+      expect(error.code).toBe('ROUTE.NOT_FOUND');
+      expect(error.traceId).toMatch(UUID);
+      expect(received.headers['x-strongroom-trace-id']).toBe(error.traceId);
+      expect(callCount()).toBe(0);
+    },
+  );
 
   it('keeps a well-formed trace id the client offers', async () => {
     const server = await start(fakes().handlers);
-    const received = await send(server, { path: '/v1/nope', headers: { 'x-strongroom-trace-id': 'client-trace-0001' } });
+    const received = await send(server, {
+      path: '/v1/nope',
+      headers: { 'x-strongroom-trace-id': 'client-trace-0001' },
+    });
     expect(json(received).error.traceId).toBe('client-trace-0001');
     expect(received.headers['x-strongroom-trace-id']).toBe('client-trace-0001');
   });
@@ -328,11 +395,21 @@ describe('startLocalApiServer', () => {
   it('refuses a body over the limit from its Content-Length with 413, never calling the handler, and closes the connection', async () => {
     const { handlers, callCount } = fakes();
     const server = await start(handlers);
-    const received = await send(server, { method: 'POST', path: '/v1/transactions', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(LIMIT + 1, 0x20) });
+    const received = await send(server, {
+      method: 'POST',
+      path: '/v1/transactions',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(LIMIT + 1, 0x20),
+    });
     expect(received.status).toBe(413);
     expect(received.headers.connection).toBe('close');
     const { error } = json(received);
-    expect(error).toEqual({ code: 'REQUEST.BODY_TOO_LARGE', message: expect.stringContaining(String(LIMIT)), details: expect.objectContaining({ limitBytes: LIMIT }), traceId: expect.stringMatching(UUID) });
+    expect(error).toEqual({
+      code: 'REQUEST.BODY_TOO_LARGE',
+      message: expect.stringContaining(String(LIMIT)),
+      details: expect.objectContaining({ limitBytes: LIMIT }),
+      traceId: expect.stringMatching(UUID),
+    });
     expect(received.headers['x-strongroom-trace-id']).toBe(error.traceId);
     expect(callCount()).toBe(0);
   });
@@ -355,7 +432,13 @@ describe('startLocalApiServer', () => {
   it('lets an Expect: 100-continue request within the limit send its body', async () => {
     const { handlers, calls } = fakes();
     const server = await start(handlers);
-    const received = await send(server, { method: 'POST', path: '/v1/transactions', headers: { expect: '100-continue', 'content-length': 2 }, body: '{}', waitForContinue: true });
+    const received = await send(server, {
+      method: 'POST',
+      path: '/v1/transactions',
+      headers: { expect: '100-continue', 'content-length': 2 },
+      body: '{}',
+      waitForContinue: true,
+    });
     expect(received.continued).toBe(true);
     expect(received.status).toBe(200);
     expect(calls.transactions[0]?.event.body).toBe('{}');
@@ -367,27 +450,34 @@ describe('startLocalApiServer', () => {
     const total = 64 * 1024 * 1024;
     const chunk = Buffer.alloc(16 * 1024, 0x61);
     let written = 0;
-    const received = await new Promise<{ status: number; body: Buffer; headers: IncomingHttpHeaders }>((resolvePromise, reject) => {
-      let answered = false;
-      const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/v1/transactions', agent: false }, (res) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          req.destroy();
-          resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers });
-        });
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
-      const pump = (): void => {
-        while (!answered && written < total) {
-          written += chunk.length;
-          if (!req.write(chunk)) return void req.once('drain', pump);
-        }
-        if (!answered) req.end();
-      };
-      pump();
-    });
+    const received = await new Promise<{ status: number; body: Buffer; headers: IncomingHttpHeaders }>(
+      (resolvePromise, reject) => {
+        let answered = false;
+        const req = httpRequest(
+          { host: '127.0.0.1', port: server.port, method: 'POST', path: '/v1/transactions', agent: false },
+          (res) => {
+            answered = true;
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              req.destroy();
+              resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers });
+            });
+          },
+        );
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+        );
+        const pump = (): void => {
+          while (!answered && written < total) {
+            written += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', pump);
+          }
+          if (!answered) req.end();
+        };
+        pump();
+      },
+    );
     expect(received.status).toBe(413);
     expect(received.headers.connection).toBe('close');
     expect(json(received).error.code).toBe('REQUEST.BODY_TOO_LARGE');

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { ConflictError, DependencyUnavailableError, ProofError, ValidationError } from '../../../lambdas/domain/errors';
-import { LocalWorkflowEngine, type LambdaContextLike, type LocalLambdaHandler } from '../../../local/workflow/local-workflow-engine';
+import {
+  LocalWorkflowEngine,
+  type LambdaContextLike,
+  type LocalLambdaHandler,
+} from '../../../local/workflow/local-workflow-engine';
 import { LocalDefinitionError } from '../../../local/workflow/prepare-local-definition';
 
 const fixture = (name: string): Record<string, unknown> =>
@@ -19,7 +23,9 @@ interface Call {
 }
 
 /** A handler that records its calls and answers with `answer(event, callNumber)`. */
-function recording(answer: (event: Record<string, unknown>, call: number) => unknown): LocalLambdaHandler & { calls: Call[] } {
+function recording(
+  answer: (event: Record<string, unknown>, call: number) => unknown,
+): LocalLambdaHandler & { calls: Call[] } {
   const calls: Call[] = [];
   const handler = async (event: unknown, context: LambdaContextLike): Promise<unknown> => {
     calls.push({ event: event as Record<string, unknown>, context });
@@ -73,13 +79,29 @@ describe('LocalWorkflowEngine', () => {
     const engine = new LocalWorkflowEngine(TRANSFER, all, FAST);
 
     const started = await engine.start('tx-happy', INPUT);
-    expect(started).toEqual({ executionArn: 'arn:aws:states:local:000000000000:execution:transaction:tx-happy', started: true });
+    expect(started).toEqual({
+      executionArn: 'arn:aws:states:local:000000000000:execution:transaction:tx-happy',
+      started: true,
+    });
     const done = await engine.waitForCompletion('tx-happy', 5_000);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.output).toEqual({ ...INPUT, screening: { verdict: 'CLEAR' }, policy: { action: 'ALLOW', pollSeconds: 2 }, prepared: { nonce: 7 } });
-    expect(handlers.ScreenFunctionArn.calls[0]!.event).toEqual({ transferId: 'tx-happy', to: INPUT.to, amount: '1000' });
-    expect(handlers.PrepareFunctionArn.calls[0]!.event).toEqual({ transferId: 'tx-happy', verdict: 'CLEAR', action: 'ALLOW' });
+    expect(done.output).toEqual({
+      ...INPUT,
+      screening: { verdict: 'CLEAR' },
+      policy: { action: 'ALLOW', pollSeconds: 2 },
+      prepared: { nonce: 7 },
+    });
+    expect(handlers.ScreenFunctionArn.calls[0]!.event).toEqual({
+      transferId: 'tx-happy',
+      to: INPUT.to,
+      amount: '1000',
+    });
+    expect(handlers.PrepareFunctionArn.calls[0]!.event).toEqual({
+      transferId: 'tx-happy',
+      verdict: 'CLEAR',
+      action: 'ALLOW',
+    });
     expect(handlers.RequestApprovalFunctionArn.calls).toHaveLength(0);
     expect(handlers.CompensateFunctionArn.calls).toHaveLength(0);
     const { context } = handlers.ScreenFunctionArn.calls[0]!;
@@ -140,11 +162,16 @@ describe('LocalWorkflowEngine', () => {
     expect(failure.Error).toBe('ProofError');
     expect(JSON.parse(failure.Cause)).toEqual({ errorType: 'ProofError', errorMessage: 'the proof does not verify' });
     expect(handlers.EvaluatePolicyFunctionArn.calls).toHaveLength(0);
-    expect(done).toMatchObject({ status: 'FAILED', error: 'TransferRejected', cause: 'the transfer was rejected and compensated' });
+    expect(done).toMatchObject({
+      status: 'FAILED',
+      error: 'TransferRejected',
+      cause: 'the transfer was rejected and compensated',
+    });
   });
 
   describe('waitForTaskToken', () => {
-    const approvalHandlers = () => transferHandlers({ EvaluatePolicyFunctionArn: async () => ({ action: 'REQUIRE_APPROVAL', pollSeconds: 1 }) });
+    const approvalHandlers = () =>
+      transferHandlers({ EvaluatePolicyFunctionArn: async () => ({ action: 'REQUIRE_APPROVAL', pollSeconds: 1 }) });
     const tokenOf = (call: Call | undefined): string | undefined => call?.event.taskToken as string | undefined;
 
     it('gives each callback task its own token, resumes it with sendTaskSuccess, and takes each token once', async () => {
@@ -153,7 +180,9 @@ describe('LocalWorkflowEngine', () => {
 
       await engine.start('tx-a', INPUT);
       await engine.start('tx-b', INPUT);
-      const calls = await until(() => (handlers.RequestApprovalFunctionArn.calls.length === 2 ? handlers.RequestApprovalFunctionArn.calls : undefined));
+      const calls = await until(() =>
+        handlers.RequestApprovalFunctionArn.calls.length === 2 ? handlers.RequestApprovalFunctionArn.calls : undefined,
+      );
       const byName = new Map(calls.map((c) => [c.event.transferId, tokenOf(c)!]));
       const tokenA = byName.get('tx-a')!;
       const tokenB = byName.get('tx-b')!;
@@ -167,7 +196,9 @@ describe('LocalWorkflowEngine', () => {
       expect(a.status).toBe('SUCCEEDED');
       expect((a.output as Record<string, unknown>).approval).toEqual({ approvedBy: ['alice', 'bob'] });
 
-      expect(await conflictReason(engine.sendTaskSuccess(tokenA, { approvedBy: ['mallory'] }))).toBe('TaskDoesNotExist');
+      expect(await conflictReason(engine.sendTaskSuccess(tokenA, { approvedBy: ['mallory'] }))).toBe(
+        'TaskDoesNotExist',
+      );
       expect(await conflictReason(engine.sendTaskFailure(tokenA, 'ApprovalRejected', 'late'))).toBe('TaskDoesNotExist');
       expect(await conflictReason(engine.sendTaskSuccess('not-a-token', {}))).toBe('TaskDoesNotExist');
       expect(engine.describe('tx-b')!.status).toBe('RUNNING');
@@ -180,7 +211,9 @@ describe('LocalWorkflowEngine', () => {
       const { handlers, all } = approvalHandlers();
       const engine = new LocalWorkflowEngine(TRANSFER, all, FAST);
       await engine.start('tx-stop', INPUT);
-      const [call] = await until(() => (handlers.RequestApprovalFunctionArn.calls.length === 1 ? handlers.RequestApprovalFunctionArn.calls : undefined));
+      const [call] = await until(() =>
+        handlers.RequestApprovalFunctionArn.calls.length === 1 ? handlers.RequestApprovalFunctionArn.calls : undefined,
+      );
       await engine.shutdown();
       expect(engine.describe('tx-stop')!.status).toBe('FAILED');
       expect(await conflictReason(engine.sendTaskSuccess(tokenOf(call)!, {}))).toBe('TaskDoesNotExist');
@@ -211,7 +244,10 @@ describe('LocalWorkflowEngine', () => {
       await engine.sendTaskFailure(tokenOf(call)!, 'ApprovalRejected', 'bob rejected it');
       const done = await engine.waitForCompletion('tx-rejected', 5_000);
 
-      expect(handlers.CompensateFunctionArn.calls[0]!.event.failure).toEqual({ Error: 'ApprovalRejected', Cause: 'bob rejected it' });
+      expect(handlers.CompensateFunctionArn.calls[0]!.event.failure).toEqual({
+        Error: 'ApprovalRejected',
+        Cause: 'bob rejected it',
+      });
       expect(handlers.PrepareFunctionArn.calls).toHaveLength(0);
       expect(done).toMatchObject({ status: 'FAILED', error: 'TransferRejected' });
     });
@@ -283,7 +319,9 @@ describe('LocalWorkflowEngine', () => {
 
   describe('Wait', () => {
     it('waits SecondsPath seconds, scaled by waitTimeScale', async () => {
-      const { all } = transferHandlers({ EvaluatePolicyFunctionArn: async () => ({ action: 'ALLOW', pollSeconds: 300 }) });
+      const { all } = transferHandlers({
+        EvaluatePolicyFunctionArn: async () => ({ action: 'ALLOW', pollSeconds: 300 }),
+      });
       const engine = new LocalWorkflowEngine(TRANSFER, all, { waitTimeScale: 0.001 });
       const t0 = Date.now();
       await engine.start('tx-scaled-wait', INPUT);
@@ -294,7 +332,9 @@ describe('LocalWorkflowEngine', () => {
     });
 
     it('waits the real SecondsPath seconds without a scale', async () => {
-      const { all } = transferHandlers({ EvaluatePolicyFunctionArn: async () => ({ action: 'ALLOW', pollSeconds: 1 }) });
+      const { all } = transferHandlers({
+        EvaluatePolicyFunctionArn: async () => ({ action: 'ALLOW', pollSeconds: 1 }),
+      });
       const engine = new LocalWorkflowEngine(TRANSFER, all);
       const t0 = Date.now();
       await engine.start('tx-real-wait', INPUT);
@@ -306,23 +346,33 @@ describe('LocalWorkflowEngine', () => {
     it('keeps InputPath and OutputPath of a Wait state and fails on a bad SecondsPath value', async () => {
       const definition = {
         StartAt: 'Pause',
-        States: { Pause: { Type: 'Wait', InputPath: '$.inner', SecondsPath: '$.seconds', OutputPath: '$.keep', End: true } },
+        States: {
+          Pause: { Type: 'Wait', InputPath: '$.inner', SecondsPath: '$.seconds', OutputPath: '$.keep', End: true },
+        },
       };
       const engine = new LocalWorkflowEngine(definition, {}, FAST);
       await engine.start('paths', { inner: { seconds: 1, keep: { k: 1 } }, dropped: true });
       expect(await engine.waitForCompletion('paths', 5_000)).toMatchObject({ status: 'SUCCEEDED', output: { k: 1 } });
       await engine.start('bad-seconds', { inner: { seconds: -1, keep: {} } });
-      expect(await engine.waitForCompletion('bad-seconds', 5_000)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+      expect(await engine.waitForCompletion('bad-seconds', 5_000)).toMatchObject({
+        status: 'FAILED',
+        error: 'States.Runtime',
+      });
     });
   });
 
   describe('start', () => {
     it('refuses a name that is running or ran in this process, unless asked to resume one that is not running', async () => {
-      const { handlers, all } = transferHandlers({ EvaluatePolicyFunctionArn: async () => ({ action: 'REQUIRE_APPROVAL', pollSeconds: 1 }) });
+      const { handlers, all } = transferHandlers({
+        EvaluatePolicyFunctionArn: async () => ({ action: 'REQUIRE_APPROVAL', pollSeconds: 1 }),
+      });
       const engine = new LocalWorkflowEngine(TRANSFER, all, FAST);
 
       expect((await engine.start('tx-dup', INPUT)).started).toBe(true);
-      expect(await engine.start('tx-dup', { other: 'input' })).toEqual({ executionArn: expect.stringMatching(/:tx-dup$/), started: false });
+      expect(await engine.start('tx-dup', { other: 'input' })).toEqual({
+        executionArn: expect.stringMatching(/:tx-dup$/),
+        started: false,
+      });
       expect((await engine.start('tx-dup', INPUT, { resume: true })).started).toBe(false); // still running
 
       const call = await until(() => handlers.RequestApprovalFunctionArn.calls[0]);
@@ -362,15 +412,24 @@ describe('LocalWorkflowEngine', () => {
       expect(done).toMatchObject({ status: 'FAILED', error: 'Error' });
       expect(JSON.parse(done.cause!)).toEqual({ errorType: 'Error', errorMessage: 'boom' });
 
-      const engine2 = new LocalWorkflowEngine(TRANSFER, { ...all, ScreenFunctionArn: async () => ({ verdict: 'CLEAR' }) }, FAST);
+      const engine2 = new LocalWorkflowEngine(
+        TRANSFER,
+        { ...all, ScreenFunctionArn: async () => ({ verdict: 'CLEAR' }) },
+        FAST,
+      );
       await engine2.start('tx-sync-boom', INPUT);
-      expect(await engine2.waitForCompletion('tx-sync-boom', 5_000)).toMatchObject({ status: 'FAILED', error: 'TypeError' });
+      expect(await engine2.waitForCompletion('tx-sync-boom', 5_000)).toMatchObject({
+        status: 'FAILED',
+        error: 'TypeError',
+      });
       await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
     });
 
     it('waitForCompletion rejects for an unknown execution and when the time is up', async () => {
-      const { handlers, all } = transferHandlers({ EvaluatePolicyFunctionArn: async () => ({ action: 'REQUIRE_APPROVAL', pollSeconds: 1 }) });
+      const { handlers, all } = transferHandlers({
+        EvaluatePolicyFunctionArn: async () => ({ action: 'REQUIRE_APPROVAL', pollSeconds: 1 }),
+      });
       const engine = new LocalWorkflowEngine(TRANSFER, all, FAST);
       await expect(engine.waitForCompletion('nobody', 10)).rejects.toMatchObject({ code: 'STORE.NOT_FOUND' });
       await engine.start('tx-waiting', INPUT);
@@ -391,10 +450,16 @@ describe('LocalWorkflowEngine', () => {
     const handlers = transferHandlers().all;
 
     it('refuses a Task without TimeoutSeconds (the library would time it out after 60 s)', () => {
-      expect(() => new LocalWorkflowEngine(withTask({ TimeoutSeconds: undefined }), handlers)).toThrow(LocalDefinitionError);
-      expect(() => new LocalWorkflowEngine(withTask({ TimeoutSeconds: undefined }), handlers)).toThrow(/Screen: TimeoutSeconds/);
+      expect(() => new LocalWorkflowEngine(withTask({ TimeoutSeconds: undefined }), handlers)).toThrow(
+        LocalDefinitionError,
+      );
+      expect(() => new LocalWorkflowEngine(withTask({ TimeoutSeconds: undefined }), handlers)).toThrow(
+        /Screen: TimeoutSeconds/,
+      );
       expect(() => new LocalWorkflowEngine(withTask({ TimeoutSeconds: 0 }), handlers)).toThrow(LocalDefinitionError);
-      expect(() => new LocalWorkflowEngine(withTask({ TimeoutSeconds: undefined, TimeoutSecondsPath: '$.t' }), handlers)).toThrow(LocalDefinitionError);
+      expect(
+        () => new LocalWorkflowEngine(withTask({ TimeoutSeconds: undefined, TimeoutSecondsPath: '$.t' }), handlers),
+      ).toThrow(LocalDefinitionError);
     });
 
     it('refuses a placeholder without a handler or substitution', () => {
@@ -403,12 +468,22 @@ describe('LocalWorkflowEngine', () => {
     });
 
     it('refuses resources, callbacks and context fields it cannot run as the cloud does', () => {
-      expect(() => new LocalWorkflowEngine(withTask({ Resource: 'arn:aws:states:::sqs:sendMessage' }), handlers)).toThrow(/is not run locally/);
-      const noToken = structuredClone(TRANSFER) as { States: Record<string, { Parameters: { Payload: Record<string, unknown> } }> };
+      expect(
+        () => new LocalWorkflowEngine(withTask({ Resource: 'arn:aws:states:::sqs:sendMessage' }), handlers),
+      ).toThrow(/is not run locally/);
+      const noToken = structuredClone(TRANSFER) as {
+        States: Record<string, { Parameters: { Payload: Record<string, unknown> } }>;
+      };
       delete noToken.States.RequestApproval!.Parameters.Payload['taskToken.$'];
       expect(() => new LocalWorkflowEngine(noToken, handlers)).toThrow(/\$\$\.Task\.Token/);
       expect(
-        () => new LocalWorkflowEngine(withTask({ Parameters: { FunctionName: '${ScreenFunctionArn}', Payload: { 'at.$': '$$.State.EnteredTime' } } }), handlers),
+        () =>
+          new LocalWorkflowEngine(
+            withTask({
+              Parameters: { FunctionName: '${ScreenFunctionArn}', Payload: { 'at.$': '$$.State.EnteredTime' } },
+            }),
+            handlers,
+          ),
       ).toThrow(/\$\$\.State/);
       expect(() => new LocalWorkflowEngine({ ...TRANSFER, QueryLanguage: 'JSONata' }, handlers)).toThrow(/JSONPath/);
     });
@@ -417,7 +492,10 @@ describe('LocalWorkflowEngine', () => {
       interface ScreenEvent {
         readonly to: string;
       }
-      const typed = async (event: ScreenEvent, context: Context): Promise<{ verdict: string; by: string }> => ({ verdict: event.to, by: context.functionName });
+      const typed = async (event: ScreenEvent, context: Context): Promise<{ verdict: string; by: string }> => ({
+        verdict: event.to,
+        by: context.functionName,
+      });
       expect(() => new LocalWorkflowEngine(TRANSFER, { ...handlers, ScreenFunctionArn: typed })).not.toThrow();
     });
   });

@@ -25,7 +25,9 @@ describe('TaskCallbacks', () => {
     const callbacks = new TaskCallbacks();
     const open = callbacks.open('tx-1', Date.now() + 10_000);
     callbacks.fail(open.token, 'Cancelled', 'the client cancelled');
-    await expect(open.outcome).rejects.toEqual(expect.objectContaining({ name: 'Cancelled', message: 'the client cancelled' }));
+    await expect(open.outcome).rejects.toEqual(
+      expect.objectContaining({ name: 'Cancelled', message: 'the client cancelled' }),
+    );
     await expect(open.outcome).rejects.toBeInstanceOf(TaskCallbackFailure);
   });
 
@@ -39,14 +41,19 @@ describe('TaskCallbacks', () => {
       thrown = e;
     }
     expect((thrown as ConflictError).details.reason).toBe('TaskTimedOut');
-    expect(JSON.stringify({ message: (thrown as Error).message, details: (thrown as ConflictError).details })).not.toContain(open.token);
+    expect(
+      JSON.stringify({ message: (thrown as Error).message, details: (thrown as ConflictError).details }),
+    ).not.toContain(open.token);
     callbacks.closeAll('tx-1');
     expect(callbacks.size).toBe(0);
   });
 
-  it('hands out distinct 32-byte base64url tokens and closes only the finished execution\'s', () => {
+  it("hands out distinct 32-byte base64url tokens and closes only the finished execution's", () => {
     const callbacks = new TaskCallbacks();
-    const tokens = Array.from({ length: 50 }, (_, i) => callbacks.open(i % 2 === 0 ? 'even' : 'odd', Date.now() + 10_000).token);
+    const tokens = Array.from(
+      { length: 50 },
+      (_, i) => callbacks.open(i % 2 === 0 ? 'even' : 'odd', Date.now() + 10_000).token,
+    );
     expect(new Set(tokens).size).toBe(50);
     for (const t of tokens) expect(Buffer.from(t, 'base64url')).toHaveLength(32);
     callbacks.closeAll('even');

@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createTransferWorkflow, TRANSACTION_ASL_PATH, TRANSFER_TASK_HANDLERS } from '../../../local/workflow/transfer-workflow';
+import {
+  createTransferWorkflow,
+  TRANSACTION_ASL_PATH,
+  TRANSFER_TASK_HANDLERS,
+} from '../../../local/workflow/transfer-workflow';
 
 interface State {
   readonly Type: string;
@@ -13,18 +17,26 @@ interface State {
   readonly Parameters?: { readonly FunctionName?: string };
 }
 
-const definition = JSON.parse(readFileSync(TRANSACTION_ASL_PATH, 'utf8')) as { StartAt: string; States: Record<string, State> };
+const definition = JSON.parse(readFileSync(TRANSACTION_ASL_PATH, 'utf8')) as {
+  StartAt: string;
+  States: Record<string, State>;
+};
 const states = definition.States;
 const successors = (name: string): string[] => {
   const s = states[name] as State;
-  return [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].filter((n): n is string => n !== undefined);
+  return [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].filter(
+    (n): n is string => n !== undefined,
+  );
 };
-const predecessors = (target: string): string[] => Object.keys(states).filter((name) => successors(name).includes(target));
+const predecessors = (target: string): string[] =>
+  Object.keys(states).filter((name) => successors(name).includes(target));
 
 describe('statemachines/transaction.asl.json', () => {
   it('is accepted by the local runner with a handler for every function placeholder (JSONPath only)', () => {
     expect(() => createTransferWorkflow()).not.toThrow();
-    const functions = Object.values(states).flatMap((s) => (s.Parameters?.FunctionName === undefined ? [] : [s.Parameters.FunctionName]));
+    const functions = Object.values(states).flatMap((s) =>
+      s.Parameters?.FunctionName === undefined ? [] : [s.Parameters.FunctionName],
+    );
     expect(new Set(functions)).toEqual(new Set(Object.keys(TRANSFER_TASK_HANDLERS).map((name) => `\${${name}}`)));
     expect(JSON.stringify(definition)).not.toContain('QueryLanguage');
   });
@@ -50,8 +62,19 @@ describe('statemachines/transaction.asl.json', () => {
   });
 
   it('sends every failure before signing to Compensate', () => {
-    for (const name of ['Locate', 'Screen', 'EvaluatePolicy', 'RequestApproval', 'Prepare', 'Authorize', 'SignWithKms']) {
-      expect({ name, catches: (states[name]?.Catch ?? []).map((c) => c.Next) }).toEqual({ name, catches: ['Compensate'] });
+    for (const name of [
+      'Locate',
+      'Screen',
+      'EvaluatePolicy',
+      'RequestApproval',
+      'Prepare',
+      'Authorize',
+      'SignWithKms',
+    ]) {
+      expect({ name, catches: (states[name]?.Catch ?? []).map((c) => c.Next) }).toEqual({
+        name,
+        catches: ['Compensate'],
+      });
     }
   });
 });

@@ -1,10 +1,16 @@
 import { getAddress, keccak256, parseTransaction, recoverTransactionAddress, type Hex } from 'viem';
 import { StrongroomError, type ErrorCode } from '../../../lambdas/domain/errors';
 import type { PreparedTransaction } from '../../../lambdas/domain/lifecycle/transfer-events';
-import { buildAuthorizationTypedData, type AuthorizationProof } from '../../../lambdas/domain/proof/authorization-proof';
+import {
+  buildAuthorizationTypedData,
+  type AuthorizationProof,
+} from '../../../lambdas/domain/proof/authorization-proof';
 import type { TransactionField } from '../../../lambdas/domain/proof/first-differing-field';
 import type { ProofDomain } from '../../../lambdas/domain/proof/proof-domain';
-import { signCustodyTransaction, type CustodySigningRequest } from '../../../lambdas/signing/custody-transaction-signer';
+import {
+  signCustodyTransaction,
+  type CustodySigningRequest,
+} from '../../../lambdas/signing/custody-transaction-signer';
 import { proofSigner } from '../../../lambdas/signing/proof-signer';
 import { MemoryKeyVault } from '../../support/memory-key-vault';
 import { BEFORE_EXPIRY, DOMAIN, VALID_UNTIL, highSTwin, newAccount, sampleProof } from '../domain/proof/proof-fixtures';
@@ -30,10 +36,18 @@ const approvalKey = newAccount();
 async function setup(options: { now?: Date; domain?: ProofDomain } = {}) {
   const vault = new MemoryKeyVault();
   const custody = await vault.createKey({ ownerId: 'wallet-ops', purpose: 'custody' });
-  const proof: AuthorizationProof = { ...sampleProof(), transaction: { ...sampleProof().transaction, from: custody.address } };
+  const proof: AuthorizationProof = {
+    ...sampleProof(),
+    transaction: { ...sampleProof().transaction, from: custody.address },
+  };
   const proofSignature = await approvalKey.signTypedData(buildAuthorizationTypedData(options.domain ?? DOMAIN, proof));
   const signDigest = jest.spyOn(vault, 'signDigest');
-  const deps = { keyVault: vault, proofDomain: DOMAIN, approvalKeyAddress: approvalKey.address, clock: () => options.now ?? BEFORE_EXPIRY };
+  const deps = {
+    keyVault: vault,
+    proofDomain: DOMAIN,
+    approvalKeyAddress: approvalKey.address,
+    clock: () => options.now ?? BEFORE_EXPIRY,
+  };
   const request: CustodySigningRequest = {
     transferId: proof.transferId,
     walletId: proof.walletId,
@@ -77,7 +91,9 @@ describe('signCustodyTransaction', () => {
     expect(BigInt(r!)).toBeGreaterThan(0n);
     expect(BigInt(s!)).toBeLessThanOrEqual(HALF_N);
     expect([0, 1]).toContain(yParity);
-    expect(await recoverTransactionAddress({ serializedTransaction: signed.serializedTransaction as `0x02${string}` })).toBe(custody.address);
+    expect(
+      await recoverTransactionAddress({ serializedTransaction: signed.serializedTransaction as `0x02${string}` }),
+    ).toBe(custody.address);
     expect(signed.txHash).toBe(keccak256(signed.serializedTransaction));
     expect(signed.from).toBe(custody.address);
     expect(signed.nonce).toBe(tx.nonce);
@@ -127,15 +143,23 @@ describe('signCustodyTransaction', () => {
     });
 
     it('a proof signed for another deployment', async () => {
-      await refuse('PROOF.INVALID', ({ request }) => request, { domain: { ...DOMAIN, deploymentId: 'acct-999999999999/strongroom-prod' } });
+      await refuse('PROOF.INVALID', ({ request }) => request, {
+        domain: { ...DOMAIN, deploymentId: 'acct-999999999999/strongroom-prod' },
+      });
     });
 
     it('the high-s twin of the approval signature', async () => {
-      await refuse('PROOF.INVALID', ({ request, proofSignature }) => ({ ...request, proofSignature: highSTwin(proofSignature) }));
+      await refuse('PROOF.INVALID', ({ request, proofSignature }) => ({
+        ...request,
+        proofSignature: highSTwin(proofSignature),
+      }));
     });
 
     it('a proof altered after signing (value raised in the proof itself)', async () => {
-      await refuse('PROOF.INVALID', ({ request, proof }) => ({ ...request, proof: { ...proof, transaction: { ...proof.transaction, value: proof.transaction.value + 1n } } }));
+      await refuse('PROOF.INVALID', ({ request, proof }) => ({
+        ...request,
+        proof: { ...proof, transaction: { ...proof.transaction, value: proof.transaction.value + 1n } },
+      }));
     });
 
     it('a proof altered after signing, and a request altered to match it', async () => {
@@ -162,10 +186,16 @@ describe('signCustodyTransaction', () => {
     });
 
     // The field list comes from CHANGED, whose type demands every field, not from the module under test.
-    it.each(Object.keys(CHANGED) as TransactionField[])('a requested transaction whose %s differs from the proof, naming the field', async (field) => {
-      const error = await refuse('PROOF.MISMATCH', ({ request }) => ({ ...request, transaction: { ...request.transaction, [field]: CHANGED[field] } }));
-      expect(error.details.field).toBe(field);
-    });
+    it.each(Object.keys(CHANGED) as TransactionField[])(
+      'a requested transaction whose %s differs from the proof, naming the field',
+      async (field) => {
+        const error = await refuse('PROOF.MISMATCH', ({ request }) => ({
+          ...request,
+          transaction: { ...request.transaction, [field]: CHANGED[field] },
+        }));
+        expect(error.details.field).toBe(field);
+      },
+    );
 
     it("a key whose address is not the transaction's from (another wallet's custody key)", async () => {
       let expected: { keyAddress?: string; from?: string } = {};
@@ -186,12 +216,32 @@ describe('signCustodyTransaction with a key of another purpose', () => {
     // wallet's key. The proof verifies and the key's address is the from, so only its purpose stops it.
     const vault = new MemoryKeyVault();
     const approval = await vault.createKey({ ownerId: DOMAIN.deploymentId, purpose: 'approval' });
-    const approvalSigner = proofSigner({ keyVault: vault, keyId: approval.keyId, purpose: 'approval', deploymentId: DOMAIN.deploymentId });
-    const proof: AuthorizationProof = { ...sampleProof(), transaction: { ...sampleProof().transaction, from: approval.address } };
+    const approvalSigner = proofSigner({
+      keyVault: vault,
+      keyId: approval.keyId,
+      purpose: 'approval',
+      deploymentId: DOMAIN.deploymentId,
+    });
+    const proof: AuthorizationProof = {
+      ...sampleProof(),
+      transaction: { ...sampleProof().transaction, from: approval.address },
+    };
     const proofSignature = await approvalSigner.signAuthorization(proof);
     const signDigest = jest.spyOn(vault, 'signDigest');
-    const deps = { keyVault: vault, proofDomain: DOMAIN, approvalKeyAddress: approval.address, clock: () => BEFORE_EXPIRY };
-    const request: CustodySigningRequest = { transferId: proof.transferId, walletId: proof.walletId, keyId: approval.keyId, transaction: proof.transaction, proof, proofSignature };
+    const deps = {
+      keyVault: vault,
+      proofDomain: DOMAIN,
+      approvalKeyAddress: approval.address,
+      clock: () => BEFORE_EXPIRY,
+    };
+    const request: CustodySigningRequest = {
+      transferId: proof.transferId,
+      walletId: proof.walletId,
+      keyId: approval.keyId,
+      transaction: proof.transaction,
+      proof,
+      proofSignature,
+    };
 
     const error = await refusal(signCustodyTransaction(deps, request), 'KEY.WRONG_PURPOSE');
     expect(error.details).toMatchObject({ keyId: approval.keyId, purpose: 'custody', keyPurpose: 'approval' });
@@ -218,7 +268,9 @@ describe('signCustodyTransaction against a faulty vault', () => {
     const { deps, request, vault } = await setup();
     const other = await vault.createKey({ ownerId: 'wallet-treasury', purpose: 'custody' });
     const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
-    jest.spyOn(vault, 'signDigest').mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
+    jest
+      .spyOn(vault, 'signDigest')
+      .mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
     await refusal(signCustodyTransaction(deps, request), 'KEY.BAD_SIGNATURE');
   });
 });

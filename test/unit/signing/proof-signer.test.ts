@@ -1,18 +1,28 @@
 import { parseSignature, type Hex } from 'viem';
 import { StrongroomError, type ErrorCode } from '../../../lambdas/domain/errors';
-import { buildAuditCheckpointTypedData, verifyAuditCheckpoint, type AuditCheckpoint } from '../../../lambdas/domain/proof/audit-checkpoint';
+import {
+  buildAuditCheckpointTypedData,
+  verifyAuditCheckpoint,
+  type AuditCheckpoint,
+} from '../../../lambdas/domain/proof/audit-checkpoint';
 import { buildAuthorizationTypedData } from '../../../lambdas/domain/proof/authorization-proof';
 import { verifyAuthorizationProof } from '../../../lambdas/domain/proof/verify-authorization-proof';
 import type { KeyPurpose } from '../../../lambdas/ports/key-vault';
 import { proofSigner, type ProofKeyPurpose } from '../../../lambdas/signing/proof-signer';
 import { MemoryKeyVault } from '../../support/memory-key-vault';
-import { BEFORE_EXPIRY, DOMAIN, PERMIT, SAMPLE_CHECKPOINT, highSTwin, sampleProof } from '../domain/proof/proof-fixtures';
+import {
+  BEFORE_EXPIRY,
+  DOMAIN,
+  PERMIT,
+  SAMPLE_CHECKPOINT,
+  highSTwin,
+  sampleProof,
+} from '../domain/proof/proof-fixtures';
 
 const HALF_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n >> 1n;
 const { deploymentId } = DOMAIN;
 
 const CHECKPOINT: AuditCheckpoint = SAMPLE_CHECKPOINT;
-
 
 const authorization = (proof = sampleProof()) => buildAuthorizationTypedData(DOMAIN, proof);
 const checkpoint = () => buildAuditCheckpointTypedData({ deploymentId }, CHECKPOINT);
@@ -66,7 +76,16 @@ describe('proofSigner with the approval key', () => {
     const proof = sampleProof();
     const signature = await signer.signTypedData(authorization(proof));
     await expect(
-      verifyAuthorizationProof({ domain: DOMAIN, proof, signature, expectedSigner: key.address, transaction: proof.transaction, transferId: proof.transferId, walletId: proof.walletId, now: BEFORE_EXPIRY }),
+      verifyAuthorizationProof({
+        domain: DOMAIN,
+        proof,
+        signature,
+        expectedSigner: key.address,
+        transaction: proof.transaction,
+        transferId: proof.transferId,
+        walletId: proof.walletId,
+        now: BEFORE_EXPIRY,
+      }),
     ).resolves.toBe(proof);
   });
 
@@ -78,9 +97,20 @@ describe('proofSigner with the approval key', () => {
     // The first read sees the approved message, every later read a raised value.
     let reads = 0;
     const shifting = { domain: typed.domain, types: typed.types, primaryType: typed.primaryType };
-    Object.defineProperty(shifting, 'message', { enumerable: true, get: () => (reads++ === 0 ? typed.message : authorization(raised).message) });
+    Object.defineProperty(shifting, 'message', {
+      enumerable: true,
+      get: () => (reads++ === 0 ? typed.message : authorization(raised).message),
+    });
     const signature = await signer.signTypedData(shifting);
-    const params = { domain: DOMAIN, signature, expectedSigner: key.address, transaction: proof.transaction, transferId: proof.transferId, walletId: proof.walletId, now: BEFORE_EXPIRY };
+    const params = {
+      domain: DOMAIN,
+      signature,
+      expectedSigner: key.address,
+      transaction: proof.transaction,
+      transferId: proof.transferId,
+      walletId: proof.walletId,
+      now: BEFORE_EXPIRY,
+    };
     await expect(verifyAuthorizationProof({ ...params, proof })).resolves.toBe(proof);
   });
 
@@ -96,7 +126,14 @@ describe('proofSigner with the audit key', () => {
     const port = signer.checkpointSigner();
     const signature = await port.sign(CHECKPOINT);
     expectCanonical(signature);
-    await expect(verifyAuditCheckpoint({ domain: { deploymentId }, checkpoint: CHECKPOINT, signature, expectedSigner: key.address })).resolves.toBe(CHECKPOINT);
+    await expect(
+      verifyAuditCheckpoint({
+        domain: { deploymentId },
+        checkpoint: CHECKPOINT,
+        signature,
+        expectedSigner: key.address,
+      }),
+    ).resolves.toBe(CHECKPOINT);
     await expect(port.verify(CHECKPOINT, signature)).resolves.toBe(true);
   });
 
@@ -123,14 +160,32 @@ describe('proofSigner refuses, without asking the vault to sign', () => {
   it.each<[string, ProofKeyPurpose, () => unknown]>([
     ['an ERC-2612 permit (approval key)', 'approval', () => PERMIT],
     ['an ERC-2612 permit (audit key)', 'audit', () => PERMIT],
-    ['an Authorization with an extra message field', 'approval', () => ({ ...authorization(), message: { ...authorization().message, spender: PERMIT.message.spender } })],
+    [
+      'an Authorization with an extra message field',
+      'approval',
+      () => ({ ...authorization(), message: { ...authorization().message, spender: PERMIT.message.spender } }),
+    ],
     [
       'an Authorization with an extra type field',
       'approval',
-      () => ({ ...authorization(), types: { ...authorization().types, Authorization: [...authorization().types.Authorization, { name: 'spender', type: 'address' }] } }),
+      () => ({
+        ...authorization(),
+        types: {
+          ...authorization().types,
+          Authorization: [...authorization().types.Authorization, { name: 'spender', type: 'address' }],
+        },
+      }),
     ],
-    ['another deployment’s Authorization', 'approval', () => buildAuthorizationTypedData({ ...DOMAIN, deploymentId: 'elsewhere' }, sampleProof())],
-    ['another deployment’s AuditCheckpoint', 'audit', () => buildAuditCheckpointTypedData({ deploymentId: 'elsewhere' }, CHECKPOINT)],
+    [
+      'another deployment’s Authorization',
+      'approval',
+      () => buildAuthorizationTypedData({ ...DOMAIN, deploymentId: 'elsewhere' }, sampleProof()),
+    ],
+    [
+      'another deployment’s AuditCheckpoint',
+      'audit',
+      () => buildAuditCheckpointTypedData({ deploymentId: 'elsewhere' }, CHECKPOINT),
+    ],
     ['an AuditCheckpoint given to the approval key', 'approval', checkpoint],
     ['an Authorization given to the audit key', 'audit', () => authorization()],
     ['a Proxy it cannot snapshot', 'approval', () => new Proxy(authorization(), {})],
@@ -152,7 +207,9 @@ describe('proofSigner refuses, without asking the vault to sign', () => {
     const vault = new MemoryKeyVault();
     const key = await vault.createKey({ ownerId: 'wallet-ops', purpose: 'custody' });
     const purpose = 'custody' as KeyPurpose as ProofKeyPurpose;
-    expect(() => proofSigner({ keyVault: vault, keyId: key.keyId, purpose, deploymentId })).toThrow(expect.objectContaining({ code: 'KEY.WRONG_PURPOSE' }));
+    expect(() => proofSigner({ keyVault: vault, keyId: key.keyId, purpose, deploymentId })).toThrow(
+      expect.objectContaining({ code: 'KEY.WRONG_PURPOSE' }),
+    );
   });
 });
 
@@ -160,7 +217,10 @@ describe('proofSigner configured with a key of another purpose: the vault refuse
   /** A signer of `purpose` whose configuration names a key the vault created for `keyPurpose`. */
   async function misconfigured(purpose: ProofKeyPurpose, keyPurpose: KeyPurpose) {
     const vault = new MemoryKeyVault();
-    const key = await vault.createKey({ ownerId: keyPurpose === 'custody' ? 'wallet-ops' : deploymentId, purpose: keyPurpose });
+    const key = await vault.createKey({
+      ownerId: keyPurpose === 'custody' ? 'wallet-ops' : deploymentId,
+      purpose: keyPurpose,
+    });
     const signDigest = jest.spyOn(vault, 'signDigest');
     return { key, signDigest, signer: proofSigner({ keyVault: vault, keyId: key.keyId, purpose, deploymentId }) };
   }
@@ -181,8 +241,14 @@ describe('proofSigner configured with a key of another purpose: the vault refuse
   });
 
   it('an approval signer given the audit key, and an audit signer given the approval key, sign nothing', async () => {
-    await refusal((await misconfigured('approval', 'audit')).signer.signAuthorization(sampleProof()), 'KEY.WRONG_PURPOSE');
-    await refusal((await misconfigured('audit', 'approval')).signer.checkpointSigner().sign(CHECKPOINT), 'KEY.WRONG_PURPOSE');
+    await refusal(
+      (await misconfigured('approval', 'audit')).signer.signAuthorization(sampleProof()),
+      'KEY.WRONG_PURPOSE',
+    );
+    await refusal(
+      (await misconfigured('audit', 'approval')).signer.checkpointSigner().sign(CHECKPOINT),
+      'KEY.WRONG_PURPOSE',
+    );
   });
 });
 
@@ -210,7 +276,9 @@ describe('proofSigner against a faulty vault', () => {
     const { signer, vault } = await setup('approval');
     const other = await vault.createKey({ ownerId: deploymentId, purpose: 'approval' });
     const honest = MemoryKeyVault.prototype.signDigest.bind(vault);
-    jest.spyOn(vault, 'signDigest').mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
+    jest
+      .spyOn(vault, 'signDigest')
+      .mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
     await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
   });
 });

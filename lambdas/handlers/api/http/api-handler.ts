@@ -58,9 +58,12 @@ const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
  * runtime imports every handler before it has set the environment the handlers read.
  */
 export function apiHandler<TDeps>(options: ApiHandlerOptions<TDeps>, handle: ApiHandle<TDeps>): ApiLambdaHandler {
-  const logger = options.logger ?? new Logger({ serviceName: 'strongroom', persistentKeys: { handler: options.name }, jsonReplacerFn: redactSecrets });
+  const logger =
+    options.logger ??
+    new Logger({ serviceName: 'strongroom', persistentKeys: { handler: options.name }, jsonReplacerFn: redactSecrets });
   let authConfig = options.authConfig;
-  const config = (): BearerTokenConfig | undefined => (options.auth === 'required' ? (authConfig ??= loadAuthConfig(process.env)) : undefined);
+  const config = (): BearerTokenConfig | undefined =>
+    options.auth === 'required' ? (authConfig ??= loadAuthConfig(process.env)) : undefined;
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(edge(logger))
@@ -90,7 +93,10 @@ function edge(parent: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPro
       const offered = headerValue(event.headers, TRACE_HEADER);
       const traceId = offered !== undefined && TRACE_ID.test(offered) ? offered : randomUUID();
       // Only the method and resource template: the raw path and query may carry a link secret.
-      const logger = parent.createChild({ persistentKeys: { traceId, route: `${event.httpMethod} ${event.resource}` }, jsonReplacerFn: redactSecrets });
+      const logger = parent.createChild({
+        persistentKeys: { traceId, route: `${event.httpMethod} ${event.resource}` },
+        jsonReplacerFn: redactSecrets,
+      });
       if (typeof context?.awsRequestId === 'string') logger.addContext(context);
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
       states.set(event, { traceId, requestId, logger, startedAt: Date.now() });
@@ -108,7 +114,9 @@ function edge(parent: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPro
   };
 }
 
-function authenticate(configOf: () => BearerTokenConfig | undefined): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+function authenticate(
+  configOf: () => BearerTokenConfig | undefined,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     before: async ({ event }) => {
       const config = configOf();
@@ -137,7 +145,11 @@ function toProxyResult(response: ApiResponse, traceId: string): APIGatewayProxyR
   let body = '';
   if (response.body !== undefined && response.status !== 204 && response.status !== 304) {
     const declared = headers['content-type'];
-    if (typeof response.body === 'string' && declared !== undefined && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(declared)) {
+    if (
+      typeof response.body === 'string' &&
+      declared !== undefined &&
+      !/^application\/(?:[\w.+-]+\+)?json\b/i.test(declared)
+    ) {
       body = response.body;
     } else {
       body = toJson(response.body);
@@ -160,7 +172,8 @@ function stateOf(event: APIGatewayProxyEvent): RequestState {
 
 function headerValue(headers: APIGatewayProxyEvent['headers'] | null | undefined, name: string): string | undefined {
   let found: string | undefined;
-  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name && value !== undefined) found = value;
+  for (const [key, value] of Object.entries(headers ?? {}))
+    if (key.toLowerCase() === name && value !== undefined) found = value;
   return found;
 }
 

@@ -5,7 +5,12 @@ import type { ApiResponse } from './api-response';
 
 /** The body of every error response (ARCHITECTURE §7). */
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly details: Readonly<Record<string, unknown>>; readonly traceId: string };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: Readonly<Record<string, unknown>>;
+    readonly traceId: string;
+  };
 }
 
 const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
@@ -35,7 +40,11 @@ const GENERIC_MESSAGE = 'an unexpected error occurred; quote the trace id to the
  * `INTERNAL.ERROR` with a generic message, because its text or stack may carry a secret. Every error is
  * logged here, at error level when it is a 500.
  */
-export function httpStatus(error: unknown, traceId: string, logger: Pick<Logger, 'error' | 'warn' | 'info'>): ApiResponse {
+export function httpStatus(
+  error: unknown,
+  traceId: string,
+  logger: Pick<Logger, 'error' | 'warn' | 'info'>,
+): ApiResponse {
   if (!isStrongroomError(error)) {
     logger.error('unexpected error', { status: 500, error: error instanceof Error ? error : String(error) });
     return respond(500, { code: 'INTERNAL.ERROR', message: GENERIC_MESSAGE, details: {}, traceId });
@@ -43,9 +52,14 @@ export function httpStatus(error: unknown, traceId: string, logger: Pick<Logger,
   const status = STATUS_BY_CODE[error.code] ?? STATUS_BY_KIND[error.kind];
   if (status === 503) logger.warn('dependency unavailable', { status, code: error.code, error });
   else if (status >= 500) logger.error('request failed', { status, code: error.code, error });
-  else if (status === 401 || status === 403 || status === 429) logger.warn('request refused', { status, code: error.code, details: error.details });
+  else if (status === 401 || status === 403 || status === 429)
+    logger.warn('request refused', { status, code: error.code, details: error.details });
   else logger.info('request refused', { status, code: error.code, details: error.details });
-  return respond(status, { code: error.code, message: error.message, details: error.details, traceId }, headersFor(error.code, error.details));
+  return respond(
+    status,
+    { code: error.code, message: error.message, details: error.details, traceId },
+    headersFor(error.code, error.details),
+  );
 }
 
 function respond(status: number, error: ErrorBody['error'], headers: Record<string, string> = {}): ApiResponse {
@@ -65,7 +79,9 @@ function headersFor(code: ErrorCode, details: Readonly<Record<string, unknown>>)
     }
     case 'RATE.LIMITED': {
       const seconds = details.retryAfterSeconds;
-      return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? { 'retry-after': String(seconds) } : {};
+      return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0
+        ? { 'retry-after': String(seconds) }
+        : {};
     }
     default:
       return {};

@@ -54,7 +54,8 @@ function parsePublicKey(text: string): KeyObject {
     if ('d' in jwk) throw new Error('STRONGROOM_JWT_PUBLIC_KEY holds a private key: give the public key only');
     key = createPublicKey({ key: jwk, format: 'jwk' });
   } else {
-    if (/PRIVATE KEY-----/.test(text)) throw new Error('STRONGROOM_JWT_PUBLIC_KEY holds a private key: give the public key only');
+    if (/PRIVATE KEY-----/.test(text))
+      throw new Error('STRONGROOM_JWT_PUBLIC_KEY holds a private key: give the public key only');
     key = createPublicKey(text.replaceAll('\\n', '\n'));
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
@@ -81,7 +82,11 @@ function remoteKeySet(url: string): JWTVerifyGetKey {
       return await jwks(header, token);
     } catch (e) {
       if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWKSMultipleMatchingKeys) throw e;
-      throw new DependencyUnavailableError('AUTH.KEYS_UNAVAILABLE', "the identity provider's signing keys could not be fetched", { cause: e });
+      throw new DependencyUnavailableError(
+        'AUTH.KEYS_UNAVAILABLE',
+        "the identity provider's signing keys could not be fetched",
+        { cause: e },
+      );
     }
   };
 }

@@ -38,7 +38,9 @@ export function parseJsonBody(
 
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (nestingDepth(text) > maxDepth) {
-    throw new ValidationError('REQUEST.MALFORMED_JSON', 'body', `is nested deeper than ${maxDepth} levels`, { details: { maxDepth } });
+    throw new ValidationError('REQUEST.MALFORMED_JSON', 'body', `is nested deeper than ${maxDepth} levels`, {
+      details: { maxDepth },
+    });
   }
   try {
     return JSON.parse(text, dropPoisonedKeys);
@@ -51,11 +53,19 @@ export function parseJsonBody(
 function checkContentType(headers: APIGatewayProxyEvent['headers'] | null | undefined): void {
   const header = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
   const [mediaType = '', ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
-  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"(.*)"$/, '$1');
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"(.*)"$/, '$1');
   if (!JSON_MEDIA_TYPE.test(mediaType) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
-    throw new ValidationError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'content-type', 'must be application/json (UTF-8) when a body is sent', {
-      details: { expected: 'application/json' },
-    });
+    throw new ValidationError(
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      'content-type',
+      'must be application/json (UTF-8) when a body is sent',
+      {
+        details: { expected: 'application/json' },
+      },
+    );
   }
 }
 
@@ -98,11 +108,18 @@ function malformed(text: string): ValidationError {
   const before = text.slice(0, position).split('\n');
   const line = before.length;
   const column = (before.at(-1)?.length ?? 0) + 1;
-  return new ValidationError('REQUEST.MALFORMED_JSON', 'body', `is not valid JSON: syntax error at position ${position} (line ${line}, column ${column})`, {
-    details: { position, line, column },
-  });
+  return new ValidationError(
+    'REQUEST.MALFORMED_JSON',
+    'body',
+    `is not valid JSON: syntax error at position ${position} (line ${line}, column ${column})`,
+    {
+      details: { position, line, column },
+    },
+  );
 }
 
 function tooLarge(limitBytes: number): ValidationError {
-  return new ValidationError('REQUEST.BODY_TOO_LARGE', 'body', `is larger than ${limitBytes} bytes`, { details: { limitBytes } });
+  return new ValidationError('REQUEST.BODY_TOO_LARGE', 'body', `is larger than ${limitBytes} bytes`, {
+    details: { limitBytes },
+  });
 }

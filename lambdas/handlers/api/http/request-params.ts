@@ -19,7 +19,11 @@ export function pathId(request: ApiRequest, name = 'id'): string {
 export function queryOf<K extends string>(request: ApiRequest, allowed: readonly K[]): Partial<Record<K, string>> {
   for (const name of Object.keys(request.query)) {
     if (!(allowed as readonly string[]).includes(name)) {
-      throw new ValidationError('REQUEST.UNKNOWN_FIELD', name, `is not a query parameter of this route (allowed: ${allowed.join(', ') || 'none'})`);
+      throw new ValidationError(
+        'REQUEST.UNKNOWN_FIELD',
+        name,
+        `is not a query parameter of this route (allowed: ${allowed.join(', ') || 'none'})`,
+      );
     }
   }
   return request.query as Partial<Record<K, string>>;

@@ -9,5 +9,7 @@ export function requireRole(principal: Principal | undefined, ...roles: readonly
   if (principal === undefined) throw new AuthError('AUTH.MISSING_TOKEN', 'this route needs a bearer token');
   if (roles.some((role) => principal.roles.includes(role))) return principal;
   const needed = roles.join(' or ');
-  throw new AuthError('AUTH.FORBIDDEN', `this route needs the role ${needed}`, { details: { requiredRoles: [...roles] } });
+  throw new AuthError('AUTH.FORBIDDEN', `this route needs the role ${needed}`, {
+    details: { requiredRoles: [...roles] },
+  });
 }

@@ -30,7 +30,9 @@ export function routes<TDeps>(table: Readonly<Record<string, RouteHandler<TDeps>
     const handle = methods.get(request.method);
     if (handle === undefined) {
       const allow = [...methods.keys()].sort();
-      throw new StrongroomError('ROUTE.METHOD_NOT_ALLOWED', `this route accepts ${allow.join(', ')}`, { details: { allow } });
+      throw new StrongroomError('ROUTE.METHOD_NOT_ALLOWED', `this route accepts ${allow.join(', ')}`, {
+        details: { allow },
+      });
     }
     return handle(request, deps);
   };

@@ -6,7 +6,8 @@ import type { Principal, Role } from '../../../domain/principal';
 import { isRole } from '../../../domain/principal';
 
 /** Signature algorithms a bearer token may use: asymmetric only, so a public key can never act as an HMAC secret. */
-export type TokenAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'PS256' | 'PS384' | 'PS512' | 'RS256' | 'RS384' | 'RS512';
+export type TokenAlgorithm =
+  'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'PS256' | 'PS384' | 'PS512' | 'RS256' | 'RS384' | 'RS512';
 
 /** How bearer tokens are verified; built once at cold start by `loadAuthConfig`. */
 export interface BearerTokenConfig {
@@ -54,10 +55,12 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
  * with `details.reason`). Unknown roles are ignored. The token itself never appears in an error.
  */
 export async function verifyBearerToken(header: string | undefined, config: BearerTokenConfig): Promise<Principal> {
-  if (header === undefined || header.trim() === '') throw new AuthError('AUTH.MISSING_TOKEN', 'an Authorization header "Bearer <token>" is required');
+  if (header === undefined || header.trim() === '')
+    throw new AuthError('AUTH.MISSING_TOKEN', 'an Authorization header "Bearer <token>" is required');
   if (header.length > MAX_HEADER_LENGTH) throw invalid('too_long');
   const token = BEARER.exec(header)?.[1];
-  if (token === undefined) throw new AuthError('AUTH.MISSING_TOKEN', 'the Authorization header must be "Bearer <token>"');
+  if (token === undefined)
+    throw new AuthError('AUTH.MISSING_TOKEN', 'the Authorization header must be "Bearer <token>"');
 
   let payload: JWTPayload;
   try {
@@ -77,7 +80,8 @@ export async function verifyBearerToken(header: string | undefined, config: Bear
   }
 
   const sub = payload.sub;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH || UNPRINTABLE.test(sub)) throw invalid('missing_subject', 'sub');
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH || UNPRINTABLE.test(sub))
+    throw invalid('missing_subject', 'sub');
   return { id: sub, roles: rolesOf(payload[config.rolesClaim ?? 'roles'], config.rolesClaim ?? 'roles') };
 }
 
@@ -96,8 +100,10 @@ function refusalOf(e: unknown): TokenRefusal | undefined {
     if (e.claim === 'aud') return 'wrong_audience';
     return 'invalid_claim';
   }
-  if (e instanceof joseErrors.JOSEAlgNotAllowed || e instanceof joseErrors.JOSENotSupported) return 'algorithm_not_allowed';
-  if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWKSMultipleMatchingKeys) return 'unknown_key';
+  if (e instanceof joseErrors.JOSEAlgNotAllowed || e instanceof joseErrors.JOSENotSupported)
+    return 'algorithm_not_allowed';
+  if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWKSMultipleMatchingKeys)
+    return 'unknown_key';
   if (e instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad_signature';
   if (e instanceof joseErrors.JOSEError) return 'malformed';
   return undefined;

@@ -1,7 +1,15 @@
 import type { ApprovalGroup } from '../../../../lambdas/domain/approvals/approval-group';
-import type { ApprovalDecision, ApprovalRequest, ApprovalRequirement } from '../../../../lambdas/domain/approvals/approval-request';
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  ApprovalRequirement,
+} from '../../../../lambdas/domain/approvals/approval-request';
 
-const group = (id: string, memberIds: readonly string[]): ApprovalGroup => ({ id, name: id, members: memberIds.map((m) => ({ id: m, name: m })) });
+const group = (id: string, memberIds: readonly string[]): ApprovalGroup => ({
+  id,
+  name: id,
+  members: memberIds.map((m) => ({ id: m, name: m })),
+});
 
 /** ivan submits transfers and sits in treasury himself; alice sits in both groups. */
 export const GROUPS: ReadonlyMap<string, ApprovalGroup> = new Map([
@@ -13,7 +21,11 @@ export const T0 = new Date('2030-01-01T00:00:00.000Z');
 export const at = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
 export const EXPIRES_AT = at(60);
 
-export const TWO_OF_TREASURY: ApprovalRequirement = { quorum: 2, groups: [{ group: 'treasury', quorum: 2 }], timeoutSeconds: 3600 };
+export const TWO_OF_TREASURY: ApprovalRequirement = {
+  quorum: 2,
+  groups: [{ group: 'treasury', quorum: 2 }],
+  timeoutSeconds: 3600,
+};
 
 export function request(requirement: ApprovalRequirement = TWO_OF_TREASURY): ApprovalRequest {
   return { id: 'apr-1', transferId: 'tr-1', initiatorId: 'ivan', requirement, createdAt: T0, expiresAt: EXPIRES_AT };

@@ -6,12 +6,23 @@ import { EXPIRES_AT, GROUPS, at, decide, request } from './approval-fixtures';
 const tally = (decisions: ApprovalDecision[], extra: Partial<TallyApprovalsParams> = {}) =>
   tallyApprovals({ request: request(extra.request?.requirement), groups: GROUPS, decisions, now: at(30), ...extra });
 
-const BOTH_GROUPS: ApprovalRequirement = { quorum: 3, groups: [{ group: 'treasury', quorum: 2 }, { group: 'risk', quorum: 1 }], timeoutSeconds: 3600 };
+const BOTH_GROUPS: ApprovalRequirement = {
+  quorum: 3,
+  groups: [
+    { group: 'treasury', quorum: 2 },
+    { group: 'risk', quorum: 1 },
+  ],
+  timeoutSeconds: 3600,
+};
 
 describe('tallyApprovals', () => {
   it('is PENDING with fewer approvals than the quorum', () => {
     const result = tally([decide('alice', 'approve', 1)]);
-    expect(result).toEqual({ outcome: 'PENDING', approvals: [{ group: 'treasury', approverIds: ['alice'] }], ignored: [] });
+    expect(result).toEqual({
+      outcome: 'PENDING',
+      approvals: [{ group: 'treasury', approverIds: ['alice'] }],
+      ignored: [],
+    });
   });
 
   it('approves when M of N distinct members approve, at the decision that reached quorum', () => {
@@ -53,7 +64,12 @@ describe('tallyApprovals', () => {
   });
 
   it('lets the first counting reject decide, whatever approvals come later', () => {
-    const result = tally([decide('alice', 'approve', 1), decide('bob', 'reject', 2), decide('carol', 'approve', 3), decide('dave', 'approve', 4)]);
+    const result = tally([
+      decide('alice', 'approve', 1),
+      decide('bob', 'reject', 2),
+      decide('carol', 'approve', 3),
+      decide('dave', 'approve', 4),
+    ]);
     expect(result.outcome).toBe('REJECTED');
     expect(result.rejectedBy).toBe('bob');
     expect(result.decidedAt).toEqual(at(2));
@@ -88,7 +104,10 @@ describe('tallyApprovals', () => {
     });
 
     it('ignores decisions at or after expiresAt, even ones that would reach quorum', () => {
-      const result = tally([decide('alice', 'approve', 1), decide('bob', 'approve', 60), decide('carol', 'reject', 61)], { now: at(90) });
+      const result = tally(
+        [decide('alice', 'approve', 1), decide('bob', 'approve', 60), decide('carol', 'reject', 61)],
+        { now: at(90) },
+      );
       expect(result.outcome).toBe('EXPIRED');
       expect(result.ignored).toEqual([
         { approverId: 'bob', reason: 'late' },
@@ -97,7 +116,9 @@ describe('tallyApprovals', () => {
     });
 
     it('keeps an approval reached before expiry', () => {
-      expect(tally([decide('alice', 'approve', 1), decide('bob', 'approve', 59)], { now: at(90) }).outcome).toBe('APPROVED');
+      expect(tally([decide('alice', 'approve', 1), decide('bob', 'approve', 59)], { now: at(90) }).outcome).toBe(
+        'APPROVED',
+      );
     });
   });
 
@@ -110,7 +131,9 @@ describe('tallyApprovals', () => {
     });
 
     it('does not undo an approval reached before it', () => {
-      expect(tally([decide('alice', 'approve', 1), decide('bob', 'approve', 2)], { cancelledAt: at(3) }).outcome).toBe('APPROVED');
+      expect(tally([decide('alice', 'approve', 1), decide('bob', 'approve', 2)], { cancelledAt: at(3) }).outcome).toBe(
+        'APPROVED',
+      );
     });
 
     it('does not undo a rejection reached before it', () => {
@@ -126,8 +149,12 @@ describe('tallyApprovals', () => {
     const both = (decisions: ApprovalDecision[]) => tally(decisions, { request: request(BOTH_GROUPS) });
 
     it('waits until each group reaches its own quorum', () => {
-      expect(both([decide('bob', 'approve', 1), decide('carol', 'approve', 2), decide('dave', 'approve', 3)]).outcome).toBe('PENDING');
-      expect(both([decide('bob', 'approve', 1), decide('carol', 'approve', 2), decide('erin', 'approve', 3)]).outcome).toBe('APPROVED');
+      expect(
+        both([decide('bob', 'approve', 1), decide('carol', 'approve', 2), decide('dave', 'approve', 3)]).outcome,
+      ).toBe('PENDING');
+      expect(
+        both([decide('bob', 'approve', 1), decide('carol', 'approve', 2), decide('erin', 'approve', 3)]).outcome,
+      ).toBe('APPROVED');
     });
 
     it('counts a member of both groups in each, but once towards the overall quorum', () => {
@@ -137,7 +164,9 @@ describe('tallyApprovals', () => {
         { group: 'risk', approverIds: ['alice'] },
       ]);
       expect(result.outcome).toBe('PENDING'); // both groups are at quorum, but only 2 people of the 3 needed approved
-      expect(both([decide('alice', 'approve', 1), decide('bob', 'approve', 2), decide('carol', 'approve', 3)]).outcome).toBe('APPROVED');
+      expect(
+        both([decide('alice', 'approve', 1), decide('bob', 'approve', 2), decide('carol', 'approve', 3)]).outcome,
+      ).toBe('APPROVED');
     });
 
     it('is rejected by a counting reject from either group', () => {
@@ -155,7 +184,11 @@ describe('property: APPROVED only with every quorum met by distinct members befo
     at: fc.integer({ min: 0, max: 70 }).map(at),
   });
   const requirement: fc.Arbitrary<ApprovalRequirement> = fc.oneof(
-    fc.record({ quorum: fc.integer({ min: 1, max: 4 }), groups: fc.constant([{ group: 'treasury', quorum: 2 }]), timeoutSeconds: fc.constant(3600) }),
+    fc.record({
+      quorum: fc.integer({ min: 1, max: 4 }),
+      groups: fc.constant([{ group: 'treasury', quorum: 2 }]),
+      timeoutSeconds: fc.constant(3600),
+    }),
     fc.record({
       quorum: fc.integer({ min: 1, max: 5 }),
       groups: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 })).map(([t, r]) => [
@@ -173,30 +206,38 @@ describe('property: APPROVED only with every quorum met by distinct members befo
     const approvers: string[] = [];
     for (const d of sorted) {
       const member = req.groups.some(({ group }) => GROUPS.get(group)!.members.some((m) => m.id === d.approverId));
-      if (d.requestId !== 'apr-1' || d.at >= EXPIRES_AT || d.approverId === 'ivan' || !member || seen.has(d.approverId)) continue;
+      if (d.requestId !== 'apr-1' || d.at >= EXPIRES_AT || d.approverId === 'ivan' || !member || seen.has(d.approverId))
+        continue;
       seen.add(d.approverId);
       if (d.decision === 'reject') return false;
       approvers.push(d.approverId);
-      const inGroup = (group: string) => approvers.filter((a) => GROUPS.get(group)!.members.some((m) => m.id === a)).length;
-      if (req.groups.every(({ group, quorum }) => inGroup(group) >= quorum) && approvers.length >= req.quorum) return true;
+      const inGroup = (group: string) =>
+        approvers.filter((a) => GROUPS.get(group)!.members.some((m) => m.id === a)).length;
+      if (req.groups.every(({ group, quorum }) => inGroup(group) >= quorum) && approvers.length >= req.quorum)
+        return true;
     }
     return false;
   }
 
   it('holds for random decision sequences', () => {
     fc.assert(
-      fc.property(requirement, fc.array(decision, { maxLength: 25 }), fc.integer({ min: 0, max: 90 }), (req, decisions, minutes) => {
-        const result = tallyApprovals({ request: request(req), groups: GROUPS, decisions, now: at(minutes) });
-        expect(result.outcome === 'APPROVED').toBe(approvedByTheBook(req, decisions));
-        if (result.outcome === 'APPROVED') {
-          for (const { group, approverIds } of result.approvals) {
-            expect(new Set(approverIds).size).toBe(approverIds.length);
-            expect(approverIds).not.toContain('ivan');
-            expect(approverIds.length).toBeGreaterThanOrEqual(req.groups.find((g) => g.group === group)!.quorum);
+      fc.property(
+        requirement,
+        fc.array(decision, { maxLength: 25 }),
+        fc.integer({ min: 0, max: 90 }),
+        (req, decisions, minutes) => {
+          const result = tallyApprovals({ request: request(req), groups: GROUPS, decisions, now: at(minutes) });
+          expect(result.outcome === 'APPROVED').toBe(approvedByTheBook(req, decisions));
+          if (result.outcome === 'APPROVED') {
+            for (const { group, approverIds } of result.approvals) {
+              expect(new Set(approverIds).size).toBe(approverIds.length);
+              expect(approverIds).not.toContain('ivan');
+              expect(approverIds.length).toBeGreaterThanOrEqual(req.groups.find((g) => g.group === group)!.quorum);
+            }
+            expect(result.decidedAt!.getTime()).toBeLessThan(EXPIRES_AT.getTime());
           }
-          expect(result.decidedAt!.getTime()).toBeLessThan(EXPIRES_AT.getTime());
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -23,7 +23,16 @@ describe('validateRequirement', () => {
   it('accepts quorums the members other than the initiator can reach', () => {
     expect(() => validateRequirement(TWO_OF_TREASURY, GROUPS, 'ivan')).not.toThrow();
     // treasury has 4 members besides ivan; 4 + erin + frank = 6 distinct people in all.
-    expect(() => validateRequirement(requirement(6, [['treasury', 4], ['risk', 3]]), GROUPS, 'ivan')).not.toThrow();
+    expect(() =>
+      validateRequirement(
+        requirement(6, [
+          ['treasury', 4],
+          ['risk', 3],
+        ]),
+        GROUPS,
+        'ivan',
+      ),
+    ).not.toThrow();
   });
 
   it('refuses a group quorum that only the initiator’s vote would reach', () => {
@@ -41,7 +50,12 @@ describe('validateRequirement', () => {
   });
 
   it('refuses a group that does not exist', () => {
-    const error = refusal(requirement(1, [['treasury', 1], ['compliance', 1]]));
+    const error = refusal(
+      requirement(1, [
+        ['treasury', 1],
+        ['compliance', 1],
+      ]),
+    );
     expect(error.code).toBe('APPROVAL.QUORUM_UNREACHABLE');
     expect(error.details).toEqual({ group: 'compliance' });
   });
@@ -50,7 +64,14 @@ describe('validateRequirement', () => {
     ['no groups', requirement(1, []), 'groups'],
     ['an overall quorum of 0', requirement(0, [['treasury', 1]]), 'quorum'],
     ['a fractional group quorum', requirement(1, [['treasury', 1.5]]), 'groups[0].quorum'],
-    ['a group named twice', requirement(2, [['treasury', 1], ['treasury', 1]]), 'groups[1].group'],
+    [
+      'a group named twice',
+      requirement(2, [
+        ['treasury', 1],
+        ['treasury', 1],
+      ]),
+      'groups[1].group',
+    ],
     ['a timeout of 0', { ...TWO_OF_TREASURY, timeoutSeconds: 0 }, 'timeoutSeconds'],
   ])('refuses a malformed requirement: %s', (_name, malformed, field) => {
     const error = refusal(malformed);

@@ -1,4 +1,13 @@
-import { canonicalJson, chainRecord, digestOf, GENESIS_HASH, headsRoot, verifyTrace, type AuditEntry, type AuditRecord } from '../../../../lambdas/domain/audit/audit-chain';
+import {
+  canonicalJson,
+  chainRecord,
+  digestOf,
+  GENESIS_HASH,
+  headsRoot,
+  verifyTrace,
+  type AuditEntry,
+  type AuditRecord,
+} from '../../../../lambdas/domain/audit/audit-chain';
 
 const entry = (n: number, traceId = 'trace-1'): AuditEntry => ({
   traceId,
@@ -17,7 +26,9 @@ function trail(length: number): AuditRecord[] {
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and encodes bigints and dates as strings', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2n, new Date('2026-01-01T00:00:00Z')], c: 'x' }, e: undefined })).toBe('{"a":{"c":"x","d":["2","2026-01-01T00:00:00.000Z"]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2n, new Date('2026-01-01T00:00:00Z')], c: 'x' }, e: undefined })).toBe(
+      '{"a":{"c":"x","d":["2","2026-01-01T00:00:00.000Z"]},"b":1}',
+    );
   });
 
   it('gives the same digest whatever the key order', () => {
@@ -43,7 +54,10 @@ describe('audit chain', () => {
   ])('reports the first record whose %s was changed', (_field, change) => {
     const records = trail(4);
     records[1] = { ...records[1]!, ...change };
-    expect(verifyTrace(records)).toMatchObject({ verified: false, firstBroken: { seq: 2, reason: expect.stringMatching(/do not match its hash/) } });
+    expect(verifyTrace(records)).toMatchObject({
+      verified: false,
+      firstBroken: { seq: 2, reason: expect.stringMatching(/do not match its hash/) },
+    });
   });
 
   it('catches a record rewritten with a fresh hash by its broken link', () => {
@@ -56,7 +70,10 @@ describe('audit chain', () => {
   it('catches a removed record in the middle', () => {
     const records = trail(4);
     records.splice(1, 1);
-    expect(verifyTrace(records)).toMatchObject({ verified: false, firstBroken: { seq: 2, reason: expect.stringMatching(/missing/) } });
+    expect(verifyTrace(records)).toMatchObject({
+      verified: false,
+      firstBroken: { seq: 2, reason: expect.stringMatching(/missing/) },
+    });
   });
 
   it('catches a truncated tail only with a checkpoint head', () => {
@@ -64,9 +81,15 @@ describe('audit chain', () => {
     const head = { traceId: 'trace-1', seq: 4, hash: records[3]!.hash };
     const truncated = records.slice(0, 3);
     expect(verifyTrace(truncated).verified).toBe(true);
-    expect(verifyTrace(truncated, head)).toMatchObject({ verified: false, firstBroken: { seq: 4, reason: expect.stringMatching(/removed/) } });
+    expect(verifyTrace(truncated, head)).toMatchObject({
+      verified: false,
+      firstBroken: { seq: 4, reason: expect.stringMatching(/removed/) },
+    });
     expect(verifyTrace(records, head).verified).toBe(true);
-    expect(verifyTrace(records, { ...head, hash: records[2]!.hash })).toMatchObject({ verified: false, firstBroken: { seq: 4 } });
+    expect(verifyTrace(records, { ...head, hash: records[2]!.hash })).toMatchObject({
+      verified: false,
+      firstBroken: { seq: 4 },
+    });
   });
 
   it('refuses to chain a record to another trace', () => {

@@ -33,16 +33,25 @@ describe('fee allowance', () => {
 
 describe('newTransactionFees', () => {
   it('offers twice the base fee plus the priority fee, capped', () => {
-    expect(newTransactionFees(CHAIN, { baseFeePerGas: 10n * GWEI, maxPriorityFeePerGas: GWEI })).toEqual({ maxFeePerGas: 21n * GWEI, maxPriorityFeePerGas: GWEI });
-    expect(newTransactionFees(CHAIN, { baseFeePerGas: 60n * GWEI, maxPriorityFeePerGas: GWEI }).maxFeePerGas).toBe(CHAIN.maxFeePerGasCap);
+    expect(newTransactionFees(CHAIN, { baseFeePerGas: 10n * GWEI, maxPriorityFeePerGas: GWEI })).toEqual({
+      maxFeePerGas: 21n * GWEI,
+      maxPriorityFeePerGas: GWEI,
+    });
+    expect(newTransactionFees(CHAIN, { baseFeePerGas: 60n * GWEI, maxPriorityFeePerGas: GWEI }).maxFeePerGas).toBe(
+      CHAIN.maxFeePerGasCap,
+    );
   });
 
   it('caps the priority fee', () => {
-    expect(newTransactionFees(CHAIN, { baseFeePerGas: GWEI, maxPriorityFeePerGas: 50n * GWEI }).maxPriorityFeePerGas).toBe(CHAIN.maxPriorityFeePerGasCap);
+    expect(
+      newTransactionFees(CHAIN, { baseFeePerGas: GWEI, maxPriorityFeePerGas: 50n * GWEI }).maxPriorityFeePerGas,
+    ).toBe(CHAIN.maxPriorityFeePerGasCap);
   });
 
   it('refuses when the base fee alone is above what the cap can pay', () => {
-    expect(codeOf(() => newTransactionFees(CHAIN, { baseFeePerGas: 99n * GWEI, maxPriorityFeePerGas: 2n * GWEI }))).toBe('CHAIN.FEE_CAP_EXCEEDED:undefined');
+    expect(
+      codeOf(() => newTransactionFees(CHAIN, { baseFeePerGas: 99n * GWEI, maxPriorityFeePerGas: 2n * GWEI })),
+    ).toBe('CHAIN.FEE_CAP_EXCEEDED:undefined');
   });
 });
 
@@ -67,30 +76,58 @@ describe('replacements', () => {
   });
 
   it('follows the network when it asks for more than the bump', () => {
-    const fees = replacementFees(original, { maxFeePerGas: 50n * GWEI, maxPriorityFeePerGas: 3n * GWEI }, CHAIN.feeCeiling);
+    const fees = replacementFees(
+      original,
+      { maxFeePerGas: 50n * GWEI, maxPriorityFeePerGas: 3n * GWEI },
+      CHAIN.feeCeiling,
+    );
     expect(fees).toEqual({ maxFeePerGas: 50n * GWEI, maxPriorityFeePerGas: 3n * GWEI });
   });
 
   it('never goes above the fee ceiling, and refuses when even the bump would', () => {
-    expect(replacementFees(original, { maxFeePerGas: 900n * GWEI, maxPriorityFeePerGas: GWEI }, 30n * GWEI).maxFeePerGas).toBe(30n * GWEI);
-    expect(codeOf(() => replacementFees(original, { maxFeePerGas: GWEI, maxPriorityFeePerGas: 1n }, 21n * GWEI))).toBe('CHAIN.NOT_A_REPLACEMENT:maxFeePerGas');
+    expect(
+      replacementFees(original, { maxFeePerGas: 900n * GWEI, maxPriorityFeePerGas: GWEI }, 30n * GWEI).maxFeePerGas,
+    ).toBe(30n * GWEI);
+    expect(codeOf(() => replacementFees(original, { maxFeePerGas: GWEI, maxPriorityFeePerGas: 1n }, 21n * GWEI))).toBe(
+      'CHAIN.NOT_A_REPLACEMENT:maxFeePerGas',
+    );
   });
 
   it('accepts a replacement with both fees raised by 10%', () => {
-    expect(() => assertReplacement(original, { ...original, maxFeePerGas: 22n * GWEI, maxPriorityFeePerGas: 1_100_000_000n }, CHAIN.feeCeiling)).not.toThrow();
+    expect(() =>
+      assertReplacement(
+        original,
+        { ...original, maxFeePerGas: 22n * GWEI, maxPriorityFeePerGas: 1_100_000_000n },
+        CHAIN.feeCeiling,
+      ),
+    ).not.toThrow();
   });
 
   it('refuses a 1 wei bump (anvil would take it)', () => {
-    const next = { ...original, maxFeePerGas: original.maxFeePerGas + 1n, maxPriorityFeePerGas: original.maxPriorityFeePerGas + 1n };
-    expect(codeOf(() => assertReplacement(original, next, CHAIN.feeCeiling))).toBe('CHAIN.NOT_A_REPLACEMENT:maxPriorityFeePerGas');
+    const next = {
+      ...original,
+      maxFeePerGas: original.maxFeePerGas + 1n,
+      maxPriorityFeePerGas: original.maxPriorityFeePerGas + 1n,
+    };
+    expect(codeOf(() => assertReplacement(original, next, CHAIN.feeCeiling))).toBe(
+      'CHAIN.NOT_A_REPLACEMENT:maxPriorityFeePerGas',
+    );
   });
 
   it('refuses another nonce, sender or chain, a raised gas limit, and a max fee over the ceiling', () => {
     const raised = { ...original, maxFeePerGas: 22n * GWEI, maxPriorityFeePerGas: 1_100_000_000n };
-    expect(codeOf(() => assertReplacement(original, { ...raised, nonce: 8 }, CHAIN.feeCeiling))).toBe('CHAIN.NOT_A_REPLACEMENT:nonce');
-    expect(codeOf(() => assertReplacement(original, { ...raised, from: TO }, CHAIN.feeCeiling))).toBe('CHAIN.NOT_A_REPLACEMENT:from');
-    expect(codeOf(() => assertReplacement(original, { ...raised, chainId: 1 }, CHAIN.feeCeiling))).toBe('CHAIN.NOT_A_REPLACEMENT:chainId');
-    expect(codeOf(() => assertReplacement(original, { ...raised, gasLimit: 30_000n }, CHAIN.feeCeiling))).toBe('CHAIN.NOT_A_REPLACEMENT:gasLimit');
+    expect(codeOf(() => assertReplacement(original, { ...raised, nonce: 8 }, CHAIN.feeCeiling))).toBe(
+      'CHAIN.NOT_A_REPLACEMENT:nonce',
+    );
+    expect(codeOf(() => assertReplacement(original, { ...raised, from: TO }, CHAIN.feeCeiling))).toBe(
+      'CHAIN.NOT_A_REPLACEMENT:from',
+    );
+    expect(codeOf(() => assertReplacement(original, { ...raised, chainId: 1 }, CHAIN.feeCeiling))).toBe(
+      'CHAIN.NOT_A_REPLACEMENT:chainId',
+    );
+    expect(codeOf(() => assertReplacement(original, { ...raised, gasLimit: 30_000n }, CHAIN.feeCeiling))).toBe(
+      'CHAIN.NOT_A_REPLACEMENT:gasLimit',
+    );
     expect(codeOf(() => assertReplacement(original, raised, 21n * GWEI))).toBe('CHAIN.NOT_A_REPLACEMENT:maxFeePerGas');
   });
 

@@ -1,6 +1,10 @@
 import { classifyIncoming } from '../../../../lambdas/domain/deposits/classify-incoming';
 import { depositIdOf } from '../../../../lambdas/domain/deposits/deposit-id';
-import { decodeScanState, encodeScanState, type DepositScanState } from '../../../../lambdas/domain/deposits/deposit-scan-state';
+import {
+  decodeScanState,
+  encodeScanState,
+  type DepositScanState,
+} from '../../../../lambdas/domain/deposits/deposit-scan-state';
 import { ID_RULE } from '../../../../lambdas/domain/validation';
 
 const CUSTODY = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -13,14 +17,30 @@ const HASH_B = `0x${'b'.repeat(64)}` as const;
 
 describe('classifyIncoming', () => {
   it('credits native value and registry tokens to the wallet of the address, whatever its case', () => {
-    expect(classifyIncoming({ kind: 'native', to: CUSTODY.toLowerCase() as typeof CUSTODY, amount: 5n }, wallets, tokens)).toMatchObject({ credit: true, walletId: 'wallet-1', asset: 'native' });
-    expect(classifyIncoming({ kind: 'erc20', token: TOKEN.toLowerCase() as typeof TOKEN, to: CUSTODY, amount: 5n }, wallets, tokens)).toMatchObject({ credit: true, asset: TOKEN });
+    expect(
+      classifyIncoming({ kind: 'native', to: CUSTODY.toLowerCase() as typeof CUSTODY, amount: 5n }, wallets, tokens),
+    ).toMatchObject({ credit: true, walletId: 'wallet-1', asset: 'native' });
+    expect(
+      classifyIncoming(
+        { kind: 'erc20', token: TOKEN.toLowerCase() as typeof TOKEN, to: CUSTODY, amount: 5n },
+        wallets,
+        tokens,
+      ),
+    ).toMatchObject({ credit: true, asset: TOKEN });
   });
 
   it('never credits a token outside the registry, an unknown address or nothing', () => {
-    expect(classifyIncoming({ kind: 'erc20', token: OTHER_TOKEN, to: CUSTODY, amount: 5n }, wallets, tokens)).toMatchObject({ credit: false, reason: 'UNKNOWN_TOKEN' });
-    expect(classifyIncoming({ kind: 'native', to: OTHER_TOKEN, amount: 5n }, wallets, tokens)).toMatchObject({ credit: false, reason: 'UNKNOWN_ADDRESS' });
-    expect(classifyIncoming({ kind: 'native', to: CUSTODY, amount: 0n }, wallets, tokens)).toMatchObject({ credit: false, reason: 'ZERO_AMOUNT' });
+    expect(
+      classifyIncoming({ kind: 'erc20', token: OTHER_TOKEN, to: CUSTODY, amount: 5n }, wallets, tokens),
+    ).toMatchObject({ credit: false, reason: 'UNKNOWN_TOKEN' });
+    expect(classifyIncoming({ kind: 'native', to: OTHER_TOKEN, amount: 5n }, wallets, tokens)).toMatchObject({
+      credit: false,
+      reason: 'UNKNOWN_ADDRESS',
+    });
+    expect(classifyIncoming({ kind: 'native', to: CUSTODY, amount: 0n }, wallets, tokens)).toMatchObject({
+      credit: false,
+      reason: 'ZERO_AMOUNT',
+    });
   });
 });
 
@@ -43,7 +63,18 @@ describe('scan state', () => {
     const state: DepositScanState = {
       nextBlock: 12n,
       recentBlocks: [{ number: 11n, hash: HASH_A }],
-      pending: [{ depositId: 'dep-1', walletId: 'wallet-1', asset: TOKEN, amount: 10n ** 30n, txHash: HASH_B, blockNumber: 11n, blockHash: HASH_A, to: CUSTODY }],
+      pending: [
+        {
+          depositId: 'dep-1',
+          walletId: 'wallet-1',
+          asset: TOKEN,
+          amount: 10n ** 30n,
+          txHash: HASH_B,
+          blockNumber: 11n,
+          blockHash: HASH_A,
+          to: CUSTODY,
+        },
+      ],
     };
     expect(decodeScanState(encodeScanState(state))).toEqual(state);
   });

@@ -28,24 +28,51 @@ function reorged(): Ledger {
 describe('deposits', () => {
   it('a seen deposit is pendingIn: not spendable, not settled', () => {
     const ledger = seen();
-    expect(ledger.balances('w1', TOKEN)).toEqual({ available: 0n, settled: 0n, reserved: 0n, pendingOut: 0n, pendingIn: 250n });
+    expect(ledger.balances('w1', TOKEN)).toEqual({
+      available: 0n,
+      settled: 0n,
+      reserved: 0n,
+      pendingOut: 0n,
+      pendingIn: 250n,
+    });
     expect(counterpartyBalance(ledger, externalAccount('w1', TOKEN))).toBe(-250n);
-    expect(() => ledger.post(reserve(reservation({ asset: TOKEN, amount: 1n, feeAllowance: 0n }), at(2)))).toThrow(/available/);
+    expect(() => ledger.post(reserve(reservation({ asset: TOKEN, amount: 1n, feeAllowance: 0n }), at(2)))).toThrow(
+      /available/,
+    );
   });
 
   it('a confirmed deposit is available and settled', () => {
     const ledger = confirmed();
-    expect(ledger.balances('w1', TOKEN)).toEqual({ available: 250n, settled: 250n, reserved: 0n, pendingOut: 0n, pendingIn: 0n });
+    expect(ledger.balances('w1', TOKEN)).toEqual({
+      available: 250n,
+      settled: 250n,
+      reserved: 0n,
+      pendingOut: 0n,
+      pendingIn: 0n,
+    });
   });
 
   it('a reorged deposit goes back to the outside world', () => {
     const ledger = reorged();
-    expect(ledger.balances('w1', TOKEN)).toEqual({ available: 0n, settled: 0n, reserved: 0n, pendingOut: 0n, pendingIn: 0n });
+    expect(ledger.balances('w1', TOKEN)).toEqual({
+      available: 0n,
+      settled: 0n,
+      reserved: 0n,
+      pendingOut: 0n,
+      pendingIn: 0n,
+    });
     expect(counterpartyBalance(ledger, externalAccount('w1', TOKEN))).toBe(0n);
   });
 
   it('deposits carry no outflow: the counters stay at zero', () => {
-    expect(confirmed().walletJournal('w1', TOKEN).map((e) => [e.state.outflowReserved, e.state.outflowReleased])).toEqual([[0n, 0n], [0n, 0n]]);
+    expect(
+      confirmed()
+        .walletJournal('w1', TOKEN)
+        .map((e) => [e.state.outflowReserved, e.state.outflowReleased]),
+    ).toEqual([
+      [0n, 0n],
+      [0n, 0n],
+    ]);
   });
 
   it.each([
@@ -61,7 +88,9 @@ describe('deposits', () => {
   });
 
   it('refuses to confirm another amount than was seen', () => {
-    expect(thrownBy(() => seen().post(depositConfirmed({ ...deposit, amount: 251n }, at(2))))).toMatchObject({ code: 'LEDGER.POSTING_CONFLICT' });
+    expect(thrownBy(() => seen().post(depositConfirmed({ ...deposit, amount: 251n }, at(2))))).toMatchObject({
+      code: 'LEDGER.POSTING_CONFLICT',
+    });
   });
 
   it('a replayed confirmation does not credit twice', () => {

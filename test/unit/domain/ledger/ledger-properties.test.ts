@@ -1,11 +1,21 @@
 import fc from 'fast-check';
 import type { Asset } from '../../../../lambdas/domain/asset';
 import { StrongroomError } from '../../../../lambdas/domain/errors';
-import { WALLET_BUCKETS, type AccountState, type OutflowCounters } from '../../../../lambdas/domain/ledger/account-state';
+import {
+  WALLET_BUCKETS,
+  type AccountState,
+  type OutflowCounters,
+} from '../../../../lambdas/domain/ledger/account-state';
 import { depositConfirmed, depositReorged, depositSeen } from '../../../../lambdas/domain/ledger/deposit-postings';
 import { Ledger } from '../../../../lambdas/domain/ledger/ledger';
 import type { Deposit, Posting, Reservation } from '../../../../lambdas/domain/ledger/posting';
-import { broadcast, release, reserve, settle, settleCancelled } from '../../../../lambdas/domain/ledger/transfer-postings';
+import {
+  broadcast,
+  release,
+  reserve,
+  settle,
+  settleCancelled,
+} from '../../../../lambdas/domain/ledger/transfer-postings';
 import { at, snapshot, TOKEN } from './ledger-fixtures';
 
 // Random sequences of operations, valid and invalid, across two wallets and two assets. Each operation
@@ -40,11 +50,23 @@ type Op =
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('reserve', 'release', 'broadcast'), reservation: reservationArb, recorded }),
-  fc.record({ kind: fc.constantFrom('settle', 'settleCancelled'), reservation: reservationArb, recorded, fee: fc.bigInt({ min: 0n, max: 32n }) }),
-  fc.record({ kind: fc.constantFrom('depositSeen', 'depositReorged', 'depositConfirmed'), deposit: depositArb, recorded }),
+  fc.record({
+    kind: fc.constantFrom('settle', 'settleCancelled'),
+    reservation: reservationArb,
+    recorded,
+    fee: fc.bigInt({ min: 0n, max: 32n }),
+  }),
+  fc.record({
+    kind: fc.constantFrom('depositSeen', 'depositReorged', 'depositConfirmed'),
+    deposit: depositArb,
+    recorded,
+  }),
 );
 
-const fundingArb = fc.array(fc.bigInt({ min: 0n, max: 1_000n }), { minLength: WALLETS.length * ASSETS.length, maxLength: WALLETS.length * ASSETS.length });
+const fundingArb = fc.array(fc.bigInt({ min: 0n, max: 1_000n }), {
+  minLength: WALLETS.length * ASSETS.length,
+  maxLength: WALLETS.length * ASSETS.length,
+});
 
 /** What the test remembers of successful postings: reservations and deposits by id, and the expected settled balances. */
 class Model {
@@ -58,7 +80,8 @@ class Model {
       return { depositSeen, depositReorged, depositConfirmed }[op.kind](deposit, time);
     }
     const r = (op.recorded && this.reservations.get(op.reservation.transferId)) || op.reservation;
-    if (op.kind === 'settle' || op.kind === 'settleCancelled') return (op.kind === 'settle' ? settle : settleCancelled)(r, op.fee, time);
+    if (op.kind === 'settle' || op.kind === 'settleCancelled')
+      return (op.kind === 'settle' ? settle : settleCancelled)(r, op.fee, time);
     return { reserve, release, broadcast }[op.kind](r, time);
   }
 
@@ -90,15 +113,23 @@ const sumInto = (sums: Map<string, bigint>, key: string, amount: bigint): void =
 };
 
 /** Every broken invariant, described; one `expect` on the list keeps the property fast. */
-function violations(ledger: Ledger, model: Model, countersBefore: ReadonlyMap<string, OutflowCounters | undefined>): string[] {
+function violations(
+  ledger: Ledger,
+  model: Model,
+  countersBefore: ReadonlyMap<string, OutflowCounters | undefined>,
+): string[] {
   const found: string[] = [];
   const check = (holds: boolean, what: string): void => void (holds || found.push(what));
   for (const [key, state] of ledger.state.accounts) {
-    if (state.kind === 'wallet') for (const bucket of WALLET_BUCKETS) check(state[bucket] >= 0n, `${key}/${bucket} is negative`);
+    if (state.kind === 'wallet')
+      for (const bucket of WALLET_BUCKETS) check(state[bucket] >= 0n, `${key}/${bucket} is negative`);
     // Outflow counters never decrease.
     const [before, after] = [countersBefore.get(key), countersOf(state)];
     if (before !== undefined && after !== undefined) {
-      check(after.outflowReserved >= before.outflowReserved && after.outflowReleased >= before.outflowReleased, `${key} counters decreased`);
+      check(
+        after.outflowReserved >= before.outflowReserved && after.outflowReleased >= before.outflowReleased,
+        `${key} counters decreased`,
+      );
     }
   }
   // Legs sum to zero per asset over the whole journal; each account's state is the sum of its legs.
@@ -111,7 +142,10 @@ function violations(ledger: Ledger, model: Model, countersBefore: ReadonlyMap<st
     }
     const state = ledger.state.accounts.get(key) as unknown as Record<string, bigint>;
     for (const [bucket, sum] of perBucket) check(state[bucket] === sum, `${key}/${bucket} is not the sum of its legs`);
-    check(journal.every((e, i) => e.state.seq === i + 1), `${key} entry sequence has gaps`);
+    check(
+      journal.every((e, i) => e.state.seq === i + 1),
+      `${key} entry sequence has gaps`,
+    );
   }
   for (const [asset, sum] of perAsset) check(sum === 0n, `legs of ${asset} sum to ${sum}`);
   // What is reserved and pending out is exactly what the reservations in those phases hold.
@@ -127,10 +161,22 @@ function violations(ledger: Ledger, model: Model, countersBefore: ReadonlyMap<st
       const b = ledger.balances(walletId, asset);
       const key = `${walletId}#${asset}`;
       // settled = available + reserved + pendingOut, and is what was confirmed in minus what settled out and the fees paid.
-      check(b.settled === b.available + b.reserved + b.pendingOut, `${key}: settled is not available + reserved + pendingOut`);
-      check(b.settled === (model.settled.get(key) ?? 0n), `${key}: settled ${b.settled}, expected ${model.settled.get(key) ?? 0n}`);
-      check(b.reserved === (held.get(`${key}#reserved`) ?? 0n), `${key}: reserved ${b.reserved} is not what reservations hold`);
-      check(b.pendingOut === (held.get(`${key}#pendingOut`) ?? 0n), `${key}: pendingOut ${b.pendingOut} is not what broadcast transfers hold`);
+      check(
+        b.settled === b.available + b.reserved + b.pendingOut,
+        `${key}: settled is not available + reserved + pendingOut`,
+      );
+      check(
+        b.settled === (model.settled.get(key) ?? 0n),
+        `${key}: settled ${b.settled}, expected ${model.settled.get(key) ?? 0n}`,
+      );
+      check(
+        b.reserved === (held.get(`${key}#reserved`) ?? 0n),
+        `${key}: reserved ${b.reserved} is not what reservations hold`,
+      );
+      check(
+        b.pendingOut === (held.get(`${key}#pendingOut`) ?? 0n),
+        `${key}: pendingOut ${b.pendingOut} is not what broadcast transfers hold`,
+      );
     }
   }
   return found;

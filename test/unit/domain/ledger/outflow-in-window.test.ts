@@ -1,12 +1,19 @@
 import { outflowInWindow } from '../../../../lambdas/domain/ledger/outflow-in-window';
 import { priorUsage } from '../../../../lambdas/domain/ledger/prior-usage';
-import { broadcast, release, reserve, settle, settleCancelled } from '../../../../lambdas/domain/ledger/transfer-postings';
+import {
+  broadcast,
+  release,
+  reserve,
+  settle,
+  settleCancelled,
+} from '../../../../lambdas/domain/ledger/transfer-postings';
 import { fundedLedger, reservation, T0, TOKEN } from './ledger-fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const time = (ms: number): Date => new Date(T0.getTime() + ms);
-const transfer = (transferId: string, amount: bigint) => reservation({ transferId, asset: TOKEN, amount, feeAllowance: 7n });
+const transfer = (transferId: string, amount: bigint) =>
+  reservation({ transferId, asset: TOKEN, amount, feeAllowance: 7n });
 
 function ledgerWithToken() {
   return fundedLedger(['w1', 'native', 10n ** 18n], ['w1', TOKEN, 10n ** 18n]);
@@ -87,12 +94,18 @@ describe('priorUsage', () => {
     ledger.post(reserve(transfer('b', 60n), time(2 * HOUR)));
     const { entries } = ledger.post(reserve(transfer('now', 1n), time(3 * HOUR)));
     const own = entries.find((e) => e.account.asset === TOKEN)!;
-    expect(priorUsage(ledger.walletJournal('w1', TOKEN), own, time(3 * HOUR))).toEqual({ daily: 60n, weekly: 60n, monthly: 60n });
+    expect(priorUsage(ledger.walletJournal('w1', TOKEN), own, time(3 * HOUR))).toEqual({
+      daily: 60n,
+      weekly: 60n,
+      monthly: 60n,
+    });
   });
 
   it('admits concurrent reservations in order: each sees only those reserved before it', () => {
     const ledger = ledgerWithToken();
-    const own = ['x', 'y', 'z'].map((id) => ledger.post(reserve(transfer(id, 10n), time(HOUR))).entries.find((e) => e.account.asset === TOKEN)!);
+    const own = ['x', 'y', 'z'].map((id) =>
+      ledger.post(reserve(transfer(id, 10n), time(HOUR))).entries.find((e) => e.account.asset === TOKEN)!,
+    );
     const journal = ledger.walletJournal('w1', TOKEN);
     expect(own.map((entry) => priorUsage(journal, entry, time(HOUR)).daily)).toEqual([0n, 10n, 20n]);
   });
@@ -101,6 +114,10 @@ describe('priorUsage', () => {
     const ledger = ledgerWithToken();
     ledger.post(reserve(reservation({ transferId: 'n1', amount: 100n, feeAllowance: 50n }), time(0)));
     const { entries } = ledger.post(reserve(reservation({ transferId: 'n2', amount: 1n, feeAllowance: 50n }), time(1)));
-    expect(priorUsage(ledger.walletJournal('w1', 'native'), entries[0]!, time(1))).toEqual({ daily: 100n, weekly: 100n, monthly: 100n });
+    expect(priorUsage(ledger.walletJournal('w1', 'native'), entries[0]!, time(1))).toEqual({
+      daily: 100n,
+      weekly: 100n,
+      monthly: 100n,
+    });
   });
 });

@@ -2,7 +2,13 @@ import { LedgerInvariantError } from '../../../../lambdas/domain/errors';
 import type { Ledger } from '../../../../lambdas/domain/ledger/ledger';
 import type { Reservation, TransferPosting } from '../../../../lambdas/domain/ledger/posting';
 import { phaseConditions } from '../../../../lambdas/domain/ledger/posting-phase';
-import { broadcast, release, reserve, settle, settleCancelled } from '../../../../lambdas/domain/ledger/transfer-postings';
+import {
+  broadcast,
+  release,
+  reserve,
+  settle,
+  settleCancelled,
+} from '../../../../lambdas/domain/ledger/transfer-postings';
 import { at, fundedLedger, reservation, snapshot, thrownBy } from './ledger-fixtures';
 
 const r = reservation({ amount: 100n, feeAllowance: 10n });
@@ -60,23 +66,31 @@ describe('the phase of a reservation', () => {
     expect(phaseConditions(reserve(r, at(1)))).toEqual({});
     expect(phaseConditions(release(r, at(1)))).toEqual({ requires: 'tx-1:reserve', excludes: 'tx-1:broadcast' });
     expect(phaseConditions(broadcast(r, at(1)))).toEqual({ requires: 'tx-1:reserve', excludes: 'tx-1:release' });
-    expect(phaseConditions(settle(r, 1n, at(1)))).toEqual({ requires: 'tx-1:broadcast', excludes: 'tx-1:settle-cancelled' });
-    expect(phaseConditions(settleCancelled(r, 1n, at(1)))).toEqual({ requires: 'tx-1:broadcast', excludes: 'tx-1:settle' });
+    expect(phaseConditions(settle(r, 1n, at(1)))).toEqual({
+      requires: 'tx-1:broadcast',
+      excludes: 'tx-1:settle-cancelled',
+    });
+    expect(phaseConditions(settleCancelled(r, 1n, at(1)))).toEqual({
+      requires: 'tx-1:broadcast',
+      excludes: 'tx-1:settle',
+    });
   });
 });
 
 describe('replays and conflicts', () => {
-  it.each<StepName[]>([['reserve'], ['reserve', 'broadcast'], ['reserve', 'release'], ['reserve', 'broadcast', 'settle']])(
-    'replaying the last of %j, later, changes nothing and writes no entry',
-    (...steps) => {
-      const ledger = ledgerAfter(...steps);
-      const before = snapshot(ledger);
-      const last = STEPS[steps[steps.length - 1]!](r);
-      const plan = ledger.post({ ...last, at: at(3_600) });
-      expect(plan).toEqual({ replayed: true, entries: [] });
-      expect(snapshot(ledger)).toBe(before);
-    },
-  );
+  it.each<StepName[]>([
+    ['reserve'],
+    ['reserve', 'broadcast'],
+    ['reserve', 'release'],
+    ['reserve', 'broadcast', 'settle'],
+  ])('replaying the last of %j, later, changes nothing and writes no entry', (...steps) => {
+    const ledger = ledgerAfter(...steps);
+    const before = snapshot(ledger);
+    const last = STEPS[steps[steps.length - 1]!](r);
+    const plan = ledger.post({ ...last, at: at(3_600) });
+    expect(plan).toEqual({ replayed: true, entries: [] });
+    expect(snapshot(ledger)).toBe(before);
+  });
 
   it('a replayed reserve after the transfer has moved on is still a no-op', () => {
     const ledger = ledgerAfter('reserve', 'broadcast', 'settle');
@@ -93,7 +107,10 @@ describe('replays and conflicts', () => {
     const ledger = fundedLedger(['w1', 'native', 1_000n], ['w2', 'native', 1_000n]);
     ledger.post(reserve(r, at(1)));
     const before = snapshot(ledger);
-    expect(thrownBy(() => ledger.post(reserve({ ...r, ...change }, at(2))))).toMatchObject({ code: 'LEDGER.POSTING_CONFLICT', name: 'LedgerInvariantError' });
+    expect(thrownBy(() => ledger.post(reserve({ ...r, ...change }, at(2))))).toMatchObject({
+      code: 'LEDGER.POSTING_CONFLICT',
+      name: 'LedgerInvariantError',
+    });
     expect(snapshot(ledger)).toBe(before);
   });
 
@@ -106,14 +123,18 @@ describe('replays and conflicts', () => {
     const ledger = ledgerAfter(...steps);
     const before = snapshot(ledger);
     // Releasing 50 of a 100 reservation, say, would hand back what another transfer holds.
-    expect(thrownBy(() => ledger.post(STEPS[next]({ ...r, amount: 50n })))).toMatchObject({ code: 'LEDGER.POSTING_CONFLICT' });
+    expect(thrownBy(() => ledger.post(STEPS[next]({ ...r, amount: 50n })))).toMatchObject({
+      code: 'LEDGER.POSTING_CONFLICT',
+    });
     expect(snapshot(ledger)).toBe(before);
   });
 
   it('refuses a second broadcast with other amounts, while the same broadcast again is a no-op', () => {
     const ledger = ledgerAfter('reserve', 'broadcast');
     expect(ledger.post(broadcast(r, at(5))).replayed).toBe(true);
-    expect(thrownBy(() => ledger.post(broadcast({ ...r, feeAllowance: 9n }, at(5))))).toMatchObject({ code: 'LEDGER.POSTING_CONFLICT' });
+    expect(thrownBy(() => ledger.post(broadcast({ ...r, feeAllowance: 9n }, at(5))))).toMatchObject({
+      code: 'LEDGER.POSTING_CONFLICT',
+    });
     expect(ledger.balances('w1', 'native')).toMatchObject({ reserved: 0n, pendingOut: 110n });
   });
 

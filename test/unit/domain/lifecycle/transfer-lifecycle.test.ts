@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { IllegalTransitionError, StrongroomError } from '../../../../lambdas/domain/errors';
 import { applyTransferEvent, foldTransferEvents } from '../../../../lambdas/domain/lifecycle/transfer-lifecycle';
-import type { TransferEvent, TransferEventData, TransferEventType } from '../../../../lambdas/domain/lifecycle/transfer-events';
+import type {
+  TransferEvent,
+  TransferEventData,
+  TransferEventType,
+} from '../../../../lambdas/domain/lifecycle/transfer-events';
 import { mayReleaseFunds, type TransferState } from '../../../../lambdas/domain/lifecycle/transfer-state';
 
 const TX_HASH = `0x${'ab'.repeat(32)}` as const;
@@ -9,19 +13,46 @@ const OTHER_HASH = `0x${'cd'.repeat(32)}` as const;
 const ADDRESS = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
 
 const SAMPLE: { [T in TransferEventType]: TransferEventData[T] } = {
-  SUBMITTED: { walletId: 'w1', initiatorId: 'alice', traceId: 't1', chainId: 31337, to: ADDRESS, asset: 'native', amount: 5n, data: '0x', feeAllowance: 2n, reserved: { asset: 'native', amount: 5n } },
+  SUBMITTED: {
+    walletId: 'w1',
+    initiatorId: 'alice',
+    traceId: 't1',
+    chainId: 31337,
+    to: ADDRESS,
+    asset: 'native',
+    amount: 5n,
+    data: '0x',
+    feeAllowance: 2n,
+    reserved: { asset: 'native', amount: 5n },
+  },
   EXECUTION_STARTED: { executionName: 'tx-1' },
   SCREENING_STARTED: {},
   SCREENING_CLEARED: { provider: 'denylist' },
   SCREENING_HIT: { provider: 'denylist', reason: 'sanctioned' },
-  POLICY_EVALUATED: { decisionId: 'd1', policyVersion: 1, action: 'ALLOW', matchedRuleIds: ['small'], reason: 'allowed by rule small' },
+  POLICY_EVALUATED: {
+    decisionId: 'd1',
+    policyVersion: 1,
+    action: 'ALLOW',
+    matchedRuleIds: ['small'],
+    reason: 'allowed by rule small',
+  },
   APPROVAL_REQUESTED: { approvalRequestId: 'a1', expiresAt: '2026-01-02T00:00:00.000Z' },
   APPROVAL_GRANTED: { approvalRequestId: 'a1', approverIds: ['bob', 'carol'] },
   APPROVAL_REJECTED: { approvalRequestId: 'a1', rejectedBy: 'bob' },
   APPROVAL_EXPIRED: { approvalRequestId: 'a1' },
   CANCEL_REQUESTED: { requestedBy: 'alice' },
   TRANSACTION_PREPARED: {
-    transaction: { chainId: 31337, nonce: 0, from: ADDRESS, to: ADDRESS, value: 5n, data: '0x', gasLimit: 21000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n },
+    transaction: {
+      chainId: 31337,
+      nonce: 0,
+      from: ADDRESS,
+      to: ADDRESS,
+      value: 5n,
+      data: '0x',
+      gasLimit: 21000n,
+      maxFeePerGas: 2n,
+      maxPriorityFeePerGas: 1n,
+    },
   },
   AUTHORIZED: { proofId: 'p1', validUntil: '2026-01-01T00:05:00.000Z' },
   SIGNING_REQUESTED: { attempt: 1, proofId: 'p1', keyScheme: 'kms' },
@@ -39,18 +70,32 @@ const SAMPLE: { [T in TransferEventType]: TransferEventData[T] } = {
   FAILED: { stage: 'Sign', errorName: 'SignerUnavailable', reason: 'KMS throttled' },
 };
 
-type Step = TransferEventType | { [T in TransferEventType]: { type: T; data: Partial<TransferEventData[T]> } }[TransferEventType];
+type Step =
+  TransferEventType | { [T in TransferEventType]: { type: T; data: Partial<TransferEventData[T]> } }[TransferEventType];
 
 /** Builds a stream from event types (sample payloads) or {type, data} overrides, with seq 1..n. */
 function stream(...steps: Step[]): TransferEvent[] {
   return steps.map((step, i) => {
     const type = typeof step === 'string' ? step : step.type;
     const data = typeof step === 'string' ? SAMPLE[type] : { ...SAMPLE[type], ...step.data };
-    return { transferId: 'tx-1', seq: i + 1, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)), actor: 'test', data } as TransferEvent;
+    return {
+      transferId: 'tx-1',
+      seq: i + 1,
+      type,
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+      actor: 'test',
+      data,
+    } as TransferEvent;
   });
 }
 
-const UNTIL_QUEUED: Step[] = ['SUBMITTED', 'EXECUTION_STARTED', 'SCREENING_STARTED', 'SCREENING_CLEARED', 'POLICY_EVALUATED'];
+const UNTIL_QUEUED: Step[] = [
+  'SUBMITTED',
+  'EXECUTION_STARTED',
+  'SCREENING_STARTED',
+  'SCREENING_CLEARED',
+  'POLICY_EVALUATED',
+];
 const UNTIL_SIGNING: Step[] = [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', 'SIGNING_REQUESTED'];
 const UNTIL_CONFIRMING: Step[] = [...UNTIL_SIGNING, 'SIGNED', 'BROADCAST_ACCEPTED'];
 
@@ -78,8 +123,18 @@ describe('transfer lifecycle: the paths that complete', () => {
       [],
     );
     expect(statuses.map((s) => s.status)).toEqual([
-      'SUBMITTED', 'SUBMITTED', 'PENDING_SCREENING', 'PENDING_SCREENING', 'QUEUED', 'QUEUED', 'PENDING_SIGNATURE',
-      'PENDING_SIGNATURE', 'BROADCASTING', 'CONFIRMING', 'CONFIRMING', 'COMPLETED',
+      'SUBMITTED',
+      'SUBMITTED',
+      'PENDING_SCREENING',
+      'PENDING_SCREENING',
+      'QUEUED',
+      'QUEUED',
+      'PENDING_SIGNATURE',
+      'PENDING_SIGNATURE',
+      'BROADCASTING',
+      'CONFIRMING',
+      'CONFIRMING',
+      'COMPLETED',
     ]);
     const final = statuses[statuses.length - 1]!;
     expect(final.confirmed?.txHash).toBe(TX_HASH);
@@ -88,10 +143,15 @@ describe('transfer lifecycle: the paths that complete', () => {
   });
 
   it('an approval-required transfer waits in PENDING_AUTHORIZATION and is QUEUED once granted', () => {
-    const waiting = foldTransferEvents(stream(
-      'SUBMITTED', 'SCREENING_STARTED', 'SCREENING_CLEARED',
-      { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } }, 'APPROVAL_REQUESTED',
-    ));
+    const waiting = foldTransferEvents(
+      stream(
+        'SUBMITTED',
+        'SCREENING_STARTED',
+        'SCREENING_CLEARED',
+        { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } },
+        'APPROVAL_REQUESTED',
+      ),
+    );
     expect(waiting.status).toBe('PENDING_AUTHORIZATION');
     const granted = applyTransferEvent(waiting, stream(...Array<Step>(5).fill('SUBMITTED'), 'APPROVAL_GRANTED')[5]!);
     expect(granted.status).toBe('QUEUED');
@@ -99,24 +159,32 @@ describe('transfer lifecycle: the paths that complete', () => {
   });
 
   it('a stuck transaction is replaced through a new authorization and the replacement may confirm', () => {
-    const state = foldTransferEvents(stream(
-      ...UNTIL_CONFIRMING, 'REPLACEMENT_REQUESTED',
-      { type: 'AUTHORIZED', data: { proofId: 'p2' } },
-      { type: 'SIGNING_REQUESTED', data: { attempt: 2, proofId: 'p2' } },
-      { type: 'SIGNED', data: { attempt: 2, txHash: OTHER_HASH } },
-      { type: 'BROADCAST_ACCEPTED', data: { attempt: 2, txHash: OTHER_HASH } },
-      { type: 'CONFIRMED', data: { txHash: OTHER_HASH } },
-    ));
+    const state = foldTransferEvents(
+      stream(
+        ...UNTIL_CONFIRMING,
+        'REPLACEMENT_REQUESTED',
+        { type: 'AUTHORIZED', data: { proofId: 'p2' } },
+        { type: 'SIGNING_REQUESTED', data: { attempt: 2, proofId: 'p2' } },
+        { type: 'SIGNED', data: { attempt: 2, txHash: OTHER_HASH } },
+        { type: 'BROADCAST_ACCEPTED', data: { attempt: 2, txHash: OTHER_HASH } },
+        { type: 'CONFIRMED', data: { txHash: OTHER_HASH } },
+      ),
+    );
     expect(state.status).toBe('COMPLETED');
     expect(state.attempts.map((a) => a.txHash)).toEqual([TX_HASH, OTHER_HASH]);
   });
 
   it('the original mining instead of its replacement still completes the transfer', () => {
-    const state = foldTransferEvents(stream(
-      ...UNTIL_CONFIRMING, 'REPLACEMENT_REQUESTED', { type: 'AUTHORIZED', data: { proofId: 'p2' } },
-      { type: 'SIGNING_REQUESTED', data: { attempt: 2, proofId: 'p2' } }, { type: 'SIGNED', data: { attempt: 2, txHash: OTHER_HASH } },
-      { type: 'CONFIRMED', data: { txHash: TX_HASH } },
-    ));
+    const state = foldTransferEvents(
+      stream(
+        ...UNTIL_CONFIRMING,
+        'REPLACEMENT_REQUESTED',
+        { type: 'AUTHORIZED', data: { proofId: 'p2' } },
+        { type: 'SIGNING_REQUESTED', data: { attempt: 2, proofId: 'p2' } },
+        { type: 'SIGNED', data: { attempt: 2, txHash: OTHER_HASH } },
+        { type: 'CONFIRMED', data: { txHash: TX_HASH } },
+      ),
+    );
     expect(state.status).toBe('COMPLETED');
     expect(state.confirmed?.txHash).toBe(TX_HASH);
   });
@@ -124,12 +192,54 @@ describe('transfer lifecycle: the paths that complete', () => {
 
 describe('transfer lifecycle: failures before signing release funds', () => {
   it.each<[string, Step[], string]>([
-    ['a screening hit', ['SUBMITTED', 'SCREENING_STARTED', 'SCREENING_HIT', { type: 'REJECTED', data: { stage: 'SCREENING' } }] as Step[], 'REJECTED'],
-    ['a policy block', ['SUBMITTED', 'SCREENING_STARTED', 'SCREENING_CLEARED', { type: 'POLICY_EVALUATED', data: { action: 'BLOCK' } }, 'REJECTED'] as Step[], 'REJECTED'],
-    ['an expired approval', ['SUBMITTED', 'SCREENING_STARTED', 'SCREENING_CLEARED', { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } }, 'APPROVAL_REQUESTED', 'APPROVAL_EXPIRED', 'EXPIRED'] as Step[], 'EXPIRED'],
-    ['a cancellation while waiting', ['SUBMITTED', 'SCREENING_STARTED', 'SCREENING_CLEARED', { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } }, 'APPROVAL_REQUESTED', 'CANCEL_REQUESTED', 'CANCELLED'] as Step[], 'CANCELLED'],
+    [
+      'a screening hit',
+      ['SUBMITTED', 'SCREENING_STARTED', 'SCREENING_HIT', { type: 'REJECTED', data: { stage: 'SCREENING' } }] as Step[],
+      'REJECTED',
+    ],
+    [
+      'a policy block',
+      [
+        'SUBMITTED',
+        'SCREENING_STARTED',
+        'SCREENING_CLEARED',
+        { type: 'POLICY_EVALUATED', data: { action: 'BLOCK' } },
+        'REJECTED',
+      ] as Step[],
+      'REJECTED',
+    ],
+    [
+      'an expired approval',
+      [
+        'SUBMITTED',
+        'SCREENING_STARTED',
+        'SCREENING_CLEARED',
+        { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } },
+        'APPROVAL_REQUESTED',
+        'APPROVAL_EXPIRED',
+        'EXPIRED',
+      ] as Step[],
+      'EXPIRED',
+    ],
+    [
+      'a cancellation while waiting',
+      [
+        'SUBMITTED',
+        'SCREENING_STARTED',
+        'SCREENING_CLEARED',
+        { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } },
+        'APPROVAL_REQUESTED',
+        'CANCEL_REQUESTED',
+        'CANCELLED',
+      ] as Step[],
+      'CANCELLED',
+    ],
     ['a preparation failure', [...UNTIL_QUEUED, 'FAILED'], 'FAILED'],
-    ['a failure after authorization but before any signing attempt', [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', 'FAILED'], 'FAILED'],
+    [
+      'a failure after authorization but before any signing attempt',
+      [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', 'FAILED'],
+      'FAILED',
+    ],
   ])('%s ends in its status and the funds may be released once', (_name, steps, status) => {
     const state = foldTransferEvents(stream(...steps, 'FUNDS_RELEASED'));
     expect(state.status).toBe(status);
@@ -150,13 +260,25 @@ describe('transfer lifecycle: once a signing attempt exists, only the chain rele
 
   it('a cancellation after signing needs our cancellation to be mined first', () => {
     expectIllegal([...UNTIL_CONFIRMING, 'CANCEL_REQUESTED', 'CANCELLED'], /chain outcome/);
-    const state = foldTransferEvents(stream(...UNTIL_CONFIRMING, 'CANCEL_REQUESTED', 'CHAIN_OUTCOME', 'CANCELLED', 'FUNDS_RELEASED'));
+    const state = foldTransferEvents(
+      stream(...UNTIL_CONFIRMING, 'CANCEL_REQUESTED', 'CHAIN_OUTCOME', 'CANCELLED', 'FUNDS_RELEASED'),
+    );
     expect(state.status).toBe('CANCELLED');
     expect(state.fundsReleased).toBe(true);
   });
 
   it('a failure after signing is allowed once every attempt is proven invalid', () => {
-    const state = foldTransferEvents(stream(...UNTIL_SIGNING, { type: 'CHAIN_OUTCOME', data: { outcome: { kind: 'ATTEMPTS_INVALIDATED', evidence: 'nonce 0 mined by fill tx' } } }, 'FAILED', 'FUNDS_RELEASED'));
+    const state = foldTransferEvents(
+      stream(
+        ...UNTIL_SIGNING,
+        {
+          type: 'CHAIN_OUTCOME',
+          data: { outcome: { kind: 'ATTEMPTS_INVALIDATED', evidence: 'nonce 0 mined by fill tx' } },
+        },
+        'FAILED',
+        'FUNDS_RELEASED',
+      ),
+    );
     expect(state.status).toBe('FAILED');
     expect(mayReleaseFunds(state)).toBe(false);
   });
@@ -168,7 +290,9 @@ describe('transfer lifecycle: once a signing attempt exists, only the chain rele
   it('a completed transfer never releases its funds, but may be flagged for reconciliation', () => {
     const completed: Step[] = [...UNTIL_CONFIRMING, 'CONFIRMED'];
     expectIllegal([...completed, 'FUNDS_RELEASED'], /completed transfer/);
-    expect(foldTransferEvents(stream(...completed, 'RECONCILIATION_REQUIRED')).reconciliation).toEqual(['broadcast outcome unknown']);
+    expect(foldTransferEvents(stream(...completed, 'RECONCILIATION_REQUIRED')).reconciliation).toEqual([
+      'broadcast outcome unknown',
+    ]);
   });
 });
 
@@ -177,19 +301,62 @@ describe('transfer lifecycle: illegal transitions', () => {
     ['signing before authorization', [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'SIGNING_REQUESTED'], /status QUEUED/],
     ['authorization before preparation', [...UNTIL_QUEUED, 'AUTHORIZED'], /no prepared transaction/],
     ['confirmation of a queued transfer', [...UNTIL_QUEUED, 'CONFIRMED'], /status QUEUED/],
-    ['policy before screening cleared', ['SUBMITTED', 'SCREENING_STARTED', 'POLICY_EVALUATED'], /screening has not cleared/],
+    [
+      'policy before screening cleared',
+      ['SUBMITTED', 'SCREENING_STARTED', 'POLICY_EVALUATED'],
+      /screening has not cleared/,
+    ],
     ['a second execution start', ['SUBMITTED', 'EXECUTION_STARTED', 'EXECUTION_STARTED'], /started already/],
     ['a second nonce', [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'TRANSACTION_PREPARED'], /set once/],
-    ['a grant for another approval request', ['SUBMITTED', 'SCREENING_STARTED', 'SCREENING_CLEARED', { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } }, 'APPROVAL_REQUESTED', { type: 'APPROVAL_GRANTED', data: { approvalRequestId: 'other' } }], /no such approval request/],
+    [
+      'a grant for another approval request',
+      [
+        'SUBMITTED',
+        'SCREENING_STARTED',
+        'SCREENING_CLEARED',
+        { type: 'POLICY_EVALUATED', data: { action: 'REQUIRE_APPROVAL' } },
+        'APPROVAL_REQUESTED',
+        { type: 'APPROVAL_GRANTED', data: { approvalRequestId: 'other' } },
+      ],
+      /no such approval request/,
+    ],
     ['an approval of an auto-allowed transfer', [...UNTIL_QUEUED, 'APPROVAL_GRANTED'], /status QUEUED/],
     ['a cancellation that nobody requested', [...UNTIL_QUEUED, 'CANCELLED'], /no cancellation was requested/],
-    ['preparing after a cancellation request', [...UNTIL_QUEUED, 'CANCEL_REQUESTED', 'TRANSACTION_PREPARED'], /cancellation has been requested/],
-    ['authorizing after a cancellation request', [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'CANCEL_REQUESTED', 'AUTHORIZED'], /cancellation has been requested/],
-    ['signing with a stale proof', [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', { type: 'SIGNING_REQUESTED', data: { proofId: 'p0' } }], /latest authorization/],
-    ['skipping an attempt number', [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', { type: 'SIGNING_REQUESTED', data: { attempt: 2 } }], /next attempt is 1/],
-    ['a broadcast of a hash we did not sign', [...UNTIL_SIGNING, 'SIGNED', { type: 'BROADCAST_ACCEPTED', data: { txHash: OTHER_HASH } }], /not the one this attempt signed/],
-    ['a confirmation of a foreign hash', [...UNTIL_CONFIRMING, { type: 'CONFIRMED', data: { txHash: OTHER_HASH } }], /none of our signed attempts/],
-    ['re-authorizing without a replacement request', [...UNTIL_CONFIRMING, { type: 'AUTHORIZED', data: { proofId: 'p2' } }], /replacement must be requested/],
+    [
+      'preparing after a cancellation request',
+      [...UNTIL_QUEUED, 'CANCEL_REQUESTED', 'TRANSACTION_PREPARED'],
+      /cancellation has been requested/,
+    ],
+    [
+      'authorizing after a cancellation request',
+      [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'CANCEL_REQUESTED', 'AUTHORIZED'],
+      /cancellation has been requested/,
+    ],
+    [
+      'signing with a stale proof',
+      [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', { type: 'SIGNING_REQUESTED', data: { proofId: 'p0' } }],
+      /latest authorization/,
+    ],
+    [
+      'skipping an attempt number',
+      [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', { type: 'SIGNING_REQUESTED', data: { attempt: 2 } }],
+      /next attempt is 1/,
+    ],
+    [
+      'a broadcast of a hash we did not sign',
+      [...UNTIL_SIGNING, 'SIGNED', { type: 'BROADCAST_ACCEPTED', data: { txHash: OTHER_HASH } }],
+      /not the one this attempt signed/,
+    ],
+    [
+      'a confirmation of a foreign hash',
+      [...UNTIL_CONFIRMING, { type: 'CONFIRMED', data: { txHash: OTHER_HASH } }],
+      /none of our signed attempts/,
+    ],
+    [
+      're-authorizing without a replacement request',
+      [...UNTIL_CONFIRMING, { type: 'AUTHORIZED', data: { proofId: 'p2' } }],
+      /replacement must be requested/,
+    ],
     ['any step after completion', [...UNTIL_CONFIRMING, 'CONFIRMED', 'CANCEL_REQUESTED'], /status COMPLETED/],
     ['leaving a terminal failure', [...UNTIL_QUEUED, 'FAILED', 'TRANSACTION_PREPARED'], /status FAILED/],
     ['expiring an auto-allowed transfer', [...UNTIL_QUEUED, 'EXPIRED'], /status QUEUED/],
@@ -208,7 +375,9 @@ describe('transfer lifecycle: illegal transitions', () => {
     expect(() => foldTransferEvents(stream('SCREENING_STARTED'))).toThrow(/starts with SUBMITTED/);
     expect(() => foldTransferEvents([])).toThrow(/at least its SUBMITTED/);
     const [first, second] = stream('SUBMITTED', 'SCREENING_STARTED');
-    expect(() => applyTransferEvent(applyTransferEvent(undefined, first!), { ...second!, transferId: 'tx-2' })).toThrow(/applied to tx-1/);
+    expect(() => applyTransferEvent(applyTransferEvent(undefined, first!), { ...second!, transferId: 'tx-2' })).toThrow(
+      /applied to tx-1/,
+    );
   });
 });
 
@@ -229,9 +398,11 @@ describe('transfer lifecycle: properties', () => {
             continue;
           }
           if (type === 'FUNDS_RELEASED' && before.attempts.length > 0) expect(before.chainOutcome).toBeDefined();
-          if (['FAILED', 'CANCELLED', 'REJECTED'].includes(type) && before.attempts.length > 0) expect(before.chainOutcome).toBeDefined();
+          if (['FAILED', 'CANCELLED', 'REJECTED'].includes(type) && before.attempts.length > 0)
+            expect(before.chainOutcome).toBeDefined();
           if (before.status === 'COMPLETED') expect(state.status).toBe('COMPLETED');
-          if (['REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'].includes(before.status)) expect(state.status).toBe(before.status);
+          if (['REJECTED', 'EXPIRED', 'CANCELLED', 'FAILED'].includes(before.status))
+            expect(state.status).toBe(before.status);
           if (state.status === 'COMPLETED') expect(state.fundsReleased).toBe(false);
         }
       }),

@@ -18,7 +18,9 @@ describe('evaluatePolicy properties', () => {
       fc.property(policyJson, evaluationInput(), (json, evaluation) => {
         const parsed = policy(json);
         const decision = evaluatePolicy(parsed, evaluation);
-        const matchedBlock = parsed.rules.some((rule) => rule.action.type === 'BLOCK' && decision.matchedRuleIds.includes(rule.id));
+        const matchedBlock = parsed.rules.some(
+          (rule) => rule.action.type === 'BLOCK' && decision.matchedRuleIds.includes(rule.id),
+        );
         if (matchedBlock) expect(decision.action).toBe('BLOCK');
       }),
       RUNS,
@@ -30,7 +32,11 @@ describe('evaluatePolicy properties', () => {
       fc.property(policyJson, evaluationInput(), fc.nat(), (json, evaluation, at) => {
         fc.pre(evaluation.intent.kind !== 'contract-call');
         const rules = [...json.rules];
-        rules.splice(at % (rules.length + 1), 0, { id: 'catch-all', match: { operations: ['transfer', 'approve', 'transferFrom'] }, action: { type: 'BLOCK' } });
+        rules.splice(at % (rules.length + 1), 0, {
+          id: 'catch-all',
+          match: { operations: ['transfer', 'approve', 'transferFrom'] },
+          action: { type: 'BLOCK' },
+        });
         const decision = evaluatePolicy(policy({ ...json, rules }), evaluation);
         expect(decision.action).toBe('BLOCK');
         expect(decision.decidingRuleIds).toContain('catch-all');

@@ -21,8 +21,16 @@ describe('evaluatePolicy', () => {
   });
 
   it('denies by default when no rule matches', () => {
-    const decision = evaluatePolicy(policy({ rules: [allow('alice', { counterparty: { type: 'allowlist', addresses: [ALICE] } })] }), input(nativeTransfer(MIXER, 1n)));
-    expect(decision).toMatchObject({ action: 'BLOCK', matchedRuleIds: [], decidingRuleIds: [], reason: 'no rule matches: denied by default' });
+    const decision = evaluatePolicy(
+      policy({ rules: [allow('alice', { counterparty: { type: 'allowlist', addresses: [ALICE] } })] }),
+      input(nativeTransfer(MIXER, 1n)),
+    );
+    expect(decision).toMatchObject({
+      action: 'BLOCK',
+      matchedRuleIds: [],
+      decidingRuleIds: [],
+      reason: 'no rule matches: denied by default',
+    });
     expect(decision.violations).toEqual([expect.objectContaining({ code: 'NO_MATCHING_RULE', severity: 'none' })]);
   });
 
@@ -31,7 +39,10 @@ describe('evaluatePolicy', () => {
   });
 
   it('lets a matching BLOCK win whatever its position', () => {
-    const decision = evaluatePolicy(policy({ rules: [allow('all'), approval('review', 2, 'treasury', 600), block('deny-all')] }), input(nativeTransfer(ALICE, 1n)));
+    const decision = evaluatePolicy(
+      policy({ rules: [allow('all'), approval('review', 2, 'treasury', 600), block('deny-all')] }),
+      input(nativeTransfer(ALICE, 1n)),
+    );
     expect(decision).toMatchObject({
       action: 'BLOCK',
       matchedRuleIds: ['all', 'review', 'deny-all'],
@@ -42,7 +53,10 @@ describe('evaluatePolicy', () => {
   });
 
   it('takes the most restrictive matching action: REQUIRE_APPROVAL over ALLOW', () => {
-    const decision = evaluatePolicy(policy({ rules: [allow('all'), approval('review', 2, 'treasury', 600)] }), input(nativeTransfer(ALICE, 1n)));
+    const decision = evaluatePolicy(
+      policy({ rules: [allow('all'), approval('review', 2, 'treasury', 600)] }),
+      input(nativeTransfer(ALICE, 1n)),
+    );
     expect(decision).toMatchObject({
       action: 'REQUIRE_APPROVAL',
       decidingRuleIds: ['review'],
@@ -52,7 +66,10 @@ describe('evaluatePolicy', () => {
   });
 
   it('allows with the allowing rules named', () => {
-    const decision = evaluatePolicy(policy({ version: 7, rules: [allow('a'), allow('b')] }), input(nativeTransfer(ALICE, 1n)));
+    const decision = evaluatePolicy(
+      policy({ version: 7, rules: [allow('a'), allow('b')] }),
+      input(nativeTransfer(ALICE, 1n)),
+    );
     expect(decision).toEqual({
       action: 'ALLOW',
       policyVersion: 7,
@@ -88,10 +105,14 @@ describe('combined approvals', () => {
   });
 
   it('take the shortest timeout', () => {
-    expect(decide(approval('long', 1, 'ops', 86_400), approval('short', 1, 'ops', 900)).approval?.timeoutSeconds).toBe(900);
+    expect(decide(approval('long', 1, 'ops', 86_400), approval('short', 1, 'ops', 900)).approval?.timeoutSeconds).toBe(
+      900,
+    );
   });
 
   it('name every approval rule as deciding', () => {
-    expect(decide(allow('all'), approval('t', 2, 'treasury', 600), approval('r', 1, 'risk', 600)).decidingRuleIds).toEqual(['t', 'r']);
+    expect(
+      decide(allow('all'), approval('t', 2, 'treasury', 600), approval('r', 1, 'risk', 600)).decidingRuleIds,
+    ).toEqual(['t', 'r']);
   });
 });

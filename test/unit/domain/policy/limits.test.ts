@@ -6,7 +6,10 @@ const APPROVER = { quorum: 1, approverGroup: 'risk', timeoutSeconds: 3600 };
 
 /** The violation codes a policy allowing every transfer raises under these limits. */
 function violations(limits: object, evaluation: EvaluationInput): string[] {
-  const decision = evaluatePolicy(policy({ rules: [allow('all')], limits: { approval: APPROVER, ...limits } }), evaluation);
+  const decision = evaluatePolicy(
+    policy({ rules: [allow('all')], limits: { approval: APPROVER, ...limits } }),
+    evaluation,
+  );
   return decision.violations.map((v) => v.code);
 }
 
@@ -28,29 +31,44 @@ describe('amount limits', () => {
 
   it('weekly: at the limit is allowed, one over is a violation', () => {
     expect(violations(limits, input(nativeTransfer(ALICE, 100n), { usage: usage(0n, 1900n) }))).toEqual([]);
-    expect(violations(limits, input(nativeTransfer(ALICE, 100n), { usage: usage(0n, 1901n) }))).toEqual(['WEEKLY_LIMIT']);
+    expect(violations(limits, input(nativeTransfer(ALICE, 100n), { usage: usage(0n, 1901n) }))).toEqual([
+      'WEEKLY_LIMIT',
+    ]);
   });
 
   it('monthly: at the limit is allowed, one over is a violation', () => {
     expect(violations(limits, input(nativeTransfer(ALICE, 100n), { usage: usage(0n, 0n, 4900n) }))).toEqual([]);
-    expect(violations(limits, input(nativeTransfer(ALICE, 100n), { usage: usage(0n, 0n, 4901n) }))).toEqual(['MONTHLY_LIMIT']);
+    expect(violations(limits, input(nativeTransfer(ALICE, 100n), { usage: usage(0n, 0n, 4901n) }))).toEqual([
+      'MONTHLY_LIMIT',
+    ]);
   });
 
   it('reports every violation, each with JSON-safe details', () => {
-    const decision = evaluatePolicy(policy({ rules: [allow('all')], limits: { approval: APPROVER, ...limits } }), input(nativeTransfer(ALICE, 101n), { usage: usage(500n, 2000n, 5000n) }));
+    const decision = evaluatePolicy(
+      policy({ rules: [allow('all')], limits: { approval: APPROVER, ...limits } }),
+      input(nativeTransfer(ALICE, 101n), { usage: usage(500n, 2000n, 5000n) }),
+    );
     expect(decision.violations.map((v) => [v.code, v.severity])).toEqual([
       ['PER_TRANSACTION_LIMIT', 'medium'],
       ['DAILY_LIMIT', 'medium'],
       ['WEEKLY_LIMIT', 'medium'],
       ['MONTHLY_LIMIT', 'medium'],
     ]);
-    expect(decision.violations[1]?.details).toEqual({ asset: 'native', window: 'daily', usage: '500', amount: '101', limit: '500' });
+    expect(decision.violations[1]?.details).toEqual({
+      asset: 'native',
+      window: 'daily',
+      usage: '500',
+      amount: '101',
+      limit: '500',
+    });
     expect(JSON.parse(JSON.stringify(decision.violations))).toEqual(decision.violations);
   });
 
   it('apply only to the assets they name', () => {
     expect(violations(limits, input(tokenTransfer(ALICE, 10n ** 24n)))).toEqual([]);
-    expect(violations({ perAsset: { [TOKEN]: { perTransaction: '10' } } }, input(tokenTransfer(ALICE, 11n)))).toEqual(['PER_TRANSACTION_LIMIT']);
+    expect(violations({ perAsset: { [TOKEN]: { perTransaction: '10' } } }, input(tokenTransfer(ALICE, 11n)))).toEqual([
+      'PER_TRANSACTION_LIMIT',
+    ]);
   });
 });
 
@@ -78,8 +96,15 @@ describe('allowed hours (UTC, half-open)', () => {
   });
 
   it('raises a low-severity violation', () => {
-    const decision = evaluatePolicy(policy({ rules: [allow('all')], limits: office }), transferAt('2024-06-05T20:00:00Z'));
-    expect(decision.violations[0]).toMatchObject({ code: 'OUTSIDE_ALLOWED_HOURS', severity: 'low', details: { hour: 20, start: 9, end: 17 } });
+    const decision = evaluatePolicy(
+      policy({ rules: [allow('all')], limits: office }),
+      transferAt('2024-06-05T20:00:00Z'),
+    );
+    expect(decision.violations[0]).toMatchObject({
+      code: 'OUTSIDE_ALLOWED_HOURS',
+      severity: 'low',
+      details: { hour: 20, start: 9, end: 17 },
+    });
   });
 });
 
@@ -92,14 +117,19 @@ describe('allowed weekdays (UTC)', () => {
 
   it('refuses an unlisted weekday, read in UTC', () => {
     // Friday 23:30 in New York is already Saturday in UTC.
-    expect(violations(weekdays, input(nativeTransfer(ALICE, 1n), { now: at('2024-06-07T23:30:00-04:00') }))).toEqual(['OUTSIDE_ALLOWED_WEEKDAYS']);
-    expect(violations(weekdays, input(nativeTransfer(ALICE, 1n), { now: at('2024-06-09T12:00:00Z') }))).toEqual(['OUTSIDE_ALLOWED_WEEKDAYS']);
+    expect(violations(weekdays, input(nativeTransfer(ALICE, 1n), { now: at('2024-06-07T23:30:00-04:00') }))).toEqual([
+      'OUTSIDE_ALLOWED_WEEKDAYS',
+    ]);
+    expect(violations(weekdays, input(nativeTransfer(ALICE, 1n), { now: at('2024-06-09T12:00:00Z') }))).toEqual([
+      'OUTSIDE_ALLOWED_WEEKDAYS',
+    ]);
   });
 });
 
 describe('cooldown', () => {
   const cooldown = { cooldownSeconds: 60 };
-  const since = (ms: number) => input(nativeTransfer(ALICE, 1n), { now: NOON, lastTransferAt: new Date(NOON.getTime() - ms) });
+  const since = (ms: number) =>
+    input(nativeTransfer(ALICE, 1n), { now: NOON, lastTransferAt: new Date(NOON.getTime() - ms) });
 
   it('is a violation just inside the cooldown', () => {
     expect(violations(cooldown, since(59_999))).toEqual(['COOLDOWN']);

@@ -1,15 +1,45 @@
 import { parsePolicy, serializePolicy } from '../../../../lambdas/domain/policy/parse-policy';
-import { ALICE, BOB, GROUPS, MIXER, SPENDER, TOKEN, VAULT, allow, approval, block, policy, refusal } from './policy-fixtures';
+import {
+  ALICE,
+  BOB,
+  GROUPS,
+  MIXER,
+  SPENDER,
+  TOKEN,
+  VAULT,
+  allow,
+  approval,
+  block,
+  policy,
+  refusal,
+} from './policy-fixtures';
 
 /** A policy exercising every feature, in canonical JSON (checksummed addresses, amounts as strings). */
 const FULL = {
   version: 3,
   rules: [
-    block('deny-mixer', { counterparty: { type: 'denylist', addresses: [MIXER] } }, { escalate: 'FREEZE', description: 'known mixer' }),
+    block(
+      'deny-mixer',
+      { counterparty: { type: 'denylist', addresses: [MIXER] } },
+      { escalate: 'FREEZE', description: 'known mixer' },
+    ),
     allow('small-native', { assets: ['native'], amount: { max: '1000000000000000000' }, initiatorRoles: ['operator'] }),
-    approval('large-token', 2, 'treasury', 3600, { assets: [TOKEN], amount: { min: '1000', max: '5000000' }, counterparty: { type: 'allowlist', addresses: [ALICE, BOB] } }),
+    approval('large-token', 2, 'treasury', 3600, {
+      assets: [TOKEN],
+      amount: { min: '1000', max: '5000000' },
+      counterparty: { type: 'allowlist', addresses: [ALICE, BOB] },
+    }),
     allow('approve-router', { operations: ['approve'], counterparty: { type: 'allowlist', addresses: [SPENDER] } }),
-    allow('vault', { contractCall: { target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 0, min: '1', max: '100' }, { index: 1, oneOf: [ALICE] }] } }),
+    allow('vault', {
+      contractCall: {
+        target: VAULT,
+        signature: 'deposit(uint256,address)',
+        args: [
+          { index: 0, min: '1', max: '100' },
+          { index: 1, oneOf: [ALICE] },
+        ],
+      },
+    }),
     allow('any', { counterparty: { type: 'any' } }),
   ],
   limits: {
@@ -33,12 +63,18 @@ function expectRefusedAt(json: unknown, path: string) {
 }
 
 const withRule = (rule: object) => ({ rules: [rule] });
-const withLimits = (limits: object) => ({ rules: [], limits: { approval: { quorum: 1, approverGroup: 'risk', timeoutSeconds: 60 }, ...limits } });
+const withLimits = (limits: object) => ({
+  rules: [],
+  limits: { approval: { quorum: 1, approverGroup: 'risk', timeoutSeconds: 60 }, ...limits },
+});
 const withContractCall = (contractCall: object) => withRule(allow('call', { contractCall }));
 
 describe('parsePolicy', () => {
   it('reads amounts as bigint, addresses checksummed, derives the selector', () => {
-    const parsed = policy({ ...FULL, rules: [...FULL.rules, allow('lower', { counterparty: { type: 'allowlist', addresses: [BOB.toLowerCase()] } })] });
+    const parsed = policy({
+      ...FULL,
+      rules: [...FULL.rules, allow('lower', { counterparty: { type: 'allowlist', addresses: [BOB.toLowerCase()] } })],
+    });
     expect(parsed.limits.perAsset?.native).toEqual({ perTransaction: 10n, daily: 20n, weekly: 30n, monthly: 40n });
     expect(parsed.rules[6]?.match.counterparty).toEqual({ type: 'allowlist', addresses: [BOB] });
     expect(parsed.rules[4]?.match.contractCall?.selector).toBe('0x6e553f65');
@@ -61,10 +97,20 @@ describe('parsePolicy', () => {
       [withRule({ ...allow('a'), when: 'now' }), 'rules[0].when'],
       [withRule(allow('a', { asset: ['native'] })), 'rules[0].match.asset'],
       [withRule({ id: 'a', match: {}, action: { type: 'ALLOW', quorum: 1 } }), 'rules[0].action.quorum'],
-      [withRule(allow('a', { counterparty: { type: 'any', addresses: [ALICE] } })), 'rules[0].match.counterparty.addresses'],
+      [
+        withRule(allow('a', { counterparty: { type: 'any', addresses: [ALICE] } })),
+        'rules[0].match.counterparty.addresses',
+      ],
       [withLimits({ perAsset: { native: { hourly: '5' } } }), 'limits.perAsset.native.hourly'],
       [withLimits({ allowedHours: { start: 1, end: 2, tz: 'UTC' } }), 'limits.allowedHours.tz'],
-      [withContractCall({ target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 0, max: '1', note: 'x' }] }), 'rules[0].match.contractCall.args[0].note'],
+      [
+        withContractCall({
+          target: VAULT,
+          signature: 'deposit(uint256,address)',
+          args: [{ index: 0, max: '1', note: 'x' }],
+        }),
+        'rules[0].match.contractCall.args[0].note',
+      ],
     ])('unknown fields (%#)', (json, path) => {
       expectRefusedAt(json, path);
     });
@@ -91,7 +137,12 @@ describe('parsePolicy', () => {
       ['negative', '-5', 'MONEY.NEGATIVE'],
       ['fractional', '1.5', 'MONEY.FRACTIONAL'],
     ])('a %s limit, keeping the underlying code', (_name, limit, cause) => {
-      expect(expectRefusedAt(withLimits({ perAsset: { native: { perTransaction: limit } } }), 'limits.perAsset.native.perTransaction').details.cause).toBe(cause);
+      expect(
+        expectRefusedAt(
+          withLimits({ perAsset: { native: { perTransaction: limit } } }),
+          'limits.perAsset.native.perTransaction',
+        ).details.cause,
+      ).toBe(cause);
     });
 
     it.each([
@@ -105,7 +156,10 @@ describe('parsePolicy', () => {
 
     it('an asset with no limits, and an asset named twice', () => {
       expectRefusedAt(withLimits({ perAsset: { native: {} } }), 'limits.perAsset.native');
-      expectRefusedAt(withLimits({ perAsset: { [TOKEN]: { daily: '1' }, [TOKEN.toLowerCase()]: { daily: '2' } } }), `limits.perAsset.${TOKEN.toLowerCase()}`);
+      expectRefusedAt(
+        withLimits({ perAsset: { [TOKEN]: { daily: '1' }, [TOKEN.toLowerCase()]: { daily: '2' } } }),
+        `limits.perAsset.${TOKEN.toLowerCase()}`,
+      );
     });
 
     it('an empty hour window', () => {
@@ -142,12 +196,20 @@ describe('parsePolicy', () => {
     });
 
     it('a quorum equal to its group size is accepted', () => {
-      expect(policy(withRule(approval('a', 3, 'treasury', 60))).rules[0]?.action).toEqual({ type: 'REQUIRE_APPROVAL', quorum: 3, approverGroup: 'treasury', timeoutSeconds: 60 });
+      expect(policy(withRule(approval('a', 3, 'treasury', 60))).rules[0]?.action).toEqual({
+        type: 'REQUIRE_APPROVAL',
+        quorum: 3,
+        approverGroup: 'treasury',
+        timeoutSeconds: 60,
+      });
     });
 
     it('an unknown approver group', () => {
       expectRefusedAt(withRule(approval('a', 1, 'board', 60)), 'rules[0].action.approverGroup');
-      expectRefusedAt(withLimits({ approval: { quorum: 1, approverGroup: 'board', timeoutSeconds: 60 } }), 'limits.approval.approverGroup');
+      expectRefusedAt(
+        withLimits({ approval: { quorum: 1, approverGroup: 'board', timeoutSeconds: 60 } }),
+        'limits.approval.approverGroup',
+      );
     });
 
     it.each([0, 1.5, 7 * 86_400 + 1])('a timeout of %p seconds', (timeoutSeconds) => {
@@ -172,7 +234,10 @@ describe('parsePolicy', () => {
     });
 
     it.each(['allowlist', 'denylist'])('an empty %s', (type) => {
-      expectRefusedAt(withRule(allow('a', { counterparty: { type, addresses: [] } })), 'rules[0].match.counterparty.addresses');
+      expectRefusedAt(
+        withRule(allow('a', { counterparty: { type, addresses: [] } })),
+        'rules[0].match.counterparty.addresses',
+      );
     });
 
     it('an empty assets list, which could never match', () => {
@@ -184,32 +249,62 @@ describe('parsePolicy', () => {
       ['0x1234', 'ADDRESS.BAD_LENGTH'],
       [ALICE.slice(2), 'ADDRESS.MISSING_PREFIX'],
     ])('a bad address %p, keeping the underlying code', (address, cause) => {
-      const error = expectRefusedAt(withRule(allow('a', { counterparty: { type: 'allowlist', addresses: [BOB, address] } })), 'rules[0].match.counterparty.addresses[1]');
+      const error = expectRefusedAt(
+        withRule(allow('a', { counterparty: { type: 'allowlist', addresses: [BOB, address] } })),
+        'rules[0].match.counterparty.addresses[1]',
+      );
       expect(error.details.cause).toBe(cause);
     });
 
-    it.each(['deposit(uint256', 'deposit(foo)', 'event Deposit(uint256)', ''])('a signature %p that is not a function signature', (signature) => {
-      expectRefusedAt(withContractCall({ target: VAULT, signature }), 'rules[0].match.contractCall.signature');
-    });
+    it.each(['deposit(uint256', 'deposit(foo)', 'event Deposit(uint256)', ''])(
+      'a signature %p that is not a function signature',
+      (signature) => {
+        expectRefusedAt(withContractCall({ target: VAULT, signature }), 'rules[0].match.contractCall.signature');
+      },
+    );
 
     it('a contract call to an ERC-20 transfer or approve, which is judged as such', () => {
-      expectRefusedAt(withContractCall({ target: TOKEN, signature: 'approve(address,uint256)' }), 'rules[0].match.contractCall.signature');
+      expectRefusedAt(
+        withContractCall({ target: TOKEN, signature: 'approve(address,uint256)' }),
+        'rules[0].match.contractCall.signature',
+      );
     });
 
     it('an argument index out of range', () => {
-      expectRefusedAt(withContractCall({ target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 2, max: '1' }] }), 'rules[0].match.contractCall.args[0].index');
+      expectRefusedAt(
+        withContractCall({ target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 2, max: '1' }] }),
+        'rules[0].match.contractCall.args[0].index',
+      );
     });
 
     it('min or max on a non-integer argument', () => {
-      expectRefusedAt(withContractCall({ target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 1, max: '1' }] }), 'rules[0].match.contractCall.args[0].max');
+      expectRefusedAt(
+        withContractCall({ target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 1, max: '1' }] }),
+        'rules[0].match.contractCall.args[0].max',
+      );
     });
 
     it('oneOf on a non-address argument', () => {
-      expectRefusedAt(withContractCall({ target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 0, oneOf: [ALICE] }] }), 'rules[0].match.contractCall.args[0].oneOf');
+      expectRefusedAt(
+        withContractCall({
+          target: VAULT,
+          signature: 'deposit(uint256,address)',
+          args: [{ index: 0, oneOf: [ALICE] }],
+        }),
+        'rules[0].match.contractCall.args[0].oneOf',
+      );
     });
 
     it('operations on a contract-call rule', () => {
-      expectRefusedAt(withRule(allow('a', { operations: ['transfer'], contractCall: { target: VAULT, signature: 'deposit(uint256,address)' } })), 'rules[0].match.operations');
+      expectRefusedAt(
+        withRule(
+          allow('a', {
+            operations: ['transfer'],
+            contractCall: { target: VAULT, signature: 'deposit(uint256,address)' },
+          }),
+        ),
+        'rules[0].match.operations',
+      );
     });
 
     it('escalate on a rule that does not block', () => {
@@ -218,12 +313,19 @@ describe('parsePolicy', () => {
 
     it('limits that can escalate to REQUIRE_APPROVAL without limits.approval', () => {
       expectRefusedAt({ rules: [], limits: { perAsset: { native: { daily: '5' } } } }, 'limits.approval');
-      expectRefusedAt({ rules: [], limits: { cooldownSeconds: 5 }, escalation: { low: 'REQUIRE_APPROVAL' } }, 'limits.approval');
+      expectRefusedAt(
+        { rules: [], limits: { cooldownSeconds: 5 }, escalation: { low: 'REQUIRE_APPROVAL' } },
+        'limits.approval',
+      );
     });
 
     it('accepts limits without an approver when none of their violations escalates to REQUIRE_APPROVAL', () => {
-      expect(() => policy({ rules: [], limits: { cooldownSeconds: 5, allowedHours: { start: 1, end: 2 } } })).not.toThrow();
-      expect(() => policy({ rules: [], limits: { perAsset: { native: { daily: '5' } } }, escalation: { medium: 'FREEZE' } })).not.toThrow();
+      expect(() =>
+        policy({ rules: [], limits: { cooldownSeconds: 5, allowedHours: { start: 1, end: 2 } } }),
+      ).not.toThrow();
+      expect(() =>
+        policy({ rules: [], limits: { perAsset: { native: { daily: '5' } } }, escalation: { medium: 'FREEZE' } }),
+      ).not.toThrow();
     });
 
     it('more than 200 rules', () => {

@@ -5,7 +5,21 @@ import type { Intent } from '../../../../lambdas/domain/intents';
 import { MAX_UINT256 } from '../../../../lambdas/domain/money';
 import type { EvaluationInput, WalletStatus } from '../../../../lambdas/domain/policy/policy';
 import { ROLES } from '../../../../lambdas/domain/principal';
-import { ALICE, BOB, GROUPS, MIXER, OTHER_TOKEN, SPENDER, TOKEN, VAULT, VAULT_ABI, callIntent, erc20Approve, nativeTransfer, tokenTransfer } from './policy-fixtures';
+import {
+  ALICE,
+  BOB,
+  GROUPS,
+  MIXER,
+  OTHER_TOKEN,
+  SPENDER,
+  TOKEN,
+  VAULT,
+  VAULT_ABI,
+  callIntent,
+  erc20Approve,
+  nativeTransfer,
+  tokenTransfer,
+} from './policy-fixtures';
 
 // Small pools, so that generated rules and intents meet often enough for the properties to bite.
 const COUNTERPARTIES: Address[] = [ALICE, BOB, MIXER, SPENDER];
@@ -15,13 +29,18 @@ const bound = fc.bigInt({ min: 0n, max: 3_000n }).map(String);
 
 const counterpartyMatch = fc.oneof(
   fc.constant({ type: 'any' }),
-  fc.record({ type: fc.constantFrom('allowlist', 'denylist'), addresses: fc.subarray(COUNTERPARTIES, { minLength: 1 }) }),
+  fc.record({
+    type: fc.constantFrom('allowlist', 'denylist'),
+    addresses: fc.subarray(COUNTERPARTIES, { minLength: 1 }),
+  }),
 );
 
 const amountRange = fc
   .tuple(fc.option(bound, { nil: undefined }), fc.option(bound, { nil: undefined }))
   .filter(([min, max]) => min !== undefined || max !== undefined)
-  .map(([a, b]) => (a !== undefined && b !== undefined && BigInt(a) > BigInt(b) ? { min: b, max: a } : { min: a, max: b }))
+  .map(([a, b]) =>
+    a !== undefined && b !== undefined && BigInt(a) > BigInt(b) ? { min: b, max: a } : { min: a, max: b },
+  )
   .map(({ min, max }) => ({ ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) }));
 
 const common = {
@@ -33,10 +52,17 @@ const common = {
 
 /** Keeps at most `max` of the fields of `all`: rules with many criteria would rarely match anything. */
 function someOf<T extends Record<string, unknown>>(all: fc.Arbitrary<T>, max: number): fc.Arbitrary<Partial<T>> {
-  return all.chain((record) => fc.subarray(Object.keys(record), { maxLength: max }).map((keys) => Object.fromEntries(keys.map((k) => [k, record[k]])) as Partial<T>));
+  return all.chain((record) =>
+    fc
+      .subarray(Object.keys(record), { maxLength: max })
+      .map((keys) => Object.fromEntries(keys.map((k) => [k, record[k]])) as Partial<T>),
+  );
 }
 
-const genericMatch = someOf(fc.record({ ...common, operations: fc.subarray(['transfer', 'approve', 'transferFrom'], { minLength: 1 }) }), 2);
+const genericMatch = someOf(
+  fc.record({ ...common, operations: fc.subarray(['transfer', 'approve', 'transferFrom'], { minLength: 1 }) }),
+  2,
+);
 
 const contractCall = fc.record(
   {
@@ -47,7 +73,9 @@ const contractCall = fc.record(
   { requiredKeys: ['target', 'signature'] },
 );
 
-const callMatch = fc.tuple(someOf(fc.record(common), 1), contractCall).map(([criteria, call]) => ({ ...criteria, contractCall: call }));
+const callMatch = fc
+  .tuple(someOf(fc.record(common), 1), contractCall)
+  .map(([criteria, call]) => ({ ...criteria, contractCall: call }));
 
 const group = fc.constantFrom(...GROUPS.keys());
 
@@ -60,10 +88,20 @@ const approvalSpec = group.chain((approverGroup) =>
 );
 
 const ruleBody = fc.oneof(
-  { arbitrary: fc.record({ match: fc.oneof(genericMatch, callMatch), action: fc.constant({ type: 'ALLOW' }) }), weight: 2 },
-  fc.record({ match: fc.oneof(genericMatch, callMatch), action: approvalSpec.map((spec) => ({ type: 'REQUIRE_APPROVAL', ...spec })) }),
+  {
+    arbitrary: fc.record({ match: fc.oneof(genericMatch, callMatch), action: fc.constant({ type: 'ALLOW' }) }),
+    weight: 2,
+  },
+  fc.record({
+    match: fc.oneof(genericMatch, callMatch),
+    action: approvalSpec.map((spec) => ({ type: 'REQUIRE_APPROVAL', ...spec })),
+  }),
   fc.record(
-    { match: fc.oneof(genericMatch, callMatch), action: fc.constant({ type: 'BLOCK' }), escalate: fc.constantFrom('NOTIFY', 'FREEZE', 'LOCKDOWN') },
+    {
+      match: fc.oneof(genericMatch, callMatch),
+      action: fc.constant({ type: 'BLOCK' }),
+      escalate: fc.constantFrom('NOTIFY', 'FREEZE', 'LOCKDOWN'),
+    },
     { requiredKeys: ['match', 'action'] },
   ),
 );
@@ -72,25 +110,53 @@ const ruleBody = fc.oneof(
 export const ruleJson = (id: string) => ruleBody.map((body) => ({ id, ...body }));
 
 const assetLimits = fc
-  .tuple(fc.bigInt({ min: 1n, max: 2_000n }), fc.bigInt({ min: 0n, max: 2_000n }), fc.bigInt({ min: 0n, max: 5_000n }), fc.bigInt({ min: 0n, max: 10_000n }))
-  .map(([perTransaction, d, w, m]) => ({ perTransaction, daily: perTransaction + d, weekly: perTransaction + d + w, monthly: perTransaction + d + w + m }))
-  .chain((limits) => fc.subarray(Object.entries(limits), { minLength: 1 }).map((entries) => Object.fromEntries(entries.map(([k, v]) => [k, v.toString()]))));
+  .tuple(
+    fc.bigInt({ min: 1n, max: 2_000n }),
+    fc.bigInt({ min: 0n, max: 2_000n }),
+    fc.bigInt({ min: 0n, max: 5_000n }),
+    fc.bigInt({ min: 0n, max: 10_000n }),
+  )
+  .map(([perTransaction, d, w, m]) => ({
+    perTransaction,
+    daily: perTransaction + d,
+    weekly: perTransaction + d + w,
+    monthly: perTransaction + d + w + m,
+  }))
+  .chain((limits) =>
+    fc
+      .subarray(Object.entries(limits), { minLength: 1 })
+      .map((entries) => Object.fromEntries(entries.map(([k, v]) => [k, v.toString()]))),
+  );
 
-const limitsJson = fc.tuple(
-  someOf(
-    fc.record({
-      perAsset: fc.subarray(ASSETS, { minLength: 1 }).chain((assets) => fc.tuple(...assets.map(() => assetLimits)).map((l) => Object.fromEntries(assets.map((a, i) => [a, l[i]])))),
-      allowedHours: fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 23 })).filter(([s, e]) => s !== e).map(([start, end]) => ({ start, end })),
-      allowedWeekdays: fc.subarray([0, 1, 2, 3, 4, 5, 6], { minLength: 1 }),
-      cooldownSeconds: fc.integer({ min: 1, max: 86_400 }),
-    }),
-    2,
-  ),
-  approvalSpec,
-).map(([limits, approval]) => ({ ...limits, approval }));
+const limitsJson = fc
+  .tuple(
+    someOf(
+      fc.record({
+        perAsset: fc
+          .subarray(ASSETS, { minLength: 1 })
+          .chain((assets) =>
+            fc.tuple(...assets.map(() => assetLimits)).map((l) => Object.fromEntries(assets.map((a, i) => [a, l[i]]))),
+          ),
+        allowedHours: fc
+          .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 23 }))
+          .filter(([s, e]) => s !== e)
+          .map(([start, end]) => ({ start, end })),
+        allowedWeekdays: fc.subarray([0, 1, 2, 3, 4, 5, 6], { minLength: 1 }),
+        cooldownSeconds: fc.integer({ min: 1, max: 86_400 }),
+      }),
+      2,
+    ),
+    approvalSpec,
+  )
+  .map(([limits, approval]) => ({ ...limits, approval }));
 
 const escalationJson = fc.record(
-  Object.fromEntries(['low', 'medium', 'high', 'critical'].map((s) => [s, fc.constantFrom('NOTIFY', 'REQUIRE_APPROVAL', 'FREEZE', 'LOCKDOWN')])),
+  Object.fromEntries(
+    ['low', 'medium', 'high', 'critical'].map((s) => [
+      s,
+      fc.constantFrom('NOTIFY', 'REQUIRE_APPROVAL', 'FREEZE', 'LOCKDOWN'),
+    ]),
+  ),
   { requiredKeys: [] },
 );
 
@@ -110,19 +176,33 @@ const to = fc.constantFrom(...COUNTERPARTIES);
 /** A random intent over the same pools, built the way the API builds it. */
 export const intent: fc.Arbitrary<Intent> = fc.oneof(
   fc.tuple(to, amount).map(([recipient, value]) => nativeTransfer(recipient, value)),
-  fc.tuple(to, amount, fc.constantFrom(TOKEN, OTHER_TOKEN)).map(([recipient, value, token]) => tokenTransfer(recipient, value, token)),
-  fc.tuple(to, fc.oneof(amount, fc.constant(MAX_UINT256)), fc.constantFrom(TOKEN, OTHER_TOKEN)).map(([spender, value, token]) => erc20Approve(spender, value, token)),
+  fc
+    .tuple(to, amount, fc.constantFrom(TOKEN, OTHER_TOKEN))
+    .map(([recipient, value, token]) => tokenTransfer(recipient, value, token)),
+  fc
+    .tuple(to, fc.oneof(amount, fc.constant(MAX_UINT256)), fc.constantFrom(TOKEN, OTHER_TOKEN))
+    .map(([spender, value, token]) => erc20Approve(spender, value, token)),
   fc
     .tuple(amount, to, fc.constantFrom(VAULT, OTHER_TOKEN), fc.bigInt({ min: 0n, max: 10n }))
-    .map(([value, receiver, target, sent]) => callIntent(target, encodeFunctionData({ abi: VAULT_ABI, functionName: 'deposit', args: [value, receiver] }), sent)),
-  fc.integer({ min: 0, max: 255 }).map((fee) => callIntent(VAULT, encodeFunctionData({ abi: VAULT_ABI, functionName: 'setFee', args: [fee] }))),
+    .map(([value, receiver, target, sent]) =>
+      callIntent(
+        target,
+        encodeFunctionData({ abi: VAULT_ABI, functionName: 'deposit', args: [value, receiver] }),
+        sent,
+      ),
+    ),
+  fc
+    .integer({ min: 0, max: 255 })
+    .map((fee) => callIntent(VAULT, encodeFunctionData({ abi: VAULT_ABI, functionName: 'setFee', args: [fee] }))),
 );
 
 const DAY_MS = 86_400_000;
 const instant = fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2025, 0, 1) }).map((ms) => new Date(ms));
 
 /** A random evaluation input; `walletStatus` is ACTIVE unless told. */
-export const evaluationInput = (walletStatus: fc.Arbitrary<WalletStatus> = fc.constant('ACTIVE')): fc.Arbitrary<EvaluationInput> =>
+export const evaluationInput = (
+  walletStatus: fc.Arbitrary<WalletStatus> = fc.constant('ACTIVE'),
+): fc.Arbitrary<EvaluationInput> =>
   fc
     .record(
       {
@@ -130,7 +210,13 @@ export const evaluationInput = (walletStatus: fc.Arbitrary<WalletStatus> = fc.co
         initiator: fc.subarray([...ROLES]).map((roles) => ({ id: 'user-1', roles })),
         now: instant,
         walletStatus,
-        usage: fc.tuple(fc.bigInt({ min: 0n, max: 3_000n }), fc.bigInt({ min: 0n, max: 6_000n }), fc.bigInt({ min: 0n, max: 12_000n })).map(([daily, w, m]) => ({ daily, weekly: daily + w, monthly: daily + w + m })),
+        usage: fc
+          .tuple(
+            fc.bigInt({ min: 0n, max: 3_000n }),
+            fc.bigInt({ min: 0n, max: 6_000n }),
+            fc.bigInt({ min: 0n, max: 12_000n }),
+          )
+          .map(([daily, w, m]) => ({ daily, weekly: daily + w, monthly: daily + w + m })),
         lastTransferGapMs: fc.integer({ min: -1_000, max: DAY_MS }),
       },
       { requiredKeys: ['intent', 'initiator', 'now', 'walletStatus', 'usage'] },

@@ -29,16 +29,25 @@ export const VAULT_ABI = parseAbi(['function deposit(uint256 amount, address rec
 
 export const policy = (json: unknown): Policy => parsePolicy(json, { groups: GROUPS });
 
-export const nativeTransfer = (to: Address, amount: bigint): Intent => buildIntent({ to, asset: 'native', amount: amount.toString() }, WALLET);
+export const nativeTransfer = (to: Address, amount: bigint): Intent =>
+  buildIntent({ to, asset: 'native', amount: amount.toString() }, WALLET);
 
 export const tokenTransfer = (to: Address, amount: bigint, asset: Address = TOKEN): Intent =>
   buildIntent({ to, asset, amount: amount.toString() }, WALLET);
 
 /** A request with client-supplied calldata, decoded as buildIntent does for the API. */
-export const callIntent = (to: Address, data: Hex, value = 0n): Intent => buildIntent({ to, asset: 'native', amount: value.toString(), data }, WALLET);
+export const callIntent = (to: Address, data: Hex, value = 0n): Intent =>
+  buildIntent({ to, asset: 'native', amount: value.toString(), data }, WALLET);
 
 export const erc20Approve = (spender: Address, amount: bigint, token: Address = TOKEN): Intent =>
-  callIntent(token, encodeFunctionData({ abi: parseAbi(['function approve(address,uint256)']), functionName: 'approve', args: [spender, amount] }));
+  callIntent(
+    token,
+    encodeFunctionData({
+      abi: parseAbi(['function approve(address,uint256)']),
+      functionName: 'approve',
+      args: [spender, amount],
+    }),
+  );
 
 export const vaultDeposit = (amount: bigint, receiver: Address, target: Address = VAULT): Intent =>
   callIntent(target, encodeFunctionData({ abi: VAULT_ABI, functionName: 'deposit', args: [amount, receiver] }));
@@ -57,8 +66,19 @@ export function input(intent: Intent, overrides: Partial<EvaluationInput> = {}):
 export const initiator = (...roles: Role[]): EvaluationInput['initiator'] => ({ id: 'user-1', roles });
 
 export const allow = (id: string, match: object = {}) => ({ id, match, action: { type: 'ALLOW' } });
-export const block = (id: string, match: object = {}, extra: object = {}) => ({ id, match, action: { type: 'BLOCK' }, ...extra });
-export const approval = (id: string, quorum: number, approverGroup: string, timeoutSeconds: number, match: object = {}) => ({
+export const block = (id: string, match: object = {}, extra: object = {}) => ({
+  id,
+  match,
+  action: { type: 'BLOCK' },
+  ...extra,
+});
+export const approval = (
+  id: string,
+  quorum: number,
+  approverGroup: string,
+  timeoutSeconds: number,
+  match: object = {},
+) => ({
   id,
   match,
   action: { type: 'REQUIRE_APPROVAL', quorum, approverGroup, timeoutSeconds },

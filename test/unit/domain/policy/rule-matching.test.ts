@@ -18,7 +18,8 @@ import {
 import type { EvaluationInput } from '../../../../lambdas/domain/policy/policy';
 
 /** The decision of a policy holding one ALLOW rule with this match. */
-const decide = (match: object, evaluation: EvaluationInput) => evaluatePolicy(policy({ rules: [allow('only', match)] }), evaluation).action;
+const decide = (match: object, evaluation: EvaluationInput) =>
+  evaluatePolicy(policy({ rules: [allow('only', match)] }), evaluation).action;
 
 describe('rule criteria', () => {
   describe('assets', () => {
@@ -39,21 +40,36 @@ describe('rule criteria', () => {
     });
 
     it('an allowlist matches a listed counterparty, whatever the case of its address', () => {
-      expect(decide({ counterparty: { type: 'allowlist', addresses: [ALICE.toLowerCase()] } }, input(nativeTransfer(ALICE, 5n)))).toBe('ALLOW');
+      expect(
+        decide(
+          { counterparty: { type: 'allowlist', addresses: [ALICE.toLowerCase()] } },
+          input(nativeTransfer(ALICE, 5n)),
+        ),
+      ).toBe('ALLOW');
     });
 
     it('an allowlist does not match an unlisted counterparty', () => {
-      expect(decide({ counterparty: { type: 'allowlist', addresses: [ALICE] } }, input(nativeTransfer(BOB, 5n)))).toBe('BLOCK');
+      expect(decide({ counterparty: { type: 'allowlist', addresses: [ALICE] } }, input(nativeTransfer(BOB, 5n)))).toBe(
+        'BLOCK',
+      );
     });
 
     it('a denylist matches when the counterparty is listed', () => {
-      const rules = { rules: [allow('anyone'), block('deny-mixer', { counterparty: { type: 'denylist', addresses: [MIXER] } })] };
+      const rules = {
+        rules: [allow('anyone'), block('deny-mixer', { counterparty: { type: 'denylist', addresses: [MIXER] } })],
+      };
       const decision = evaluatePolicy(policy(rules), input(nativeTransfer(MIXER, 5n)));
-      expect(decision).toMatchObject({ action: 'BLOCK', decidingRuleIds: ['deny-mixer'], reason: 'blocked by rule deny-mixer' });
+      expect(decision).toMatchObject({
+        action: 'BLOCK',
+        decidingRuleIds: ['deny-mixer'],
+        reason: 'blocked by rule deny-mixer',
+      });
     });
 
     it('a denylist does not match an unlisted counterparty', () => {
-      const rules = { rules: [allow('anyone'), block('deny-mixer', { counterparty: { type: 'denylist', addresses: [MIXER] } })] };
+      const rules = {
+        rules: [allow('anyone'), block('deny-mixer', { counterparty: { type: 'denylist', addresses: [MIXER] } })],
+      };
       const decision = evaluatePolicy(policy(rules), input(nativeTransfer(ALICE, 5n)));
       expect(decision).toMatchObject({ action: 'ALLOW', matchedRuleIds: ['anyone'] });
     });
@@ -80,11 +96,21 @@ describe('rule criteria', () => {
 
   describe('initiator roles', () => {
     it('matches when the initiator holds any listed role', () => {
-      expect(decide({ initiatorRoles: ['admin', 'operator'] }, input(nativeTransfer(ALICE, 5n), { initiator: initiator('auditor', 'operator') }))).toBe('ALLOW');
+      expect(
+        decide(
+          { initiatorRoles: ['admin', 'operator'] },
+          input(nativeTransfer(ALICE, 5n), { initiator: initiator('auditor', 'operator') }),
+        ),
+      ).toBe('ALLOW');
     });
 
     it('does not match an initiator holding none of them', () => {
-      expect(decide({ initiatorRoles: ['admin'] }, input(nativeTransfer(ALICE, 5n), { initiator: initiator('operator', 'approver') }))).toBe('BLOCK');
+      expect(
+        decide(
+          { initiatorRoles: ['admin'] },
+          input(nativeTransfer(ALICE, 5n), { initiator: initiator('operator', 'approver') }),
+        ),
+      ).toBe('BLOCK');
     });
   });
 

@@ -18,7 +18,8 @@ const CHECKPOINT: AuditCheckpoint = {
   at: new Date('2030-01-01T00:00:00.000Z'),
 };
 
-const sign = (checkpoint: AuditCheckpoint, domain = DOMAIN): Promise<Hex> => auditKey.signTypedData(buildAuditCheckpointTypedData(domain, checkpoint));
+const sign = (checkpoint: AuditCheckpoint, domain = DOMAIN): Promise<Hex> =>
+  auditKey.signTypedData(buildAuditCheckpointTypedData(domain, checkpoint));
 
 async function refusalCode(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
@@ -32,14 +33,18 @@ async function refusalCode(promise: Promise<unknown>): Promise<string> {
 describe('audit checkpoints', () => {
   it('verify when signed by the audit key', async () => {
     const signature = await sign(CHECKPOINT);
-    await expect(verifyAuditCheckpoint({ domain: DOMAIN, checkpoint: CHECKPOINT, signature, expectedSigner: auditKey.address })).resolves.toBe(CHECKPOINT);
+    await expect(
+      verifyAuditCheckpoint({ domain: DOMAIN, checkpoint: CHECKPOINT, signature, expectedSigner: auditKey.address }),
+    ).resolves.toBe(CHECKPOINT);
     expect(await recoverAddress({ hash: hashAuditCheckpoint(DOMAIN, CHECKPOINT), signature })).toBe(auditKey.address);
   });
 
   it('accept a ProofDomain too: a checkpoint is bound to the deployment, not to a chain', async () => {
     const signature = await sign(CHECKPOINT);
     const domain = { ...DOMAIN, chainId: 1 };
-    await expect(verifyAuditCheckpoint({ domain, checkpoint: CHECKPOINT, signature, expectedSigner: auditKey.address })).resolves.toBe(CHECKPOINT);
+    await expect(
+      verifyAuditCheckpoint({ domain, checkpoint: CHECKPOINT, signature, expectedSigner: auditKey.address }),
+    ).resolves.toBe(CHECKPOINT);
   });
 
   it.each<[string, Partial<AuditCheckpoint>]>([
@@ -51,19 +56,31 @@ describe('audit checkpoints', () => {
   ])('refuse a checkpoint with %s', async (_name, change) => {
     const signature = await sign(CHECKPOINT);
     const checkpoint = { ...CHECKPOINT, ...change };
-    expect(await refusalCode(verifyAuditCheckpoint({ domain: DOMAIN, checkpoint, signature, expectedSigner: auditKey.address }))).toBe('PROOF.INVALID');
+    expect(
+      await refusalCode(
+        verifyAuditCheckpoint({ domain: DOMAIN, checkpoint, signature, expectedSigner: auditKey.address }),
+      ),
+    ).toBe('PROOF.INVALID');
   });
 
   it('refuse another key, another deployment and a high-s signature', async () => {
     const signature = await sign(CHECKPOINT);
     const params = { domain: DOMAIN, checkpoint: CHECKPOINT, signature, expectedSigner: auditKey.address };
-    expect(await refusalCode(verifyAuditCheckpoint({ ...params, expectedSigner: newAccount().address }))).toBe('PROOF.INVALID');
-    expect(await refusalCode(verifyAuditCheckpoint({ ...params, domain: { deploymentId: 'other' } }))).toBe('PROOF.INVALID');
-    expect(await refusalCode(verifyAuditCheckpoint({ ...params, signature: highSTwin(signature) }))).toBe('PROOF.INVALID');
+    expect(await refusalCode(verifyAuditCheckpoint({ ...params, expectedSigner: newAccount().address }))).toBe(
+      'PROOF.INVALID',
+    );
+    expect(await refusalCode(verifyAuditCheckpoint({ ...params, domain: { deploymentId: 'other' } }))).toBe(
+      'PROOF.INVALID',
+    );
+    expect(await refusalCode(verifyAuditCheckpoint({ ...params, signature: highSTwin(signature) }))).toBe(
+      'PROOF.INVALID',
+    );
   });
 
   it('refuse a heads root that is not 32 bytes, and an instant that is not a whole second', () => {
     expect(() => hashAuditCheckpoint(DOMAIN, { ...CHECKPOINT, headsRoot: '0xabcd' })).toThrow(ProofError);
-    expect(() => hashAuditCheckpoint(DOMAIN, { ...CHECKPOINT, at: new Date('2030-01-01T00:00:00.500Z') })).toThrow(/whole second/);
+    expect(() => hashAuditCheckpoint(DOMAIN, { ...CHECKPOINT, at: new Date('2030-01-01T00:00:00.500Z') })).toThrow(
+      /whole second/,
+    );
   });
 });

@@ -5,8 +5,7 @@ import { DOMAIN, PERMIT, SAMPLE_CHECKPOINT, sampleProof } from './proof-fixtures
 
 const { deploymentId } = DOMAIN;
 const authorization = () => buildAuthorizationTypedData(DOMAIN, sampleProof());
-const checkpoint = () =>
-  buildAuditCheckpointTypedData(DOMAIN, SAMPLE_CHECKPOINT);
+const checkpoint = () => buildAuditCheckpointTypedData(DOMAIN, SAMPLE_CHECKPOINT);
 
 describe('isAllowedProofTypedData', () => {
   it('allows this deployment’s authorizations and audit checkpoints', () => {
@@ -16,25 +15,78 @@ describe('isAllowedProofTypedData', () => {
 
   it('allows the types written in another key order (they hash the same)', () => {
     const typed = authorization();
-    const types = { Eip1559Transaction: typed.types.Eip1559Transaction, Authorization: typed.types.Authorization.map(({ type, name }) => ({ type, name })) };
-    expect(isAllowedProofTypedData({ message: typed.message, primaryType: typed.primaryType, types, domain: typed.domain }, deploymentId)).toBe(true);
+    const types = {
+      Eip1559Transaction: typed.types.Eip1559Transaction,
+      Authorization: typed.types.Authorization.map(({ type, name }) => ({ type, name })),
+    };
+    expect(
+      isAllowedProofTypedData(
+        { message: typed.message, primaryType: typed.primaryType, types, domain: typed.domain },
+        deploymentId,
+      ),
+    ).toBe(true);
   });
 
   it.each<[string, () => unknown]>([
     ['a permit', () => PERMIT],
-    ['another deployment’s authorization', () => buildAuthorizationTypedData({ ...DOMAIN, deploymentId: 'elsewhere' }, sampleProof())],
-    ['another deployment’s checkpoint', () => ({ ...checkpoint(), domain: buildAuthorizationTypedData({ ...DOMAIN, deploymentId: 'elsewhere' }, sampleProof()).domain })],
-    ['a domain with a verifying contract', () => ({ ...authorization(), domain: { ...authorization().domain, verifyingContract: PERMIT.domain.verifyingContract } })],
-    ['a domain chain other than the transaction’s', () => ({ ...authorization(), domain: { ...authorization().domain, chainId: 1 } })],
+    [
+      'another deployment’s authorization',
+      () => buildAuthorizationTypedData({ ...DOMAIN, deploymentId: 'elsewhere' }, sampleProof()),
+    ],
+    [
+      'another deployment’s checkpoint',
+      () => ({
+        ...checkpoint(),
+        domain: buildAuthorizationTypedData({ ...DOMAIN, deploymentId: 'elsewhere' }, sampleProof()).domain,
+      }),
+    ],
+    [
+      'a domain with a verifying contract',
+      () => ({
+        ...authorization(),
+        domain: { ...authorization().domain, verifyingContract: PERMIT.domain.verifyingContract },
+      }),
+    ],
+    [
+      'a domain chain other than the transaction’s',
+      () => ({ ...authorization(), domain: { ...authorization().domain, chainId: 1 } }),
+    ],
     ['an extra type', () => ({ ...authorization(), types: { ...authorization().types, Permit: PERMIT.types.Permit } })],
-    ['a changed field type', () => ({ ...authorization(), types: { ...authorization().types, Authorization: [...authorization().types.Authorization.slice(0, 6), { name: 'validUntil', type: 'uint64' }] } })],
-    ['an extra message field', () => ({ ...authorization(), message: { ...authorization().message, spender: PERMIT.message.spender } })],
-    ['a missing message field', () => {
-      const { at: _at, ...message } = checkpoint().message;
-      return { ...checkpoint(), message };
-    }],
-    ['an extra transaction field', () => ({ ...authorization(), message: { ...authorization().message, transaction: { ...authorization().message.transaction, accessList: [] } } })],
-    ['a value that does not encode', () => ({ ...authorization(), message: { ...authorization().message, from: '0x1234' } })],
+    [
+      'a changed field type',
+      () => ({
+        ...authorization(),
+        types: {
+          ...authorization().types,
+          Authorization: [...authorization().types.Authorization.slice(0, 6), { name: 'validUntil', type: 'uint64' }],
+        },
+      }),
+    ],
+    [
+      'an extra message field',
+      () => ({ ...authorization(), message: { ...authorization().message, spender: PERMIT.message.spender } }),
+    ],
+    [
+      'a missing message field',
+      () => {
+        const { at: _at, ...message } = checkpoint().message;
+        return { ...checkpoint(), message };
+      },
+    ],
+    [
+      'an extra transaction field',
+      () => ({
+        ...authorization(),
+        message: {
+          ...authorization().message,
+          transaction: { ...authorization().message.transaction, accessList: [] },
+        },
+      }),
+    ],
+    [
+      'a value that does not encode',
+      () => ({ ...authorization(), message: { ...authorization().message, from: '0x1234' } }),
+    ],
     ['the domain itself as primary type', () => ({ ...authorization(), primaryType: 'EIP712Domain' })],
     ['the nested struct as primary type', () => ({ ...authorization(), primaryType: 'Eip1559Transaction' })],
     ['an extra top-level key', () => ({ ...authorization(), account: '0x1111111111111111111111111111111111111111' })],

@@ -44,7 +44,12 @@ export function highSTwin(signature: Hex): Hex {
 
 // What a compromised caller would most like an approval key to sign: an EIP-2612 permit.
 export const PERMIT = {
-  domain: { name: 'USD Coin', version: '2', chainId: 8453, verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
+  domain: {
+    name: 'USD Coin',
+    version: '2',
+    chainId: 8453,
+    verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+  },
   types: {
     Permit: [
       { name: 'owner', type: 'address' },

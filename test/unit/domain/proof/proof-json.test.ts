@@ -48,7 +48,11 @@ describe('proofToJson / proofFromJson', () => {
     ['a nonce given as a string', (j) => (j.transaction!.nonce = '7'), 'proof.transaction.nonce'],
     ['a fractional nonce', (j) => (j.transaction!.nonce = 7.5), 'proof.transaction.nonce'],
     ['chain 0', (j) => (j.transaction!.chainId = 0), 'proof.transaction.chainId'],
-    ['a to address with a bad checksum', (j) => (j.transaction!.to = '0x52908400098527886E0F7030069857D2E4169Ee7'), 'proof.transaction.to'],
+    [
+      'a to address with a bad checksum',
+      (j) => (j.transaction!.to = '0x52908400098527886E0F7030069857D2E4169Ee7'),
+      'proof.transaction.to',
+    ],
     ['calldata of half a byte', (j) => (j.transaction!.data = '0xabc'), 'proof.transaction.data'],
     ['approvalIds that are not an array', (j) => (j.approvalIds = 'ap-1'), 'proof.approvalIds'],
     ['an approval id that is not a string', (j) => (j.approvalIds = ['ap-1', 2]), 'proof.approvalIds[1]'],

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { getAddress, recoverAddress, recoverTransactionAddress, toHex, type Hex } from 'viem';
 import { ProofError } from '../../../../lambdas/domain/errors';
 import type { PreparedTransaction } from '../../../../lambdas/domain/lifecycle/transfer-events';
-import { buildAuthorizationTypedData, hashAuthorization, type AuthorizationProof } from '../../../../lambdas/domain/proof/authorization-proof';
+import {
+  buildAuthorizationTypedData,
+  hashAuthorization,
+  type AuthorizationProof,
+} from '../../../../lambdas/domain/proof/authorization-proof';
 import { TRANSACTION_FIELDS, type TransactionField } from '../../../../lambdas/domain/proof/first-differing-field';
 import { floorToSecond } from '../../../../lambdas/domain/proof/unix-seconds';
 import { unsignedTransactionFromProof } from '../../../../lambdas/domain/proof/unsigned-transaction-from-proof';
@@ -16,7 +20,11 @@ async function sign(proof: AuthorizationProof, domain = DOMAIN): Promise<Hex> {
 }
 
 /** Verification as a signer would call it, expecting exactly what `proof` says unless overridden. */
-function verify(proof: AuthorizationProof, signature: unknown, overrides: Partial<Parameters<typeof verifyAuthorizationProof>[0]> = {}) {
+function verify(
+  proof: AuthorizationProof,
+  signature: unknown,
+  overrides: Partial<Parameters<typeof verifyAuthorizationProof>[0]> = {},
+) {
   return verifyAuthorizationProof({
     domain: DOMAIN,
     proof,
@@ -86,14 +94,18 @@ describe('verifyAuthorizationProof', () => {
   describe('expiry', () => {
     it('accepts one second before validUntil', async () => {
       const proof = sampleProof();
-      await expect(verify(proof, await sign(proof), { now: new Date(VALID_UNTIL.getTime() - 1000) })).resolves.toBe(proof);
+      await expect(verify(proof, await sign(proof), { now: new Date(VALID_UNTIL.getTime() - 1000) })).resolves.toBe(
+        proof,
+      );
     });
 
     it('refuses at validUntil exactly, and after', async () => {
       const proof = sampleProof();
       const signature = await sign(proof);
       expect((await refusal(verify(proof, signature, { now: VALID_UNTIL }))).code).toBe('PROOF.EXPIRED');
-      expect((await refusal(verify(proof, signature, { now: new Date(VALID_UNTIL.getTime() + 1) }))).code).toBe('PROOF.EXPIRED');
+      expect((await refusal(verify(proof, signature, { now: new Date(VALID_UNTIL.getTime() + 1) }))).code).toBe(
+        'PROOF.EXPIRED',
+      );
     });
   });
 
@@ -108,17 +120,27 @@ describe('verifyAuthorizationProof', () => {
   });
 
   // The field list comes from CHANGED, whose type demands every field, not from the module under test.
-  it.each(Object.keys(CHANGED) as TransactionField[])('refuses to cover a transaction whose %s differs, naming the field', async (field) => {
-    const proof = sampleProof();
-    const transaction = { ...proof.transaction, [field]: CHANGED[field] };
-    const error = await refusal(verify(proof, await sign(proof), { transaction }));
-    expect(error.code).toBe('PROOF.MISMATCH');
-    expect(error.details.field).toBe(field);
-  });
+  it.each(Object.keys(CHANGED) as TransactionField[])(
+    'refuses to cover a transaction whose %s differs, naming the field',
+    async (field) => {
+      const proof = sampleProof();
+      const transaction = { ...proof.transaction, [field]: CHANGED[field] };
+      const error = await refusal(verify(proof, await sign(proof), { transaction }));
+      expect(error.code).toBe('PROOF.MISMATCH');
+      expect(error.details.field).toBe(field);
+    },
+  );
 
   it('compares addresses and calldata regardless of letter case', async () => {
-    const proof = { ...sampleProof(), transaction: { ...sampleProof().transaction, to: getAddress('0x52908400098527886e0f7030069857d2e4169ee7') } };
-    const transaction = { ...proof.transaction, to: proof.transaction.to.toLowerCase() as Hex, data: '0xABCDEF' as Hex };
+    const proof = {
+      ...sampleProof(),
+      transaction: { ...sampleProof().transaction, to: getAddress('0x52908400098527886e0f7030069857d2e4169ee7') },
+    };
+    const transaction = {
+      ...proof.transaction,
+      to: proof.transaction.to.toLowerCase() as Hex,
+      data: '0xABCDEF' as Hex,
+    };
     await expect(verify(proof, await sign(proof), { transaction })).resolves.toBe(proof);
   });
 
@@ -134,7 +156,9 @@ describe('verifyAuthorizationProof', () => {
       const proof = sampleProof();
       const signature = await sign(proof);
       const twin = highSTwin(signature);
-      expect(await recoverAddress({ hash: hashAuthorization(DOMAIN, proof), signature: twin })).toBe(approvalKey.address);
+      expect(await recoverAddress({ hash: hashAuthorization(DOMAIN, proof), signature: twin })).toBe(
+        approvalKey.address,
+      );
       const error = await refusal(verify(proof, twin));
       expect(error.code).toBe('PROOF.INVALID');
       expect(error.message).toMatch(/lower half/);
@@ -167,7 +191,10 @@ describe('verifyAuthorizationProof', () => {
   it('refuses a validUntil that is not a whole second, since that is not what was signed', () => {
     const validUntil = new Date(VALID_UNTIL.getTime() + 999);
     expect(() => buildAuthorizationTypedData(DOMAIN, { ...sampleProof(), validUntil })).toThrow(/whole second/);
-    expect(buildAuthorizationTypedData(DOMAIN, { ...sampleProof(), validUntil: floorToSecond(validUntil) }).message.validUntil).toBe(BigInt(VALID_UNTIL.getTime() / 1000));
+    expect(
+      buildAuthorizationTypedData(DOMAIN, { ...sampleProof(), validUntil: floorToSecond(validUntil) }).message
+        .validUntil,
+    ).toBe(BigInt(VALID_UNTIL.getTime() / 1000));
   });
 });
 
@@ -190,7 +217,9 @@ describe('unsignedTransactionFromProof', () => {
     });
     const signed = await custodyKey.signTransaction(unsigned);
     expect(signed.startsWith('0x02')).toBe(true);
-    expect(await recoverTransactionAddress({ serializedTransaction: signed as `0x02${string}` })).toBe(custodyKey.address);
+    expect(await recoverTransactionAddress({ serializedTransaction: signed as `0x02${string}` })).toBe(
+      custodyKey.address,
+    );
   });
 });
 
@@ -225,7 +254,10 @@ describe('property: a signature covers every field', () => {
         return { ...proof, transaction: { ...tx, [field]: tx[field] + delta } };
       case 'from':
       case 'to':
-        return { ...proof, transaction: { ...tx, [field]: getAddress(toHex((BigInt(tx[field]) + bump) % (1n << 160n), { size: 20 })) } };
+        return {
+          ...proof,
+          transaction: { ...tx, [field]: getAddress(toHex((BigInt(tx[field]) + bump) % (1n << 160n), { size: 20 })) },
+        };
       case 'data':
         return { ...proof, transaction: { ...tx, data: `${tx.data}${delta.toString(16).padStart(2, '0')}` as Hex } };
       default:
@@ -235,17 +267,24 @@ describe('property: a signature covers every field', () => {
 
   it('verification of the original signature fails once any one field is changed', async () => {
     await fc.assert(
-      fc.asyncProperty(transaction, fc.constantFrom(...tamperable), fc.integer({ min: 1, max: 255 }), async (tx, field, delta) => {
-        const domain = { ...DOMAIN, chainId: tx.chainId };
-        const proof = { ...sampleProof(), transaction: tx };
-        const signature = await sign(proof, domain);
-        await expect(verify(proof, signature, { domain })).resolves.toBe(proof);
+      fc.asyncProperty(
+        transaction,
+        fc.constantFrom(...tamperable),
+        fc.integer({ min: 1, max: 255 }),
+        async (tx, field, delta) => {
+          const domain = { ...DOMAIN, chainId: tx.chainId };
+          const proof = { ...sampleProof(), transaction: tx };
+          const signature = await sign(proof, domain);
+          await expect(verify(proof, signature, { domain })).resolves.toBe(proof);
 
-        const tampered = tamper(proof, field, delta);
-        // The attacker presents a consistent story: the tampered transaction and transfer, to the signer's own domain.
-        const error = await refusal(verify(tampered, signature, { domain, transaction: tampered.transaction, transferId: tampered.transferId }));
-        expect(error.code).toBe(field === 'chainId' ? 'PROOF.MISMATCH' : 'PROOF.INVALID');
-      }),
+          const tampered = tamper(proof, field, delta);
+          // The attacker presents a consistent story: the tampered transaction and transfer, to the signer's own domain.
+          const error = await refusal(
+            verify(tampered, signature, { domain, transaction: tampered.transaction, transferId: tampered.transferId }),
+          );
+          expect(error.code).toBe(field === 'chainId' ? 'PROOF.MISMATCH' : 'PROOF.INVALID');
+        },
+      ),
       { numRuns: 60 },
     );
   });

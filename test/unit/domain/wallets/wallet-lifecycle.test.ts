@@ -4,7 +4,12 @@ import { parsePolicy, serializePolicy } from '../../../../lambdas/domain/policy/
 import type { Policy } from '../../../../lambdas/domain/policy/policy';
 import type { Wallet, WalletStatus } from '../../../../lambdas/domain/wallets/wallet';
 import type { WalletEvent, WalletEventData, WalletEventType } from '../../../../lambdas/domain/wallets/wallet-events';
-import { applyWalletEvent, foldWalletEvents, isSpendable, policyWalletStatus } from '../../../../lambdas/domain/wallets/wallet-lifecycle';
+import {
+  applyWalletEvent,
+  foldWalletEvents,
+  isSpendable,
+  policyWalletStatus,
+} from '../../../../lambdas/domain/wallets/wallet-lifecycle';
 
 const ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' as const;
 const GROUPS = new Map([['treasury', { size: 3 }]]);
@@ -16,10 +21,21 @@ function policyJson(version: number) {
     {
       version,
       rules: [
-        { id: 'small', match: { assets: ['native'], amount: { max: (HUGE + BigInt(version)).toString() } }, action: { type: 'ALLOW' } },
-        { id: 'large', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: 'treasury', timeoutSeconds: 3600 } },
+        {
+          id: 'small',
+          match: { assets: ['native'], amount: { max: (HUGE + BigInt(version)).toString() } },
+          action: { type: 'ALLOW' },
+        },
+        {
+          id: 'large',
+          match: {},
+          action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: 'treasury', timeoutSeconds: 3600 },
+        },
       ],
-      limits: { perAsset: { native: { daily: (HUGE * 2n).toString() } }, approval: { quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 } },
+      limits: {
+        perAsset: { native: { daily: (HUGE * 2n).toString() } },
+        approval: { quorum: 1, approverGroup: 'treasury', timeoutSeconds: 600 },
+      },
     },
     { groups: GROUPS },
   );
@@ -27,7 +43,13 @@ function policyJson(version: number) {
 }
 
 const SAMPLE: { [T in WalletEventType]: WalletEventData[T] } = {
-  WALLET_CREATED: { name: 'Treasury hot wallet', chainId: 31337, keyScheme: 'kms', keyId: 'arn:aws:kms:eu-west-1:111122223333:key/abc', address: ADDRESS },
+  WALLET_CREATED: {
+    name: 'Treasury hot wallet',
+    chainId: 31337,
+    keyScheme: 'kms',
+    keyId: 'arn:aws:kms:eu-west-1:111122223333:key/abc',
+    address: ADDRESS,
+  },
   POLICY_SET: { policy: policyJson(1).json, version: 1 },
   FROZEN: { reason: 'suspicious outflow' },
   UNFROZEN: { reason: 'reviewed' },
@@ -45,7 +67,8 @@ function event(step: Step, seq: number, walletId = 'w-1'): WalletEvent {
 }
 
 /** Folds WALLET_CREATED followed by `steps`, seq 1..n. */
-const wallet = (...steps: Step[]): Wallet => foldWalletEvents(['WALLET_CREATED' as Step, ...steps].map((step, i) => event(step, i + 1)));
+const wallet = (...steps: Step[]): Wallet =>
+  foldWalletEvents(['WALLET_CREATED' as Step, ...steps].map((step, i) => event(step, i + 1)));
 
 const next = (w: Wallet, step: Step): Wallet => applyWalletEvent(w, event(step, w.version + 1));
 
@@ -59,11 +82,22 @@ function refusal(w: Wallet, step: Step): StrongroomError {
   throw new Error('expected the event to be refused');
 }
 
-const policySet = (version: number, json = policyJson(version).json): Step => ({ type: 'POLICY_SET', data: { policy: json, version } });
+const policySet = (version: number, json = policyJson(version).json): Step => ({
+  type: 'POLICY_SET',
+  data: { policy: json, version },
+});
 
 describe('the wallet lifecycle', () => {
   it('creates an ACTIVE wallet at version 1 with no policy, its address checksummed', () => {
-    const created = foldWalletEvents([event({ type: 'WALLET_CREATED', data: { ...SAMPLE.WALLET_CREATED, address: ADDRESS.toLowerCase() as typeof ADDRESS } }, 1)]);
+    const created = foldWalletEvents([
+      event(
+        {
+          type: 'WALLET_CREATED',
+          data: { ...SAMPLE.WALLET_CREATED, address: ADDRESS.toLowerCase() as typeof ADDRESS },
+        },
+        1,
+      ),
+    ]);
     expect(created).toEqual({
       id: 'w-1',
       name: 'Treasury hot wallet',
@@ -81,8 +115,12 @@ describe('the wallet lifecycle', () => {
   });
 
   it('starts a stream only with WALLET_CREATED at seq 1, and only once', () => {
-    expect(() => foldWalletEvents([event('FROZEN', 1)])).toThrow(expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }));
-    expect(() => foldWalletEvents([event('WALLET_CREATED', 2)])).toThrow(expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }));
+    expect(() => foldWalletEvents([event('FROZEN', 1)])).toThrow(
+      expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }),
+    );
+    expect(() => foldWalletEvents([event('WALLET_CREATED', 2)])).toThrow(
+      expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }),
+    );
     expect(() => foldWalletEvents([])).toThrow(expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }));
     const again = refusal(wallet(), 'WALLET_CREATED');
     expect(again).toBeInstanceOf(IllegalTransitionError);
@@ -98,14 +136,22 @@ describe('the wallet lifecycle', () => {
     ['a malformed address', { address: '0x1234' }],
   ])('refuses a WALLET_CREATED with %s', (_name, change) => {
     const created = { type: 'WALLET_CREATED', data: { ...SAMPLE.WALLET_CREATED, ...change } } as Step;
-    expect(() => foldWalletEvents([event(created, 1)])).toThrow(expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }));
+    expect(() => foldWalletEvents([event(created, 1)])).toThrow(
+      expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }),
+    );
   });
 
   it('needs each next event to carry the next seq and this wallet’s id', () => {
     const w = wallet();
-    expect(() => applyWalletEvent(w, event('FROZEN', 3))).toThrow(expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }));
-    expect(() => applyWalletEvent(w, event('FROZEN', 1))).toThrow(expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }));
-    expect(() => applyWalletEvent(w, event('FROZEN', 2, 'w-2'))).toThrow(expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }));
+    expect(() => applyWalletEvent(w, event('FROZEN', 3))).toThrow(
+      expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }),
+    );
+    expect(() => applyWalletEvent(w, event('FROZEN', 1))).toThrow(
+      expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }),
+    );
+    expect(() => applyWalletEvent(w, event('FROZEN', 2, 'w-2'))).toThrow(
+      expect.objectContaining({ code: 'LIFECYCLE.INVALID_EVENT' }),
+    );
   });
 
   describe('policy versions', () => {
@@ -119,7 +165,10 @@ describe('the wallet lifecycle', () => {
     });
 
     it('refuses a version out of order', () => {
-      expect(refusal(wallet(), policySet(2))).toMatchObject({ code: 'LIFECYCLE.ILLEGAL_TRANSITION', details: { reason: 'the next policy version is 1, not 2' } });
+      expect(refusal(wallet(), policySet(2))).toMatchObject({
+        code: 'LIFECYCLE.ILLEGAL_TRANSITION',
+        details: { reason: 'the next policy version is 1, not 2' },
+      });
       expect(refusal(wallet(policySet(1)), policySet(1)).code).toBe('LIFECYCLE.ILLEGAL_TRANSITION');
       expect(refusal(wallet(policySet(1), policySet(2)), policySet(4)).code).toBe('LIFECYCLE.ILLEGAL_TRANSITION');
     });
@@ -129,13 +178,34 @@ describe('the wallet lifecycle', () => {
     });
 
     it('refuses a policy that does not parse', () => {
-      expect(refusal(wallet(), policySet(1, { version: 1, rules: 'all' }))).toMatchObject({ code: 'LIFECYCLE.INVALID_EVENT' });
+      expect(refusal(wallet(), policySet(1, { version: 1, rules: 'all' }))).toMatchObject({
+        code: 'LIFECYCLE.INVALID_EVENT',
+      });
     });
 
     it('reads back a policy whose approval group is unknown now: groups were checked when it was set', () => {
-      const json = serializePolicy(parsePolicy({ version: 1, rules: [{ id: 'r', match: {}, action: { type: 'REQUIRE_APPROVAL', quorum: 3, approverGroup: 'gone', timeoutSeconds: 60 } }] }, { groups: new Map([['gone', { size: 3 }]]) }));
+      const json = serializePolicy(
+        parsePolicy(
+          {
+            version: 1,
+            rules: [
+              {
+                id: 'r',
+                match: {},
+                action: { type: 'REQUIRE_APPROVAL', quorum: 3, approverGroup: 'gone', timeoutSeconds: 60 },
+              },
+            ],
+          },
+          { groups: new Map([['gone', { size: 3 }]]) },
+        ),
+      );
       const restored: Policy | undefined = wallet(policySet(1, json)).policy;
-      expect(restored?.rules[0]?.action).toEqual({ type: 'REQUIRE_APPROVAL', quorum: 3, approverGroup: 'gone', timeoutSeconds: 60 });
+      expect(restored?.rules[0]?.action).toEqual({
+        type: 'REQUIRE_APPROVAL',
+        quorum: 3,
+        approverGroup: 'gone',
+        timeoutSeconds: 60,
+      });
     });
 
     it('may be set in every status, even after lockdown (setting a policy moves no funds)', () => {
@@ -153,14 +223,19 @@ describe('the wallet lifecycle', () => {
       FROZEN: { FROZEN: 'refused', UNFROZEN: 'ACTIVE', LOCKED_DOWN: 'LOCKED_DOWN' },
       LOCKED_DOWN: { FROZEN: 'refused', UNFROZEN: 'refused', LOCKED_DOWN: 'refused' },
     };
-    const cases = Object.entries(expected).flatMap(([from, row]) => Object.entries(row).map(([type, to]) => [from as WalletStatus, type as 'FROZEN', to] as const));
+    const cases = Object.entries(expected).flatMap(([from, row]) =>
+      Object.entries(row).map(([type, to]) => [from as WalletStatus, type as 'FROZEN', to] as const),
+    );
 
     it.each(cases)('from %s, %s gives %s', (from, type, to) => {
       const before = wallet(...reach[from]);
       if (to === 'refused') {
         const error = refusal(before, type);
         expect(error).toBeInstanceOf(IllegalTransitionError);
-        expect(error).toMatchObject({ code: 'LIFECYCLE.ILLEGAL_TRANSITION', details: { walletId: 'w-1', status: from, event: type } });
+        expect(error).toMatchObject({
+          code: 'LIFECYCLE.ILLEGAL_TRANSITION',
+          details: { walletId: 'w-1', status: from, event: type },
+        });
         return;
       }
       const after = next(before, type);

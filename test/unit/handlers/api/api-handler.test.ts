@@ -47,15 +47,23 @@ const logLines = (): Record<string, unknown>[] =>
 const invoke = (handler: ReturnType<typeof apiHandler>, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
   handler(event, lambdaContext()) as Promise<APIGatewayProxyResult>;
 
-const errorOf = (result: APIGatewayProxyResult) => (JSON.parse(result.body) as { error: { code: string; message: string; traceId: string; details: unknown } }).error;
+const errorOf = (result: APIGatewayProxyResult) =>
+  (JSON.parse(result.body) as { error: { code: string; message: string; traceId: string; details: unknown } }).error;
 
 describe('apiHandler', () => {
   it('gives the handler the principal, lower-cased headers without credentials, parameters and body; answers JSON', async () => {
     let seen: ApiRequest | undefined;
-    const handler = apiHandler({ name: 'test', auth: 'required', authConfig, deps: { n: 1 } }, async (request, deps) => {
-      seen = request;
-      return { status: 201, body: { amount: 10n ** 30n, at: new Date('2025-01-02T03:04:05.000Z'), n: deps.n }, headers: { Location: '/v1/wallets/w1' } };
-    });
+    const handler = apiHandler(
+      { name: 'test', auth: 'required', authConfig, deps: { n: 1 } },
+      async (request, deps) => {
+        seen = request;
+        return {
+          status: 201,
+          body: { amount: 10n ** 30n, at: new Date('2025-01-02T03:04:05.000Z'), n: deps.n },
+          headers: { Location: '/v1/wallets/w1' },
+        };
+      },
+    );
     const result = await invoke(
       handler,
       apiGatewayEvent({
@@ -64,13 +72,22 @@ describe('apiHandler', () => {
         path: '/v1/wallets/w1',
         pathParameters: { id: 'w1' },
         queryStringParameters: { limit: '5' },
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Strongroom-Trace-Id': 'trace-abcdef12', Cookie: 'session=s' },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          'X-Strongroom-Trace-Id': 'trace-abcdef12',
+          Cookie: 'session=s',
+        },
         body: '{"name":"ops"}',
       }),
     );
 
     expect(result.statusCode).toBe(201);
-    expect(JSON.parse(result.body)).toEqual({ amount: '1000000000000000000000000000000', at: '2025-01-02T03:04:05.000Z', n: 1 });
+    expect(JSON.parse(result.body)).toEqual({
+      amount: '1000000000000000000000000000000',
+      at: '2025-01-02T03:04:05.000Z',
+      n: 1,
+    });
     expect(result.headers).toEqual({
       'content-type': 'application/json',
       'cache-control': 'no-store',
@@ -98,7 +115,10 @@ describe('apiHandler', () => {
     ['too short', { 'x-strongroom-trace-id': 'abc' }],
     ['with other characters', { 'x-strongroom-trace-id': 'trace id with spaces' }],
   ])('makes a new trace id when the offered one is %s', async (_label, headers) => {
-    const handler = apiHandler({ name: 'test', auth: 'none', deps: {} }, async (request) => ({ status: 200, body: { traceId: request.traceId } }));
+    const handler = apiHandler({ name: 'test', auth: 'none', deps: {} }, async (request) => ({
+      status: 200,
+      body: { traceId: request.traceId },
+    }));
     const result = await invoke(handler, apiGatewayEvent({ headers }));
     const traceId = (JSON.parse(result.body) as { traceId: string }).traceId;
     expect(traceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -111,7 +131,11 @@ describe('apiHandler', () => {
     const result = await invoke(handler, apiGatewayEvent({ headers: { 'x-strongroom-trace-id': 'trace-00000001' } }));
     expect(result.statusCode).toBe(401);
     expect(errorOf(result)).toMatchObject({ code: 'AUTH.MISSING_TOKEN', traceId: 'trace-00000001' });
-    expect(result.headers).toMatchObject({ 'www-authenticate': 'Bearer realm="strongroom"', 'cache-control': 'no-store', 'x-strongroom-trace-id': 'trace-00000001' });
+    expect(result.headers).toMatchObject({
+      'www-authenticate': 'Bearer realm="strongroom"',
+      'cache-control': 'no-store',
+      'x-strongroom-trace-id': 'trace-00000001',
+    });
     expect(handle).not.toHaveBeenCalled();
   });
 
@@ -119,7 +143,14 @@ describe('apiHandler', () => {
     const stranger = await createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
     const forged = await stranger.mint({ sub: 'mallory', roles: ['admin'] });
     const handler = apiHandler({ name: 'test', auth: 'required', authConfig, deps: {} }, async () => ({ status: 200 }));
-    const result = await invoke(handler, apiGatewayEvent({ httpMethod: 'POST', headers: { authorization: `Bearer ${forged}`, 'content-type': 'application/json' }, body: '{bad' }));
+    const result = await invoke(
+      handler,
+      apiGatewayEvent({
+        httpMethod: 'POST',
+        headers: { authorization: `Bearer ${forged}`, 'content-type': 'application/json' },
+        body: '{bad',
+      }),
+    );
     expect(result.statusCode).toBe(401);
     expect(errorOf(result)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', details: { reason: 'bad_signature' } });
     expect(result.body).not.toContain(forged);
@@ -137,10 +168,27 @@ describe('apiHandler', () => {
 
   it.each([
     ['malformed JSON', { 'content-type': 'application/json' }, '{"a":', undefined, 400, 'REQUEST.MALFORMED_JSON'],
-    ['a body over the limit', { 'content-type': 'application/json' }, JSON.stringify({ a: 'x'.repeat(200) }), 100, 413, 'REQUEST.BODY_TOO_LARGE'],
-    ['a body that is not JSON', { 'content-type': 'text/plain' }, 'hello', undefined, 415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a body over the limit',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ a: 'x'.repeat(200) }),
+      100,
+      413,
+      'REQUEST.BODY_TOO_LARGE',
+    ],
+    [
+      'a body that is not JSON',
+      { 'content-type': 'text/plain' },
+      'hello',
+      undefined,
+      415,
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+    ],
   ])('answers %s with its status and code', async (_label, headers, body, bodyLimitBytes, status, code) => {
-    const handler = apiHandler({ name: 'test', auth: 'none', deps: {}, ...(bodyLimitBytes === undefined ? {} : { bodyLimitBytes }) }, async () => ({ status: 200 }));
+    const handler = apiHandler(
+      { name: 'test', auth: 'none', deps: {}, ...(bodyLimitBytes === undefined ? {} : { bodyLimitBytes }) },
+      async () => ({ status: 200 }),
+    );
     const result = await invoke(handler, apiGatewayEvent({ httpMethod: 'POST', headers, body }));
     expect(result.statusCode).toBe(status);
     expect(errorOf(result).code).toBe(code);
@@ -150,20 +198,44 @@ describe('apiHandler', () => {
   it('routes, answering 404 for an unknown resource and 405 with an allow header for another method', async () => {
     const handler = apiHandler(
       { name: 'wallets', auth: 'none', deps: {} },
-      routes({ 'GET /v1/wallets': async () => ({ status: 200, body: { items: [] } }), 'POST /v1/wallets': async () => ({ status: 201, body: {} }) }),
+      routes({
+        'GET /v1/wallets': async () => ({ status: 200, body: { items: [] } }),
+        'POST /v1/wallets': async () => ({ status: 201, body: {} }),
+      }),
     );
-    expect((await invoke(handler, apiGatewayEvent({ httpMethod: 'GET', resource: '/v1/wallets' }))).statusCode).toBe(200);
+    expect((await invoke(handler, apiGatewayEvent({ httpMethod: 'GET', resource: '/v1/wallets' }))).statusCode).toBe(
+      200,
+    );
     const missing = await invoke(handler, apiGatewayEvent({ httpMethod: 'GET', resource: '/v1/unknown' }));
     expect([missing.statusCode, errorOf(missing).code]).toEqual([404, 'ROUTE.NOT_FOUND']);
     const wrongMethod = await invoke(handler, apiGatewayEvent({ httpMethod: 'DELETE', resource: '/v1/wallets' }));
-    expect([wrongMethod.statusCode, errorOf(wrongMethod).code, wrongMethod.headers?.allow]).toEqual([405, 'ROUTE.METHOD_NOT_ALLOWED', 'GET, POST']);
+    expect([wrongMethod.statusCode, errorOf(wrongMethod).code, wrongMethod.headers?.allow]).toEqual([
+      405,
+      'ROUTE.METHOD_NOT_ALLOWED',
+      'GET, POST',
+    ]);
   });
 
   it('maps a domain error by its kind and an unexpected error to a generic 500', async () => {
-    const failing = (error: unknown) => apiHandler({ name: 'test', auth: 'none', deps: {} }, async () => Promise.reject(error));
-    const rule = await invoke(failing(new StrongroomError('LEDGER.INSUFFICIENT_FUNDS', 'not enough', { details: { available: 5n } })), apiGatewayEvent());
-    expect([rule.statusCode, errorOf(rule)]).toEqual([422, { code: 'LEDGER.INSUFFICIENT_FUNDS', message: 'not enough', details: { available: '5' }, traceId: expect.any(String) }]);
-    const bug = await invoke(failing(new TypeError('Cannot read properties of undefined (reading "secretKey")')), apiGatewayEvent());
+    const failing = (error: unknown) =>
+      apiHandler({ name: 'test', auth: 'none', deps: {} }, async () => Promise.reject(error));
+    const rule = await invoke(
+      failing(new StrongroomError('LEDGER.INSUFFICIENT_FUNDS', 'not enough', { details: { available: 5n } })),
+      apiGatewayEvent(),
+    );
+    expect([rule.statusCode, errorOf(rule)]).toEqual([
+      422,
+      {
+        code: 'LEDGER.INSUFFICIENT_FUNDS',
+        message: 'not enough',
+        details: { available: '5' },
+        traceId: expect.any(String),
+      },
+    ]);
+    const bug = await invoke(
+      failing(new TypeError('Cannot read properties of undefined (reading "secretKey")')),
+      apiGatewayEvent(),
+    );
     expect(bug.statusCode).toBe(500);
     expect(errorOf(bug).code).toBe('INTERNAL.ERROR');
     expect(bug.body).not.toContain('secretKey');
@@ -171,7 +243,11 @@ describe('apiHandler', () => {
   });
 
   it('passes a non-JSON string body through with the content type the handler chose, still no-store', async () => {
-    const handler = apiHandler({ name: 'page', auth: 'none', deps: {} }, async () => ({ status: 200, body: '<p>approve?</p>', headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'max-age=60' } }));
+    const handler = apiHandler({ name: 'page', auth: 'none', deps: {} }, async () => ({
+      status: 200,
+      body: '<p>approve?</p>',
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'max-age=60' },
+    }));
     const result = await invoke(handler, apiGatewayEvent());
     expect(result.body).toBe('<p>approve?</p>');
     expect(result.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -186,21 +262,44 @@ describe('apiHandler', () => {
   it('never writes the Authorization header value or the body to the logs', async () => {
     const handler = apiHandler({ name: 'leaky', auth: 'required', authConfig, deps: {} }, async (request) => {
       // A careless handler: logs everything it was given, then fails with the token in the message.
-      request.logger.info('got request', { request: { ...request, logger: undefined }, authorization: `Bearer ${token}` });
+      request.logger.info('got request', {
+        request: { ...request, logger: undefined },
+        authorization: `Bearer ${token}`,
+      });
       throw new Error(`upstream refused Bearer ${token} for body ${JSON.stringify(request.body)}`);
     });
     const body = '{"note":"BODY-MARKER-42"}';
-    const headers = { Authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-strongroom-trace-id': 'trace-log-check' };
-    const result = await invoke(handler, apiGatewayEvent({ httpMethod: 'POST', resource: '/v1/transactions', headers, body }));
+    const headers = {
+      Authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'x-strongroom-trace-id': 'trace-log-check',
+    };
+    const result = await invoke(
+      handler,
+      apiGatewayEvent({ httpMethod: 'POST', resource: '/v1/transactions', headers, body }),
+    );
     expect(result.statusCode).toBe(500);
     const badToken = `${token.slice(0, -4)}AAAA`;
-    await invoke(handler, apiGatewayEvent({ httpMethod: 'POST', resource: '/v1/transactions', headers: { ...headers, Authorization: `Bearer ${badToken}` }, body }));
+    await invoke(
+      handler,
+      apiGatewayEvent({
+        httpMethod: 'POST',
+        resource: '/v1/transactions',
+        headers: { ...headers, Authorization: `Bearer ${badToken}` },
+        body,
+      }),
+    );
 
     const text = output.join('');
     expect(text.length).toBeGreaterThan(0);
-    for (const secret of [token, badToken, token.split('.')[2]!, token.split('.')[1]!]) expect(text).not.toContain(secret);
+    for (const secret of [token, badToken, token.split('.')[2]!, token.split('.')[1]!])
+      expect(text).not.toContain(secret);
     const lines = logLines();
-    expect(lines.every((l) => l.traceId === 'trace-log-check' && l.route === 'POST /v1/transactions' && l.handler === 'leaky')).toBe(true);
+    expect(
+      lines.every(
+        (l) => l.traceId === 'trace-log-check' && l.route === 'POST /v1/transactions' && l.handler === 'leaky',
+      ),
+    ).toBe(true);
     expect(lines.map((l) => [l.level, l.message])).toEqual([
       ['INFO', 'got request'],
       ['ERROR', 'unexpected error'],
@@ -209,16 +308,30 @@ describe('apiHandler', () => {
       ['INFO', 'request handled'],
     ]);
     // The careless handler did log the parsed body: the edge itself never does (see the refused request).
-    expect(lines.slice(1).some((l) => JSON.stringify(l).includes('BODY-MARKER-42') && l.message !== 'unexpected error')).toBe(false);
+    expect(
+      lines.slice(1).some((l) => JSON.stringify(l).includes('BODY-MARKER-42') && l.message !== 'unexpected error'),
+    ).toBe(false);
   });
 
   it('keeps the edge silent about bodies and credentials on its own', async () => {
-    const handler = apiHandler({ name: 'quiet', auth: 'required', authConfig, deps: {} }, async () => ({ status: 200, body: { ok: true } }));
-    await invoke(handler, apiGatewayEvent({ httpMethod: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"secret":"BODY-MARKER-43"}' }));
+    const handler = apiHandler({ name: 'quiet', auth: 'required', authConfig, deps: {} }, async () => ({
+      status: 200,
+      body: { ok: true },
+    }));
+    await invoke(
+      handler,
+      apiGatewayEvent({
+        httpMethod: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"secret":"BODY-MARKER-43"}',
+      }),
+    );
     const text = output.join('');
     expect(text).not.toContain('BODY-MARKER-43');
     expect(text).not.toContain(token);
-    expect(logLines()).toEqual([expect.objectContaining({ level: 'INFO', message: 'request handled', status: 200, principalId: 'alice' })]);
+    expect(logLines()).toEqual([
+      expect.objectContaining({ level: 'INFO', message: 'request handled', status: 200, principalId: 'alice' }),
+    ]);
   });
 
   it('redacts through a logger the caller passes in', async () => {
@@ -238,13 +351,19 @@ describe('apiHandler', () => {
       delete process.env.STRONGROOM_JWT_ISSUER;
       const early = apiHandler({ name: 'test', auth: 'required', deps: {} }, async () => ({ status: 200 }));
       // Built without the variable (the local runtime imports handlers first); the first request needs it.
-      expect((await invoke(early, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode).toBe(500);
+      expect((await invoke(early, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode).toBe(
+        500,
+      );
       Object.assign(process.env, issuer.env);
       const handler = apiHandler({ name: 'test', auth: 'required', deps: {} }, async () => ({ status: 200 }));
-      expect((await invoke(handler, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode).toBe(200);
+      expect(
+        (await invoke(handler, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode,
+      ).toBe(200);
       // Read once: removing the variable afterwards changes nothing for this handler.
       delete process.env.STRONGROOM_JWT_ISSUER;
-      expect((await invoke(handler, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode).toBe(200);
+      expect(
+        (await invoke(handler, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode,
+      ).toBe(200);
     } finally {
       process.env = saved;
     }

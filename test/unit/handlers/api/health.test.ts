@@ -17,7 +17,10 @@ describe('GET /v1/health', () => {
 
   it('answers 503 without a token when the service cannot be configured; the reason is logged, never returned', async () => {
     // No STRONGROOM_* variables here: building the dependencies fails.
-    const result = (await handler(apiGatewayEvent({ httpMethod: 'GET', resource: '/v1/health', path: '/v1/health' }), lambdaContext())) as APIGatewayProxyResult;
+    const result = (await handler(
+      apiGatewayEvent({ httpMethod: 'GET', resource: '/v1/health', path: '/v1/health' }),
+      lambdaContext(),
+    )) as APIGatewayProxyResult;
     expect(result.statusCode).toBe(503);
     expect(JSON.parse(result.body)).toEqual({ status: 'fail', checks: { dynamodb: 'fail', chains: {} } });
     expect(result.body).not.toMatch(/STRONGROOM|configuration/);
@@ -25,7 +28,10 @@ describe('GET /v1/health', () => {
   });
 
   it('takes GET only', async () => {
-    const result = (await handler(apiGatewayEvent({ httpMethod: 'POST', resource: '/v1/health', path: '/v1/health' }), lambdaContext())) as APIGatewayProxyResult;
+    const result = (await handler(
+      apiGatewayEvent({ httpMethod: 'POST', resource: '/v1/health', path: '/v1/health' }),
+      lambdaContext(),
+    )) as APIGatewayProxyResult;
     expect(result.statusCode).toBe(405);
   });
 });

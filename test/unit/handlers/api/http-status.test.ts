@@ -4,12 +4,22 @@ import { httpStatus } from '../../../../lambdas/handlers/api/http/http-status';
 
 function recordingLogger() {
   const lines: { level: string; message: string; attributes: unknown }[] = [];
-  const at = (level: string) => (message: string, attributes?: unknown) => void lines.push({ level, message, attributes });
+  const at = (level: string) => (message: string, attributes?: unknown) =>
+    void lines.push({ level, message, attributes });
   return { lines, logger: { error: at('error'), warn: at('warn'), info: at('info') } as never };
 }
 
 const firstCodeOf = (kind: ErrorKind): ErrorCode =>
-  (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).find((code) => ERROR_CATALOGUE[code].kind === kind && !['RATE.LIMITED', 'REQUEST.BODY_TOO_LARGE', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'ROUTE.METHOD_NOT_ALLOWED'].includes(code)) as ErrorCode;
+  (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).find(
+    (code) =>
+      ERROR_CATALOGUE[code].kind === kind &&
+      ![
+        'RATE.LIMITED',
+        'REQUEST.BODY_TOO_LARGE',
+        'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        'ROUTE.METHOD_NOT_ALLOWED',
+      ].includes(code),
+  ) as ErrorCode;
 
 describe('httpStatus', () => {
   it.each([
@@ -24,9 +34,15 @@ describe('httpStatus', () => {
   ] as const)('maps kind %s to %i with the code, message, details and trace id', (kind, status) => {
     const code = firstCodeOf(kind);
     const { logger } = recordingLogger();
-    const response = httpStatus(new StrongroomError(code, 'what went wrong', { details: { field: 'x' } }), 'trace-1234', logger);
+    const response = httpStatus(
+      new StrongroomError(code, 'what went wrong', { details: { field: 'x' } }),
+      'trace-1234',
+      logger,
+    );
     expect(response.status).toBe(status);
-    expect(response.body).toEqual({ error: { code, message: 'what went wrong', details: { field: 'x' }, traceId: 'trace-1234' } });
+    expect(response.body).toEqual({
+      error: { code, message: 'what went wrong', details: { field: 'x' }, traceId: 'trace-1234' },
+    });
   });
 
   it.each([
@@ -55,18 +71,29 @@ describe('httpStatus', () => {
     const secret = new Error('connect failed: postgres://admin:hunter2@db');
     const response = httpStatus(secret, 'trace-1', logger);
     expect(response.status).toBe(500);
-    expect(response.body).toEqual({ error: { code: 'INTERNAL.ERROR', message: expect.any(String), details: {}, traceId: 'trace-1' } });
+    expect(response.body).toEqual({
+      error: { code: 'INTERNAL.ERROR', message: expect.any(String), details: {}, traceId: 'trace-1' },
+    });
     expect(JSON.stringify(response)).not.toContain('hunter2');
     expect(JSON.stringify(response)).not.toContain('postgres');
-    expect(lines).toEqual([{ level: 'error', message: 'unexpected error', attributes: { status: 500, error: secret } }]);
+    expect(lines).toEqual([
+      { level: 'error', message: 'unexpected error', attributes: { status: 500, error: secret } },
+    ]);
   });
 
   it('handles a thrown non-Error value as a 500 too', () => {
-    expect(httpStatus('a string', 't', recordingLogger().logger)).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL.ERROR' } } });
+    expect(httpStatus('a string', 't', recordingLogger().logger)).toMatchObject({
+      status: 500,
+      body: { error: { code: 'INTERNAL.ERROR' } },
+    });
   });
 
   it('never puts the cause in the body', () => {
-    const response = httpStatus(new StrongroomError('STORE.CONFLICT', 'lost', { cause: new Error('ConditionalCheckFailed token=abc') }), 't', recordingLogger().logger);
+    const response = httpStatus(
+      new StrongroomError('STORE.CONFLICT', 'lost', { cause: new Error('ConditionalCheckFailed token=abc') }),
+      't',
+      recordingLogger().logger,
+    );
     expect(JSON.stringify(response)).not.toContain('token=abc');
   });
 
@@ -81,9 +108,21 @@ describe('httpStatus', () => {
 
   it('adds www-authenticate to 401s, allow to 405s and retry-after to 429s', () => {
     const { logger } = recordingLogger();
-    expect(httpStatus(new StrongroomError('AUTH.MISSING_TOKEN', 'm'), 't', logger).headers).toEqual({ 'www-authenticate': 'Bearer realm="strongroom"' });
-    expect(httpStatus(new StrongroomError('AUTH.INVALID_TOKEN', 'm'), 't', logger).headers).toEqual({ 'www-authenticate': 'Bearer realm="strongroom", error="invalid_token"' });
-    expect(httpStatus(new StrongroomError('ROUTE.METHOD_NOT_ALLOWED', 'm', { details: { allow: ['GET', 'POST'] } }), 't', logger).headers).toEqual({ allow: 'GET, POST' });
-    expect(httpStatus(new StrongroomError('RATE.LIMITED', 'm', { details: { retryAfterSeconds: 30 } }), 't', logger).headers).toEqual({ 'retry-after': '30' });
+    expect(httpStatus(new StrongroomError('AUTH.MISSING_TOKEN', 'm'), 't', logger).headers).toEqual({
+      'www-authenticate': 'Bearer realm="strongroom"',
+    });
+    expect(httpStatus(new StrongroomError('AUTH.INVALID_TOKEN', 'm'), 't', logger).headers).toEqual({
+      'www-authenticate': 'Bearer realm="strongroom", error="invalid_token"',
+    });
+    expect(
+      httpStatus(
+        new StrongroomError('ROUTE.METHOD_NOT_ALLOWED', 'm', { details: { allow: ['GET', 'POST'] } }),
+        't',
+        logger,
+      ).headers,
+    ).toEqual({ allow: 'GET, POST' });
+    expect(
+      httpStatus(new StrongroomError('RATE.LIMITED', 'm', { details: { retryAfterSeconds: 30 } }), 't', logger).headers,
+    ).toEqual({ 'retry-after': '30' });
   });
 });

@@ -13,11 +13,17 @@ const publicPem = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString(
 describe('loadAuthConfig', () => {
   it('reads issuer, audience and a PEM public key, allowing only ES256', () => {
     const config = loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: publicPem });
-    expect(config).toMatchObject({ issuer: base.STRONGROOM_JWT_ISSUER, audience: base.STRONGROOM_JWT_AUDIENCE, algorithms: ['ES256'] });
+    expect(config).toMatchObject({
+      issuer: base.STRONGROOM_JWT_ISSUER,
+      audience: base.STRONGROOM_JWT_AUDIENCE,
+      algorithms: ['ES256'],
+    });
   });
 
   it('accepts a PEM with escaped newlines, as environment variables often carry it', () => {
-    expect(() => loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: publicPem.replaceAll('\n', '\\n') })).not.toThrow();
+    expect(() =>
+      loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: publicPem.replaceAll('\n', '\\n') }),
+    ).not.toThrow();
   });
 
   it.each([
@@ -29,7 +35,13 @@ describe('loadAuthConfig', () => {
 
   it('throws with neither or both of a public key and a JWKS URL', () => {
     expect(() => loadAuthConfig(base)).toThrow(/exactly one/);
-    expect(() => loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: publicPem, STRONGROOM_JWT_JWKS_URL: 'https://idp.example/jwks.json' })).toThrow(/exactly one/);
+    expect(() =>
+      loadAuthConfig({
+        ...base,
+        STRONGROOM_JWT_PUBLIC_KEY: publicPem,
+        STRONGROOM_JWT_JWKS_URL: 'https://idp.example/jwks.json',
+      }),
+    ).toThrow(/exactly one/);
   });
 
   it('refuses a private key where the public key belongs, as PEM or JWK', () => {
@@ -40,7 +52,9 @@ describe('loadAuthConfig', () => {
   });
 
   it('refuses a key that is not P-256 and text that is not a key', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     expect(() => loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: rsa })).toThrow(/P-256/);
     expect(() => loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: '{not json' })).toThrow(/neither/);
     expect(() => loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: 'garbage' })).toThrow();
@@ -72,16 +86,31 @@ describe('loadAuthConfig', () => {
       await new Promise((resolve) => server.close(resolve));
     });
 
-    const claims = { iss: base.STRONGROOM_JWT_ISSUER, aud: base.STRONGROOM_JWT_AUDIENCE, sub: 'svc-1', roles: ['operator'] };
+    const claims = {
+      iss: base.STRONGROOM_JWT_ISSUER,
+      aud: base.STRONGROOM_JWT_AUDIENCE,
+      sub: 'svc-1',
+      roles: ['operator'],
+    };
 
     it('verifies tokens against the fetched keys', async () => {
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'key-1' }).setExpirationTime('5m').sign(keys.privateKey);
-      await expect(verifyBearerToken(`Bearer ${token}`, loadAuthConfig({ ...base, STRONGROOM_JWT_JWKS_URL: url }))).resolves.toEqual({ id: 'svc-1', roles: ['operator'] });
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'key-1' })
+        .setExpirationTime('5m')
+        .sign(keys.privateKey);
+      await expect(
+        verifyBearerToken(`Bearer ${token}`, loadAuthConfig({ ...base, STRONGROOM_JWT_JWKS_URL: url })),
+      ).resolves.toEqual({ id: 'svc-1', roles: ['operator'] });
     });
 
     it('refuses a token whose kid the JWKS does not have (401)', async () => {
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'key-9' }).setExpirationTime('5m').sign(keys.privateKey);
-      await expect(verifyBearerToken(`Bearer ${token}`, loadAuthConfig({ ...base, STRONGROOM_JWT_JWKS_URL: url }))).rejects.toMatchObject({
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'key-9' })
+        .setExpirationTime('5m')
+        .sign(keys.privateKey);
+      await expect(
+        verifyBearerToken(`Bearer ${token}`, loadAuthConfig({ ...base, STRONGROOM_JWT_JWKS_URL: url })),
+      ).rejects.toMatchObject({
         code: 'AUTH.INVALID_TOKEN',
         details: { reason: 'unknown_key' },
       });
@@ -92,8 +121,16 @@ describe('loadAuthConfig', () => {
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
       const port = (closed.address() as AddressInfo).port;
       await new Promise((resolve) => closed.close(resolve));
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'key-1' }).setExpirationTime('5m').sign(keys.privateKey);
-      await expect(verifyBearerToken(`Bearer ${token}`, loadAuthConfig({ ...base, STRONGROOM_JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` }))).rejects.toMatchObject({
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'key-1' })
+        .setExpirationTime('5m')
+        .sign(keys.privateKey);
+      await expect(
+        verifyBearerToken(
+          `Bearer ${token}`,
+          loadAuthConfig({ ...base, STRONGROOM_JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` }),
+        ),
+      ).rejects.toMatchObject({
         name: 'DependencyUnavailableError',
         code: 'AUTH.KEYS_UNAVAILABLE',
       });

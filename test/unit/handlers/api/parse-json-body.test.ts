@@ -48,18 +48,27 @@ describe('parseJsonBody', () => {
 
   it('refuses a body over the limit (413), counting bytes not characters', () => {
     const body = JSON.stringify({ note: 'x'.repeat(64 * 1024) });
-    expect(refusal(() => parse(body))).toMatchObject({ code: 'REQUEST.BODY_TOO_LARGE', details: { limitBytes: 65536 } });
-    expect(refusal(() => parse(JSON.stringify({ note: 'é'.repeat(60) }), json, { limitBytes: 100 }))).toMatchObject({ code: 'REQUEST.BODY_TOO_LARGE' });
+    expect(refusal(() => parse(body))).toMatchObject({
+      code: 'REQUEST.BODY_TOO_LARGE',
+      details: { limitBytes: 65536 },
+    });
+    expect(refusal(() => parse(JSON.stringify({ note: 'é'.repeat(60) }), json, { limitBytes: 100 }))).toMatchObject({
+      code: 'REQUEST.BODY_TOO_LARGE',
+    });
     expect(parse(JSON.stringify({ note: 'e'.repeat(60) }), json, { limitBytes: 100 })).toBeDefined();
   });
 
   it('refuses a base64 body over the limit', () => {
     const body = Buffer.from(JSON.stringify({ note: 'x'.repeat(200) })).toString('base64');
-    expect(refusal(() => parse(body, json, { limitBytes: 100 }, true))).toMatchObject({ code: 'REQUEST.BODY_TOO_LARGE' });
+    expect(refusal(() => parse(body, json, { limitBytes: 100 }, true))).toMatchObject({
+      code: 'REQUEST.BODY_TOO_LARGE',
+    });
   });
 
   it('refuses a base64 body that is not UTF-8', () => {
-    expect(refusal(() => parse(Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), json, {}, true))).toMatchObject({ code: 'REQUEST.MALFORMED_JSON' });
+    expect(refusal(() => parse(Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), json, {}, true))).toMatchObject({
+      code: 'REQUEST.MALFORMED_JSON',
+    });
   });
 
   it.each([
@@ -80,7 +89,9 @@ describe('parseJsonBody', () => {
   });
 
   it('gives line and column for multi-line bodies', () => {
-    expect(refusal(() => parse('{\n  "a": 1,\n  "b": ?\n}'))).toMatchObject({ details: { position: 19, line: 3, column: 8 } });
+    expect(refusal(() => parse('{\n  "a": 1,\n  "b": ?\n}'))).toMatchObject({
+      details: { position: 19, line: 3, column: 8 },
+    });
   });
 
   it('refuses nesting deeper than the limit before recursing into it', () => {
@@ -91,7 +102,9 @@ describe('parseJsonBody', () => {
   });
 
   it('drops __proto__, constructor and prototype keys at every depth', () => {
-    const parsed = parse('{"__proto__":{"isAdmin":true},"a":{"constructor":{"prototype":{"polluted":1}},"b":1},"list":[{"__proto__":{"x":1}}]}') as Record<string, unknown>;
+    const parsed = parse(
+      '{"__proto__":{"isAdmin":true},"a":{"constructor":{"prototype":{"polluted":1}},"b":1},"list":[{"__proto__":{"x":1}}]}',
+    ) as Record<string, unknown>;
     expect(parsed).toEqual({ a: { b: 1 }, list: [{}] });
     expect(Object.keys(parsed)).toEqual(['a', 'list']);
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
@@ -107,10 +120,13 @@ describe('parseJsonBody', () => {
 });
 
 describe('locateJsonSyntaxError', () => {
-  it.each(['{}', '[]', '0', '-1.5e+3', '"a\\u00e9\\n"', ' {"a":[true,false,null,{"b":"c"}]} ', '"\u2028"'])('finds nothing wrong in %j', (text) => {
-    expect(() => JSON.parse(text)).not.toThrow();
-    expect(locateJsonSyntaxError(text)).toBeUndefined();
-  });
+  it.each(['{}', '[]', '0', '-1.5e+3', '"a\\u00e9\\n"', ' {"a":[true,false,null,{"b":"c"}]} ', '"\u2028"'])(
+    'finds nothing wrong in %j',
+    (text) => {
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(locateJsonSyntaxError(text)).toBeUndefined();
+    },
+  );
 
   it.each([
     ['', 0],

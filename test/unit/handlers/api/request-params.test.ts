@@ -35,7 +35,10 @@ describe('request parameters', () => {
   });
 
   it('queryOf refuses a parameter the route does not take', () => {
-    expect(queryOf(request({}, { walletId: 'w-1', limit: '5' }), ['walletId', 'limit'])).toEqual({ walletId: 'w-1', limit: '5' });
+    expect(queryOf(request({}, { walletId: 'w-1', limit: '5' }), ['walletId', 'limit'])).toEqual({
+      walletId: 'w-1',
+      limit: '5',
+    });
     expect(fieldOf(() => queryOf(request({}, { wallet: 'w-1' }), ['walletId']))).toBe('REQUEST.UNKNOWN_FIELD wallet');
   });
 
@@ -43,7 +46,8 @@ describe('request parameters', () => {
     expect(pageOf({})).toEqual({});
     expect(pageOf({ limit: '1', nextToken: 'eyJwayI6IlgifQ' })).toEqual({ limit: 1, nextToken: 'eyJwayI6IlgifQ' });
     expect(pageOf({ limit: '100' })).toEqual({ limit: 100 });
-    for (const limit of ['0', '101', '-1', '1.5', '1e2', ' 5', '05', '', 'ten']) expect(fieldOf(() => pageOf({ limit }))).toBe('REQUEST.INVALID_FIELD limit');
+    for (const limit of ['0', '101', '-1', '1.5', '1e2', ' 5', '05', '', 'ten'])
+      expect(fieldOf(() => pageOf({ limit }))).toBe('REQUEST.INVALID_FIELD limit');
     expect(fieldOf(() => pageOf({ nextToken: 'a+b/c=' }))).toBe('REQUEST.INVALID_FIELD nextToken');
     expect(fieldOf(() => pageOf({ nextToken: 'a'.repeat(2049) }))).toBe('REQUEST.INVALID_FIELD nextToken');
   });

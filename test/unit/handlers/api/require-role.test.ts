@@ -9,12 +9,20 @@ describe('requireRole', () => {
 
   it('refuses with AUTH.FORBIDDEN naming the roles needed', () => {
     expect(() => requireRole(operator, 'admin', 'approver')).toThrow(
-      expect.objectContaining({ name: 'AuthError', code: 'AUTH.FORBIDDEN', kind: 'forbidden', details: { requiredRoles: ['admin', 'approver'] }, message: expect.stringContaining('admin or approver') }),
+      expect.objectContaining({
+        name: 'AuthError',
+        code: 'AUTH.FORBIDDEN',
+        kind: 'forbidden',
+        details: { requiredRoles: ['admin', 'approver'] },
+        message: expect.stringContaining('admin or approver'),
+      }),
     );
   });
 
   it('refuses a principal without roles, and an unauthenticated request as AUTH.MISSING_TOKEN', () => {
-    expect(() => requireRole({ id: 'u2', roles: [] }, 'auditor')).toThrow(expect.objectContaining({ code: 'AUTH.FORBIDDEN' }));
+    expect(() => requireRole({ id: 'u2', roles: [] }, 'auditor')).toThrow(
+      expect.objectContaining({ code: 'AUTH.FORBIDDEN' }),
+    );
     expect(() => requireRole(undefined, 'auditor')).toThrow(expect.objectContaining({ code: 'AUTH.MISSING_TOKEN' }));
   });
 });

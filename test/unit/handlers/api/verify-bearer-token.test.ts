@@ -18,18 +18,33 @@ beforeAll(async () => {
   const pair = await generateKeyPair('ES256');
   privateKey = pair.privateKey;
   publicKeyPem = await exportSPKI(pair.publicKey);
-  config = loadAuthConfig({ STRONGROOM_JWT_ISSUER: ISSUER, STRONGROOM_JWT_AUDIENCE: AUDIENCE, STRONGROOM_JWT_PUBLIC_KEY: publicKeyPem });
+  config = loadAuthConfig({
+    STRONGROOM_JWT_ISSUER: ISSUER,
+    STRONGROOM_JWT_AUDIENCE: AUDIENCE,
+    STRONGROOM_JWT_PUBLIC_KEY: publicKeyPem,
+  });
 });
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-const validClaims = (): JWTPayload => ({ iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, nbf: now, exp: now + 300, roles: ['operator'] });
+const validClaims = (): JWTPayload => ({
+  iss: ISSUER,
+  aud: AUDIENCE,
+  sub: 'user-1',
+  iat: now,
+  nbf: now,
+  exp: now + 300,
+  roles: ['operator'],
+});
 
 async function sign(claims: JWTPayload, key: CryptoKey = privateKey): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT' }).sign(key);
 }
 
-async function refusal(header: string | undefined, cfg: BearerTokenConfig = config): Promise<{ code: string; reason: unknown; message: string }> {
+async function refusal(
+  header: string | undefined,
+  cfg: BearerTokenConfig = config,
+): Promise<{ code: string; reason: unknown; message: string }> {
   try {
     await verifyBearerToken(header, cfg);
   } catch (e) {
@@ -43,12 +58,18 @@ async function refusal(header: string | undefined, cfg: BearerTokenConfig = conf
 describe('verifyBearerToken', () => {
   it('returns the subject and its known roles for a valid token', async () => {
     const token = await sign({ ...validClaims(), roles: ['operator', 'auditor', 'superuser', 'operator'] });
-    await expect(verifyBearerToken(`Bearer ${token}`, config)).resolves.toEqual({ id: 'user-1', roles: ['operator', 'auditor'] });
+    await expect(verifyBearerToken(`Bearer ${token}`, config)).resolves.toEqual({
+      id: 'user-1',
+      roles: ['operator', 'auditor'],
+    });
   });
 
   it('accepts the scheme in any case and gives no roles when the claim is absent', async () => {
     const { roles: _roles, ...claims } = validClaims();
-    await expect(verifyBearerToken(`bearer ${await sign(claims)}`, config)).resolves.toEqual({ id: 'user-1', roles: [] });
+    await expect(verifyBearerToken(`bearer ${await sign(claims)}`, config)).resolves.toEqual({
+      id: 'user-1',
+      roles: [],
+    });
   });
 
   it.each([
@@ -63,24 +84,36 @@ describe('verifyBearerToken', () => {
 
   it('refuses an unsigned token (alg none)', async () => {
     const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(validClaims())}.`;
-    expect(await refusal(`Bearer ${token}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'algorithm_not_allowed' });
+    expect(await refusal(`Bearer ${token}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'algorithm_not_allowed',
+    });
   });
 
   it('refuses an HS256 token whose HMAC key is the public key PEM (algorithm confusion)', async () => {
     const input = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(validClaims())}`;
     const token = `${input}.${createHmac('sha256', publicKeyPem).update(input).digest('base64url')}`;
-    expect(await refusal(`Bearer ${token}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'algorithm_not_allowed' });
+    expect(await refusal(`Bearer ${token}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'algorithm_not_allowed',
+    });
   });
 
   it('refuses an ES384 token when only ES256 is allowed', async () => {
     const other = await generateKeyPair('ES384');
     const token = await new SignJWT(validClaims()).setProtectedHeader({ alg: 'ES384' }).sign(other.privateKey);
-    expect(await refusal(`Bearer ${token}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'algorithm_not_allowed' });
+    expect(await refusal(`Bearer ${token}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'algorithm_not_allowed',
+    });
   });
 
   it('refuses a token signed by another key', async () => {
     const other = await generateKeyPair('ES256');
-    expect(await refusal(`Bearer ${await sign(validClaims(), other.privateKey)}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'bad_signature' });
+    expect(await refusal(`Bearer ${await sign(validClaims(), other.privateKey)}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'bad_signature',
+    });
   });
 
   it('refuses a token whose payload was changed after signing', async () => {
@@ -90,37 +123,56 @@ describe('verifyBearerToken', () => {
   });
 
   it('refuses an expired token (beyond the 5 s clock tolerance)', async () => {
-    expect(await refusal(`Bearer ${await sign({ ...validClaims(), iat: now - 120, nbf: now - 120, exp: now - 6 })}`)).toMatchObject({
+    expect(
+      await refusal(`Bearer ${await sign({ ...validClaims(), iat: now - 120, nbf: now - 120, exp: now - 6 })}`),
+    ).toMatchObject({
       code: 'AUTH.INVALID_TOKEN',
       reason: 'expired',
     });
   });
 
   it('tolerates 5 s of clock skew on exp', async () => {
-    await expect(verifyBearerToken(`Bearer ${await sign({ ...validClaims(), exp: now - 2 })}`, config)).resolves.toMatchObject({ id: 'user-1' });
+    await expect(
+      verifyBearerToken(`Bearer ${await sign({ ...validClaims(), exp: now - 2 })}`, config),
+    ).resolves.toMatchObject({ id: 'user-1' });
   });
 
   it('refuses a token that is not valid yet', async () => {
-    expect(await refusal(`Bearer ${await sign({ ...validClaims(), nbf: now + 60 })}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'not_yet_valid' });
+    expect(await refusal(`Bearer ${await sign({ ...validClaims(), nbf: now + 60 })}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'not_yet_valid',
+    });
   });
 
   it('refuses a token older than the maximum age when one is set', async () => {
     const token = await sign({ ...validClaims(), iat: now - 3600 });
-    expect(await refusal(`Bearer ${token}`, { ...config, maxTokenAgeSeconds: 600 })).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'too_old' });
+    expect(await refusal(`Bearer ${token}`, { ...config, maxTokenAgeSeconds: 600 })).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'too_old',
+    });
   });
 
   it.each([
     ['issuer', { iss: 'https://evil.example' }, 'wrong_issuer'],
     ['audience', { aud: 'another-api' }, 'wrong_audience'],
   ])('refuses a wrong %s', async (_label, claims, reason) => {
-    expect(await refusal(`Bearer ${await sign({ ...validClaims(), ...claims })}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason });
+    expect(await refusal(`Bearer ${await sign({ ...validClaims(), ...claims })}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason,
+    });
   });
 
   it('refuses a token without iss or aud', async () => {
     const { iss: _iss, ...noIssuer } = validClaims();
     const { aud: _aud, ...noAudience } = validClaims();
-    expect(await refusal(`Bearer ${await sign(noIssuer)}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'wrong_issuer' });
-    expect(await refusal(`Bearer ${await sign(noAudience)}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'wrong_audience' });
+    expect(await refusal(`Bearer ${await sign(noIssuer)}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'wrong_issuer',
+    });
+    expect(await refusal(`Bearer ${await sign(noAudience)}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'wrong_audience',
+    });
   });
 
   it.each([
@@ -138,7 +190,10 @@ describe('verifyBearerToken', () => {
     ['an array with a number', ['admin', 7]],
     ['an object', { admin: true }],
   ])('refuses a roles claim that is %s', async (_label, roles) => {
-    expect(await refusal(`Bearer ${await sign({ ...validClaims(), roles })}`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'malformed_roles' });
+    expect(await refusal(`Bearer ${await sign({ ...validClaims(), roles })}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'malformed_roles',
+    });
   });
 
   it.each([
@@ -150,7 +205,10 @@ describe('verifyBearerToken', () => {
   });
 
   it('refuses an oversized header without parsing it', async () => {
-    expect(await refusal(`Bearer ${'a'.repeat(9000)}.b.c`)).toMatchObject({ code: 'AUTH.INVALID_TOKEN', reason: 'too_long' });
+    expect(await refusal(`Bearer ${'a'.repeat(9000)}.b.c`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'too_long',
+    });
   });
 
   it('never puts the token in the error', async () => {
@@ -159,7 +217,11 @@ describe('verifyBearerToken', () => {
       await verifyBearerToken(`Bearer ${token}`, config);
       throw new Error('accepted');
     } catch (e) {
-      const text = JSON.stringify({ message: (e as Error).message, details: (e as { details: unknown }).details, cause: String((e as Error).cause) });
+      const text = JSON.stringify({
+        message: (e as Error).message,
+        details: (e as { details: unknown }).details,
+        cause: String((e as Error).cause),
+      });
       expect(text).not.toContain(token);
       expect(text).not.toContain(token.split('.')[2]);
     }
@@ -170,7 +232,10 @@ describe('createDevTokenIssuer', () => {
   it('mints tokens the handlers configured from its env accept', async () => {
     const issuer = await createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
     const token = await issuer.mint({ sub: 'alice', roles: ['admin', 'approver'] });
-    await expect(verifyBearerToken(`Bearer ${token}`, loadAuthConfig(issuer.env))).resolves.toEqual({ id: 'alice', roles: ['admin', 'approver'] });
+    await expect(verifyBearerToken(`Bearer ${token}`, loadAuthConfig(issuer.env))).resolves.toEqual({
+      id: 'alice',
+      roles: ['admin', 'approver'],
+    });
     const fromJwk = loadAuthConfig({ ...issuer.env, STRONGROOM_JWT_PUBLIC_KEY: JSON.stringify(issuer.publicJwk) });
     await expect(verifyBearerToken(`Bearer ${token}`, fromJwk)).resolves.toMatchObject({ id: 'alice' });
   });
@@ -184,6 +249,8 @@ describe('createDevTokenIssuer', () => {
   it("rejects another issuer's tokens", async () => {
     const a = await createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
     const b = await createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
-    expect(await refusal(`Bearer ${await b.mint({ sub: 'mallory', roles: ['admin'] })}`, loadAuthConfig(a.env))).toMatchObject({ reason: 'bad_signature' });
+    expect(
+      await refusal(`Bearer ${await b.mint({ sub: 'mallory', roles: ['admin'] })}`, loadAuthConfig(a.env)),
+    ).toMatchObject({ reason: 'bad_signature' });
   });
 });
