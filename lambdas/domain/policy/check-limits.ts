@@ -11,25 +11,30 @@ const WINDOWS = [
 ] as const;
 
 /**
- * Every limit this intent breaks. Limits apply to every intent kind and judge `intent.amount`, so an
- * unlimited approve is judged by its size.
+ * Every limit this intent breaks. The per-transaction limit judges `intent.amount` (for an approve,
+ * the allowance it grants); the velocity windows judge what the transfer counts against them,
+ * `input.exposure` when the caller recorded it. `amountLimits: false` skips both (see evaluatePolicy);
+ * hours, weekdays and the cooldown always apply.
  */
-export function checkLimits(limits: WalletLimits, input: EvaluationInput): Violation[] {
+export function checkLimits(
+  limits: WalletLimits,
+  input: EvaluationInput,
+  { amountLimits = true }: { readonly amountLimits?: boolean } = {},
+): Violation[] {
   return [
-    ...amountViolations(limits.perAsset?.[input.intent.asset], input),
+    ...(amountLimits ? amountViolations(limits.perAsset?.[input.intent.asset], input) : []),
     ...hourViolations(limits.allowedHours, input.now),
     ...weekdayViolations(limits.allowedWeekdays, input.now),
     ...cooldownViolations(limits.cooldownSeconds, input),
   ];
 }
 
-function amountViolations(limits: AssetLimits | undefined, { intent, usage }: EvaluationInput): Violation[] {
+function amountViolations(limits: AssetLimits | undefined, { intent, usage, exposure }: EvaluationInput): Violation[] {
   if (limits === undefined) return [];
   const asset = intent.asset;
-  const amount = formatAmount(intent.amount);
   const found: Violation[] = [];
   if (limits.perTransaction !== undefined && intent.amount > limits.perTransaction) {
-    const limit = formatAmount(limits.perTransaction);
+    const [amount, limit] = [formatAmount(intent.amount), formatAmount(limits.perTransaction)];
     found.push(
       violation('PER_TRANSACTION_LIMIT', `amount ${amount} exceeds the per-transaction limit ${limit} of ${asset}`, {
         asset,
@@ -38,9 +43,11 @@ function amountViolations(limits: AssetLimits | undefined, { intent, usage }: Ev
       }),
     );
   }
+  const counted = exposure ?? intent.amount;
+  const amount = formatAmount(counted);
   for (const { window, code } of WINDOWS) {
     const windowLimit = limits[window];
-    if (windowLimit === undefined || usage[window] + intent.amount <= windowLimit) continue;
+    if (windowLimit === undefined || usage[window] + counted <= windowLimit) continue;
     const [used, limit] = [formatAmount(usage[window]), formatAmount(windowLimit)];
     found.push(
       violation(code, `${window} outflow ${used} plus ${amount} exceeds the ${window} limit ${limit} of ${asset}`, {

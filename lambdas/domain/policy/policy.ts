@@ -57,7 +57,31 @@ export interface RuleMatch {
   readonly operations?: readonly Operation[];
   /** With it, the rule matches only contract calls to this target and function; without it, never. */
   readonly contractCall?: ContractCallMatch;
+  /**
+   * Which allowances the rule covers. Only with `operations: ['approve']`, and never with `counterparty`
+   * or `amount`, which it replaces for approvals.
+   */
+  readonly allowance?: AllowanceMatch;
 }
+
+/**
+ * The allowances a rule covers: an approve (or increaseAllowance) matches when its spender is listed
+ * and the allowance it grants is at most `maxAllowance`. An allowance of {@link UNLIMITED_ALLOWANCE_MIN}
+ * or more is "unlimited": it matches only with `unlimited: true`, and is blocked unless such a rule
+ * matches (UNLIMITED_ALLOWANCE).
+ */
+export interface AllowanceMatch {
+  readonly spenders: readonly Address[];
+  /** Inclusive, below {@link UNLIMITED_ALLOWANCE_MIN}; absent: any limited allowance. Never with `unlimited`. */
+  readonly maxAllowance?: bigint;
+  readonly unlimited?: boolean;
+}
+
+/**
+ * Allowances from 2^255 up are "unlimited": tokens and wallets treat values near 2^256 - 1 as infinite,
+ * and no custody limit is that large, so such an approve hands the spender the whole balance for good.
+ */
+export const UNLIMITED_ALLOWANCE_MIN = 2n ** 255n;
 
 /** A denylist matches when the counterparty IS listed: pair it with BLOCK. */
 export type CounterpartyMatch =
@@ -180,9 +204,10 @@ export type ViolationCode =
   | 'MONTHLY_LIMIT'
   | 'OUTSIDE_ALLOWED_HOURS'
   | 'OUTSIDE_ALLOWED_WEEKDAYS'
-  | 'COOLDOWN';
+  | 'COOLDOWN'
+  | 'UNLIMITED_ALLOWANCE';
 
-/** The severity of each violation; wallet status and deny by default escalate nothing. */
+/** The severity of each violation; wallet status, deny by default and unlimited allowances escalate nothing. */
 export const VIOLATION_SEVERITY: Readonly<Record<ViolationCode, ViolationSeverity>> = {
   WALLET_FROZEN: 'none',
   WALLET_LOCKED: 'none',
@@ -194,6 +219,8 @@ export const VIOLATION_SEVERITY: Readonly<Record<ViolationCode, ViolationSeverit
   OUTSIDE_ALLOWED_HOURS: 'low',
   OUTSIDE_ALLOWED_WEEKDAYS: 'low',
   COOLDOWN: 'low',
+  // A refusal, not a breach to escalate: no approver may grant what no rule allows.
+  UNLIMITED_ALLOWANCE: 'none',
 };
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -216,6 +243,12 @@ export interface EvaluationInput {
   readonly walletStatus: WalletStatus;
   /** Principal outflow of `intent.asset` in the rolling 24 h / 7 d / 30 d before this transfer, excluding it. */
   readonly usage: VelocityUsage;
+  /**
+   * What this transfer counts against the velocity windows, as recorded when it was reserved: the
+   * principal for a transfer, the granted allowance for an approve, 0 for an approve that lowers an
+   * allowance. Absent: `intent.amount`. The per-transaction limit always judges `intent.amount`.
+   */
+  readonly exposure?: bigint;
   /** The wallet's previous accepted transfer, for the cooldown. */
   readonly lastTransferAt?: Date;
 }

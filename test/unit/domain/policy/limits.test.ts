@@ -1,13 +1,27 @@
 import { evaluatePolicy } from '../../../../lambdas/domain/policy/evaluate-policy';
 import type { EvaluationInput } from '../../../../lambdas/domain/policy/policy';
-import { ALICE, NOON, TOKEN, allow, input, nativeTransfer, policy, tokenTransfer } from './policy-fixtures';
+import {
+  ALICE,
+  NOON,
+  SPENDER,
+  TOKEN,
+  allow,
+  erc20Approve,
+  input,
+  nativeTransfer,
+  policy,
+  tokenTransfer,
+} from './policy-fixtures';
 
 const APPROVER = { quorum: 1, approverGroup: 'risk', timeoutSeconds: 3600 };
 
 /** The violation codes a policy allowing every transfer raises under these limits. */
 function violations(limits: object, evaluation: EvaluationInput): string[] {
   const decision = evaluatePolicy(
-    policy({ rules: [allow('all')], limits: { approval: APPROVER, ...limits } }),
+    policy({
+      rules: [allow('all', { operations: ['transfer', 'approve'] })],
+      limits: { approval: APPROVER, ...limits },
+    }),
     evaluation,
   );
   return decision.violations.map((v) => v.code);
@@ -67,6 +81,56 @@ describe('amount limits', () => {
   it('apply only to the assets they name', () => {
     expect(violations(limits, input(tokenTransfer(ALICE, 10n ** 24n)))).toEqual([]);
     expect(violations({ perAsset: { [TOKEN]: { perTransaction: '10' } } }, input(tokenTransfer(ALICE, 11n)))).toEqual([
+      'PER_TRANSACTION_LIMIT',
+    ]);
+  });
+});
+
+describe('exposure', () => {
+  const tokenLimits = { perAsset: { [TOKEN]: { perTransaction: '100', daily: '500' } } };
+  const decide = (evaluation: EvaluationInput) =>
+    evaluatePolicy(
+      policy({
+        rules: [allow('all', { operations: ['transfer', 'approve'] })],
+        limits: { approval: APPROVER, ...tokenLimits },
+      }),
+      evaluation,
+    );
+
+  it('is what the velocity windows count, in place of the amount', () => {
+    expect(violations(tokenLimits, input(tokenTransfer(ALICE, 100n), { usage: usage(401n), exposure: 99n }))).toEqual(
+      [],
+    );
+    const decision = decide(input(tokenTransfer(ALICE, 10n), { usage: usage(400n), exposure: 101n }));
+    expect(decision.violations).toEqual([
+      expect.objectContaining({
+        code: 'DAILY_LIMIT',
+        details: { asset: TOKEN, window: 'daily', usage: '400', amount: '101', limit: '500' },
+      }),
+    ]);
+  });
+
+  it('does not change the per-transaction limit, which judges the amount', () => {
+    expect(violations(tokenLimits, input(tokenTransfer(ALICE, 101n), { exposure: 0n }))).toEqual([
+      'PER_TRANSACTION_LIMIT',
+    ]);
+    expect(violations(tokenLimits, input(tokenTransfer(ALICE, 100n), { exposure: 10_000n }))).toEqual(['DAILY_LIMIT']);
+  });
+
+  it('an approve counts at the allowance it grants', () => {
+    expect(violations(tokenLimits, input(erc20Approve(SPENDER, 100n), { usage: usage(401n) }))).toEqual([
+      'DAILY_LIMIT',
+    ]);
+    expect(violations(tokenLimits, input(erc20Approve(SPENDER, 101n), { exposure: 101n }))).toEqual([
+      'PER_TRANSACTION_LIMIT',
+    ]);
+  });
+
+  it('an approve that lowers an allowance (exposure 0) passes a full window, judged per transaction by its allowance', () => {
+    expect(violations(tokenLimits, input(erc20Approve(SPENDER, 100n), { usage: usage(500n), exposure: 0n }))).toEqual(
+      [],
+    );
+    expect(violations(tokenLimits, input(erc20Approve(SPENDER, 101n), { usage: usage(500n), exposure: 0n }))).toEqual([
       'PER_TRANSACTION_LIMIT',
     ]);
   });
