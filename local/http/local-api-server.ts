@@ -42,7 +42,8 @@ const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 // Receiving a request (headers and body) is bounded like API Gateway's 30 s; the handler has its own 29 s.
 const REQUEST_TIMEOUT_MS = 30_000;
 const TRACE_HEADER = 'x-strongroom-trace-id';
-const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
+const CLIENT_TRACE_HEADER = 'x-strongroom-client-trace-id';
+const CLIENT_TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 // Framing is this server's business, not the handler's: it sets the length and the connection itself.
 const HOP_BY_HOP = new Set([
   'connection',
@@ -138,7 +139,9 @@ interface Exchange {
 async function handle(exchange: Exchange): Promise<void> {
   const { request, response, limitBytes } = exchange;
   const method = (request.method ?? '').toUpperCase();
-  const traceId = offeredTraceId(request) ?? randomUUID();
+  // As the handlers do: the service names the trace; the client's value is only echoed back.
+  const traceId = randomUUID();
+  const clientTraceId = offeredClientTraceId(request);
   let route = '(no route)';
   let bodyRead = false;
   const answer = (error: unknown, close: boolean): void => {
@@ -147,7 +150,7 @@ async function handle(exchange: Exchange): Promise<void> {
       jsonReplacerFn: redactSecrets,
     });
     const reply = httpStatus(error, traceId, logger);
-    sendError(response, reply.status, reply.headers ?? {}, toJson(reply.body), traceId, close);
+    sendError(response, reply.status, reply.headers ?? {}, toJson(reply.body), { traceId, clientTraceId }, close);
   };
 
   try {
@@ -324,7 +327,7 @@ function sendError(
   status: number,
   headers: Readonly<Record<string, string>>,
   body: string,
-  traceId: string,
+  trace: { readonly traceId: string; readonly clientTraceId: string | undefined },
   close: boolean,
 ): void {
   const bytes = Buffer.from(body, 'utf8');
@@ -334,7 +337,8 @@ function sendError(
     'content-length': bytes.length,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
-    [TRACE_HEADER]: traceId,
+    [TRACE_HEADER]: trace.traceId,
+    ...(trace.clientTraceId === undefined ? {} : { [CLIENT_TRACE_HEADER]: trace.clientTraceId }),
     // Node then ends the connection after the response instead of draining the unread body.
     ...(close ? { connection: 'close' } : {}),
   });
@@ -353,7 +357,7 @@ function declaresBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function offeredTraceId(request: IncomingMessage): string | undefined {
+function offeredClientTraceId(request: IncomingMessage): string | undefined {
   const offered = request.headers[TRACE_HEADER];
-  return typeof offered === 'string' && TRACE_ID.test(offered) ? offered : undefined;
+  return typeof offered === 'string' && CLIENT_TRACE_ID.test(offered) ? offered : undefined;
 }

@@ -553,6 +553,44 @@ describe('audit and health', () => {
     ]);
   });
 
+  it("a client's trace id naming another transfer's trace is ignored: that trail keeps one transfer, the new one gets a fresh trace", async () => {
+    const created = await call('POST /v1/wallets', { body: walletBody({ name: 'Trace injection' }) });
+    expect(created.status).toBe(201);
+    await fund(created.body.id, 'native', 10n * ETH);
+    const recordsBefore = (await deps.audit.trail(transferTraceId)).records.length;
+
+    const injected = await call('POST /v1/transactions', {
+      token: tokens.operator,
+      headers: { 'Idempotency-Key': 'trace-injection-0001', 'x-strongroom-trace-id': transferTraceId },
+      body: transferBody(created.body.id),
+    });
+    expect(injected.status).toBe(202);
+    expect(injected.body.id).not.toBe(transferId);
+    expect(injected.body.traceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(injected.body.traceId).not.toBe(transferTraceId);
+    expect(injected.headers['x-strongroom-trace-id']).toBe(injected.body.traceId);
+    expect(injected.headers['x-strongroom-client-trace-id']).toBe(transferTraceId);
+
+    const victim = await call('GET /v1/audit/{traceId}', {
+      token: tokens.auditor,
+      params: { traceId: transferTraceId },
+    });
+    expect(victim.body.verified).toBe(true);
+    expect(victim.body.records.filter((r: { action: string }) => r.action === 'TRANSFER_SUBMITTED')).toHaveLength(1);
+    expect(victim.body.records).toHaveLength(recordsBefore);
+    const own = await call('GET /v1/audit/{traceId}', {
+      token: tokens.auditor,
+      params: { traceId: injected.body.traceId },
+    });
+    expect(own.body.records.map((r: { action: string }) => r.action)).toEqual(['TRANSFER_SUBMITTED']);
+
+    // Kept only as a correlation field: stored with the SUBMITTED event and shown with the transfer.
+    const view = await call('GET /v1/transactions/{id}', { token: tokens.auditor, params: { id: injected.body.id } });
+    expect(view.body).toMatchObject({ traceId: injected.body.traceId, clientTraceId: transferTraceId });
+    const [submitted] = await deps.events.read(injected.body.id);
+    expect(submitted).toMatchObject({ type: 'SUBMITTED', data: { clientTraceId: transferTraceId } });
+  });
+
   it('health: 200 ok with DynamoDB and the chain checked, without a token', async () => {
     const health = await call('GET /v1/health', { token: null });
     expect(health.status).toBe(200);

@@ -19,6 +19,7 @@ const api = routes<Dependencies>({
         idempotencyKey: r.headers['idempotency-key'],
         body: r.body,
         traceId: r.traceId,
+        ...(r.clientTraceId === undefined ? {} : { clientTraceId: r.clientTraceId }),
       }),
     };
   },

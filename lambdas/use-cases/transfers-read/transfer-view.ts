@@ -3,6 +3,7 @@ import type { Asset } from '../../domain/asset';
 import type {
   TransferEvent,
   TransferEventData,
+  TransferEventOf,
   TransferEventType,
   TransferStatus,
 } from '../../domain/lifecycle/transfer-events';
@@ -23,6 +24,8 @@ export interface TransferView {
   readonly data?: Hex;
   readonly note?: string;
   readonly traceId: string;
+  /** The correlation id the client sent with the submit, if any (never a trace id). */
+  readonly clientTraceId?: string;
   readonly initiatorId: string;
   readonly submittedAt: Date;
   readonly updatedAt: Date;
@@ -61,6 +64,7 @@ export function transferView(state: TransferState, events: readonly TransferEven
     ...(state.data === '0x' ? {} : { data: state.data }),
     ...(state.note === undefined ? {} : { note: state.note }),
     traceId: state.traceId,
+    ...clientTraceIdOf(events),
     initiatorId: state.initiatorId,
     submittedAt: state.submittedAt,
     updatedAt: state.updatedAt,
@@ -80,4 +84,10 @@ function feeOf(state: TransferState): { fee?: bigint } {
   if (state.confirmed !== undefined) return { fee: state.confirmed.fee };
   const outcome = state.chainOutcome;
   return outcome !== undefined && outcome.kind !== 'ATTEMPTS_INVALIDATED' ? { fee: outcome.fee } : {};
+}
+
+function clientTraceIdOf(events: readonly TransferEvent[]): { clientTraceId?: string } {
+  const submitted = events.find((e): e is TransferEventOf<'SUBMITTED'> => e.type === 'SUBMITTED');
+  const clientTraceId = submitted?.data.clientTraceId;
+  return clientTraceId === undefined ? {} : { clientTraceId };
 }

@@ -354,14 +354,16 @@ describe('startLocalApiServer', () => {
     },
   );
 
-  it('keeps a well-formed trace id the client offers', async () => {
+  it('names the trace itself and only echoes a well-formed trace id the client offers', async () => {
     const server = await start(fakes().handlers);
     const received = await send(server, {
       path: '/v1/nope',
       headers: { 'x-strongroom-trace-id': 'client-trace-0001' },
     });
-    expect(json(received).error.traceId).toBe('client-trace-0001');
-    expect(received.headers['x-strongroom-trace-id']).toBe('client-trace-0001');
+    const { traceId } = json(received).error;
+    expect(traceId).toMatch(UUID);
+    expect(received.headers['x-strongroom-trace-id']).toBe(traceId);
+    expect(received.headers['x-strongroom-client-trace-id']).toBe('client-trace-0001');
   });
 
   it.each([

@@ -35,6 +35,7 @@ export type ApiLambdaHandler = MiddyfiedHandler<APIGatewayProxyEvent, APIGateway
 
 interface RequestState {
   readonly traceId: string;
+  readonly clientTraceId?: string;
   readonly requestId: string;
   readonly logger: Logger;
   readonly startedAt: number;
@@ -42,8 +43,11 @@ interface RequestState {
   body?: unknown;
 }
 
-const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
+const CLIENT_TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
+/** Request: the client's correlation id (optional). Response: the trace id the service generated. */
 const TRACE_HEADER = 'x-strongroom-trace-id';
+/** Response: the client's correlation id, echoed back when it sent a valid one. */
+const CLIENT_TRACE_HEADER = 'x-strongroom-client-trace-id';
 // Credentials stay at the edge: handlers never see them, so they cannot log or echo them.
 const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
@@ -51,7 +55,8 @@ const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
 
 /**
- * An API Gateway (REST, proxy) Lambda handler around `handle`: trace id, a per-request logger that never
+ * An API Gateway (REST, proxy) Lambda handler around `handle`: a trace id the service generates (a
+ * client's `x-strongroom-trace-id` is kept only as `clientTraceId`), a per-request logger that never
  * sees the Authorization header or the body, bearer token authentication, JSON body parsing, JSON
  * responses with `cache-control: no-store` and the trace id, and every error mapped by `httpStatus`.
  * Call it at module scope. The auth configuration is read once, at the first request: the local
@@ -80,26 +85,40 @@ export function apiHandler<TDeps>(options: ApiHandlerOptions<TDeps>, handle: Api
         headers: visibleHeaders(event.headers),
         body: state.body,
         traceId: state.traceId,
+        ...(state.clientTraceId === undefined ? {} : { clientTraceId: state.clientTraceId }),
         requestId: state.requestId,
         logger: state.logger,
       };
-      return toProxyResult(await handle(request, options.deps), state.traceId);
+      return toProxyResult(await handle(request, options.deps), state);
     });
 }
 
 function edge(parent: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     before: ({ event, context }) => {
+      // The service names every trace: a client's value would let it chain its records into another
+      // transfer's audit trail. What the client sent is only a correlation field, never a key.
+      const traceId = randomUUID();
       const offered = headerValue(event.headers, TRACE_HEADER);
-      const traceId = offered !== undefined && TRACE_ID.test(offered) ? offered : randomUUID();
+      const clientTraceId = offered !== undefined && CLIENT_TRACE_ID.test(offered) ? offered : undefined;
       // Only the method and resource template: the raw path and query may carry a link secret.
       const logger = parent.createChild({
-        persistentKeys: { traceId, route: `${event.httpMethod} ${event.resource}` },
+        persistentKeys: {
+          traceId,
+          ...(clientTraceId === undefined ? {} : { clientTraceId }),
+          route: `${event.httpMethod} ${event.resource}`,
+        },
         jsonReplacerFn: redactSecrets,
       });
       if (typeof context?.awsRequestId === 'string') logger.addContext(context);
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
-      states.set(event, { traceId, requestId, logger, startedAt: Date.now() });
+      states.set(event, {
+        traceId,
+        ...(clientTraceId === undefined ? {} : { clientTraceId }),
+        requestId,
+        logger,
+        startedAt: Date.now(),
+      });
     },
     after: ({ event, response }) => {
       const state = stateOf(event);
@@ -108,7 +127,7 @@ function edge(parent: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPro
     onError: (request) => {
       const state = states.get(request.event) ?? { traceId: randomUUID(), logger: parent, startedAt: Date.now() };
       const response = httpStatus(request.error, state.traceId, state.logger);
-      request.response = toProxyResult(response, state.traceId);
+      request.response = toProxyResult(response, state);
       state.logger.info('request handled', { status: response.status, durationMs: Date.now() - state.startedAt });
     },
   };
@@ -136,7 +155,10 @@ function parseBody(limitBytes: number | undefined): MiddlewareObj<APIGatewayProx
   };
 }
 
-function toProxyResult(response: ApiResponse, traceId: string): APIGatewayProxyResult {
+function toProxyResult(
+  response: ApiResponse,
+  trace: { readonly traceId: string; readonly clientTraceId?: string },
+): APIGatewayProxyResult {
   if (!Number.isInteger(response.status) || response.status < 200 || response.status > 599) {
     throw new Error(`handler returned the invalid HTTP status ${String(response.status)}`);
   }
@@ -160,7 +182,8 @@ function toProxyResult(response: ApiResponse, traceId: string): APIGatewayProxyR
   }
   headers['cache-control'] = 'no-store';
   headers['x-content-type-options'] = 'nosniff';
-  headers[TRACE_HEADER] = traceId;
+  headers[TRACE_HEADER] = trace.traceId;
+  if (trace.clientTraceId !== undefined) headers[CLIENT_TRACE_HEADER] = trace.clientTraceId;
   return { statusCode: response.status, headers, body, isBase64Encoded: false };
 }
 

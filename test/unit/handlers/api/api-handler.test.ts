@@ -47,6 +47,8 @@ const logLines = (): Record<string, unknown>[] =>
 const invoke = (handler: ReturnType<typeof apiHandler>, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
   handler(event, lambdaContext()) as Promise<APIGatewayProxyResult>;
 
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 const errorOf = (result: APIGatewayProxyResult) =>
   (JSON.parse(result.body) as { error: { code: string; message: string; traceId: string; details: unknown } }).error;
 
@@ -83,6 +85,8 @@ describe('apiHandler', () => {
     );
 
     expect(result.statusCode).toBe(201);
+    const traceId = seen?.traceId;
+    expect(traceId).toMatch(UUID_V4);
     expect(JSON.parse(result.body)).toEqual({
       amount: '1000000000000000000000000000000',
       at: '2025-01-02T03:04:05.000Z',
@@ -92,7 +96,8 @@ describe('apiHandler', () => {
       'content-type': 'application/json',
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
-      'x-strongroom-trace-id': 'trace-abcdef12',
+      'x-strongroom-trace-id': traceId,
+      'x-strongroom-client-trace-id': 'trace-abcdef12',
       location: '/v1/wallets/w1',
     });
     expect(seen).toMatchObject({
@@ -103,7 +108,7 @@ describe('apiHandler', () => {
       query: { limit: '5' },
       headers: { 'content-type': 'application/json', 'x-strongroom-trace-id': 'trace-abcdef12' },
       body: { name: 'ops' },
-      traceId: 'trace-abcdef12',
+      clientTraceId: 'trace-abcdef12',
       requestId: 'api-request-1',
     });
     expect(seen?.headers).not.toHaveProperty('authorization');
@@ -114,15 +119,36 @@ describe('apiHandler', () => {
     ['absent', {}],
     ['too short', { 'x-strongroom-trace-id': 'abc' }],
     ['with other characters', { 'x-strongroom-trace-id': 'trace id with spaces' }],
-  ])('makes a new trace id when the offered one is %s', async (_label, headers) => {
+  ])('makes a new trace id and keeps no client trace id when the offered one is %s', async (_label, headers) => {
     const handler = apiHandler({ name: 'test', auth: 'none', deps: {} }, async (request) => ({
       status: 200,
-      body: { traceId: request.traceId },
+      body: { traceId: request.traceId, clientTraceId: request.clientTraceId ?? null },
     }));
     const result = await invoke(handler, apiGatewayEvent({ headers }));
-    const traceId = (JSON.parse(result.body) as { traceId: string }).traceId;
-    expect(traceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(result.headers?.['x-strongroom-trace-id']).toBe(traceId);
+    const body = JSON.parse(result.body) as { traceId: string; clientTraceId: string | null };
+    expect(body.traceId).toMatch(UUID_V4);
+    expect(body.clientTraceId).toBeNull();
+    expect(result.headers?.['x-strongroom-trace-id']).toBe(body.traceId);
+    expect(result.headers).not.toHaveProperty('x-strongroom-client-trace-id');
+  });
+
+  it('never takes a trace id from the client: a valid one is kept only as clientTraceId', async () => {
+    const handler = apiHandler({ name: 'test', auth: 'none', deps: {} }, async (request) => ({
+      status: 200,
+      body: { traceId: request.traceId, clientTraceId: request.clientTraceId },
+    }));
+    const offered = 'b6f1c2d4-0000-4000-8000-000000000001';
+    const first = await invoke(handler, apiGatewayEvent({ headers: { 'x-strongroom-trace-id': offered } }));
+    const second = await invoke(handler, apiGatewayEvent({ headers: { 'x-strongroom-trace-id': offered } }));
+    const [a, b] = [first, second].map((r) => JSON.parse(r.body) as { traceId: string; clientTraceId: string });
+    expect(a!.clientTraceId).toBe(offered);
+    expect(a!.traceId).toMatch(UUID_V4);
+    expect(a!.traceId).not.toBe(offered);
+    expect(b!.traceId).not.toBe(a!.traceId);
+    expect(first.headers).toMatchObject({
+      'x-strongroom-trace-id': a!.traceId,
+      'x-strongroom-client-trace-id': offered,
+    });
   });
 
   it('refuses a request without a token with 401 and never calls the handler', async () => {
@@ -130,11 +156,13 @@ describe('apiHandler', () => {
     const handler = apiHandler({ name: 'test', auth: 'required', authConfig, deps: {} }, handle);
     const result = await invoke(handler, apiGatewayEvent({ headers: { 'x-strongroom-trace-id': 'trace-00000001' } }));
     expect(result.statusCode).toBe(401);
-    expect(errorOf(result)).toMatchObject({ code: 'AUTH.MISSING_TOKEN', traceId: 'trace-00000001' });
+    const error = errorOf(result);
+    expect(error).toMatchObject({ code: 'AUTH.MISSING_TOKEN', traceId: expect.stringMatching(UUID_V4) });
     expect(result.headers).toMatchObject({
       'www-authenticate': 'Bearer realm="strongroom"',
       'cache-control': 'no-store',
-      'x-strongroom-trace-id': 'trace-00000001',
+      'x-strongroom-trace-id': error.traceId,
+      'x-strongroom-client-trace-id': 'trace-00000001',
     });
     expect(handle).not.toHaveBeenCalled();
   });
@@ -297,7 +325,11 @@ describe('apiHandler', () => {
     const lines = logLines();
     expect(
       lines.every(
-        (l) => l.traceId === 'trace-log-check' && l.route === 'POST /v1/transactions' && l.handler === 'leaky',
+        (l) =>
+          l.clientTraceId === 'trace-log-check' &&
+          UUID_V4.test(String(l.traceId)) &&
+          l.route === 'POST /v1/transactions' &&
+          l.handler === 'leaky',
       ),
     ).toBe(true);
     expect(lines.map((l) => [l.level, l.message])).toEqual([
