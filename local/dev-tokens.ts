@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import type { Role } from '../lambdas/domain/principal';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS as MAX_LIFETIME_SECONDS } from '../lambdas/handlers/api/http/verify-bearer-token';
 
 export interface DevTokenIssuerOptions {
   readonly issuer: string;
@@ -11,7 +12,7 @@ export interface DevTokenIssuerOptions {
 export interface MintOptions {
   readonly sub: string;
   readonly roles?: readonly Role[];
-  /** Default 900 (15 minutes). */
+  /** Default 900 (15 minutes); at most 86 400, the handlers' default maximum token lifetime. */
   readonly expiresInSeconds?: number;
 }
 
@@ -52,8 +53,9 @@ export async function createDevTokenIssuer(options: DevTokenIssuerOptions): Prom
     publicJwk,
     env: { STRONGROOM_JWT_ISSUER: issuer, STRONGROOM_JWT_AUDIENCE: audience, STRONGROOM_JWT_PUBLIC_KEY: publicKeyPem },
     mint: async ({ sub, roles = [], expiresInSeconds = 900 }) => {
-      if (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds <= 0)
-        throw new Error('expiresInSeconds must be a positive whole number');
+      // Never a token the handlers would refuse for its lifetime (`exp − iat` above their maximum).
+      if (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds <= 0 || expiresInSeconds > MAX_LIFETIME_SECONDS)
+        throw new Error(`expiresInSeconds must be a positive whole number up to ${MAX_LIFETIME_SECONDS}`);
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ roles: [...roles] })
         .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })

@@ -4,6 +4,9 @@ import type { JWTVerifyGetKey } from 'jose';
 import { createRemoteJWKSet, errors as joseErrors } from 'jose';
 import { DependencyUnavailableError } from '../../../domain/errors';
 import type { BearerTokenConfig } from './verify-bearer-token';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './verify-bearer-token';
+
+const MAX_CONFIGURABLE_LIFETIME_SECONDS = 30 * 86_400;
 
 /** The environment variables that configure bearer token verification. */
 export interface AuthEnvironment {
@@ -13,12 +16,15 @@ export interface AuthEnvironment {
   readonly STRONGROOM_JWT_PUBLIC_KEY?: string;
   /** The identity provider's JWKS (e.g. Cognito's `/.well-known/jwks.json`), over https. */
   readonly STRONGROOM_JWT_JWKS_URL?: string;
+  /** The longest lifetime a token may declare (`exp − iat`), in seconds; default 86 400 (24 h). */
+  readonly STRONGROOM_JWT_MAX_LIFETIME_SECONDS?: string;
 }
 
 /**
  * Bearer token configuration from the environment, read once at cold start. Throws on a missing or
- * malformed variable, on both or neither of a public key and a JWKS URL, and on a private key given
- * where a public key belongs.
+ * malformed variable, on both or neither of a public key and a JWKS URL, on a private key given
+ * where a public key belongs, and on a maximum token lifetime that is not a whole number of seconds
+ * from 1 to 30 days.
  */
 export function loadAuthConfig(env: AuthEnvironment): BearerTokenConfig {
   const issuer = required(env, 'STRONGROOM_JWT_ISSUER');
@@ -29,11 +35,23 @@ export function loadAuthConfig(env: AuthEnvironment): BearerTokenConfig {
     throw new Error('exactly one of STRONGROOM_JWT_PUBLIC_KEY and STRONGROOM_JWT_JWKS_URL must be set');
   }
   const key = publicKey !== undefined ? parsePublicKey(publicKey) : remoteKeySet(jwksUrl as string);
-  return { issuer, audience, key, algorithms: ['ES256'] };
+  const maxTokenLifetimeSeconds = maxLifetime(present(env.STRONGROOM_JWT_MAX_LIFETIME_SECONDS));
+  return { issuer, audience, key, algorithms: ['ES256'], maxTokenLifetimeSeconds };
 }
 
 function present(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function maxLifetime(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const seconds = /^\d{1,7}$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 1 && seconds <= MAX_CONFIGURABLE_LIFETIME_SECONDS)) {
+    throw new Error(
+      `STRONGROOM_JWT_MAX_LIFETIME_SECONDS must be a whole number of seconds from 1 to ${MAX_CONFIGURABLE_LIFETIME_SECONDS}`,
+    );
+  }
+  return seconds;
 }
 
 function required(env: AuthEnvironment, name: 'STRONGROOM_JWT_ISSUER' | 'STRONGROOM_JWT_AUDIENCE'): string {

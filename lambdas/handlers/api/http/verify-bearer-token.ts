@@ -19,6 +19,16 @@ export interface BearerTokenConfig {
   readonly algorithms?: readonly TokenAlgorithm[];
   /** Default 5 seconds, for `exp` and `nbf` (and `iat` when a maximum age is set). */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Default 60 seconds: how far in the future `iat` may be (an identity provider's clock a little
+   * ahead of ours). Kept apart from `clockToleranceSeconds` so that skew never lengthens `exp`.
+   */
+  readonly issuedAtToleranceSeconds?: number;
+  /**
+   * Default 86 400 (24 h): the longest lifetime a token may declare, `exp − iat`, or `exp − now` for a
+   * token without `iat`. Every token must carry `exp`.
+   */
+  readonly maxTokenLifetimeSeconds?: number;
   /** When set, tokens must carry `iat` and be at most this old. */
   readonly maxTokenAgeSeconds?: number;
   /** The claim holding the roles, an array of strings. Default `roles`. */
@@ -35,6 +45,9 @@ export type TokenRefusal =
   | 'unknown_key'
   | 'bad_signature'
   | 'expired'
+  | 'missing_expiry'
+  | 'lifetime_too_long'
+  | 'issued_in_future'
   | 'not_yet_valid'
   | 'too_old'
   | 'wrong_issuer'
@@ -43,6 +56,8 @@ export type TokenRefusal =
   | 'missing_subject'
   | 'malformed_roles';
 
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+const DEFAULT_ISSUED_AT_TOLERANCE_SECONDS = 60;
 const MAX_HEADER_LENGTH = 8192;
 const MAX_SUBJECT_LENGTH = 256;
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i;
@@ -52,7 +67,8 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
  * The principal of an `Authorization: Bearer <jwt>` header. Refuses a missing or non-bearer header
  * (AUTH.MISSING_TOKEN) and any token that does not verify against the configured key, algorithms,
  * issuer, audience and lifetime, or lacks a subject, or has a malformed roles claim (AUTH.INVALID_TOKEN
- * with `details.reason`). Unknown roles are ignored. The token itself never appears in an error.
+ * with `details.reason`). A token must expire (`exp`), within the maximum lifetime, and must not be
+ * issued in the future: a leaked token without an end would be a credential for ever. Unknown roles are ignored. The token itself never appears in an error.
  */
 export async function verifyBearerToken(header: string | undefined, config: BearerTokenConfig): Promise<Principal> {
   if (header === undefined || header.trim() === '')
@@ -63,14 +79,16 @@ export async function verifyBearerToken(header: string | undefined, config: Bear
     throw new AuthError('AUTH.MISSING_TOKEN', 'the Authorization header must be "Bearer <token>"');
 
   let payload: JWTPayload;
+  const now = config.now?.() ?? new Date();
   try {
     ({ payload } = await jwtVerify(token, config.key, {
       issuer: config.issuer,
       audience: config.audience,
       algorithms: [...(config.algorithms ?? ['ES256'])],
+      requiredClaims: ['exp'],
       clockTolerance: config.clockToleranceSeconds ?? 5,
       ...(config.maxTokenAgeSeconds === undefined ? {} : { maxTokenAge: config.maxTokenAgeSeconds }),
-      ...(config.now === undefined ? {} : { currentDate: config.now() }),
+      currentDate: now,
     }));
   } catch (e) {
     if (isStrongroomError(e)) throw e; // the key resolver's own verdict, e.g. keys unavailable
@@ -78,11 +96,24 @@ export async function verifyBearerToken(header: string | undefined, config: Bear
     if (refusal === undefined) throw e;
     throw invalid(refusal, e instanceof joseErrors.JWTClaimValidationFailed ? e.claim : undefined);
   }
+  checkLifetime(payload, now, config);
 
   const sub = payload.sub;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH || UNPRINTABLE.test(sub))
     throw invalid('missing_subject', 'sub');
   return { id: sub, roles: rolesOf(payload[config.rolesClaim ?? 'roles'], config.rolesClaim ?? 'roles') };
+}
+
+// jose has checked that `exp` is present and `iat`, when present, is a number.
+function checkLifetime(payload: JWTPayload, at: Date, config: BearerTokenConfig): void {
+  const now = Math.floor(at.getTime() / 1000);
+  const exp = payload.exp as number;
+  const iat = payload.iat;
+  if (iat !== undefined && iat > now + (config.issuedAtToleranceSeconds ?? DEFAULT_ISSUED_AT_TOLERANCE_SECONDS))
+    throw invalid('issued_in_future', 'iat');
+  const lifetime = exp - (iat ?? now);
+  if (lifetime > (config.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS))
+    throw invalid('lifetime_too_long', 'exp');
 }
 
 function rolesOf(claim: unknown, name: string): Role[] {
@@ -94,6 +125,7 @@ function rolesOf(claim: unknown, name: string): Role[] {
 function refusalOf(e: unknown): TokenRefusal | undefined {
   if (e instanceof joseErrors.JWTExpired) return e.claim === 'iat' ? 'too_old' : 'expired';
   if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.claim === 'exp' && e.reason === 'missing') return 'missing_expiry';
     if (e.claim === 'nbf') return 'not_yet_valid';
     if (e.claim === 'iat' && e.reason === 'check_failed') return 'too_old';
     if (e.claim === 'iss') return 'wrong_issuer';

@@ -20,6 +20,18 @@ describe('loadAuthConfig', () => {
     });
   });
 
+  it('reads the maximum token lifetime (default 24 h) and refuses one that is not a whole number of seconds', () => {
+    const withKey = { ...base, STRONGROOM_JWT_PUBLIC_KEY: publicPem };
+    expect(loadAuthConfig(withKey).maxTokenLifetimeSeconds).toBe(86_400);
+    expect(loadAuthConfig({ ...withKey, STRONGROOM_JWT_MAX_LIFETIME_SECONDS: '3600' }).maxTokenLifetimeSeconds).toBe(
+      3_600,
+    );
+    for (const bad of ['0', '-5', '1.5', '1h', String(31 * 86_400)])
+      expect(() => loadAuthConfig({ ...withKey, STRONGROOM_JWT_MAX_LIFETIME_SECONDS: bad })).toThrow(
+        /STRONGROOM_JWT_MAX_LIFETIME_SECONDS/,
+      );
+  });
+
   it('accepts a PEM with escaped newlines, as environment variables often carry it', () => {
     expect(() =>
       loadAuthConfig({ ...base, STRONGROOM_JWT_PUBLIC_KEY: publicPem.replaceAll('\n', '\\n') }),

@@ -144,6 +144,64 @@ describe('verifyBearerToken', () => {
     });
   });
 
+  it('refuses a token without exp (401 missing_expiry)', async () => {
+    const { exp: _exp, ...claims } = validClaims();
+    expect(await refusal(`Bearer ${await sign(claims)}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'missing_expiry',
+    });
+  });
+
+  it('refuses a token whose lifetime (exp − iat) exceeds the default 24 h; accepts one of exactly 24 h', async () => {
+    const tooLong = await sign({ ...validClaims(), iat: now - 60, exp: now - 60 + 86_401 });
+    expect(await refusal(`Bearer ${tooLong}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'lifetime_too_long',
+    });
+    const day = await sign({ ...validClaims(), iat: now - 60, exp: now - 60 + 86_400 });
+    await expect(verifyBearerToken(`Bearer ${day}`, config)).resolves.toMatchObject({ id: 'user-1' });
+  });
+
+  it('judges a token without iat by exp − now against the maximum lifetime', async () => {
+    const { iat: _iat, ...claims } = validClaims();
+    expect(await refusal(`Bearer ${await sign({ ...claims, exp: now + 2 * 86_400 })}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'lifetime_too_long',
+    });
+    await expect(
+      verifyBearerToken(`Bearer ${await sign({ ...claims, exp: now + 600 })}`, config),
+    ).resolves.toMatchObject({ id: 'user-1' });
+  });
+
+  it('applies a configured maximum lifetime', async () => {
+    const token = await sign({ ...validClaims(), exp: now + 3_600 });
+    expect(await refusal(`Bearer ${token}`, { ...config, maxTokenLifetimeSeconds: 1_800 })).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'lifetime_too_long',
+    });
+  });
+
+  it('refuses a token issued in the future beyond 60 s of skew; tolerates less', async () => {
+    const { nbf: _nbf, ...claims } = validClaims();
+    expect(await refusal(`Bearer ${await sign({ ...claims, iat: now + 120, exp: now + 600 })}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'issued_in_future',
+    });
+    await expect(
+      verifyBearerToken(`Bearer ${await sign({ ...claims, iat: now + 30, exp: now + 600 })}`, config),
+    ).resolves.toMatchObject({ id: 'user-1' });
+  });
+
+  it('accepts the tokens the local dev issuer mints, at its default and longest lifetimes', async () => {
+    const issuer = await createDevTokenIssuer({ issuer: ISSUER, audience: AUDIENCE });
+    const devConfig = loadAuthConfig(issuer.env);
+    for (const expiresInSeconds of [undefined, 86_400]) {
+      const token = await issuer.mint({ sub: 'dev', ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) });
+      await expect(verifyBearerToken(`Bearer ${token}`, devConfig)).resolves.toMatchObject({ id: 'dev' });
+    }
+    await expect(issuer.mint({ sub: 'dev', expiresInSeconds: 86_401 })).rejects.toThrow(/up to 86400/);
+  });
+
   it('refuses a token older than the maximum age when one is set', async () => {
     const token = await sign({ ...validClaims(), iat: now - 3600 });
     expect(await refusal(`Bearer ${token}`, { ...config, maxTokenAgeSeconds: 600 })).toMatchObject({
