@@ -5,6 +5,7 @@ import { DynamoTransferSubmissionStore } from '../../lambdas/adapters/dynamodb/d
 import { InsufficientFundsError } from '../../lambdas/domain/errors';
 import type { WalletAccountState } from '../../lambdas/domain/ledger/account-state';
 import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
+import { unexplainedOutflowPosting } from '../../lambdas/domain/ledger/outflow-postings';
 import type { Reservation } from '../../lambdas/domain/ledger/posting';
 import { broadcast, release, reserve, settle } from '../../lambdas/domain/ledger/transfer-postings';
 import type { TransferEventOf } from '../../lambdas/domain/lifecycle/transfer-events';
@@ -138,6 +139,27 @@ describe('DynamoLedgerStore', () => {
     await ledger.post(release(reservation('v-mid', 'w-velocity', 50n, 0n, 'native'), at(25)));
     expect((await ledger.priorUsage('v-new', at(26))).daily).toBe(50n);
   });
+
+  it('books an unexplained outflow split over the balances it finds, once, and refuses one the ledger cannot cover', async () => {
+    await fund('w-out', TOKEN, 100n);
+    await fund('w-out', 'native', 100n);
+    await ledger.post(reserve(reservation('out-1', 'w-out', 70n), at(1)));
+    const outflow = { outflowId: '31337:0xout:0', walletId: 'w-out', asset: TOKEN, amount: 50n };
+    const first = await ledger.post(unexplainedOutflowPosting(outflow, at(2)));
+    expect(first.replayed).toBe(false);
+    expect(await ledger.balances('w-out', TOKEN)).toEqual({
+      available: 0n,
+      settled: 50n,
+      reserved: 50n,
+      pendingOut: 0n,
+      pendingIn: 0n,
+    });
+    expect((await ledger.post(unexplainedOutflowPosting(outflow, at(3)))).replayed).toBe(true);
+    await expect(
+      ledger.post(unexplainedOutflowPosting({ ...outflow, outflowId: '31337:0xout:1', amount: 51n }, at(3))),
+    ).rejects.toMatchObject({ code: 'LEDGER.INVALID_POSTING', details: { shortfall: '1' } });
+    expect((await ledger.balances('w-out', TOKEN)).settled).toBe(50n);
+  }, 60_000);
 
   it('pages through an account’s history', async () => {
     await fund('w-history', 'native', 100n);

@@ -58,7 +58,8 @@ export class DynamoLedgerStore implements LedgerStore {
     return retryWithinTimeBound(async () => {
       const plan = planPosting(await this.stateFor(posting), posting);
       if (plan.replayed) return { done: true, value: plan };
-      const postingItems = this.itemsFor(posting, plan);
+      // The plan's posting: an unexplained outflow is recorded with the planner's split of its legs.
+      const postingItems = this.itemsFor(plan.posting, plan);
       const extra = alongside?.items ?? [];
       if (postingItems.length + extra.length > MAX_TRANSACT_ITEMS)
         throw new RangeError(

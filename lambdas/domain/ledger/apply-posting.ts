@@ -3,13 +3,23 @@ import { formatAmount } from '../money';
 import {
   emptyAccountState,
   isWalletBucket,
+  walletBalances,
   WALLET_BUCKETS,
   type AccountState,
   type WalletAccountState,
+  type WalletBalances,
 } from './account-state';
 import type { JournalEntry } from './journal-entry';
-import { accountKey, type LedgerAccount } from './ledger-account';
-import { changesByAccount, postingFingerprint, type AccountChanges, type Posting } from './posting';
+import { accountKey, walletAccount, type LedgerAccount } from './ledger-account';
+import { planUnexplainedOutflow } from './outflow-postings';
+import {
+  changesByAccount,
+  isOutflowPosting,
+  postingFingerprint,
+  type AccountChanges,
+  type OutflowPosting,
+  type Posting,
+} from './posting';
 import { assertPhase } from './posting-phase';
 import { validatePosting } from './validate-posting';
 
@@ -29,6 +39,11 @@ export const EMPTY_LEDGER_STATE: LedgerState = { accounts: new Map(), postings: 
 export interface PostingPlan {
   /** True when the same posting was recorded before: nothing to write. */
   readonly replayed: boolean;
+  /**
+   * The posting as it is recorded: the one given, except that an unexplained outflow's legs are the
+   * planner's split; on a replay, the posting recorded before.
+   */
+  readonly posting: Posting;
   readonly entries: readonly JournalEntry[];
 }
 
@@ -108,17 +123,26 @@ function entryFor(state: LedgerState, posting: Posting, changes: AccountChanges)
  * already as a replay (the same content) or a conflict (other content under the same id), checks its
  * phase, and computes each touched account's next entry. Throws when the posting must not be applied.
  */
-export function planPosting(state: LedgerState, posting: Posting): PostingPlan {
-  validatePosting(posting);
-  const recorded = state.postings.get(posting.id);
+export function planPosting(state: LedgerState, given: Posting): PostingPlan {
+  validatePosting(given);
+  const recorded = state.postings.get(given.id);
   if (recorded !== undefined) {
-    if (postingFingerprint(recorded) === postingFingerprint(posting)) return { replayed: true, entries: [] };
-    throw new LedgerInvariantError('LEDGER.POSTING_CONFLICT', `posting ${posting.id} was recorded with other amounts`, {
-      details: { postingId: posting.id },
+    if (postingFingerprint(recorded) === postingFingerprint(given))
+      return { replayed: true, posting: recorded, entries: [] };
+    throw new LedgerInvariantError('LEDGER.POSTING_CONFLICT', `posting ${given.id} was recorded with other amounts`, {
+      details: { postingId: given.id },
     });
   }
-  assertPhase(state.postings, posting);
-  return { replayed: false, entries: changesByAccount(posting).map((changes) => entryFor(state, posting, changes)) };
+  assertPhase(state.postings, given);
+  const posting = isOutflowPosting(given) ? planUnexplainedOutflow(given, walletBalancesIn(state, given)) : given;
+  if (posting !== given) validatePosting(posting);
+  return { replayed: false, posting, entries: changesByAccount(posting).map((c) => entryFor(state, posting, c)) };
+}
+
+// The balances an unexplained outflow is split over: its wallet account's, as the state holds them.
+function walletBalancesIn(state: LedgerState, { outflow }: OutflowPosting): WalletBalances {
+  const current = state.accounts.get(accountKey(walletAccount(outflow.walletId, outflow.asset)));
+  return walletBalances(current?.kind === 'wallet' ? current : emptyAccountState('wallet'));
 }
 
 /** Writes a planned posting into mutable maps: the in-memory counterpart of the store's transaction. */
@@ -136,6 +160,6 @@ export function applyPosting(state: LedgerState, posting: Posting): PostingResul
   const plan = planPosting(state, posting);
   if (plan.replayed) return { ...plan, state };
   const next = { accounts: new Map(state.accounts), postings: new Map(state.postings) };
-  commitPosting(next, posting, plan.entries);
+  commitPosting(next, plan.posting, plan.entries);
   return { ...plan, state: next };
 }

@@ -26,7 +26,7 @@ export class Ledger {
   post(posting: Posting): PostingPlan {
     const plan = planPosting(this.state, posting);
     if (plan.replayed) return plan;
-    commitPosting({ accounts: this.#accounts, postings: this.#postings }, posting, plan.entries);
+    commitPosting({ accounts: this.#accounts, postings: this.#postings }, plan.posting, plan.entries);
     for (const entry of plan.entries) this.#journalOf(entry.account).push(entry);
     return plan;
   }

@@ -32,6 +32,8 @@ const PHASE_RULES: { readonly [T in PostingType]: PhaseRule } = {
   DEPOSIT_SEEN: {},
   DEPOSIT_REORGED: { after: 'DEPOSIT_SEEN', notAfter: 'DEPOSIT_CONFIRMED' },
   DEPOSIT_CONFIRMED: { after: 'DEPOSIT_SEEN', notAfter: 'DEPOSIT_REORGED' },
+  // One posting per outflow: it has no phases; booking it twice is a replay.
+  UNEXPLAINED_OUTFLOW: {},
 };
 
 /** What must hold of the recorded postings before `posting` may be applied. */

@@ -41,12 +41,26 @@ export interface Deposit {
   readonly amount: bigint;
 }
 
+/**
+ * Funds that left a custody address on chain without a transfer of ours (an ERC-20 Transfer log from
+ * it, or a transaction from it that we did not sign). `outflowId` names the chain evidence, so the same
+ * outflow seen twice is one outflow.
+ */
+export interface UnexplainedOutflow {
+  readonly outflowId: string;
+  readonly walletId: string;
+  readonly asset: Asset;
+  readonly amount: bigint;
+}
+
 export const TRANSFER_POSTING_TYPES = ['RESERVE', 'RELEASE', 'BROADCAST', 'SETTLE', 'SETTLE_CANCELLED'] as const;
 export const DEPOSIT_POSTING_TYPES = ['DEPOSIT_SEEN', 'DEPOSIT_REORGED', 'DEPOSIT_CONFIRMED'] as const;
+export const OUTFLOW_POSTING_TYPES = ['UNEXPLAINED_OUTFLOW'] as const;
 
 export type TransferPostingType = (typeof TRANSFER_POSTING_TYPES)[number];
 export type DepositPostingType = (typeof DEPOSIT_POSTING_TYPES)[number];
-export type PostingType = TransferPostingType | DepositPostingType;
+export type OutflowPostingType = (typeof OUTFLOW_POSTING_TYPES)[number];
+export type PostingType = TransferPostingType | DepositPostingType | OutflowPostingType;
 
 interface PostingBase {
   /** Deterministic (`<transferId>:<phase>`), so a retried step builds the same id and is a no-op. */
@@ -71,8 +85,19 @@ export interface DepositPosting extends PostingBase {
   readonly deposit: Deposit;
 }
 
+/**
+ * An unexplained outflow booked so that the ledger follows the chain. Its legs are decided by
+ * `planPosting` from the wallet account's state when it is applied (which buckets the amount is
+ * taken from), so the legs a caller builds are only a proposal; the recorded posting carries the split.
+ */
+export interface OutflowPosting extends PostingBase {
+  readonly type: OutflowPostingType;
+  readonly outflowId: string;
+  readonly outflow: UnexplainedOutflow;
+}
+
 /** One balanced change of the ledger: the unit the store writes in one transaction. */
-export type Posting = TransferPosting | DepositPosting;
+export type Posting = TransferPosting | DepositPosting | OutflowPosting;
 
 /**
  * The most accounts one posting may touch. The store writes one journal entry per account, one posting
@@ -89,6 +114,7 @@ const ID_SUFFIX: { readonly [T in PostingType]: string } = {
   DEPOSIT_SEEN: 'deposit-seen',
   DEPOSIT_REORGED: 'deposit-reorged',
   DEPOSIT_CONFIRMED: 'deposit-confirmed',
+  UNEXPLAINED_OUTFLOW: 'unexplained-outflow',
 };
 
 /** The id of the `type` posting of a transfer or deposit. */
@@ -96,9 +122,13 @@ export const postingId = (subjectId: string, type: PostingType): string => `${su
 
 export const isTransferPosting = (posting: Posting): posting is TransferPosting => 'reservation' in posting;
 
-/** The transfer or deposit the posting belongs to. */
-export const subjectIdOf = (posting: Posting): string =>
-  isTransferPosting(posting) ? posting.transferId : posting.depositId;
+export const isOutflowPosting = (posting: Posting): posting is OutflowPosting => 'outflow' in posting;
+
+/** The transfer, deposit or outflow the posting belongs to. */
+export function subjectIdOf(posting: Posting): string {
+  if (isTransferPosting(posting)) return posting.transferId;
+  return isOutflowPosting(posting) ? posting.outflowId : posting.depositId;
+}
 
 /** A bucket of an account. */
 export type Place = readonly [LedgerAccount, Bucket];
@@ -142,6 +172,10 @@ function subjectFields(posting: Posting): readonly unknown[] {
     const r = posting.reservation;
     return [r.transferId, r.walletId, r.asset, r.amount, r.feeAllowance];
   }
+  if (isOutflowPosting(posting)) {
+    const o = posting.outflow;
+    return [o.outflowId, o.walletId, o.asset, o.amount];
+  }
   const d = posting.deposit;
   return [d.depositId, d.walletId, d.asset, d.amount];
 }
@@ -154,10 +188,12 @@ export function sameSubject(a: Posting, b: Posting): boolean {
 
 /**
  * Everything a posting changes, as a comparable string. `at` is left out: a retried step rebuilds the
- * posting at another instant, and that is still the same posting.
+ * posting at another instant, and that is still the same posting. So are an unexplained outflow's legs:
+ * they are the planner's split over the balances of the moment, and the same outflow booked again when
+ * the balances have moved is still the same outflow (a replay, not a conflict).
  */
 export function postingFingerprint(posting: Posting): string {
-  const legs = posting.legs.map((l) => [accountKey(l.account), l.bucket, l.amount]);
+  const legs = isOutflowPosting(posting) ? [] : posting.legs.map((l) => [accountKey(l.account), l.bucket, l.amount]);
   const counters = posting.counters.map((c) => [accountKey(c.account), c.counter, c.amount]);
   return canonical([posting.id, posting.type, subjectFields(posting), legs, counters]);
 }

@@ -4,6 +4,7 @@ import { isWalletBucket } from './account-state';
 import { accountKey } from './ledger-account';
 import {
   changesByAccount,
+  isOutflowPosting,
   isTransferPosting,
   MAX_ACCOUNTS_PER_POSTING,
   postingId,
@@ -42,13 +43,20 @@ function unbalancedAssets(legs: readonly Leg[]): string[] {
   return [...sums].filter(([, sum]) => sum !== 0n).map(([asset]) => asset);
 }
 
+function subjectOf(posting: Posting): readonly [string, readonly bigint[]] {
+  if (isTransferPosting(posting))
+    return [posting.reservation.transferId, [posting.reservation.amount, posting.reservation.feeAllowance]];
+  if (isOutflowPosting(posting)) return [posting.outflow.outflowId, [posting.outflow.amount]];
+  return [posting.deposit.depositId, [posting.deposit.amount]];
+}
+
 function subjectProblem(posting: Posting): string | undefined {
-  const [subjectId, amounts] = isTransferPosting(posting)
-    ? [posting.reservation.transferId, [posting.reservation.amount, posting.reservation.feeAllowance]]
-    : [posting.deposit.depositId, [posting.deposit.amount]];
-  if (subjectId !== subjectIdOf(posting)) return 'its transfer or deposit id differs from its reservation or deposit';
+  const [subjectId, amounts] = subjectOf(posting);
+  if (subjectId !== subjectIdOf(posting)) return 'its subject id differs from its reservation, deposit or outflow';
   if (posting.id !== postingId(subjectId, posting.type)) return `its id must be ${postingId(subjectId, posting.type)}`;
-  return amounts.some((a) => a < 0n) ? 'amounts are never negative' : undefined;
+  if (amounts.some((a) => a < 0n)) return 'amounts are never negative';
+  // An outflow of nothing is no outflow: booking it would write entries that move nothing.
+  return isOutflowPosting(posting) && posting.outflow.amount === 0n ? 'an unexplained outflow is positive' : undefined;
 }
 
 /**

@@ -66,7 +66,7 @@ describe('applyPosting', () => {
   it('treats the same posting id with the same content as a replay, returning the same state', () => {
     const { state } = applyPosting(funded(), reserve(r, at(5)));
     const again = applyPosting(state, reserve(r, at(6)));
-    expect(again).toEqual({ replayed: true, entries: [], state });
+    expect(again).toEqual({ replayed: true, posting: reserve(r, at(5)), entries: [], state });
     expect(again.state).toBe(state);
   });
 });

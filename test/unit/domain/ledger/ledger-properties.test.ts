@@ -8,7 +8,12 @@ import {
 } from '../../../../lambdas/domain/ledger/account-state';
 import { depositConfirmed, depositReorged, depositSeen } from '../../../../lambdas/domain/ledger/deposit-postings';
 import { Ledger } from '../../../../lambdas/domain/ledger/ledger';
-import type { Deposit, Posting, Reservation } from '../../../../lambdas/domain/ledger/posting';
+import {
+  isTransferPosting,
+  type Deposit,
+  type Posting,
+  type Reservation,
+} from '../../../../lambdas/domain/ledger/posting';
 import {
   broadcast,
   release,
@@ -93,6 +98,7 @@ class Model {
       if (posting.type === 'DEPOSIT_CONFIRMED') this.add(d.walletId, d.asset, d.amount);
       return;
     }
+    if (!isTransferPosting(posting)) throw new Error(`the ops make no ${posting.type} postings`);
     const r = posting.reservation;
     this.reservations.set(r.transferId, r);
     const fee = posting.legs.filter((l) => l.account.kind === 'fees').reduce((sum, l) => sum + l.amount, 0n);

@@ -88,7 +88,9 @@ describe('replays and conflicts', () => {
     const before = snapshot(ledger);
     const last = STEPS[steps[steps.length - 1]!](r);
     const plan = ledger.post({ ...last, at: at(3_600) });
-    expect(plan).toEqual({ replayed: true, entries: [] });
+    // The posting recorded first, with its own time, is what the replay answers with.
+    expect(plan).toEqual({ replayed: true, posting: ledger.state.postings.get(last.id), entries: [] });
+    expect(plan.posting.at).not.toEqual(at(3_600));
     expect(snapshot(ledger)).toBe(before);
   });
 
