@@ -1,5 +1,6 @@
 import type { Hex } from 'viem';
 import type { Address } from '../domain/address';
+import type { Asset } from '../domain/asset';
 import type { ChainConfig } from '../domain/chain/chain-config';
 import type { NetworkFees } from '../domain/chain/new-transaction-fees';
 import type { MinedAt, NonceObservation } from '../domain/chain/nonce-observation';
@@ -25,6 +26,33 @@ export interface IncomingTransfer {
   readonly amount: bigint;
   readonly txHash: Hex;
   /** The log's index in its block for ERC-20; undefined for native value. */
+  readonly logIndex?: number;
+  readonly blockNumber: bigint;
+  readonly blockHash: Hex;
+}
+
+/**
+ * Value that left a custody address, as found in a block: an ERC-20 Transfer log from it (whoever sent
+ * the transaction: a spender's `transferFrom` too), or a transaction it sent (its native value when the
+ * call succeeded, plus the fee it paid in any case). `txFrom`/`txNonce` name the transaction, so the
+ * caller can ask whether it is one of ours.
+ */
+export interface OutgoingTransfer {
+  readonly kind: 'native' | 'erc20';
+  /** The token contract for ERC-20, undefined for native value. */
+  readonly token?: Address;
+  /** The custody address the value left. */
+  readonly from: Address;
+  /** The recipient; undefined for a contract creation. */
+  readonly to?: Address;
+  /** Tokens moved (ERC-20), or the native value moved (0 when the call reverted). */
+  readonly amount: bigint;
+  /** Native only: gas used × effective gas price, paid whether or not the call succeeded. */
+  readonly fee: bigint;
+  readonly txHash: Hex;
+  readonly txFrom: Address;
+  readonly txNonce: number;
+  /** The log's index in its block for ERC-20; undefined for a transaction's native value and fee. */
   readonly logIndex?: number;
   readonly blockNumber: bigint;
   readonly blockHash: Hex;
@@ -68,4 +96,14 @@ export interface ChainGateway {
     range: { readonly fromBlock: bigint; readonly toBlock: bigint },
     addresses: readonly Address[],
   ): Promise<readonly IncomingTransfer[]>;
+  /**
+   * ERC-20 Transfer logs (any token) from `addresses`, and transactions sent by them, in blocks
+   * `from..to`, canonical as of now.
+   */
+  outgoingTransfers(
+    range: { readonly fromBlock: bigint; readonly toBlock: bigint },
+    addresses: readonly Address[],
+  ): Promise<readonly OutgoingTransfer[]>;
+  /** The balance of `asset` held by `address` at block `blockNumber` (the node must still have that state). */
+  balanceAt(address: Address, asset: Asset, blockNumber: bigint): Promise<bigint>;
 }

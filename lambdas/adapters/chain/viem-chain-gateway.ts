@@ -4,12 +4,14 @@ import type { ChainConfig } from '../../domain/chain/chain-config';
 import type { NetworkFees } from '../../domain/chain/new-transaction-fees';
 import { ChainError } from '../../domain/errors';
 import type { EvmCall } from '../../domain/intents';
-import type { BlockRef, BroadcastResult, ChainGateway, IncomingTransfer } from '../../ports/chain';
+import type { Asset } from '../../domain/asset';
+import type { BlockRef, BroadcastResult, ChainGateway, IncomingTransfer, OutgoingTransfer } from '../../ports/chain';
 import type { MinedAt, NonceObservation } from '../../domain/chain/nonce-observation';
 import { broadcastTransaction } from './broadcast-transaction';
 import { nodeMessage, readChain } from './chain-rpc-error';
 import { incomingTransfers } from './incoming-transfers';
 import { observeNonce } from './observe-nonce';
+import { balanceAt, outgoingTransfers } from './outgoing-transfers';
 
 export interface ViemChainGatewayOptions {
   /** Per request; the workflow's own Retry handles a node that stays silent. */
@@ -113,5 +115,16 @@ export class ViemChainGateway implements ChainGateway {
     addresses: readonly Address[],
   ): Promise<readonly IncomingTransfer[]> {
     return readChain('incoming transfers', () => incomingTransfers(this.client, range, addresses));
+  }
+
+  outgoingTransfers(
+    range: { fromBlock: bigint; toBlock: bigint },
+    addresses: readonly Address[],
+  ): Promise<readonly OutgoingTransfer[]> {
+    return readChain('outgoing transfers', () => outgoingTransfers(this.client, range, addresses));
+  }
+
+  balanceAt(address: Address, asset: Asset, blockNumber: bigint): Promise<bigint> {
+    return readChain('balance', () => balanceAt(this.client, address, asset, blockNumber));
   }
 }
