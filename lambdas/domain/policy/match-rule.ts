@@ -4,6 +4,8 @@ import type { ContractCallIntent, Intent } from '../intents';
 import type { Principal } from '../principal';
 import {
   DEFAULT_OPERATIONS,
+  UNLIMITED_ALLOWANCE_MIN,
+  type AllowanceMatch,
   type AmountRange,
   type ArgumentLimit,
   type ContractCallMatch,
@@ -20,8 +22,19 @@ export function matchRule(match: RuleMatch, intent: Intent, initiator: Principal
     (match.amount === undefined || inRange(intent.amount, match.amount)) &&
     (match.initiatorRoles === undefined || match.initiatorRoles.some((role) => initiator.roles.includes(role))) &&
     (match.contractCall === undefined ||
-      (intent.kind === 'contract-call' && matchesContractCall(match.contractCall, intent)))
+      (intent.kind === 'contract-call' && matchesContractCall(match.contractCall, intent))) &&
+    (match.allowance === undefined || (intent.kind === 'approve' && matchesAllowance(match.allowance, intent)))
   );
+}
+
+/** Whether this approve or increaseAllowance grants an "unlimited" allowance (2^255 or more). */
+export const isUnlimitedApprove = (intent: Intent): boolean =>
+  intent.kind === 'approve' && intent.amount >= UNLIMITED_ALLOWANCE_MIN;
+
+function matchesAllowance(match: AllowanceMatch, intent: Intent): boolean {
+  if (!isListed(match.spenders, intent.counterparty)) return false;
+  if (isUnlimitedApprove(intent)) return match.unlimited === true;
+  return match.maxAllowance === undefined || intent.amount <= match.maxAllowance;
 }
 
 // A contract-call rule covers contract calls only, and a generic rule never does: arbitrary data is

@@ -16,6 +16,7 @@ import {
 import {
   MAX_RULES,
   VIOLATION_SEVERITY,
+  type AllowanceMatch,
   type AmountRange,
   type AssetLimits,
   type ContractCallMatch,
@@ -113,8 +114,16 @@ function serializeMatch(match: RuleMatch): PolicyJson {
     initiatorRoles: match.initiatorRoles,
     operations: match.operations,
     contractCall: match.contractCall && serializeContractCall(match.contractCall),
+    allowance: match.allowance && serializeAllowance(match.allowance),
   });
 }
+
+const serializeAllowance = (allowance: AllowanceMatch): PolicyJson =>
+  json({
+    spenders: allowance.spenders,
+    maxAllowance: amount(allowance.maxAllowance),
+    unlimited: allowance.unlimited,
+  });
 
 function serializeContractCall(call: ContractCallMatch): PolicyJson {
   const args = call.args?.map((arg) => json({ index: arg.index, ...serializeRange(arg), oneOf: arg.oneOf }));

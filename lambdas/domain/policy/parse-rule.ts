@@ -11,6 +11,7 @@ import {
   readAmount,
   readArray,
   readAsset,
+  readBoolean,
   readDistinct,
   readEnum,
   readInteger,
@@ -18,18 +19,20 @@ import {
   readOptional,
   readString,
 } from './policy-fields';
-import type {
-  ActionType,
-  PolicyContext,
-  AmountRange,
-  ArgumentLimit,
-  ContractCallMatch,
-  CounterpartyMatch,
-  Operation,
-  Rule,
-  RuleAction,
-  RuleMatch,
-  SideEffect,
+import {
+  UNLIMITED_ALLOWANCE_MIN,
+  type ActionType,
+  type AllowanceMatch,
+  type PolicyContext,
+  type AmountRange,
+  type ArgumentLimit,
+  type ContractCallMatch,
+  type CounterpartyMatch,
+  type Operation,
+  type Rule,
+  type RuleAction,
+  type RuleMatch,
+  type SideEffect,
 } from './policy';
 
 const RULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -76,10 +79,15 @@ function parseMatch(value: unknown, path: string): RuleMatch {
     'initiatorRoles',
     'operations',
     'contractCall',
+    'allowance',
   ]);
   if (raw.contractCall !== undefined && raw.operations !== undefined) {
     invalid(field(path, 'operations'), 'does not apply to a contractCall rule, which matches contract calls only');
   }
+  const operations = readOptional(raw, path, 'operations', (v, p) =>
+    readDistinct(v, p, (o, op) => readEnum(o, op, OPERATIONS)),
+  );
+  if (raw.allowance !== undefined) requireApproveOnly(raw, path, operations);
   return compact({
     assets: readOptional(raw, path, 'assets', (v, p) => readDistinct(v, p, readAsset)),
     counterparty: readOptional(raw, path, 'counterparty', parseCounterparty),
@@ -87,11 +95,48 @@ function parseMatch(value: unknown, path: string): RuleMatch {
     initiatorRoles: readOptional(raw, path, 'initiatorRoles', (v, p) =>
       readDistinct(v, p, (r, rp) => readEnum(r, rp, ROLES)),
     ),
-    operations: readOptional(raw, path, 'operations', (v, p) =>
-      readDistinct(v, p, (o, op) => readEnum(o, op, OPERATIONS)),
-    ),
+    operations,
     contractCall: readOptional(raw, path, 'contractCall', parseContractCall),
+    allowance: readOptional(raw, path, 'allowance', parseAllowance),
   });
+}
+
+// An allowance rule judges approvals only, and names its spenders and bound itself: a second,
+// generic spender list or amount range beside it would leave a reader guessing which one applies.
+function requireApproveOnly(
+  raw: Readonly<Record<string, unknown>>,
+  path: string,
+  operations: readonly Operation[] | undefined,
+): void {
+  if (operations === undefined || operations.length !== 1 || operations[0] !== 'approve') {
+    invalid(field(path, 'allowance'), 'applies to approvals only: the rule must say operations: ["approve"]');
+  }
+  if (raw.counterparty !== undefined) {
+    invalid(field(path, 'counterparty'), 'does not apply beside allowance: list the spenders in allowance.spenders');
+  }
+  if (raw.amount !== undefined) {
+    invalid(field(path, 'amount'), 'does not apply beside allowance: bound the allowance with allowance.maxAllowance');
+  }
+}
+
+function parseAllowance(value: unknown, path: string): AllowanceMatch {
+  const raw = readObject(value, path, ['spenders', 'maxAllowance', 'unlimited']);
+  const spenders = readDistinct(raw.spenders, field(path, 'spenders'), readAddress);
+  const maxAllowance = readOptional(raw, path, 'maxAllowance', readAmount);
+  const unlimited = readOptional(raw, path, 'unlimited', readBoolean);
+  if (maxAllowance !== undefined && maxAllowance >= UNLIMITED_ALLOWANCE_MIN) {
+    invalid(
+      field(path, 'maxAllowance'),
+      'must be below 2^255: an allowance that large is unlimited, which only unlimited: true allows',
+    );
+  }
+  if (maxAllowance !== undefined && unlimited === true) {
+    invalid(
+      field(path, 'unlimited'),
+      'contradicts maxAllowance: an unlimited allowance has no maximum, set one or the other',
+    );
+  }
+  return compact({ spenders, maxAllowance, unlimited });
 }
 
 function parseCounterparty(value: unknown, path: string): CounterpartyMatch {

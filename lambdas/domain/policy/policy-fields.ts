@@ -57,6 +57,11 @@ export function readInteger(value: unknown, path: string, min: number, max = Num
   return value;
 }
 
+export function readBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') invalid(path, `must be true or false, got ${describe(value)}`);
+  return value;
+}
+
 /** Reads one of a fixed set of strings. */
 export function readEnum<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {

@@ -157,7 +157,7 @@ describe('ERC-20 calls hidden in data', () => {
     });
   });
 
-  it('an unlimited approve breaks the per-transaction limit', () => {
+  it('an unlimited approve no rule allows is refused, and still breaks the per-transaction limit', () => {
     const decision = evaluatePolicy(
       policy({
         rules: [
@@ -173,6 +173,7 @@ describe('ERC-20 calls hidden in data', () => {
     );
     expect(decision.action).toBe('BLOCK');
     expect(decision.violations).toEqual([
+      expect.objectContaining({ code: 'UNLIMITED_ALLOWANCE', severity: 'none' }),
       expect.objectContaining({
         code: 'PER_TRANSACTION_LIMIT',
         severity: 'medium',

@@ -49,6 +49,27 @@ export const erc20Approve = (spender: Address, amount: bigint, token: Address = 
     }),
   );
 
+export const erc20IncreaseAllowance = (spender: Address, added: bigint, token: Address = TOKEN): Intent =>
+  callIntent(
+    token,
+    encodeFunctionData({
+      abi: parseAbi(['function increaseAllowance(address,uint256)']),
+      functionName: 'increaseAllowance',
+      args: [spender, added],
+    }),
+  );
+
+/** An ERC-2612 `permit` call carrying a signature: not an approval the wallet grants, so a contract call. */
+export const erc20Permit = (owner: Address, spender: Address, value: bigint, token: Address = TOKEN): Intent =>
+  callIntent(
+    token,
+    encodeFunctionData({
+      abi: parseAbi(['function permit(address,address,uint256,uint256,uint8,bytes32,bytes32)']),
+      functionName: 'permit',
+      args: [owner, spender, value, 2n ** 40n, 27, `0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`],
+    }),
+  );
+
 export const vaultDeposit = (amount: bigint, receiver: Address, target: Address = VAULT): Intent =>
   callIntent(target, encodeFunctionData({ abi: VAULT_ABI, functionName: 'deposit', args: [amount, receiver] }));
 
