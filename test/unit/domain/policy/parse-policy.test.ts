@@ -91,6 +91,39 @@ describe('parsePolicy', () => {
     expect(parsePolicy(serializePolicy(parsed), { groups: GROUPS })).toEqual(parsed);
   });
 
+  it('round-trips allowance rules, maxAllowance as a decimal string', () => {
+    const json = {
+      version: 2,
+      rules: [
+        allow('router-capped', {
+          assets: [TOKEN],
+          operations: ['approve'],
+          allowance: { spenders: [SPENDER, VAULT], maxAllowance: '1000000' },
+        }),
+        allow('vault-unlimited', { operations: ['approve'], allowance: { spenders: [VAULT], unlimited: true } }),
+        block('revokes-only', { operations: ['approve'], allowance: { spenders: [MIXER], maxAllowance: '0' } }),
+        allow('any-limited', { operations: ['approve'], allowance: { spenders: [ALICE], unlimited: false } }),
+      ],
+      limits: {},
+    };
+    const parsed = policy(json);
+    expect(parsed.rules.map((rule) => rule.match.allowance)).toEqual([
+      { spenders: [SPENDER, VAULT], maxAllowance: 1_000_000n },
+      { spenders: [VAULT], unlimited: true },
+      { spenders: [MIXER], maxAllowance: 0n },
+      { spenders: [ALICE], unlimited: false },
+    ]);
+    expect(serializePolicy(parsed)).toEqual(json);
+    expect(parsePolicy(JSON.parse(JSON.stringify(serializePolicy(parsed))), { groups: GROUPS })).toEqual(parsed);
+  });
+
+  it('reads allowance spenders checksummed', () => {
+    const parsed = policy(
+      withRule(allow('a', { operations: ['approve'], allowance: { spenders: [SPENDER.toLowerCase()] } })),
+    );
+    expect(parsed.rules[0]?.match.allowance?.spenders).toEqual([SPENDER]);
+  });
+
   describe('refuses', () => {
     it.each([
       [{ rules: [], extra: 1 }, 'extra'],
@@ -305,6 +338,82 @@ describe('parsePolicy', () => {
         ),
         'rules[0].match.operations',
       );
+    });
+
+    describe('an allowance criterion', () => {
+      const withAllowance = (allowance: unknown, extra: object = {}) =>
+        withRule(allow('a', { operations: ['approve'], allowance, ...extra }));
+      const at = (key: string) => `rules[0].match.allowance.${key}`;
+
+      it.each([
+        ['without operations', { allowance: { spenders: [SPENDER] } }],
+        ['with transfers', { operations: ['transfer'], allowance: { spenders: [SPENDER] } }],
+        ['with more than approvals', { operations: ['approve', 'transfer'], allowance: { spenders: [SPENDER] } }],
+      ])('%s', (_name, match) => {
+        const error = expectRefusedAt(withRule(allow('a', match)), 'rules[0].match.allowance');
+        expect(error.details.reason).toContain('operations: ["approve"]');
+      });
+
+      it.each([
+        ['counterparty', { counterparty: { type: 'allowlist', addresses: [SPENDER] } }],
+        ['amount', { amount: { max: '5' } }],
+      ])('beside %s, which it replaces', (key, extra) => {
+        expectRefusedAt(withAllowance({ spenders: [SPENDER] }, extra), `rules[0].match.${key}`);
+      });
+
+      it.each([
+        [ALICE.replace('C', 'c'), 'ADDRESS.BAD_CHECKSUM'],
+        ['0x1234', 'ADDRESS.BAD_LENGTH'],
+        ['router', 'ADDRESS.MISSING_PREFIX'],
+      ])('with a bad spender %p, keeping the underlying code', (address, cause) => {
+        expect(expectRefusedAt(withAllowance({ spenders: [SPENDER, address] }), at('spenders[1]')).details.cause).toBe(
+          cause,
+        );
+      });
+
+      it('with no spenders, an empty list, or one listed twice', () => {
+        expectRefusedAt(withAllowance({ maxAllowance: '5' }), at('spenders'));
+        expectRefusedAt(withAllowance({ spenders: [] }), at('spenders'));
+        expectRefusedAt(withAllowance({ spenders: [SPENDER, SPENDER.toLowerCase()] }), at('spenders[1]'));
+        expectRefusedAt(withAllowance(SPENDER), 'rules[0].match.allowance');
+      });
+
+      it.each([
+        ['negative', '-1', 'MONEY.NEGATIVE'],
+        ['fractional', '1.5', 'MONEY.FRACTIONAL'],
+      ])('with a %s maxAllowance, keeping the underlying code', (_name, maxAllowance, cause) => {
+        expect(
+          expectRefusedAt(withAllowance({ spenders: [SPENDER], maxAllowance }), at('maxAllowance')).details.cause,
+        ).toBe(cause);
+      });
+
+      it.each([['lots'], [''], [5], [null], ['0x10']])('with a maxAllowance of %p', (maxAllowance) => {
+        expectRefusedAt(withAllowance({ spenders: [SPENDER], maxAllowance }), at('maxAllowance'));
+      });
+
+      it('with a maxAllowance of 2^255 or more, which is unlimited', () => {
+        const error = expectRefusedAt(
+          withAllowance({ spenders: [SPENDER], maxAllowance: (2n ** 255n).toString() }),
+          at('maxAllowance'),
+        );
+        expect(error.details.reason).toContain('unlimited');
+        expect(() =>
+          policy(withAllowance({ spenders: [SPENDER], maxAllowance: (2n ** 255n - 1n).toString() })),
+        ).not.toThrow();
+      });
+
+      it('unlimited together with a maximum', () => {
+        expectRefusedAt(withAllowance({ spenders: [SPENDER], maxAllowance: '5', unlimited: true }), at('unlimited'));
+      });
+
+      it.each([['yes'], [1], [null]])('unlimited given as %p', (unlimited) => {
+        expectRefusedAt(withAllowance({ spenders: [SPENDER], unlimited }), at('unlimited'));
+      });
+
+      it('with an unknown field', () => {
+        const error = expectRefusedAt(withAllowance({ spender: [SPENDER] }), at('spender'));
+        expect(error.details.reason).toContain('spenders, maxAllowance, unlimited');
+      });
     });
 
     it('escalate on a rule that does not block', () => {

@@ -1,6 +1,6 @@
 import { parsePolicy, serializePolicy } from '../../../../lambdas/domain/policy/parse-policy';
 import { restorePolicy } from '../../../../lambdas/domain/policy/restore-policy';
-import { GROUPS, VAULT, allow, approval, policy } from './policy-fixtures';
+import { GROUPS, SPENDER, VAULT, allow, approval, policy } from './policy-fixtures';
 
 const STORED = policy({
   version: 4,
@@ -8,6 +8,14 @@ const STORED = policy({
     approval('large', 3, 'treasury', 3600, { amount: { min: '100000000000000000000000000000000' } }),
     allow('vault', {
       contractCall: { target: VAULT, signature: 'deposit(uint256,address)', args: [{ index: 0, max: '100' }] },
+    }),
+    allow('approve-vault', {
+      operations: ['approve'],
+      allowance: { spenders: [VAULT], maxAllowance: '340282366920938463463374607431768211456' },
+    }),
+    approval('approve-spender-unlimited', 2, 'treasury', 600, {
+      operations: ['approve'],
+      allowance: { spenders: [SPENDER], unlimited: true },
     }),
   ],
   limits: {
@@ -22,6 +30,14 @@ describe('restorePolicy', () => {
     expect(restorePolicy(JSON.parse(JSON.stringify(serializePolicy(STORED)))).limits.perAsset?.native?.daily).toBe(
       2n ** 128n,
     );
+  });
+
+  it('reads back allowance rules: spenders, maxAllowance as bigint, unlimited', () => {
+    const restored = restorePolicy(JSON.parse(JSON.stringify(serializePolicy(STORED))));
+    expect(restored.rules.map((rule) => rule.match.allowance).filter(Boolean)).toEqual([
+      { spenders: [VAULT], maxAllowance: 2n ** 128n },
+      { spenders: [SPENDER], unlimited: true },
+    ]);
   });
 
   it('reads back a policy whose groups are gone or smaller now, which parsing a new policy refuses', () => {
