@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -10,6 +11,7 @@ import { DynamoAuditLog } from '../adapters/dynamodb/dynamo-audit-log';
 import { DynamoCursorStore } from '../adapters/dynamodb/dynamo-cursor-store';
 import { DynamoLedgerStore } from '../adapters/dynamodb/dynamo-ledger-store';
 import { DynamoNonceStore } from '../adapters/dynamodb/dynamo-nonce-store';
+import { DynamoReconciliationStore } from '../adapters/dynamodb/dynamo-reconciliation-store';
 import { DynamoTransferEventStore } from '../adapters/dynamodb/dynamo-transfer-event-store';
 import { DynamoTransferSubmissionStore } from '../adapters/dynamodb/dynamo-transfer-submission-store';
 import { DynamoWalletStore } from '../adapters/dynamodb/dynamo-wallet-store';
@@ -20,6 +22,9 @@ import { AesGcmSecretSealer } from '../adapters/local/aes-gcm-secret-sealer';
 import { LocalKeyVault } from '../adapters/local/local-key-vault';
 import { DenyListScreeningProvider } from '../adapters/screening/deny-list-screening-provider';
 import { SfnWorkflowEngine } from '../adapters/sfn/sfn-workflow-engine';
+import { LogAlarmSink } from '../adapters/alarms/log-alarm-sink';
+import type { AlarmSink } from '../ports/alarm-sink';
+import type { ReconciliationStore } from '../ports/reconciliation-store';
 import type { ChainRegistry } from '../ports/chain-registry';
 import type { CursorStore } from '../ports/cursor-store';
 import type { KeyVault } from '../ports/key-vault';
@@ -34,6 +39,9 @@ import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config';
 export interface Dependencies extends TransferDeps {
   readonly cursors: CursorStore;
   readonly config: RuntimeConfig;
+  /** The reconciliation exception queue (unexplained outflows, balance mismatches). */
+  readonly reconciliation: ReconciliationStore;
+  readonly alarms: AlarmSink;
 }
 
 /** Instances the embedding process supplies instead of building them (the local runtime, tests). */
@@ -43,6 +51,8 @@ export interface ProvidedDependencies {
   readonly keyVault?: KeyVault;
   readonly chains?: ChainRegistry;
   readonly clock?: () => Date;
+  /** Where alarms go; a structured error log line (for a metric filter) when absent. */
+  readonly alarms?: AlarmSink;
   /** Told the name of every DynamoDB command sent (benchmarks count write requests with it). */
   readonly onDynamoDbCommand?: (commandName: string) => void;
 }
@@ -148,6 +158,8 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
     audit: new DynamoAuditLog(doc, tables.audit, auditSigner.checkpointSigner()),
     nonces: new DynamoNonceStore(doc, tables.nonces),
     cursors: new DynamoCursorStore(doc, tables.events),
+    reconciliation: new DynamoReconciliationStore(doc, tables.events),
+    alarms: given.alarms ?? new LogAlarmSink(new Logger({ serviceName: 'strongroom-alarms' })),
     chains: given.chains ?? new StaticChainRegistry(config.chains.map((chain) => new ViemChainGateway(chain))),
     keyVault,
     approvalSigner,

@@ -207,6 +207,9 @@ export const ERROR_CATALOGUE = {
   'APPROVAL.GROUP_NOT_FOUND': { kind: 'not_found', summary: 'no approval group with this id' },
   'APPROVAL.REQUEST_NOT_FOUND': { kind: 'not_found', summary: 'no approval request with this id' },
   'AUDIT.TRACE_NOT_FOUND': { kind: 'not_found', summary: 'no audit record carries this trace id' },
+  // reconciliation
+  'RECONCILIATION.EXCEPTION_NOT_FOUND': { kind: 'not_found', summary: 'no reconciliation exception with this id' },
+  'RECONCILIATION.ALREADY_RESOLVED': { kind: 'conflict', summary: 'the reconciliation exception is resolved already' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -4,6 +4,7 @@ import { handler as approvalGroups } from '../../lambdas/handlers/api/approval-g
 import { handler as approvals } from '../../lambdas/handlers/api/approvals';
 import { handler as audit } from '../../lambdas/handlers/api/audit';
 import { handler as health } from '../../lambdas/handlers/api/health';
+import { handler as reconciliation } from '../../lambdas/handlers/api/reconciliation';
 import { handler as transactions } from '../../lambdas/handlers/api/transactions';
 import { handler as wallets } from '../../lambdas/handlers/api/wallets';
 
@@ -32,6 +33,7 @@ export interface ApiHandlers {
   readonly approvals: ApiProxyHandler;
   readonly audit: ApiProxyHandler;
   readonly health: ApiProxyHandler;
+  readonly reconciliation: ApiProxyHandler;
 }
 
 // The module names in lambdas/handlers/api/.
@@ -42,6 +44,7 @@ const FUNCTION_NAMES: Readonly<Record<keyof ApiHandlers, string>> = {
   approvals: 'approvals',
   audit: 'audit',
   health: 'health',
+  reconciliation: 'reconciliation',
 };
 
 /**
@@ -69,10 +72,12 @@ export function apiRoutes(handlers: ApiHandlers): ApiRoutes {
     '/v1/approvals/{id}': route('approvals', ['GET', 'POST']),
     '/v1/audit/{traceId}': route('audit', ['GET']),
     '/v1/health': route('health', ['GET']),
+    '/v1/reconciliation/exceptions': route('reconciliation', ['GET']),
+    '/v1/reconciliation/exceptions/{id}/resolve': route('reconciliation', ['POST']),
   };
 }
 
 /** API v1 served by the real Lambda handler modules, the ones the cloud deploys. */
 export function defaultApiRoutes(): ApiRoutes {
-  return apiRoutes({ wallets, approvalGroups, transactions, approvals, audit, health });
+  return apiRoutes({ wallets, approvalGroups, transactions, approvals, audit, health, reconciliation });
 }

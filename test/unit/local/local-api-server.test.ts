@@ -17,6 +17,7 @@ jest.mock('../../../lambdas/handlers/api/transactions', () => ({ handler: jest.f
 jest.mock('../../../lambdas/handlers/api/approvals', () => ({ handler: jest.fn() }));
 jest.mock('../../../lambdas/handlers/api/audit', () => ({ handler: jest.fn() }));
 jest.mock('../../../lambdas/handlers/api/health', () => ({ handler: jest.fn() }));
+jest.mock('../../../lambdas/handlers/api/reconciliation', () => ({ handler: jest.fn() }));
 
 const LIMIT = 64 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -42,6 +43,7 @@ const FUNCTIONS: readonly (keyof ApiHandlers)[] = [
   'approvals',
   'audit',
   'health',
+  'reconciliation',
 ];
 
 function fakes(respond?: Respond): Fakes {
@@ -169,6 +171,13 @@ describe('the API v1 route table', () => {
     ['POST', '/v1/approvals/a-1', '/v1/approvals/{id}', 'approvals'],
     ['GET', '/v1/audit/trace-1', '/v1/audit/{traceId}', 'audit'],
     ['GET', '/v1/health', '/v1/health', 'health'],
+    ['GET', '/v1/reconciliation/exceptions', '/v1/reconciliation/exceptions', 'reconciliation'],
+    [
+      'POST',
+      '/v1/reconciliation/exceptions/x-1/resolve',
+      '/v1/reconciliation/exceptions/{id}/resolve',
+      'reconciliation',
+    ],
   ];
 
   it('declares exactly the documented resources and methods', () => {
@@ -195,7 +204,7 @@ describe('the API v1 route table', () => {
     const table = defaultApiRoutes();
     expect(table['/v1/wallets/{id}/freeze']?.handler).toBe(walletsModuleHandler);
     expect(table['/v1/wallets/{id}/freeze']?.functionName).toBe('wallets');
-    expect(new Set(Object.values(table).map((r) => r.handler)).size).toBe(6);
+    expect(new Set(Object.values(table).map((r) => r.handler)).size).toBe(7);
   });
 });
 

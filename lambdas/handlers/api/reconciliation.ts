@@ -1,0 +1,32 @@
+import { dependencies, type Dependencies } from '../../composition/dependencies';
+import { listExceptions } from '../../use-cases/reconciliation/list-exceptions';
+import { resolveException } from '../../use-cases/reconciliation/resolve-exception';
+import { apiHandler } from './http/api-handler';
+import { pageOf, pathId, queryOf } from './http/request-params';
+import { requireRole } from './http/require-role';
+import { routes } from './http/route';
+
+const api = routes<Dependencies>({
+  'GET /v1/reconciliation/exceptions': async (r, deps) => {
+    requireRole(r.principal, 'auditor', 'admin');
+    const query = queryOf(r, ['walletId', 'status', 'limit', 'nextToken']);
+    return {
+      status: 200,
+      body: await listExceptions(deps, { walletId: query.walletId, status: query.status, page: pageOf(query) }),
+    };
+  },
+  'POST /v1/reconciliation/exceptions/{id}/resolve': async (r, deps) => ({
+    status: 200,
+    body: await resolveException(deps, {
+      principal: requireRole(r.principal, 'admin'),
+      exceptionId: pathId(r),
+      body: r.body,
+    }),
+  }),
+});
+
+/** The reconciliation exception queue: list (auditor, admin) and resolve with a reason (admin). */
+export const handler = apiHandler(
+  { name: 'reconciliation', auth: 'required', deps: dependencies },
+  async (request, load) => api(request, await load()),
+);
