@@ -18,6 +18,8 @@ import type { Role } from '../lambdas/domain/principal';
 import { handler as watchDeposits } from '../lambdas/handlers/scheduled/watch-deposits';
 import { handler as expireApprovals } from '../lambdas/handlers/scheduled/expire-approvals';
 import { handler as writeAuditCheckpoint } from '../lambdas/handlers/scheduled/write-audit-checkpoint';
+import { handler as reconcileBalances } from '../lambdas/handlers/scheduled/reconcile-balances';
+import { RecordingAlarmSink } from '../lambdas/adapters/alarms/recording-alarm-sink';
 import { startAnvil, type Anvil } from './anvil';
 import { createDevTokenIssuer, type DevTokenIssuer } from './dev-tokens';
 import { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -34,6 +36,8 @@ export interface LocalStackOptions {
   readonly confirmationPollSeconds?: number;
   /** How often the deposit watcher and the approval expiry sweep run (default 1000 ms). */
   readonly sweepIntervalMs?: number;
+  /** How often the balance reconciliation runs (default 10 000 ms; it reads every wallet's balances). */
+  readonly reconcileIntervalMs?: number;
   readonly onMessage?: (message: OutboxMessage) => void;
   readonly log?: (line: string) => void;
   /** Tests and benches: what the handlers get instead of the defaults (a counting vault, a lossy chain, a DynamoDB request counter). */
@@ -54,6 +58,8 @@ export interface LocalStack {
   readonly dynamo: DynamoDbLocal;
   readonly engine: LocalWorkflowEngine;
   readonly outbox: OutboxNotifier;
+  /** Alarms raised (unexplained outflows, balance mismatches), also printed through `log`. */
+  readonly alarms: RecordingAlarmSink;
   readonly tokens: DevTokenIssuer;
   readonly deps: Dependencies;
   /** The ERC-20 deployed at first start and listed in the chain's asset registry. */
@@ -126,8 +132,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers },
     );
     const outbox = new OutboxNotifier(undefined, options.onMessage);
+    const alarms = new RecordingAlarmSink((alarm) =>
+      log(`ALARM ${alarm.kind} wallet ${alarm.walletId} exception ${alarm.exceptionId}: ${alarm.message}`),
+    );
     resetDependencies();
     provideDependencies({
+      alarms,
       keyVault: vault,
       ...(options.provide?.({ vault }) ?? {}),
       workflow: engine,
@@ -137,13 +147,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const resumed = await resumeInFlightTransfers(deps.events, engine);
     if (resumed.length > 0) log(`resumed ${resumed.length} unfinished transfer(s)`);
 
-    const sweeps = startSweeps(options.sweepIntervalMs ?? 1_000, log);
+    const sweeps = startSweeps(options.sweepIntervalMs ?? 1_000, options.reconcileIntervalMs ?? 10_000, log);
     let stopping: Promise<void> | undefined;
     return {
       anvil,
       dynamo,
       engine,
       outbox,
+      alarms,
       tokens,
       deps,
       token: { address: token, symbol: 'LUSD', decimals: 18 },
@@ -176,10 +187,29 @@ function devTokenIssuer(): Promise<DevTokenIssuer> {
   return issuer;
 }
 
-/** The deposit watcher, the approval expiry sweep and the audit checkpoint, one pass at a time, on an interval. */
-function startSweeps(intervalMs: number, log: (line: string) => void): { stop(): Promise<void> } {
+/**
+ * The chain watcher (deposits, unexplained outflows), the approval expiry sweep and the audit
+ * checkpoint, one pass at a time, on an interval; the balance reconciliation on its own, longer
+ * interval, in the same queue, so it never runs while the watcher moves its cursor.
+ */
+function startSweeps(
+  intervalMs: number,
+  reconcileIntervalMs: number,
+  log: (line: string) => void,
+): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  const reconcileTimer = setInterval(() => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        await reconcileBalances();
+      } catch (error) {
+        log(`reconciliation failed: ${(error as Error).name}: ${(error as Error).message}`);
+      }
+    });
+  }, reconcileIntervalMs);
+  reconcileTimer.unref();
   const timer = setInterval(() => {
     running = running.then(async () => {
       if (stopped) return;
@@ -197,6 +227,7 @@ function startSweeps(intervalMs: number, log: (line: string) => void): { stop():
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      clearInterval(reconcileTimer);
       await running;
     },
   };

@@ -11,9 +11,14 @@ import {
 } from '../domain/deposits/deposit-scan-state';
 import { ConflictError } from '../domain/errors';
 import { depositConfirmed, depositReorged, depositSeen } from '../domain/ledger/deposit-postings';
-import type { ChainGateway, IncomingTransfer } from '../ports/chain';
+import type { ChainGateway, IncomingTransfer, OutgoingTransfer } from '../ports/chain';
 import type { CursorStore } from '../ports/cursor-store';
 import type { LedgerStore } from '../ports/ledger-store';
+import type { UnexplainedOutflowException } from '../domain/reconciliation/reconciliation-exception';
+import {
+  detectUnexplainedOutflows,
+  type DetectUnexplainedOutflowsDeps,
+} from './reconciliation/detect-unexplained-outflows';
 
 export interface WatchDepositsDeps {
   readonly chain: ChainGateway;
@@ -23,6 +28,12 @@ export interface WatchDepositsDeps {
   readonly custodyAddresses: () => Promise<ReadonlyMap<string, string>>;
   /** Told about transfers to our addresses that are not credited (unknown tokens): to record, never to credit. */
   readonly onIgnored?: (transfer: IncomingTransfer, reason: string) => Promise<void>;
+  /**
+   * With these, each scan also looks at what left the custody addresses in the same blocks and
+   * handles what no transfer of ours explains (ARCHITECTURE §1.10): the outflow watcher rides on this
+   * scanner's cursor and reorg check instead of scanning the chain a second time.
+   */
+  readonly outflows?: Omit<DetectUnexplainedOutflowsDeps, 'clock'>;
   readonly clock: () => Date;
 }
 
@@ -33,6 +44,8 @@ export interface DepositScanReport {
   readonly confirmed: readonly PendingDeposit[];
   readonly reorged: readonly PendingDeposit[];
   readonly ignored: readonly IncomingTransfer[];
+  /** Outgoing value of our own signed transactions, and unexplained outflows recorded by this scan. */
+  readonly outflows: { readonly explained: number; readonly unexplained: readonly UnexplainedOutflowException[] };
   /** Another scanner moved the cursor first; its postings and ours are the same replays. */
   readonly raced: boolean;
 }
@@ -40,10 +53,31 @@ export interface DepositScanReport {
 const cursorName = (chainId: number): string => `deposits-${chainId}`;
 
 /**
+ * The last block the scanner of a chain has finished (deposits credited, outflows handled), and the
+ * cursor version that says so; undefined before its first scan. Reconciliation compares at or below it.
+ */
+export async function scannedThrough(
+  cursors: CursorStore,
+  chainId: number,
+): Promise<{ readonly block: bigint; readonly version: number } | undefined> {
+  const cursor = await cursors.read(cursorName(chainId));
+  if (cursor === undefined) return undefined;
+  const { nextBlock } = decodeScanState(cursor.position);
+  return nextBlock === 0n ? undefined : { block: nextBlock - 1n, version: cursor.version };
+}
+
+/**
  * One pass of the deposit scanner of a chain: undo deposits whose blocks left the chain, scan the
  * next blocks for native value and ERC-20 Transfer logs to custody addresses (tokens of the registry
  * only), credit what was found as pendingIn, and make spendable what has its confirmations. The
  * state lives in one cursor; every posting is idempotent, so a crash or a rescan credits nothing twice.
+ *
+ * With `outflows`, the same pass handles value that left custody addresses in those blocks (see
+ * `detectUnexplainedOutflows`). An unexplained outflow is booked when first seen, not after its
+ * confirmations: the wallet is frozen at once, which is the safe side. If its block is reorged away the
+ * booking stays (its id leaves out the block hash, so the transaction re-mined elsewhere is not booked
+ * again); should it never return, the balance reconciliation sees the chain above the books and
+ * records a mismatch for a human, rather than the scanner reversing a booking on its own.
  */
 export async function watchDeposits(deps: WatchDepositsDeps): Promise<DepositScanReport> {
   const { chain } = deps;
@@ -57,6 +91,7 @@ export async function watchDeposits(deps: WatchDepositsDeps): Promise<DepositSca
     confirmed: [] as PendingDeposit[],
     reorged: [] as PendingDeposit[],
     ignored: [] as IncomingTransfer[],
+    outflows: { explained: 0, unexplained: [] as UnexplainedOutflowException[] },
   };
 
   state = await undoReorgs(deps, state, report.reorged);
@@ -125,12 +160,18 @@ async function scan(
   deps: WatchDepositsDeps,
   fromBlock: bigint,
   toBlock: bigint,
-  report: { seen: PendingDeposit[]; ignored: IncomingTransfer[] },
+  report: {
+    seen: PendingDeposit[];
+    ignored: IncomingTransfer[];
+    outflows: { explained: number; unexplained: UnexplainedOutflowException[] };
+  },
 ): Promise<{ blocks: ScannedBlock[]; seen: PendingDeposit[] } | undefined> {
   const { chain } = deps;
   const wallets = await deps.custodyAddresses();
   const addresses = [...wallets.keys()] as Address[];
   const transfers = await chain.incomingTransfers({ fromBlock, toBlock }, addresses);
+  const outgoing: readonly OutgoingTransfer[] =
+    deps.outflows === undefined ? [] : await chain.outgoingTransfers({ fromBlock, toBlock }, addresses);
   // The hashes of the blocks we keep, read after the transfers: a transfer whose block hash differs
   // was read from a block that has since been replaced, and the whole range is scanned again later.
   const blocks: ScannedBlock[] = [];
@@ -141,7 +182,7 @@ async function scan(
     blocks.push({ number, hash: block.hash });
   }
   const hashes = new Map(blocks.map((b) => [b.number, b.hash]));
-  for (const transfer of transfers) {
+  for (const transfer of [...transfers, ...outgoing]) {
     const known = hashes.get(transfer.blockNumber) ?? (await chain.block(transfer.blockNumber))?.hash;
     if (known !== transfer.blockHash) return undefined;
   }
@@ -169,6 +210,14 @@ async function scan(
     await deps.ledger.post(depositSeen(deposit, deps.clock()));
     seen.push(deposit);
     report.seen.push(deposit);
+  }
+  if (deps.outflows !== undefined && outgoing.length > 0) {
+    const found = await detectUnexplainedOutflows(
+      { ...deps.outflows, clock: deps.clock },
+      { chainId: chain.config.chainId, tokens: chain.config.tokens, wallets, outgoing },
+    );
+    report.outflows.explained += found.explained;
+    report.outflows.unexplained.push(...found.unexplained);
   }
   return { blocks, seen };
 }

@@ -4,9 +4,19 @@ import { watchDeposits } from '../../use-cases/watch-deposits';
 
 const logger = new Logger({ serviceName: 'strongroom-deposits' });
 
-/** The deposit watcher: one scan per configured chain (an EventBridge schedule in the cloud, an interval locally). */
+/**
+ * The chain watcher: one scan per configured chain (an EventBridge schedule in the cloud, an interval
+ * locally) for deposits to custody addresses and for what left them without a transfer of ours.
+ */
 export async function handler(): Promise<{
-  chains: { chainId: number; seen: number; confirmed: number; reorged: number; ignored: number }[];
+  chains: {
+    chainId: number;
+    seen: number;
+    confirmed: number;
+    reorged: number;
+    ignored: number;
+    unexplainedOutflows: number;
+  }[];
 }> {
   const deps = await dependencies();
   const chains = [];
@@ -24,6 +34,15 @@ export async function handler(): Promise<{
           reason,
         });
       },
+      outflows: {
+        nonces: deps.nonces,
+        events: deps.events,
+        ledger: deps.ledger,
+        wallets: deps.wallets,
+        audit: deps.audit,
+        reconciliation: deps.reconciliation,
+        alarms: deps.alarms,
+      },
       clock: deps.clock,
     });
     const figures = {
@@ -32,7 +51,13 @@ export async function handler(): Promise<{
       confirmed: report.confirmed.length,
       reorged: report.reorged.length,
       ignored: report.ignored.length,
+      unexplainedOutflows: report.outflows.unexplained.length,
     };
+    if (figures.unexplainedOutflows > 0)
+      logger.warn('unexplained outflows', {
+        chainId: figures.chainId,
+        exceptionIds: report.outflows.unexplained.map((o) => o.id),
+      });
     if (figures.seen + figures.confirmed + figures.reorged + figures.ignored > 0) logger.info('deposits', figures);
     chains.push(figures);
   }
