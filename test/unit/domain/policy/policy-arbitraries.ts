@@ -3,7 +3,11 @@ import { encodeFunctionData } from 'viem';
 import type { Address } from '../../../../lambdas/domain/address';
 import type { Intent } from '../../../../lambdas/domain/intents';
 import { MAX_UINT256 } from '../../../../lambdas/domain/money';
-import type { EvaluationInput, WalletStatus } from '../../../../lambdas/domain/policy/policy';
+import {
+  UNLIMITED_ALLOWANCE_MIN,
+  type EvaluationInput,
+  type WalletStatus,
+} from '../../../../lambdas/domain/policy/policy';
 import { ROLES } from '../../../../lambdas/domain/principal';
 import {
   ALICE,
@@ -17,6 +21,7 @@ import {
   VAULT_ABI,
   callIntent,
   erc20Approve,
+  erc20IncreaseAllowance,
   nativeTransfer,
   tokenTransfer,
 } from './policy-fixtures';
@@ -77,6 +82,24 @@ const callMatch = fc
   .tuple(someOf(fc.record(common), 1), contractCall)
   .map(([criteria, call]) => ({ ...criteria, contractCall: call }));
 
+const allowanceCriterion = fc
+  .tuple(
+    fc.subarray(COUNTERPARTIES, { minLength: 1 }),
+    fc.oneof(
+      fc.constant({}),
+      bound.map((maxAllowance) => ({ maxAllowance })),
+      fc.boolean().map((unlimited) => ({ unlimited })),
+    ),
+  )
+  .map(([spenders, extra]) => ({ spenders, ...extra }));
+
+/** The match of an allowance rule: approvals only, optionally narrowed by asset or initiator role. */
+export const allowanceMatch = fc
+  .tuple(someOf(fc.record({ assets: common.assets, initiatorRoles: common.initiatorRoles }), 1), allowanceCriterion)
+  .map(([criteria, allowance]) => ({ ...criteria, operations: ['approve'], allowance }));
+
+const anyMatch = fc.oneof(genericMatch, callMatch, allowanceMatch);
+
 const group = fc.constantFrom(...GROUPS.keys());
 
 const approvalSpec = group.chain((approverGroup) =>
@@ -87,18 +110,25 @@ const approvalSpec = group.chain((approverGroup) =>
   }),
 );
 
+/** A rule's action in JSON form. */
+export const actionJson = fc.oneof(
+  fc.constant({ type: 'ALLOW' }),
+  approvalSpec.map((spec) => ({ type: 'REQUIRE_APPROVAL', ...spec })),
+  fc.constant({ type: 'BLOCK' }),
+);
+
 const ruleBody = fc.oneof(
   {
-    arbitrary: fc.record({ match: fc.oneof(genericMatch, callMatch), action: fc.constant({ type: 'ALLOW' }) }),
+    arbitrary: fc.record({ match: anyMatch, action: fc.constant({ type: 'ALLOW' }) }),
     weight: 2,
   },
   fc.record({
-    match: fc.oneof(genericMatch, callMatch),
+    match: anyMatch,
     action: approvalSpec.map((spec) => ({ type: 'REQUIRE_APPROVAL', ...spec })),
   }),
   fc.record(
     {
-      match: fc.oneof(genericMatch, callMatch),
+      match: anyMatch,
       action: fc.constant({ type: 'BLOCK' }),
       escalate: fc.constantFrom('NOTIFY', 'FREEZE', 'LOCKDOWN'),
     },
@@ -128,7 +158,7 @@ const assetLimits = fc
       .map((entries) => Object.fromEntries(entries.map(([k, v]) => [k, v.toString()]))),
   );
 
-const limitsJson = fc
+export const limitsJson = fc
   .tuple(
     someOf(
       fc.record({
@@ -173,15 +203,26 @@ export const policyJson = fc.record(
 
 const to = fc.constantFrom(...COUNTERPARTIES);
 
+/** Allowances around the bounds rules use, and around where "unlimited" starts. */
+const allowanceAmount = fc.oneof(
+  amount,
+  fc.constantFrom(0n, UNLIMITED_ALLOWANCE_MIN - 1n, UNLIMITED_ALLOWANCE_MIN, MAX_UINT256),
+);
+
+/** An approve or increaseAllowance over the same pools. */
+export const approveIntent: fc.Arbitrary<Intent> = fc
+  .tuple(to, allowanceAmount, fc.constantFrom(TOKEN, OTHER_TOKEN), fc.boolean())
+  .map(([spender, value, token, increase]) =>
+    increase ? erc20IncreaseAllowance(spender, value, token) : erc20Approve(spender, value, token),
+  );
+
 /** A random intent over the same pools, built the way the API builds it. */
 export const intent: fc.Arbitrary<Intent> = fc.oneof(
   fc.tuple(to, amount).map(([recipient, value]) => nativeTransfer(recipient, value)),
   fc
     .tuple(to, amount, fc.constantFrom(TOKEN, OTHER_TOKEN))
     .map(([recipient, value, token]) => tokenTransfer(recipient, value, token)),
-  fc
-    .tuple(to, fc.oneof(amount, fc.constant(MAX_UINT256)), fc.constantFrom(TOKEN, OTHER_TOKEN))
-    .map(([spender, value, token]) => erc20Approve(spender, value, token)),
+  approveIntent,
   fc
     .tuple(amount, to, fc.constantFrom(VAULT, OTHER_TOKEN), fc.bigInt({ min: 0n, max: 10n }))
     .map(([value, receiver, target, sent]) =>
@@ -199,14 +240,15 @@ export const intent: fc.Arbitrary<Intent> = fc.oneof(
 const DAY_MS = 86_400_000;
 const instant = fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2025, 0, 1) }).map((ms) => new Date(ms));
 
-/** A random evaluation input; `walletStatus` is ACTIVE unless told. */
+/** A random evaluation input; `walletStatus` is ACTIVE unless told, the intent any of {@link intent} unless told. */
 export const evaluationInput = (
   walletStatus: fc.Arbitrary<WalletStatus> = fc.constant('ACTIVE'),
+  intents: fc.Arbitrary<Intent> = intent,
 ): fc.Arbitrary<EvaluationInput> =>
   fc
     .record(
       {
-        intent,
+        intent: intents,
         initiator: fc.subarray([...ROLES]).map((roles) => ({ id: 'user-1', roles })),
         now: instant,
         walletStatus,
@@ -218,6 +260,7 @@ export const evaluationInput = (
           )
           .map(([daily, w, m]) => ({ daily, weekly: daily + w, monthly: daily + w + m })),
         lastTransferGapMs: fc.integer({ min: -1_000, max: DAY_MS }),
+        exposure: fc.bigInt({ min: 0n, max: 3_000n }),
       },
       { requiredKeys: ['intent', 'initiator', 'now', 'walletStatus', 'usage'] },
     )
