@@ -74,6 +74,8 @@ export interface LocalStack {
 interface RuntimeSecrets {
   readonly passphrase: string;
   readonly sealerKey: string;
+  /** The MAC key of page tokens (hex); absent in secrets files written before it existed. */
+  readonly pageTokenKey?: string;
   readonly approvalKeyId?: string;
   readonly auditKeyId?: string;
   readonly token?: Address;
@@ -109,7 +111,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secrets.approvalKeyId ?? (await vault.createKey({ ownerId: 'deployment', purpose: 'approval' })).keyId;
     const auditKey = secrets.auditKeyId ?? (await vault.createKey({ ownerId: 'deployment', purpose: 'audit' })).keyId;
     const token = secrets.token ?? (await deployRegistryToken(anvil));
-    await saveSecrets(dataDir, { ...secrets, approvalKeyId: approvalKey, auditKeyId: auditKey, token });
+    const pageTokenKey = secrets.pageTokenKey ?? randomBytes(32).toString('hex');
+    await saveSecrets(dataDir, { ...secrets, pageTokenKey, approvalKeyId: approvalKey, auditKeyId: auditKey, token });
 
     const tokens = await devTokenIssuer();
     Object.assign(process.env, tokens.env, {
@@ -120,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STRONGROOM_KEY_BACKEND: 'local',
       STRONGROOM_LOCAL_VAULT_PASSPHRASE: secrets.passphrase,
       STRONGROOM_LOCAL_SEALER_KEY: secrets.sealerKey,
+      STRONGROOM_PAGE_TOKEN_KEY: pageTokenKey,
       STRONGROOM_APPROVAL_KEY_ID: approvalKey,
       STRONGROOM_APPROVAL_KEY_ADDRESS: await vault.addressOf(approvalKey),
       STRONGROOM_AUDIT_KEY_ID: auditKey,
@@ -285,7 +289,7 @@ async function deployRegistryToken(anvil: Anvil): Promise<Address> {
 }
 
 /**
- * The runtime's own secrets: the vault passphrase and the sealing key. With a data directory they
+ * The runtime's own secrets: the vault passphrase, the sealing key and the page token key. With a data directory they
  * are generated once and kept in `runtime-secrets.json` (mode 0600) so a restart can open its vault;
  * this is a development convenience: a deployment keeps them in KMS.
  */

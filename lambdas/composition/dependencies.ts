@@ -15,7 +15,9 @@ import { DynamoReconciliationStore } from '../adapters/dynamodb/dynamo-reconcili
 import { DynamoTransferEventStore } from '../adapters/dynamodb/dynamo-transfer-event-store';
 import { DynamoTransferSubmissionStore } from '../adapters/dynamodb/dynamo-transfer-submission-store';
 import { DynamoWalletStore } from '../adapters/dynamodb/dynamo-wallet-store';
+import { PageTokens } from '../adapters/dynamodb/page-token';
 import { PowertoolsIdempotencyGuard } from '../adapters/dynamodb/powertools-idempotency-guard';
+import { DEFAULT_RETRY } from '../adapters/dynamodb/retry';
 import { KmsKeyVault } from '../adapters/kms/kms-key-vault';
 import { KmsSecretSealer } from '../adapters/kms/kms-secret-sealer';
 import { AesGcmSecretSealer } from '../adapters/local/aes-gcm-secret-sealer';
@@ -139,8 +141,10 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
     purpose: 'audit',
     deploymentId: config.deploymentId,
   });
-  const events = new DynamoTransferEventStore(doc, { events: tables.events, transfers: tables.transfers });
-  const ledger = new DynamoLedgerStore(doc, tables.ledger);
+  // One key for the deployment: a page token from one instance is honoured by every other.
+  const pageTokens = new PageTokens(config.pageTokenKey);
+  const events = new DynamoTransferEventStore(doc, { events: tables.events, transfers: tables.transfers }, pageTokens);
+  const ledger = new DynamoLedgerStore(doc, tables.ledger, DEFAULT_RETRY, pageTokens);
   const workflow = given.workflow ?? cloudWorkflow(config);
   const notifier = given.notifier;
   if (notifier === undefined)
@@ -152,13 +156,13 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
     events,
     submissions: new DynamoTransferSubmissionStore(events, ledger),
     ledger,
-    wallets: new DynamoWalletStore(doc, tables.events),
+    wallets: new DynamoWalletStore(doc, tables.events, pageTokens),
     groups: new DynamoApprovalGroupStore(doc, tables.events),
     approvals: new DynamoApprovalStore(doc, tables.approvals, sealer),
     audit: new DynamoAuditLog(doc, tables.audit, auditSigner.checkpointSigner()),
     nonces: new DynamoNonceStore(doc, tables.nonces),
     cursors: new DynamoCursorStore(doc, tables.events),
-    reconciliation: new DynamoReconciliationStore(doc, tables.events),
+    reconciliation: new DynamoReconciliationStore(doc, tables.events, pageTokens),
     alarms: given.alarms ?? new LogAlarmSink(new Logger({ serviceName: 'strongroom-alarms' })),
     chains: given.chains ?? new StaticChainRegistry(config.chains.map((chain) => new ViemChainGateway(chain))),
     keyVault,

@@ -22,6 +22,8 @@ export interface RuntimeConfig {
   readonly dynamoDbEndpoint?: string;
   readonly chains: readonly ChainConfig[];
   readonly keys: KeyBackend;
+  /** The HMAC key that authenticates page tokens (a secret, at least 32 bytes): one per deployment. */
+  readonly pageTokenKey: Buffer;
   readonly approvalKeyId: string;
   readonly approvalKeyAddress: Address;
   readonly auditKeyId: string;
@@ -98,6 +100,9 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
   } else {
     throw new Error('configuration: STRONGROOM_KEY_BACKEND must be "kms" or "local"');
   }
+  const pageTokenKey = Buffer.from(required(env, 'STRONGROOM_PAGE_TOKEN_KEY'), 'hex');
+  if (pageTokenKey.length < 32 || pageTokenKey.toString('hex') !== env.STRONGROOM_PAGE_TOKEN_KEY?.toLowerCase())
+    throw new Error('configuration: STRONGROOM_PAGE_TOKEN_KEY must be at least 32 bytes of hex');
   const thresholds = json(env, 'STRONGROOM_TRAVEL_RULE_THRESHOLDS', {}) as Record<string, unknown>;
   const denyList = json(env, 'STRONGROOM_DENY_LIST', []);
   if (!Array.isArray(denyList) || !denyList.every((a) => typeof a === 'string'))
@@ -108,6 +113,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     ...(env.STRONGROOM_DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: env.STRONGROOM_DYNAMODB_ENDPOINT } : {}),
     chains,
     keys,
+    pageTokenKey,
     approvalKeyId: required(env, 'STRONGROOM_APPROVAL_KEY_ID'),
     approvalKeyAddress: parseAddress(
       required(env, 'STRONGROOM_APPROVAL_KEY_ADDRESS'),

@@ -74,6 +74,7 @@ beforeAll(async () => {
     STRONGROOM_LOCAL_VAULT_PASSPHRASE: passphrase,
     STRONGROOM_LOCAL_VAULT_WEAK_KDF: 'true',
     STRONGROOM_LOCAL_SEALER_KEY: 'ab'.repeat(32),
+    STRONGROOM_PAGE_TOKEN_KEY: 'cd'.repeat(32),
     STRONGROOM_APPROVAL_KEY_ID: approvalKey.keyId,
     STRONGROOM_APPROVAL_KEY_ADDRESS: approvalKey.address,
     STRONGROOM_AUDIT_KEY_ID: auditKey.keyId,
@@ -461,6 +462,37 @@ describe('transactions', () => {
     expect(byStatus.body.items.map((t: { id: string }) => t.id)).toContain(transferId);
     const none = await call('GET /v1/transactions', { token: tokens.operator, query: { status: 'COMPLETED' } });
     expect(none.body.items).toEqual([]);
+  });
+
+  it('a forged, altered or swapped page token is 400 REQUEST.INVALID_FIELD naming nextToken, never a query', async () => {
+    const list = (query: Record<string, string>) => call('GET /v1/transactions', { token: tokens.operator, query });
+    const refusedToken = {
+      error: expect.objectContaining({ code: 'REQUEST.INVALID_FIELD', details: { field: 'nextToken' } }),
+    };
+    // The right attribute names and another partition: DynamoDB would answer ValidationException (a 500).
+    const forged = Buffer.from(
+      JSON.stringify({ pk: 'TX#tx-0', walletId: 'w-0000000000000000', createdKey: '2026-01-01T00:00:00.000Z#tx-0' }),
+    ).toString('base64url');
+    const forgedAnswer = await list({ walletId, nextToken: forged });
+    expect(forgedAnswer.status).toBe(400);
+    expect(forgedAnswer.body).toEqual(refusedToken);
+
+    const first = await list({ walletId, limit: '1' });
+    const issued = first.body.nextToken as string;
+    expect(issued).toEqual(expect.any(String));
+    expect((await list({ walletId, limit: '1', nextToken: issued })).status).toBe(200);
+    const altered = `${issued.startsWith('A') ? 'B' : 'A'}${issued.slice(1)}`;
+    const status = first.body.items[0].status as string;
+    for (const query of <Record<string, string>[]>[
+      { walletId, nextToken: altered },
+      { walletId: frozenWalletId, nextToken: issued },
+      { status, nextToken: issued },
+    ]) {
+      const answer = await list(query);
+      expect([query, answer.status, answer.body]).toEqual([query, 400, refusedToken]);
+    }
+    const wallets = await call('GET /v1/wallets', { token: tokens.auditor, query: { nextToken: issued } });
+    expect([wallets.status, wallets.body]).toEqual([400, refusedToken]);
   });
 
   it('cancel: 202 with the cancellation requested; GET shows it; another operator may cancel, an approver may not', async () => {

@@ -71,6 +71,7 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
     STRONGROOM_LOCAL_VAULT_PASSPHRASE: 'test passphrase',
     STRONGROOM_LOCAL_VAULT_WEAK_KDF: 'true',
     STRONGROOM_LOCAL_SEALER_KEY: randomBytes(32).toString('hex'),
+    STRONGROOM_PAGE_TOKEN_KEY: randomBytes(32).toString('hex'),
     STRONGROOM_APPROVAL_KEY_ID: approvalKey.keyId,
     STRONGROOM_APPROVAL_KEY_ADDRESS: approvalKey.address,
     STRONGROOM_AUDIT_KEY_ID: auditKey.keyId,

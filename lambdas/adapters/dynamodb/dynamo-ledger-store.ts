@@ -19,7 +19,7 @@ import { VELOCITY_WINDOWS_MS } from '../../domain/ledger/prior-usage';
 import type { VelocityUsage } from '../../domain/policy/policy';
 import type { LedgerStore, PostingOutcome } from '../../ports/ledger-store';
 import type { Page, PageRequest } from '../../ports/page';
-import { decodePageToken, encodePageToken, pageLimit } from './page-token';
+import { PageTokens, pageLimit } from './page-token';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
 import { fromTaggedJson, padSequence, toTaggedJson } from './tagged-json';
 import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact';
@@ -47,6 +47,8 @@ export class DynamoLedgerStore implements LedgerStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
+    /** Default: a key of this process's own; the composition root passes the deployment's. */
+    private readonly pageTokens: PageTokens = PageTokens.ephemeral(),
   ) {}
 
   post(posting: Posting): Promise<PostingOutcome> {
@@ -116,6 +118,7 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   async history(walletId: string, asset: Asset, page: PageRequest = {}): Promise<Page<JournalEntry>> {
+    const listing = `ledger:history:${walletId}:${asset}`;
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -123,11 +126,13 @@ export class DynamoLedgerStore implements LedgerStore {
         ExpressionAttributeValues: { ':pk': journalKey(walletAccount(walletId, asset)) },
         ScanIndexForward: false,
         Limit: pageLimit(page.limit),
-        ExclusiveStartKey: decodePageToken(page.nextToken, ['pk', 'sk']),
+        ExclusiveStartKey: this.pageTokens.decode(listing, page.nextToken, ['pk', 'sk']),
       }),
     );
     const items = (result.Items ?? []).map(toEntry);
-    return result.LastEvaluatedKey ? { items, nextToken: encodePageToken(result.LastEvaluatedKey) } : { items };
+    return result.LastEvaluatedKey
+      ? { items, nextToken: this.pageTokens.encode(listing, result.LastEvaluatedKey) }
+      : { items };
   }
 
   /** The touched accounts' newest states and the markers the posting's checks name. */

@@ -7,7 +7,7 @@ import type {
 } from '../../domain/reconciliation/reconciliation-exception';
 import type { Page, PageRequest } from '../../ports/page';
 import type { ExceptionEntry, ReconciliationStore } from '../../ports/reconciliation-store';
-import { decodePageToken, encodePageToken, pageLimit } from './page-token';
+import { PageTokens, pageLimit } from './page-token';
 import { fromTaggedJson, toTaggedJson } from './tagged-json';
 import { transactWrite, type TransactItem } from './transact';
 
@@ -32,6 +32,8 @@ export class DynamoReconciliationStore implements ReconciliationStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Default: a key of this process's own; the composition root passes the deployment's. */
+    private readonly pageTokens: PageTokens = PageTokens.ephemeral(),
   ) {}
 
   async record(exception: ReconciliationException): Promise<{ readonly recorded: boolean }> {
@@ -81,7 +83,9 @@ export class DynamoReconciliationStore implements ReconciliationStore {
   }): Promise<Page<ExceptionEntry>> {
     const page = filter.page ?? {};
     const pk = listing(filter.status === 'resolved' ? 'resolved' : 'all', filter.walletId);
-    const startKey = decodePageToken(page.nextToken, ['pk', 'sk']);
+    // Bound to the filter too: `open` and `all` page the same partition but not the same entries.
+    const tokenListing = `reconciliation:exceptions:${filter.status ?? 'all'}:${filter.walletId ?? ''}`;
+    const startKey = this.pageTokens.decode(tokenListing, page.nextToken, ['pk', 'sk']);
     if (startKey !== undefined && startKey.pk !== pk)
       throw new ValidationError('REQUEST.INVALID_FIELD', 'nextToken', 'is not a token this listing issued');
     const result = await this.doc.send(
@@ -112,7 +116,7 @@ export class DynamoReconciliationStore implements ReconciliationStore {
       if (filter.status === 'open') entries = entries.filter((entry) => entry.resolution === undefined);
     }
     return result.LastEvaluatedKey
-      ? { items: entries, nextToken: encodePageToken(result.LastEvaluatedKey) }
+      ? { items: entries, nextToken: this.pageTokens.encode(tokenListing, result.LastEvaluatedKey) }
       : { items: entries };
   }
 

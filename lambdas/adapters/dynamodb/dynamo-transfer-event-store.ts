@@ -7,7 +7,7 @@ import type { Page, PageRequest } from '../../ports/page';
 import type { TransferEventStore, TransferSummary } from '../../ports/transfer-event-store';
 import { queryAll } from './query-all';
 import { streamEventFields, streamItem } from './stream-item';
-import { decodePageToken, encodePageToken, pageLimit } from './page-token';
+import { PageTokens, pageLimit } from './page-token';
 import { transactWrite, MAX_TRANSACT_ITEMS, type TransactItem } from './transact';
 
 export interface TransferEventTables {
@@ -32,6 +32,8 @@ export class DynamoTransferEventStore implements TransferEventStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: TransferEventTables,
+    /** Default: a key of this process's own; the composition root passes the deployment's. */
+    private readonly pageTokens: PageTokens = PageTokens.ephemeral(),
   ) {}
 
   /** Checks the events against the lifecycle and builds the items that append them. */
@@ -92,6 +94,8 @@ export class DynamoTransferEventStore implements TransferEventStore {
     value: string,
     page: PageRequest,
   ): Promise<Page<TransferSummary>> {
+    // A token pages the index and the value it was issued for, never another wallet's or status's.
+    const listing = `transfers:${index}:${value}`;
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tables.transfers,
@@ -101,7 +105,7 @@ export class DynamoTransferEventStore implements TransferEventStore {
         ExpressionAttributeValues: { ':v': value },
         ScanIndexForward: false,
         Limit: pageLimit(page.limit),
-        ExclusiveStartKey: decodePageToken(page.nextToken, [
+        ExclusiveStartKey: this.pageTokens.decode(listing, page.nextToken, [
           'pk',
           attribute,
           index === 'byWallet' ? 'createdKey' : 'updatedKey',
@@ -109,7 +113,9 @@ export class DynamoTransferEventStore implements TransferEventStore {
       }),
     );
     const items = (result.Items ?? []).map(toSummary);
-    return result.LastEvaluatedKey ? { items, nextToken: encodePageToken(result.LastEvaluatedKey) } : { items };
+    return result.LastEvaluatedKey
+      ? { items, nextToken: this.pageTokens.encode(listing, result.LastEvaluatedKey) }
+      : { items };
   }
 
   private projectionItem(previous: TransferState | undefined, state: TransferState): TransactItem {

@@ -6,7 +6,7 @@ import type { WalletEvent } from '../../domain/wallets/wallet-events';
 import { applyWalletEvent, foldWalletEvents } from '../../domain/wallets/wallet-lifecycle';
 import type { Page, PageRequest } from '../../ports/page';
 import type { WalletStore, WalletSummary } from '../../ports/wallet-store';
-import { decodePageToken, encodePageToken, pageLimit } from './page-token';
+import { PageTokens, pageLimit } from './page-token';
 import { queryAll } from './query-all';
 import { streamEventFields, streamItem } from './stream-item';
 import { transactWrite, MAX_TRANSACT_ITEMS, type TransactItem } from './transact';
@@ -14,6 +14,8 @@ import { transactWrite, MAX_TRANSACT_ITEMS, type TransactItem } from './transact
 const streamKey = (walletId: string): string => `WALLET#${walletId}`;
 /** The listing: one append-only index item per wallet, sk `<createdAt ISO>#<id>`. */
 const LISTING = 'WALLETS';
+/** What a page token of the wallet listing is bound to. */
+const WALLET_LISTING = 'wallets:all';
 const addressKey = (chainId: number, address: string): string => `WALLET_ADDRESS#${chainId}#${address.toLowerCase()}`;
 const ADDRESS_SK = 'WALLET';
 
@@ -28,6 +30,8 @@ export class DynamoWalletStore implements WalletStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Default: a key of this process's own; the composition root passes the deployment's. */
+    private readonly pageTokens: PageTokens = PageTokens.ephemeral(),
   ) {}
 
   async append(current: Wallet | undefined, events: readonly WalletEvent[]): Promise<Wallet> {
@@ -76,7 +80,7 @@ export class DynamoWalletStore implements WalletStore {
   }
 
   async list(page: PageRequest = {}): Promise<Page<WalletSummary>> {
-    const startKey = decodePageToken(page.nextToken, ['pk', 'sk']);
+    const startKey = this.pageTokens.decode(WALLET_LISTING, page.nextToken, ['pk', 'sk']);
     if (startKey !== undefined && startKey.pk !== LISTING)
       throw new ValidationError('REQUEST.INVALID_FIELD', 'nextToken', 'is not a token this listing issued');
     const result = await this.doc.send(
@@ -91,7 +95,9 @@ export class DynamoWalletStore implements WalletStore {
       }),
     );
     const items = (result.Items ?? []).map(toSummary);
-    return result.LastEvaluatedKey ? { items, nextToken: encodePageToken(result.LastEvaluatedKey) } : { items };
+    return result.LastEvaluatedKey
+      ? { items, nextToken: this.pageTokens.encode(WALLET_LISTING, result.LastEvaluatedKey) }
+      : { items };
   }
 
   async byAddress(chainId: number, address: string): Promise<Wallet | undefined> {
