@@ -1,4 +1,4 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { paginateListTables } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { DEFAULT_CACHE_DIR, hasJndiLookup } from '../../local/dynamodb-local';
 import { TABLE_NAMES } from '../../lambdas/adapters/dynamodb/table-schema';
@@ -13,7 +13,15 @@ describe('DynamoDB Local', () => {
 
   it('has every strongroom table once the tables are created', async () => {
     const { client, names } = await freshTables();
-    const listed = new Set((await client.send(new ListTablesCommand({}))).TableNames);
+    // Every page: the shared DynamoDB Local holds many suites' tables, more than one page (100) of them.
+    // Small pages, so that the walk over pages is exercised whatever the number of tables.
+    const listed = new Set<string>();
+    let pages = 0;
+    for await (const page of paginateListTables({ client, pageSize: 5 }, {})) {
+      pages += 1;
+      for (const name of page.TableNames ?? []) listed.add(name);
+    }
+    expect(pages).toBeGreaterThan(1);
     for (const table of TABLE_NAMES) expect(listed.has(names[table])).toBe(true);
     client.destroy();
   });
