@@ -8,6 +8,7 @@ import type {
   StoredApprovalRequest,
 } from '../../ports/approval-store';
 import type { SecretSealer } from '../../ports/secret-sealer';
+import { queryAll } from './query-all';
 import { transactWrite } from './transact';
 
 const requestKey = (id: string): string => `REQUEST#${id}`;
@@ -110,15 +111,13 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   async decisions(requestId: string): Promise<readonly StoredApprovalDecision[]> {
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-        ExpressionAttributeValues: { ':pk': requestKey(requestId), ':d': 'DECISION#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (Items ?? [])
+    // Every page: the quorum is recounted from these, and a reject on a page not read would go unseen.
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ExpressionAttributeValues: { ':pk': requestKey(requestId), ':d': 'DECISION#' },
+    });
+    return items
       .map((item) => ({
         requestId,
         approverId: item.approverId as string,
