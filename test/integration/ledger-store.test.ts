@@ -1,4 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { DynamoLedgerStore } from '../../lambdas/adapters/dynamodb/dynamo-ledger-store';
 import { DynamoTransferEventStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-event-store';
 import { DynamoTransferSubmissionStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-submission-store';
@@ -9,7 +10,9 @@ import { unexplainedOutflowPosting } from '../../lambdas/domain/ledger/outflow-p
 import type { Reservation } from '../../lambdas/domain/ledger/posting';
 import { broadcast, release, reserve, settle } from '../../lambdas/domain/ledger/transfer-postings';
 import type { TransferEventOf } from '../../lambdas/domain/lifecycle/transfer-events';
+import { VELOCITY_WINDOWS_MS } from '../../lambdas/domain/ledger/prior-usage';
 import { freshTables, type TestTables } from '../support/dynamodb';
+import { runVelocityScenario, velocityOpsArb, worstWindow } from '../support/velocity-scenario';
 
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;
 const TO = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
@@ -139,6 +142,32 @@ describe('DynamoLedgerStore', () => {
     await ledger.post(release(reservation('v-mid', 'w-velocity', 50n, 0n, 'native'), at(25)));
     expect((await ledger.priorUsage('v-new', at(26))).daily).toBe(50n);
   });
+
+  it('a release inside the window of a reservation made before it does not lower the window (issue 10, Why 1)', async () => {
+    await fund('w-loophole', 'native', 10_000n);
+    await ledger.post(reserve(reservation('l-parked', 'w-loophole', 900n, 1n, 'native'), at(0)));
+    await ledger.post(reserve(reservation('l-recent', 'w-loophole', 300n, 1n, 'native'), at(20)));
+    // Released an hour after the 24 h edge: the parked 900 was reserved before the window of every later transfer.
+    await ledger.post(release(reservation('l-parked', 'w-loophole', 900n, 1n, 'native'), at(25)));
+    await ledger.post(release(reservation('l-recent', 'w-loophole', 300n, 1n, 'native'), at(25)));
+    await ledger.post(reserve(reservation('l-a', 'w-loophole', 400n, 1n, 'native'), at(25.5)));
+    await ledger.post(reserve(reservation('l-b', 'w-loophole', 400n, 1n, 'native'), at(26)));
+    // l-recent was reserved inside every window and released: it gives its 300 back; l-parked gives nothing back.
+    expect(await ledger.priorUsage('l-b', at(26))).toEqual({ daily: 400n, weekly: 400n, monthly: 400n });
+    expect(await ledger.priorUsage('l-a', at(25.5))).toEqual({ daily: 0n, weekly: 0n, monthly: 0n });
+  });
+
+  it('property on DynamoDB: the principal admitted without approval in any 24 h window never exceeds the limit', async () => {
+    const limit = 100n;
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(velocityOpsArb(limit, 12), async (ops) => {
+        const admitted = await runVelocityScenario(ledger, ops, { walletId: `w-prop-${run++}`, limit, start: T0 });
+        expect(worstWindow(admitted, VELOCITY_WINDOWS_MS.daily)).toBeLessThanOrEqual(limit);
+      }),
+      { numRuns: 15 },
+    );
+  }, 120_000);
 
   it('books an unexplained outflow split over the balances it finds, once, and refuses one the ledger cannot cover', async () => {
     await fund('w-out', TOKEN, 100n);

@@ -10,9 +10,9 @@ import {
   type WalletBalances,
 } from '../../domain/ledger/account-state';
 import { planPosting, type LedgerState, type PostingPlan } from '../../domain/ledger/apply-posting';
-import type { JournalEntry } from '../../domain/ledger/journal-entry';
+import type { JournalEntry, ReleasedReservation } from '../../domain/ledger/journal-entry';
 import { accountKey, walletAccount, type LedgerAccount } from '../../domain/ledger/ledger-account';
-import { outflowBetween, ZERO_COUNTERS } from '../../domain/ledger/outflow-in-window';
+import { usageSince, ZERO_COUNTERS } from '../../domain/ledger/outflow-in-window';
 import { phaseConditions } from '../../domain/ledger/posting-phase';
 import { changesByAccount, postingId, type Posting } from '../../domain/ledger/posting';
 import { VELOCITY_WINDOWS_MS } from '../../domain/ledger/prior-usage';
@@ -37,7 +37,8 @@ export interface AlongsideWrite {
 
 /**
  * The ledger in the ledger table: one journal per account (`ACCT#<wallet>#<asset>#<kind>`, sk the
- * entry's zero-padded seq, `atKey` for lookups by time through the `byTime` index) and one marker per
+ * entry's zero-padded seq, `atKey` for lookups by time through the `byTime` index, and on entries that
+ * give principal back `releasedOfKey` (their reservation's time) for the sparse `byReservedAt` index) and one marker per
  * posting (`POSTING#<id>`). A posting is one TransactWriteItems: a conditional put of each account's
  * next entry, the marker, and condition checks on the markers its phase requires or excludes. When
  * a condition fails someone else wrote first: it re-reads and decides again, within a time bound.
@@ -88,33 +89,48 @@ export class DynamoLedgerStore implements LedgerStore {
     return (entry?.state as WalletAccountState | undefined) ?? ZERO_COUNTERS;
   }
 
+  /**
+   * Usage per window = (reserved counter before this reservation − reserved counter at the window's
+   * start) − Σ releases entered before this reservation whose reservation was made inside the window
+   * ({@link usageSince}). Cost per call, whatever the journal's length: one marker GetItem, one GetItem
+   * of the entry before the reservation, one Query (Limit 1, `byTime`) per window start, and one
+   * paginated Query on the sparse `byReservedAt` index of the release entries whose reservation lies in
+   * the widest (30 d) window; the daily and weekly windows filter those in memory. Every read is
+   * strongly consistent (the indexes are local). That last Query grows with the releases of the month
+   * (about 1 KB each with the index's ALL projection: a page of 1 MB holds ~1 000); two point reads of
+   * cumulative counters cannot subtract only same-window releases exactly.
+   */
   async priorUsage(transferId: string, now: Date): Promise<VelocityUsage> {
     const marker = await this.marker(postingId(transferId, 'RESERVE'));
-    if (marker === undefined) throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
-    if (marker.posting.type !== 'RESERVE')
+    if (marker?.posting.type !== 'RESERVE')
       throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
     const account = walletAccount(marker.posting.reservation.walletId, marker.posting.reservation.asset);
     const reservationSeq = marker.entries[accountKey(account)];
-    // A zero-principal reservation (an approve) wrote nothing on the asset's account: usage is as of now.
+    // A reservation of no exposure (an approve that lowers an allowance) wrote nothing on the asset's
+    // account: usage is as of now.
     const before =
       reservationSeq === undefined
         ? await this.newestCounters(account)
         : await this.countersOfSeq(account, reservationSeq - 1);
-    const usage = async (windowMs: number): Promise<bigint> => {
-      const start = await this.entryAtOrBefore(account, new Date(now.getTime() - windowMs));
+    const beforeSeq = reservationSeq === undefined ? Number.MAX_SAFE_INTEGER : reservationSeq;
+    const reservedSince = async (start: Date): Promise<bigint> => {
+      const entry = await this.entryAtOrBefore(account, start);
       // Only entries before the reservation count; a window starting after it has seen nothing of it.
-      const startsAfterReservation =
-        start !== undefined && reservationSeq !== undefined && start.state.seq >= reservationSeq;
-      const atStart =
-        start === undefined ? ZERO_COUNTERS : startsAfterReservation ? before : (start.state as WalletAccountState);
-      return outflowBetween(atStart, before);
+      if (entry !== undefined && entry.state.seq >= beforeSeq) return 0n;
+      const atStart = (entry?.state as WalletAccountState | undefined) ?? ZERO_COUNTERS;
+      return before.outflowReserved - atStart.outflowReserved;
     };
-    const [daily, weekly, monthly] = await Promise.all([
-      usage(VELOCITY_WINDOWS_MS.daily),
-      usage(VELOCITY_WINDOWS_MS.weekly),
-      usage(VELOCITY_WINDOWS_MS.monthly),
+    const windows = (['daily', 'weekly', 'monthly'] as const).map((name) => ({
+      name,
+      start: new Date(now.getTime() - VELOCITY_WINDOWS_MS[name]),
+    }));
+    const widest = windows.reduce((a, b) => (a.start.getTime() <= b.start.getTime() ? a : b)).start;
+    const [releases, ...reserved] = await Promise.all([
+      this.releasesSince(account, widest, beforeSeq),
+      ...windows.map(({ start }) => reservedSince(start)),
     ]);
-    return { daily, weekly, monthly };
+    const usage = windows.map(({ start }, i) => usageSince(start, reserved[i] ?? 0n, releases));
+    return { daily: usage[0] ?? 0n, weekly: usage[1] ?? 0n, monthly: usage[2] ?? 0n };
   }
 
   async history(walletId: string, asset: Asset, page: PageRequest = {}): Promise<Page<JournalEntry>> {
@@ -168,6 +184,13 @@ export class DynamoLedgerStore implements LedgerStore {
           account: toTaggedJson(entry.account),
           legs: toTaggedJson(entry.legs),
           state: toTaggedJson(entry.state),
+          // Sparse: only entries that give principal back are in the byReservedAt index.
+          ...(entry.released === undefined
+            ? {}
+            : {
+                releasedOfKey: atKey(entry.released.reservedAt, entry.state.seq),
+                released: toTaggedJson(entry.released),
+              }),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -251,6 +274,32 @@ export class DynamoLedgerStore implements LedgerStore {
     return toEntry(Item).state as WalletAccountState;
   }
 
+  /** The releases entered before entry `beforeSeq` whose reservation was made after `start`. */
+  private async releasesSince(account: LedgerAccount, start: Date, beforeSeq: number): Promise<ReleasedReservation[]> {
+    const releases: ReleasedReservation[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byReservedAt',
+          // '~' sorts after every sequence digit: a reservation made exactly at `start` is outside.
+          KeyConditionExpression: 'pk = :pk AND releasedOfKey > :from',
+          ExpressionAttributeValues: { ':pk': journalKey(account), ':from': `${start.toISOString()}#~` },
+          ProjectionExpression: 'sk, released',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (Number(item.sk as string) >= beforeSeq) continue;
+        releases.push(fromTaggedJson<ReleasedReservation>(item.released as string));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return releases;
+  }
+
   private async entryAtOrBefore(account: LedgerAccount, at: Date): Promise<JournalEntry | undefined> {
     const { Items } = await this.doc.send(
       new QueryCommand({
@@ -275,5 +324,6 @@ function toEntry(item: Record<string, unknown>): JournalEntry {
     legs: fromTaggedJson(item.legs as string),
     state: fromTaggedJson<AccountState>(item.state as string),
     at: new Date(item.at as string),
+    ...(typeof item.released === 'string' ? { released: fromTaggedJson<ReleasedReservation>(item.released) } : {}),
   };
 }

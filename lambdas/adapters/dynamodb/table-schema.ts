@@ -45,8 +45,20 @@ export const TABLE_SCHEMAS: { readonly [T in TableName]: TableSchema } = {
     localIndexes: [],
     appendOnly: false,
   },
-  /** pk `ACCT#<wallet>#<asset>#<kind>` journal entries (sk zero-padded); `POSTING#<id>` markers. */
-  ledger: { ...pkSk, globalIndexes: [], localIndexes: [{ name: 'byTime', sortKey: 'atKey' }], appendOnly: true },
+  /**
+   * pk `ACCT#<wallet>#<asset>#<kind>` journal entries (sk zero-padded); `POSTING#<id>` markers. `byTime`:
+   * entries by time (`<at>#<seq>`); `byReservedAt` (sparse): entries that give principal back, by the
+   * time of the reservation they give back (`<reservedAt>#<seq>`), for velocity windows.
+   */
+  ledger: {
+    ...pkSk,
+    globalIndexes: [],
+    localIndexes: [
+      { name: 'byTime', sortKey: 'atKey' },
+      { name: 'byReservedAt', sortKey: 'releasedOfKey' },
+    ],
+    appendOnly: true,
+  },
   /** pk `TRACE#<id>` records, `GLOBAL` sequence claims, `CHECKPOINT` items. */
   audit: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
   /** pk `REQUEST#<id>`: the request, one decision per approver, one resolution. */

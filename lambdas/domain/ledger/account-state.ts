@@ -36,6 +36,12 @@ export interface WalletAccountState extends JournalPosition, OutflowCounters {
   readonly reserved: bigint;
   readonly pendingOut: bigint;
   readonly pendingIn: bigint;
+  /**
+   * When the newest reservation on this account was made (its entry's time); undefined before the first.
+   * Every transfer reserves its fee allowance on the wallet's native account, so there it is the time of
+   * the wallet's previous transfer, as of any entry: what a cooldown limit is judged on.
+   */
+  readonly lastReservedAt?: Date;
 }
 
 /** An external or fees account's running state. */

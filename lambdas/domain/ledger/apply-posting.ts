@@ -9,18 +9,20 @@ import {
   type WalletAccountState,
   type WalletBalances,
 } from './account-state';
-import type { JournalEntry } from './journal-entry';
+import type { JournalEntry, ReleasedReservation } from './journal-entry';
 import { accountKey, walletAccount, type LedgerAccount } from './ledger-account';
 import { planUnexplainedOutflow } from './outflow-postings';
 import {
   changesByAccount,
   isOutflowPosting,
+  isTransferPosting,
   postingFingerprint,
   type AccountChanges,
   type OutflowPosting,
   type Posting,
+  type TransferPosting,
 } from './posting';
-import { assertPhase } from './posting-phase';
+import { assertPhase, phaseConditions } from './posting-phase';
 import { validatePosting } from './validate-posting';
 
 /**
@@ -109,13 +111,60 @@ function assertNoNegativeBucket(
 
 const later = (a: Date | undefined, b: Date): Date => (a !== undefined && a.getTime() > b.getTime() ? a : b);
 
+// What a posting gives back on one account, for the velocity windows: the outflowReleased increment
+// and the time of the reservation it belonged to.
+function releasedOn(posting: Posting, { counters }: AccountChanges): ReleasedReservation | undefined {
+  const amount = counters.filter((c) => c.counter === 'outflowReleased').reduce((sum, c) => sum + c.amount, 0n);
+  const reservedAt = isTransferPosting(posting) ? posting.reservation.reservedAt : undefined;
+  // Without a reservation time the release is left unrecorded here, which can only overstate usage.
+  return amount > 0n && reservedAt !== undefined ? { amount, reservedAt } : undefined;
+}
+
 function entryFor(state: LedgerState, posting: Posting, changes: AccountChanges): JournalEntry {
   const { account, legs } = changes;
   const current = state.accounts.get(accountKey(account)) ?? emptyAccountState(account.kind);
   const at = later(current.at, posting.at);
-  const next = nextState(current, changes, at);
+  let next = nextState(current, changes, at);
+  // The newest reservation time rides in the running state, so the next reservation on this account
+  // reads it from the entry just before its own: the cooldown is decided on the journal that serialises
+  // every submit of the wallet (its native account holds every fee allowance).
+  if (next.kind === 'wallet' && posting.type === 'RESERVE') next = { ...next, lastReservedAt: at };
   if (current.kind === 'wallet' && next.kind === 'wallet') assertNoNegativeBucket(posting, account, current, next);
-  return { account, postingId: posting.id, legs, state: next, at };
+  const released = releasedOn(posting, changes);
+  return { account, postingId: posting.id, legs, state: next, at, ...(released === undefined ? {} : { released }) };
+}
+
+const conflict = (posting: Posting, reason: string): LedgerInvariantError =>
+  new LedgerInvariantError('LEDGER.POSTING_CONFLICT', `posting ${posting.id}: ${reason}`, {
+    details: { postingId: posting.id },
+  });
+
+const sameInstant = (a: Date | undefined, b: Date | undefined): boolean =>
+  a === undefined || b === undefined || a.getTime() === b.getTime();
+
+/**
+ * The transfer posting with its reservation's time: a RESERVE's own time; for a later phase, the time
+ * the posting it follows recorded (that posting is in `state`, as the phase check required it). A
+ * caller's time that differs is refused, so no phase can move a reservation into another window.
+ */
+function withReservationTime(state: LedgerState, posting: TransferPosting): TransferPosting {
+  const given = posting.reservation.reservedAt;
+  if (posting.type === 'RESERVE') {
+    if (!sameInstant(given, posting.at)) throw conflict(posting, 'a reservation is made at its RESERVE posting');
+    return { ...posting, reservation: { ...posting.reservation, reservedAt: posting.at } };
+  }
+  const { requires } = phaseConditions(posting);
+  const first = requires === undefined ? undefined : state.postings.get(requires);
+  const recordedAt = first !== undefined && isTransferPosting(first) ? first.reservation.reservedAt : undefined;
+  if (!sameInstant(given, recordedAt)) throw conflict(posting, `its reservation time differs from ${requires}`);
+  const reservedAt = recordedAt ?? given;
+  return reservedAt === undefined ? posting : { ...posting, reservation: { ...posting.reservation, reservedAt } };
+}
+
+/** The posting as it is recorded: an outflow's legs split over the balances, a reservation's time stamped. */
+function completed(state: LedgerState, posting: Posting): Posting {
+  if (isOutflowPosting(posting)) return planUnexplainedOutflow(posting, walletBalancesIn(state, posting));
+  return isTransferPosting(posting) ? withReservationTime(state, posting) : posting;
 }
 
 /**
@@ -127,15 +176,19 @@ export function planPosting(state: LedgerState, given: Posting): PostingPlan {
   validatePosting(given);
   const recorded = state.postings.get(given.id);
   if (recorded !== undefined) {
-    if (postingFingerprint(recorded) === postingFingerprint(given))
+    const sameTime =
+      !isTransferPosting(recorded) ||
+      !isTransferPosting(given) ||
+      sameInstant(recorded.reservation.reservedAt, given.reservation.reservedAt);
+    if (postingFingerprint(recorded) === postingFingerprint(given) && sameTime)
       return { replayed: true, posting: recorded, entries: [] };
     throw new LedgerInvariantError('LEDGER.POSTING_CONFLICT', `posting ${given.id} was recorded with other amounts`, {
       details: { postingId: given.id },
     });
   }
   assertPhase(state.postings, given);
-  const posting = isOutflowPosting(given) ? planUnexplainedOutflow(given, walletBalancesIn(state, given)) : given;
-  if (posting !== given) validatePosting(posting);
+  const posting = completed(state, given);
+  if (isOutflowPosting(posting)) validatePosting(posting);
   return { replayed: false, posting, entries: changesByAccount(posting).map((c) => entryFor(state, posting, c)) };
 }
 

@@ -16,6 +16,18 @@ export interface JournalEntry<S extends AccountState = AccountState> {
    * back in time (clocks of concurrent Lambdas differ a little). Equal to `state.at`.
    */
   readonly at: Date;
+  /**
+   * On the entry of a posting that gives principal back (a release or a cancelled transfer): how much
+   * the outflow counter took back and when that reservation was made. A velocity window subtracts it
+   * only when the reservation was made inside the window.
+   */
+  readonly released?: ReleasedReservation;
+}
+
+/** Principal given back, with the time of the reservation it belonged to. */
+export interface ReleasedReservation {
+  readonly amount: bigint;
+  readonly reservedAt: Date;
 }
 
 export const isWalletEntry = (entry: JournalEntry): entry is JournalEntry<WalletAccountState> =>

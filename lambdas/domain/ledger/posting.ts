@@ -28,7 +28,22 @@ export interface Reservation {
    * signed with (the fee ceiling), so that replacements and our cancellation fit in it too.
    */
   readonly feeAllowance: bigint;
+  /**
+   * What the transfer counts against velocity limits when that is not `amount`: an approve moves no
+   * principal but exposes the allowance it grants. Absent: `amount`. Every phase gives back the same.
+   */
+  readonly exposure?: bigint;
+  /**
+   * When the reservation was made: its RESERVE posting's time. The planner stamps it on every phase from
+   * the postings recorded before (a caller may leave it out; one that differs is a conflict), so a
+   * release cannot claim another time: velocity windows give a release back only to the window its
+   * reservation was made in.
+   */
+  readonly reservedAt?: Date;
 }
+
+/** What a reservation counts against velocity limits (see {@link Reservation.exposure}). */
+export const exposureOf = (r: Reservation): bigint => r.exposure ?? r.amount;
 
 /**
  * An incoming transfer seen on chain. `depositId` names the observation (chain, transaction, log index
@@ -170,7 +185,8 @@ const canonical = (value: unknown): string =>
 function subjectFields(posting: Posting): readonly unknown[] {
   if (isTransferPosting(posting)) {
     const r = posting.reservation;
-    return [r.transferId, r.walletId, r.asset, r.amount, r.feeAllowance];
+    // reservedAt is left out: the planner stamps it from the recorded postings and checks it itself.
+    return [r.transferId, r.walletId, r.asset, r.amount, r.feeAllowance, exposureOf(r)];
   }
   if (isOutflowPosting(posting)) {
     const o = posting.outflow;

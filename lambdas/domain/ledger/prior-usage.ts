@@ -1,7 +1,7 @@
 import type { VelocityUsage } from '../policy/policy';
 import type { WalletAccountState } from './account-state';
 import type { JournalEntry } from './journal-entry';
-import { countersAt, lastIndexWhere, outflowBetween, ZERO_COUNTERS } from './outflow-in-window';
+import { lastIndexWhere, outflowSince } from './outflow-in-window';
 
 const HOUR_MS = 60 * 60 * 1_000;
 
@@ -13,9 +13,10 @@ export const VELOCITY_WINDOWS_MS: { readonly [W in keyof VelocityUsage]: number 
 };
 
 /**
- * The principal outflow of a wallet account in the rolling 24 h / 7 d / 30 d windows ending at `now`
- * (each `(now − window, now]`) that came before the given reservation: what policy weighs the
- * reservation against. Later reservations are left out, so concurrent transfers are admitted in
+ * The outflow of a wallet account in the rolling 24 h / 7 d / 30 d windows ending at `now` (each
+ * `(now − window, now]`) that came before the given reservation: what policy weighs the reservation
+ * against. Each window counts what was reserved in it, less releases of reservations made in it (see
+ * {@link usageSince}). Later reservations are left out, so concurrent transfers are admitted in
  * reservation order, each seeing those reserved before it. Releases recorded after the reservation are
  * left out too, which can only overstate the usage.
  *
@@ -27,11 +28,9 @@ export function priorUsage(
   reservationEntry: JournalEntry,
   now: Date,
 ): VelocityUsage {
-  // The entries before the reservation's: their last one holds the counters without this reservation.
+  // The entries before the reservation's.
   const end = lastIndexWhere(journal, (e) => e.state.seq < reservationEntry.state.seq) + 1;
-  const before = journal[end - 1]?.state ?? ZERO_COUNTERS;
-  const usage = (windowMs: number): bigint =>
-    outflowBetween(countersAt(journal, new Date(now.getTime() - windowMs), end), before);
+  const usage = (windowMs: number): bigint => outflowSince(journal, new Date(now.getTime() - windowMs), end);
   return {
     daily: usage(VELOCITY_WINDOWS_MS.daily),
     weekly: usage(VELOCITY_WINDOWS_MS.weekly),

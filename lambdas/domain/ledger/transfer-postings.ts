@@ -4,6 +4,7 @@ import { formatAmount } from '../money';
 import type { WalletBucket } from './account-state';
 import { externalAccount, feesAccount, walletAccount } from './ledger-account';
 import {
+  exposureOf,
   move,
   postingId,
   type CounterIncrement,
@@ -24,13 +25,21 @@ function transferPosting(
   legs: readonly Leg[],
   counters: readonly CounterIncrement[] = [],
 ): TransferPosting {
-  const { transferId, walletId, asset, amount, feeAllowance } = reservation;
+  const { transferId, walletId, asset, amount, feeAllowance, exposure, reservedAt } = reservation;
   return {
     id: postingId(transferId, type),
     type,
     transferId,
     // Copied field by field: the posting is stored, so it must not carry whatever else the caller's object holds.
-    reservation: { transferId, walletId, asset, amount, feeAllowance },
+    reservation: {
+      transferId,
+      walletId,
+      asset,
+      amount,
+      feeAllowance,
+      ...(exposure === undefined ? {} : { exposure }),
+      ...(reservedAt === undefined ? {} : { reservedAt }),
+    },
     legs,
     counters: counters.filter((c) => c.amount !== 0n),
     at,
@@ -71,18 +80,24 @@ function feeLegs(r: Reservation, actualFee: bigint): Leg[] {
   ];
 }
 
+// The velocity counters count exposure (the principal, or the allowance an approve grants); a
+// release gives back exactly what its reservation counted.
 const released = (r: Reservation): CounterIncrement => ({
   account: principalAccount(r),
   counter: 'outflowReleased',
-  amount: r.amount,
+  amount: exposureOf(r),
 });
 
-/** Reserves principal and fee allowance (available → reserved); refused when available does not cover them. */
+/**
+ * Reserves principal and fee allowance (available → reserved); refused when available does not cover
+ * them. The outflow counter grows by the reservation's exposure, which for an approve is the allowance
+ * it grants although no principal is held.
+ */
 export function reserve(reservation: Reservation, at: Date): TransferPosting {
   const counter: CounterIncrement = {
     account: principalAccount(reservation),
     counter: 'outflowReserved',
-    amount: reservation.amount,
+    amount: exposureOf(reservation),
   };
   return transferPosting('RESERVE', reservation, at, moveReservation(reservation, 'available', 'reserved'), [counter]);
 }

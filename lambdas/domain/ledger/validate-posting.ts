@@ -4,6 +4,7 @@ import { isWalletBucket } from './account-state';
 import { accountKey } from './ledger-account';
 import {
   changesByAccount,
+  exposureOf,
   isOutflowPosting,
   isTransferPosting,
   MAX_ACCOUNTS_PER_POSTING,
@@ -45,7 +46,10 @@ function unbalancedAssets(legs: readonly Leg[]): string[] {
 
 function subjectOf(posting: Posting): readonly [string, readonly bigint[]] {
   if (isTransferPosting(posting))
-    return [posting.reservation.transferId, [posting.reservation.amount, posting.reservation.feeAllowance]];
+    return [
+      posting.reservation.transferId,
+      [posting.reservation.amount, posting.reservation.feeAllowance, exposureOf(posting.reservation)],
+    ];
   if (isOutflowPosting(posting)) return [posting.outflow.outflowId, [posting.outflow.amount]];
   return [posting.deposit.depositId, [posting.deposit.amount]];
 }

@@ -43,6 +43,7 @@ describe('applyPosting', () => {
           pendingIn: 0n,
           outflowReserved: 100n,
           outflowReleased: 0n,
+          lastReservedAt: at(5),
         },
         at: at(5),
       },
@@ -66,7 +67,8 @@ describe('applyPosting', () => {
   it('treats the same posting id with the same content as a replay, returning the same state', () => {
     const { state } = applyPosting(funded(), reserve(r, at(5)));
     const again = applyPosting(state, reserve(r, at(6)));
-    expect(again).toEqual({ replayed: true, posting: reserve(r, at(5)), entries: [], state });
+    // The recorded posting, its reservation stamped with the time it was made.
+    expect(again).toEqual({ replayed: true, posting: reserve({ ...r, reservedAt: at(5) }, at(5)), entries: [], state });
     expect(again.state).toBe(state);
   });
 });
