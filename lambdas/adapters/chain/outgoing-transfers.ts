@@ -1,4 +1,4 @@
-import { erc20Abi, parseAbiItem, type PublicClient } from 'viem';
+import { erc20Abi, getAddress, parseAbiItem, type PublicClient } from 'viem';
 import { sameAddress, type Address } from '../../domain/address';
 import { isNative, type Asset } from '../../domain/asset';
 import type { OutgoingTransfer } from '../../ports/chain';
@@ -49,7 +49,7 @@ export async function outgoingTransfers(
       amount: log.args.value,
       fee: 0n,
       txHash: log.transactionHash,
-      txFrom: tx.from,
+      txFrom: getAddress(tx.from),
       txNonce: tx.nonce,
       logIndex: log.logIndex,
       blockNumber: log.blockNumber,
@@ -70,15 +70,16 @@ async function transactionsFrom(
     const from = addresses.find((a) => sameAddress(a, tx.from));
     if (from === undefined) continue;
     const receipt = await client.getTransactionReceipt({ hash: tx.hash });
+    // Nodes answer addresses in lower case; the evidence carries them checksummed, like every address here.
     found.push({
       kind: 'native',
-      from: tx.from,
-      ...(tx.to === null ? {} : { to: tx.to }),
+      from: getAddress(tx.from),
+      ...(tx.to === null ? {} : { to: getAddress(tx.to) }),
       // A reverted call moves no value, but its fee is spent.
       amount: receipt.status === 'success' ? tx.value : 0n,
       fee: receipt.gasUsed * receipt.effectiveGasPrice,
       txHash: tx.hash,
-      txFrom: tx.from,
+      txFrom: getAddress(tx.from),
       txNonce: tx.nonce,
       blockNumber,
       blockHash: block.hash,
