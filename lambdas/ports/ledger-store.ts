@@ -11,6 +11,19 @@ export interface PostingOutcome {
   readonly entries: readonly JournalEntry[];
 }
 
+/** What policy weighs a transfer against, as of its reservation. */
+export interface PriorActivity {
+  /** The velocity usage before this transfer's reservation (see {@link LedgerStore.priorUsage}). */
+  readonly usage: VelocityUsage;
+  /**
+   * When the wallet's previous reservation (its previous transfer) was made, as of the entry just before
+   * this transfer's on the wallet's native account; undefined for the wallet's first transfer. Every
+   * transfer reserves its fee allowance on that account, whose journal takes conditional puts, so two
+   * concurrent submits are ordered there and the later one always sees the earlier: what a cooldown needs.
+   */
+  readonly previousReservationAt?: Date;
+}
+
 /**
  * The internal ledger: append-only journals per account, each posting written whole or not at all.
  * Postings are decided by the domain model on freshly read balances; funds that are not there give
@@ -26,6 +39,8 @@ export interface LedgerStore {
    * transfer's reservation: what policy weighs the transfer against.
    */
   priorUsage(transferId: string, now: Date): Promise<VelocityUsage>;
+  /** The velocity usage and the previous reservation's time, read together (one marker read). */
+  priorActivity(transferId: string, now: Date): Promise<PriorActivity>;
   /** An account's entries, newest first. */
   history(walletId: string, asset: Asset, page?: PageRequest): Promise<Page<JournalEntry>>;
 }

@@ -169,6 +169,22 @@ describe('DynamoLedgerStore', () => {
     );
   }, 120_000);
 
+  it('names the previous reservation of the wallet as of each reservation, from the native journal', async () => {
+    await fund('w-prev', TOKEN, 100n);
+    await fund('w-prev', 'native', 100n);
+    await ledger.post(reserve(reservation('p-1', 'w-prev', 10n, 1n), at(1)));
+    await ledger.post(reserve(reservation('p-2', 'w-prev', 10n, 1n, 'native'), at(2)));
+    await ledger.post(reserve(reservation('p-3', 'w-prev', 10n, 1n), at(3)));
+    await ledger.post(release(reservation('p-2', 'w-prev', 10n, 1n, 'native'), at(4)));
+    expect((await ledger.priorActivity('p-1', at(5))).previousReservationAt).toBeUndefined();
+    expect((await ledger.priorActivity('p-2', at(5))).previousReservationAt).toEqual(at(1));
+    // A later release does not change what came before p-3; a token transfer is ordered by its fee allowance.
+    expect(await ledger.priorActivity('p-3', at(5))).toEqual({
+      usage: { daily: 10n, weekly: 10n, monthly: 10n },
+      previousReservationAt: at(2),
+    });
+  });
+
   it('books an unexplained outflow split over the balances it finds, once, and refuses one the ledger cannot cover', async () => {
     await fund('w-out', TOKEN, 100n);
     await fund('w-out', 'native', 100n);

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Asset } from '../../domain/asset';
+import { NATIVE, type Asset } from '../../domain/asset';
 import { ConflictError, StrongroomError } from '../../domain/errors';
 import {
   emptyAccountState,
@@ -14,10 +14,10 @@ import type { JournalEntry, ReleasedReservation } from '../../domain/ledger/jour
 import { accountKey, walletAccount, type LedgerAccount } from '../../domain/ledger/ledger-account';
 import { usageSince, ZERO_COUNTERS } from '../../domain/ledger/outflow-in-window';
 import { phaseConditions } from '../../domain/ledger/posting-phase';
-import { changesByAccount, postingId, type Posting } from '../../domain/ledger/posting';
+import { changesByAccount, postingId, type Posting, type TransferPosting } from '../../domain/ledger/posting';
 import { VELOCITY_WINDOWS_MS } from '../../domain/ledger/prior-usage';
 import type { VelocityUsage } from '../../domain/policy/policy';
-import type { LedgerStore, PostingOutcome } from '../../ports/ledger-store';
+import type { LedgerStore, PostingOutcome, PriorActivity } from '../../ports/ledger-store';
 import type { Page, PageRequest } from '../../ports/page';
 import { PageTokens, pageLimit } from './page-token';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
@@ -27,6 +27,12 @@ import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact
 const journalKey = (account: LedgerAccount): string => `ACCT#${accountKey(account)}`;
 const markerKey = (id: string): { pk: string; sk: string } => ({ pk: `POSTING#${id}`, sk: '-' });
 const atKey = (at: Date, seq: number): string => `${at.toISOString()}#${padSequence(seq)}`;
+
+/** A RESERVE posting's marker: the posting and the seq of the entry it wrote on each account. */
+interface ReservationMarker {
+  readonly posting: TransferPosting;
+  readonly entries: Record<string, number>;
+}
 
 /** Items of the caller's to commit in the same transaction as a posting (the SUBMITTED event). */
 export interface AlongsideWrite {
@@ -101,9 +107,44 @@ export class DynamoLedgerStore implements LedgerStore {
    * cumulative counters cannot subtract only same-window releases exactly.
    */
   async priorUsage(transferId: string, now: Date): Promise<VelocityUsage> {
+    return this.usageBefore(await this.reservationMarker(transferId), now);
+  }
+
+  /**
+   * Usage (above) and the previous reservation's time: the native account's entry just before this
+   * reservation's carries it (`lastReservedAt`), one GetItem more. A reservation that wrote nothing on
+   * the native account (no fee allowance) falls back to the account's newest entry, which can only name
+   * a later reservation: a cooldown judged on it is stricter, never looser.
+   */
+  async priorActivity(transferId: string, now: Date): Promise<PriorActivity> {
+    const marker = await this.reservationMarker(transferId);
+    const [usage, previousReservationAt] = await Promise.all([
+      this.usageBefore(marker, now),
+      this.previousReservationAt(marker),
+    ]);
+    return previousReservationAt === undefined ? { usage } : { usage, previousReservationAt };
+  }
+
+  private async reservationMarker(transferId: string): Promise<ReservationMarker> {
     const marker = await this.marker(postingId(transferId, 'RESERVE'));
     if (marker?.posting.type !== 'RESERVE')
       throw new StrongroomError('STORE.NOT_FOUND', `transfer ${transferId} has no reservation`);
+    return { posting: marker.posting, entries: marker.entries };
+  }
+
+  private async previousReservationAt({ posting, entries }: ReservationMarker): Promise<Date | undefined> {
+    const native = walletAccount(posting.reservation.walletId, NATIVE);
+    const seq = entries[accountKey(native)];
+    const state =
+      seq === undefined
+        ? (await this.newest(journalKey(native)))[0]?.state
+        : seq > 1
+          ? (await this.entryOfSeq(native, seq - 1)).state
+          : undefined;
+    return state?.kind === 'wallet' ? state.lastReservedAt : undefined;
+  }
+
+  private async usageBefore(marker: ReservationMarker, now: Date): Promise<VelocityUsage> {
     const account = walletAccount(marker.posting.reservation.walletId, marker.posting.reservation.asset);
     const reservationSeq = marker.entries[accountKey(account)];
     // A reservation of no exposure (an approve that lowers an allowance) wrote nothing on the asset's
@@ -263,6 +304,10 @@ export class DynamoLedgerStore implements LedgerStore {
 
   private async countersOfSeq(account: LedgerAccount, seq: number): Promise<OutflowCounters> {
     if (seq < 1) return ZERO_COUNTERS;
+    return (await this.entryOfSeq(account, seq)).state as WalletAccountState;
+  }
+
+  private async entryOfSeq(account: LedgerAccount, seq: number): Promise<JournalEntry> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.table,
@@ -271,7 +316,7 @@ export class DynamoLedgerStore implements LedgerStore {
       }),
     );
     if (!Item) throw new ConflictError('STORE.CONFLICT', `journal entry ${seq} of ${accountKey(account)} is missing`);
-    return toEntry(Item).state as WalletAccountState;
+    return toEntry(Item);
   }
 
   /** The releases entered before entry `beforeSeq` whose reservation was made after `start`. */

@@ -74,6 +74,12 @@ export interface TransferEventData {
      * when the call is mined (an ERC-20 transfer in `data` reserves tokens; an approve reserves none).
      */
     readonly reserved: { readonly asset: Asset; readonly amount: bigint };
+    /**
+     * What the transfer counts against velocity limits, when that is not `reserved.amount`: for an
+     * approve, the allowance it grants (0 when it lowers or keeps the spender's allowance); for an
+     * increaseAllowance, the added value. The ledger's reservation counts and gives back the same.
+     */
+    readonly exposure?: bigint;
     readonly note?: string;
   };
   EXECUTION_STARTED: { readonly executionName: string };

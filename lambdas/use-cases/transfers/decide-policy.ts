@@ -9,10 +9,13 @@ import type { TransferDeps } from './transfer-deps';
 
 /**
  * The policy's decision on a transfer now: its wallet's current policy (deny by default when it has
- * none), the wallet's status, and the velocity of every transfer reserved before this one.
+ * none), the wallet's status, the velocity of every transfer reserved before this one, judged at this
+ * transfer's exposure, and the time of the wallet's previous transfer for the cooldown. Velocity and
+ * cooldown are read from the ledger as of this transfer's reservation: strongly consistent, and ordered
+ * by the conditional puts of the submits themselves, so concurrent submits cannot both pass a limit.
  */
 export async function decidePolicy(
-  deps: Pick<TransferDeps, 'ledger' | 'events' | 'clock'>,
+  deps: Pick<TransferDeps, 'ledger' | 'clock'>,
   state: TransferState,
   wallet: Wallet,
 ): Promise<PolicyDecision> {
@@ -30,26 +33,14 @@ export async function decidePolicy(
     };
   }
   const initiator: Principal = { id: state.initiatorId, roles: (state.initiatorRoles ?? []).filter(isRole) };
+  const { usage, previousReservationAt } = await deps.ledger.priorActivity(state.id, now);
   return evaluatePolicy(wallet.policy, {
     intent,
     initiator,
     now,
     walletStatus: policyWalletStatus(wallet.status),
-    usage: await deps.ledger.priorUsage(state.id, now),
-    ...(await lastTransferBefore(deps, state)),
+    usage,
+    ...(state.exposure === undefined ? {} : { exposure: state.exposure }),
+    ...(previousReservationAt === undefined ? {} : { lastTransferAt: previousReservationAt }),
   });
-}
-
-/**
- * When the wallet's previous transfer was submitted, for the cooldown limit. The wallet listing is an
- * index that may lag a write by a moment, so two transfers submitted at the same instant can both
- * pass a cooldown; the velocity limits, read from the ledger, have no such gap.
- */
-async function lastTransferBefore(
-  deps: Pick<TransferDeps, 'events'>,
-  state: TransferState,
-): Promise<{ lastTransferAt?: Date }> {
-  const { items } = await deps.events.listByWallet(state.walletId, { limit: 10 });
-  const previous = items.find((t) => t.id !== state.id && t.submittedAt.getTime() <= state.submittedAt.getTime());
-  return previous === undefined ? {} : { lastTransferAt: previous.submittedAt };
 }

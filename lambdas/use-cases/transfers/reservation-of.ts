@@ -13,5 +13,6 @@ export const reservationOf = (state: TransferState): Reservation => ({
   asset: state.reserved.asset,
   amount: state.reserved.amount,
   feeAllowance: state.feeAllowance,
+  ...(state.exposure === undefined ? {} : { exposure: state.exposure }),
   reservedAt: state.submittedAt,
 });
