@@ -72,7 +72,8 @@ class HandlerFailed extends Error {
  * response. The edge answers what API Gateway would answer before any Lambda runs: 404 for an unknown
  * resource, 405 (with `Allow`) for a method the resource does not declare (HEAD and OPTIONS included: no
  * CORS), 413 for a body over the limit, decided from Content-Length before reading or while streaming,
- * after which the connection is closed and the rest of the body is never read. A handler that throws
+ * after which the connection is closed and the rest of the body is never read; 400 for a `Host` other
+ * than its own loopback address and port (DNS rebinding). A handler that throws
  * gets a generic 500. Logs carry the trace id, method and resource template, never a body, a credential or
  * a query string (the approval link secret travels in one).
  */
@@ -95,8 +96,19 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
     headersTimeout: REQUEST_TIMEOUT_MS,
     connectionsCheckingInterval: 1_000,
   });
+  // Known once listening, before any request can arrive.
+  let hosts: ReadonlySet<string> = new Set();
   const serve = (expectsContinue: boolean) => (request: IncomingMessage, response: ServerResponse) => {
-    void handle({ request, response, expectsContinue, match, limitBytes, logger, extraRoutes: options.extraRoutes });
+    void handle({
+      request,
+      response,
+      expectsContinue,
+      match,
+      limitBytes,
+      logger,
+      hosts,
+      extraRoutes: options.extraRoutes,
+    });
   };
   server.on('request', serve(false));
   // Answer `Expect: 100-continue` ourselves: a body over the limit is refused before the client sends it.
@@ -113,6 +125,7 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
 
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the local API server has no TCP address');
+  hosts = ownHosts(host, address.port);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
@@ -133,6 +146,8 @@ interface Exchange {
   readonly match: (path: string) => ApiRouteMatch | undefined;
   readonly limitBytes: number;
   readonly logger: Logger;
+  /** The Host values that name this server (lower case). */
+  readonly hosts: ReadonlySet<string>;
   readonly extraRoutes: LocalApiServerOptions['extraRoutes'];
 }
 
@@ -154,6 +169,16 @@ async function handle(exchange: Exchange): Promise<void> {
   };
 
   try {
+    // A page that rebinds its own domain name to 127.0.0.1 reaches this server with its own Host:
+    // refused before anything (the development token route above all) sees the request.
+    if (!exchange.hosts.has((request.headers.host ?? '').toLowerCase())) {
+      return answer(
+        new ValidationError('REQUEST.INVALID_FIELD', 'host', 'must name this server by its loopback address and port', {
+          details: { allowed: [...exchange.hosts] },
+        }),
+        declaresBody(request),
+      );
+    }
     if (exchange.extraRoutes?.(request, response) === true) {
       // It may be about to read a body the client holds back until it hears 100 Continue.
       if (exchange.expectsContinue && !response.headersSent) response.writeContinue();
@@ -355,6 +380,14 @@ function tooLarge(limitBytes: number): ValidationError {
 function declaresBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** `127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`, and the configured host's own name. */
+function ownHosts(host: string, port: number): ReadonlySet<string> {
+  const configured = host.includes(':') ? `[${host}]` : host;
+  return new Set(
+    ['127.0.0.1', 'localhost', '[::1]', configured].map((name) => `${name.toLowerCase()}:${String(port)}`),
+  );
 }
 
 function offeredClientTraceId(request: IncomingMessage): string | undefined {

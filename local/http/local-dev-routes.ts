@@ -4,31 +4,41 @@ import type { LocalStack } from '../local-stack';
 
 const MAX_BODY = 4_096;
 const SUB = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+const JSON_MEDIA_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-?8"?\s*)?$/i;
 
 /**
  * Development-only routes of the local runtime, beside the API: `POST /local/tokens` mints a token
  * for any subject and roles (there is no identity provider on one machine), `GET /local/outbox` lists
  * the messages approvers would get through SNS, `GET /local/info` tells a client the chain RPC URL.
- * The server listens on 127.0.0.1 only; none of this exists in the cloud.
+ * The server listens on 127.0.0.1 only and refuses another Host (DNS rebinding); a content type other
+ * than JSON is refused (415), so a cross-site form (text/plain, form-urlencoded) never mints a token,
+ * and a body past 4 KiB is not read (413). None of this exists in the cloud.
  */
 export function localDevRoutes(
   stack: Pick<LocalStack, 'mint' | 'outbox' | 'anvil' | 'token'>,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
   return (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (path === '/local/outbox' && request.method === 'GET') {
-      send(response, 200, { items: stack.outbox.list() });
+    const route = `${request.method ?? ''} ${path ?? ''}`;
+    if (route !== 'GET /local/outbox' && route !== 'GET /local/info' && route !== 'POST /local/tokens') return false;
+    // Decided before anything is read, so a client waiting for 100 Continue hears the refusal instead.
+    const contentType = request.headers['content-type'];
+    if (contentType === undefined ? route === 'POST /local/tokens' : !JSON_MEDIA_TYPE.test(contentType)) {
+      send(response, 415, {
+        error: {
+          code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+          message: 'content-type: must be application/json (UTF-8)',
+          details: { expected: 'application/json' },
+        },
+      });
       return true;
     }
-    if (path === '/local/info' && request.method === 'GET') {
+    if (route === 'GET /local/outbox') send(response, 200, { items: stack.outbox.list() });
+    else if (route === 'GET /local/info')
       send(response, 200, { rpcUrl: stack.anvil.rpcUrl, chainId: stack.anvil.chainId, token: stack.token });
-      return true;
-    }
-    if (path === '/local/tokens' && request.method === 'POST') {
-      void mintFromRequest(stack, request, response);
-      return true;
-    }
-    return false;
+    else if (Number(request.headers['content-length'] ?? 0) > MAX_BODY) tooLarge(response);
+    else void mintFromRequest(stack, request, response);
+    return true;
   };
 }
 
@@ -39,6 +49,7 @@ async function mintFromRequest(
 ): Promise<void> {
   try {
     const body = await readBody(request);
+    if (body === undefined) return tooLarge(response);
     const parsed = JSON.parse(body) as { sub?: unknown; roles?: unknown; expiresInSeconds?: unknown };
     if (typeof parsed.sub !== 'string' || !SUB.test(parsed.sub))
       throw new Error('sub: must be 1-64 letters, digits, "_", ".", "@" or "-"');
@@ -59,21 +70,62 @@ async function mintFromRequest(
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/**
+ * The body as text, or undefined as soon as it passes MAX_BODY bytes: reading then stops and nothing
+ * more is buffered (the answer closes the connection, so the rest is never read).
+ */
+function readBody(request: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => {
-      body += chunk;
-      if (body.length > MAX_BODY) reject(new Error(`the body is larger than ${MAX_BODY} bytes`));
-    });
-    request.on('end', () => resolve(body));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', reject);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        stop();
+        request.pause();
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(Buffer.concat(chunks, size).toString('utf8'));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
     request.on('error', reject);
   });
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+function tooLarge(response: ServerResponse): void {
+  send(
+    response,
+    413,
+    {
+      error: {
+        code: 'REQUEST.BODY_TOO_LARGE',
+        message: `body: is larger than ${MAX_BODY} bytes`,
+        details: { limitBytes: MAX_BODY },
+      },
+    },
+    true,
+  );
+}
+
+/** `close`: end the connection after the answer instead of draining a body nobody reads. */
+function send(response: ServerResponse, status: number, body: unknown, close = false): void {
   if (response.headersSent) return;
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  });
   response.end(JSON.stringify(body));
 }

@@ -532,6 +532,37 @@ describe('startLocalApiServer', () => {
     expect(json(received).error.code).toBe('INTERNAL.ERROR');
   });
 
+  it.each([
+    ['another name (DNS rebinding)', (_port: number) => 'rebind.attacker.example'],
+    ['another name with our port', (port: number) => `rebind.attacker.example:${port}`],
+    ['our address with another port', (port: number) => `127.0.0.1:${port + 1}`],
+    ['our address without the port', (_port: number) => '127.0.0.1'],
+  ])('refuses %s in Host with 400 before any route, the development routes included', async (_label, hostOf) => {
+    const { handlers, callCount } = fakes();
+    const extraRoutes = jest.fn(() => false);
+    const server = await start(handlers, { extraRoutes });
+    for (const path of ['/v1/health', '/local/tokens']) {
+      const received = await send(server, { path, headers: { host: hostOf(server.port) } });
+      expect(received.status).toBe(400);
+      expect(json(received).error).toMatchObject({ code: 'REQUEST.INVALID_FIELD', details: { field: 'host' } });
+    }
+    expect(extraRoutes).not.toHaveBeenCalled();
+    expect(callCount()).toBe(0);
+  });
+
+  it('accepts its own loopback names with its port in Host: 127.0.0.1, localhost, [::1]', async () => {
+    const { handlers, calls } = fakes();
+    const server = await start(handlers);
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      `[::1]:${server.port}`,
+      `LOCALHOST:${server.port}`,
+    ])
+      expect((await send(server, { path: '/v1/health', headers: { host } })).status).toBe(200);
+    expect(calls.health).toHaveLength(4);
+  });
+
   it('lets extraRoutes answer requests outside the API before any routing', async () => {
     const { handlers, calls } = fakes();
     const server = await start(handlers, {
