@@ -145,10 +145,16 @@ export class DynamoReconciliationStore implements ReconciliationStore {
       put(listing('resolved', exception.walletId), sk),
     ]);
     if (outcome.ok) return;
-    if (outcome.kind === 'condition')
+    if (outcome.kind === 'condition') {
+      // DynamoDB Local may not say which condition failed: whether the exception exists tells.
+      if ((await this.get(exception.id)) === undefined)
+        throw new StrongroomError('STORE.NOT_FOUND', `no exception ${exception.id} to resolve`, {
+          details: { exceptionId: exception.id },
+        });
       throw new StrongroomError('STORE.DUPLICATE', `exception ${exception.id} is resolved already`, {
         details: { exceptionId: exception.id },
       });
+    }
     throw new StrongroomError('STORE.CONTENTION', `exception ${exception.id} is being resolved by another writer`);
   }
 
