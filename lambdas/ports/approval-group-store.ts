@@ -7,6 +7,11 @@ import type { ApprovalGroup } from '../domain/approvals/approval-group';
 export interface ApprovalGroupStore {
   create(group: ApprovalGroup, by: string, at: Date): Promise<void>;
   get(id: string): Promise<ApprovalGroup | undefined>;
-  /** Every group, oldest first: the policy context and the approval tally need them all, and they are few. */
+  /**
+   * The groups of these ids that exist, by id: one read per distinct id, whatever the number of groups
+   * in the registry (what a decision and Authorize need: the groups a requirement names).
+   */
+  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, ApprovalGroup>>;
+  /** Every group, oldest first: for setting a policy, which may name any of them. */
   all(): Promise<readonly ApprovalGroup[]>;
 }

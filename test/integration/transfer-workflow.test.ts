@@ -227,6 +227,28 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     expect(state.approverIds).toEqual(['alice', 'bob']);
   }, 90_000);
 
+  it('a decision and Authorize read only the groups the policy names, however many groups exist', async () => {
+    for (let i = 0; i < 40; i++) await stack.createGroup(`bystander-${i}`, [`bystander-member-${i}`]);
+    const wallet = await fundedWallet('approval-reads');
+    const id = await submit(wallet.id, { to: RECIPIENT, asset: 'native', amount: parseEther('2').toString() });
+    const requestId = (await until(id, (s) => s.approvalRequestId !== undefined)).approvalRequestId as string;
+
+    // From here on: two decisions, then Authorize (re-evaluation and quorum recount) and the rest of the flow.
+    const all = jest.spyOn(stack.deps.groups, 'all');
+    const get = jest.spyOn(stack.deps.groups, 'get');
+    try {
+      await decideApproval(stack.deps, { principal: approver('alice'), requestId, body: { decision: 'approve' } });
+      await decideApproval(stack.deps, { principal: approver('bob'), requestId, body: { decision: 'approve' } });
+      expect((await finished(id)).status).toBe('COMPLETED');
+      expect(all).not.toHaveBeenCalled();
+      // One read of the named group per decision and one in Authorize: not one per group in the registry.
+      expect(get.mock.calls).toEqual([['treasury'], ['treasury'], ['treasury']]);
+    } finally {
+      all.mockRestore();
+      get.mockRestore();
+    }
+  }, 90_000);
+
   it('rejects a transfer to a blocked counterparty, naming the rule, and releases its funds', async () => {
     const wallet = await fundedWallet('blocked');
     const state = await finished(await submit(wallet.id, { to: MIXER, asset: 'native', amount: '1000' }));

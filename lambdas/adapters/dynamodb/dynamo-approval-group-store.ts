@@ -89,6 +89,11 @@ export class DynamoApprovalGroupStore implements ApprovalGroupStore {
     return { id, name: data.name, members: data.members };
   }
 
+  async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, ApprovalGroup>> {
+    const groups = await Promise.all([...new Set(ids)].map((id) => this.get(id)));
+    return new Map(groups.filter((g) => g !== undefined).map((g): [string, ApprovalGroup] => [g.id, g]));
+  }
+
   async all(): Promise<readonly ApprovalGroup[]> {
     const index = await queryAll(this.doc, {
       TableName: this.table,

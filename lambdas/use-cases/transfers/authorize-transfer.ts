@@ -1,5 +1,5 @@
 import type { Hex } from 'viem';
-import type { ApprovalGroup } from '../../domain/approvals/approval-group';
+import { groupIdsOf } from '../../domain/approvals/required-groups-of';
 import { tallyApprovals } from '../../domain/approvals/tally-approvals';
 import { digestOf } from '../../domain/audit/audit-chain';
 import { nonceFillTransaction } from '../../domain/chain/nonce-fill-transaction';
@@ -129,7 +129,7 @@ async function reevaluate(
     const stored = requestId === undefined ? undefined : await deps.approvals.get(requestId);
     if (stored === undefined || decision.approval === undefined)
       return refuse('the policy requires an approval this transfer never had');
-    const groups = new Map((await deps.groups.all()).map((g): [string, ApprovalGroup] => [g.id, g]));
+    const groups = await deps.groups.getMany(groupIdsOf(decision.approval));
     const tally = tallyApprovals({
       request: { ...stored, requirement: decision.approval },
       groups,

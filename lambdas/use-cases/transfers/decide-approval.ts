@@ -1,5 +1,5 @@
-import type { ApprovalGroup } from '../../domain/approvals/approval-group';
 import { checkDecisionAllowed } from '../../domain/approvals/check-decision-allowed';
+import { groupIdsOf } from '../../domain/approvals/required-groups-of';
 import { tallyApprovals, type ApprovalOutcome } from '../../domain/approvals/tally-approvals';
 import { ConflictError, StrongroomError, ValidationError } from '../../domain/errors';
 import type { Principal } from '../../domain/principal';
@@ -53,7 +53,7 @@ export async function decideApproval(
     throw new StrongroomError('APPROVAL.REQUEST_NOT_FOUND', `no approval request ${request.requestId}`, {
       details: { requestId: request.requestId },
     });
-  const groups = new Map((await deps.groups.all()).map((g): [string, ApprovalGroup] => [g.id, g]));
+  const groups = await deps.groups.getMany(groupIdsOf(stored.requirement));
   const now = deps.clock();
   const state = await loadTransfer(deps.events, stored.transferId);
   checkDecisionAllowed({
