@@ -106,4 +106,6 @@ export interface ChainGateway {
   ): Promise<readonly OutgoingTransfer[]>;
   /** The balance of `asset` held by `address` at block `blockNumber` (the node must still have that state). */
   balanceAt(address: Address, asset: Asset, blockNumber: bigint): Promise<bigint>;
+  /** The ERC-20 allowance `owner` has given `spender` on `token`, as of the latest block. */
+  allowance(token: Address, owner: Address, spender: Address): Promise<bigint>;
 }

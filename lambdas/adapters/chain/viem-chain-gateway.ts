@@ -12,6 +12,7 @@ import { nodeMessage, readChain } from './chain-rpc-error';
 import { incomingTransfers } from './incoming-transfers';
 import { observeNonce } from './observe-nonce';
 import { balanceAt, outgoingTransfers } from './outgoing-transfers';
+import { readAllowance } from './read-allowance';
 
 export interface ViemChainGatewayOptions {
   /** Per request; the workflow's own Retry handles a node that stays silent. */
@@ -126,5 +127,9 @@ export class ViemChainGateway implements ChainGateway {
 
   balanceAt(address: Address, asset: Asset, blockNumber: bigint): Promise<bigint> {
     return readChain('balance', () => balanceAt(this.client, address, asset, blockNumber));
+  }
+
+  allowance(token: Address, owner: Address, spender: Address): Promise<bigint> {
+    return readChain('allowance', () => readAllowance(this.client, token, owner, spender));
   }
 }

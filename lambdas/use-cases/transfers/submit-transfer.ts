@@ -1,11 +1,15 @@
 import { feeAllowance } from '../../domain/chain/fee-allowance';
 import { StrongroomError } from '../../domain/errors';
 import { normaliseIdempotencyKey } from '../../domain/idempotency-key';
-import { buildIntent } from '../../domain/intents';
+import type { Address } from '../../domain/address';
+import { isNative } from '../../domain/asset';
+import { buildIntent, type Intent } from '../../domain/intents';
+import { transferExposure } from '../../domain/ledger/transfer-exposure';
 import { reserve } from '../../domain/ledger/transfer-postings';
 import type { TransferEventOf, TransferStatus } from '../../domain/lifecycle/transfer-events';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { Principal } from '../../domain/principal';
+import type { ChainGateway } from '../../ports/chain';
 import { parseTransferRequest } from '../../domain/transfer-request';
 import { loadWallet } from './load-wallet';
 import { recordAudit } from './record-audit';
@@ -55,6 +59,7 @@ export async function submitTransfer(
     const chain = deps.chains.get(wallet.chainId);
     const intent = buildIntent(parsed, wallet.address);
     const transferId = transferIdOf(request.principal.id, key);
+    const exposure = transferExposure(intent, await currentAllowance(chain, intent, wallet.address));
     const at = deps.clock();
     const allowance = feeAllowance(chain.config, intent);
     const submitted: TransferEventOf<'SUBMITTED'> = {
@@ -76,6 +81,7 @@ export async function submitTransfer(
         data: intent.call.data,
         feeAllowance: allowance,
         reserved: { asset: intent.asset, amount: intent.outflow },
+        exposure,
         ...(parsed.note === undefined ? {} : { note: parsed.note }),
       },
     };
@@ -84,7 +90,14 @@ export async function submitTransfer(
       state = await deps.submissions.submit(
         submitted,
         reserve(
-          { transferId, walletId: wallet.id, asset: intent.asset, amount: intent.outflow, feeAllowance: allowance },
+          {
+            transferId,
+            walletId: wallet.id,
+            asset: intent.asset,
+            amount: intent.outflow,
+            feeAllowance: allowance,
+            exposure,
+          },
           at,
         ),
       );
@@ -112,4 +125,17 @@ export async function submitTransfer(
     state = await startTransferExecution(deps, state);
     return { id: state.id, status: state.status, traceId: state.traceId };
   });
+}
+
+/**
+ * The spender's allowance now, for an `approve` (whether it raises the allowance decides its exposure).
+ * A failed read is not a refusal: the approve then counts its full allowance, the safe side.
+ */
+async function currentAllowance(chain: ChainGateway, intent: Intent, owner: Address): Promise<bigint | undefined> {
+  if (intent.kind !== 'approve' || intent.method !== 'erc20.approve' || isNative(intent.asset)) return undefined;
+  try {
+    return await chain.allowance(intent.asset, owner, intent.counterparty);
+  } catch {
+    return undefined;
+  }
 }
