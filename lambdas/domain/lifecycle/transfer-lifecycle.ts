@@ -318,6 +318,7 @@ function initialState(event: TransferEvent): TransferState {
     data: d.data,
     feeAllowance: d.feeAllowance,
     reserved: d.reserved,
+    ...(d.exposure === undefined ? {} : { exposure: d.exposure }),
     ...(d.initiatorRoles === undefined ? {} : { initiatorRoles: d.initiatorRoles }),
     ...(d.note === undefined ? {} : { note: d.note }),
     attempts: [],
