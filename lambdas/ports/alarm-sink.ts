@@ -2,7 +2,7 @@ import type { Asset } from '../domain/asset';
 
 /** Something an operator must look at now (ARCHITECTURE §1.10): the kind says what, the rest where. */
 export interface Alarm {
-  readonly kind: 'UNEXPLAINED_OUTFLOW' | 'BALANCE_MISMATCH' | 'UNBOOKED_OUTFLOW';
+  readonly kind: 'UNEXPLAINED_OUTFLOW' | 'BALANCE_MISMATCH';
   readonly walletId: string;
   readonly chainId: number;
   readonly asset: Asset;
