@@ -208,6 +208,26 @@ describe('broadcast is decided by our hash, not by the node’s words', () => {
     ).rejects.toBeInstanceOf(DependencyUnavailableError);
     await custody.gateway.broadcast(signed.serializedTransaction); // keep the nonce sequence free of gaps
   });
+
+  it('reads an ERC-20 allowance, and reports an unreachable node as unavailable', async () => {
+    const { publicClient, walletClient } = custody.chain;
+    const token = getAddress(await deployTestToken(walletClient(0), publicClient, { initialSupply: 1_000n }));
+    const owner = custody.chain.accounts[0]!.address;
+    expect(await custody.gateway.allowance(token, owner, RECIPIENT)).toBe(0n);
+    const hash = await walletClient(0).writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [RECIPIENT, 321n],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+    expect(await custody.gateway.allowance(token, owner, RECIPIENT)).toBe(321n);
+    const down = new ViemChainGateway(anvilChainConfig('http://127.0.0.1:9', custody.chain.chain.id), {
+      retryCount: 0,
+      timeoutMs: 2_000,
+    });
+    await expect(down.allowance(token, owner, RECIPIENT)).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
 });
 
 describe('stuck, replaced, dropped and reorged transactions, tracked by (from, nonce)', () => {

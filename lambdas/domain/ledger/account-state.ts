@@ -11,14 +11,17 @@ export type Bucket = WalletBucket | 'balance';
 export const isWalletBucket = (bucket: Bucket): bucket is WalletBucket => bucket !== 'balance';
 
 /**
- * Cumulative principal outflow of a wallet account, never decreasing, so the outflow of any time
- * window is the difference of two entries. Fee allowances are left out: velocity limits are about the
- * principal a wallet sends, and counting gas would make a limit depend on the fee market.
+ * Cumulative outflow of a wallet account, never decreasing: what was reserved in a time window is the
+ * difference of two entries' `outflowReserved`; what a window gives back is read from the release
+ * entries of reservations made inside it (see `usageSince`), never from `outflowReleased` alone. The
+ * counters count exposure: the principal of a transfer, the allowance an approve grants. Fee allowances
+ * are left out: velocity limits are about what a wallet sends, and counting gas would make a limit
+ * depend on the fee market.
  */
 export interface OutflowCounters {
-  /** Principal ever reserved. */
+  /** Exposure ever reserved. */
   readonly outflowReserved: bigint;
-  /** Principal ever given back: released reservations and cancelled transfers. */
+  /** Exposure ever given back: released reservations and cancelled transfers. */
   readonly outflowReleased: bigint;
 }
 
