@@ -24,6 +24,7 @@ import { submitTransfer } from '../../lambdas/use-cases/transfers/submit-transfe
 import { scannedThrough, watchDeposits } from '../../lambdas/use-cases/watch-deposits';
 import { createDevTokenIssuer, type DevTokenIssuer } from '../../local/dev-tokens';
 import { apiGatewayEvent, lambdaContext } from '../support/api-gateway-event';
+import { reorg } from '../support/anvil';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { deployTestToken } from '../support/test-token';
 import { MemoryCursorStore } from '../support/reconciliation-fakes';
@@ -381,4 +382,69 @@ describe('unexplained outflows and reconciliation on anvil and DynamoDB Local', 
     const trail = await stack.deps.audit.trail(`reconciliation.${exception.id}`);
     expect(trail.records.map((r) => [r.actor, r.action])).toEqual([['admin-1', 'RECONCILIATION_EXCEPTION_RESOLVED']]);
   }, 60_000);
+
+  // Last in this file: it rewrites the chain's newest block.
+  it('books an outflow whose block is reorged away once: the books stay, the reconciliation reports the chain above them; re-mined elsewhere, nothing is booked twice', async () => {
+    const spender = privateKeyToAccount(generatePrivateKey());
+    const wallet = await walletWithPolicy('reorged', {
+      rules: [
+        {
+          id: 'spender',
+          match: { operations: ['approve'], allowance: { spenders: [spender.address], maxAllowance: '1000' } },
+          action: { type: 'ALLOW' },
+        },
+      ],
+      limits: {},
+    });
+    await mined(
+      await walletClientOf(deployer).writeContract({
+        address: LUSD,
+        abi: erc20Abi,
+        functionName: 'transfer',
+        args: [wallet.address, 1_000n],
+      }),
+    );
+    const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [spender.address, 100n] });
+    expect(await completed({ walletId: wallet.id, to: LUSD, asset: 'native', amount: '0', data: approve })).toBe(
+      'COMPLETED',
+    );
+    await watchToHead();
+
+    // The spender's pull, signed once, so that the very same transaction can be mined again later.
+    await stack.chain.testClient.setBalance({ address: spender.address, value: parseEther('1') });
+    const client = walletClientOf(spender);
+    const raw = await client.signTransaction(
+      await client.prepareTransactionRequest({
+        to: LUSD,
+        data: encodeFunctionData({
+          abi: erc20Abi,
+          functionName: 'transferFrom',
+          args: [wallet.address, spender.address, 100n],
+        }),
+      }),
+    );
+    const pull = await stack.chain.publicClient.sendRawTransaction({ serializedTransaction: raw });
+    await mined(pull);
+    await watchToHead();
+    expect((await stack.deps.ledger.balances(wallet.id, LUSD)).settled).toBe(900n);
+    expect(await exceptionsOf(wallet.id)).toHaveLength(1);
+
+    // The pull's block is replaced by an empty one: the pull is undone on chain, not in the books.
+    await reorg(stack.chain, 1);
+    expect(await lusdOf(wallet.address)).toBe(1_000n);
+    await watchToHead();
+    expect((await stack.deps.ledger.balances(wallet.id, LUSD)).settled).toBe(900n);
+    await reconcile();
+    const afterReorg = await exceptionsOf(wallet.id);
+    expect(afterReorg.map((e) => e.kind).sort()).toEqual(['BALANCE_MISMATCH', 'UNEXPLAINED_OUTFLOW']);
+    expect(afterReorg.find((e) => e.kind === 'BALANCE_MISMATCH')).toMatchObject({ asset: LUSD, difference: 100n });
+
+    // The same transaction mined again in another block is the same outflow: booked once, books = chain.
+    await mined(await stack.chain.publicClient.sendRawTransaction({ serializedTransaction: raw }));
+    await watchToHead();
+    expect(await lusdOf(wallet.address)).toBe(900n);
+    expect((await stack.deps.ledger.balances(wallet.id, LUSD)).settled).toBe(900n);
+    await reconcile();
+    expect(await exceptionsOf(wallet.id)).toHaveLength(2);
+  }, 120_000);
 });
