@@ -35,8 +35,9 @@ export interface LedgerStore {
   /** The cumulative outflow counters of a wallet account as they stood at `at`. */
   countersAt(walletId: string, asset: Asset, at: Date): Promise<OutflowCounters>;
   /**
-   * The principal outflow in the rolling windows ending at `now` that was reserved before this
-   * transfer's reservation: what policy weighs the transfer against.
+   * The outflow (exposure) of the rolling windows ending at `now`, as of this transfer's reservation:
+   * what each window reserved before it, less only releases (recorded before it) of reservations made
+   * inside that window. What policy weighs the transfer against.
    */
   priorUsage(transferId: string, now: Date): Promise<VelocityUsage>;
   /** The velocity usage and the previous reservation's time, read together (one marker read). */
