@@ -154,14 +154,12 @@ describe('custody controls through the workflow', () => {
     // Approving the allowance the spender already has exposes nothing new: it counts 0 and passes.
     expect(await finished(await approve(100n))).toMatchObject({ status: 'COMPLETED', exposure: 0n });
     // The spender pulls its 100 (directly on chain): a new approve(spender, 100) grants 100 more.
-    const pull = await stack.chain
-      .walletClient(3)
-      .writeContract({
-        address: token,
-        abi: erc20Abi,
-        functionName: 'transferFrom',
-        args: [wallet.address, spender, 100n],
-      });
+    const pull = await stack.chain.walletClient(3).writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'transferFrom',
+      args: [wallet.address, spender, 100n],
+    });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: pull });
     expect(await allowance()).toBe(0n);
     const second = await decided(await approve(100n));
