@@ -57,6 +57,22 @@ describe('outflowInWindow', () => {
     expect(outflowInWindow(journal, T0, time(HOUR - 1))).toBe(0n);
   });
 
+  it('a release lowers only a window its reservation was made in', () => {
+    const ledger = ledgerWithToken();
+    ledger.post(reserve(transfer('early', 90n), time(HOUR)));
+    ledger.post(reserve(transfer('late', 30n), time(3 * HOUR)));
+    ledger.post(release(transfer('early', 90n), time(4 * HOUR)));
+    ledger.post(release(transfer('late', 30n), time(5 * HOUR)));
+    const journal = ledger.walletJournal('w1', TOKEN);
+    // (2 h, 6 h]: 'late' was reserved and given back in it; 'early' was reserved before it and gives nothing back.
+    expect(outflowInWindow(journal, time(2 * HOUR), time(6 * HOUR))).toBe(0n);
+    expect(outflowInWindow(journal, time(2 * HOUR), time(4.5 * HOUR))).toBe(30n);
+    // (0, 6 h] saw both reserved and both given back.
+    expect(outflowInWindow(journal, T0, time(6 * HOUR))).toBe(0n);
+    // (2 h, 3.5 h] ends before either release.
+    expect(outflowInWindow(journal, time(2 * HOUR), time(3.5 * HOUR))).toBe(30n);
+  });
+
   it('is zero on an empty journal', () => {
     expect(outflowInWindow([], T0, time(DAY))).toBe(0n);
   });
