@@ -1,4 +1,4 @@
-import type { ApprovalGroup } from '../../domain/approvals/approval-group';
+import { groupIdsOf } from '../../domain/approvals/required-groups-of';
 import { validateRequirement } from '../../domain/approvals/validate-requirement';
 import { StrongroomError } from '../../domain/errors';
 import { approvalRequestIdOf } from './approval-request-id';
@@ -40,7 +40,7 @@ export async function requestApproval(
     );
   }
   const requestId = approvalRequestIdOf(state.id);
-  const groups = new Map((await deps.groups.all()).map((g): [string, ApprovalGroup] => [g.id, g]));
+  const groups = await deps.groups.getMany(groupIdsOf(requirement));
   const existing = await deps.approvals.get(requestId);
   if (existing !== undefined) {
     await deps.approvals.renewCallbackToken(requestId, input.taskToken);
