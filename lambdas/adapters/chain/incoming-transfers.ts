@@ -1,8 +1,7 @@
-import { parseAbiItem, type PublicClient } from 'viem';
+import type { PublicClient } from 'viem';
 import { sameAddress, type Address } from '../../domain/address';
 import type { IncomingTransfer } from '../../ports/chain';
-
-const TRANSFER_EVENT = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
+import { transferLogs } from './transfer-logs';
 
 /**
  * Value that reached `addresses` in blocks `fromBlock..toBlock`: native value of successful top-level
@@ -21,34 +20,7 @@ export async function incomingTransfers(
   for (let number = range.fromBlock; number <= range.toBlock; number++) {
     found.push(...(await nativeTransfersIn(client, number, addresses)));
   }
-  const logs = await client.getLogs({
-    event: TRANSFER_EVENT,
-    args: { to: [...addresses] },
-    fromBlock: range.fromBlock,
-    toBlock: range.toBlock,
-    strict: true,
-  });
-  for (const log of logs) {
-    if (
-      log.removed ||
-      log.blockHash === null ||
-      log.transactionHash === null ||
-      log.logIndex === null ||
-      log.blockNumber === null
-    )
-      continue;
-    found.push({
-      kind: 'erc20',
-      token: log.address,
-      from: log.args.from,
-      to: log.args.to,
-      amount: log.args.value,
-      txHash: log.transactionHash,
-      logIndex: log.logIndex,
-      blockNumber: log.blockNumber,
-      blockHash: log.blockHash,
-    });
-  }
+  for (const log of await transferLogs(client, range, { to: addresses })) found.push({ kind: 'erc20', ...log });
   return found;
 }
 

@@ -1,9 +1,8 @@
-import { erc20Abi, getAddress, parseAbiItem, type PublicClient } from 'viem';
+import { erc20Abi, getAddress, type PublicClient } from 'viem';
 import { sameAddress, type Address } from '../../domain/address';
 import { isNative, type Asset } from '../../domain/asset';
 import type { OutgoingTransfer } from '../../ports/chain';
-
-const TRANSFER_EVENT = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
+import { transferLogs } from './transfer-logs';
 
 /**
  * Value that left `addresses` in blocks `fromBlock..toBlock`: every top-level transaction they sent
@@ -24,37 +23,9 @@ export async function outgoingTransfers(
   for (let number = range.fromBlock; number <= range.toBlock; number++) {
     found.push(...(await transactionsFrom(client, number, addresses)));
   }
-  const logs = await client.getLogs({
-    event: TRANSFER_EVENT,
-    args: { from: [...addresses] },
-    fromBlock: range.fromBlock,
-    toBlock: range.toBlock,
-    strict: true,
-  });
-  for (const log of logs) {
-    if (
-      log.removed ||
-      log.blockHash === null ||
-      log.transactionHash === null ||
-      log.logIndex === null ||
-      log.blockNumber === null
-    )
-      continue;
-    const tx = await client.getTransaction({ hash: log.transactionHash });
-    found.push({
-      kind: 'erc20',
-      token: log.address,
-      from: log.args.from,
-      to: log.args.to,
-      amount: log.args.value,
-      fee: 0n,
-      txHash: log.transactionHash,
-      txFrom: getAddress(tx.from),
-      txNonce: tx.nonce,
-      logIndex: log.logIndex,
-      blockNumber: log.blockNumber,
-      blockHash: log.blockHash,
-    });
+  for (const log of await transferLogs(client, range, { from: addresses })) {
+    const tx = await client.getTransaction({ hash: log.txHash });
+    found.push({ kind: 'erc20', ...log, fee: 0n, txFrom: getAddress(tx.from), txNonce: tx.nonce });
   }
   return found;
 }
