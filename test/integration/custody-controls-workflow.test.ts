@@ -120,7 +120,7 @@ describe('custody controls through the workflow', () => {
     for (const s of small.slice(2)) await cancelHeld(s);
   }, 240_000);
 
-  it('an approve counts at the allowance it grants: under 100 a day, approve(spender, 100) after the spender pulled the first 100 is held by the daily limit (issue 10, Why 2)', async () => {
+  it('an approve counts at the allowance it grants: under 100 a day, re-granting 100 is held, lowering to 40 passes, and approve(spender, 100) after the spender pulled is held by the daily limit (issue 10, Why 2)', async () => {
     const token = getAddress(
       await deployTestToken(stack.chain.walletClient(0), stack.chain.publicClient, { initialSupply: 10n ** 24n }),
     );
@@ -151,14 +151,21 @@ describe('custody controls through the workflow', () => {
     const first = await finished(await approve(100n));
     expect(first).toMatchObject({ status: 'COMPLETED', exposure: 100n, reserved: { asset: token, amount: 0n } });
     expect(await allowance()).toBe(100n);
-    // Approving the allowance the spender already has exposes nothing new: it counts 0 and passes.
-    expect(await finished(await approve(100n))).toMatchObject({ status: 'COMPLETED', exposure: 0n });
-    // The spender pulls its 100 (directly on chain): a new approve(spender, 100) grants 100 more.
+    // Re-granting the same 100 counts in full (the spender may pull it first): 100 + 100 is over the day.
+    const again = await decided(await approve(100n));
+    expect(again.exposure).toBe(100n);
+    expect(again.policy?.action).toBe('REQUIRE_APPROVAL');
+    expect(again.policy?.reason).toMatch(/DAILY/);
+    await cancelHeld(again);
+    // Lowering the allowance exposes nothing new: it counts 0 and passes.
+    expect(await finished(await approve(40n))).toMatchObject({ status: 'COMPLETED', exposure: 0n });
+    expect(await allowance()).toBe(40n);
+    // The spender pulls its 40 (directly on chain): a new approve(spender, 100) grants 100 more.
     const pull = await stack.chain.walletClient(3).writeContract({
       address: token,
       abi: erc20Abi,
       functionName: 'transferFrom',
-      args: [wallet.address, spender, 100n],
+      args: [wallet.address, spender, 40n],
     });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: pull });
     expect(await allowance()).toBe(0n);

@@ -23,9 +23,13 @@ describe('transferExposure', () => {
     expect(transferExposure(intentOf('approve', 100n), 99n)).toBe(100n);
   });
 
-  it('is zero for an approve that lowers or keeps the spender’s allowance', () => {
-    expect(transferExposure(intentOf('approve', 100n), 100n)).toBe(0n);
+  it('is zero for an approve that lowers the spender’s allowance', () => {
+    expect(transferExposure(intentOf('approve', 99n), 100n)).toBe(0n);
     expect(transferExposure(intentOf('approve', 0n), 500n)).toBe(0n);
+  });
+
+  it('is the full allowance for an approve that re-grants the allowance the spender has (it may be pulled first)', () => {
+    expect(transferExposure(intentOf('approve', 100n), 100n)).toBe(100n);
   });
 
   it('is the full allowance when the current allowance could not be read (the safe side)', () => {

@@ -77,7 +77,7 @@ describe('decidePolicy', () => {
     expect(asked).toEqual(['tx-1']);
     expect(raising.action).toBe('REQUIRE_APPROVAL');
     expect(raising.violations.map((v) => v.code)).toContain('DAILY_LIMIT');
-    // The same approve that keeps the spender's allowance exposes nothing: 1 + 0 is within 100.
+    // An approve that lowers the spender's allowance exposes nothing: 1 + 0 is within 100.
     expect((await decidePolicy({ ledger, clock: () => NOW }, approve(0n), policy)).action).toBe('ALLOW');
   });
 
