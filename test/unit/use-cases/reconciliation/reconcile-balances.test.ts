@@ -143,6 +143,32 @@ describe('reconcileBalances', () => {
     expect(t.reads).toEqual([12n, 12n]);
   });
 
+  it('records no mismatch for a transfer settled on the books whose transaction was mined after the compared block', async () => {
+    const t = await setup({ scannedThrough: 12n, head: 20n });
+    // 100 left in block 15 and settled at once; the scanner has finished block 12 only.
+    t.deps.chain.balanceAt = async (_address, asset, blockNumber) => {
+      t.reads.push(blockNumber);
+      if (asset !== 'native') return 0n;
+      return blockNumber < 15n ? 1_000n : 900n;
+    };
+    t.ledger.set('native', balances(900n));
+    t.ledger.set(TOKEN, balances(0n));
+    expect(await reconcileBalances(t.deps)).toMatchObject({ outcome: 'COMPARED', blockNumber: 12n, mismatches: [] });
+    expect(t.reads).toEqual([12n, 20n, 12n]);
+    expect(t.store.all()).toEqual([]);
+  });
+
+  it('records a discrepancy that shows at the compared block and at the head, with the difference at the compared block', async () => {
+    const t = await setup({ scannedThrough: 12n, head: 20n });
+    t.chainBalances.set('native', 700n);
+    t.ledger.set('native', balances(900n));
+    expect(await reconcileBalances(t.deps)).toMatchObject({
+      outcome: 'COMPARED',
+      mismatches: [expect.objectContaining({ blockNumber: 12n, chainBalance: 700n, difference: -200n })],
+    });
+    expect(t.store.all()).toHaveLength(1);
+  });
+
   it('compares nothing before the deposit scanner has scanned', async () => {
     const t = await setup();
     expect(await reconcileBalances(t.deps)).toEqual({ outcome: 'NOT_SCANNED' });
