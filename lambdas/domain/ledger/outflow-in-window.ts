@@ -55,13 +55,35 @@ export function countersAt(entries: readonly CounterPoint[], t: Date, end = entr
  * entered after its reservation, so one of a reservation made in the window is in the window too.
  */
 export function outflowSince(entries: readonly CounterPoint[], from: Date, end = entries.length): bigint {
-  const first = indexAt(entries, from, end) + 1;
-  const atStart = entries[first - 1]?.state ?? ZERO_COUNTERS;
+  const [usage] = outflowsSince(entries, [from], end);
+  return usage ?? 0n;
+}
+
+/**
+ * {@link outflowSince} for several window starts at once: the releases are collected once, from the
+ * earliest start on, and each window keeps those of reservations made inside it. The cost is a binary
+ * search per start and one pass over the entries of the widest window.
+ */
+export function outflowsSince(
+  entries: readonly CounterPoint[],
+  starts: readonly Date[],
+  end = entries.length,
+): bigint[] {
+  if (starts.length === 0) return [];
+  const earliest = starts.reduce((a, b) => (a.getTime() <= b.getTime() ? a : b));
+  const releases: ReleasedReservation[] = [];
+  for (let i = indexAt(entries, earliest, end) + 1; i < end; i++) {
+    const released = entries[i]?.released;
+    if (released !== undefined) releases.push(released);
+  }
   const atEnd = entries[end - 1]?.state ?? ZERO_COUNTERS;
-  const releases = entries.slice(first, end).flatMap((e) => (e.released === undefined ? [] : [e.released]));
-  // A window starting after the last entry has seen nothing (first ≥ end).
-  const reserved = first < end ? atEnd.outflowReserved - atStart.outflowReserved : 0n;
-  return usageSince(from, reserved, releases);
+  return starts.map((from) => {
+    const first = indexAt(entries, from, end) + 1;
+    // A window starting after the last entry has seen nothing (first ≥ end).
+    if (first >= end) return 0n;
+    const atStart = entries[first - 1]?.state ?? ZERO_COUNTERS;
+    return usageSince(from, atEnd.outflowReserved - atStart.outflowReserved, releases);
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { VelocityUsage } from '../policy/policy';
 import type { WalletAccountState } from './account-state';
 import type { JournalEntry } from './journal-entry';
-import { lastIndexWhere, outflowSince } from './outflow-in-window';
+import { lastIndexWhere, outflowsSince } from './outflow-in-window';
 
 const HOUR_MS = 60 * 60 * 1_000;
 
@@ -30,10 +30,8 @@ export function priorUsage(
 ): VelocityUsage {
   // The entries before the reservation's.
   const end = lastIndexWhere(journal, (e) => e.state.seq < reservationEntry.state.seq) + 1;
-  const usage = (windowMs: number): bigint => outflowSince(journal, new Date(now.getTime() - windowMs), end);
-  return {
-    daily: usage(VELOCITY_WINDOWS_MS.daily),
-    weekly: usage(VELOCITY_WINDOWS_MS.weekly),
-    monthly: usage(VELOCITY_WINDOWS_MS.monthly),
-  };
+  const startOf = (windowMs: number): Date => new Date(now.getTime() - windowMs);
+  const { daily, weekly, monthly } = VELOCITY_WINDOWS_MS;
+  const [d, w, m] = outflowsSince(journal, [startOf(daily), startOf(weekly), startOf(monthly)], end);
+  return { daily: d ?? 0n, weekly: w ?? 0n, monthly: m ?? 0n };
 }
