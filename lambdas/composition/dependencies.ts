@@ -16,7 +16,6 @@ import { DynamoTransferEventStore } from '../adapters/dynamodb/dynamo-transfer-e
 import { DynamoTransferSubmissionStore } from '../adapters/dynamodb/dynamo-transfer-submission-store';
 import { DynamoWalletStore } from '../adapters/dynamodb/dynamo-wallet-store';
 import { PageTokens } from '../adapters/dynamodb/page-token';
-import { PowertoolsIdempotencyGuard } from '../adapters/dynamodb/powertools-idempotency-guard';
 import { DEFAULT_RETRY } from '../adapters/dynamodb/retry';
 import { KmsKeyVault } from '../adapters/kms/kms-key-vault';
 import { KmsSecretSealer } from '../adapters/kms/kms-secret-sealer';
@@ -173,7 +172,6 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
     travelRuleThresholds: config.travelRuleThresholds,
     notifier,
     workflow,
-    idempotency: new PowertoolsIdempotencyGuard(dynamo, tables.idempotency),
     clock: given.clock ?? (() => new Date()),
     proofValiditySeconds: config.proofValiditySeconds,
     confirmationPollSeconds: config.confirmationPollSeconds,

@@ -6,10 +6,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * The append-only tables (events, ledger, audit, approvals, nonces) take only conditional puts; IAM
  * denies UpdateItem/DeleteItem on them and a stream alarm fires on any MODIFY or REMOVE. `transfers`
- * is a read model (the listing projection), overwritten by version-conditioned puts; `idempotency`
- * holds Powertools records that expire through TTL.
+ * is a read model (the listing projection), overwritten by version-conditioned puts. Idempotency needs
+ * no table: a submit's SUBMITTED event, keyed by (caller, Idempotency-Key), holds its body's fingerprint.
  */
-export const TABLE_NAMES = ['events', 'transfers', 'ledger', 'audit', 'approvals', 'nonces', 'idempotency'] as const;
+export const TABLE_NAMES = ['events', 'transfers', 'ledger', 'audit', 'approvals', 'nonces'] as const;
 
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -65,14 +65,6 @@ export const TABLE_SCHEMAS: { readonly [T in TableName]: TableSchema } = {
   approvals: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
   /** pk `NONCE#<chainId>#<address>`, sk zero-padded nonce. */
   nonces: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
-  /** Powertools idempotency records; they expire. */
-  idempotency: {
-    partitionKey: 'id',
-    globalIndexes: [],
-    localIndexes: [],
-    timeToLiveAttribute: 'expiration',
-    appendOnly: false,
-  },
 };
 
 /** Table names in one deployment: logical name → physical name. */

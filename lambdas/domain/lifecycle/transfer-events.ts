@@ -81,6 +81,12 @@ export interface TransferEventData {
      */
     readonly exposure?: bigint;
     readonly note?: string;
+    /**
+     * The submit body's fingerprint (`transferRequestFingerprint`): a replay under the same
+     * Idempotency-Key answers as this submit did only with an equal one. Absent in transfers submitted
+     * before it was recorded.
+     */
+    readonly requestFingerprint?: Hex;
   };
   EXECUTION_STARTED: { readonly executionName: string };
   SCREENING_STARTED: Record<string, never>;

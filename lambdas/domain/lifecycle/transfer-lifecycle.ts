@@ -321,6 +321,7 @@ function initialState(event: TransferEvent): TransferState {
     ...(d.exposure === undefined ? {} : { exposure: d.exposure }),
     ...(d.initiatorRoles === undefined ? {} : { initiatorRoles: d.initiatorRoles }),
     ...(d.note === undefined ? {} : { note: d.note }),
+    ...(d.requestFingerprint === undefined ? {} : { requestFingerprint: d.requestFingerprint }),
     attempts: [],
     replacementRequested: false,
     fundsReleased: false,

@@ -1,5 +1,6 @@
+import type { Hex } from 'viem';
 import { feeAllowance } from '../../domain/chain/fee-allowance';
-import { StrongroomError } from '../../domain/errors';
+import { ConflictError, IllegalTransitionError, StrongroomError } from '../../domain/errors';
 import { normaliseIdempotencyKey } from '../../domain/idempotency-key';
 import type { Address } from '../../domain/address';
 import { isNative } from '../../domain/asset';
@@ -10,16 +11,18 @@ import type { TransferEventOf, TransferStatus } from '../../domain/lifecycle/tra
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { Principal } from '../../domain/principal';
 import type { ChainGateway } from '../../ports/chain';
-import { parseTransferRequest } from '../../domain/transfer-request';
+import { parseTransferRequest, type TransferRequest } from '../../domain/transfer-request';
+import { transferRequestFingerprint } from '../../domain/transfer-request-fingerprint';
 import { loadWallet } from './load-wallet';
 import { recordAudit } from './record-audit';
 import { startTransferExecution } from './start-transfer-execution';
+import { eventsAfter } from './transfer-events-builder';
 import type { TransferDeps } from './transfer-deps';
 import { transferIdOf } from './transfer-id-of';
 
 export type SubmitTransferDeps = Pick<
   TransferDeps,
-  'wallets' | 'chains' | 'submissions' | 'events' | 'workflow' | 'audit' | 'idempotency' | 'clock'
+  'wallets' | 'chains' | 'submissions' | 'events' | 'workflow' | 'audit' | 'clock'
 >;
 
 export interface SubmittedTransfer {
@@ -29,9 +32,22 @@ export interface SubmittedTransfer {
 }
 
 /**
+ * How long a submit may still be running after its SUBMITTED event was written. A replay that finds
+ * the workflow not started within it answers and leaves the start to that submit; past it, that submit
+ * died (an API handler runs for at most API Gateway's 29 s), and the replay starts the workflow.
+ */
+export const SUBMIT_IN_FLIGHT_MS = 60_000;
+
+/**
  * Accepts a transfer (ARCHITECTURE.md §4, Submit): validates the request, turns it into an intent,
- * and in one transaction records it and reserves its amount and fee allowance; then starts its
- * workflow. The same key with the same body answers the same; with another body, 409.
+ * and in one transaction records it, with its body's fingerprint, and reserves its amount and fee
+ * allowance; then starts its workflow.
+ *
+ * Idempotency (§5) needs no record of its own: the transfer id derives from (caller, key), so the
+ * SUBMITTED event's conditional put lets exactly one submit per key through, and every other one,
+ * concurrent or later, finds that transfer and compares fingerprints: equal, it answers as the first
+ * did (id, trace id, the transfer's current status) and writes nothing; different, 409
+ * `IDEMPOTENCY.KEY_REUSED`.
  */
 export async function submitTransfer(
   deps: SubmitTransferDeps,
@@ -47,85 +63,147 @@ export async function submitTransfer(
 ): Promise<SubmittedTransfer> {
   const key = normaliseIdempotencyKey(request.idempotencyKey);
   const parsed = parseTransferRequest(request.body);
-  return deps.idempotency.run({ scope: request.principal.id, key, payload: request.body }, async () => {
-    const wallet = await loadWallet(deps.wallets, parsed.walletId);
-    if (wallet.status !== 'ACTIVE') {
-      throw new StrongroomError(
-        'WALLET.NOT_ACTIVE',
-        `wallet ${wallet.id} is ${wallet.status.toLowerCase().replace('_', ' ')}`,
-        { details: { walletId: wallet.id, status: wallet.status } },
-      );
-    }
-    const chain = deps.chains.get(wallet.chainId);
-    const intent = buildIntent(parsed, wallet.address);
-    const transferId = transferIdOf(request.principal.id, key);
-    const exposure = transferExposure(intent, await currentAllowance(chain, intent, wallet.address));
-    const at = deps.clock();
-    const allowance = feeAllowance(chain.config, intent);
-    const submitted: TransferEventOf<'SUBMITTED'> = {
-      transferId,
-      seq: 1,
-      type: 'SUBMITTED',
-      at,
-      actor: request.principal.id,
-      data: {
-        walletId: wallet.id,
-        initiatorId: request.principal.id,
-        initiatorRoles: request.principal.roles,
-        traceId: request.traceId,
-        ...(request.clientTraceId === undefined ? {} : { clientTraceId: request.clientTraceId }),
-        chainId: wallet.chainId,
-        to: intent.call.to,
-        asset: intent.asset,
-        amount: intent.amount,
-        data: intent.call.data,
-        feeAllowance: allowance,
-        reserved: { asset: intent.asset, amount: intent.outflow },
-        exposure,
-        ...(parsed.note === undefined ? {} : { note: parsed.note }),
-      },
-    };
-    let state: TransferState;
-    try {
-      state = await deps.submissions.submit(
-        submitted,
-        reserve(
-          {
-            transferId,
-            walletId: wallet.id,
-            asset: intent.asset,
-            amount: intent.outflow,
-            feeAllowance: allowance,
-            exposure,
-          },
-          at,
-        ),
-      );
-    } catch (error) {
-      // Submitted before (its idempotency record has expired): the same transfer, not a new one.
-      if (!(error instanceof StrongroomError && error.code === 'STORE.DUPLICATE')) throw error;
-      const existing = await deps.events.load(transferId);
-      if (existing === undefined) throw error;
-      return { id: existing.id, status: existing.status, traceId: existing.traceId };
-    }
-    await recordAudit(deps.audit, {
-      traceId: state.traceId,
-      actor: request.principal.id,
-      action: 'TRANSFER_SUBMITTED',
-      inputs: {
-        walletId: wallet.id,
-        to: intent.call.to,
-        asset: intent.asset,
-        amount: intent.amount,
-        data: intent.call.data,
-      },
-      result: `${transferId} reserved ${intent.outflow} ${intent.asset} + fee allowance ${allowance}`,
-      at,
-    });
-    state = await startTransferExecution(deps, state);
-    return { id: state.id, status: state.status, traceId: state.traceId };
-  });
+  const fingerprint = transferRequestFingerprint(parsed);
+  const transferId = transferIdOf(request.principal.id, key);
+  let accepted: TransferState;
+  try {
+    accepted = await accept(deps, request, parsed, transferId, fingerprint);
+  } catch (error) {
+    // The submit was refused (a duplicate id, a conflicting reservation, a wallet frozen since, ...):
+    // if the key names a transfer already, this is a replay and is answered as one, whatever changed.
+    if (!(error instanceof StrongroomError)) throw error;
+    const existing = await deps.events.load(transferId);
+    if (existing === undefined) throw error;
+    return answerOf(await replay(deps, existing, fingerprint));
+  }
+  await recordAudit(deps.audit, submittedAudit(accepted, request.principal.id, accepted.submittedAt));
+  return answerOf(await startTransferExecution(deps, accepted));
 }
+
+/** The first submit under a key: the SUBMITTED event and the reservation, in one transaction. */
+async function accept(
+  deps: SubmitTransferDeps,
+  request: { readonly principal: Principal; readonly traceId: string; readonly clientTraceId?: string },
+  parsed: TransferRequest,
+  transferId: string,
+  fingerprint: Hex,
+): Promise<TransferState> {
+  const wallet = await loadWallet(deps.wallets, parsed.walletId);
+  if (wallet.status !== 'ACTIVE') {
+    throw new StrongroomError(
+      'WALLET.NOT_ACTIVE',
+      `wallet ${wallet.id} is ${wallet.status.toLowerCase().replace('_', ' ')}`,
+      { details: { walletId: wallet.id, status: wallet.status } },
+    );
+  }
+  const chain = deps.chains.get(wallet.chainId);
+  const intent = buildIntent(parsed, wallet.address);
+  const exposure = transferExposure(intent, await currentAllowance(chain, intent, wallet.address));
+  const at = deps.clock();
+  const allowance = feeAllowance(chain.config, intent);
+  const submitted: TransferEventOf<'SUBMITTED'> = {
+    transferId,
+    seq: 1,
+    type: 'SUBMITTED',
+    at,
+    actor: request.principal.id,
+    data: {
+      walletId: wallet.id,
+      initiatorId: request.principal.id,
+      initiatorRoles: request.principal.roles,
+      traceId: request.traceId,
+      ...(request.clientTraceId === undefined ? {} : { clientTraceId: request.clientTraceId }),
+      chainId: wallet.chainId,
+      to: intent.call.to,
+      asset: intent.asset,
+      amount: intent.amount,
+      data: intent.call.data,
+      feeAllowance: allowance,
+      reserved: { asset: intent.asset, amount: intent.outflow },
+      exposure,
+      ...(parsed.note === undefined ? {} : { note: parsed.note }),
+      requestFingerprint: fingerprint,
+    },
+  };
+  return deps.submissions.submit(
+    submitted,
+    reserve(
+      {
+        transferId,
+        walletId: wallet.id,
+        asset: intent.asset,
+        amount: intent.outflow,
+        feeAllowance: allowance,
+        exposure,
+      },
+      at,
+    ),
+  );
+}
+
+/**
+ * A submit under a key that names `existing`: refused if its body differs; otherwise it writes
+ * nothing, unless the first submit died between its SUBMITTED event and the workflow's start (past
+ * {@link SUBMIT_IN_FLIGHT_MS}): then it does what that submit left undone, each part guarded so that
+ * concurrent replays do it once.
+ */
+async function replay(deps: SubmitTransferDeps, existing: TransferState, fingerprint: Hex): Promise<TransferState> {
+  // A transfer submitted before fingerprints were recorded cannot be compared: answered as a replay,
+  // as such a submit was answered once its Powertools idempotency record had expired.
+  if (existing.requestFingerprint !== undefined && existing.requestFingerprint !== fingerprint) {
+    throw new StrongroomError(
+      'IDEMPOTENCY.KEY_REUSED',
+      'this Idempotency-Key was already used with a different request body',
+      { details: { transferId: existing.id } },
+    );
+  }
+  const now = deps.clock();
+  if (existing.status !== 'SUBMITTED' || now.getTime() - existing.submittedAt.getTime() < SUBMIT_IN_FLIGHT_MS)
+    return existing;
+  if (existing.executionName !== undefined) {
+    // EXECUTION_STARTED was appended but the start may not have been sent: starting the same name
+    // with the same input again is a no-op for a running or finished execution (WorkflowEngine).
+    await deps.workflow.start(existing.id, { transferId: existing.id });
+    return existing;
+  }
+  // The conditional EXECUTION_STARTED elects one replay: only it completes the audit trail and starts.
+  let started: TransferState;
+  try {
+    started = await deps.events.append(
+      existing,
+      eventsAfter(existing, 'workflow', now, [{ type: 'EXECUTION_STARTED', data: { executionName: existing.id } }]),
+    );
+  } catch (error) {
+    if (error instanceof ConflictError || error instanceof IllegalTransitionError)
+      return (await deps.events.load(existing.id)) ?? existing;
+    throw error;
+  }
+  const trail = await deps.audit.trail(existing.traceId);
+  if (!trail.records.some((record) => record.action === SUBMITTED_ACTION))
+    await recordAudit(deps.audit, submittedAudit(existing, existing.initiatorId, now));
+  await deps.workflow.start(existing.id, { transferId: existing.id });
+  return started;
+}
+
+const SUBMITTED_ACTION = 'TRANSFER_SUBMITTED';
+
+/** The audit record of an accepted transfer, from its state (the first submit's or a replay's). */
+function submittedAudit(state: TransferState, actor: string, at: Date) {
+  return {
+    traceId: state.traceId,
+    actor,
+    action: SUBMITTED_ACTION,
+    inputs: { walletId: state.walletId, to: state.to, asset: state.asset, amount: state.amount, data: state.data },
+    result: `${state.id} reserved ${state.reserved.amount} ${state.reserved.asset} + fee allowance ${state.feeAllowance}`,
+    at,
+  };
+}
+
+const answerOf = (state: TransferState): SubmittedTransfer => ({
+  id: state.id,
+  status: state.status,
+  traceId: state.traceId,
+});
 
 /**
  * The spender's allowance now, for an `approve` (whether it raises the allowance decides its exposure).

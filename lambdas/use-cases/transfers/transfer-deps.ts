@@ -2,7 +2,6 @@ import type { AuditLog } from '../../ports/audit-log';
 import type { ApprovalGroupStore } from '../../ports/approval-group-store';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { ChainRegistry } from '../../ports/chain-registry';
-import type { IdempotencyGuard } from '../../ports/idempotency-guard';
 import type { KeyVault } from '../../ports/key-vault';
 import type { LedgerStore } from '../../ports/ledger-store';
 import type { NonceStore } from '../../ports/nonce-store';
@@ -41,7 +40,6 @@ export interface TransferDeps {
   readonly travelRuleThresholds: ReadonlyMap<number, bigint>;
   readonly notifier: Notifier;
   readonly workflow: WorkflowEngine;
-  readonly idempotency: IdempotencyGuard;
   readonly clock: () => Date;
   /** How long an authorization proof stays valid. */
   readonly proofValiditySeconds: number;

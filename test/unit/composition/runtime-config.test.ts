@@ -1,6 +1,6 @@
 import { loadRuntimeConfig } from '../../../lambdas/composition/runtime-config';
 
-const TABLES = { events: 'e', transfers: 't', ledger: 'l', audit: 'a', approvals: 'p', nonces: 'n', idempotency: 'i' };
+const TABLES = { events: 'e', transfers: 't', ledger: 'l', audit: 'a', approvals: 'p', nonces: 'n' };
 const CHAIN = {
   chainId: 31337,
   name: 'anvil',
