@@ -1,0 +1,174 @@
+import { DynamoLedgerStore } from '../../lambdas/adapters/dynamodb/dynamo-ledger-store';
+import { DynamoTransferEventStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-event-store';
+import { DynamoTransferSubmissionStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-submission-store';
+import { DynamoWalletStore } from '../../lambdas/adapters/dynamodb/dynamo-wallet-store';
+import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
+import type { Principal } from '../../lambdas/domain/principal';
+import { submitTransfer, type SubmitTransferDeps } from '../../lambdas/use-cases/transfers/submit-transfer';
+import { transferIdOf } from '../../lambdas/use-cases/transfers/transfer-id-of';
+import { freshTables, type TestTables } from '../support/dynamodb';
+import { configOnlyChains, MemoryAuditEntries, MemoryWorkflowEngine } from '../support/transfer-fakes';
+
+// Submit's idempotency on DynamoDB Local: the SUBMITTED event's conditional put and its fingerprint
+// decide, with the real event, ledger and wallet stores. The audit log and the workflow are fakes
+// (they have their own tests); every DynamoDB request is counted by its command name.
+
+const WALLET_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+const ALICE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const OPERATOR: Principal = { id: 'operator-1', roles: ['operator'] };
+const ETH = 10n ** 18n;
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand']);
+
+let tables: TestTables;
+let deps: SubmitTransferDeps;
+let events: DynamoTransferEventStore;
+let ledger: DynamoLedgerStore;
+let workflow: MemoryWorkflowEngine;
+let audit: MemoryAuditEntries;
+const requests: string[] = [];
+let traces = 0;
+
+beforeAll(async () => {
+  tables = await freshTables();
+  tables.client.middlewareStack.add(
+    (next, context) => (args) => {
+      requests.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'submitRequestCounter' },
+  );
+  events = new DynamoTransferEventStore(tables.doc, { events: tables.names.events, transfers: tables.names.transfers });
+  ledger = new DynamoLedgerStore(tables.doc, tables.names.ledger);
+  const wallets = new DynamoWalletStore(tables.doc, tables.names.events);
+  workflow = new MemoryWorkflowEngine();
+  audit = new MemoryAuditEntries();
+  deps = {
+    wallets,
+    chains: configOnlyChains(),
+    submissions: new DynamoTransferSubmissionStore(events, ledger),
+    events,
+    workflow,
+    audit: audit.asAuditLog(),
+    clock: () => new Date(),
+  };
+  await wallets.append(undefined, [
+    {
+      walletId: 'w-1',
+      seq: 1,
+      type: 'WALLET_CREATED',
+      at: new Date(),
+      actor: 'admin-1',
+      data: { name: 'w-1', chainId: 31337, keyScheme: 'kms', keyId: 'key-w-1', address: WALLET_ADDRESS },
+    },
+  ]);
+  const deposit = { depositId: 'dep-w-1', walletId: 'w-1', asset: 'native' as const, amount: 100n * ETH };
+  await ledger.post(depositSeen(deposit, new Date()));
+  await ledger.post(depositConfirmed(deposit, new Date()));
+});
+afterAll(() => tables.client.destroy());
+
+const body = (overrides: object = {}) => ({
+  walletId: 'w-1',
+  to: ALICE,
+  asset: 'native',
+  amount: '1000',
+  ...overrides,
+});
+const submit = (key: string, json: object) =>
+  submitTransfer(deps, { principal: OPERATOR, idempotencyKey: key, body: json, traceId: `trace-${++traces}` });
+
+/** The requests `run` sends, by command name. */
+async function counted<T>(run: () => Promise<T>): Promise<{ value: T; sent: string[] }> {
+  const from = requests.length;
+  const value = await run();
+  return { value, sent: requests.slice(from) };
+}
+
+/** A transfer's event types and the wallet's reserved native balance. */
+async function held(transferId: string) {
+  const stream = await events.read(transferId);
+  const reserved = (await ledger.balances('w-1', 'native')).reserved;
+  return { types: stream.map((e) => e.type), reserved };
+}
+
+describe('submit on DynamoDB Local', () => {
+  it('one submit: SUBMITTED with its fingerprint and the reservation in one transaction; its requests counted', async () => {
+    const { value: first, sent } = await counted(() => submit('idem-first-0001', body()));
+    expect(first).toMatchObject({ status: 'SUBMITTED', traceId: `trace-${traces}` });
+    const [submitted] = await events.read(first.id);
+    expect(submitted?.type === 'SUBMITTED' && submitted.data.requestFingerprint).toMatch(/^0x[0-9a-f]{64}$/);
+    // No idempotency record any more (it was a PutItem and an UpdateItem): the wallet's stream, the
+    // ledger account's newest entry and the posting marker (read in parallel), one transaction for
+    // SUBMITTED + reservation + listing, one for EXECUTION_STARTED. The audit append is not counted here.
+    expect([...sent].sort()).toEqual([
+      'GetItemCommand',
+      'QueryCommand',
+      'QueryCommand',
+      'TransactWriteItemsCommand',
+      'TransactWriteItemsCommand',
+    ]);
+  });
+
+  it('the same body again answers the same and writes nothing; another body is 409 and writes nothing', async () => {
+    const first = await submit('idem-replay-0001', body({ note: 'payout' }));
+    const before = await held(first.id);
+    const startsBefore = workflow.starts.length;
+    const auditBefore = audit.entries.length;
+
+    const { value: again, sent } = await counted(() =>
+      submit('idem-replay-0001', { note: 'payout', amount: '1000', asset: 'native', to: ALICE, walletId: 'w-1' }),
+    );
+    expect(again).toEqual(first);
+    expect(sent.filter((c) => WRITES.has(c))).toEqual([]);
+
+    const reused = await counted(() =>
+      submit('idem-replay-0001', body({ note: 'payout', amount: '2000' })).catch((e) => e),
+    );
+    expect(reused.value).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect(reused.sent.filter((c) => WRITES.has(c))).toEqual([]);
+
+    expect(await held(first.id)).toEqual(before);
+    expect(workflow.starts).toHaveLength(startsBefore);
+    expect(audit.entries).toHaveLength(auditBefore);
+  });
+
+  it('ten concurrent identical submits make one transfer, and all answer its id', async () => {
+    const key = 'idem-concurrent-same';
+    const reservedBefore = (await ledger.balances('w-1', 'native')).reserved;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => submit(key, body({ amount: '3000' }))));
+    const id = transferIdOf(OPERATOR.id, key);
+    expect(answers.map((a) => a.id)).toEqual(Array(10).fill(id));
+    expect(new Set(answers.map((a) => a.traceId)).size).toBe(1);
+    const stream = await events.read(id);
+    expect(stream.map((e) => e.type)).toEqual(['SUBMITTED', 'EXECUTION_STARTED']);
+    expect(workflow.executions.filter((name) => name === id)).toHaveLength(1);
+    expect(workflow.starts.filter((s) => s.executionName === id)).toHaveLength(1);
+    expect(audit.entries.filter((e) => e.traceId === answers[0]!.traceId)).toHaveLength(1);
+    // One reservation: the amount and one fee allowance more than before.
+    const [submitted] = stream;
+    if (submitted?.type !== 'SUBMITTED') throw new Error('no SUBMITTED');
+    expect((await ledger.balances('w-1', 'native')).reserved - reservedBefore).toBe(
+      3000n + submitted.data.feeAllowance,
+    );
+  });
+
+  it('ten concurrent submits with different bodies under one key make one transfer; the others are 409', async () => {
+    const key = 'idem-concurrent-different';
+    const reservedBefore = (await ledger.balances('w-1', 'native')).reserved;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => submit(key, body({ amount: String(5000 + i) }))),
+    );
+    const accepted = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code?: string }).code] : []));
+    expect(accepted).toHaveLength(1);
+    expect(refused).toEqual(Array(9).fill('IDEMPOTENCY.KEY_REUSED'));
+    const stream = await events.read(accepted[0]!.id);
+    expect(stream.map((e) => e.type)).toEqual(['SUBMITTED', 'EXECUTION_STARTED']);
+    const [submitted] = stream;
+    if (submitted?.type !== 'SUBMITTED') throw new Error('no SUBMITTED');
+    expect((await ledger.balances('w-1', 'native')).reserved - reservedBefore).toBe(
+      submitted.data.amount + submitted.data.feeAllowance,
+    );
+    expect(workflow.starts.filter((s) => s.executionName === accepted[0]!.id)).toHaveLength(1);
+  });
+});
