@@ -103,6 +103,7 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
       return {
         sign: (checkpoint: AuditCheckpointPayload) =>
           signTypedData(buildAuditCheckpointTypedData({ deploymentId }, checkpoint)),
+        typedData: (checkpoint: AuditCheckpointPayload) => buildAuditCheckpointTypedData({ deploymentId }, checkpoint),
         verify: async (checkpoint: AuditCheckpointPayload, signature: Hex) => {
           // Resolved outside the try: a vault that does not answer is an outage, not a forged checkpoint.
           const expectedSigner = await address();

@@ -1,16 +1,18 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../lambdas/adapters/dynamodb/dynamo-audit-log';
 import { digestOf, type AuditEntry } from '../../lambdas/domain/audit/audit-chain';
+import { verifyHeadInclusion } from '../../lambdas/domain/audit/heads-merkle-tree';
 import { freshTables, type TestTables } from '../support/dynamodb';
 import { testCheckpointSigner } from '../support/test-checkpoint-signer';
 
 let tables: TestTables;
 let log: DynamoAuditLog;
 const signer = testCheckpointSigner();
+const RESCAN_MS = 30_000;
 
 beforeAll(async () => {
   tables = await freshTables();
-  log = new DynamoAuditLog(tables.doc, tables.names.audit, signer);
+  log = new DynamoAuditLog(tables.doc, tables.names.audit, signer, { rescanMs: RESCAN_MS });
 });
 afterAll(() => tables.client.destroy());
 
@@ -23,20 +25,55 @@ const entry = (traceId: string, n: number): AuditEntry => ({
   at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
 });
 
-async function appendTrace(traceId: string, length: number): Promise<void> {
-  for (let n = 1; n <= length; n++) await log.append(entry(traceId, n));
+async function appendTrace(traceId: string, length: number, to = log): Promise<void> {
+  for (let n = 1; n <= length; n++) await to.append(entry(traceId, n));
+}
+
+/** A checkpoint taken a moment after the appends before it, so their index times are strictly earlier. */
+async function checkpointNow(): Promise<Awaited<ReturnType<DynamoAuditLog['writeCheckpoint']>>> {
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  return log.writeCheckpoint(new Date());
+}
+
+async function deleteWholeTrace(on: TestTables, traceId: string): Promise<void> {
+  const { Items } = await on.doc.send(
+    new QueryCommand({
+      TableName: on.names.audit,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `TRACE#${traceId}` },
+    }),
+  );
+  for (const item of Items ?? [])
+    await on.doc.send(new DeleteCommand({ TableName: on.names.audit, Key: { pk: item.pk, sk: item.sk } }));
 }
 
 describe('DynamoAuditLog', () => {
-  it('chains records per trace with one global sequence across traces, even when written concurrently', async () => {
+  it('chains records per trace with no global counter, even when written concurrently, and checkpoints every changed head', async () => {
     await Promise.all([appendTrace('g-a', 5), appendTrace('g-b', 5), appendTrace('g-c', 5)]);
+    const checkpoint = await checkpointNow();
+    expect(checkpoint).toMatchObject({ number: 1n, headCount: 3n, previousDigest: `0x${'00'.repeat(32)}` });
+    const { Items } = await tables.doc.send(
+      new QueryCommand({
+        TableName: tables.names.audit,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'GLOBAL' },
+      }),
+    );
+    expect(Items).toEqual([]);
     const trails = await Promise.all(['g-a', 'g-b', 'g-c'].map((t) => log.trail(t)));
     for (const trail of trails) {
       expect(trail.verification).toEqual({ verified: true, recordCount: 5 });
       expect(trail.records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(trail.checkpoint?.checkpointId).toBe('checkpoint-1');
+      expect(trail.inclusion?.leaf).toEqual([trail.traceId, '5', trail.records[4]!.hash]);
+      expect(
+        verifyHeadInclusion(
+          checkpoint!.headsRoot,
+          { traceId: trail.traceId, seq: 5, hash: trail.records[4]!.hash },
+          trail.inclusion!.proof,
+        ),
+      ).toBe(true);
     }
-    const globals = trails.flatMap((t) => t.records.map((r) => r.globalSeq)).sort((a, b) => a - b);
-    expect(new Set(globals).size).toBe(15);
   });
 
   it('never overwrites: the same record key cannot be put again', async () => {
@@ -54,6 +91,7 @@ describe('DynamoAuditLog', () => {
 
   it('a record changed behind the adapter’s back fails verification at that record', async () => {
     await appendTrace('t-edit', 4);
+    await checkpointNow();
     await tables.doc.send(
       new UpdateCommand({
         TableName: tables.names.audit,
@@ -69,8 +107,8 @@ describe('DynamoAuditLog', () => {
 
   it('detects a deleted last record against the newest signed checkpoint', async () => {
     await appendTrace('t-tail', 3);
-    const checkpoint = await log.writeCheckpoint(new Date(Date.UTC(2026, 0, 2)));
-    expect(checkpoint?.checkpointId).toMatch(/^checkpoint-\d+$/);
+    const checkpoint = await checkpointNow();
+    expect(checkpoint?.number).toBeGreaterThan(0n);
     expect((await log.trail('t-tail')).verification).toEqual({ verified: true, recordCount: 3 });
     await tables.doc.send(
       new DeleteCommand({ TableName: tables.names.audit, Key: { pk: 'TRACE#t-tail', sk: '000000000003' } }),
@@ -90,24 +128,96 @@ describe('DynamoAuditLog', () => {
     expect((await log.trail('t-mid')).verification).toMatchObject({ verified: false, firstBroken: { seq: 2 } });
   });
 
-  it('writes a checkpoint only over what is new, chained to the previous root, and refuses a forged one', async () => {
-    await log.writeCheckpoint(new Date(Date.UTC(2026, 0, 3)));
-    expect(await log.writeCheckpoint(new Date(Date.UTC(2026, 0, 4)))).toBeUndefined();
+  it('writes a checkpoint only over what is new, chained to the previous digest, and refuses a forged one', async () => {
+    const first = await checkpointNow();
+    expect(await checkpointNow()).toBeUndefined();
     await appendTrace('t-forge', 2);
-    const checkpoint = await log.writeCheckpoint(new Date(Date.UTC(2026, 0, 5)));
-    expect((await log.trail('t-forge')).verification.verified).toBe(true);
-    const number = Number(checkpoint!.checkpointId.split('-')[1]);
+    const checkpoint = await checkpointNow();
+    expect(checkpoint).toMatchObject({ number: first!.number + 1n, headCount: 1n });
+    const trail = await log.trail('t-forge');
+    expect(trail.verification.verified).toBe(true);
+    expect(checkpoint!.previousDigest).not.toBe(`0x${'00'.repeat(32)}`);
     await tables.doc.send(
       new UpdateCommand({
         TableName: tables.names.audit,
-        Key: { pk: 'CHECKPOINT', sk: String(number).padStart(12, '0') },
-        UpdateExpression: 'SET recordCount = :c',
-        ExpressionAttributeValues: { ':c': '1' },
+        Key: { pk: 'CHECKPOINT', sk: String(checkpoint!.number).padStart(12, '0') },
+        UpdateExpression: 'SET headCount = :c',
+        ExpressionAttributeValues: { ':c': '5' },
       }),
     );
     expect((await log.trail('t-forge')).verification).toMatchObject({
       verified: false,
       firstBroken: { reason: expect.stringMatching(/signature does not verify/) },
     });
+    const sweep = await log.verifyCheckpoints();
+    expect(sweep.problems).toEqual(
+      expect.arrayContaining([
+        { checkpointId: `checkpoint-${checkpoint!.number}`, reason: 'its signature does not verify' },
+      ]),
+    );
+  });
+
+  it('a head item pointing at a proof for another root fails verification', async () => {
+    await appendTrace('t-proof', 2);
+    const checkpoint = await checkpointNow();
+    await tables.doc.send(
+      new UpdateCommand({
+        TableName: tables.names.audit,
+        Key: { pk: 'TRACE#t-proof', sk: `CHECKPOINT#${String(checkpoint!.number).padStart(12, '0')}` },
+        UpdateExpression: 'SET proof = :p',
+        ExpressionAttributeValues: { ':p': JSON.stringify([`0x${'12'.repeat(32)}`]) },
+      }),
+    );
+    expect((await log.trail('t-proof')).verification).toMatchObject({
+      verified: false,
+      firstBroken: { reason: expect.stringMatching(/not under its signed root/) },
+    });
+  });
+});
+
+describe('DynamoAuditLog checkpoint sweep and clock skew', () => {
+  let sweepTables: TestTables;
+  let sweepLog: DynamoAuditLog;
+  beforeAll(async () => {
+    sweepTables = await freshTables();
+    sweepLog = new DynamoAuditLog(sweepTables.doc, sweepTables.names.audit, signer, { rescanMs: RESCAN_MS });
+  });
+  afterAll(() => sweepTables.client.destroy());
+  const sweepCheckpoint = async (): Promise<Awaited<ReturnType<DynamoAuditLog['writeCheckpoint']>>> => {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return sweepLog.writeCheckpoint(new Date());
+  };
+
+  it('finds a whole trace deleted after a checkpoint, which its trail alone cannot show', async () => {
+    await appendTrace('w-keep', 2, sweepLog);
+    await appendTrace('w-gone', 3, sweepLog);
+    await sweepCheckpoint();
+    await appendTrace('w-keep', 1, sweepLog);
+    await sweepCheckpoint();
+    expect(await sweepLog.verifyCheckpoints()).toEqual({ checkpointCount: 2, headCount: 3, problems: [] });
+
+    await deleteWholeTrace(sweepTables, 'w-gone');
+    const trail = await sweepLog.trail('w-gone');
+    expect(trail.records).toEqual([]);
+    expect(trail.checkpoint).toBeUndefined();
+    expect((await sweepLog.verifyCheckpoints()).problems).toEqual([
+      { checkpointId: 'checkpoint-1', traceId: 'w-gone', reason: 'record 3 that it saw is gone' },
+    ]);
+  });
+
+  it('a writer whose clock is behind still lands in the next checkpoint, within the rescan window', async () => {
+    await sweepCheckpoint();
+    const lateWriter = new DynamoAuditLog(sweepTables.doc, sweepTables.names.audit, signer, {
+      rescanMs: RESCAN_MS,
+      now: () => new Date(Date.now() - RESCAN_MS / 2),
+    });
+    await appendTrace('w-late', 2, lateWriter);
+    const checkpoint = await sweepCheckpoint();
+    expect(checkpoint?.headCount).toBe(1n);
+    const trail = await sweepLog.trail('w-late');
+    expect(trail.verification).toEqual({ verified: true, recordCount: 2 });
+    expect(trail.inclusion?.leaf).toEqual(['w-late', '2', trail.records[1]!.hash]);
+    // The heads the rescan saw again were covered already: no second checkpoint for them.
+    expect(await sweepCheckpoint()).toBeUndefined();
   });
 });

@@ -81,12 +81,15 @@ export class MemoryAuditLog implements AuditLog {
   readonly entries: AuditEntry[] = [];
   async append(entry: AuditEntry): Promise<AuditRecord> {
     this.entries.push(entry);
-    return { ...entry, seq: this.entries.length, globalSeq: this.entries.length, prevHash: '0x', hash: '0x' };
+    return { ...entry, seq: this.entries.length, prevHash: '0x', hash: '0x' };
   }
   trail(): never {
     throw new Error('not in this fake');
   }
   writeCheckpoint(): never {
+    throw new Error('not in this fake');
+  }
+  verifyCheckpoints(): never {
     throw new Error('not in this fake');
   }
 }

@@ -5,70 +5,129 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Hex } from 'viem';
+import { hashTypedData, sha256, stringToBytes, type Hex } from 'viem';
 import {
   chainRecord,
   GENESIS_HASH,
-  headsRoot,
+  hashRecord,
   verifyTrace,
   type AuditEntry,
   type AuditRecord,
   type TraceHead,
 } from '../../domain/audit/audit-chain';
+import {
+  HEAD_LEAF_ENCODING,
+  headLeaf,
+  headOfLeaf,
+  headsMerkleTree,
+  verifyHeadInclusion,
+  type HeadLeaf,
+} from '../../domain/audit/heads-merkle-tree';
+import { checkpointIdOf } from '../../domain/proof/audit-checkpoint';
 import { floorToSecond } from '../../domain/proof/unix-seconds';
-import type { AuditCheckpointPayload, AuditLog, AuditTrail, CheckpointSigner } from '../../ports/audit-log';
-import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
-
-/**
- * Every record claims the next number of one deployment-wide sequence, so appends from concurrent
- * transfers queue on that one key: a burst needs more time than one contended ledger account.
- * (Sharding the sequence would remove the queue; until then a burst waits rather than fails.)
- */
-export const AUDIT_RETRY: RetryOptions = { ...DEFAULT_RETRY, timeBoundMs: 30_000 };
+import type {
+  AuditCheckpointPayload,
+  AuditLog,
+  AuditTrail,
+  CheckpointSigner,
+  CheckpointSweep,
+  SignedAuditCheckpoint,
+} from '../../ports/audit-log';
 import { queryAll } from './query-all';
+import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
 import { padSequence } from './tagged-json';
 import { transactWrite } from './transact';
 
+/** Appends contend only within one trace now, so a burst of one trace's steps is the most that waits. */
+export const AUDIT_RETRY: RetryOptions = { ...DEFAULT_RETRY, timeBoundMs: 30_000 };
+
+/** How the changed-heads index is laid out, and how far back each checkpoint looks again. */
+export interface DynamoAuditLogOptions {
+  readonly retry?: RetryOptions;
+  /**
+   * Each checkpoint re-reads the index this far before the previous one's end and takes any head no
+   * checkpoint covered yet: a writer whose clock is behind, or whose transaction commits late, lands
+   * in an interval already passed, and is still caught if it is at most this late.
+   */
+  readonly rescanMs?: number;
+  /** Shards per minute bucket: writers spread over this many keys (readers query all of them). */
+  readonly shards?: number;
+  /** The writers' and checkpointer's clock for the index (tests move it). */
+  readonly now?: () => Date;
+  /** With no checkpoint yet, how far back the first one looks. */
+  readonly firstLookbackMs?: number;
+  /** After this long without any change, an empty checkpoint is signed so the next scan starts later. */
+  readonly idleCheckpointMs?: number;
+}
+
+const DEFAULTS = {
+  rescanMs: 30_000,
+  shards: 8,
+  firstLookbackMs: 15 * 60_000,
+  idleCheckpointMs: 10 * 60_000,
+};
+
+const BUCKET_MS = 60_000;
+const QUERY_CONCURRENCY = 16;
 const traceKey = (traceId: string): string => `TRACE#${traceId}`;
-const GLOBAL = 'GLOBAL';
 const CHECKPOINT = 'CHECKPOINT';
 // Record sort keys are digits; checkpoint-head items sort after them under this prefix.
 const HEAD_PREFIX = 'CHECKPOINT#';
+/** `HEADS#<minute, ISO>#<shard>`: one partition per minute and shard, so no key takes every write. */
+const headsKey = (bucketStartMs: number, shard: number): string =>
+  `HEADS#${new Date(bucketStartMs).toISOString().slice(0, 16)}Z#${shard}`;
 
 interface StoredCheckpoint {
-  readonly number: number;
   readonly payload: AuditCheckpointPayload;
-  readonly previousRoot: Hex;
-  readonly heads: readonly TraceHead[];
+  readonly leaves: readonly HeadLeaf[];
   readonly signature: Hex;
 }
 
 /**
- * The audit trail in the audit table: records `TRACE#<id>` / seq, each claiming its global sequence
- * number (`GLOBAL` / n) in the same transaction; checkpoints `CHECKPOINT` / n signed through the
- * signer port, with one head item per trace they saw (`TRACE#<id>` / `CHECKPOINT#n`), so verifying
- * a trace needs two queries and one get.
+ * The audit trail in the audit table, with no global counter:
+ * - records `TRACE#<id>` / seq, hash-chained per trace; each append is one transaction of two
+ *   conditional puts: the record and its entry in the changed-heads index
+ *   `HEADS#<minute>#<shard of the trace>` / `<written at, ISO ms>#<traceId>#<seq>`;
+ * - checkpoints `CHECKPOINT` / n: the standard Merkle root over the heads found in the index since
+ *   the previous checkpoint, chained to it by digest and signed through the signer port; with one
+ *   item per trace it saw (`TRACE#<id>` / `CHECKPOINT#n`: its leaf's inclusion proof), so verifying a
+ *   trace needs two queries and one get.
  */
 export class DynamoAuditLog implements AuditLog {
+  private readonly retry: RetryOptions;
+  private readonly options: typeof DEFAULTS;
+  private readonly now: () => Date;
+  /** How far this instance scanned and found nothing new (a cache: a cold start rescans from the checkpoint). */
+  private scannedUntilMs: { readonly number: bigint; readonly untilMs: number } | undefined;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly signer: CheckpointSigner,
-    private readonly retry: RetryOptions = AUDIT_RETRY,
-  ) {}
+    options: DynamoAuditLogOptions = {},
+  ) {
+    this.retry = options.retry ?? AUDIT_RETRY;
+    this.now = options.now ?? (() => new Date());
+    this.options = {
+      rescanMs: options.rescanMs ?? DEFAULTS.rescanMs,
+      shards: options.shards ?? DEFAULTS.shards,
+      firstLookbackMs: options.firstLookbackMs ?? DEFAULTS.firstLookbackMs,
+      idleCheckpointMs: options.idleCheckpointMs ?? DEFAULTS.idleCheckpointMs,
+    };
+  }
 
   append(entry: AuditEntry): Promise<AuditRecord> {
     return retryWithinTimeBound(async () => {
-      const [previous, lastGlobal] = await Promise.all([this.newestRecord(entry.traceId), this.newestGlobal()]);
-      const record = chainRecord(previous, entry, lastGlobal + 1);
+      const record = chainRecord(await this.newestRecord(entry.traceId), entry);
+      const writtenAt = this.now();
       const outcome = await transactWrite(this.doc, [
         { Put: { TableName: this.table, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } },
         {
           Put: {
             TableName: this.table,
             Item: {
-              pk: GLOBAL,
-              sk: padSequence(record.globalSeq),
+              pk: headsKey(bucketStart(writtenAt.getTime()), this.shardOf(record.traceId)),
+              sk: `${writtenAt.toISOString()}#${record.traceId}#${padSequence(record.seq)}`,
               traceId: record.traceId,
               seq: record.seq,
               hash: record.hash,
@@ -77,102 +136,213 @@ export class DynamoAuditLog implements AuditLog {
           },
         },
       ]);
-      return outcome.ok
-        ? { done: true, value: record }
-        : { done: false, reason: `trace ${entry.traceId} or global sequence moved` };
+      return outcome.ok ? { done: true, value: record } : { done: false, reason: `trace ${entry.traceId} moved` };
     }, this.retry);
   }
 
   async trail(traceId: string): Promise<AuditTrail> {
     const [records, head] = await Promise.all([this.records(traceId), this.newestHead(traceId)]);
     if (head === undefined) return { traceId, records, verification: verifyTrace(records) };
-    const checkpoint = await this.checkpoint(head.number);
-    const checkpointId = `checkpoint-${head.number}`;
-    const problem =
-      checkpoint === undefined ? 'its checkpoint is missing' : await this.checkpointProblem(checkpoint, head.head);
-    if (problem !== undefined) {
-      return {
-        traceId,
-        records,
-        checkpointId,
-        verification: {
-          verified: false,
-          recordCount: records.length,
-          firstBroken: { seq: head.head.seq, reason: `checkpoint ${head.number}: ${problem}` },
-        },
-      };
-    }
-    return { traceId, records, checkpointId, verification: verifyTrace(records, head.head) };
+    const broken = (reason: string): AuditTrail['verification'] => ({
+      verified: false,
+      recordCount: records.length,
+      firstBroken: { seq: head.head.seq, reason: `${checkpointIdOf(head.number)}: ${reason}` },
+    });
+    const inclusion = { leafEncoding: HEAD_LEAF_ENCODING, leaf: headLeaf(head.head), proof: head.proof };
+    const stored = await this.checkpoint(head.number);
+    if (stored === undefined) return { traceId, records, inclusion, verification: broken('it is missing') };
+    const checkpoint = this.signed(stored);
+    const problem = !(await this.signer.verify(stored.payload, stored.signature))
+      ? 'its signature does not verify'
+      : !verifyHeadInclusion(stored.payload.headsRoot, head.head, head.proof)
+        ? 'the trace head is not under its signed root'
+        : undefined;
+    return {
+      traceId,
+      records,
+      checkpoint,
+      inclusion,
+      verification: problem === undefined ? verifyTrace(records, head.head) : broken(problem),
+    };
   }
 
   async writeCheckpoint(at: Date): Promise<AuditCheckpointPayload | undefined> {
     const previous = await this.newestCheckpoint();
-    const since = previous === undefined ? 0 : Number(previous.payload.globalSequence);
-    const claims = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND sk > :since',
-      ExpressionAttributeValues: { ':pk': GLOBAL, ':since': padSequence(since) },
-    });
-    if (claims.length === 0) return undefined;
+    const previousNumber = previous?.payload.number ?? 0n;
+    const untilMs = at.getTime();
+    const coveredMs =
+      previous === undefined ? untilMs - this.options.firstLookbackMs : Number(previous.payload.changedBeforeMs);
+    const scanned = this.scannedUntilMs?.number === previousNumber ? this.scannedUntilMs.untilMs : coveredMs;
+    const fromMs = Math.max(scanned, coveredMs) - this.options.rescanMs;
+    if (untilMs <= fromMs) return undefined;
+    const [entries, covered] = await Promise.all([
+      this.changedHeads(fromMs, untilMs),
+      this.coveredHeads(fromMs, previous),
+    ]);
     const heads = new Map<string, TraceHead>();
-    for (const claim of claims)
-      heads.set(claim.traceId as string, {
-        traceId: claim.traceId as string,
-        seq: claim.seq as number,
-        hash: claim.hash as Hex,
-      });
-    const number = (previous?.number ?? 0) + 1;
-    const previousRoot = previous?.payload.headsRoot ?? GENESIS_HASH;
-    const globalSequence = BigInt(Number(claims.at(-1)?.sk));
-    // The signed time is in whole seconds (EIP-712 uint256), so the stored one is too.
-    const signedAt = floorToSecond(at);
+    for (const entry of entries) {
+      if (entry.seq <= (covered.get(entry.traceId) ?? 0)) continue;
+      if (entry.seq > (heads.get(entry.traceId)?.seq ?? 0)) heads.set(entry.traceId, entry);
+    }
+    if (heads.size === 0 && untilMs - coveredMs < this.options.idleCheckpointMs) {
+      this.scannedUntilMs = { number: previousNumber, untilMs };
+      return undefined;
+    }
+    const tree = headsMerkleTree([...heads.values()]);
     const payload: AuditCheckpointPayload = {
-      checkpointId: `checkpoint-${number}`,
-      globalSequence,
-      recordCount: globalSequence,
-      headsRoot: headsRoot(previousRoot, [...heads.values()]),
-      at: signedAt,
+      number: previousNumber + 1n,
+      previousDigest: previous === undefined ? GENESIS_HASH : this.digest(previous.payload),
+      headsRoot: tree.root,
+      headCount: BigInt(tree.leaves.length),
+      changedBeforeMs: BigInt(untilMs),
+      // The signed time is in whole seconds (EIP-712 uint256), so the stored one is too.
+      at: floorToSecond(at),
     };
     const signature = await this.signer.sign(payload);
-    // Heads first: a crash before the checkpoint item leaves heads that nothing signed, which trail() ignores.
-    for (const head of heads.values()) {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: traceKey(head.traceId), sk: `${HEAD_PREFIX}${padSequence(number)}`, number, ...head },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    }
+    // The checkpoint first: its conditional put claims the number, so a concurrent checkpointer that
+    // loses writes no head item; a crash after it leaves traces verifying against an older checkpoint.
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
           pk: CHECKPOINT,
-          sk: padSequence(number),
-          number,
-          checkpointId: payload.checkpointId,
-          globalSequence: globalSequence.toString(),
-          recordCount: payload.recordCount.toString(),
+          sk: padSequence(payload.number),
+          number: Number(payload.number),
+          previousDigest: payload.previousDigest,
           headsRoot: payload.headsRoot,
-          previousRoot,
-          heads: JSON.stringify([...heads.values()]),
-          at: signedAt.toISOString(),
+          headCount: payload.headCount.toString(),
+          changedBeforeMs: payload.changedBeforeMs.toString(),
+          at: payload.at.toISOString(),
+          leaves: JSON.stringify(tree.leaves.map((l) => l.leaf)),
           signature,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    this.scannedUntilMs = undefined;
+    await inBatches(tree.leaves, QUERY_CONCURRENCY, async ({ leaf, proof }) => {
+      const [traceId, seq, hash] = leaf;
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: traceKey(traceId),
+            sk: `${HEAD_PREFIX}${padSequence(payload.number)}`,
+            number: Number(payload.number),
+            seq: Number(seq),
+            hash,
+            proof: JSON.stringify(proof),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    });
     return payload;
   }
 
-  private async checkpointProblem(checkpoint: StoredCheckpoint, head: TraceHead): Promise<string | undefined> {
-    if (!(await this.signer.verify(checkpoint.payload, checkpoint.signature))) return 'its signature does not verify';
-    if (headsRoot(checkpoint.previousRoot, checkpoint.heads) !== checkpoint.payload.headsRoot)
-      return 'its heads do not match its signed root';
-    const listed = checkpoint.heads.find((h) => h.traceId === head.traceId);
-    if (listed === undefined || listed.seq !== head.seq || listed.hash !== head.hash)
-      return 'the trace head differs from the one it signed';
-    return undefined;
+  async verifyCheckpoints(): Promise<CheckpointSweep> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': CHECKPOINT },
+    });
+    const problems: { checkpointId: string; traceId?: string; reason: string }[] = [];
+    let previousDigest: Hex = GENESIS_HASH;
+    let expected = 1n;
+    let headCount = 0;
+    for (const item of items) {
+      const stored = toCheckpoint(item);
+      const { payload } = stored;
+      const checkpointId = checkpointIdOf(payload.number);
+      const problem = (reason: string, traceId?: string): void => {
+        problems.push({ checkpointId, ...(traceId === undefined ? {} : { traceId }), reason });
+      };
+      if (payload.number !== expected) problem(`expected ${checkpointIdOf(expected)} here: checkpoints were removed`);
+      if (payload.previousDigest !== previousDigest) problem('does not link to the digest of the checkpoint before it');
+      if (!(await this.signer.verify(payload, stored.signature))) problem('its signature does not verify');
+      const heads = stored.leaves.map(headOfLeaf);
+      if (heads.some((h) => h === undefined)) problem('a leaf is malformed');
+      const valid = heads.filter((h): h is TraceHead => h !== undefined);
+      if (headsMerkleTree(valid).root !== payload.headsRoot || BigInt(valid.length) !== payload.headCount)
+        problem('its leaves do not match its signed root');
+      headCount += valid.length;
+      await inBatches(valid, QUERY_CONCURRENCY, async (head) => {
+        const record = await this.record(head.traceId, head.seq);
+        if (record === undefined) problem(`record ${head.seq} that it saw is gone`, head.traceId);
+        else if (record.hash !== head.hash || hashRecord(record) !== record.hash)
+          problem(`record ${head.seq} differs from the one it saw`, head.traceId);
+      });
+      previousDigest = this.digest(payload);
+      expected = payload.number + 1n;
+    }
+    return { checkpointCount: items.length, headCount, problems };
+  }
+
+  private shardOf(traceId: string): number {
+    return Number.parseInt(sha256(stringToBytes(traceId)).slice(2, 10), 16) % this.options.shards;
+  }
+
+  private digest(payload: AuditCheckpointPayload): Hex {
+    return hashTypedData(this.signer.typedData(payload));
+  }
+
+  private signed(stored: StoredCheckpoint): SignedAuditCheckpoint {
+    const typedData = this.signer.typedData(stored.payload);
+    return {
+      checkpointId: checkpointIdOf(stored.payload.number),
+      checkpoint: stored.payload,
+      typedData,
+      digest: hashTypedData(typedData),
+      signature: stored.signature,
+    };
+  }
+
+  /** Every index entry written in [fromMs, untilMs), across all shards of the minute buckets it spans. */
+  private async changedHeads(fromMs: number, untilMs: number): Promise<TraceHead[]> {
+    const lower = new Date(fromMs).toISOString();
+    // Sort keys start with the write time; '~' sorts after '#', so this bound takes all of the last millisecond.
+    const upper = `${new Date(untilMs - 1).toISOString()}~`;
+    const keys: string[] = [];
+    for (let bucket = bucketStart(fromMs); bucket < untilMs; bucket += BUCKET_MS)
+      for (let shard = 0; shard < this.options.shards; shard++) keys.push(headsKey(bucket, shard));
+    const found: TraceHead[] = [];
+    await inBatches(keys, QUERY_CONCURRENCY, async (pk) => {
+      const items = await this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
+      });
+      for (const item of items)
+        found.push({ traceId: item.traceId as string, seq: item.seq as number, hash: item.hash as Hex });
+    });
+    return found;
+  }
+
+  /** The newest seq per trace that the checkpoints overlapping the rescanned interval already signed. */
+  private async coveredHeads(fromMs: number, newest: StoredCheckpoint | undefined): Promise<Map<string, number>> {
+    const covered = new Map<string, number>();
+    if (newest === undefined || Number(newest.payload.changedBeforeMs) <= fromMs) return covered;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': CHECKPOINT },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: 8,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const stored = toCheckpoint(item);
+        // A checkpoint that ended before the rescan began covers nothing in it, nor do older ones.
+        if (Number(stored.payload.changedBeforeMs) <= fromMs) return covered;
+        for (const head of stored.leaves.map(headOfLeaf))
+          if (head !== undefined && head.seq > (covered.get(head.traceId) ?? 0)) covered.set(head.traceId, head.seq);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return covered;
   }
 
   private async records(traceId: string): Promise<AuditRecord[]> {
@@ -183,6 +353,17 @@ export class DynamoAuditLog implements AuditLog {
     return items.map(fromItem);
   }
 
+  private async record(traceId: string, seq: number): Promise<AuditRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: traceKey(traceId), sk: padSequence(seq) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
   private async newestRecord(traceId: string): Promise<AuditRecord | undefined> {
     const [item] = await this.queryNewest({
       KeyConditionExpression: 'pk = :pk AND sk < :heads',
@@ -191,21 +372,19 @@ export class DynamoAuditLog implements AuditLog {
     return item ? fromItem(item) : undefined;
   }
 
-  private async newestGlobal(): Promise<number> {
-    const [item] = await this.queryNewest({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': GLOBAL },
-    });
-    return item ? Number(item.sk) : 0;
-  }
-
-  private async newestHead(traceId: string): Promise<{ number: number; head: TraceHead } | undefined> {
+  private async newestHead(
+    traceId: string,
+  ): Promise<{ number: bigint; head: TraceHead; proof: readonly Hex[] } | undefined> {
     const [item] = await this.queryNewest({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :heads)',
       ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX },
     });
     return item
-      ? { number: item.number as number, head: { traceId, seq: item.seq as number, hash: item.hash as Hex } }
+      ? {
+          number: BigInt(item.number as number),
+          head: { traceId, seq: item.seq as number, hash: item.hash as Hex },
+          proof: JSON.parse(item.proof as string) as Hex[],
+        }
       : undefined;
   }
 
@@ -217,7 +396,7 @@ export class DynamoAuditLog implements AuditLog {
     return item ? toCheckpoint(item) : undefined;
   }
 
-  private async checkpoint(number: number): Promise<StoredCheckpoint | undefined> {
+  private async checkpoint(number: bigint): Promise<StoredCheckpoint | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: CHECKPOINT, sk: padSequence(number) }, ConsistentRead: true }),
     );
@@ -240,6 +419,13 @@ export class DynamoAuditLog implements AuditLog {
   }
 }
 
+const bucketStart = (ms: number): number => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
+
+/** Runs `task` over `items`, at most `size` at a time. */
+async function inBatches<T>(items: readonly T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(task));
+}
+
 function toItem(record: AuditRecord): Record<string, unknown> {
   return { ...record, pk: traceKey(record.traceId), sk: padSequence(record.seq), at: record.at.toISOString() };
 }
@@ -248,7 +434,6 @@ function fromItem(item: Record<string, unknown>): AuditRecord {
   return {
     traceId: item.traceId as string,
     seq: item.seq as number,
-    globalSeq: item.globalSeq as number,
     actor: item.actor as string,
     action: item.action as string,
     inputsDigest: item.inputsDigest as Hex,
@@ -261,16 +446,15 @@ function fromItem(item: Record<string, unknown>): AuditRecord {
 
 function toCheckpoint(item: Record<string, unknown>): StoredCheckpoint {
   return {
-    number: item.number as number,
     payload: {
-      checkpointId: item.checkpointId as string,
-      globalSequence: BigInt(item.globalSequence as string),
-      recordCount: BigInt(item.recordCount as string),
+      number: BigInt(item.number as number),
+      previousDigest: item.previousDigest as Hex,
       headsRoot: item.headsRoot as Hex,
+      headCount: BigInt(item.headCount as string),
+      changedBeforeMs: BigInt(item.changedBeforeMs as string),
       at: new Date(item.at as string),
     },
-    previousRoot: item.previousRoot as Hex,
-    heads: JSON.parse(item.heads as string) as TraceHead[],
+    leaves: JSON.parse(item.leaves as string) as HeadLeaf[],
     signature: item.signature as Hex,
   };
 }

@@ -15,10 +15,12 @@ export interface AuditEntry {
   readonly at: Date;
 }
 
-/** One record of the trail: hash-chained per trace, numbered globally. */
+/**
+ * One record of the trail: hash-chained per trace. There is no global number: one deployment-wide
+ * sequence is a hot key; order across traces comes from the signed checkpoints instead.
+ */
 export interface AuditRecord extends AuditEntry {
   readonly seq: number;
-  readonly globalSeq: number;
   readonly prevHash: Hex;
   readonly hash: Hex;
 }
@@ -54,15 +56,15 @@ export const digestOf = (value: unknown): Hex => sha256(stringToBytes(canonicalJ
 
 /** The hash of a record: every field but the hash itself. */
 export function hashRecord(record: Omit<AuditRecord, 'hash'>): Hex {
-  const { traceId, seq, globalSeq, prevHash, actor, action, inputsDigest, result, at } = record;
-  return digestOf({ traceId, seq, globalSeq, prevHash, actor, action, inputsDigest, result, at });
+  const { traceId, seq, prevHash, actor, action, inputsDigest, result, at } = record;
+  return digestOf({ traceId, seq, prevHash, actor, action, inputsDigest, result, at });
 }
 
 /** The next record of a trace after `previous` (undefined for the first). */
-export function chainRecord(previous: AuditRecord | undefined, entry: AuditEntry, globalSeq: number): AuditRecord {
+export function chainRecord(previous: AuditRecord | undefined, entry: AuditEntry): AuditRecord {
   if (previous !== undefined && previous.traceId !== entry.traceId)
     throw new RangeError('a record chains only to its own trace');
-  const unsigned = { ...entry, seq: (previous?.seq ?? 0) + 1, globalSeq, prevHash: previous?.hash ?? GENESIS_HASH };
+  const unsigned = { ...entry, seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };
   return { ...unsigned, hash: hashRecord(unsigned) };
 }
 
@@ -104,10 +106,4 @@ export function verifyTrace(records: readonly AuditRecord[], checkpointHead?: Tr
     if (seen.hash !== checkpointHead.hash) return broken(seen.seq, 'differs from the record a signed checkpoint saw');
   }
   return { verified: true, recordCount: records.length };
-}
-
-/** The root a checkpoint signs: the previous root chained with the heads that changed since. */
-export function headsRoot(previousRoot: Hex, heads: readonly TraceHead[]): Hex {
-  const sorted = [...heads].sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0));
-  return digestOf({ previousRoot, heads: sorted });
 }

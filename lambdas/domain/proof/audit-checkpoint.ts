@@ -6,29 +6,38 @@ import { auditDomain, type AuditDomain } from './proof-domain';
 import { toUnixSeconds } from './unix-seconds';
 
 /**
- * What the audit key signs periodically: the heads of every trace's hash chain folded into one root,
- * and how far the global sequence had got, so that deleting or truncating records is detected.
+ * What the audit key signs periodically: a Merkle root over the heads of the traces that changed
+ * since the previous checkpoint, chained to that checkpoint by its EIP-712 digest, so that editing,
+ * truncating or deleting records, or a whole trace, is detected without any global counter.
  * `at` is signed as unix seconds and must be a whole second.
  */
 export interface AuditCheckpoint {
-  readonly checkpointId: string;
-  readonly globalSequence: bigint;
-  readonly recordCount: bigint;
-  /** bytes32: see `headsRoot` in audit/audit-chain.ts. */
+  /** 1, 2, 3…: the checkpoints form one signed chain. */
+  readonly number: bigint;
+  /** The EIP-712 digest of checkpoint `number - 1`; all zero for the first. */
+  readonly previousDigest: Hex;
+  /** bytes32: the root of the standard Merkle tree over [traceId, seq, hash] leaves (heads-merkle-tree.ts). */
   readonly headsRoot: Hex;
+  readonly headCount: bigint;
+  /** The checkpoint covers the heads that changed before this instant (unix milliseconds) and after the previous one's. */
+  readonly changedBeforeMs: bigint;
   readonly at: Date;
 }
 
 /** The EIP-712 types of an audit checkpoint. */
 export const AUDIT_CHECKPOINT_TYPES = {
   AuditCheckpoint: [
-    { name: 'checkpointId', type: 'string' },
-    { name: 'globalSequence', type: 'uint256' },
-    { name: 'recordCount', type: 'uint256' },
+    { name: 'number', type: 'uint256' },
+    { name: 'previousDigest', type: 'bytes32' },
     { name: 'headsRoot', type: 'bytes32' },
+    { name: 'headCount', type: 'uint256' },
+    { name: 'changedBeforeMs', type: 'uint256' },
     { name: 'at', type: 'uint256' },
   ],
 } as const;
+
+/** The id the API shows for checkpoint `number`. */
+export const checkpointIdOf = (number: bigint | number): string => `checkpoint-${number}`;
 
 /** The typed data of an audit checkpoint, as a signer port signs it. */
 export type AuditCheckpointTypedData = TypedDataDefinition<typeof AUDIT_CHECKPOINT_TYPES, 'AuditCheckpoint'>;
@@ -43,10 +52,11 @@ export function buildAuditCheckpointTypedData(
     types: AUDIT_CHECKPOINT_TYPES,
     primaryType: 'AuditCheckpoint',
     message: {
-      checkpointId: checkpoint.checkpointId,
-      globalSequence: checkpoint.globalSequence,
-      recordCount: checkpoint.recordCount,
+      number: checkpoint.number,
+      previousDigest: checkpoint.previousDigest,
       headsRoot: checkpoint.headsRoot,
+      headCount: checkpoint.headCount,
+      changedBeforeMs: checkpoint.changedBeforeMs,
       at: toUnixSeconds(checkpoint.at, 'at'),
     },
   };

@@ -1,12 +1,13 @@
 import { dependencies } from '../../composition/dependencies';
+import { checkpointIdOf } from '../../domain/proof/audit-checkpoint';
 
 /**
- * Signs a checkpoint of the audit chain heads with the audit key, when anything was appended since
- * the last one (an EventBridge schedule in the cloud, the local runtime's sweep on one machine), so a
+ * Signs a checkpoint (a Merkle root over the trace heads that changed, chained to the previous
+ * checkpoint) with the audit key, when anything was appended since the last one (an EventBridge schedule in the cloud, the local runtime's sweep on one machine), so a
  * deleted record or a truncated trace is detected, not only an edit.
  */
 export async function handler(): Promise<{ checkpointId?: string }> {
   const deps = await dependencies();
   const checkpoint = await deps.audit.writeCheckpoint(deps.clock());
-  return checkpoint === undefined ? {} : { checkpointId: checkpoint.checkpointId };
+  return checkpoint === undefined ? {} : { checkpointId: checkpointIdOf(checkpoint.number) };
 }

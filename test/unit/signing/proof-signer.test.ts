@@ -142,7 +142,7 @@ describe('proofSigner with the audit key', () => {
     const port = signer.checkpointSigner();
     const signature = await port.sign(CHECKPOINT);
     const other = await (await setup('audit')).signer.checkpointSigner().sign(CHECKPOINT);
-    await expect(port.verify({ ...CHECKPOINT, recordCount: 9n }, signature)).resolves.toBe(false);
+    await expect(port.verify({ ...CHECKPOINT, headCount: 9n }, signature)).resolves.toBe(false);
     await expect(port.verify(CHECKPOINT, other)).resolves.toBe(false);
     await expect(port.verify(CHECKPOINT, highSTwin(signature))).resolves.toBe(false);
     await expect(port.verify(CHECKPOINT, '0x')).resolves.toBe(false);

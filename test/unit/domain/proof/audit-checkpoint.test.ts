@@ -11,10 +11,11 @@ import { highSTwin, newAccount } from './proof-fixtures';
 const auditKey = newAccount();
 const DOMAIN = { deploymentId: 'acct-111122223333/strongroom-prod' };
 const CHECKPOINT: AuditCheckpoint = {
-  checkpointId: 'cp-000123',
-  globalSequence: 98_765n,
-  recordCount: 98_765n,
+  number: 123n,
+  previousDigest: `0x${'ef'.repeat(32)}`,
   headsRoot: `0x${'ab'.repeat(32)}`,
+  headCount: 98_765n,
+  changedBeforeMs: 1_893_455_999_123n,
   at: new Date('2030-01-01T00:00:00.000Z'),
 };
 
@@ -48,11 +49,12 @@ describe('audit checkpoints', () => {
   });
 
   it.each<[string, Partial<AuditCheckpoint>]>([
-    ['a truncated record count', { recordCount: 98_000n }],
-    ['another global sequence', { globalSequence: 98_766n }],
+    ['fewer heads', { headCount: 98_000n }],
+    ['another number', { number: 124n }],
+    ['another previous checkpoint', { previousDigest: `0x${'ee'.repeat(32)}` }],
     ['another heads root', { headsRoot: `0x${'cd'.repeat(32)}` }],
+    ['another covered interval', { changedBeforeMs: 1_893_455_999_124n }],
     ['another time', { at: new Date('2030-01-01T00:00:01.000Z') }],
-    ['another id', { checkpointId: 'cp-000124' }],
   ])('refuse a checkpoint with %s', async (_name, change) => {
     const signature = await sign(CHECKPOINT);
     const checkpoint = { ...CHECKPOINT, ...change };
@@ -77,8 +79,9 @@ describe('audit checkpoints', () => {
     );
   });
 
-  it('refuse a heads root that is not 32 bytes, and an instant that is not a whole second', () => {
+  it('refuse a previous digest or heads root that is not 32 bytes, and an instant that is not a whole second', () => {
     expect(() => hashAuditCheckpoint(DOMAIN, { ...CHECKPOINT, headsRoot: '0xabcd' })).toThrow(ProofError);
+    expect(() => hashAuditCheckpoint(DOMAIN, { ...CHECKPOINT, previousDigest: '0xabcd' })).toThrow(ProofError);
     expect(() => hashAuditCheckpoint(DOMAIN, { ...CHECKPOINT, at: new Date('2030-01-01T00:00:00.500Z') })).toThrow(
       /whole second/,
     );

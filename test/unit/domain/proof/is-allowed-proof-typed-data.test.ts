@@ -67,6 +67,28 @@ describe('isAllowedProofTypedData', () => {
       () => ({ ...authorization(), message: { ...authorization().message, spender: PERMIT.message.spender } }),
     ],
     [
+      'a checkpoint of the former shape (a global sequence, no Merkle root chain)',
+      () => ({
+        ...checkpoint(),
+        types: {
+          AuditCheckpoint: [
+            { name: 'checkpointId', type: 'string' },
+            { name: 'globalSequence', type: 'uint256' },
+            { name: 'recordCount', type: 'uint256' },
+            { name: 'headsRoot', type: 'bytes32' },
+            { name: 'at', type: 'uint256' },
+          ],
+        },
+        message: {
+          checkpointId: 'cp-1',
+          globalSequence: 10n,
+          recordCount: 10n,
+          headsRoot: checkpoint().message.headsRoot,
+          at: checkpoint().message.at,
+        },
+      }),
+    ],
+    [
       'a missing message field',
       () => {
         const { at: _at, ...message } = checkpoint().message;

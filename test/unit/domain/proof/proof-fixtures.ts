@@ -71,9 +71,10 @@ export const PERMIT = {
 
 /** A checkpoint as the audit key signs it. */
 export const SAMPLE_CHECKPOINT = {
-  checkpointId: 'cp-1',
-  globalSequence: 10n,
-  recordCount: 10n,
+  number: 1n,
+  previousDigest: `0x${'00'.repeat(32)}` as const,
   headsRoot: `0x${'11'.repeat(32)}` as const,
+  headCount: 10n,
+  changedBeforeMs: 1_893_455_999_123n,
   at: new Date('2030-01-01T00:00:00.000Z'),
 };
