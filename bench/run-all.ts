@@ -1,5 +1,6 @@
 // Runs every benchmark in turn and prints its figures. Figures, not pass/fail.
 import { cpus } from 'node:os';
+import { run as auditLog } from './audit-log.bench';
 import { run as chainRoundTrip } from './chain-round-trip.bench';
 import { run as keyVault } from './key-vault.bench';
 import { run as ledgerOperations } from './ledger-operations.bench';
@@ -11,6 +12,7 @@ const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
   ['policy evaluation', policyEvaluation],
   ['ledger operations', ledgerOperations],
   ['ledger store on DynamoDB Local', ledgerStore],
+  ['audit log on DynamoDB Local', auditLog],
   ['key vault signatures', keyVault],
   ['chain round trip on anvil', chainRoundTrip],
   ['local stack end to end', localStack],
