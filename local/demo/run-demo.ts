@@ -5,10 +5,12 @@ import {
   formatEther,
   http,
   parseEther,
+  recoverTypedDataAddress,
   type Address,
   type Hex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { verifyAuditTrail } from '../../scripts/verify-audit-trail';
 import { anvilDevAccounts } from '../anvil-dev-accounts';
 
 const MIXER: Address = '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199';
@@ -248,22 +250,24 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   detail(`the ledger's settled ETH equals the chain balance (${formatEther(chainBalance)})`);
 
   say('The audit trail of each transfer, verified against its signed checkpoint');
+  // The key the first checkpoint recovers to: every trail must verify against that one key (a client
+  // would compare it with the audit key's published address instead).
+  let auditKey: Address | undefined;
   for (const r of results) {
     // The runtime signs a checkpoint of the chain heads every second; wait for one that covers the trace.
     const trail = await poll(async () => {
-      const t = await api<{ records: { action: string }[]; verified: boolean; checkpointId?: string }>(
-        base,
-        'GET',
-        `/v1/audit/${r.traceId}`,
-        auditor,
-      );
+      const t = await api<AuditTrailJson>(base, 'GET', `/v1/audit/${r.traceId}`, auditor);
       return t.checkpointId === undefined ? undefined : t;
     }, `a signed checkpoint covering ${r.name}`);
-    check(trail.verified, `the audit trail of ${r.name} does not verify`);
+    check(trail.verified, `the audit trail of ${r.name} does not verify: ${String(trail.reason)}`);
+    auditKey ??= await checkpointSigner(trail);
+    const client = await verifyAuditTrail(trail, auditKey);
+    check(client.verified, `a client cannot verify the audit trail of ${r.name}: ${client.problems.join('; ')}`);
     detail(
-      `${r.name.padEnd(8)} verified against checkpoint ${String(trail.checkpointId)}: ${trail.records.map((x) => x.action).join(' → ')}`,
+      `${r.name.padEnd(8)} verified against checkpoint ${String(trail.checkpointId)} (Merkle proof of ${trail.inclusion?.proof.length ?? 0} hashes): ${trail.records.map((x) => x.action).join(' → ')}`,
     );
   }
+  detail(`every checkpoint is signed by the audit key ${String(auditKey)}`);
   console.log('\nDemo complete: every step happened.');
 }
 
@@ -290,6 +294,27 @@ export async function api<T>(
 }
 
 const post = <T>(base: string, path: string, body: unknown): Promise<T> => api<T>(base, 'POST', path, undefined, body);
+
+type AuditTrailJson = Parameters<typeof verifyAuditTrail>[0] & {
+  readonly verified: boolean;
+  readonly reason?: string;
+  readonly checkpointId?: string;
+  readonly records: readonly { readonly action: string }[];
+};
+
+/** The address that signed a trail's checkpoint (viem's recovery over the typed data as the API sends it). */
+async function checkpointSigner(trail: AuditTrailJson): Promise<Address> {
+  if (trail.checkpoint === undefined) throw new DemoFailure(`the trail of ${trail.traceId} has no checkpoint`);
+  const { typedData, signature } = trail.checkpoint;
+  const fields = typedData.types[typedData.primaryType] ?? [];
+  const message = Object.fromEntries(
+    Object.entries(typedData.message).map(([k, v]) => [
+      k,
+      fields.find((f) => f.name === k)?.type.startsWith('uint') ? BigInt(v as string) : v,
+    ]),
+  );
+  return recoverTypedDataAddress({ ...typedData, message, signature } as Parameters<typeof recoverTypedDataAddress>[0]);
+}
 
 async function poll<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
