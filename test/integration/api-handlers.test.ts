@@ -14,6 +14,7 @@ import type { Role } from '../../lambdas/domain/principal';
 import type { ApiLambdaHandler } from '../../lambdas/handlers/api/http/api-handler';
 import type { WorkflowEngine, WorkflowStart } from '../../lambdas/ports/workflow-engine';
 import { createDevTokenIssuer, type DevTokenIssuer } from '../../local/dev-tokens';
+import { verifyAuditTrail } from '../../scripts/verify-audit-trail';
 import { apiGatewayEvent, lambdaContext } from '../support/api-gateway-event';
 import { anvilChainConfig } from '../support/custody-chain';
 import { freshTables } from '../support/dynamodb';
@@ -563,6 +564,13 @@ describe('audit and health', () => {
     });
     expect(trail.status).toBe(200);
     expect(trail.body).toMatchObject({ traceId: transferTraceId, verified: true, checkpointId: 'checkpoint-1' });
+    // The response alone, with the audit key's address, is enough for a client to verify the trail.
+    const auditKeyAddress = await deps.keyVault.addressOf(deps.config.auditKeyId);
+    expect(await verifyAuditTrail(trail.body, auditKeyAddress)).toEqual({
+      verified: true,
+      checkpointNumber: '1',
+      problems: [],
+    });
     expect(trail.body.records.map((r: { action: string; actor: string }) => [r.action, r.actor])).toEqual([
       ['TRANSFER_SUBMITTED', 'operator-1'],
       ['CANCEL_REQUESTED', 'operator-2'],
