@@ -25,6 +25,7 @@ import { createDevTokenIssuer, type DevTokenIssuer } from './dev-tokens';
 import { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { createTransferWorkflow, resumeInFlightTransfers } from './workflow/transfer-workflow';
 import type { LocalWorkflowEngine } from './workflow/local-workflow-engine';
+import { watchNewBlocks, type NewBlocks } from './workflow/watch-new-blocks';
 import testToken from '../contracts/TestToken.json';
 
 export interface LocalStackOptions {
@@ -32,7 +33,10 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Blocks a transfer waits for (default 1: anvil mines one block per transaction). */
   readonly confirmations?: number;
-  /** Whole seconds between confirmation checks (default 1; the ASL's Wait takes whole seconds only). */
+  /**
+   * Whole seconds between confirmation checks when no block comes (default 1; the ASL's Wait takes
+   * whole seconds only). A block mined by anvil ends the wait at once.
+   */
   readonly confirmationPollSeconds?: number;
   /** How often the deposit watcher and the approval expiry sweep run (default 1000 ms). */
   readonly sweepIntervalMs?: number;
@@ -99,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startDynamoDbLocal(dataDir === undefined ? {} : { dbPath: join(dataDir, 'dynamodb') }),
     startAnvil({ chainId: CHAIN_ID, ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 'anvil') }) }),
   ]);
+  let newBlocks: NewBlocks | undefined;
   try {
     const names = localTableNames('strongroom');
     await createTables(localDynamoDbClient(dynamo.endpoint), names);
@@ -132,9 +137,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (dataDir !== undefined) process.env.STRONGROOM_LOCAL_VAULT_DIR = join(dataDir, 'keys');
 
-    const engine = createTransferWorkflow(
-      options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers },
-    );
+    // Locally the confirmation loop runs when anvil mines a block, not a whole second later.
+    newBlocks = await watchNewBlocks(anvil.rpcUrl, {
+      onError: (error) => log(`block subscription ended (${error.message}): confirmation checks wait their seconds`),
+    });
+    const engine = createTransferWorkflow({
+      newBlocks,
+      ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
+    });
     const outbox = new OutboxNotifier(undefined, options.onMessage);
     const alarms = new RecordingAlarmSink((alarm) =>
       log(`ALARM ${alarm.kind} wallet ${alarm.walletId} exception ${alarm.exceptionId}: ${alarm.message}`),
@@ -170,11 +180,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         (stopping ??= (async () => {
           await sweeps.stop();
           await engine.shutdown();
+          await newBlocks?.stop();
           resetDependencies();
           await Promise.all([anvil.stop(), dynamo.stop()]);
         })()),
     };
   } catch (error) {
+    await newBlocks?.stop();
     await Promise.all([anvil.stop(), dynamo.stop()]);
     throw error;
   }

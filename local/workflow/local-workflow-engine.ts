@@ -14,6 +14,7 @@ import {
   functionNameOf,
   LOCAL_ACCOUNT,
   LOCAL_REGION,
+  LocalDefinitionError,
   localFunctionArn,
   prepareLocalDefinition,
   type LocalTaskState,
@@ -46,6 +47,20 @@ export interface ExecutionDescription {
   readonly cause?: string;
 }
 
+/**
+ * Events outside the workflow that make a Wait pointless, counted: locally, anvil's new blocks, which
+ * end the confirmation loop's Wait at once instead of after its whole seconds.
+ */
+export interface WaitWakeSource {
+  /** How many events so far; it only grows. */
+  readonly count: number;
+  /**
+   * Resolves once `count` exceeds `mark` (at once if it already does), or when `signal` aborts
+   * (then the listener is dropped).
+   */
+  next(mark: number, signal: AbortSignal): Promise<void>;
+}
+
 export interface LocalWorkflowEngineOptions {
   /** Values for the definition's other `${Placeholders}` (not functions). */
   readonly substitutions?: Readonly<Record<string, string>>;
@@ -57,6 +72,13 @@ export interface LocalWorkflowEngineOptions {
    * Task TimeoutSeconds is never scaled.
    */
   readonly waitTimeScale?: number;
+  /**
+   * Wait states (by name) that also end at the first event of their source since the Task before
+   * them started: the check that decided to wait cannot have seen it. Their duration (scaled) stays
+   * the upper bound, so nothing changes when no event comes. Step Functions has no such thing: the
+   * cloud waits the whole duration.
+   */
+  readonly wakeWaits?: Readonly<Record<string, WaitWakeSource>>;
 }
 
 export interface StartOptions {
@@ -71,6 +93,15 @@ interface ExecutionRecord {
   description: ExecutionDescription;
   readonly done: Promise<void>;
   abort?: () => void;
+}
+
+/** What one execution's overrides share: where each wake source stood when its latest Task started. */
+interface ExecutionScope {
+  readonly name: string;
+  readonly placeholderToken: string;
+  readonly marks: Map<WaitWakeSource, number>;
+  /** Aborted when the execution ends: drops its Wait timers and wake listeners. */
+  readonly ended: AbortSignal;
 }
 
 type JsonValue = Parameters<StateMachine['run']>[0];
@@ -122,7 +153,19 @@ function failureOf(error: unknown): { error: string; cause: string } {
   return { error: 'Error', cause: String(inner) };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** Resolves after `ms`, or at once when `signal` aborts (the timer is cleared). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * The transfer workflow run in-process: the ASL deployed to Step Functions, executed by
@@ -134,6 +177,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * - A `lambda:invoke.waitForTaskToken` Task gets a fresh random token in place of the library's one
  *   fixed `$$.Task.Token`, and waits for `sendTaskSuccess`/`sendTaskFailure` with it or its
  *   `TimeoutSeconds` (States.Timeout).
+ * - A Wait state sleeps its duration (scaled by `waitTimeScale`); one named in `wakeWaits` also ends
+ *   at the first event of its source (a new block) since the Task before it started.
  * - Executions live in memory; the application restarts in-flight ones after a restart
  *   (`start(name, input, {resume: true})`). There is no stop.
  */
@@ -142,6 +187,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly handlers: ReadonlyMap<string, LocalLambdaHandler>;
   private readonly tasks: readonly LocalTaskState[];
   private readonly waits: readonly string[];
+  private readonly wakeWaits: ReadonlyMap<string, WaitWakeSource>;
+  private readonly wakeSources: readonly WaitWakeSource[];
   private readonly retryIntervalOverrides: Record<string, number[]> | undefined;
   private readonly waitTimeScale: number;
   private readonly stateMachineName: string;
@@ -167,6 +214,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const prepared = prepareLocalDefinition(definition, [...this.handlers.keys()], options.substitutions);
     this.tasks = prepared.tasks;
     this.waits = prepared.waits.map((w) => w.stateName);
+    this.wakeWaits = new Map(Object.entries(options.wakeWaits ?? {}));
+    for (const name of this.wakeWaits.keys()) {
+      if (!this.waits.includes(name)) throw new LocalDefinitionError(`wakeWaits: ${name} is not a Wait state`);
+    }
+    this.wakeSources = [...new Set(this.wakeWaits.values())];
     this.retryIntervalOverrides =
       scale === 1
         ? undefined
@@ -194,7 +246,13 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       return { executionArn, started: false };
     }
     const json = asJson(input);
-    const placeholderToken = `local-task-token-placeholder-${randomBytes(16).toString('hex')}`;
+    const ended = new AbortController();
+    const scope: ExecutionScope = {
+      name: executionName,
+      placeholderToken: `local-task-token-placeholder-${randomBytes(16).toString('hex')}`,
+      marks: new Map(),
+      ended: ended.signal,
+    };
     const startDate = new Date();
     const runOptions: RunOptions = {
       context: {
@@ -204,10 +262,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
           RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-workflow`,
         },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineName },
-        Task: { Token: placeholderToken },
+        Task: { Token: scope.placeholderToken },
       },
       overrides: {
-        taskResourceLocalHandlers: this.overridesFor(executionName, placeholderToken),
+        taskResourceLocalHandlers: this.overridesFor(scope),
         ...(this.retryIntervalOverrides === undefined ? {} : { retryIntervalOverrides: this.retryIntervalOverrides }),
       },
     };
@@ -220,6 +278,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       startDate,
     };
     const finish = (outcome: Partial<ExecutionDescription>): void => {
+      ended.abort();
       this.callbacks.closeAll(executionName);
       record.description = { ...description, ...outcome, stopDate: new Date() };
     };
@@ -282,28 +341,23 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   /** The library's Task overrides for one execution: every Task and every (rewritten) Wait state. */
-  private overridesFor(
-    executionName: string,
-    placeholderToken: string,
-  ): Record<string, (input: JsonValue) => Promise<JsonValue>> {
+  private overridesFor(scope: ExecutionScope): Record<string, (input: JsonValue) => Promise<JsonValue>> {
     const overrides: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     for (const task of this.tasks) {
-      overrides[task.stateName] = (input) => this.runTask(task, input, executionName, placeholderToken);
+      overrides[task.stateName] = (input) => this.runTask(task, input, scope);
     }
     for (const wait of this.waits) {
-      overrides[wait] = (input) => this.runWait(input);
+      overrides[wait] = (input) => this.runWait(wait, input, scope);
     }
     return overrides;
   }
 
-  private async runTask(
-    task: LocalTaskState,
-    input: JsonValue,
-    executionName: string,
-    placeholderToken: string,
-  ): Promise<JsonValue> {
+  private async runTask(task: LocalTaskState, input: JsonValue, scope: ExecutionScope): Promise<JsonValue> {
+    const { name: executionName, placeholderToken } = scope;
     // Taken before anything is awaited, so no later than the library starts its own timer.
     const deadline = Date.now() + task.timeoutSeconds * 1000;
+    // Before the handler looks at anything: an event from here on may change what it would decide.
+    for (const source of this.wakeSources) scope.marks.set(source, source.count);
     const parameters = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<
       string,
       JsonValue
@@ -329,7 +383,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return (await callback.outcome) as JsonValue;
   }
 
-  private async runWait(input: JsonValue): Promise<JsonValue> {
+  private async runWait(stateName: string, input: JsonValue, scope: ExecutionScope): Promise<JsonValue> {
     const {
       seconds,
       timestamp,
@@ -345,7 +399,24 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       if (Number.isNaN(at)) throw new StatesRuntimeError('Wait timestamp must be an RFC 3339 timestamp');
       ms = at - Date.now();
     }
-    await sleep(ms * this.waitTimeScale);
+    const source = this.wakeWaits.get(stateName);
+    if (source === undefined || ms <= 0) {
+      await sleep(ms * this.waitTimeScale, scope.ended);
+      return effectiveInput;
+    }
+    // Whichever ends first cancels the other, and the execution's end cancels both.
+    const settled = new AbortController();
+    const cancel = (): void => settled.abort();
+    scope.ended.addEventListener('abort', cancel, { once: true });
+    try {
+      await Promise.race([
+        sleep(ms * this.waitTimeScale, settled.signal),
+        source.next(scope.marks.get(source) ?? source.count, settled.signal),
+      ]);
+    } finally {
+      settled.abort();
+      scope.ended.removeEventListener('abort', cancel);
+    }
     return effectiveInput;
   }
 

@@ -38,7 +38,7 @@ export interface LocalTaskState {
   readonly timeoutSeconds: number;
 }
 
-/** A Wait state, run locally as a Task that the engine overrides with a (scalable) sleep. */
+/** A Wait state, run locally as a Task the engine overrides: a (scalable) sleep, or a wake-up event if sooner. */
 export interface LocalWaitState {
   readonly stateName: string;
 }
@@ -111,7 +111,8 @@ function collectStrings(value: Json, into: string[]): string[] {
 /**
  * Substitutes the placeholders (function placeholders become {@link localFunctionArn}s), checks
  * every state, and rewrites each Wait state into a Task the engine overrides, so that waits can be
- * scaled in tests and `SecondsPath`/`TimestampPath` are evaluated by the library as before.
+ * scaled in tests or ended by an event (a new block), and `SecondsPath`/`TimestampPath` are evaluated
+ * by the library as before.
  */
 export function prepareLocalDefinition(
   source: object,

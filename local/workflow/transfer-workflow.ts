@@ -13,7 +13,7 @@ import { handler as signKms } from '../../lambdas/handlers/workflow/sign-kms';
 import { handler as trackConfirmations } from '../../lambdas/handlers/workflow/track-confirmations';
 import { TERMINAL_STATUSES, TRANSFER_STATUSES } from '../../lambdas/domain/lifecycle/transfer-events';
 import type { TransferEventStore } from '../../lambdas/ports/transfer-event-store';
-import { LocalWorkflowEngine, type LocalWorkflowEngineOptions } from './local-workflow-engine';
+import { LocalWorkflowEngine, type LocalWorkflowEngineOptions, type WaitWakeSource } from './local-workflow-engine';
 
 /** The one workflow definition, the file Step Functions runs in the cloud. */
 export const TRANSACTION_ASL_PATH = join(__dirname, '..', '..', 'statemachines', 'transaction.asl.json');
@@ -36,20 +36,33 @@ export const TRANSFER_TASK_HANDLERS = {
   CompensateFunctionArn: compensate,
 } as const;
 
+/** The Wait of the confirmation loop (TrackConfirmations → Wait → TrackConfirmations). */
+export const CONFIRMATION_WAIT_STATE = 'WaitForConfirmations';
+
 /** The transfer state machine, run in-process by the local workflow engine. */
 export function createTransferWorkflow(
-  options: LocalWorkflowEngineOptions & {
+  options: Omit<LocalWorkflowEngineOptions, 'wakeWaits'> & {
     /** Tests only: wrap a task's handler (to lose a response, alter an output) without touching the flow. */
     readonly wrapHandlers?: Partial<Record<keyof typeof TRANSFER_TASK_HANDLERS, (event: unknown) => Promise<unknown>>>;
+    /**
+     * The chain's new blocks: the confirmation Wait then ends at the first block mined since its
+     * TrackConfirmations started, its whole seconds only the upper bound. The ASL is unchanged (the
+     * cloud polls every `STRONGROOM_CONFIRMATION_POLL_SECONDS`); only the local runner listens.
+     */
+    readonly newBlocks?: WaitWakeSource;
   } = {},
 ): LocalWorkflowEngine {
   const definition = JSON.parse(readFileSync(TRANSACTION_ASL_PATH, 'utf8')) as object;
-  const { wrapHandlers, ...engineOptions } = options;
+  const { wrapHandlers, newBlocks, ...engineOptions } = options;
   const handlers = { ...TRANSFER_TASK_HANDLERS, ...wrapHandlers };
   return new LocalWorkflowEngine(
     definition,
     handlers as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1],
-    { stateMachineName: 'transaction', ...engineOptions },
+    {
+      stateMachineName: 'transaction',
+      ...engineOptions,
+      ...(newBlocks === undefined ? {} : { wakeWaits: { [CONFIRMATION_WAIT_STATE]: newBlocks } }),
+    },
   );
 }
 

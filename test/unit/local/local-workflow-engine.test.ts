@@ -6,6 +6,7 @@ import {
   LocalWorkflowEngine,
   type LambdaContextLike,
   type LocalLambdaHandler,
+  type WaitWakeSource,
 } from '../../../local/workflow/local-workflow-engine';
 import { LocalDefinitionError } from '../../../local/workflow/prepare-local-definition';
 
@@ -358,6 +359,141 @@ describe('LocalWorkflowEngine', () => {
         status: 'FAILED',
         error: 'States.Runtime',
       });
+    });
+  });
+
+  describe('a Wait woken by events (the local confirmation loop)', () => {
+    /** Check → (WAIT) Pause an hour → Check → (FINAL) Done: the confirmation loop in small. */
+    const LOOP = {
+      StartAt: 'Check',
+      States: {
+        Check: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: '${CheckFunctionArn}', Payload: {} },
+          ResultSelector: { 'action.$': '$.Payload.action' },
+          ResultPath: '$.check',
+          TimeoutSeconds: 5,
+          Next: 'Decided',
+        },
+        Decided: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.check.action', StringEquals: 'FINAL', Next: 'Done' }],
+          Default: 'Pause',
+        },
+        Pause: { Type: 'Wait', Seconds: 3600, Next: 'Check' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+
+    /** A wake source the test drives: `emit()` is a block mined; `waiting` counts pending listeners. */
+    class ManualEvents implements WaitWakeSource {
+      count = 0;
+      private readonly waiters = new Set<{ mark: number; resolve: () => void }>();
+      get waiting(): number {
+        return this.waiters.size;
+      }
+      emit(): void {
+        this.count += 1;
+        for (const waiter of [...this.waiters].filter((w) => this.count > w.mark)) {
+          this.waiters.delete(waiter);
+          waiter.resolve();
+        }
+      }
+      next(mark: number, signal: AbortSignal): Promise<void> {
+        if (this.count > mark || signal.aborted) return Promise.resolve();
+        return new Promise((resolve) => {
+          const waiter = { mark, resolve };
+          this.waiters.add(waiter);
+          signal.addEventListener('abort', () => {
+            this.waiters.delete(waiter);
+            resolve();
+          });
+        });
+      }
+    }
+
+    /** WAIT on the first `waits` checks, FINAL after; `during(call)` runs inside each check. */
+    const checker = (waits: number, during: (call: number) => void = () => undefined) =>
+      recording((_event, call) => {
+        during(call);
+        return { action: call <= waits ? 'WAIT' : 'FINAL' };
+      });
+
+    it('ends the Wait at the first event after its check started, and not at one before', async () => {
+      const events = new ManualEvents();
+      events.emit(); // a block before the transfer: the check has seen it
+      const check = checker(1);
+      const engine = new LocalWorkflowEngine(LOOP, { CheckFunctionArn: check }, { wakeWaits: { Pause: events } });
+      await engine.start('woken', {});
+      // The hour-long Wait listens for the next event: the one before did not end it.
+      await until(() => (events.waiting === 1 ? true : undefined));
+      expect(engine.describe('woken')!.status).toBe('RUNNING');
+      expect(check.calls).toHaveLength(1);
+
+      events.emit();
+      expect(await engine.waitForCompletion('woken', 10_000)).toMatchObject({ status: 'SUCCEEDED' });
+      expect(check.calls).toHaveLength(2);
+      expect(events.waiting).toBe(0);
+    });
+
+    it('counts an event that came while the check ran (the check may have looked before it)', async () => {
+      const events = new ManualEvents();
+      const check = checker(1, (call) => {
+        if (call === 1) events.emit();
+      });
+      const engine = new LocalWorkflowEngine(LOOP, { CheckFunctionArn: check }, { wakeWaits: { Pause: events } });
+      await engine.start('mined-during-check', {});
+      // Nobody emits again: only the event during the first check can end the hour-long Wait.
+      expect(await engine.waitForCompletion('mined-during-check', 10_000)).toMatchObject({ status: 'SUCCEEDED' });
+      expect(check.calls).toHaveLength(2);
+    });
+
+    it('ends the Wait at its (scaled) duration when no event comes, and drops the listener', async () => {
+      const events = new ManualEvents();
+      const check = checker(2);
+      const engine = new LocalWorkflowEngine(
+        LOOP,
+        { CheckFunctionArn: check },
+        { wakeWaits: { Pause: events }, waitTimeScale: 0.0001 },
+      );
+      await engine.start('no-block', {});
+      expect(await engine.waitForCompletion('no-block', 10_000)).toMatchObject({ status: 'SUCCEEDED' });
+      expect(check.calls).toHaveLength(3);
+      expect(events.count).toBe(0);
+      expect(events.waiting).toBe(0);
+    });
+
+    it('leaves Wait states it was not told about to their duration', async () => {
+      const events = new ManualEvents();
+      const check = checker(1, (call) => {
+        if (call === 1) events.emit();
+      });
+      const engine = new LocalWorkflowEngine(LOOP, { CheckFunctionArn: check }, { waitTimeScale: 0.0001 });
+      await engine.start('not-woken', {});
+      expect(await engine.waitForCompletion('not-woken', 10_000)).toMatchObject({ status: 'SUCCEEDED' });
+      expect(events.waiting).toBe(0);
+      expect(check.calls).toHaveLength(2);
+    });
+
+    it('stops a waiting execution on shutdown and drops its listener', async () => {
+      const events = new ManualEvents();
+      const engine = new LocalWorkflowEngine(LOOP, { CheckFunctionArn: checker(1) }, { wakeWaits: { Pause: events } });
+      await engine.start('shut-down', {});
+      await until(() => (events.waiting === 1 ? true : undefined));
+      await engine.shutdown();
+      expect(engine.describe('shut-down')!.status).toBe('FAILED');
+      expect(events.waiting).toBe(0);
+    });
+
+    it('refuses to wake a state that is not a Wait of the definition', () => {
+      const handlers = { CheckFunctionArn: checker(0) };
+      expect(() => new LocalWorkflowEngine(LOOP, handlers, { wakeWaits: { Check: new ManualEvents() } })).toThrow(
+        LocalDefinitionError,
+      );
+      expect(() => new LocalWorkflowEngine(LOOP, handlers, { wakeWaits: { Missing: new ManualEvents() } })).toThrow(
+        /Missing is not a Wait state/,
+      );
     });
   });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  CONFIRMATION_WAIT_STATE,
   createTransferWorkflow,
   TRANSACTION_ASL_PATH,
   TRANSFER_TASK_HANDLERS,
@@ -39,6 +40,14 @@ describe('statemachines/transaction.asl.json', () => {
     );
     expect(new Set(functions)).toEqual(new Set(Object.keys(TRANSFER_TASK_HANDLERS).map((name) => `\${${name}}`)));
     expect(JSON.stringify(definition)).not.toContain('QueryLanguage');
+  });
+
+  it('has the confirmation loop the local runner wakes on new blocks: TrackConfirmations → Wait → TrackConfirmations', () => {
+    expect(states[CONFIRMATION_WAIT_STATE]).toMatchObject({ Type: 'Wait', Next: 'TrackConfirmations' });
+    expect(predecessors(CONFIRMATION_WAIT_STATE)).toContain('ConfirmationDecided');
+    expect(predecessors('ConfirmationDecided')).toEqual(['TrackConfirmations']);
+    const newBlocks = { count: 0, next: () => new Promise<void>(() => undefined) };
+    expect(() => createTransferWorkflow({ newBlocks })).not.toThrow();
   });
 
   it('sets TimeoutSeconds on every Task and retries transient failures by name', () => {
