@@ -220,4 +220,14 @@ describe('DynamoAuditLog checkpoint sweep and clock skew', () => {
     // The heads the rescan saw again were covered already: no second checkpoint for them.
     expect(await sweepCheckpoint()).toBeUndefined();
   });
+
+  it('a checkpointer whose clock went back signs nothing until it passes the previous checkpoint', async () => {
+    const previous = await sweepCheckpoint();
+    await appendTrace('w-back', 1, sweepLog);
+    expect(await sweepLog.writeCheckpoint(new Date(Date.now() - 60_000))).toBeUndefined();
+    const next = await sweepCheckpoint();
+    expect(next).toMatchObject({ headCount: 1n });
+    expect(next!.changedBeforeMs).toBeGreaterThan(previous?.changedBeforeMs ?? 0n);
+    expect((await sweepLog.trail('w-back')).inclusion?.leaf[0]).toBe('w-back');
+  });
 });

@@ -173,8 +173,9 @@ export class DynamoAuditLog implements AuditLog {
     const coveredMs =
       previous === undefined ? untilMs - this.options.firstLookbackMs : Number(previous.payload.changedBeforeMs);
     const scanned = this.scannedUntilMs?.number === previousNumber ? this.scannedUntilMs.untilMs : coveredMs;
+    // A clock that went back does not move the signed interval back: nothing to do until it passes.
+    if (untilMs <= Math.max(scanned, coveredMs)) return undefined;
     const fromMs = Math.max(scanned, coveredMs) - this.options.rescanMs;
-    if (untilMs <= fromMs) return undefined;
     const [entries, covered] = await Promise.all([
       this.changedHeads(fromMs, untilMs),
       this.coveredHeads(fromMs, previous),
