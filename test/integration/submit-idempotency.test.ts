@@ -1,3 +1,4 @@
+import { DynamoAuditLog } from '../../lambdas/adapters/dynamodb/dynamo-audit-log';
 import { DynamoLedgerStore } from '../../lambdas/adapters/dynamodb/dynamo-ledger-store';
 import { DynamoTransferEventStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-event-store';
 import { DynamoTransferSubmissionStore } from '../../lambdas/adapters/dynamodb/dynamo-transfer-submission-store';
@@ -7,11 +8,13 @@ import type { Principal } from '../../lambdas/domain/principal';
 import { submitTransfer, type SubmitTransferDeps } from '../../lambdas/use-cases/transfers/submit-transfer';
 import { transferIdOf } from '../../lambdas/use-cases/transfers/transfer-id-of';
 import { freshTables, type TestTables } from '../support/dynamodb';
+import { testCheckpointSigner } from '../support/test-checkpoint-signer';
 import { configOnlyChains, MemoryAuditEntries, MemoryWorkflowEngine } from '../support/transfer-fakes';
 
 // Submit's idempotency on DynamoDB Local: the SUBMITTED event's conditional put and its fingerprint
 // decide, with the real event, ledger and wallet stores. The audit log and the workflow are fakes
-// (they have their own tests); every DynamoDB request is counted by its command name.
+// (they have their own tests), except in the count of a whole submit; every DynamoDB request is
+// counted by its command name.
 
 const WALLET_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const ALICE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -104,6 +107,28 @@ describe('submit on DynamoDB Local', () => {
       'GetItemCommand',
       'QueryCommand',
       'QueryCommand',
+      'TransactWriteItemsCommand',
+      'TransactWriteItemsCommand',
+    ]);
+  });
+
+  it('one whole submit, with the DynamoDB audit log: its requests counted', async () => {
+    const withAudit = { ...deps, audit: new DynamoAuditLog(tables.doc, tables.names.audit, testCheckpointSigner()) };
+    const { sent } = await counted(() =>
+      submitTransfer(withAudit, {
+        principal: OPERATOR,
+        idempotencyKey: 'idem-whole-0001',
+        body: body(),
+        traceId: `trace-${++traces}`,
+      }),
+    );
+    // The five above, plus the audit append: the trace's head (Query) and its record (TransactWriteItems).
+    expect([...sent].sort()).toEqual([
+      'GetItemCommand',
+      'QueryCommand',
+      'QueryCommand',
+      'QueryCommand',
+      'TransactWriteItemsCommand',
       'TransactWriteItemsCommand',
       'TransactWriteItemsCommand',
     ]);
