@@ -34,7 +34,9 @@ export interface SubmittedTransfer {
 /**
  * How long a submit may still be running after its SUBMITTED event was written. A replay that finds
  * the workflow not started within it answers and leaves the start to that submit; past it, that submit
- * died (an API handler runs for at most API Gateway's 29 s), and the replay starts the workflow.
+ * died, and the replay starts the workflow. It must exceed the API function's timeout (the Lambda runs
+ * on after API Gateway's 29 s answer), so keep that timeout below it when the API stack sets one. Too
+ * short is still safe: the start is conditional and by name, only the audit record could be doubled.
  */
 export const SUBMIT_IN_FLIGHT_MS = 60_000;
 
