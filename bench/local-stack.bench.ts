@@ -470,7 +470,7 @@ function report(main: Figures, serial: Figures): void {
     `\nlocal stack end to end: native transfers over HTTP, each client submits, polls GET every ${POLL_MS} ms until COMPLETED, then submits the next`,
   );
   console.log(
-    `  anvil automine, ${CONFIRMATIONS} confirmation, confirmation poll ${CONFIRMATION_POLL_SECONDS} s (the shortest the ASL's Wait takes), sweeps every ${SWEEP_INTERVAL_MS} ms, DynamoDB Local in memory; ${cpus().length} shared cores (${cpus()[0]?.model ?? 'unknown cpu'})`,
+    `  anvil automine, ${CONFIRMATIONS} confirmation, confirmation Wait ${CONFIRMATION_POLL_SECONDS} s in the ASL (the local runner ends it at anvil's next block), sweeps every ${SWEEP_INTERVAL_MS} ms, DynamoDB Local in memory; ${cpus().length} shared cores (${cpus()[0]?.model ?? 'unknown cpu'})`,
   );
   console.log(`  run:    ${CLIENTS} clients, ${outcome(main)}`);
   console.log(`  serial: 1 client, before the run (a warm-up, and the counts without contention), ${outcome(serial)}`);
@@ -591,7 +591,7 @@ function report(main: Figures, serial: Figures): void {
     `    writes and reads above the 1-client figures come with concurrency: conditional writes that lost a race, re-read and retried (inferred: the 1-client path is exact);`,
   );
   console.log(
-    `    TrackConfirmations above 1 is a check that found the transaction not yet mined and waited ${CONFIRMATION_POLL_SECONDS} s.`,
+    `    TrackConfirmations above 1 is a check that found the transaction not yet mined and waited for the next block (at most ${CONFIRMATION_POLL_SECONDS} s).`,
   );
   console.log(
     `\n  transfer events: ${main.events.commonSequence}  (${main.events.commonSequenceTransfers} of ${main.n})`,

@@ -87,10 +87,6 @@ export const ERROR_CATALOGUE = {
   'IDEMPOTENCY.MISSING_KEY': { kind: 'invalid', summary: 'this route needs an Idempotency-Key header' },
   'IDEMPOTENCY.INVALID_KEY': { kind: 'invalid', summary: 'the Idempotency-Key header is malformed' },
   'IDEMPOTENCY.KEY_REUSED': { kind: 'conflict', summary: 'this Idempotency-Key was used with another request body' },
-  'IDEMPOTENCY.IN_PROGRESS': {
-    kind: 'conflict',
-    summary: 'a request with this Idempotency-Key is still being processed',
-  },
   // lifecycle
   'LIFECYCLE.ILLEGAL_TRANSITION': {
     kind: 'conflict',
