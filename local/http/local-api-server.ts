@@ -10,6 +10,7 @@ import { toJson } from '../../lambdas/handlers/api/http/to-json';
 import type { ApiRouteMatch } from './api-route-matcher';
 import { apiRouteMatcher } from './api-route-matcher';
 import type { ApiRoutes } from './api-routes';
+import { ClientGone, readLimitedBody } from './read-limited-body';
 import { requestTarget } from './request-target';
 import { lambdaContext, toApiGatewayEvent } from './to-api-gateway-event';
 
@@ -55,11 +56,6 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'content-length',
 ]);
-
-/** The client went away while its body was being read: there is nobody to answer. */
-class ClientGone extends Error {
-  override readonly name = 'ClientGone';
-}
 
 /** A handler threw or returned something that is no proxy result: a bug, answered with a generic 500. */
 class HandlerFailed extends Error {
@@ -205,7 +201,7 @@ async function handle(exchange: Exchange): Promise<void> {
     const declared = request.headers['content-length'];
     if (declared !== undefined && Number(declared) > limitBytes) return answer(tooLarge(limitBytes), true);
     if (exchange.expectsContinue) response.writeContinue();
-    const body = await readBody(request, limitBytes);
+    const body = await readLimitedBody(request, limitBytes);
     if (body === undefined) return answer(tooLarge(limitBytes), true);
     bodyRead = true;
 
@@ -237,46 +233,6 @@ async function handle(exchange: Exchange): Promise<void> {
       !bodyRead,
     );
   }
-}
-
-/**
- * The whole body, or undefined as soon as it exceeds the limit: reading then stops (nothing more is
- * buffered) and the caller answers 413 and closes the connection.
- */
-function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolvePromise, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = (): void => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onGone);
-      request.off('close', onGone);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        cleanup();
-        request.pause();
-        chunks.length = 0;
-        resolvePromise(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolvePromise(Buffer.concat(chunks, size));
-    };
-    const onGone = (): void => {
-      cleanup();
-      reject(new ClientGone('the client closed the connection before its body was read'));
-    };
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', onGone);
-    request.on('close', onGone);
-  });
 }
 
 interface Reply {

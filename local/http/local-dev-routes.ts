@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRole, type Role } from '../../lambdas/domain/principal';
 import type { LocalStack } from '../local-stack';
+import { ClientGone, readLimitedBody } from './read-limited-body';
 
 const MAX_BODY = 4_096;
 const SUB = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
@@ -48,9 +49,9 @@ async function mintFromRequest(
   response: ServerResponse,
 ): Promise<void> {
   try {
-    const body = await readBody(request);
+    const body = await readLimitedBody(request, MAX_BODY);
     if (body === undefined) return tooLarge(response);
-    const parsed = JSON.parse(body) as { sub?: unknown; roles?: unknown; expiresInSeconds?: unknown };
+    const parsed = JSON.parse(body.toString('utf8')) as { sub?: unknown; roles?: unknown; expiresInSeconds?: unknown };
     if (typeof parsed.sub !== 'string' || !SUB.test(parsed.sub))
       throw new Error('sub: must be 1-64 letters, digits, "_", ".", "@" or "-"');
     const roles = Array.isArray(parsed.roles) ? parsed.roles : [];
@@ -66,42 +67,9 @@ async function mintFromRequest(
       expiresInSeconds,
     });
   } catch (error) {
+    if (error instanceof ClientGone) return;
     send(response, 400, { error: { code: 'REQUEST.INVALID_BODY', message: (error as Error).message, details: {} } });
   }
-}
-
-/**
- * The body as text, or undefined as soon as it passes MAX_BODY bytes: reading then stops and nothing
- * more is buffered (the answer closes the connection, so the rest is never read).
- */
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (): void => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', reject);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        stop();
-        request.pause();
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      stop();
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
-    };
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', reject);
-  });
 }
 
 function tooLarge(response: ServerResponse): void {
