@@ -1,5 +1,4 @@
 import type { AuditEntry, AuditRecord } from '../../lambdas/domain/audit/audit-chain';
-import type { ChainConfig } from '../../lambdas/domain/chain/chain-config';
 import { ConflictError, StrongroomError } from '../../lambdas/domain/errors';
 import type { TransferPosting } from '../../lambdas/domain/ledger/posting';
 import type { TransferEvent, TransferEventOf } from '../../lambdas/domain/lifecycle/transfer-events';
@@ -13,6 +12,7 @@ import type { TransferSubmissionStore } from '../../lambdas/ports/transfer-submi
 import type { WalletStore } from '../../lambdas/ports/wallet-store';
 import type { WorkflowEngine, WorkflowStart } from '../../lambdas/ports/workflow-engine';
 import type { Wallet } from '../../lambdas/domain/wallets/wallet';
+import { anvilChainConfig } from './custody-chain';
 
 // In-memory fakes of the ports the transfer use cases need, with the DynamoDB adapters' contracts
 // (an append names the state it builds on; a transfer id is submitted once), so a rule of submit can
@@ -133,21 +133,7 @@ export class MemoryAuditEntries implements Pick<AuditLog, 'append' | 'trail'> {
 
 /** A chain that knows only its configuration; an approve's allowance read fails (counted in full). */
 export function configOnlyChains(chainId = 31337): ChainRegistry {
-  const config: ChainConfig = {
-    chainId,
-    name: 'test',
-    rpcUrl: 'http://127.0.0.1:1',
-    confirmations: 1,
-    maxFeePerGasCap: 100n * 10n ** 9n,
-    maxPriorityFeePerGasCap: 2n * 10n ** 9n,
-    feeCeiling: 200n * 10n ** 9n,
-    gasLimitMarginPercent: 20,
-    gasLimitCeilings: { native: 21_000n, erc20: 100_000n, contractCall: 300_000n },
-    stuckAfterSeconds: 30,
-    tokens: [],
-    depositStartBlock: 0n,
-    depositScanBlocks: 50,
-  };
+  const config = anvilChainConfig('http://127.0.0.1:1', chainId, { name: 'test', confirmations: 1 });
   const gateway = {
     config,
     allowance: async (): Promise<bigint> => {
