@@ -60,10 +60,28 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): Hex {
   return digestOf({ traceId, seq, prevHash, actor, action, inputsDigest, result, at });
 }
 
-/** The next record of a trace after `previous` (undefined for the first). */
-export function chainRecord(previous: AuditRecord | undefined, entry: AuditEntry): AuditRecord {
-  if (previous !== undefined && previous.traceId !== entry.traceId)
-    throw new RangeError('a record chains only to its own trace');
+/** What the next record of a trace links to: the seq and hash of the newest record before it. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: Hex;
+}
+
+/**
+ * The next record of a trace after `previous` (undefined for the first). Only its seq and hash are
+ * needed, so a caller that knows the trace head need not read the record; a whole record is checked
+ * to be of the same trace.
+ */
+export function chainRecord(
+  previous: (ChainHead & { readonly traceId?: string }) | undefined,
+  entry: AuditEntry,
+): AuditRecord {
+  if (previous !== undefined) {
+    if (previous.traceId !== undefined && previous.traceId !== entry.traceId)
+      throw new RangeError('a record chains only to its own trace');
+    if (!Number.isSafeInteger(previous.seq) || previous.seq < 1)
+      throw new RangeError(`a previous record has a seq from 1, got ${previous.seq}`);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(previous.hash)) throw new RangeError('a previous record has a 32-byte hex hash');
+  }
   const unsigned = { ...entry, seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };
   return { ...unsigned, hash: hashRecord(unsigned) };
 }

@@ -94,4 +94,17 @@ describe('audit chain', () => {
   it('refuses to chain a record to another trace', () => {
     expect(() => chainRecord(trail(1)[0], entry(2, 'trace-2'))).toThrow(RangeError);
   });
+
+  it('chains to a known head, its seq and hash alone, as to the whole record', () => {
+    const [first, second] = trail(2);
+    expect(chainRecord({ seq: first!.seq, hash: first!.hash }, entry(2))).toEqual(second);
+    expect(verifyTrace([first!, chainRecord({ seq: 1, hash: first!.hash }, entry(2))]).verified).toBe(true);
+  });
+
+  it('refuses a head that cannot be a record’s', () => {
+    const hash = trail(1)[0]!.hash;
+    expect(() => chainRecord({ seq: 0, hash }, entry(1))).toThrow(RangeError);
+    expect(() => chainRecord({ seq: 1.5, hash }, entry(2))).toThrow(RangeError);
+    expect(() => chainRecord({ seq: 1, hash: '0x1234' }, entry(2))).toThrow(RangeError);
+  });
 });
