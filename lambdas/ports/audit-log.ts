@@ -1,5 +1,5 @@
 import type { Hex } from 'viem';
-import type { AuditEntry, AuditRecord, TraceVerification } from '../domain/audit/audit-chain';
+import type { AuditEntry, AuditRecord, ChainHead, TraceVerification } from '../domain/audit/audit-chain';
 import type { HeadLeaf } from '../domain/audit/heads-merkle-tree';
 import type { AuditCheckpoint, AuditCheckpointTypedData } from '../domain/proof/audit-checkpoint';
 
@@ -60,4 +60,25 @@ export interface AuditLog {
    * alone would just be absent).
    */
   verifyCheckpoints(): Promise<CheckpointSweep>;
+}
+
+/**
+ * Writes a trace's next record inside the caller's own atomic write (a workflow step's transfer
+ * event and its audit record commit together or not at all), as one item, with no read when the
+ * caller already knows the trace head. `Item` is the store's unit of an atomic write: the adapter
+ * names it (a DynamoDB TransactWriteItems item), so this port imports no adapter.
+ */
+export interface AuditRecordWriter<Item = unknown> {
+  /** The seq and hash of the trace's newest record, read strongly consistently; undefined when it has none. */
+  newestHead(traceId: string): Promise<ChainHead | undefined>;
+  /**
+   * Builds, without any request, the record that follows `previous` (undefined: the trace's first)
+   * and the one conditional write that stores it. `previous` must be the trace's newest record: a
+   * stale one makes the write lose its condition (read the head again and prepare again); one that
+   * names no record of the trace would write a record that breaks the chain, which verification reports.
+   */
+  prepareAppend(
+    entry: AuditEntry,
+    previous: ChainHead | undefined,
+  ): { readonly record: AuditRecord; readonly item: Item };
 }

@@ -1,7 +1,9 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../lambdas/adapters/dynamodb/dynamo-audit-log';
-import { digestOf, type AuditEntry } from '../../lambdas/domain/audit/audit-chain';
+import { transactWrite } from '../../lambdas/adapters/dynamodb/transact';
+import { digestOf, GENESIS_HASH, type AuditEntry } from '../../lambdas/domain/audit/audit-chain';
 import { verifyHeadInclusion } from '../../lambdas/domain/audit/heads-merkle-tree';
+import type { AuditTrail } from '../../lambdas/ports/audit-log';
 import { freshTables, type TestTables } from '../support/dynamodb';
 import { testCheckpointSigner } from '../support/test-checkpoint-signer';
 
@@ -33,6 +35,19 @@ async function appendTrace(traceId: string, length: number, to = log): Promise<v
 async function checkpointNow(): Promise<Awaited<ReturnType<DynamoAuditLog['writeCheckpoint']>>> {
   await new Promise((resolve) => setTimeout(resolve, 2));
   return log.writeCheckpoint(new Date());
+}
+
+/**
+ * Checkpoints until one covers `traceId` at `seq`: the changed-heads index is eventually consistent
+ * (DynamoDB Local's is usually at once), and a head it showed late is taken by a later rescan.
+ */
+async function checkpointUntilCovered(on: DynamoAuditLog, traceId: string, seq: number): Promise<AuditTrail> {
+  for (let attempt = 0; ; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 2 + attempt * 50));
+    await on.writeCheckpoint(new Date());
+    const trail = await on.trail(traceId);
+    if (trail.inclusion?.leaf[1] === String(seq) || attempt >= 20) return trail;
+  }
 }
 
 async function deleteWholeTrace(on: TestTables, traceId: string): Promise<void> {
@@ -229,5 +244,130 @@ describe('DynamoAuditLog checkpoint sweep and clock skew', () => {
     expect(next).toMatchObject({ headCount: 1n });
     expect(next!.changedBeforeMs).toBeGreaterThan(previous?.changedBeforeMs ?? 0n);
     expect((await sweepLog.trail('w-back')).inclusion?.leaf[0]).toBe('w-back');
+  });
+});
+
+describe('DynamoAuditLog records written in a caller’s transaction', () => {
+  let txTables: TestTables;
+  let txLog: DynamoAuditLog;
+  beforeAll(async () => {
+    txTables = await freshTables();
+    txLog = new DynamoAuditLog(txTables.doc, txTables.names.audit, signer, { rescanMs: RESCAN_MS });
+  });
+  afterAll(() => txTables.client.destroy());
+
+  /** An item of another table, standing for the workflow step's transfer event. */
+  const eventPut = (id: string) => ({
+    Put: {
+      TableName: txTables.names.events,
+      Item: { pk: `TX#${id}`, sk: '000000000001', kind: 'TEST' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+  const eventExists = async (id: string): Promise<boolean> =>
+    (
+      await txTables.doc.send(
+        new GetCommand({
+          TableName: txTables.names.events,
+          Key: { pk: `TX#${id}`, sk: '000000000001' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item !== undefined;
+
+  it('newestHead reads the newest record’s seq and hash, not a checkpoint head item after it', async () => {
+    expect(await txLog.newestHead('h-1')).toBeUndefined();
+    await appendTrace('h-1', 3, txLog);
+    const trail = await checkpointUntilCovered(txLog, 'h-1', 3);
+    expect(trail.inclusion?.leaf[1]).toBe('3');
+    // The partition now holds CHECKPOINT#n after the records; the head is still record 3.
+    expect(await txLog.newestHead('h-1')).toEqual({ seq: 3, hash: trail.records[2]!.hash });
+    const fourth = await txLog.append(entry('h-1', 4));
+    expect(await txLog.newestHead('h-1')).toEqual({ seq: 4, hash: fourth.hash });
+  });
+
+  it('prepareAppend makes one conditional put that commits with an unrelated item, chained without a read', async () => {
+    const first = txLog.prepareAppend(entry('p-1', 1), undefined);
+    expect(first.record).toMatchObject({ traceId: 'p-1', seq: 1, prevHash: GENESIS_HASH });
+    expect(first.item.Put).toMatchObject({
+      TableName: txTables.names.audit,
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: {
+        pk: 'TRACE#p-1',
+        sk: '000000000001',
+        hash: first.record.hash,
+        headsPk: expect.stringMatching(/^HEADS#\d{4}-\d\d-\d\dT\d\d:\d\dZ#\d+$/),
+        headsSk: expect.stringMatching(/#p-1#000000000001$/),
+      },
+    });
+    expect(await transactWrite(txTables.doc, [eventPut('p-1a'), first.item])).toEqual({ ok: true });
+    // The caller knows the head it just wrote: the next record chains to it with no read.
+    const second = txLog.prepareAppend(entry('p-1', 2), first.record);
+    expect(second.record).toMatchObject({ seq: 2, prevHash: first.record.hash });
+    expect(await transactWrite(txTables.doc, [eventPut('p-1b'), second.item])).toEqual({ ok: true });
+
+    expect(await eventExists('p-1a')).toBe(true);
+    expect(await eventExists('p-1b')).toBe(true);
+    const trail = await txLog.trail('p-1');
+    expect(trail.verification).toEqual({ verified: true, recordCount: 2 });
+    expect(trail.records).toEqual([first.record, second.record]);
+    expect(await txLog.newestHead('p-1')).toEqual({ seq: 2, hash: second.record.hash });
+  });
+
+  it('a stale head loses the audit item’s condition and nothing of the transaction is written', async () => {
+    await appendTrace('p-stale', 2, txLog);
+    const stale = txLog.prepareAppend(entry('p-stale', 2), {
+      seq: 1,
+      hash: (await txLog.trail('p-stale')).records[0]!.hash,
+    });
+    expect(await transactWrite(txTables.doc, [eventPut('p-stale'), stale.item])).toEqual({
+      ok: false,
+      kind: 'condition',
+      failedIndexes: expect.any(Array),
+    });
+    expect(await eventExists('p-stale')).toBe(false);
+    expect((await txLog.trail('p-stale')).verification).toEqual({ verified: true, recordCount: 2 });
+    // Read the head again and prepare again: it commits.
+    const fresh = txLog.prepareAppend(entry('p-stale', 3), await txLog.newestHead('p-stale'));
+    expect(await transactWrite(txTables.doc, [eventPut('p-stale'), fresh.item])).toEqual({ ok: true });
+    expect((await txLog.trail('p-stale')).verification).toEqual({ verified: true, recordCount: 3 });
+  });
+
+  it('a checkpoint finds heads written through prepareAppend, with an inclusion proof', async () => {
+    let head = await txLog.newestHead('p-cp');
+    for (let n = 1; n <= 3; n++) {
+      const { record, item } = txLog.prepareAppend(entry('p-cp', n), head);
+      expect(await transactWrite(txTables.doc, [eventPut(`p-cp-${n}`), item])).toEqual({ ok: true });
+      head = record;
+    }
+    const trail = await checkpointUntilCovered(txLog, 'p-cp', 3);
+    expect(trail.verification).toEqual({ verified: true, recordCount: 3 });
+    expect(trail.inclusion?.leaf).toEqual(['p-cp', '3', head!.hash]);
+    expect(
+      verifyHeadInclusion(
+        trail.checkpoint!.checkpoint.headsRoot,
+        { traceId: 'p-cp', seq: 3, hash: head!.hash },
+        trail.inclusion!.proof,
+      ),
+    ).toBe(true);
+    expect((await txLog.verifyCheckpoints()).problems).toEqual([]);
+  });
+
+  it('append retries a lost put: concurrent appends to one trace all land, in one chain', async () => {
+    const records = await Promise.all([1, 2, 3, 4, 5].map((n) => txLog.append(entry('p-race', n))));
+    expect(records.map((r) => r.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect((await txLog.trail('p-race')).verification).toEqual({ verified: true, recordCount: 5 });
+  });
+
+  it('keeps the changed-heads index on the record items: no separate index items', async () => {
+    const { Items } = await txTables.doc.send(
+      new ScanCommand({
+        TableName: txTables.names.audit,
+        FilterExpression: 'begins_with(pk, :heads)',
+        ExpressionAttributeValues: { ':heads': 'HEADS#' },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Items).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
   QueryCommand,
   type DynamoDBDocumentClient,
+  type PutCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { hashTypedData, sha256, stringToBytes, type Hex } from 'viem';
@@ -13,6 +15,7 @@ import {
   verifyTrace,
   type AuditEntry,
   type AuditRecord,
+  type ChainHead,
   type TraceHead,
 } from '../../domain/audit/audit-chain';
 import {
@@ -28,6 +31,7 @@ import { floorToSecond } from '../../domain/proof/unix-seconds';
 import type {
   AuditCheckpointPayload,
   AuditLog,
+  AuditRecordWriter,
   AuditTrail,
   CheckpointSigner,
   CheckpointSweep,
@@ -36,18 +40,24 @@ import type {
 import { queryAll } from './query-all';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
 import { padSequence } from './tagged-json';
-import { transactWrite } from './transact';
+import type { TransactItem } from './transact';
 
 /** Appends contend only within one trace now, so a burst of one trace's steps is the most that waits. */
 export const AUDIT_RETRY: RetryOptions = { ...DEFAULT_RETRY, timeBoundMs: 30_000 };
+
+/** Writes audit records in a DynamoDB TransactWriteItems request of the caller's. */
+export type DynamoAuditRecordWriter = AuditRecordWriter<TransactItem>;
 
 /** How the changed-heads index is laid out, and how far back each checkpoint looks again. */
 export interface DynamoAuditLogOptions {
   readonly retry?: RetryOptions;
   /**
    * Each checkpoint re-reads the index this far before the previous one's end and takes any head no
-   * checkpoint covered yet: a writer whose clock is behind, or whose transaction commits late, lands
-   * in an interval already passed, and is still caught if it is at most this late.
+   * checkpoint covered yet: a writer whose clock is behind, or whose transaction commits late (a
+   * prepared append commits when its caller's transaction does), lands in an interval already
+   * passed, and is still caught if it is at most this late. The index is a global secondary index,
+   * which is eventually consistent (no strongly consistent read): a record that reaches it after a
+   * checkpoint scanned its interval is caught the same way, so this also bounds the index's lag.
    */
   readonly rescanMs?: number;
   /** Shards per minute bucket: writers spread over this many keys (readers query all of them). */
@@ -68,12 +78,14 @@ const DEFAULTS = {
 };
 
 const BUCKET_MS = 60_000;
+/** The changed-heads index: a global secondary index over the record items' `headsPk` / `headsSk`. */
+const HEADS_INDEX = 'byChangedAt';
 const QUERY_CONCURRENCY = 16;
 const traceKey = (traceId: string): string => `TRACE#${traceId}`;
 const CHECKPOINT = 'CHECKPOINT';
 // Record sort keys are digits; checkpoint-head items sort after them under this prefix.
 const HEAD_PREFIX = 'CHECKPOINT#';
-/** `HEADS#<minute, ISO>#<shard>`: one partition per minute and shard, so no key takes every write. */
+/** `headsPk`, `HEADS#<minute, ISO>#<shard>`: one index partition per minute and shard, so no key takes every write. */
 const headsKey = (bucketStartMs: number, shard: number): string =>
   `HEADS#${new Date(bucketStartMs).toISOString().slice(0, 16)}Z#${shard}`;
 
@@ -85,15 +97,17 @@ interface StoredCheckpoint {
 
 /**
  * The audit trail in the audit table, with no global counter:
- * - records `TRACE#<id>` / seq, hash-chained per trace; each append is one transaction of two
- *   conditional puts: the record and its entry in the changed-heads index
- *   `HEADS#<minute>#<shard of the trace>` / `<written at, ISO ms>#<traceId>#<seq>`;
+ * - records `TRACE#<id>` / seq, hash-chained per trace; each is one conditional put of one item,
+ *   which also carries its key in the changed-heads index `byChangedAt` (a global secondary index):
+ *   `headsPk` `HEADS#<minute>#<shard of the trace>`, `headsSk` `<written at, ISO ms>#<traceId>#<seq>`;
+ *   so a workflow step can put it in the same transaction as its transfer event (`prepareAppend`);
+ *   the index is eventually consistent, and each checkpoint re-reads the last `rescanMs` of it;
  * - checkpoints `CHECKPOINT` / n: the standard Merkle root over the heads found in the index since
  *   the previous checkpoint, chained to it by digest and signed through the signer port; with one
  *   item per trace it saw (`TRACE#<id>` / `CHECKPOINT#n`: its leaf's inclusion proof), so verifying a
  *   trace needs two queries and one get.
  */
-export class DynamoAuditLog implements AuditLog {
+export class DynamoAuditLog implements AuditLog, DynamoAuditRecordWriter {
   private readonly retry: RetryOptions;
   private readonly options: typeof DEFAULTS;
   private readonly now: () => Date;
@@ -116,32 +130,45 @@ export class DynamoAuditLog implements AuditLog {
     };
   }
 
+  /** One read of the trace head and one conditional put; a put that loses to another append reads again. */
   append(entry: AuditEntry): Promise<AuditRecord> {
     return retryWithinTimeBound(async () => {
-      const record = chainRecord(await this.newestRecord(entry.traceId), entry);
-      const writtenAt = this.now();
-      const outcome = await transactWrite(this.doc, [
-        { Put: { TableName: this.table, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } },
-        {
-          Put: {
-            TableName: this.table,
-            Item: {
-              pk: headsKey(bucketStart(writtenAt.getTime()), this.shardOf(record.traceId)),
-              sk: `${writtenAt.toISOString()}#${record.traceId}#${padSequence(record.seq)}`,
-              traceId: record.traceId,
-              seq: record.seq,
-              hash: record.hash,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ]);
-      return outcome.ok ? { done: true, value: record } : { done: false, reason: `trace ${entry.traceId} moved` };
+      const { record, put } = this.preparePut(entry, await this.newestHead(entry.traceId));
+      try {
+        await this.doc.send(new PutCommand(put));
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return { done: false, reason: `trace ${entry.traceId} moved` };
+      }
+      return { done: true, value: record };
     }, this.retry);
   }
 
+  /**
+   * The record after `previous` and the one TransactWriteItems item that writes it (a put on
+   * condition that the record does not exist yet), for the caller's own transaction; no request.
+   * `previous` must be the trace's newest record (`newestHead`, or the record this returned last);
+   * a stale one fails the condition on this item, and the caller reads the head again. The record's
+   * index time is now: its transaction must commit within `rescanMs` for the checkpoints to see it.
+   */
+  prepareAppend(entry: AuditEntry, previous: ChainHead | undefined): { record: AuditRecord; item: TransactItem } {
+    const { record, put } = this.preparePut(entry, previous);
+    return { record, item: { Put: put } };
+  }
+
+  /** The seq and hash of the trace's newest record: one strongly consistent query. */
+  async newestHead(traceId: string): Promise<ChainHead | undefined> {
+    const [item] = await this.queryNewest({
+      KeyConditionExpression: 'pk = :pk AND sk < :heads',
+      ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX },
+      ProjectionExpression: 'seq, #hash',
+      ExpressionAttributeNames: { '#hash': 'hash' },
+    });
+    return item ? { seq: item.seq as number, hash: item.hash as Hex } : undefined;
+  }
+
   async trail(traceId: string): Promise<AuditTrail> {
-    const [records, head] = await Promise.all([this.records(traceId), this.newestHead(traceId)]);
+    const [records, head] = await Promise.all([this.records(traceId), this.newestCheckpointHead(traceId)]);
     if (head === undefined) return { traceId, records, verification: verifyTrace(records) };
     const broken = (reason: string): AuditTrail['verification'] => ({
       verified: false,
@@ -278,6 +305,26 @@ export class DynamoAuditLog implements AuditLog {
     return { checkpointCount: items.length, headCount, problems };
   }
 
+  private preparePut(
+    entry: AuditEntry,
+    previous: ChainHead | undefined,
+  ): { record: AuditRecord; put: PutCommandInput & { Item: Record<string, unknown> } } {
+    const record = chainRecord(previous, entry);
+    const writtenAt = this.now();
+    return {
+      record,
+      put: {
+        TableName: this.table,
+        Item: {
+          ...toItem(record),
+          headsPk: headsKey(bucketStart(writtenAt.getTime()), this.shardOf(record.traceId)),
+          headsSk: `${writtenAt.toISOString()}#${record.traceId}#${padSequence(record.seq)}`,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
   private shardOf(traceId: string): number {
     return Number.parseInt(sha256(stringToBytes(traceId)).slice(2, 10), 16) % this.options.shards;
   }
@@ -297,7 +344,10 @@ export class DynamoAuditLog implements AuditLog {
     };
   }
 
-  /** Every index entry written in [fromMs, untilMs), across all shards of the minute buckets it spans. */
+  /**
+   * Every record whose index time is in [fromMs, untilMs), across all shards of the minute buckets it
+   * spans, as far as the index has caught up (the rescan of the next checkpoint takes what it lags).
+   */
   private async changedHeads(fromMs: number, untilMs: number): Promise<TraceHead[]> {
     const lower = new Date(fromMs).toISOString();
     // Sort keys start with the write time; '~' sorts after '#', so this bound takes all of the last millisecond.
@@ -307,12 +357,24 @@ export class DynamoAuditLog implements AuditLog {
       for (let shard = 0; shard < this.options.shards; shard++) keys.push(headsKey(bucket, shard));
     const found: TraceHead[] = [];
     await inBatches(keys, QUERY_CONCURRENCY, async (pk) => {
-      const items = await this.queryAll({
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-      });
-      for (const item of items)
-        found.push({ traceId: item.traceId as string, seq: item.seq as number, hash: item.hash as Hex });
+      // A global secondary index refuses ConsistentRead (queryAll asks for it): eventually consistent.
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: HEADS_INDEX,
+            KeyConditionExpression: 'headsPk = :pk AND headsSk BETWEEN :lower AND :upper',
+            ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
+            ProjectionExpression: 'traceId, seq, #hash',
+            ExpressionAttributeNames: { '#hash': 'hash' },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? [])
+          found.push({ traceId: item.traceId as string, seq: item.seq as number, hash: item.hash as Hex });
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
     });
     return found;
   }
@@ -365,15 +427,7 @@ export class DynamoAuditLog implements AuditLog {
     return Item ? fromItem(Item) : undefined;
   }
 
-  private async newestRecord(traceId: string): Promise<AuditRecord | undefined> {
-    const [item] = await this.queryNewest({
-      KeyConditionExpression: 'pk = :pk AND sk < :heads',
-      ExpressionAttributeValues: { ':pk': traceKey(traceId), ':heads': HEAD_PREFIX },
-    });
-    return item ? fromItem(item) : undefined;
-  }
-
-  private async newestHead(
+  private async newestCheckpointHead(
     traceId: string,
   ): Promise<{ number: bigint; head: TraceHead; proof: readonly Hex[] } | undefined> {
     const [item] = await this.queryNewest({
@@ -405,7 +459,10 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   private async queryNewest(
-    input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>,
+    input: Pick<
+      QueryCommandInput,
+      'KeyConditionExpression' | 'ExpressionAttributeValues' | 'ProjectionExpression' | 'ExpressionAttributeNames'
+    >,
   ): Promise<Record<string, unknown>[]> {
     const { Items } = await this.doc.send(
       new QueryCommand({ TableName: this.table, ...input, ScanIndexForward: false, Limit: 1, ConsistentRead: true }),
@@ -421,6 +478,10 @@ export class DynamoAuditLog implements AuditLog {
 }
 
 const bucketStart = (ms: number): number => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 /** Runs `task` over `items`, at most `size` at a time. */
 async function inBatches<T>(items: readonly T[], size: number, task: (item: T) => Promise<void>): Promise<void> {

@@ -59,8 +59,17 @@ export const TABLE_SCHEMAS: { readonly [T in TableName]: TableSchema } = {
     ],
     appendOnly: true,
   },
-  /** pk `TRACE#<id>` records, `GLOBAL` sequence claims, `CHECKPOINT` items. */
-  audit: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
+  /**
+   * pk `TRACE#<id>`: records (sk zero-padded seq) and checkpoint heads (sk `CHECKPOINT#<n>`); pk
+   * `CHECKPOINT`: signed checkpoints. `byChangedAt` (sparse, records only): the changed-heads index the
+   * checkpointer reads, pk `HEADS#<minute>#<shard>`, sk `<written at>#<traceId>#<seq>`.
+   */
+  audit: {
+    ...pkSk,
+    globalIndexes: [{ name: 'byChangedAt', partitionKey: 'headsPk', sortKey: 'headsSk' }],
+    localIndexes: [],
+    appendOnly: true,
+  },
   /** pk `REQUEST#<id>`: the request, one decision per approver, one resolution. */
   approvals: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
   /** pk `NONCE#<chainId>#<address>`, sk zero-padded nonce. */
