@@ -142,8 +142,13 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
   });
   // One key for the deployment: a page token from one instance is honoured by every other.
   const pageTokens = new PageTokens(config.pageTokenKey);
-  const events = new DynamoTransferEventStore(doc, { events: tables.events, transfers: tables.transfers }, pageTokens);
   const ledger = new DynamoLedgerStore(doc, tables.ledger, DEFAULT_RETRY, pageTokens);
+  const audit = new DynamoAuditLog(doc, tables.audit, auditSigner.checkpointSigner());
+  // A workflow step commits its events, posting and audit record together through the event store.
+  const events = new DynamoTransferEventStore(doc, { events: tables.events, transfers: tables.transfers }, pageTokens, {
+    ledger,
+    audit,
+  });
   const workflow = given.workflow ?? cloudWorkflow(config);
   const notifier = given.notifier;
   if (notifier === undefined)
@@ -153,12 +158,12 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
   return {
     config,
     events,
-    submissions: new DynamoTransferSubmissionStore(events, ledger),
+    submissions: new DynamoTransferSubmissionStore(events),
     ledger,
     wallets: new DynamoWalletStore(doc, tables.events, pageTokens),
     groups: new DynamoApprovalGroupStore(doc, tables.events),
     approvals: new DynamoApprovalStore(doc, tables.approvals, sealer),
-    audit: new DynamoAuditLog(doc, tables.audit, auditSigner.checkpointSigner()),
+    audit,
     nonces: new DynamoNonceStore(doc, tables.nonces),
     cursors: new DynamoCursorStore(doc, tables.events),
     reconciliation: new DynamoReconciliationStore(doc, tables.events, pageTokens),

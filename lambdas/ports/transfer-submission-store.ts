@@ -1,13 +1,21 @@
-import type { TransferEventOf } from '../domain/lifecycle/transfer-events';
+import type { AuditEntry } from '../domain/audit/audit-chain';
+import type { TransferEvent } from '../domain/lifecycle/transfer-events';
 import type { TransferState } from '../domain/lifecycle/transfer-state';
 import type { TransferPosting } from '../domain/ledger/posting';
 
+/** What a submit writes: its first events (SUBMITTED first), the reservation of its funds and its audit record. */
+export interface TransferSubmission {
+  readonly events: readonly TransferEvent[];
+  readonly reservation: TransferPosting;
+  readonly audit: AuditEntry;
+}
+
 /**
- * Accepting a transfer: its SUBMITTED event and the reservation of its funds in one transaction, so
- * a transfer exists only with its funds held and funds are held only for a transfer that exists.
- * Insufficient funds write nothing (`LEDGER.INSUFFICIENT_FUNDS`); a transfer id submitted before
- * writes nothing either (`STORE.DUPLICATE`).
+ * Accepting a transfer: its first events, the reservation of its funds and the first record of its
+ * trace in one transaction, so a transfer exists only with its funds held, funds are held only for a
+ * transfer that exists, and neither without its audit record. Insufficient funds write nothing
+ * (`LEDGER.INSUFFICIENT_FUNDS`); a transfer id submitted before writes nothing either (`STORE.DUPLICATE`).
  */
 export interface TransferSubmissionStore {
-  submit(submitted: TransferEventOf<'SUBMITTED'>, reservation: TransferPosting): Promise<TransferState>;
+  submit(submission: TransferSubmission): Promise<TransferState>;
 }

@@ -13,6 +13,7 @@ import { handler as signKms } from '../../lambdas/handlers/workflow/sign-kms';
 import { handler as trackConfirmations } from '../../lambdas/handlers/workflow/track-confirmations';
 import { TERMINAL_STATUSES, TRANSFER_STATUSES } from '../../lambdas/domain/lifecycle/transfer-events';
 import type { TransferEventStore } from '../../lambdas/ports/transfer-event-store';
+import { executionInput } from '../../lambdas/use-cases/transfers/execution-input';
 import { LocalWorkflowEngine, type LocalWorkflowEngineOptions, type WaitWakeSource } from './local-workflow-engine';
 
 /** The one workflow definition, the file Step Functions runs in the cloud. */
@@ -81,7 +82,7 @@ export async function resumeInFlightTransfers(
       const page = await events.listByStatus(status, { limit: 100, ...(nextToken === undefined ? {} : { nextToken }) });
       for (const transfer of page.items) {
         if (engine.describe(transfer.id)?.status === 'RUNNING') continue;
-        await engine.start(transfer.id, { transferId: transfer.id }, { resume: true });
+        await engine.start(transfer.id, executionInput(transfer.id, undefined), { resume: true });
         resumed.push(transfer.id);
       }
       nextToken = page.nextToken;

@@ -48,7 +48,7 @@ beforeAll(async () => {
   deps = {
     wallets,
     chains: configOnlyChains(),
-    submissions: new DynamoTransferSubmissionStore(events, ledger),
+    submissions: new DynamoTransferSubmissionStore(events),
     events,
     workflow,
     audit: audit.asAuditLog(),

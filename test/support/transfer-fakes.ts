@@ -7,8 +7,8 @@ import type { TransferState } from '../../lambdas/domain/lifecycle/transfer-stat
 import type { AuditLog, AuditTrail } from '../../lambdas/ports/audit-log';
 import type { ChainGateway } from '../../lambdas/ports/chain';
 import type { ChainRegistry } from '../../lambdas/ports/chain-registry';
-import type { TransferEventStore } from '../../lambdas/ports/transfer-event-store';
-import type { TransferSubmissionStore } from '../../lambdas/ports/transfer-submission-store';
+import type { StepWrites, TransferEventStore } from '../../lambdas/ports/transfer-event-store';
+import type { TransferSubmission, TransferSubmissionStore } from '../../lambdas/ports/transfer-submission-store';
 import type { WalletStore } from '../../lambdas/ports/wallet-store';
 import type { WorkflowEngine, WorkflowStart } from '../../lambdas/ports/workflow-engine';
 import type { Wallet } from '../../lambdas/domain/wallets/wallet';
@@ -24,7 +24,14 @@ export class MemoryTransferEventStore implements TransferEventStore {
   /** Every successful append, in order (a submission's SUBMITTED included). */
   readonly appended: TransferEvent[] = [];
 
-  async append(current: TransferState | undefined, events: readonly TransferEvent[]): Promise<TransferState> {
+  /** Where audit records written with events go (an append's `writes.audit`), when set. */
+  audit: MemoryAuditEntries | undefined;
+
+  async append(
+    current: TransferState | undefined,
+    events: readonly TransferEvent[],
+    writes: StepWrites = {},
+  ): Promise<TransferState> {
     let next = current;
     for (const event of events) next = applyTransferEvent(next, event);
     const id = next!.id;
@@ -33,7 +40,14 @@ export class MemoryTransferEventStore implements TransferEventStore {
       throw new ConflictError('STORE.CONFLICT', `transfer ${id} moved past seq ${current?.seq ?? 0}`);
     this.streams.set(id, [...stream, ...events]);
     this.appended.push(...events);
+    if (writes.audit !== undefined) await this.audit?.append(writes.audit);
     return next!;
+  }
+  async resume(transferId: string): Promise<TransferState | undefined> {
+    return this.load(transferId);
+  }
+  streamOf(): string | undefined {
+    return undefined;
   }
   async read(transferId: string): Promise<readonly TransferEvent[]> {
     return this.streams.get(transferId) ?? [];
@@ -67,14 +81,15 @@ export class MemoryTransferSubmissionStore implements TransferSubmissionStore {
     private available = 10n ** 24n,
   ) {}
 
-  async submit(submitted: TransferEventOf<'SUBMITTED'>, reservation: TransferPosting): Promise<TransferState> {
+  async submit({ events, reservation, audit }: TransferSubmission): Promise<TransferState> {
+    const submitted = events[0] as TransferEventOf<'SUBMITTED'>;
     await this.beforeCommit?.();
     const held = submitted.data.reserved.amount + submitted.data.feeAllowance;
     if (held > this.available) throw new StrongroomError('LEDGER.INSUFFICIENT_FUNDS', 'not enough available');
     let state: TransferState;
     try {
       // The event store's check and write happen without a yield in between: the conditional put.
-      state = await this.events.append(undefined, [submitted]);
+      state = await this.events.append(undefined, events, { audit });
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       throw new StrongroomError('STORE.DUPLICATE', `transfer ${submitted.transferId} was submitted already`);

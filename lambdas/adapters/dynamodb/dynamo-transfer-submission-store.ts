@@ -1,29 +1,31 @@
-import { StrongroomError } from '../../domain/errors';
-import type { TransferEventOf } from '../../domain/lifecycle/transfer-events';
+import { ConflictError, StrongroomError } from '../../domain/errors';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
-import type { TransferPosting } from '../../domain/ledger/posting';
-import type { TransferSubmissionStore } from '../../ports/transfer-submission-store';
-import type { DynamoLedgerStore } from './dynamo-ledger-store';
+import type { TransferSubmission, TransferSubmissionStore } from '../../ports/transfer-submission-store';
 import type { DynamoTransferEventStore } from './dynamo-transfer-event-store';
 
-/** The submit transaction: the event store's append items ride along with the reservation posting. */
+/**
+ * The submit transaction: the reservation posting (planned on the wallet's newest account entries),
+ * the first events with the listing projection, and the trace's first audit record: one
+ * TransactWriteItems, after one read per account the reservation touches.
+ */
 export class DynamoTransferSubmissionStore implements TransferSubmissionStore {
-  constructor(
-    private readonly events: DynamoTransferEventStore,
-    private readonly ledger: DynamoLedgerStore,
-  ) {}
+  constructor(private readonly events: DynamoTransferEventStore) {}
 
-  async submit(submitted: TransferEventOf<'SUBMITTED'>, reservation: TransferPosting): Promise<TransferState> {
-    if (reservation.type !== 'RESERVE' || reservation.transferId !== submitted.transferId) {
-      throw new RangeError('a submission reserves funds for the transfer it submits');
-    }
-    const append = this.events.prepareAppend(undefined, [submitted]);
-    const duplicate = () =>
-      new StrongroomError('STORE.DUPLICATE', `transfer ${submitted.transferId} was submitted already`, {
+  async submit({ events, reservation, audit }: TransferSubmission): Promise<TransferState> {
+    const [submitted] = events;
+    if (
+      submitted?.type !== 'SUBMITTED' ||
+      reservation.type !== 'RESERVE' ||
+      reservation.transferId !== submitted.transferId
+    )
+      throw new RangeError('a submission starts with SUBMITTED and reserves funds for the transfer it submits');
+    try {
+      return await this.events.append(undefined, events, { posting: reservation, audit });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      throw new StrongroomError('STORE.DUPLICATE', `transfer ${submitted.transferId} was submitted already`, {
         details: { transferId: submitted.transferId },
       });
-    const outcome = await this.ledger.postWith(reservation, { items: append.items, onConflict: duplicate });
-    if (outcome.replayed) throw duplicate();
-    return append.next;
+    }
   }
 }

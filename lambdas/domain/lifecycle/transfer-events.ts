@@ -1,6 +1,7 @@
 import type { Hex } from 'viem';
 import type { Address } from '../address';
 import type { Asset } from '../asset';
+import type { VelocityUsage } from '../policy/policy';
 
 /** Where a transfer stands. The last four are terminal failures; COMPLETED is final too. */
 export const TRANSFER_STATUSES = [
@@ -56,6 +57,8 @@ export type ChainOutcome =
 export interface TransferEventData {
   SUBMITTED: {
     readonly walletId: string;
+    /** The wallet's address (a wallet's address never changes): steps need not read the wallet for it. */
+    readonly from?: Address;
     readonly initiatorId: string;
     /** The initiator's roles when they submitted: what policy rules about initiators are judged on. */
     readonly initiatorRoles?: readonly string[];
@@ -106,6 +109,12 @@ export interface TransferEventData {
       readonly groups: readonly { readonly group: string; readonly quorum: number }[];
       readonly timeoutSeconds: number;
     };
+    /**
+     * The velocity usage and previous reservation the decision was judged on, when the policy needed
+     * them. Both are as of this transfer's reservation, so they never grow later: a re-evaluation at a
+     * later time may reuse them (its windows can only hold less).
+     */
+    readonly activity?: { readonly usage: VelocityUsage; readonly previousReservationAt?: Date };
   };
   APPROVAL_REQUESTED: { readonly approvalRequestId: string; readonly expiresAt: string };
   APPROVAL_GRANTED: { readonly approvalRequestId: string; readonly approverIds: readonly string[] };

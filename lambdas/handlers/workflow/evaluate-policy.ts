@@ -2,6 +2,6 @@ import { evaluateTransferPolicy } from '../../use-cases/transfers/evaluate-trans
 import { workflowTask } from './workflow-task';
 
 /** EvaluatePolicy: ALLOW, REQUIRE_APPROVAL or BLOCK, with escalations applied to the wallet. */
-export const handler = workflowTask('EvaluatePolicy', (deps, { transferId }) =>
-  evaluateTransferPolicy(deps, { transferId }),
+export const handler = workflowTask('EvaluatePolicy', (deps, { transferId, fields }) =>
+  evaluateTransferPolicy(deps, { transferId, stream: fields.stream }),
 );

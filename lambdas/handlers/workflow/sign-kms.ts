@@ -3,5 +3,5 @@ import { workflowTask } from './workflow-task';
 
 /** SignKms: the custody key signs the transaction rebuilt from the verified proof. */
 export const handler = workflowTask('SignKms', (deps, { transferId, fields }) =>
-  signTransfer(deps, { transferId, proof: fields.proof, signature: fields.signature }),
+  signTransfer(deps, { transferId, stream: fields.stream, proof: fields.proof, signature: fields.signature }),
 );

@@ -19,9 +19,9 @@ import { prepareReplacement } from '../prepare-replacement';
 import { decidePolicy } from './decide-policy';
 import { policyEvaluatedEvent } from './policy-evaluated-event';
 import { haltIfCancelled } from './halt-if-cancelled';
-import { loadTransfer } from './load-transfer';
 import { loadWallet } from './load-wallet';
-import { recordAudit } from './record-audit';
+import { auditEntry } from './record-audit';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter, type NewTransferEvent } from './transfer-events-builder';
 
@@ -58,11 +58,14 @@ export const CANCELLATION_DECISION_ID = 'system.cancellation';
  * over the complete transaction. A replacement (stuck: fees raised ≥ 10%; cancellation: a zero-value
  * self-transfer at the nonce) is built here and gets a proof of its own, within the fee ceiling.
  */
-export async function authorizeTransfer(
+export function authorizeTransfer(deps: AuthorizeTransferDeps, input: StepInput): Promise<StepOutput<Authorization>> {
+  return runTransferStep(deps.events, input, (state) => authorize(deps, state));
+}
+
+async function authorize(
   deps: AuthorizeTransferDeps,
-  input: { readonly transferId: string },
-): Promise<Authorization> {
-  const state = await loadTransfer(deps.events, input.transferId);
+  state: TransferState,
+): Promise<{ result: Authorization; state: TransferState }> {
   const wallet = await loadWallet(deps.wallets, state.walletId);
   if (state.transaction === undefined)
     throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no prepared transaction`);
@@ -92,22 +95,26 @@ export async function authorizeTransfer(
   };
   const signature = await deps.approvalSigner.signAuthorization(proof);
   const proofId = hashAuthorization({ deploymentId: deps.deploymentId, chainId: transaction.chainId }, proof);
-  await deps.events.append(
+  // The proof leaves this step only once it is recorded: the append conditions on the stream being
+  // exactly the state it was decided on.
+  const next = await deps.events.append(
     state,
     eventsAfter(state, ACTOR, now, [
       ...before,
       { type: 'AUTHORIZED', data: { proofId, validUntil: proof.validUntil.toISOString(), transaction } },
     ]),
+    {
+      audit: auditEntry({
+        traceId: state.traceId,
+        actor: ACTOR,
+        action: state.replacementRequested ? 'REPLACEMENT_AUTHORIZED' : 'AUTHORIZED',
+        inputs: proofToJson(proof),
+        result: `proof ${proofId} by the approval key until ${proof.validUntil.toISOString()}`,
+        at: now,
+      }),
+    },
   );
-  await recordAudit(deps.audit, {
-    traceId: state.traceId,
-    actor: ACTOR,
-    action: state.replacementRequested ? 'REPLACEMENT_AUTHORIZED' : 'AUTHORIZED',
-    inputs: proofToJson(proof),
-    result: `proof ${proofId} by the approval key until ${proof.validUntil.toISOString()}`,
-    at: now,
-  });
-  return { proof: proofToJson(proof), signature, keyScheme: wallet.keyScheme };
+  return { result: { proof: proofToJson(proof), signature, keyScheme: wallet.keyScheme }, state: next };
 }
 
 /** The policy now, and the approvals recounted against what it requires now. */
@@ -117,7 +124,8 @@ async function reevaluate(
   wallet: Wallet,
   now: Date,
 ): Promise<NewTransferEvent & { type: 'POLICY_EVALUATED' }> {
-  const decision = await decidePolicy(deps, state, wallet);
+  // Velocity and cooldown as EvaluatePolicy read them: as of the reservation they cannot have grown.
+  const { decision, activity } = await decidePolicy(deps, state, wallet, state.policy?.activity);
   const refuse = (reason: string): never => {
     throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id}: ${reason}`, {
       details: { transferId: state.id, ruleIds: decision.decidingRuleIds },
@@ -139,7 +147,7 @@ async function reevaluate(
     if (tally.outcome !== 'APPROVED')
       refuse(`the approvals recorded do not meet what the policy requires now (${tally.outcome.toLowerCase()})`);
   }
-  return policyEvaluatedEvent(state, decision);
+  return policyEvaluatedEvent(state, decision, activity);
 }
 
 /** The next attempt at the transfer's nonce: a cancellation, or the same call with fees raised. */

@@ -1,7 +1,7 @@
 import { broadcast } from '../../domain/ledger/transfer-postings';
 import type { BroadcastState } from '../../ports/chain';
-import { loadTransfer } from './load-transfer';
-import { recordAudit } from './record-audit';
+import { auditEntry } from './record-audit';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import { reservationOf } from './reservation-of';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter } from './transfer-events-builder';
@@ -16,31 +16,37 @@ const ACTOR = 'workflow:broadcast';
  * broadcast replays the same posting). An unreachable node fails the step, which is retried and then
  * handed to confirmation tracking: the transaction may be out, so nothing is released.
  */
-export async function broadcastTransfer(
+export function broadcastTransfer(
   deps: BroadcastTransferDeps,
-  input: { readonly transferId: string },
-): Promise<{ state: BroadcastState | 'NOTHING_TO_SEND' }> {
-  const state = await loadTransfer(deps.events, input.transferId);
-  const attempt = [...state.attempts].reverse().find((a) => a.rawTransaction !== undefined);
-  if (attempt?.rawTransaction === undefined || attempt.txHash === undefined) return { state: 'NOTHING_TO_SEND' };
-  const result = await deps.chains.get(state.chainId).broadcast(attempt.rawTransaction);
-  const at = deps.clock();
-  await deps.ledger.post(broadcast(reservationOf(state), at));
-  if (!attempt.broadcast) {
-    await deps.events.append(
+  input: StepInput,
+): Promise<StepOutput<{ state: BroadcastState | 'NOTHING_TO_SEND' }>> {
+  return runTransferStep<{ state: BroadcastState | 'NOTHING_TO_SEND' }>(deps.events, input, async (state) => {
+    const attempt = [...state.attempts].reverse().find((a) => a.rawTransaction !== undefined);
+    if (attempt?.rawTransaction === undefined || attempt.txHash === undefined)
+      return { result: { state: 'NOTHING_TO_SEND' }, state };
+    const result = await deps.chains.get(state.chainId).broadcast(attempt.rawTransaction);
+    if (attempt.broadcast) return { result: { state: result.state }, state };
+    const at = deps.clock();
+    // The reservation moves to pendingOut with the first accepted attempt (recorded in the same write,
+    // so a replacement's broadcast finds it done).
+    const posted = state.attempts.some((a) => a.broadcast);
+    const next = await deps.events.append(
       state,
       eventsAfter(state, ACTOR, at, [
         { type: 'BROADCAST_ACCEPTED', data: { attempt: attempt.attempt, txHash: attempt.txHash } },
       ]),
+      {
+        ...(posted ? {} : { posting: broadcast(reservationOf(state), at) }),
+        audit: auditEntry({
+          traceId: state.traceId,
+          actor: ACTOR,
+          action: 'BROADCAST_ACCEPTED',
+          inputs: { txHash: attempt.txHash },
+          result: result.state,
+          at,
+        }),
+      },
     );
-    await recordAudit(deps.audit, {
-      traceId: state.traceId,
-      actor: ACTOR,
-      action: 'BROADCAST_ACCEPTED',
-      inputs: { txHash: attempt.txHash },
-      result: result.state,
-      at,
-    });
-  }
-  return { state: result.state };
+    return { result: { state: result.state }, state: next };
+  });
 }

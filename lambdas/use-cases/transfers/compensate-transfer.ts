@@ -1,7 +1,7 @@
 import { TERMINAL_STATUSES, type TransferEventData } from '../../domain/lifecycle/transfer-events';
 import { signingStarted, type TransferState } from '../../domain/lifecycle/transfer-state';
 import { endTransfer, releaseIfDue } from './end-transfer';
-import { loadTransfer } from './load-transfer';
+import { runTransferStep, type StepOutput } from './run-transfer-step';
 import { APPROVAL_ERRORS } from './resume-waiting-task';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter, type NewTransferEvent } from './transfer-events-builder';
@@ -22,27 +22,35 @@ const ACTOR = 'workflow:compensate';
  * stopped it (REJECTED, EXPIRED, CANCELLED, FAILED) and its reservation is released; after one,
  * nothing is released on a guess.
  */
-export async function compensateTransfer(
+export function compensateTransfer(
   deps: CompensateTransferDeps,
   input: { readonly transferId: string; readonly error?: unknown; readonly cause?: unknown },
-): Promise<{ outcome: CompensationOutcome }> {
-  const state = await loadTransfer(deps.events, input.transferId);
-  if (TERMINAL_STATUSES.has(state.status)) {
-    await releaseIfDue(deps, state, ACTOR);
-    return { outcome: 'COMPENSATED' };
-  }
-  if (signingStarted(state)) return { outcome: 'IN_DOUBT' };
+): Promise<StepOutput<{ outcome: CompensationOutcome }>> {
+  // Always the stored state: a step failed, so what it handed on may be behind.
+  return runTransferStep<{ outcome: CompensationOutcome }>(deps.events, { transferId: input.transferId }, (state) =>
+    compensate(deps, input, state),
+  );
+}
+
+async function compensate(
+  deps: CompensateTransferDeps,
+  input: { readonly error?: unknown; readonly cause?: unknown },
+  state: TransferState,
+): Promise<{ result: { outcome: CompensationOutcome }; state: TransferState }> {
+  if (TERMINAL_STATUSES.has(state.status))
+    return { result: { outcome: 'COMPENSATED' }, state: await releaseIfDue(deps, state, ACTOR) };
+  if (signingStarted(state)) return { result: { outcome: 'IN_DOUBT' }, state };
   const errorName = typeof input.error === 'string' ? input.error : 'Unknown';
   const reason = causeMessage(input.cause) ?? errorName;
   const failure: TransferEventData['FAILED'] = { stage: state.status, errorName, reason };
   if (state.transaction !== undefined && state.cancelling !== true) {
-    await deps.events.append(
+    const next = await deps.events.append(
       state,
       eventsAfter(state, ACTOR, deps.clock(), [
         { type: 'REPLACEMENT_REQUESTED', data: { reason: 'CANCEL', replacesAttempt: 0, failure } },
       ]),
     );
-    return { outcome: 'CANCEL_AT_NONCE' };
+    return { result: { outcome: 'CANCEL_AT_NONCE' }, state: next };
   }
   const before: NewTransferEvent[] =
     state.transaction !== undefined
@@ -55,8 +63,8 @@ export async function compensateTransfer(
           },
         ]
       : [];
-  await endTransfer(deps, state, ACTOR, terminalEvent(state, errorName, reason, failure), before);
-  return { outcome: 'COMPENSATED' };
+  const ended = await endTransfer(deps, state, ACTOR, terminalEvent(state, errorName, reason, failure), before);
+  return { result: { outcome: 'COMPENSATED' }, state: ended };
 }
 
 function terminalEvent(

@@ -3,7 +3,7 @@ import type { TERMINAL_STATUSES } from '../../domain/lifecycle/transfer-events';
 import { mayReleaseFunds, type TransferState } from '../../domain/lifecycle/transfer-state';
 import type { NewTransferEvent } from './transfer-events-builder';
 import { eventsAfter } from './transfer-events-builder';
-import { recordAudit } from './record-audit';
+import { auditEntry } from './record-audit';
 import { reservationOf } from './reservation-of';
 import type { TransferDeps } from './transfer-deps';
 
@@ -22,21 +22,22 @@ export async function endTransfer(
   before: readonly NewTransferEvent[] = [],
 ): Promise<TransferState> {
   const at = deps.clock();
-  // Released first, then the ending and the release recorded together: a client never sees a
-  // transfer ended with its funds still held. The posting is idempotent if this runs again.
+  // The release, the ending and the audit record in one write: a client never sees a transfer ended
+  // with its funds still held. The posting is idempotent if this runs again.
   const releasing = mayReleaseFunds(state);
-  if (releasing) await deps.ledger.post(release(reservationOf(state), at));
   const released: NewTransferEvent[] = releasing
     ? [{ type: 'FUNDS_RELEASED', data: { reason: `transfer ${terminal.type.toLowerCase()}` } }]
     : [];
-  const ended = await deps.events.append(state, eventsAfter(state, actor, at, [...before, terminal, ...released]));
-  await recordAudit(deps.audit, {
-    traceId: ended.traceId,
-    actor,
-    action: `TRANSFER_${terminal.type}`,
-    inputs: terminal.data,
-    result: ended.status,
-    at,
+  const ended = await deps.events.append(state, eventsAfter(state, actor, at, [...before, terminal, ...released]), {
+    ...(releasing ? { posting: release(reservationOf(state), at) } : {}),
+    audit: auditEntry({
+      traceId: state.traceId,
+      actor,
+      action: `TRANSFER_${terminal.type}`,
+      inputs: terminal.data,
+      result: terminal.type,
+      at,
+    }),
   });
   return releaseIfDue(deps, ended, actor);
 }
@@ -54,11 +55,11 @@ export async function releaseIfDue(
     state.status === 'FAILED';
   if (!ended || !mayReleaseFunds(state)) return state;
   const at = deps.clock();
-  await deps.ledger.post(release(reservationOf(state), at));
   return deps.events.append(
     state,
     eventsAfter(state, actor, at, [
       { type: 'FUNDS_RELEASED', data: { reason: `transfer ${state.status.toLowerCase()}` } },
     ]),
+    { posting: release(reservationOf(state), at) },
   );
 }

@@ -6,9 +6,9 @@ import { decidePolicy } from './decide-policy';
 import { policyEvaluatedEvent } from './policy-evaluated-event';
 import { endTransfer, releaseIfDue } from './end-transfer';
 import { haltIfCancelled } from './halt-if-cancelled';
-import { loadTransfer } from './load-transfer';
 import { loadWallet } from './load-wallet';
-import { recordAudit } from './record-audit';
+import { auditEntry, recordAudit } from './record-audit';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter } from './transfer-events-builder';
 
@@ -23,41 +23,43 @@ const ACTOR = 'workflow:policy';
  */
 export async function evaluateTransferPolicy(
   deps: EvaluateTransferPolicyDeps,
-  input: { readonly transferId: string },
-): Promise<{ action: ActionType }> {
-  const state = await loadTransfer(deps.events, input.transferId);
-  if (state.policy !== undefined)
-    return { action: TERMINAL_STATUSES.has(state.status) ? 'BLOCK' : state.policy.action };
-  if (TERMINAL_STATUSES.has(state.status)) {
-    await releaseIfDue(deps, state, ACTOR);
-    return { action: 'BLOCK' };
-  }
-  haltIfCancelled(state);
-  const wallet = await loadWallet(deps.wallets, state.walletId);
-  const decision = await decidePolicy(deps, state, wallet);
-  await applyEscalations(deps, wallet, decision.escalations, state.id);
-  const at = deps.clock();
-  const evaluated = policyEvaluatedEvent(state, decision);
-  await recordAudit(deps.audit, {
-    traceId: state.traceId,
-    actor: ACTOR,
-    action: 'POLICY_EVALUATED',
-    inputs: { policyVersion: decision.policyVersion, walletStatus: wallet.status },
-    result: `${decision.action}: ${decision.reason}`,
-    at,
+  input: StepInput,
+): Promise<StepOutput<{ action: ActionType }>> {
+  return runTransferStep<{ action: ActionType }>(deps.events, input, async (state) => {
+    if (state.policy !== undefined)
+      return { result: { action: TERMINAL_STATUSES.has(state.status) ? 'BLOCK' : state.policy.action }, state };
+    if (TERMINAL_STATUSES.has(state.status))
+      return { result: { action: 'BLOCK' }, state: await releaseIfDue(deps, state, ACTOR) };
+    haltIfCancelled(state);
+    const wallet = await loadWallet(deps.wallets, state.walletId);
+    const { decision, activity } = await decidePolicy(deps, state, wallet);
+    await applyEscalations(deps, wallet, decision.escalations, state.id);
+    const at = deps.clock();
+    const evaluated = policyEvaluatedEvent(state, decision, activity);
+    const report = {
+      traceId: state.traceId,
+      actor: ACTOR,
+      action: 'POLICY_EVALUATED',
+      inputs: { policyVersion: decision.policyVersion, walletStatus: wallet.status },
+      result: `${decision.action}: ${decision.reason}`,
+      at,
+    };
+    if (decision.action === 'BLOCK') {
+      await recordAudit(deps.audit, report);
+      const ended = await endTransfer(
+        deps,
+        state,
+        ACTOR,
+        { type: 'REJECTED', data: { stage: 'POLICY', reason: decision.reason, ruleIds: decision.decidingRuleIds } },
+        [evaluated],
+      );
+      return { result: { action: decision.action }, state: ended };
+    }
+    const next = await deps.events.append(state, eventsAfter(state, ACTOR, at, [evaluated]), {
+      audit: auditEntry(report),
+    });
+    return { result: { action: decision.action }, state: next };
   });
-  if (decision.action === 'BLOCK') {
-    await endTransfer(
-      deps,
-      state,
-      ACTOR,
-      { type: 'REJECTED', data: { stage: 'POLICY', reason: decision.reason, ruleIds: decision.decidingRuleIds } },
-      [evaluated],
-    );
-  } else {
-    await deps.events.append(state, eventsAfter(state, ACTOR, at, [evaluated]));
-  }
-  return { action: decision.action };
 }
 
 /** FREEZE and LOCKDOWN escalations stop the whole wallet, not just this transfer. */

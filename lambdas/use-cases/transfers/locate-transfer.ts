@@ -1,6 +1,7 @@
 import { TERMINAL_STATUSES } from '../../domain/lifecycle/transfer-events';
 import { releaseIfDue } from './end-transfer';
-import { loadTransfer } from './load-transfer';
+import type { TransferState } from '../../domain/lifecycle/transfer-state';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import type { TransferDeps } from './transfer-deps';
 
 /** The state an execution enters: the first for a new transfer, the one it stopped at after a restart. */
@@ -11,27 +12,30 @@ export type TransferStep = 'SCREEN' | 'POLICY' | 'APPROVAL' | 'PREPARE' | 'AUTHO
  * restarted runtime starts a new execution per unfinished transfer and it resumes here (ARCHITECTURE.md
  * §2); in the cloud a new execution also starts here.
  */
-export async function locateTransfer(
+export function locateTransfer(
   deps: Pick<TransferDeps, 'events' | 'ledger' | 'clock'>,
-  input: { readonly transferId: string },
-): Promise<{ step: TransferStep }> {
-  const state = await loadTransfer(deps.events, input.transferId);
-  if (TERMINAL_STATUSES.has(state.status)) {
-    await releaseIfDue(deps, state, 'workflow:locate');
-    return { step: 'DONE' };
-  }
+  input: StepInput,
+): Promise<StepOutput<{ step: TransferStep }>> {
+  return runTransferStep<{ step: TransferStep }>(deps.events, input, async (state) => {
+    if (TERMINAL_STATUSES.has(state.status))
+      return { result: { step: 'DONE' }, state: await releaseIfDue(deps, state, 'workflow:locate') };
+    return { result: { step: stepOf(state) }, state };
+  });
+}
+
+function stepOf(state: TransferState): TransferStep {
   if (state.attempts.length > 0 || state.replacementRequested)
-    return { step: state.replacementRequested ? 'AUTHORIZE' : 'TRACK' };
-  if (state.cancelRequested !== undefined) return { step: 'COMPENSATE' };
+    return state.replacementRequested ? 'AUTHORIZE' : 'TRACK';
+  if (state.cancelRequested !== undefined) return 'COMPENSATE';
   switch (state.status) {
     case 'SUBMITTED':
     case 'PENDING_SCREENING':
-      return { step: state.screening === 'CLEARED' ? 'POLICY' : 'SCREEN' };
+      return state.screening === 'CLEARED' ? 'POLICY' : 'SCREEN';
     case 'PENDING_AUTHORIZATION':
-      return { step: 'APPROVAL' };
+      return 'APPROVAL';
     case 'QUEUED':
-      return { step: state.transaction === undefined ? 'PREPARE' : 'AUTHORIZE' };
+      return state.transaction === undefined ? 'PREPARE' : 'AUTHORIZE';
     default:
-      return { step: 'AUTHORIZE' };
+      return 'AUTHORIZE';
   }
 }

@@ -1,5 +1,6 @@
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { PolicyDecision } from '../../domain/policy/policy';
+import type { JudgedActivity } from './decide-policy';
 import type { NewTransferEvent } from './transfer-events-builder';
 
 /**
@@ -10,6 +11,7 @@ import type { NewTransferEvent } from './transfer-events-builder';
 export function policyEvaluatedEvent(
   state: TransferState,
   decision: PolicyDecision,
+  activity?: JudgedActivity,
 ): NewTransferEvent & { type: 'POLICY_EVALUATED' } {
   return {
     type: 'POLICY_EVALUATED',
@@ -21,6 +23,7 @@ export function policyEvaluatedEvent(
       decidingRuleIds: decision.decidingRuleIds,
       reason: decision.reason,
       ...(decision.approval === undefined ? {} : { approval: decision.approval }),
+      ...(activity === undefined ? {} : { activity }),
     },
   };
 }

@@ -3,11 +3,11 @@ import { digestOf } from '../../domain/audit/audit-chain';
 import { endTransfer, releaseIfDue } from './end-transfer';
 import { haltIfCancelled } from './halt-if-cancelled';
 import { intentOfTransfer } from './intent-of-transfer';
-import { loadTransfer } from './load-transfer';
-import { loadWallet } from './load-wallet';
-import { recordAudit } from './record-audit';
+import { walletAddressOf } from './load-wallet';
+import { auditEntry, recordAudit } from './record-audit';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import type { TransferDeps } from './transfer-deps';
-import { eventsAfter } from './transfer-events-builder';
+import { eventsAfter, type NewTransferEvent } from './transfer-events-builder';
 
 export type ScreenTransferDeps = Pick<
   TransferDeps,
@@ -24,79 +24,77 @@ const ACTOR = 'workflow:screen';
  */
 export async function screenTransfer(
   deps: ScreenTransferDeps,
-  input: { readonly transferId: string },
-): Promise<{ outcome: 'CLEARED' | 'REJECTED' }> {
-  let state = await loadTransfer(deps.events, input.transferId);
-  if (state.screening === 'CLEARED') return { outcome: 'CLEARED' };
-  if (TERMINAL_STATUSES.has(state.status)) {
-    await releaseIfDue(deps, state, ACTOR);
-    return { outcome: 'REJECTED' };
-  }
-  haltIfCancelled(state);
-  if (state.status === 'SUBMITTED') {
-    state = await deps.events.append(
-      state,
-      eventsAfter(state, ACTOR, deps.clock(), [{ type: 'SCREENING_STARTED', data: {} }]),
-    );
-  }
-  const wallet = await loadWallet(deps.wallets, state.walletId);
-  const intent = intentOfTransfer(state, wallet.address);
-  const result = await deps.screening.screen({
-    transferId: state.id,
-    chainId: state.chainId,
-    counterparty: intent.counterparty,
-    asset: intent.asset,
-    amount: intent.amount,
-  });
-  const at = deps.clock();
-  if (result.hit) {
-    await endTransfer(
-      deps,
-      state,
-      ACTOR,
-      {
-        type: 'REJECTED',
-        data: { stage: 'SCREENING', reason: `screening (${deps.screening.name}): ${result.reason}` },
-      },
-      [{ type: 'SCREENING_HIT', data: { provider: deps.screening.name, reason: result.reason } }],
-    );
-    return { outcome: 'REJECTED' };
-  }
-  const threshold = deps.travelRuleThresholds.get(state.chainId);
-  let travelRuleRecordId: string | undefined;
-  if (threshold !== undefined && intent.asset === 'native' && intent.amount >= threshold) {
-    const record = {
-      originator: { walletId: wallet.id, address: wallet.address, initiatorId: state.initiatorId },
-      beneficiary: intent.counterparty,
+  input: StepInput,
+): Promise<StepOutput<{ outcome: 'CLEARED' | 'REJECTED' }>> {
+  return runTransferStep<{ outcome: 'CLEARED' | 'REJECTED' }>(deps.events, input, async (state) => {
+    if (state.screening === 'CLEARED') return { result: { outcome: 'CLEARED' }, state };
+    if (TERMINAL_STATUSES.has(state.status))
+      return { result: { outcome: 'REJECTED' }, state: await releaseIfDue(deps, state, ACTOR) };
+    haltIfCancelled(state);
+    const from = await walletAddressOf(deps, state);
+    const intent = intentOfTransfer(state, from);
+    const result = await deps.screening.screen({
+      transferId: state.id,
+      chainId: state.chainId,
+      counterparty: intent.counterparty,
       asset: intent.asset,
-      amount: intent.amount.toString(),
-    };
-    travelRuleRecordId = `tr-rec-${digestOf(record).slice(2, 26)}`;
-    await recordAudit(deps.audit, {
-      traceId: state.traceId,
-      actor: ACTOR,
-      action: 'TRAVEL_RULE_RECORD',
-      inputs: record,
-      result: travelRuleRecordId,
-      at,
+      amount: intent.amount,
     });
-  }
-  await deps.events.append(
-    state,
-    eventsAfter(state, ACTOR, at, [
+    const at = deps.clock();
+    // SCREENING_STARTED and the outcome are written together, once the provider has answered.
+    const started: NewTransferEvent[] = state.status === 'SUBMITTED' ? [{ type: 'SCREENING_STARTED', data: {} }] : [];
+    if (result.hit) {
+      const ended = await endTransfer(
+        deps,
+        state,
+        ACTOR,
+        {
+          type: 'REJECTED',
+          data: { stage: 'SCREENING', reason: `screening (${deps.screening.name}): ${result.reason}` },
+        },
+        [...started, { type: 'SCREENING_HIT', data: { provider: deps.screening.name, reason: result.reason } }],
+      );
+      return { result: { outcome: 'REJECTED' }, state: ended };
+    }
+    const threshold = deps.travelRuleThresholds.get(state.chainId);
+    let travelRuleRecordId: string | undefined;
+    if (threshold !== undefined && intent.asset === 'native' && intent.amount >= threshold) {
+      const record = {
+        originator: { walletId: state.walletId, address: from, initiatorId: state.initiatorId },
+        beneficiary: intent.counterparty,
+        asset: intent.asset,
+        amount: intent.amount.toString(),
+      };
+      travelRuleRecordId = `tr-rec-${digestOf(record).slice(2, 26)}`;
+      await recordAudit(deps.audit, {
+        traceId: state.traceId,
+        actor: ACTOR,
+        action: 'TRAVEL_RULE_RECORD',
+        inputs: record,
+        result: travelRuleRecordId,
+        at,
+      });
+    }
+    const next = await deps.events.append(
+      state,
+      eventsAfter(state, ACTOR, at, [
+        ...started,
+        {
+          type: 'SCREENING_CLEARED',
+          data: { provider: deps.screening.name, ...(travelRuleRecordId === undefined ? {} : { travelRuleRecordId }) },
+        },
+      ]),
       {
-        type: 'SCREENING_CLEARED',
-        data: { provider: deps.screening.name, ...(travelRuleRecordId === undefined ? {} : { travelRuleRecordId }) },
+        audit: auditEntry({
+          traceId: state.traceId,
+          actor: ACTOR,
+          action: 'SCREENING_CLEARED',
+          inputs: { counterparty: intent.counterparty },
+          result: deps.screening.name,
+          at,
+        }),
       },
-    ]),
-  );
-  await recordAudit(deps.audit, {
-    traceId: state.traceId,
-    actor: ACTOR,
-    action: 'SCREENING_CLEARED',
-    inputs: { counterparty: intent.counterparty },
-    result: deps.screening.name,
-    at,
+    );
+    return { result: { outcome: 'CLEARED' }, state: next };
   });
-  return { outcome: 'CLEARED' };
 }

@@ -7,8 +7,8 @@ import {
   type TransferStatus,
 } from '../../domain/lifecycle/transfer-events';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
-import { loadTransfer } from './load-transfer';
-import { recordAudit } from './record-audit';
+import { auditEntry } from './record-audit';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import { reservationOf } from './reservation-of';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter, type NewTransferEvent } from './transfer-events-builder';
@@ -23,12 +23,18 @@ const ACTOR = 'workflow:settle';
  * mined, or the call reverted → the principal returns and the fee is paid (CANCELLED or FAILED, on
  * chain evidence). The chain is asked again: a reorg since the check sends the workflow back to tracking.
  */
-export async function settleTransfer(
+export function settleTransfer(
   deps: SettleTransferDeps,
-  input: { readonly transferId: string },
-): Promise<{ status: TransferStatus }> {
-  const state = await loadTransfer(deps.events, input.transferId);
-  if (TERMINAL_STATUSES.has(state.status)) return { status: state.status };
+  input: StepInput,
+): Promise<StepOutput<{ status: TransferStatus }>> {
+  return runTransferStep(deps.events, input, async (state) => {
+    const ended = await settleOnChain(deps, state);
+    return { result: { status: ended.status }, state: ended };
+  });
+}
+
+async function settleOnChain(deps: SettleTransferDeps, state: TransferState): Promise<TransferState> {
+  if (TERMINAL_STATUSES.has(state.status)) return state;
   const transaction = state.transaction;
   const chain = deps.chains.get(state.chainId);
   const signed = state.attempts.filter((a) => a.txHash !== undefined);
@@ -48,10 +54,13 @@ export async function settleTransfer(
   const mined = signed.find((a) => a.txHash?.toLowerCase() === seen.txHash.toLowerCase());
   const reservation = reservationOf(state);
   const at = deps.clock();
-  await deps.ledger.post(broadcast(reservation, at)); // a replay when Broadcast recorded it
+  // Broadcast books pendingOut with the first accepted attempt; when no node ever accepted one (the
+  // step failed and tracking took over), it is booked here first.
+  if (!state.attempts.some((a) => a.broadcast)) await deps.ledger.post(broadcast(reservation, at));
   let events: NewTransferEvent[];
+  let posting;
   if (!seen.succeeded || isCancellation(mined?.transaction, transaction)) {
-    await deps.ledger.post(settleCancelled(reservation, seen.fee, at));
+    posting = settleCancelled(reservation, seen.fee, at);
     const outcome = seen.succeeded
       ? ({ kind: 'CANCELLATION_MINED', txHash: seen.txHash, blockNumber: seen.blockNumber, fee: seen.fee } as const)
       : ({ kind: 'REVERTED_MINED', txHash: seen.txHash, blockNumber: seen.blockNumber, fee: seen.fee } as const);
@@ -64,7 +73,7 @@ export async function settleTransfer(
       endOf(state, seen.succeeded),
     ];
   } else {
-    await deps.ledger.post(settle(reservation, seen.fee, at));
+    posting = settle(reservation, seen.fee, at);
     events = [
       {
         type: 'CONFIRMED',
@@ -72,16 +81,17 @@ export async function settleTransfer(
       },
     ];
   }
-  const ended = await deps.events.append(state, eventsAfter(state, ACTOR, at, events));
-  await recordAudit(deps.audit, {
-    traceId: state.traceId,
-    actor: ACTOR,
-    action: `SETTLED_${ended.status}`,
-    inputs: { txHash: seen.txHash, blockNumber: seen.blockNumber },
-    result: `fee ${seen.fee}`,
-    at,
+  return deps.events.append(state, eventsAfter(state, ACTOR, at, events), {
+    posting,
+    audit: auditEntry({
+      traceId: state.traceId,
+      actor: ACTOR,
+      action: `SETTLED_${events[events.length - 1]?.type === 'CONFIRMED' ? 'COMPLETED' : (events[events.length - 1]?.type ?? '')}`,
+      inputs: { txHash: seen.txHash, blockNumber: seen.blockNumber },
+      result: `fee ${seen.fee}`,
+      at,
+    }),
   });
-  return { status: ended.status };
 }
 
 /** A zero-value transfer to itself at a nonce whose prepared transaction was something else. */

@@ -5,9 +5,10 @@ import { hashAuthorization } from '../../domain/proof/authorization-proof';
 import { proofFromJson } from '../../domain/proof/proof-json';
 import { verifyAuthorizationProof } from '../../domain/proof/verify-authorization-proof';
 import { signCustodyTransaction } from '../../signing/custody-transaction-signer';
-import { loadTransfer } from './load-transfer';
 import { loadWallet } from './load-wallet';
-import { recordAudit } from './record-audit';
+import type { TransferState } from '../../domain/lifecycle/transfer-state';
+import { auditEntry } from './record-audit';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter } from './transfer-events-builder';
 
@@ -26,11 +27,19 @@ const ACTOR = 'workflow:sign-kms';
  * may exist and funds are never released on a guess), the custody signer rebuilds the transaction
  * from the proof and signs, and the signed bytes are recorded.
  */
-export async function signTransfer(
+export function signTransfer(
   deps: SignTransferDeps,
-  input: { readonly transferId: string; readonly proof: unknown; readonly signature: unknown },
-): Promise<{ attempt: number; txHash: Hex }> {
-  let state = await loadTransfer(deps.events, input.transferId);
+  input: StepInput & { readonly proof: unknown; readonly signature: unknown },
+): Promise<StepOutput<{ attempt: number; txHash: Hex }>> {
+  return runTransferStep(deps.events, input, (state) => sign(deps, input, state));
+}
+
+async function sign(
+  deps: SignTransferDeps,
+  input: { readonly proof: unknown; readonly signature: unknown },
+  loaded: TransferState,
+): Promise<{ result: { attempt: number; txHash: Hex }; state: TransferState }> {
+  let state = loaded;
   const wallet = await loadWallet(deps.wallets, state.walletId);
   const proof = proofFromJson(input.proof);
   const transaction = state.authorizedTransaction;
@@ -38,7 +47,7 @@ export async function signTransfer(
     throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no authorized transaction`);
   const proofId = hashAuthorization({ deploymentId: deps.deploymentId, chainId: proof.transaction.chainId }, proof);
   const done = state.attempts.find((a) => a.proofId === proofId && a.txHash !== undefined);
-  if (done?.txHash !== undefined) return { attempt: done.attempt, txHash: done.txHash };
+  if (done?.txHash !== undefined) return { result: { attempt: done.attempt, txHash: done.txHash }, state };
   if (proofId !== state.proofId)
     throw new TransferHaltedError(
       'TRANSFER.NOT_AUTHORIZED',
@@ -86,7 +95,7 @@ export async function signTransfer(
     },
   );
   const at = deps.clock();
-  await deps.events.append(
+  const next = await deps.events.append(
     state,
     eventsAfter(state, ACTOR, at, [
       {
@@ -94,14 +103,16 @@ export async function signTransfer(
         data: { attempt, txHash: signed.txHash, rawTransaction: signed.serializedTransaction, transaction },
       },
     ]),
+    {
+      audit: auditEntry({
+        traceId: state.traceId,
+        actor: ACTOR,
+        action: 'SIGNED',
+        inputs: { proofId, keyId: wallet.keyId },
+        result: `attempt ${attempt}: ${signed.txHash}`,
+        at,
+      }),
+    },
   );
-  await recordAudit(deps.audit, {
-    traceId: state.traceId,
-    actor: ACTOR,
-    action: 'SIGNED',
-    inputs: { proofId, keyId: wallet.keyId },
-    result: `attempt ${attempt}: ${signed.txHash}`,
-    at,
-  });
-  return { attempt, txHash: signed.txHash };
+  return { result: { attempt, txHash: signed.txHash }, state: next };
 }

@@ -1,5 +1,6 @@
 import { ConflictError, IllegalTransitionError } from '../../domain/errors';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
+import { executionInput } from './execution-input';
 import { eventsAfter } from './transfer-events-builder';
 import type { TransferDeps } from './transfer-deps';
 
@@ -23,6 +24,6 @@ export async function startTransferExecution(
       return (await deps.events.load(state.id)) ?? state;
     throw error;
   }
-  await deps.workflow.start(state.id, { transferId: state.id });
+  await deps.workflow.start(state.id, executionInput(state.id, undefined));
   return started;
 }

@@ -1,22 +1,22 @@
 import type { Hex } from 'viem';
 import { feeAllowance } from '../../domain/chain/fee-allowance';
-import { ConflictError, IllegalTransitionError, StrongroomError } from '../../domain/errors';
+import { StrongroomError } from '../../domain/errors';
 import { normaliseIdempotencyKey } from '../../domain/idempotency-key';
 import type { Address } from '../../domain/address';
 import { isNative } from '../../domain/asset';
 import { buildIntent, type Intent } from '../../domain/intents';
 import { transferExposure } from '../../domain/ledger/transfer-exposure';
 import { reserve } from '../../domain/ledger/transfer-postings';
-import type { TransferEventOf, TransferStatus } from '../../domain/lifecycle/transfer-events';
+import { TERMINAL_STATUSES, type TransferEventOf, type TransferStatus } from '../../domain/lifecycle/transfer-events';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { Principal } from '../../domain/principal';
 import type { ChainGateway } from '../../ports/chain';
 import { parseTransferRequest, type TransferRequest } from '../../domain/transfer-request';
 import { transferRequestFingerprint } from '../../domain/transfer-request-fingerprint';
 import { loadWallet } from './load-wallet';
-import { recordAudit } from './record-audit';
+import { auditEntry, type AuditReport } from './record-audit';
+import { executionInput } from './execution-input';
 import { startTransferExecution } from './start-transfer-execution';
-import { eventsAfter } from './transfer-events-builder';
 import type { TransferDeps } from './transfer-deps';
 import { transferIdOf } from './transfer-id-of';
 
@@ -78,8 +78,9 @@ export async function submitTransfer(
     if (existing === undefined) throw error;
     return answerOf(await replay(deps, existing, fingerprint));
   }
-  await recordAudit(deps.audit, submittedAudit(accepted, request.principal.id, accepted.submittedAt));
-  return answerOf(await startTransferExecution(deps, accepted));
+  // The state goes with the execution: its first steps need not read it.
+  await deps.workflow.start(accepted.id, executionInput(accepted.id, deps.events.streamOf(accepted)));
+  return answerOf(accepted);
 }
 
 /** The first submit under a key: the SUBMITTED event and the reservation, in one transaction. */
@@ -111,6 +112,7 @@ async function accept(
     actor: request.principal.id,
     data: {
       walletId: wallet.id,
+      from: wallet.address,
       initiatorId: request.principal.id,
       initiatorRoles: request.principal.roles,
       traceId: request.traceId,
@@ -127,31 +129,40 @@ async function accept(
       requestFingerprint: fingerprint,
     },
   };
-  return deps.submissions.submit(
-    submitted,
-    reserve(
-      {
-        transferId,
-        walletId: wallet.id,
-        asset: intent.asset,
-        amount: intent.outflow,
-        feeAllowance: allowance,
-        exposure,
-      },
-      at,
-    ),
+  const started: TransferEventOf<'EXECUTION_STARTED'> = {
+    transferId,
+    seq: 2,
+    type: 'EXECUTION_STARTED',
+    at,
+    actor: 'workflow',
+    data: { executionName: transferId },
+  };
+  const reservation = reserve(
+    {
+      transferId,
+      walletId: wallet.id,
+      asset: intent.asset,
+      amount: intent.outflow,
+      feeAllowance: allowance,
+      exposure,
+    },
+    at,
   );
+  return deps.submissions.submit({
+    events: [submitted, started],
+    reservation,
+    audit: auditEntry(submittedAudit(transferId, submitted.data, request.principal.id, at)),
+  });
 }
 
 /**
  * A submit under a key that names `existing`: refused if its body differs; otherwise it writes
- * nothing, unless the first submit died between its SUBMITTED event and the workflow's start (past
- * {@link SUBMIT_IN_FLIGHT_MS}): then it does what that submit left undone, each part guarded so that
- * concurrent replays do it once.
+ * nothing. The first submit wrote the transfer, its reservation, its audit record and its
+ * EXECUTION_STARTED in one transaction; if it died before starting the execution (past
+ * {@link SUBMIT_IN_FLIGHT_MS}), a replay starts it: starting a name that runs already starts nothing.
  */
 async function replay(deps: SubmitTransferDeps, existing: TransferState, fingerprint: Hex): Promise<TransferState> {
-  // A transfer submitted before fingerprints were recorded cannot be compared: answered as a replay,
-  // as such a submit was answered once its Powertools idempotency record had expired.
+  // A transfer submitted before fingerprints were recorded cannot be compared: answered as a replay.
   if (existing.requestFingerprint !== undefined && existing.requestFingerprint !== fingerprint) {
     throw new StrongroomError(
       'IDEMPOTENCY.KEY_REUSED',
@@ -160,43 +171,26 @@ async function replay(deps: SubmitTransferDeps, existing: TransferState, fingerp
     );
   }
   const now = deps.clock();
-  if (existing.status !== 'SUBMITTED' || now.getTime() - existing.submittedAt.getTime() < SUBMIT_IN_FLIGHT_MS)
+  if (TERMINAL_STATUSES.has(existing.status) || now.getTime() - existing.submittedAt.getTime() < SUBMIT_IN_FLIGHT_MS)
     return existing;
-  if (existing.executionName !== undefined) {
-    // EXECUTION_STARTED was appended but the start may not have been sent: starting the same name
-    // with the same input again is a no-op for a running or finished execution (WorkflowEngine).
-    await deps.workflow.start(existing.id, { transferId: existing.id });
-    return existing;
-  }
-  // The conditional EXECUTION_STARTED elects one replay: only it completes the audit trail and starts.
-  let started: TransferState;
-  try {
-    started = await deps.events.append(
-      existing,
-      eventsAfter(existing, 'workflow', now, [{ type: 'EXECUTION_STARTED', data: { executionName: existing.id } }]),
-    );
-  } catch (error) {
-    if (error instanceof ConflictError || error instanceof IllegalTransitionError)
-      return (await deps.events.load(existing.id)) ?? existing;
-    throw error;
-  }
-  const trail = await deps.audit.trail(existing.traceId);
-  if (!trail.records.some((record) => record.action === SUBMITTED_ACTION))
-    await recordAudit(deps.audit, submittedAudit(existing, existing.initiatorId, now));
-  await deps.workflow.start(existing.id, { transferId: existing.id });
-  return started;
+  if (existing.executionName === undefined) return startTransferExecution(deps, existing);
+  await deps.workflow.start(existing.id, executionInput(existing.id, undefined));
+  return existing;
 }
 
-const SUBMITTED_ACTION = 'TRANSFER_SUBMITTED';
-
-/** The audit record of an accepted transfer, from its state (the first submit's or a replay's). */
-function submittedAudit(state: TransferState, actor: string, at: Date) {
+/** The audit record of an accepted transfer. */
+function submittedAudit(
+  transferId: string,
+  data: TransferEventOf<'SUBMITTED'>['data'],
+  actor: string,
+  at: Date,
+): AuditReport {
   return {
-    traceId: state.traceId,
+    traceId: data.traceId,
     actor,
-    action: SUBMITTED_ACTION,
-    inputs: { walletId: state.walletId, to: state.to, asset: state.asset, amount: state.amount, data: state.data },
-    result: `${state.id} reserved ${state.reserved.amount} ${state.reserved.asset} + fee allowance ${state.feeAllowance}`,
+    action: 'TRANSFER_SUBMITTED',
+    inputs: { walletId: data.walletId, to: data.to, asset: data.asset, amount: data.amount, data: data.data },
+    result: `${transferId} reserved ${data.reserved.amount} ${data.reserved.asset} + fee allowance ${data.feeAllowance}`,
     at,
   };
 }

@@ -2,8 +2,8 @@ import { nextConfirmationStep } from '../../domain/chain/next-confirmation-step'
 import type { MinedAt } from '../../domain/chain/nonce-observation';
 import { TERMINAL_STATUSES } from '../../domain/lifecycle/transfer-events';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
-import { loadTransfer } from './load-transfer';
 import { recordAudit } from './record-audit';
+import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter, type NewTransferEvent } from './transfer-events-builder';
 
@@ -23,17 +23,31 @@ const ACTOR = 'workflow:track';
  * is sent again; stuck past the deadline, or a cancellation asked for → REPLACE (Authorize builds
  * the replacement); the nonce taken by a transaction that is not ours → RECONCILE, funds untouched.
  */
-export async function trackConfirmations(
+export function trackConfirmations(
   deps: TrackConfirmationsDeps,
-  input: { readonly transferId: string },
+  input: StepInput,
+): Promise<StepOutput<{ action: TrackAction; waitSeconds: number }>> {
+  return runTransferStep(deps.events, input, async (state) => {
+    let ended = state;
+    const append = async (events: readonly NewTransferEvent[]): Promise<void> => {
+      if (events.length > 0) ended = await deps.events.append(state, eventsAfter(state, ACTOR, deps.clock(), events));
+    };
+    const result = await check(deps, state, append);
+    return { result, state: ended };
+  });
+}
+
+async function check(
+  deps: TrackConfirmationsDeps,
+  state: TransferState,
+  append: (events: readonly NewTransferEvent[]) => Promise<void>,
 ): Promise<{ action: TrackAction; waitSeconds: number }> {
-  const state = await loadTransfer(deps.events, input.transferId);
   const wait = { waitSeconds: deps.confirmationPollSeconds };
   if (TERMINAL_STATUSES.has(state.status)) return { action: 'ENDED', ...wait };
   const signed = state.attempts.filter((a) => a.txHash !== undefined);
   const transaction = state.transaction;
   if (signed.length === 0 || transaction === undefined) {
-    await append(deps, state, [
+    await append([
       {
         type: 'RECONCILIATION_REQUIRED',
         data: { reason: 'a signing attempt exists but no signed transaction was recorded' },
@@ -60,7 +74,8 @@ export async function trackConfirmations(
   const step = nextConfirmationStep(observation, {
     requiredConfirmations: chain.config.confirmations,
     stuckAfterSeconds: chain.config.stuckAfterSeconds,
-    latestAttemptBroadcastAt: await latestBroadcastAt(deps, state),
+    // Only a pending nonce is judged on how long it waited: only then is the stream read for it.
+    latestAttemptBroadcastAt: observation.kind === 'PENDING' ? await latestBroadcastAt(deps, state) : now,
     now,
   });
   if (step.reorgedOut !== undefined) {
@@ -77,7 +92,7 @@ export async function trackConfirmations(
   switch (step.action) {
     case 'FINAL':
     case 'FINAL_REVERTED':
-      await append(deps, state, [
+      await append([
         { type: 'CONFIRMATION_OBSERVED', data: { ...step.mined, confirmations: step.mined.confirmations } },
       ]);
       return { action: 'FINAL', ...wait };
@@ -100,10 +115,10 @@ export async function trackConfirmations(
       ) {
         // A cancellation after signing: a zero-value replacement at the nonce, and the chain decides.
         events.push({ type: 'REPLACEMENT_REQUESTED', data: { reason: 'CANCEL', replacesAttempt: latest.attempt } });
-        await append(deps, state, events);
+        await append(events);
         return { action: 'REPLACE', ...wait };
       }
-      await append(deps, state, events);
+      await append(events);
       return { action: 'WAIT', ...wait };
     }
     case 'REBROADCAST':
@@ -112,7 +127,7 @@ export async function trackConfirmations(
     case 'REPLACE':
       // A replacement asked for before and not authorized (its fees would pass the ceiling): keep waiting.
       if (state.replacementRequested) return { action: 'WAIT', ...wait };
-      await append(deps, state, [
+      await append([
         {
           type: 'REPLACEMENT_REQUESTED',
           data: {
@@ -123,17 +138,9 @@ export async function trackConfirmations(
       ]);
       return { action: 'REPLACE', ...wait };
     case 'RECONCILE':
-      await append(deps, state, [{ type: 'RECONCILIATION_REQUIRED', data: { reason: step.reason } }]);
+      await append([{ type: 'RECONCILIATION_REQUIRED', data: { reason: step.reason } }]);
       return { action: 'RECONCILE', ...wait };
   }
-}
-
-async function append(
-  deps: Pick<TrackConfirmationsDeps, 'events' | 'clock'>,
-  state: TransferState,
-  events: readonly NewTransferEvent[],
-): Promise<void> {
-  if (events.length > 0) await deps.events.append(state, eventsAfter(state, ACTOR, deps.clock(), events));
 }
 
 /** When the newest attempt was signed or accepted by a node: a replacement restarts the stuck clock. */

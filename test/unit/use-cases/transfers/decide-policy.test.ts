@@ -73,20 +73,20 @@ describe('decidePolicy', () => {
   it('judges velocity at the transfer’s exposure, with the usage the ledger read as of its reservation', async () => {
     const { ledger, asked } = ledgerAnswering({ usage: { daily: 1n, weekly: 1n, monthly: 1n } });
     const policy = wallet(limits({ perAsset: { [TOKEN]: { daily: '100' } } }));
-    const raising = await decidePolicy({ ledger, clock: () => NOW }, approve(100n), policy);
+    const { decision: raising } = await decidePolicy({ ledger, clock: () => NOW }, approve(100n), policy);
     expect(asked).toEqual(['tx-1']);
     expect(raising.action).toBe('REQUIRE_APPROVAL');
     expect(raising.violations.map((v) => v.code)).toContain('DAILY_LIMIT');
     // An approve that lowers the spender's allowance exposes nothing: 1 + 0 is within 100.
-    expect((await decidePolicy({ ledger, clock: () => NOW }, approve(0n), policy)).action).toBe('ALLOW');
+    expect((await decidePolicy({ ledger, clock: () => NOW }, approve(0n), policy)).decision.action).toBe('ALLOW');
   });
 
   it('takes the previous transfer’s time for the cooldown from the ledger', async () => {
     const recent = ledgerAnswering({ usage: ZERO, previousReservationAt: new Date(NOW.getTime() - 60_000) });
     const policy = wallet(limits({ cooldownSeconds: 3600 }));
-    const held = await decidePolicy({ ledger: recent.ledger, clock: () => NOW }, approve(0n), policy);
+    const { decision: held } = await decidePolicy({ ledger: recent.ledger, clock: () => NOW }, approve(0n), policy);
     expect(held.violations.map((v) => v.code)).toEqual(['COOLDOWN']);
     const first = ledgerAnswering({ usage: ZERO });
-    expect((await decidePolicy({ ledger: first.ledger, clock: () => NOW }, approve(0n), policy)).action).toBe('ALLOW');
+    expect((await decidePolicy({ ledger: first.ledger, clock: () => NOW }, approve(0n), policy)).decision.action).toBe('ALLOW');
   });
 });
