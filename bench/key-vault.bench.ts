@@ -1,14 +1,19 @@
 // Signatures per second from the key vaults. The local vault: AES-GCM decryption and a secp256k1
 // signature. The KMS adapter against a client that answers at once with precomputed real DER
 // signatures (half of them high-s): what is left is the adapter's own work, DER decoding, low-s and the
-// recovery-bit search; on AWS a Sign round trip adds tens of milliseconds and counts against a quota.
+// recovery bit (one verification against the key's public key); on AWS a Sign round trip adds tens of
+// milliseconds and counts against a quota. Then what a signer pays to check one signature: recovery
+// (viem's recoverAddress and an address comparison, the path for a key known by address only) against
+// verification with the key's public key (lambdas/signing/known-key.ts), without and with tables.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { GetPublicKeyCommand, ListResourceTagsCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToHex, type Hex } from 'viem';
+import { bytesToHex, isAddressEqual, numberToHex, recoverAddress, serializeSignature, type Hex } from 'viem';
 import { KmsKeyVault } from '../lambdas/adapters/kms/kms-key-vault';
 import { LocalKeyVault } from '../lambdas/adapters/local/local-key-vault';
+import type { DigestSignature } from '../lambdas/ports/key-vault';
+import { knownKey } from '../lambdas/signing/known-key';
 import { derSignature, ecSpki } from '../test/support/der';
 import { printTable, type Throughput } from './lib/measure';
 
@@ -85,6 +90,53 @@ async function kmsConversion(): Promise<Throughput> {
   );
 }
 
+/** Low-s signatures by `secret` over the bench digests, as a vault returns them and serialized. */
+function signaturesBy(secret: Uint8Array): { digest: Uint8Array; signature: DigestSignature; serialized: Hex }[] {
+  return Array.from({ length: DIGESTS }, (_, i) => {
+    const digest = digestOf(i);
+    const { r, s, recovery } = secp256k1.Signature.fromBytes(
+      secp256k1.sign(digest, secret, { prehash: false, format: 'recovered' }),
+      'recovered',
+    );
+    const signature: DigestSignature = {
+      r: numberToHex(r, { size: 32 }),
+      s: numberToHex(s, { size: 32 }),
+      yParity: recovery === 0 ? 0 : 1,
+    };
+    return { digest, signature, serialized: serializeSignature(signature) };
+  });
+}
+
+const mustHold = (ok: boolean): void => {
+  if (!ok) throw new Error('a bench signature did not verify');
+};
+
+/** One signature check each way. Two keys, so that the tables of one do not serve the other. */
+async function verifyVersusRecover(): Promise<Throughput[]> {
+  const secrets = ['bench verify key', 'bench tables key'].map((label) =>
+    Uint8Array.from(createHash('sha256').update(label).digest()),
+  );
+  const [plain, tabled] = secrets.map((secret) => knownKey(secp256k1.getPublicKey(secret, false)));
+  const [signed, tableSigned] = secrets.map(signaturesBy);
+  tabled!.precompute();
+  return [
+    await throughputAsync('check by recovery (viem recoverAddress, compare address)', async (i) => {
+      const { digest, serialized } = signed![i % DIGESTS]!;
+      const recovered = await recoverAddress({ hash: bytesToHex(digest), signature: serialized });
+      mustHold(isAddressEqual(recovered, plain!.address));
+    }),
+    await throughputAsync('check against the known public key', async (i) => {
+      const { digest, signature } = signed![i % DIGESTS]!;
+      mustHold(plain!.verifies(digest, signature));
+    }),
+    await throughputAsync('check against the known public key, with its tables', async (i) => {
+      const { digest, signature } = tableSigned![i % DIGESTS]!;
+      mustHold(tabled!.verifies(digest, signature));
+    }),
+  ];
+}
+
 export async function run(): Promise<void> {
   printTable('key vault signatures (one at a time, one core)', [await localVault(), await kmsConversion()]);
+  printTable('signature checks (one at a time, one core)', await verifyVersusRecover());
 }

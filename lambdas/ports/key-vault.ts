@@ -39,6 +39,14 @@ export interface KeyVault {
   /** The address of a key; KEY.NOT_FOUND when there is none, KEY.DISABLED when it cannot sign. */
   addressOf(keyId: string): Promise<Address>;
   /**
+   * The public key of a key, uncompressed SEC1 hex (0x04 ‖ x ‖ y, 65 bytes), whose address is
+   * `addressOf(keyId)`; the same errors as `addressOf`. The signers check the vault's signatures
+   * against it (lambdas/signing/known-key.ts) instead of recovering a key from each signature.
+   * Optional: a vault, or a wrapper of one, without it leaves the signers on recovery, which checks
+   * the same things at a higher cost.
+   */
+  publicKeyOf?(keyId: string): Promise<Hex>;
+  /**
    * Signs a 32-byte digest with a key of `purpose`; the result recovers to `addressOf(keyId)`.
    * KEY.WRONG_PURPOSE, before anything is signed, when the key was created for another purpose or
    * the vault has no record of its purpose (a key it did not create is not one of ours).

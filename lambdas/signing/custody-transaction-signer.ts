@@ -1,6 +1,6 @@
 import {
   keccak256,
-  recoverTransactionAddress,
+  parseTransaction,
   serializeSignature,
   serializeTransaction,
   type Hex,
@@ -15,6 +15,7 @@ import type { ProofDomain } from '../domain/proof/proof-domain';
 import { unsignedTransactionFromProof } from '../domain/proof/unsigned-transaction-from-proof';
 import { verifyAuthorizationProof } from '../domain/proof/verify-authorization-proof';
 import type { DigestSignature, KeyVault } from '../ports/key-vault';
+import { knownKeyOf } from './known-key';
 
 /** What the signer trusts: its own configuration, never anything its caller sends. */
 export interface CustodySignerDeps {
@@ -52,8 +53,14 @@ export interface SignedCustodyTransaction {
  *
  * Every refusal happens before the key vault is asked to sign, and the vault itself refuses a key
  * that is not a custody key (KEY.WRONG_PURPOSE). After signing, the signature is checked to be
- * canonical (low-s) and the serialized transaction to recover to `from`, so a faulty vault can never
+ * canonical (low-s) and by `from`'s key, and the serialized transaction to carry exactly that
+ * signature over exactly the signed digest (so it recovers to `from`), so a faulty vault can never
  * hand the broadcaster a transaction from someone else or one nodes would refuse.
+ *
+ * The signature is checked against the key's public key when the vault gives it (`publicKeyOf`,
+ * whose address must be the key's), and by recovery otherwise: the same acceptance, at a lower cost.
+ * The authorization proof's signature is still checked by recovery: the signer knows the approval
+ * key by its address only.
  */
 export async function signCustodyTransaction(
   deps: CustodySignerDeps,
@@ -87,14 +94,17 @@ export async function signCustodyTransaction(
     );
   }
 
+  // Custody keys are one per wallet and sign a few times each: no multiplication tables for them.
+  const key = await knownKeyOf(deps.keyVault, request.keyId, keyAddress);
+
   const digest = keccak256(serializeTransaction(unsigned));
   // 'custody': the vault refuses the approval or audit key even when its address is the proof's from.
   const signature = await deps.keyVault.signDigest(request.keyId, digest, 'custody');
-  await assertCanonicalSignatureBy(digest, signature, from);
+  if (key === undefined) await assertCanonicalSignatureBy(digest, signature, from);
+  else if (!key.verifies(digest, signature)) throw badSignature(NOT_BY_THE_KEY);
   const serializedTransaction = serializeTransaction(unsigned, signature);
+  assertCarriesSignature(serializedTransaction, digest, signature);
   const txHash = keccak256(serializedTransaction);
-  const recovered = await recoverTransactionAddress({ serializedTransaction });
-  if (!sameAddress(recovered, from)) throw badSignature(`the signed transaction recovers to ${recovered}, not ${from}`);
   return { serializedTransaction, txHash, from, nonce };
 }
 
@@ -110,12 +120,47 @@ function plainEip1559(tx: TransactionSerializableEIP1559): TransactionSerializab
   return tx;
 }
 
-/** Low-s, r and s in range, and recovering to `from`: what nodes accept (EIP-2) and what we signed for. */
+const NOT_BY_THE_KEY = 'the key vault returned a signature that is not canonical or not by the key';
+
+/**
+ * Low-s, r and s in range, and recovering to `from`: what nodes accept (EIP-2) and what we signed for.
+ * By recovery: for a vault that gives no public key.
+ */
 async function assertCanonicalSignatureBy(digest: Hex, signature: DigestSignature, from: Address): Promise<void> {
   try {
     await assertSignedBy({ digest, signature: serializeSignature(signature), expectedSigner: from });
   } catch (cause) {
-    throw badSignature('the key vault returned a signature that is not canonical or not by the key', cause);
+    throw badSignature(NOT_BY_THE_KEY, cause);
+  }
+}
+
+/**
+ * What recovering the signed transaction's sender establishes, without a second EC operation: its
+ * bytes parse back to a plain EIP-1559 transaction carrying exactly the signature that was checked,
+ * and its unsigned part hashes to exactly the digest that was signed. Recovery computes its key from
+ * these two, so the transaction recovers to the key that signature was checked against.
+ */
+function assertCarriesSignature(serializedTransaction: Hex, digest: Hex, signature: DigestSignature): void {
+  let parsed: ReturnType<typeof parseTransaction>;
+  try {
+    parsed = parseTransaction(serializedTransaction);
+  } catch (cause) {
+    throw badSignature('the signed transaction does not parse', cause);
+  }
+  const { r, s, yParity } = parsed;
+  if (
+    parsed.type !== 'eip1559' ||
+    r === undefined ||
+    s === undefined ||
+    BigInt(r) !== BigInt(signature.r) ||
+    BigInt(s) !== BigInt(signature.s) ||
+    yParity !== signature.yParity
+  ) {
+    throw badSignature('the signed transaction does not carry the signature the key vault returned');
+  }
+  const unsigned = { ...parsed, r: undefined, s: undefined, v: undefined, yParity: undefined };
+  if (keccak256(serializeTransaction(unsigned)) !== digest) {
+    throw badSignature('the signed transaction is not the transaction whose digest was signed');
   }
 }
 

@@ -2,11 +2,16 @@ import { hashTypedData, serializeSignature, type Hex } from 'viem';
 import type { Address } from '../domain/address';
 import { ProofError, SigningError, StrongroomError } from '../domain/errors';
 import { assertSignedBy } from '../domain/proof/assert-signed-by';
-import { buildAuditCheckpointTypedData, verifyAuditCheckpoint } from '../domain/proof/audit-checkpoint';
+import {
+  buildAuditCheckpointTypedData,
+  hashAuditCheckpoint,
+  verifyAuditCheckpoint,
+} from '../domain/proof/audit-checkpoint';
 import { buildAuthorizationTypedData, type AuthorizationProof } from '../domain/proof/authorization-proof';
 import { isAllowedProofTypedData } from '../domain/proof/is-allowed-proof-typed-data';
 import type { AuditCheckpointPayload, CheckpointSigner } from '../ports/audit-log';
 import type { KeyPurpose, KeyVault } from '../ports/key-vault';
+import { knownKeyOf, type KnownKey } from './known-key';
 
 /** The keys that sign the domain's statements; custody keys never come here (invariant 2). */
 export type ProofKeyPurpose = Extract<KeyPurpose, 'approval' | 'audit'>;
@@ -47,6 +52,11 @@ export interface ProofSigner {
  * The output is 65 bytes r ‖ s ‖ v (v 27/28, low-s), exactly the one encoding the domain's
  * `assertSignedBy` accepts, and it is checked to recover to the key before it is returned, so a
  * faulty vault surfaces here as KEY.BAD_SIGNATURE rather than as a proof every signer refuses.
+ *
+ * That check, and the audit key's checkpoint `verify`, run against the key's public key when the
+ * vault gives it (`publicKeyOf`, whose address must be `address()`), with multiplication tables since
+ * these two keys verify for every transfer; by recovery when it does not. Both accept exactly what
+ * `assertSignedBy` with the key's address accepts.
  */
 export function proofSigner(deps: ProofSignerDeps): ProofSigner {
   const { keyVault, keyId, purpose, deploymentId } = deps;
@@ -65,6 +75,17 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
     return cachedAddress;
   };
 
+  /** null: the vault gives no public key, and signatures are checked by recovery. */
+  let cachedKey: KnownKey | null | undefined;
+  const knownKey = async (): Promise<KnownKey | undefined> => {
+    if (cachedKey === undefined) {
+      const key = await knownKeyOf(keyVault, keyId, await address());
+      key?.precompute();
+      cachedKey = key ?? null;
+    }
+    return cachedKey ?? undefined;
+  };
+
   const signTypedData = async (typedData: unknown): Promise<Hex> => {
     // A snapshot, so the data checked is the data hashed even if the caller's object has getters.
     const snapshot = cloneOrUndefined(typedData);
@@ -77,17 +98,20 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
     }
     const digest = hashTypedData(checked);
     const expected = await address();
+    const key = await knownKey();
     const signature = await keyVault.signDigest(keyId, digest, purpose);
+    const bad = `key ${keyId} returned a signature that is not canonical or not by ${expected}`;
+    const badSignature = (cause?: unknown): SigningError => new SigningError('KEY.BAD_SIGNATURE', bad, { cause });
+    if (key !== undefined) {
+      if (!key.verifies(digest, signature)) throw badSignature();
+      return serializeSignature(signature);
+    }
     try {
       const serialized = serializeSignature(signature);
       await assertSignedBy({ digest, signature: serialized, expectedSigner: expected });
       return serialized;
     } catch (cause) {
-      throw new SigningError(
-        'KEY.BAD_SIGNATURE',
-        `key ${keyId} returned a signature that is not canonical or not by ${expected}`,
-        { cause },
-      );
+      throw badSignature(cause);
     }
   };
 
@@ -107,6 +131,18 @@ export function proofSigner(deps: ProofSignerDeps): ProofSigner {
         verify: async (checkpoint: AuditCheckpointPayload, signature: Hex) => {
           // Resolved outside the try: a vault that does not answer is an outage, not a forged checkpoint.
           const expectedSigner = await address();
+          const key = await knownKey();
+          if (key !== undefined) {
+            // verifyAuditCheckpoint is assertSignedBy over this digest; verifiesSerialized accepts the same.
+            let digest: Hex;
+            try {
+              digest = hashAuditCheckpoint({ deploymentId }, checkpoint);
+            } catch (error) {
+              if (isProofRefusal(error)) return false;
+              throw error;
+            }
+            return key.verifiesSerialized(digest, signature);
+          }
           return verifyAuditCheckpoint({ domain: { deploymentId }, checkpoint, signature, expectedSigner }).then(
             () => true,
             (error: unknown) => {

@@ -1,11 +1,12 @@
 import type { Hex } from 'viem';
-import { generatePrivateKey, privateKeyToAddress, sign } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount, sign } from 'viem/accounts';
 import type { Address } from '../../lambdas/domain/address';
 import { SigningError } from '../../lambdas/domain/errors';
 import type { DigestSignature, KeyPurpose, KeyRef, KeyVault } from '../../lambdas/ports/key-vault';
 
 interface MemoryKey {
   readonly privateKey: Hex;
+  readonly publicKey: Hex;
   readonly address: Address;
   readonly ownerId: string;
   readonly purpose: KeyPurpose;
@@ -16,8 +17,10 @@ const DIGEST = /^0x[0-9a-fA-F]{64}$/;
 /**
  * A KeyVault for unit tests: software secp256k1 keys in a Map, signing with viem (noble) so the
  * result is low-s with the recovery bit that makes it recover to the key, as the port promises.
- * It refuses a key of another purpose than the one asked for, like the real vaults. Tests spy on
- * `signDigest` to prove a refusal never reached the key.
+ * It refuses a key of another purpose than the one asked for, like the real vaults, and gives public
+ * keys (`publicKeyOf`) as they do, so the signers check its signatures natively; a test that wants the
+ * recovery path wraps it without `publicKeyOf`. Tests spy on `signDigest` to prove a refusal never
+ * reached the key.
  */
 export class MemoryKeyVault implements KeyVault {
   private readonly keys = new Map<string, MemoryKey>();
@@ -25,13 +28,17 @@ export class MemoryKeyVault implements KeyVault {
   async createKey(request: { readonly ownerId: string; readonly purpose: KeyPurpose }): Promise<KeyRef> {
     const privateKey = generatePrivateKey();
     const keyId = `memory-key-${this.keys.size + 1}`;
-    const address = privateKeyToAddress(privateKey);
-    this.keys.set(keyId, { privateKey, address, ownerId: request.ownerId, purpose: request.purpose });
+    const { address, publicKey } = privateKeyToAccount(privateKey);
+    this.keys.set(keyId, { privateKey, publicKey, address, ownerId: request.ownerId, purpose: request.purpose });
     return { keyId, address };
   }
 
   async addressOf(keyId: string): Promise<Address> {
     return this.key(keyId).address;
+  }
+
+  async publicKeyOf(keyId: string): Promise<Hex> {
+    return this.key(keyId).publicKey;
   }
 
   async signDigest(keyId: string, digest: Hex, purpose: KeyPurpose): Promise<DigestSignature> {

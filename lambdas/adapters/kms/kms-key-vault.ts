@@ -9,10 +9,10 @@ import { hexToBytes, numberToHex, type Hex } from 'viem';
 import type { Address } from '../../domain/address';
 import { DependencyUnavailableError, SigningError } from '../../domain/errors';
 import type { DigestSignature, KeyPurpose, KeyRef, KeyVault } from '../../ports/key-vault';
+import { knownKey, type KnownKey } from '../../signing/known-key';
 import { classifyKmsError } from './classify-kms-error';
 import { decodeKmsSignature } from './decode-kms-signature';
-import { findRecoveryBit } from './find-recovery-bit';
-import { spkiToAddress } from './spki-to-address';
+import { spkiToPublicKey } from './spki-to-address';
 
 export interface KmsRetryOptions {
   /** Attempts in all, the first included. */
@@ -34,7 +34,7 @@ export interface KmsKeyVaultOptions {
    * client's own retries: a client built with `maxAttempts: 1` leaves the policy to this one.
    */
   readonly retry?: Partial<KmsRetryOptions>;
-  /** How many key addresses (and as many key purposes) to remember. */
+  /** How many keys (public key and address, and as many key purposes) to remember. */
   readonly addressCacheSize?: number;
   /** Injected for tests: waits between attempts. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -57,8 +57,9 @@ const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.
 /**
  * The key vault on AWS KMS: asymmetric `ECC_SECG_P256K1` keys for `SIGN_VERIFY`, tagged with owner
  * and purpose. A key id is the key's ARN. KMS signs digests in DER with either s; this adapter turns
- * that into the (r, s, yParity) Ethereum takes, and refuses any signature that does not recover to
- * the key's address.
+ * that into the (r, s, yParity) Ethereum takes, and refuses any signature that does not verify against
+ * the key's public key (from GetPublicKey): one verification finds the recovery bit too (the parity of
+ * the point it computes), where a search by recovery took one or two recoveries.
  *
  * `signDigest` refuses, before calling Sign, a key whose `strongroom:purpose` tag (written by
  * `createKey`) is not the purpose asked for, or that has no such tag: a key we did not create is not
@@ -66,15 +67,15 @@ const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.
  * only on keys whose `aws:ResourceTag/strongroom:purpose` is that role's purpose (granted by the CDK
  * stacks, not written yet), so KMS itself refuses a misrouted key id.
  *
- * Addresses and purposes are cached per key (a KMS key's public key never changes, nor does the
- * purpose we tagged it with), so `addressOf` answers a disabled key from the cache once it has seen
- * it; `signDigest` is where KEY.DISABLED is certain. Nothing is cached under an alias: `signDigest`
+ * Public keys (with their addresses) and purposes are cached per key (a KMS key's public key never
+ * changes, nor does the purpose we tagged it with), so `addressOf` and `publicKeyOf` answer a disabled
+ * key from the cache once they have seen it; `signDigest` is where KEY.DISABLED is certain. Nothing is cached under an alias: `signDigest`
  * resolves an alias to its key ARN on every call (GetPublicKey names the key), and checks the
  * purpose of, and signs with, that ARN, so the key checked is the key that signs.
  */
 export class KmsKeyVault implements KeyVault {
   private readonly retry: KmsRetryOptions;
-  private readonly addresses = new Map<string, Address>();
+  private readonly keys = new Map<string, KnownKey>();
   private readonly purposes = new Map<string, KeyPurpose>();
   private readonly addressCacheSize: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -120,17 +121,19 @@ export class KmsKeyVault implements KeyVault {
   }
 
   async addressOf(keyId: string): Promise<Address> {
-    const cached = this.addresses.get(keyId);
-    if (cached !== undefined) return cached;
-    const { address } = await this.publicKeyOf(keyId);
-    if (!isAlias(keyId)) remember(this.addresses, this.addressCacheSize, keyId, address);
-    return address;
+    return (await this.keyOf(keyId)).address;
+  }
+
+  async publicKeyOf(keyId: string): Promise<Hex> {
+    return (await this.keyOf(keyId)).publicKey;
   }
 
   async signDigest(keyId: string, digest: Hex, purpose: KeyPurpose): Promise<DigestSignature> {
     if (!DIGEST.test(digest)) throw new RangeError('digest must be 32 bytes as 0x-prefixed hex');
     const key = await this.resolve(keyId);
     await this.assertPurpose(key.keyId, purpose);
+    // The approval and audit keys sign (and are checked) for every transfer: worth their tables.
+    if (purpose !== 'custody') key.known.precompute();
     const message = hexToBytes(digest);
     const response = await this.send('Sign', key.keyId, () =>
       this.kms.send(
@@ -156,19 +159,28 @@ export class KmsKeyVault implements KeyVault {
         { details: { keyId }, cause },
       );
     }
-    const yParity = findRecoveryBit(scalars, message, key.address);
+    const yParity = key.known.recoveryBit(message, scalars.r, scalars.s);
     if (yParity === undefined) {
       throw new SigningError(
         'KEY.BAD_SIGNATURE',
-        `KMS Sign with ${keyId} returned a signature that does not recover to ${key.address}`,
-        { details: { keyId, address: key.address } },
+        `KMS Sign with ${keyId} returned a signature that does not verify against the key of ${key.known.address}`,
+        { details: { keyId, address: key.known.address } },
       );
     }
     return { r: numberToHex(scalars.r, { size: 32 }), s: numberToHex(scalars.s, { size: 32 }), yParity };
   }
 
-  /** GetPublicKey, checked: a secp256k1 signing key, its address, and the ARN KMS says it has. */
-  private async publicKeyOf(keyId: string): Promise<{ address: Address; keyArn: string | undefined }> {
+  /** The key of a key id, from the cache or GetPublicKey; nothing is cached under an alias. */
+  private async keyOf(keyId: string): Promise<KnownKey> {
+    const cached = this.keys.get(keyId);
+    if (cached !== undefined) return cached;
+    const { known } = await this.describe(keyId);
+    if (!isAlias(keyId)) remember(this.keys, this.addressCacheSize, keyId, known);
+    return known;
+  }
+
+  /** GetPublicKey, checked: a secp256k1 signing key, its public key and address, and the ARN KMS says it has. */
+  private async describe(keyId: string): Promise<{ known: KnownKey; keyArn: string | undefined }> {
     const response = await this.send('GetPublicKey', keyId, () =>
       this.kms.send(new GetPublicKeyCommand({ KeyId: keyId })),
     );
@@ -182,7 +194,7 @@ export class KmsKeyVault implements KeyVault {
       });
     }
     try {
-      return { address: spkiToAddress(response.PublicKey), keyArn: response.KeyId };
+      return { known: knownKey(spkiToPublicKey(response.PublicKey)), keyArn: response.KeyId };
     } catch (cause) {
       throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${keyId} does not have a secp256k1 public key`, {
         details: { keyId },
@@ -191,14 +203,14 @@ export class KmsKeyVault implements KeyVault {
     }
   }
 
-  /** The key a key id names, as a key id that is not an alias, with its address. */
-  private async resolve(keyId: string): Promise<{ keyId: string; address: Address }> {
-    if (!isAlias(keyId)) return { keyId, address: await this.addressOf(keyId) };
+  /** The key a key id names, as a key id that is not an alias, with its public key. */
+  private async resolve(keyId: string): Promise<{ keyId: string; known: KnownKey }> {
+    if (!isAlias(keyId)) return { keyId, known: await this.keyOf(keyId) };
     // ListResourceTags takes no alias, and an alias can move between two calls: pin the key once.
-    const { address, keyArn } = await this.publicKeyOf(keyId);
+    const { known, keyArn } = await this.describe(keyId);
     if (keyArn === undefined || isAlias(keyArn))
       throw new Error(`KMS GetPublicKey of ${keyId} answered without the key ARN`);
-    return { keyId: keyArn, address };
+    return { keyId: keyArn, known };
   }
 
   /** KEY.WRONG_PURPOSE unless the key's `strongroom:purpose` tag is `purpose`. */

@@ -17,6 +17,14 @@ const UNCOMPRESSED_POINT_LENGTH = 65;
  * or the encoding is anything but the one DER encoding of such a key.
  */
 export function spkiToAddress(spki: Uint8Array): Address {
+  return publicKeyToAddress(bytesToHex(spkiToPublicKey(spki)));
+}
+
+/**
+ * The uncompressed point (0x04 ‖ x ‖ y, 65 bytes) of a secp256k1 DER SubjectPublicKeyInfo, with the
+ * checks of {@link spkiToAddress}.
+ */
+export function spkiToPublicKey(spki: Uint8Array): Uint8Array {
   const prefix = SECP256K1_SPKI_PREFIX.length;
   if (
     spki.length !== prefix + UNCOMPRESSED_POINT_LENGTH ||
@@ -26,8 +34,8 @@ export function spkiToAddress(spki: Uint8Array): Address {
       'not the SubjectPublicKeyInfo of a secp256k1 key (id-ecPublicKey, curve 1.3.132.0.10) with an uncompressed point',
     );
   }
-  const point = spki.subarray(prefix);
+  const point = spki.slice(prefix);
   // Point.fromBytes checks the 0x04 tag and that (x, y) is on the curve.
   secp256k1.Point.fromBytes(point);
-  return publicKeyToAddress(bytesToHex(point));
+  return point;
 }

@@ -88,6 +88,8 @@ export class LocalKeyVault implements KeyVault {
   readonly #derived = new Map<string, Promise<Buffer>>();
   /** Key records that have been authenticated; in memory mode, the only copy. */
   readonly #keys = new Map<string, KeyFile>();
+  /** The public key of each record in #keys, derived from its private key when it was authenticated. */
+  readonly #publicKeys = new Map<string, Hex>();
 
   private constructor(passphrase: Buffer, directory: string | undefined, minN: number, kdf: KdfParams) {
     this.#passphrase = passphrase;
@@ -163,7 +165,8 @@ export class LocalKeyVault implements KeyVault {
     const keyId = `local-${randomBytes(16).toString('hex')}`;
     const secret = secp256k1.utils.randomSecretKey();
     try {
-      const address = addressOfSecret(secret);
+      const publicKey = publicKeyOfSecret(secret);
+      const address = publicKeyToAddress(publicKey);
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', await this.#derive(this.#kdf), iv);
       cipher.setAAD(associatedData(keyId, address, request.ownerId, request.purpose));
@@ -182,6 +185,7 @@ export class LocalKeyVault implements KeyVault {
       };
       if (this.#directory !== undefined)
         await writeNewFile(this.#directory, `${keyId}.json`, JSON.stringify(record, null, 2));
+      this.#publicKeys.set(keyId, publicKey);
       this.#keys.set(keyId, record);
       return { keyId, address };
     } finally {
@@ -191,6 +195,13 @@ export class LocalKeyVault implements KeyVault {
 
   async addressOf(keyId: string): Promise<Address> {
     return (await this.#load(keyId)).address;
+  }
+
+  async publicKeyOf(keyId: string): Promise<Hex> {
+    const record = await this.#load(keyId);
+    const publicKey = this.#publicKeys.get(record.keyId);
+    if (publicKey === undefined) throw new Error(`local key ${keyId} was loaded without its public key`);
+    return publicKey;
   }
 
   async signDigest(keyId: string, digest: Hex, purpose: KeyPurpose): Promise<DigestSignature> {
@@ -261,12 +272,15 @@ export class LocalKeyVault implements KeyVault {
     if (record.keyId !== keyId) throw sealed(keyId, 'holds another key');
     if (!isKdfCost(record.kdf.N, this.#minN)) throw sealed(keyId, `uses a scrypt cost below ${this.#minN}`);
     const secret = await this.#decrypt(record);
+    let publicKey: Hex;
     try {
-      if (!isAddressEqual(addressOfSecret(secret), record.address))
+      publicKey = publicKeyOfSecret(secret);
+      if (!isAddressEqual(publicKeyToAddress(publicKey), record.address))
         throw sealed(keyId, 'holds a key of another address');
     } finally {
       secret.fill(0);
     }
+    this.#publicKeys.set(keyId, publicKey);
     this.#keys.set(keyId, record);
     return record;
   }
@@ -308,8 +322,9 @@ export class LocalKeyVault implements KeyVault {
   }
 }
 
-function addressOfSecret(secret: Uint8Array): Address {
-  return publicKeyToAddress(bytesToHex(secp256k1.getPublicKey(secret, false)));
+/** The uncompressed public key (0x04 ‖ x ‖ y) of a private key. */
+function publicKeyOfSecret(secret: Uint8Array): Hex {
+  return bytesToHex(secp256k1.getPublicKey(secret, false));
 }
 
 /** What the ciphertext is bound to, as an unambiguous JSON array. */

@@ -144,6 +144,14 @@ describe('KmsKeyVault.addressOf', () => {
     expect(mock.commandCalls(GetPublicKeyCommand)).toHaveLength(1);
   });
 
+  it('gives the public key of the SubjectPublicKeyInfo, from the same one GetPublicKey', async () => {
+    const keys = vault();
+    expect(await keys.publicKeyOf(KEY_ARN)).toBe(bytesToHex(publicKey));
+    expect(await keys.addressOf(KEY_ARN)).toBe(ADDRESS);
+    expect(await keys.publicKeyOf(KEY_ARN)).toBe(bytesToHex(publicKey));
+    expect(mock.commandCalls(GetPublicKeyCommand)).toHaveLength(1);
+  });
+
   it('asks again for an alias, which can be pointed at another key', async () => {
     const keys = vault();
     await keys.addressOf('alias/strongroom-approval');

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBigInt, recoverAddress, serializeSignature, type Hex } from 'viem';
-import { privateKeyToAddress } from 'viem/accounts';
+import { privateKeyToAddress, publicKeyToAddress } from 'viem/accounts';
 import { LocalKeyVault, type LocalKeyVaultOptions } from '../../../lambdas/adapters/local/local-key-vault';
 import type { KeyPurpose } from '../../../lambdas/ports/key-vault';
+import { knownKey } from '../../../lambdas/signing/known-key';
 
 const PASSPHRASE = 'correct horse battery staple';
 // A cheap scrypt cost keeps the suite fast; one test opens a vault at the production cost.
@@ -136,6 +137,28 @@ describe('LocalKeyVault in memory', () => {
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain(PASSPHRASE);
     expect(shown).toContain(directory);
+  });
+});
+
+describe('LocalKeyVault.publicKeyOf', () => {
+  it('gives the uncompressed public key of the key, of its address, whose signatures verify against it', async () => {
+    const vault = await LocalKeyVault.open(FAST);
+    const { keyId, address } = await vault.createKey({ ownerId: 'w-1', purpose: 'approval' });
+    const publicKey = await vault.publicKeyOf(keyId);
+    expect(publicKey).toMatch(/^0x04[0-9a-f]{128}$/);
+    expect(publicKeyToAddress(publicKey)).toBe(address);
+    const digest = digestOf('verify');
+    expect(knownKey(publicKey).verifies(digest, await vault.signDigest(keyId, digest, 'approval'))).toBe(true);
+    await expect(vault.publicKeyOf('local-00000000000000000000000000000000')).rejects.toMatchObject({
+      code: 'KEY.NOT_FOUND',
+    });
+  });
+
+  it('gives a reopened vault the public key from the key file', async () => {
+    const first = await LocalKeyVault.open({ ...FAST, directory });
+    const { keyId } = await first.createKey({ ownerId: 'w-1', purpose: 'custody' });
+    const second = await LocalKeyVault.open({ ...FAST, directory });
+    expect(await second.publicKeyOf(keyId)).toBe(await first.publicKeyOf(keyId));
   });
 });
 

@@ -11,6 +11,7 @@ import {
   signCustodyTransaction,
   type CustodySigningRequest,
 } from '../../../lambdas/signing/custody-transaction-signer';
+import type { DigestSignature, KeyVault } from '../../../lambdas/ports/key-vault';
 import { proofSigner } from '../../../lambdas/signing/proof-signer';
 import { MemoryKeyVault } from '../../support/memory-key-vault';
 import { BEFORE_EXPIRY, DOMAIN, VALID_UNTIL, highSTwin, newAccount, sampleProof } from '../domain/proof/proof-fixtures';
@@ -272,5 +273,90 @@ describe('signCustodyTransaction against a faulty vault', () => {
       .spyOn(vault, 'signDigest')
       .mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
     await refusal(signCustodyTransaction(deps, request), 'KEY.BAD_SIGNATURE');
+  });
+});
+
+/** The vault behind a wrapper that does not pass `publicKeyOf` on: the signer checks by recovery. */
+const withoutPublicKeys = (vault: KeyVault): KeyVault => ({
+  createKey: (request) => vault.createKey(request),
+  addressOf: (keyId) => vault.addressOf(keyId),
+  signDigest: (keyId, digest, purpose) => vault.signDigest(keyId, digest, purpose),
+});
+
+const N = HALF_N * 2n + 1n;
+/** The digest with its last hex digit changed. */
+const modifiedDigest = (digest: Hex): Hex => `${digest.slice(0, -1)}${digest.endsWith('0') ? '1' : '0'}` as Hex;
+const otherParity = (yParity: 0 | 1): 0 | 1 => (yParity === 0 ? 1 : 0);
+
+describe.each([
+  ['against the key’s public key', false],
+  ['by recovery, for a vault without publicKeyOf', true],
+])('signCustodyTransaction checks the vault’s signature %s', (_how, byRecovery) => {
+  /** A setup whose vault answers signDigest through `fault` (given the honest signer), on the path under test. */
+  async function faulty(
+    fault?: (
+      honest: (keyId: string, digest: Hex) => Promise<DigestSignature>,
+      keyId: string,
+      digest: Hex,
+    ) => Promise<DigestSignature>,
+  ) {
+    const s = await setup();
+    const honest = MemoryKeyVault.prototype.signDigest.bind(s.vault);
+    if (fault !== undefined)
+      s.signDigest.mockImplementation((keyId, digest) => fault((k, d) => honest(k, d, 'custody'), keyId, digest));
+    const publicKeyOf = jest.spyOn(s.vault, 'publicKeyOf');
+    const keyVault = byRecovery ? withoutPublicKeys(s.vault) : s.vault;
+    return { ...s, publicKeyOf, deps: { ...s.deps, keyVault } };
+  }
+
+  it('accepts the honest signature, and asks the vault for the public key only on the native path', async () => {
+    const { deps, request, custody, publicKeyOf } = await faulty();
+    const signed = await signCustodyTransaction(deps, request);
+    expect(
+      await recoverTransactionAddress({ serializedTransaction: signed.serializedTransaction as `0x02${string}` }),
+    ).toBe(custody.address);
+    expect(publicKeyOf).toHaveBeenCalledTimes(byRecovery ? 0 : 1);
+  });
+
+  it('refuses a signature by another key', async () => {
+    const s = await faulty();
+    const other = await s.vault.createKey({ ownerId: 'wallet-treasury', purpose: 'custody' });
+    s.signDigest.mockImplementation((_keyId, digest) =>
+      MemoryKeyVault.prototype.signDigest.call(s.vault, other.keyId, digest, 'custody'),
+    );
+    await refusal(signCustodyTransaction(s.deps, s.request), 'KEY.BAD_SIGNATURE');
+  });
+
+  it('refuses a signature over a modified digest', async () => {
+    const { deps, request } = await faulty((honest, keyId, digest) => honest(keyId, modifiedDigest(digest)));
+    await refusal(signCustodyTransaction(deps, request), 'KEY.BAD_SIGNATURE');
+  });
+
+  it('refuses the high-s twin (valid ECDSA, refused by nodes: EIP-2)', async () => {
+    const { deps, request } = await faulty(async (honest, keyId, digest) => {
+      const { r, s, yParity } = await honest(keyId, digest);
+      return { r, s: `0x${(N - BigInt(s)).toString(16).padStart(64, '0')}`, yParity: otherParity(yParity) };
+    });
+    await refusal(signCustodyTransaction(deps, request), 'KEY.BAD_SIGNATURE');
+  });
+
+  it('refuses the other recovery bit (the transaction would come from another address)', async () => {
+    const { deps, request } = await faulty(async (honest, keyId, digest) => {
+      const signature = await honest(keyId, digest);
+      return { ...signature, yParity: otherParity(signature.yParity) };
+    });
+    await refusal(signCustodyTransaction(deps, request), 'KEY.BAD_SIGNATURE');
+  });
+});
+
+describe('signCustodyTransaction with a vault whose public key is not the key’s', () => {
+  it('refuses (KEY.BAD_SIGNATURE) before anything is signed', async () => {
+    const { deps, request, vault, signDigest } = await setup();
+    const other = await vault.createKey({ ownerId: 'wallet-treasury', purpose: 'custody' });
+    jest
+      .spyOn(vault, 'publicKeyOf')
+      .mockImplementation(() => MemoryKeyVault.prototype.publicKeyOf.call(vault, other.keyId));
+    await refusal(signCustodyTransaction(deps, request), 'KEY.BAD_SIGNATURE');
+    expect(signDigest).not.toHaveBeenCalled();
   });
 });

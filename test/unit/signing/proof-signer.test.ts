@@ -7,7 +7,7 @@ import {
 } from '../../../lambdas/domain/proof/audit-checkpoint';
 import { buildAuthorizationTypedData } from '../../../lambdas/domain/proof/authorization-proof';
 import { verifyAuthorizationProof } from '../../../lambdas/domain/proof/verify-authorization-proof';
-import type { KeyPurpose } from '../../../lambdas/ports/key-vault';
+import type { DigestSignature, KeyPurpose, KeyVault } from '../../../lambdas/ports/key-vault';
 import { proofSigner, type ProofKeyPurpose } from '../../../lambdas/signing/proof-signer';
 import { MemoryKeyVault } from '../../support/memory-key-vault';
 import {
@@ -280,5 +280,129 @@ describe('proofSigner against a faulty vault', () => {
       .spyOn(vault, 'signDigest')
       .mockImplementation((_keyId, digest, purpose) => honest(other.keyId, digest, purpose));
     await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
+  });
+});
+
+/** The vault behind a wrapper that does not pass `publicKeyOf` on: the signer checks by recovery. */
+const withoutPublicKeys = (vault: KeyVault): KeyVault => ({
+  createKey: (request) => vault.createKey(request),
+  addressOf: (keyId) => vault.addressOf(keyId),
+  signDigest: (keyId, digest, purpose) => vault.signDigest(keyId, digest, purpose),
+});
+
+const N = HALF_N * 2n + 1n;
+/** The digest with its last hex digit changed. */
+const modifiedDigest = (digest: Hex): Hex => `${digest.slice(0, -1)}${digest.endsWith('0') ? '1' : '0'}` as Hex;
+const otherParity = (yParity: 0 | 1): 0 | 1 => (yParity === 0 ? 1 : 0);
+
+describe.each([
+  ['against the key’s public key', false],
+  ['by recovery, for a vault without publicKeyOf', true],
+])('proofSigner checks signatures %s', (_how, byRecovery) => {
+  async function onPath(purpose: ProofKeyPurpose) {
+    const vault = new MemoryKeyVault();
+    const key = await vault.createKey({ ownerId: deploymentId, purpose });
+    const signDigest = jest.spyOn(vault, 'signDigest');
+    const publicKeyOf = jest.spyOn(vault, 'publicKeyOf');
+    const keyVault = byRecovery ? withoutPublicKeys(vault) : vault;
+    const signer = proofSigner({ keyVault, keyId: key.keyId, purpose, deploymentId });
+    const honest = (keyId: string, digest: Hex) =>
+      MemoryKeyVault.prototype.signDigest.call(vault, keyId, digest, purpose);
+    const fault = (answer: (keyId: string, digest: Hex) => Promise<DigestSignature>) =>
+      signDigest.mockImplementation((keyId, digest) => answer(keyId, digest));
+    return { vault, key, signer, publicKeyOf, honest, fault };
+  }
+
+  it('signs authorizations verifyAuthorizationProof accepts; the public key is asked for once', async () => {
+    const { signer, key, publicKeyOf } = await onPath('approval');
+    for (let nonce = 0; nonce < 3; nonce++) {
+      const proof = { ...sampleProof(), transaction: { ...sampleProof().transaction, nonce } };
+      const signature = await signer.signAuthorization(proof);
+      expectCanonical(signature);
+      await expect(
+        verifyAuthorizationProof({
+          domain: DOMAIN,
+          proof,
+          signature,
+          expectedSigner: key.address,
+          transaction: proof.transaction,
+          transferId: proof.transferId,
+          walletId: proof.walletId,
+          now: BEFORE_EXPIRY,
+        }),
+      ).resolves.toBe(proof);
+    }
+    expect(publicKeyOf).toHaveBeenCalledTimes(byRecovery ? 0 : 1);
+  });
+
+  it('refuses a signature by another key', async () => {
+    const { vault, signer, honest, fault } = await onPath('approval');
+    const other = await vault.createKey({ ownerId: deploymentId, purpose: 'approval' });
+    fault((_keyId, digest) => honest(other.keyId, digest));
+    await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
+  });
+
+  it('refuses a signature over a modified digest', async () => {
+    const { signer, honest, fault } = await onPath('approval');
+    fault((keyId, digest) => honest(keyId, modifiedDigest(digest)));
+    await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
+  });
+
+  it('refuses the high-s twin, and the other recovery bit', async () => {
+    const { signer, honest, fault } = await onPath('approval');
+    fault(async (keyId, digest) => {
+      const { r, s, yParity } = await honest(keyId, digest);
+      return { r, s: `0x${(N - BigInt(s)).toString(16).padStart(64, '0')}`, yParity: otherParity(yParity) };
+    });
+    await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
+    fault(async (keyId, digest) => {
+      const signature = await honest(keyId, digest);
+      return { ...signature, yParity: otherParity(signature.yParity) };
+    });
+    await refusal(signer.signAuthorization(sampleProof()), 'KEY.BAD_SIGNATURE');
+  });
+
+  it('verifies a checkpoint true exactly when verifyAuditCheckpoint accepts it', async () => {
+    const { signer, key } = await onPath('audit');
+    const port = signer.checkpointSigner();
+    const signature = await port.sign(CHECKPOINT);
+    const other = await (await onPath('audit')).signer.checkpointSigner().sign(CHECKPOINT);
+    const cases: [AuditCheckpoint, unknown][] = [
+      [CHECKPOINT, signature],
+      [CHECKPOINT, signature.toUpperCase().replace('0X', '0x')],
+      [{ ...CHECKPOINT, headCount: CHECKPOINT.headCount + 1n }, signature],
+      [CHECKPOINT, other],
+      [CHECKPOINT, highSTwin(signature)],
+      [CHECKPOINT, `${signature.slice(0, 130)}${signature.endsWith('1b') ? '00' : '01'}`],
+      [CHECKPOINT, signature.slice(0, 130)],
+      [CHECKPOINT, '0x'],
+    ];
+    for (const [checkpoint, candidate] of cases) {
+      const expected = await verifyAuditCheckpoint({
+        domain: { deploymentId },
+        checkpoint,
+        signature: candidate,
+        expectedSigner: key.address,
+      }).then(
+        () => true,
+        () => false,
+      );
+      expect([candidate, await port.verify(checkpoint, candidate as Hex)]).toEqual([candidate, expected]);
+    }
+    await expect(port.verify(CHECKPOINT, signature)).resolves.toBe(true);
+  });
+});
+
+describe('proofSigner with a vault whose public key is not the key’s', () => {
+  it('refuses (KEY.BAD_SIGNATURE) before anything is signed, and lets checkpoint verification fail loudly', async () => {
+    const { vault, signer, signDigest } = await setup('audit');
+    const other = await vault.createKey({ ownerId: deploymentId, purpose: 'audit' });
+    jest
+      .spyOn(vault, 'publicKeyOf')
+      .mockImplementation(() => MemoryKeyVault.prototype.publicKeyOf.call(vault, other.keyId));
+    const port = signer.checkpointSigner();
+    await refusal(port.sign(CHECKPOINT), 'KEY.BAD_SIGNATURE');
+    expect(signDigest).not.toHaveBeenCalled();
+    await refusal(port.verify(CHECKPOINT, `0x${'00'.repeat(65)}`), 'KEY.BAD_SIGNATURE');
   });
 });
