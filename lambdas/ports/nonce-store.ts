@@ -7,19 +7,28 @@ export interface NonceReservation {
   readonly at: Date;
 }
 
+/** What a transfer asks a nonce for. */
+export interface NonceReservationRequest {
+  readonly chainId: number;
+  readonly address: string;
+  readonly transferId: string;
+  /** The chain's pending nonce of the address: the next nonce is never below it. */
+  readonly chainPendingNonce: number;
+  readonly at: Date;
+}
+
 /**
  * Nonces per (chainId, address), each reserved once by a conditional put. The next nonce is one
  * past the highest reserved, or the chain's pending nonce when the chain is ahead; it never moves
  * backwards by itself (a nonce left unused is filled, not reissued).
+ *
+ * The DynamoDB store can also plan a reservation as items of the caller's own transaction, so that a
+ * workflow step commits its nonce with its event (`DynamoNonceStore.planReservation`); `reserve` is
+ * the checked path that plan falls back on.
  */
 export interface NonceStore {
-  reserve(request: {
-    chainId: number;
-    address: string;
-    transferId: string;
-    chainPendingNonce: number;
-    at: Date;
-  }): Promise<NonceReservation>;
+  /** The nonce the transfer already holds for the address, or else the next one, reserved for it. */
+  reserve(request: NonceReservationRequest): Promise<NonceReservation>;
   /** The reservation of a nonce, if any. */
   get(chainId: number, address: string, nonce: number): Promise<NonceReservation | undefined>;
   /** The highest reservation, if any. */
