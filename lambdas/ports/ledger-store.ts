@@ -2,6 +2,7 @@ import type { Asset } from '../domain/asset';
 import type { OutflowCounters, WalletBalances } from '../domain/ledger/account-state';
 import type { JournalEntry } from '../domain/ledger/journal-entry';
 import type { Posting } from '../domain/ledger/posting';
+import type { ReservationSnapshot } from '../domain/ledger/reservation-snapshot';
 import type { VelocityUsage } from '../domain/policy/policy';
 import type { Page, PageRequest } from './page';
 
@@ -9,6 +10,8 @@ import type { Page, PageRequest } from './page';
 export interface PostingOutcome {
   readonly replayed: boolean;
   readonly entries: readonly JournalEntry[];
+  /** For a RESERVE recorded now: what policy needs of the wallet as of it (see {@link LedgerStore.priorActivityOf}). */
+  readonly snapshot?: ReservationSnapshot;
 }
 
 /** What policy weighs a transfer against, as of its reservation. */
@@ -40,8 +43,25 @@ export interface LedgerStore {
    * inside that window. What policy weighs the transfer against.
    */
   priorUsage(transferId: string, now: Date): Promise<VelocityUsage>;
-  /** The velocity usage and the previous reservation's time, read together (one marker read). */
+  /**
+   * The velocity usage and the previous reservation's time, read together: one marker read, the entry
+   * before the reservation on its asset's and on the native account, the three window starts and the
+   * month's releases (about 7 reads). For a transfer whose reservation left no snapshot.
+   */
   priorActivity(transferId: string, now: Date): Promise<PriorActivity>;
+  /**
+   * The same as {@link priorActivity} for the reservation `snapshot` was taken of (when its RESERVE was
+   * planned, see {@link PostingOutcome.snapshot}), without reading the reservation's marker or the
+   * entries before it: at most the three window starts, and none of them when the account reserved
+   * nothing since; the month's releases only when one may belong to a reservation inside the month.
+   * What the snapshot cannot prove (a state written before its fields existed) is read as
+   * `priorActivity` reads it, so the answer is the same.
+   */
+  priorActivityOf(
+    reservation: { readonly walletId: string; readonly asset: Asset },
+    snapshot: ReservationSnapshot,
+    now: Date,
+  ): Promise<PriorActivity>;
   /** An account's entries, newest first. */
   history(walletId: string, asset: Asset, page?: PageRequest): Promise<Page<JournalEntry>>;
 }

@@ -13,9 +13,24 @@ import { planPosting, type LedgerState, type PostingPlan } from '../../domain/le
 import type { JournalEntry, ReleasedReservation } from '../../domain/ledger/journal-entry';
 import { accountKey, walletAccount, type LedgerAccount } from '../../domain/ledger/ledger-account';
 import { usageSince, ZERO_COUNTERS } from '../../domain/ledger/outflow-in-window';
-import { phaseConditions } from '../../domain/ledger/posting-phase';
-import { changesByAccount, postingId, type Posting, type TransferPosting } from '../../domain/ledger/posting';
+import { expectedPostings, phaseConditions } from '../../domain/ledger/posting-phase';
+import {
+  changesByAccount,
+  isTransferPosting,
+  postingId,
+  subjectDigest,
+  type Posting,
+  type TransferPosting,
+} from '../../domain/ledger/posting';
 import { VELOCITY_WINDOWS_MS } from '../../domain/ledger/prior-usage';
+import {
+  releasedNothingAfter,
+  reservationSnapshot,
+  reservedNothingAfter,
+  snapshotBasis,
+  type ReservationSnapshot,
+  type WindowBasis,
+} from '../../domain/ledger/reservation-snapshot';
 import type { VelocityUsage } from '../../domain/policy/policy';
 import type { LedgerStore, PostingOutcome, PriorActivity } from '../../ports/ledger-store';
 import type { Page, PageRequest } from '../../ports/page';
@@ -27,6 +42,8 @@ import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact
 const journalKey = (account: LedgerAccount): string => `ACCT#${accountKey(account)}`;
 const markerKey = (id: string): { pk: string; sk: string } => ({ pk: `POSTING#${id}`, sk: '-' });
 const atKey = (at: Date, seq: number): string => `${at.toISOString()}#${padSequence(seq)}`;
+/** No bound on the seq of the entries a usage counts: a reservation that wrote no entry on the account. */
+const NO_SEQ_BOUND = Number.MAX_SAFE_INTEGER;
 
 /** A RESERVE posting's marker: the posting and the seq of the entry it wrote on each account. */
 interface ReservationMarker {
@@ -42,12 +59,43 @@ export interface AlongsideWrite {
 }
 
 /**
+ * How a posting is planned: 'checked' on the markers it names, read first; 'optimistic' on the markers
+ * its phase expects, unread, with conditions on its items that make the transaction fail otherwise.
+ */
+export type PlanMode = 'optimistic' | 'checked';
+
+/** A posting planned as transaction items: nothing to write when it was recorded before. */
+export type PlannedPosting =
+  | { readonly replayed: true }
+  | {
+      readonly replayed: false;
+      readonly plan: PostingPlan;
+      /** The posting's items, to be placed first in the caller's transaction (see {@link ledgerItemsFailed}). */
+      readonly items: TransactItem[];
+      /** For a RESERVE: what policy needs of the wallet as of it; true once `items` committed. */
+      readonly snapshot?: ReservationSnapshot;
+    };
+
+/**
+ * Whether a transaction that held `planned`'s items first (then the caller's) failed on the posting's
+ * part, from the indexes of the items whose condition failed. If so, plan the posting again, 'checked':
+ * on an optimistic plan a replay, a phase out of order and an account that moved all fail here, and only
+ * the markers tell them apart (a replay then writes nothing of the caller's either). If not, the caller's
+ * own items failed. No index at all (DynamoDB Local sometimes gives no reasons) counts as the posting's.
+ */
+export function ledgerItemsFailed(planned: PlannedPosting, failedIndexes: readonly number[]): boolean {
+  if (planned.replayed) return false;
+  return failedIndexes.length === 0 || failedIndexes.some((i) => i < planned.items.length);
+}
+
+/**
  * The ledger in the ledger table: one journal per account (`ACCT#<wallet>#<asset>#<kind>`, sk the
  * entry's zero-padded seq, `atKey` for lookups by time through the `byTime` index, and on entries that
  * give principal back `releasedOfKey` (their reservation's time) for the sparse `byReservedAt` index) and one marker per
- * posting (`POSTING#<id>`). A posting is one TransactWriteItems: a conditional put of each account's
- * next entry, the marker, and condition checks on the markers its phase requires or excludes. When
- * a condition fails someone else wrote first: it re-reads and decides again, within a time bound.
+ * posting (`POSTING#<id>`, with the digest of its subject and its reservation's time). A posting is one
+ * TransactWriteItems: a conditional put of each account's next entry, the marker, and condition checks
+ * on the markers its phase requires or excludes. When a condition fails someone else wrote first: it
+ * re-reads and decides again, within a time bound.
  */
 export class DynamoLedgerStore implements LedgerStore {
   constructor(
@@ -58,31 +106,88 @@ export class DynamoLedgerStore implements LedgerStore {
     private readonly pageTokens: PageTokens = PageTokens.ephemeral(),
   ) {}
 
+  /** Posts on the markers read first (see {@link postWith}): one read per account and per marker, one transaction. */
   post(posting: Posting): Promise<PostingOutcome> {
     return this.postWith(posting);
   }
 
-  /** Posts, committing `alongside` in the same transaction (not when the posting is a replay). */
-  postWith(posting: Posting, alongside?: AlongsideWrite): Promise<PostingOutcome> {
-    return retryWithinTimeBound(async () => {
-      const plan = planPosting(await this.stateFor(posting), posting);
-      if (plan.replayed) return { done: true, value: plan };
-      // The plan's posting: an unexplained outflow is recorded with the planner's split of its legs.
-      const postingItems = this.itemsFor(plan.posting, plan);
+  /**
+   * Posts, committing `alongside` in the same transaction (not when the posting is a replay). Every
+   * attempt is planned 'checked' (see {@link planItems}), except with `optimistic` the first, which
+   * reads no marker; an attempt after one that failed on the posting's items reads them.
+   */
+  postWith(
+    posting: Posting,
+    alongside?: AlongsideWrite,
+    options: { readonly optimistic?: boolean } = {},
+  ): Promise<PostingOutcome> {
+    return retryWithinTimeBound(async (n) => {
+      const mode: PlanMode = options.optimistic === true && n === 0 ? 'optimistic' : 'checked';
+      const planned = await this.planItems(posting, mode);
+      if (planned.replayed) return { done: true, value: { replayed: true, entries: [] } };
+      const { plan, items, snapshot } = planned;
       const extra = alongside?.items ?? [];
-      if (postingItems.length + extra.length > MAX_TRANSACT_ITEMS)
+      if (items.length + extra.length > MAX_TRANSACT_ITEMS)
         throw new RangeError(
-          `posting ${posting.id} needs ${postingItems.length + extra.length} items, more than ${MAX_TRANSACT_ITEMS}`,
+          `posting ${posting.id} needs ${items.length + extra.length} items, more than ${MAX_TRANSACT_ITEMS}`,
         );
-      const outcome = await transactWrite(this.doc, [...postingItems, ...extra]);
-      if (outcome.ok) return { done: true, value: plan };
-      if (outcome.kind === 'condition' && alongside && outcome.failedIndexes.some((i) => i >= postingItems.length))
-        throw alongside.onConflict();
+      const outcome = await transactWrite(this.doc, [...items, ...extra]);
+      if (outcome.ok) {
+        const value = { replayed: false, entries: plan.entries, ...(snapshot === undefined ? {} : { snapshot }) };
+        return { done: true, value };
+      }
+      if (outcome.kind === 'condition' && alongside) {
+        // An optimistic plan that failed may be a replay, which must write nothing of the caller's: the
+        // checked plan decides first.
+        const replanFirst = mode === 'optimistic' && ledgerItemsFailed(planned, outcome.failedIndexes);
+        if (!replanFirst && outcome.failedIndexes.some((i) => i >= items.length)) throw alongside.onConflict();
+      }
       return {
         done: false,
         reason: `posting ${posting.id}: ${outcome.kind === 'conflict' ? 'transaction conflict' : 'an account or marker moved'}`,
       };
     }, this.retry);
+  }
+
+  /**
+   * Plans a posting as the items of one transaction, writing nothing. 'checked' reads the touched
+   * accounts' newest entries (one Query, Limit 1, each) and the markers the posting names (one GetItem
+   * each: its own id, the one its phase requires, the one it excludes), so it tells a replay, and
+   * refuses a phase out of order. 'optimistic' reads only the accounts and plans as if the markers were
+   * what the posting expects (`expectedPostings`: its own and the excluded one absent, the required one
+   * present with the same subject and reservation time), so it is never a replay: its items hold only
+   * then (attribute_not_exists on its marker and the excluded one; on the required one a ConditionCheck
+   * of its subject digest and reservation time), so a wrong guess makes the transaction fail on these
+   * items and the caller plans again 'checked' (see {@link ledgerItemsFailed}). That also covers a
+   * required marker written before markers carried a subject. A later phase of a transfer whose
+   * reservation time the caller left out is planned 'checked' in either mode. A native RESERVE reads one
+   * account optimistically, a token one two (the token's and the native fee allowance's).
+   *
+   * Throws what the planner refuses (LEDGER.INSUFFICIENT_FUNDS, LEDGER.INVALID_PHASE, ...); an
+   * optimistic plan the planner refuses reads the markers and decides again first (a replay of a RESERVE
+   * looks like missing funds on the heads it moved), so it throws, or finds a replay, as a checked one.
+   * The plan and the snapshot of a RESERVE are true only if the items commit.
+   */
+  async planItems(posting: Posting, mode: PlanMode): Promise<PlannedPosting> {
+    const expected = mode === 'optimistic' ? expectedPostings(posting) : undefined;
+    if (expected === undefined) return this.planned(await this.stateFor(posting), posting, false);
+    const accounts = await this.headsOf(posting);
+    try {
+      return this.planned({ accounts, postings: expected }, posting, true);
+    } catch {
+      // Refused on a guess: a replay or a phase out of order looks like missing funds or a bucket going
+      // negative on the accounts it already moved. The markers decide what to throw (or that it is a replay).
+      return this.planned(await this.stateFor(posting, accounts), posting, false);
+    }
+  }
+
+  private planned(state: LedgerState, posting: Posting, optimistic: boolean): PlannedPosting {
+    const plan = planPosting(state, posting);
+    if (plan.replayed) return { replayed: true };
+    // The plan's posting: an unexplained outflow is recorded with the planner's split of its legs.
+    const items = this.itemsFor(plan, optimistic);
+    const snapshot = reservationSnapshot(state, plan);
+    return snapshot === undefined ? { replayed: false, plan, items } : { replayed: false, plan, items, snapshot };
   }
 
   async balances(walletId: string, asset: Asset): Promise<WalletBalances> {
@@ -114,13 +219,45 @@ export class DynamoLedgerStore implements LedgerStore {
    * Usage (above) and the previous reservation's time: the native account's entry just before this
    * reservation's carries it (`lastReservedAt`), one GetItem more. A reservation that wrote nothing on
    * the native account (no fee allowance) falls back to the account's newest entry, which can only name
-   * a later reservation: a cooldown judged on it is stricter, never looser.
+   * a later reservation: a cooldown judged on it is stricter, never looser. About 7 reads; a transfer
+   * whose reservation left a snapshot reads less through {@link priorActivityOf}.
    */
   async priorActivity(transferId: string, now: Date): Promise<PriorActivity> {
     const marker = await this.reservationMarker(transferId);
     const [usage, previousReservationAt] = await Promise.all([
       this.usageBefore(marker, now),
       this.previousReservationAt(marker),
+    ]);
+    return previousReservationAt === undefined ? { usage } : { usage, previousReservationAt };
+  }
+
+  /**
+   * {@link priorActivity} of the reservation `snapshot` was taken of, when its RESERVE was planned: no
+   * marker read, no read of the entries before it (the snapshot holds what they say). A window that
+   * starts at or after the account's last reservation before this one reserved nothing in it: zero, no
+   * Query (`reservedNothingAfter`). The month's releases are read only when one may belong to a
+   * reservation made inside the month (`releasedNothingAfter`). Cost: 0 to 3 Queries (Limit 1, `byTime`),
+   * at most one paginated Query on `byReservedAt`, and one Query (Limit 1) of the newest entry of an
+   * account the reservation wrote nothing on (no fee allowance: the native account; no exposure: the
+   * asset's), read there as priorActivity reads it. What the snapshot cannot prove (a state written
+   * before its fields existed) is read: the answer is priorActivity's.
+   */
+  async priorActivityOf(
+    reservation: { readonly walletId: string; readonly asset: Asset },
+    snapshot: ReservationSnapshot,
+    now: Date,
+  ): Promise<PriorActivity> {
+    const account = walletAccount(reservation.walletId, reservation.asset);
+    const native = walletAccount(reservation.walletId, NATIVE);
+    const basis = snapshotBasis(snapshot);
+    const [usage, previousReservationAt] = await Promise.all([
+      basis === undefined || snapshot.assetAccountSeq === undefined
+        ? // No entry on the asset's account: usage as of its newest entry, as priorActivity reads it.
+          this.newestWalletState(account).then((newest) => this.usage(account, newest, NO_SEQ_BOUND, now, true))
+        : this.usage(account, basis, snapshot.assetAccountSeq, now, true),
+      snapshot.nativeAccountSeq === undefined
+        ? this.newestWalletState(native).then((newest) => newest.lastReservedAt)
+        : Promise.resolve(snapshot.previousReservationAt),
     ]);
     return previousReservationAt === undefined ? { usage } : { usage, previousReservationAt };
   }
@@ -153,8 +290,23 @@ export class DynamoLedgerStore implements LedgerStore {
       reservationSeq === undefined
         ? await this.newestCounters(account)
         : await this.countersOfSeq(account, reservationSeq - 1);
-    const beforeSeq = reservationSeq === undefined ? Number.MAX_SAFE_INTEGER : reservationSeq;
+    const beforeSeq = reservationSeq === undefined ? NO_SEQ_BOUND : reservationSeq;
+    return this.usage(account, before, beforeSeq, now, false);
+  }
+
+  /**
+   * The usage of the windows ending at `now` of the entries before `beforeSeq`, whose newest is `before`.
+   * With `prove`, a window or the releases that `before` proves empty are not read.
+   */
+  private async usage(
+    account: LedgerAccount,
+    before: WindowBasis,
+    beforeSeq: number,
+    now: Date,
+    prove: boolean,
+  ): Promise<VelocityUsage> {
     const reservedSince = async (start: Date): Promise<bigint> => {
+      if (prove && reservedNothingAfter(before, start)) return 0n;
       const entry = await this.entryAtOrBefore(account, start);
       // Only entries before the reservation count; a window starting after it has seen nothing of it.
       if (entry !== undefined && entry.state.seq >= beforeSeq) return 0n;
@@ -167,7 +319,7 @@ export class DynamoLedgerStore implements LedgerStore {
     }));
     const widest = windows.reduce((a, b) => (a.start.getTime() <= b.start.getTime() ? a : b)).start;
     const [releases, ...reserved] = await Promise.all([
-      this.releasesSince(account, widest, beforeSeq),
+      prove && releasedNothingAfter(before, widest) ? [] : this.releasesSince(account, widest, beforeSeq),
       ...windows.map(({ start }) => reservedSince(start)),
     ]);
     const usage = windows.map(({ start }, i) => usageSince(start, reserved[i] ?? 0n, releases));
@@ -192,26 +344,32 @@ export class DynamoLedgerStore implements LedgerStore {
       : { items };
   }
 
-  /** The touched accounts' newest states and the markers the posting's checks name. */
-  private async stateFor(posting: Posting): Promise<LedgerState> {
-    const accounts = changesByAccount(posting).map((c) => c.account);
+  /** The touched accounts' newest states (unless given, just read) and the markers the posting's checks name. */
+  private async stateFor(posting: Posting, heads?: ReadonlyMap<string, AccountState>): Promise<LedgerState> {
     const { requires, excludes } = phaseConditions(posting);
     const markerIds = [posting.id, requires, excludes].filter((id): id is string => id !== undefined);
-    const [newest, markers] = await Promise.all([
-      Promise.all(
-        accounts.map(
-          async (account) => [accountKey(account), (await this.newest(journalKey(account)))[0]?.state] as const,
-        ),
-      ),
+    const [accounts, markers] = await Promise.all([
+      heads ?? this.headsOf(posting),
       Promise.all(markerIds.map(async (id) => [id, (await this.marker(id))?.posting] as const)),
     ]);
     return {
-      accounts: new Map(newest.filter((e): e is readonly [string, AccountState] => e[1] !== undefined)),
+      accounts,
       postings: new Map(markers.filter((e): e is readonly [string, Posting] => e[1] !== undefined)),
     };
   }
 
-  private itemsFor(posting: Posting, plan: PostingPlan): TransactItem[] {
+  /** The newest state of each account the posting touches; an account without entries is left out. */
+  private async headsOf(posting: Posting): Promise<Map<string, AccountState>> {
+    const newest = await Promise.all(
+      changesByAccount(posting).map(
+        async ({ account }) => [accountKey(account), (await this.newest(journalKey(account)))[0]?.state] as const,
+      ),
+    );
+    return new Map(newest.filter((e): e is readonly [string, AccountState] => e[1] !== undefined));
+  }
+
+  private itemsFor(plan: PostingPlan, optimistic: boolean): TransactItem[] {
+    const { posting } = plan;
     const { requires, excludes } = phaseConditions(posting);
     const entries: TransactItem[] = plan.entries.map((entry) => ({
       Put: {
@@ -237,25 +395,26 @@ export class DynamoLedgerStore implements LedgerStore {
       },
     }));
     const entrySeqs = Object.fromEntries(plan.entries.map((e) => [accountKey(e.account), e.state.seq]));
+    // What a later phase checks of this marker without reading it: the subject and the reservation time.
+    const subject = subjectDigest(posting);
+    const reservedAt = isTransferPosting(posting) ? posting.reservation.reservedAt?.toISOString() : undefined;
     const marker: TransactItem = {
       Put: {
         TableName: this.table,
-        Item: { ...markerKey(posting.id), posting: toTaggedJson(posting), entries: JSON.stringify(entrySeqs) },
+        Item: {
+          ...markerKey(posting.id),
+          posting: toTaggedJson(posting),
+          entries: JSON.stringify(entrySeqs),
+          subject,
+          ...(reservedAt === undefined ? {} : { reservedAt }),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
     const checks: TransactItem[] = [
       ...(requires === undefined
         ? []
-        : [
-            {
-              ConditionCheck: {
-                TableName: this.table,
-                Key: markerKey(requires),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-          ]),
+        : [this.requiredCheck(requires, optimistic ? { subject, reservedAt } : undefined)]),
       ...(excludes === undefined
         ? []
         : [
@@ -269,6 +428,28 @@ export class DynamoLedgerStore implements LedgerStore {
           ]),
     ];
     return [...entries, marker, ...checks];
+  }
+
+  /**
+   * The check that the required marker is recorded. A checked plan read it and compared its subject
+   * (markers are never overwritten), so existence is enough; an optimistic one did not, so the marker
+   * must also carry this posting's subject digest and reservation time.
+   */
+  private requiredCheck(id: string, expect?: { subject: string; reservedAt: string | undefined }): TransactItem {
+    const check = { TableName: this.table, Key: markerKey(id) };
+    if (expect === undefined) return { ConditionCheck: { ...check, ConditionExpression: 'attribute_exists(pk)' } };
+    const withTime = expect.reservedAt !== undefined;
+    return {
+      ConditionCheck: {
+        ...check,
+        ConditionExpression: `attribute_exists(pk) AND #subject = :subject${withTime ? ' AND #reservedAt = :reservedAt' : ''}`,
+        ExpressionAttributeNames: { '#subject': 'subject', ...(withTime ? { '#reservedAt': 'reservedAt' } : {}) },
+        ExpressionAttributeValues: {
+          ':subject': expect.subject,
+          ...(withTime ? { ':reservedAt': expect.reservedAt } : {}),
+        },
+      },
+    };
   }
 
   private async marker(id: string): Promise<{ posting: Posting; entries: Record<string, number> } | undefined> {
@@ -300,6 +481,11 @@ export class DynamoLedgerStore implements LedgerStore {
   private async newestCounters(account: LedgerAccount): Promise<OutflowCounters> {
     const [entry] = await this.newest(journalKey(account));
     return (entry?.state as WalletAccountState | undefined) ?? ZERO_COUNTERS;
+  }
+
+  private async newestWalletState(account: LedgerAccount): Promise<WalletAccountState> {
+    const [entry] = await this.newest(journalKey(account));
+    return entry?.state.kind === 'wallet' ? entry.state : emptyAccountState('wallet');
   }
 
   private async countersOfSeq(account: LedgerAccount, seq: number): Promise<OutflowCounters> {

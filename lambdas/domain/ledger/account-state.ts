@@ -45,7 +45,22 @@ export interface WalletAccountState extends JournalPosition, OutflowCounters {
    * the wallet's previous transfer, as of any entry: what a cooldown limit is judged on.
    */
   readonly lastReservedAt?: Date;
+  /**
+   * The latest reservation time (`released.reservedAt`) of any release entered on this account so far:
+   * a velocity window starting at or after it gives nothing back, so its releases need not be read.
+   * Undefined when no release was entered (`outflowReleased` is zero) or, on an account that has
+   * released before, when that is not known: its releases were entered before this field existed (see
+   * {@link releaseTimesKnown}).
+   */
+  readonly newestReleaseOfReservedAt?: Date;
 }
+
+/**
+ * Whether a wallet account's state knows the latest reservation time of its releases: it has one, or
+ * nothing was ever released on it. A state written before the field existed does not.
+ */
+export const releaseTimesKnown = (state: OutflowCounters & { readonly newestReleaseOfReservedAt?: Date }): boolean =>
+  state.newestReleaseOfReservedAt !== undefined || state.outflowReleased === 0n;
 
 /** An external or fees account's running state. */
 export interface CounterpartyAccountState extends JournalPosition {

@@ -3,6 +3,7 @@ import { formatAmount } from '../money';
 import {
   emptyAccountState,
   isWalletBucket,
+  releaseTimesKnown,
   walletBalances,
   WALLET_BUCKETS,
   type AccountState,
@@ -131,6 +132,10 @@ function entryFor(state: LedgerState, posting: Posting, changes: AccountChanges)
   if (next.kind === 'wallet' && posting.type === 'RESERVE') next = { ...next, lastReservedAt: at };
   if (current.kind === 'wallet' && next.kind === 'wallet') assertNoNegativeBucket(posting, account, current, next);
   const released = releasedOn(posting, changes);
+  // The latest reservation time of the account's releases, kept only while it is known: a release
+  // entered before the field existed may belong to a later reservation than any entered since.
+  if (released !== undefined && current.kind === 'wallet' && next.kind === 'wallet' && releaseTimesKnown(current))
+    next = { ...next, newestReleaseOfReservedAt: later(current.newestReleaseOfReservedAt, released.reservedAt) };
   return { account, postingId: posting.id, legs, state: next, at, ...(released === undefined ? {} : { released }) };
 }
 

@@ -1,5 +1,6 @@
 import { LedgerInvariantError } from '../errors';
 import {
+  isTransferPosting,
   postingId,
   sameSubject,
   subjectIdOf,
@@ -51,6 +52,24 @@ export function phaseConditions(posting: Posting): PhaseConditions {
     ...(after === undefined ? {} : { requires: postingId(subjectId, after) }),
     ...(notAfter === undefined ? {} : { excludes: postingId(subjectId, notAfter) }),
   };
+}
+
+/**
+ * The recorded postings a posting's phase expects, for planning it without reading them: neither itself
+ * nor the posting it excludes, and the one it requires, as a stand-in with this posting's subject (and,
+ * for a transfer, its reservation time). A store that plans on these must make its write fail unless
+ * the recorded postings are so: its own marker absent, the excluded one absent, and the required one
+ * present with the same subject and reservation time (`subjectDigest`). Undefined when the
+ * expectation cannot be stated: a later phase of a transfer whose caller left out the reservation time,
+ * which the planner takes from the recorded posting.
+ */
+export function expectedPostings(posting: Posting): ReadonlyMap<string, Posting> | undefined {
+  const { after } = PHASE_RULES[posting.type];
+  if (after === undefined) return new Map();
+  if (isTransferPosting(posting) && posting.reservation.reservedAt === undefined) return undefined;
+  const id = postingId(subjectIdOf(posting), after);
+  // Only the id, the type and the subject are read of the stand-in; its legs are never applied.
+  return new Map([[id, { ...posting, id, type: after } as Posting]]);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { keccak256, stringToHex, type Hex } from 'viem';
 import type { Asset } from '../asset';
 import type { Bucket, OutflowCounters } from './account-state';
 import { accountKey, type LedgerAccount } from './ledger-account';
@@ -201,6 +202,14 @@ export function sameSubject(a: Posting, b: Posting): boolean {
   const [x, y] = [subjectFields(a), subjectFields(b)];
   return x.length === y.length && x.every((value, i) => value === y[i]);
 }
+
+/**
+ * A digest of what the posting is about (its reservation, deposit or outflow, field by field): equal
+ * for two postings exactly when {@link sameSubject} holds of them (up to a keccak-256 collision). The
+ * store keeps it on a posting's marker, so a later phase can check its subject in a condition instead
+ * of reading the marker first.
+ */
+export const subjectDigest = (posting: Posting): Hex => keccak256(stringToHex(canonical(subjectFields(posting))));
 
 /**
  * Everything a posting changes, as a comparable string. `at` is left out: a retried step rebuilds the

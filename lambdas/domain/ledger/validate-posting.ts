@@ -32,9 +32,14 @@ function legProblem(leg: Leg): string | undefined {
     : `${where}: ${leg.account.kind} accounts have no such bucket`;
 }
 
-function counterProblem(counter: CounterIncrement): string | undefined {
+function counterProblem(posting: Posting, counter: CounterIncrement): string | undefined {
   if (counter.account.kind !== 'wallet') return `${accountKey(counter.account)} has no outflow counters`;
-  return counter.amount > 0n ? undefined : `${accountKey(counter.account)}/${counter.counter} must increase`;
+  if (counter.amount <= 0n) return `${accountKey(counter.account)}/${counter.counter} must increase`;
+  // Only a reservation reserves outflow, and its entry stamps lastReservedAt: so an account whose last
+  // reservation came before a window's start reserved nothing in that window (what velocity reads skip on).
+  return counter.counter === 'outflowReserved' && posting.type !== 'RESERVE'
+    ? `${accountKey(counter.account)}/outflowReserved grows only by a reservation`
+    : undefined;
 }
 
 /** The assets whose legs do not sum to zero. */
@@ -71,7 +76,7 @@ export function validatePosting(posting: Posting): void {
   const problem =
     subjectProblem(posting) ??
     posting.legs.map(legProblem).find((p) => p !== undefined) ??
-    posting.counters.map(counterProblem).find((p) => p !== undefined);
+    posting.counters.map((c) => counterProblem(posting, c)).find((p) => p !== undefined);
   if (problem !== undefined) throw invalid(posting, problem);
   const unbalanced = unbalancedAssets(posting.legs);
   if (unbalanced.length > 0) throw invalid(posting, `legs of ${unbalanced.join(', ')} do not sum to zero`);
