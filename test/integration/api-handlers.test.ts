@@ -407,7 +407,9 @@ describe('transactions', () => {
     });
     transferId = accepted.body.id;
     transferTraceId = accepted.body.traceId;
-    expect(workflow.starts).toEqual([{ name: transferId, input: { transferId } }]);
+    expect(workflow.starts).toEqual([
+      { name: transferId, input: { transferId, step: { stream: expect.stringContaining(transferId) } } },
+    ]);
 
     const read = await call('GET /v1/transactions/{id}', { token: tokens.approver, params: { id: transferId } });
     expect(read.status).toBe(200);

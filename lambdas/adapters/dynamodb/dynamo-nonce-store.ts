@@ -52,9 +52,13 @@ export class DynamoNonceStore implements NonceStore {
   ) {}
 
   reserve(request: NonceReservationRequest): Promise<NonceReservation> {
-    return retryWithinTimeBound(async () => {
-      const held = await this.heldBy(request.transferId);
-      if (held) return { done: true, value: held };
+    // The first attempt does not look for a nonce this transfer holds: the marker's conditional put
+    // finds it, and every later attempt (after any lost condition) looks first.
+    return retryWithinTimeBound(async (attempt) => {
+      if (attempt > 0) {
+        const held = await this.heldBy(request.transferId);
+        if (held) return { done: true, value: held };
+      }
       const { reservation, items } = await this.planReservation(request);
       const outcome = await transactWrite(this.doc, items);
       return outcome.ok

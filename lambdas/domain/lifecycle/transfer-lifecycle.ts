@@ -309,6 +309,7 @@ function initialState(event: TransferEvent): TransferState {
     submittedAt: event.at,
     updatedAt: event.at,
     walletId: d.walletId,
+    ...(d.from === undefined ? {} : { from: d.from }),
     initiatorId: d.initiatorId,
     traceId: d.traceId,
     chainId: d.chainId,

@@ -92,9 +92,7 @@ async function check(
   switch (step.action) {
     case 'FINAL':
     case 'FINAL_REVERTED':
-      await append([
-        { type: 'CONFIRMATION_OBSERVED', data: { ...step.mined, confirmations: step.mined.confirmations } },
-      ]);
+      // Nothing to write: Settle asks the chain again and records what it books.
       return { action: 'FINAL', ...wait };
     case 'WAIT': {
       const events: NewTransferEvent[] = [];
