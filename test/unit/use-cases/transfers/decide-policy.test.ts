@@ -87,6 +87,8 @@ describe('decidePolicy', () => {
     const { decision: held } = await decidePolicy({ ledger: recent.ledger, clock: () => NOW }, approve(0n), policy);
     expect(held.violations.map((v) => v.code)).toEqual(['COOLDOWN']);
     const first = ledgerAnswering({ usage: ZERO });
-    expect((await decidePolicy({ ledger: first.ledger, clock: () => NOW }, approve(0n), policy)).decision.action).toBe('ALLOW');
+    expect((await decidePolicy({ ledger: first.ledger, clock: () => NOW }, approve(0n), policy)).decision.action).toBe(
+      'ALLOW',
+    );
   });
 });
