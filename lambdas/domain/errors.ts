@@ -81,6 +81,7 @@ export const ERROR_CATALOGUE = {
   // persistence
   'STORE.CONFLICT': { kind: 'conflict', summary: 'someone else wrote first: re-read and decide again' },
   'STORE.DUPLICATE': { kind: 'conflict', summary: 'that item exists already and is never overwritten' },
+  'NONCE.TAKEN': { kind: 'conflict', summary: 'another transfer reserved the planned nonce first: reserve the next' },
   'STORE.CONTENTION': { kind: 'unavailable', summary: 'the write kept conflicting until its time bound; retry later' },
   'STORE.NOT_FOUND': { kind: 'not_found', summary: 'no such item' },
   // idempotency

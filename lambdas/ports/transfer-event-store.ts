@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../domain/audit/audit-chain';
 import type { Posting } from '../domain/ledger/posting';
+import type { PlannedNonceReservation } from './nonce-store';
 import type { TransferEvent, TransferStatus } from '../domain/lifecycle/transfer-events';
 import type { TransferState } from '../domain/lifecycle/transfer-state';
 import type { Page, PageRequest } from './page';
@@ -20,6 +21,11 @@ export interface StepWrites {
   readonly audit?: AuditEntry;
   /** The step's ledger posting; one recorded before (a retried step) is not posted again. */
   readonly posting?: Posting;
+  /**
+   * A nonce reservation planned by the nonce store: committed with the events, or the append fails
+   * with `NONCE.TAKEN` (a ConflictError) when another transfer took that nonce first.
+   */
+  readonly nonce?: PlannedNonceReservation;
 }
 
 /**

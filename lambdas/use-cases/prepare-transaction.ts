@@ -4,7 +4,7 @@ import { newTransactionFees } from '../domain/chain/new-transaction-fees';
 import type { Intent } from '../domain/intents';
 import type { PreparedTransaction } from '../domain/lifecycle/transfer-events';
 import type { ChainGateway } from '../ports/chain';
-import type { NonceStore } from '../ports/nonce-store';
+import type { NonceReservation, NonceReservationRequest, NonceStore } from '../ports/nonce-store';
 
 export interface PrepareTransactionDeps {
   readonly chain: ChainGateway;
@@ -21,12 +21,14 @@ export interface PrepareTransactionDeps {
 export async function prepareTransaction(
   deps: PrepareTransactionDeps,
   request: { readonly transferId: string; readonly from: Address; readonly intent: Intent },
+  /** How the nonce is had: reserved by the store (default), or planned to be committed by the caller. */
+  nonceFor: (request: NonceReservationRequest) => Promise<NonceReservation> = (r) => deps.nonces.reserve(r),
 ): Promise<PreparedTransaction> {
   const { chain } = deps;
   const { call } = request.intent;
   const gasLimit = await chain.estimateGasLimit(request.from, call, gasLimitCeilingFor(chain.config, request.intent));
   const fees = newTransactionFees(chain.config, await chain.networkFees());
-  const reservation = await deps.nonces.reserve({
+  const reservation = await nonceFor({
     chainId: chain.config.chainId,
     address: request.from,
     transferId: request.transferId,

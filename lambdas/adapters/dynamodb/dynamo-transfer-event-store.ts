@@ -119,6 +119,10 @@ export class DynamoTransferEventStore implements TransferEventStore {
     current: TransferState | undefined,
     events: readonly TransferEvent[],
     writes: StepWrites = {},
+    /** The events as they are written once the posting is planned (the submit records its reservation's snapshot). */
+    withPlan: (events: readonly TransferEvent[], planned: PlannedPosting | undefined) => readonly TransferEvent[] = (
+      e,
+    ) => e,
   ): Promise<TransferState> {
     const { ledger, audit } = this.requireCollaborators(writes);
     if (current !== undefined && !this.streams.has(current)) await this.adopt(current);
@@ -144,10 +148,12 @@ export class DynamoTransferEventStore implements TransferEventStore {
         auditItem = prepared.item;
         auditRecord = { seq: prepared.record.seq, hash: prepared.record.hash };
       }
-      const append = this.prepareAppend(current, events, auditRecord);
-      const items = [...ledgerItems, ...append.items, ...(auditItem === undefined ? [] : [auditItem])];
+      const append = this.prepareAppend(current, withPlan(events, planned), auditRecord);
+      const nonceItems = (writes.nonce?.items ?? []) as readonly TransactItem[];
+      const items = [...ledgerItems, ...nonceItems, ...append.items, ...(auditItem === undefined ? [] : [auditItem])];
       if (items.length > MAX_TRANSACT_ITEMS) {
-        if (ledgerItems.length === 0) throw new RangeError(`append at most ${MAX_TRANSACT_ITEMS - 2} events at once`);
+        if (ledgerItems.length === 0 || nonceItems.length > 0)
+          throw new RangeError(`transfer ${append.next.id}: ${items.length} items do not fit in one transaction`);
         // Too much for one transaction: the posting first (idempotent, so a retried step replays it), then the rest.
         await (ledger as DynamoLedgerStore).post(posting as Posting);
         posting = undefined;
@@ -161,14 +167,20 @@ export class DynamoTransferEventStore implements TransferEventStore {
       if (outcome.kind === 'conflict')
         return { done: false, reason: `transfer ${append.next.id}: transaction conflict` };
       const failed = outcome.failedIndexes;
-      const eventsFrom = ledgerItems.length;
+      const nonceFrom = ledgerItems.length;
+      const eventsFrom = nonceFrom + nonceItems.length;
       const auditIndex = eventsFrom + append.items.length;
       if (failed.some((i) => i >= eventsFrom && i < auditIndex) || failed.length === 0) {
         // The stream moved (or DynamoDB Local gave no reasons: then look at the stream).
         if (failed.length > 0 || (await this.moved(current, append.next.id)))
           throw this.conflict(current, append.next.id);
       }
-      if (planned !== undefined && (failed.length === 0 || failed.some((i) => i < eventsFrom))) ledgerMode = 'checked';
+      // A nonce another transfer took (or, with no reasons given, perhaps took): the caller reserves another.
+      if (nonceItems.length > 0 && (failed.length === 0 || failed.some((i) => i >= nonceFrom && i < eventsFrom)))
+        throw new ConflictError('NONCE.TAKEN', `transfer ${append.next.id}: the planned nonce was taken`, {
+          details: { transferId: append.next.id },
+        });
+      if (planned !== undefined && (failed.length === 0 || failed.some((i) => i < nonceFrom))) ledgerMode = 'checked';
       if (auditItem !== undefined && (failed.length === 0 || failed.includes(auditIndex))) auditHead = 'unknown';
       return { done: false, reason: `transfer ${append.next.id}: a posting or the audit trace moved` };
     }, this.retry);

@@ -1,7 +1,17 @@
 import { ConflictError, StrongroomError } from '../../domain/errors';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { TransferSubmission, TransferSubmissionStore } from '../../ports/transfer-submission-store';
+import type { TransferEvent } from '../../domain/lifecycle/transfer-events';
+import type { PlannedPosting } from './dynamo-ledger-store';
 import type { DynamoTransferEventStore } from './dynamo-transfer-event-store';
+
+/** SUBMITTED with the snapshot of the reservation planned with it (what policy reads velocity from). */
+function withSnapshot(events: readonly TransferEvent[], planned: PlannedPosting | undefined): readonly TransferEvent[] {
+  const [submitted, ...rest] = events;
+  const snapshot = planned?.replayed === false ? planned.snapshot : undefined;
+  if (submitted?.type !== 'SUBMITTED' || snapshot === undefined) return events;
+  return [{ ...submitted, data: { ...submitted.data, reservationSnapshot: snapshot } }, ...rest];
+}
 
 /**
  * The submit transaction: the reservation posting (planned on the wallet's newest account entries),
@@ -20,7 +30,7 @@ export class DynamoTransferSubmissionStore implements TransferSubmissionStore {
     )
       throw new RangeError('a submission starts with SUBMITTED and reserves funds for the transfer it submits');
     try {
-      return await this.events.append(undefined, events, { posting: reservation, audit });
+      return await this.events.append(undefined, events, { posting: reservation, audit }, withSnapshot);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       throw new StrongroomError('STORE.DUPLICATE', `transfer ${submitted.transferId} was submitted already`, {

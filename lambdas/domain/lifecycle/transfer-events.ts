@@ -1,6 +1,7 @@
 import type { Hex } from 'viem';
 import type { Address } from '../address';
 import type { Asset } from '../asset';
+import type { ReservationSnapshot } from '../ledger/reservation-snapshot';
 import type { VelocityUsage } from '../policy/policy';
 
 /** Where a transfer stands. The last four are terminal failures; COMPLETED is final too. */
@@ -90,6 +91,12 @@ export interface TransferEventData {
      * before it was recorded.
      */
     readonly requestFingerprint?: Hex;
+    /**
+     * What the ledger knew of the wallet just before this transfer's reservation (recorded by the submit
+     * transaction that made it): policy reads velocity and cooldown from it with fewer reads. Absent in
+     * transfers submitted before it was recorded; policy then reads the ledger in full.
+     */
+    readonly reservationSnapshot?: ReservationSnapshot;
   };
   EXECUTION_STARTED: { readonly executionName: string };
   SCREENING_STARTED: Record<string, never>;

@@ -323,6 +323,7 @@ function initialState(event: TransferEvent): TransferState {
     ...(d.initiatorRoles === undefined ? {} : { initiatorRoles: d.initiatorRoles }),
     ...(d.note === undefined ? {} : { note: d.note }),
     ...(d.requestFingerprint === undefined ? {} : { requestFingerprint: d.requestFingerprint }),
+    ...(d.reservationSnapshot === undefined ? {} : { reservationSnapshot: d.reservationSnapshot }),
     attempts: [],
     replacementRequested: false,
     fundsReleased: false,

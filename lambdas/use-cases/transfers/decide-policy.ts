@@ -53,7 +53,14 @@ export async function decidePolicy(
   }
   const initiator: Principal = { id: state.initiatorId, roles: (state.initiatorRoles ?? []).filter(isRole) };
   const activity = policyReadsActivity(wallet.policy, intent.asset)
-    ? (recorded ?? (await deps.ledger.priorActivity(state.id, now)))
+    ? (recorded ??
+      (state.reservationSnapshot === undefined
+        ? await deps.ledger.priorActivity(state.id, now)
+        : await deps.ledger.priorActivityOf(
+            { walletId: state.walletId, asset: state.reserved.asset },
+            state.reservationSnapshot,
+            now,
+          )))
     : undefined;
   const decision = evaluatePolicy(wallet.policy, {
     intent,

@@ -1,4 +1,7 @@
-import { TransferHaltedError } from '../../domain/errors';
+import { ConflictError, TransferHaltedError } from '../../domain/errors';
+import type { PreparedTransaction } from '../../domain/lifecycle/transfer-events';
+import type { TransferState } from '../../domain/lifecycle/transfer-state';
+import type { PlannedNonceReservation } from '../../ports/nonce-store';
 import { prepareTransaction } from '../prepare-transaction';
 import { haltIfCancelled } from './halt-if-cancelled';
 import { intentOfTransfer } from './intent-of-transfer';
@@ -27,25 +30,46 @@ export function prepareTransfer(deps: PrepareTransferDeps, input: StepInput): Pr
       );
     const from = await walletAddressOf(deps, state);
     const chain = deps.chains.get(state.chainId);
-    const transaction = await prepareTransaction(
-      { chain, nonces: deps.nonces, clock: deps.clock },
-      { transferId: state.id, from, intent: intentOfTransfer(state, from) },
-    );
-    const at = deps.clock();
-    const next = await deps.events.append(
-      state,
-      eventsAfter(state, ACTOR, at, [{ type: 'TRANSACTION_PREPARED', data: { transaction } }]),
-      {
-        audit: auditEntry({
-          traceId: state.traceId,
-          actor: ACTOR,
-          action: 'TRANSACTION_PREPARED',
-          inputs: transaction,
-          result: `nonce ${transaction.nonce}, gas ${transaction.gasLimit}, max fee ${transaction.maxFeePerGas}`,
-          at,
-        }),
-      },
-    );
-    return { result: { nonce: transaction.nonce }, state: next };
+    const request = { transferId: state.id, from, intent: intentOfTransfer(state, from) };
+    const prepare = { chain, nonces: deps.nonces, clock: deps.clock };
+    // The nonce is planned and committed with the event (one write); when another transfer took it
+    // first, the store reserves the next one on its own and the event follows.
+    let planned: PlannedNonceReservation | undefined;
+    const transaction = await prepareTransaction(prepare, request, async (nonceRequest) => {
+      if (deps.nonces.planReservation === undefined) return deps.nonces.reserve(nonceRequest);
+      planned = await deps.nonces.planReservation(nonceRequest);
+      return planned.reservation;
+    });
+    try {
+      return { result: { nonce: transaction.nonce }, state: await record(deps, state, transaction, planned) };
+    } catch (error) {
+      if (!(error instanceof ConflictError) || error.code !== 'NONCE.TAKEN') throw error;
+      const reserved = await prepareTransaction(prepare, request);
+      return { result: { nonce: reserved.nonce }, state: await record(deps, state, reserved) };
+    }
   });
+}
+
+function record(
+  deps: PrepareTransferDeps,
+  state: TransferState,
+  transaction: PreparedTransaction,
+  nonce?: PlannedNonceReservation,
+): Promise<TransferState> {
+  const at = deps.clock();
+  return deps.events.append(
+    state,
+    eventsAfter(state, ACTOR, at, [{ type: 'TRANSACTION_PREPARED', data: { transaction } }]),
+    {
+      ...(nonce === undefined ? {} : { nonce }),
+      audit: auditEntry({
+        traceId: state.traceId,
+        actor: ACTOR,
+        action: 'TRANSACTION_PREPARED',
+        inputs: transaction,
+        result: `nonce ${transaction.nonce}, gas ${transaction.gasLimit}, max fee ${transaction.maxFeePerGas}`,
+        at,
+      }),
+    },
+  );
 }
