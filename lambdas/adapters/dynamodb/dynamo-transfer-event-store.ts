@@ -180,7 +180,13 @@ export class DynamoTransferEventStore implements TransferEventStore {
         throw new ConflictError('NONCE.TAKEN', `transfer ${append.next.id}: the planned nonce was taken`, {
           details: { transferId: append.next.id },
         });
-      if (planned !== undefined && (failed.length === 0 || failed.some((i) => i < nonceFrom))) ledgerMode = 'checked';
+      // The ledger's items are its accounts' entries, then its marker and phase checks: an entry that lost
+      // its seq means another posting landed on the account (plan again on the new heads); a marker or
+      // check that failed means the phase was not as assumed (plan again on the markers read).
+      if (planned?.replayed === false) {
+        const entries = planned.plan.entries.length;
+        if (failed.length === 0 || failed.some((i) => i >= entries && i < nonceFrom)) ledgerMode = 'checked';
+      }
       if (auditItem !== undefined && (failed.length === 0 || failed.includes(auditIndex))) auditHead = 'unknown';
       return { done: false, reason: `transfer ${append.next.id}: a posting or the audit trace moved` };
     }, this.retry);

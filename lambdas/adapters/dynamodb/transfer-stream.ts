@@ -34,17 +34,12 @@ export function chainDigest(previous: Hex, event: StoredEvent): Hex {
   return `0x${createHash('sha256').update(previous.slice(2), 'hex').update(bytes, 'utf8').digest('hex')}`;
 }
 
+/** An event as the store writes it (with no audit record yet). */
 export function storedEvent(pk: string, event: TransferEvent): StoredEvent {
-  const item = streamItem(pk, event);
-  return {
-    sk: item.sk as string,
-    type: item.type as string,
-    at: item.at as string,
-    actor: item.actor as string,
-    data: item.data as string,
-  };
+  return storedEventOfItem(streamItem(pk, event));
 }
 
+/** An event item of the events table, as stored. */
 export function storedEventOfItem(item: Record<string, unknown>): StoredEvent {
   const audit =
     typeof item.auditSeq === 'number' && typeof item.auditHash === 'string'
