@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,8 +10,13 @@ import { buildStrongroomApp } from '../../lib/strongroom-app';
 const outdir = mkdtempSync(join(tmpdir(), 'strongroom-cdk-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+/** The context `cdk synth` runs with: cdk.json's, feature flags included, so the tests see that template. */
+const cdkJson = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
 function synth() {
-  const { app, stateful } = buildStrongroomApp({ outdir });
+  const { app, stateful } = buildStrongroomApp({ outdir, context: cdkJson.context });
   const role = new Role(stateful, 'AppenderForTest', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   stateful.tables.grantAppend(role, 'events');
   stateful.tables.grantAppend(role, 'transfers');
@@ -78,5 +83,17 @@ describe('StrongroomStateful', () => {
     const allowed = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
     expect(allowed).not.toContain('dynamodb:UpdateItem');
     expect(allowed).not.toContain('dynamodb:DeleteItem');
+  });
+});
+
+describe('cdk.json', () => {
+  it('sets every feature flag aws-cdk-lib recommends, at its recommended value (an upgrade that adds one fails here)', () => {
+    const recommended = JSON.parse(
+      readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const missing = Object.entries(recommended)
+      .filter(([flag, value]) => JSON.stringify(cdkJson.context[flag]) !== JSON.stringify(value))
+      .map(([flag]) => flag);
+    expect(missing).toEqual([]);
   });
 });
