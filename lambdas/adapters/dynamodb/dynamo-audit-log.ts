@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
+  paginateQuery,
   PutCommand,
   QueryCommand,
   type DynamoDBDocumentClient,
@@ -357,24 +358,21 @@ export class DynamoAuditLog implements AuditLog, DynamoAuditRecordWriter {
       for (let shard = 0; shard < this.options.shards; shard++) keys.push(headsKey(bucket, shard));
     const found: TraceHead[] = [];
     await inBatches(keys, QUERY_CONCURRENCY, async (pk) => {
-      // A global secondary index refuses ConsistentRead (queryAll asks for it): eventually consistent.
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: HEADS_INDEX,
-            KeyConditionExpression: 'headsPk = :pk AND headsSk BETWEEN :lower AND :upper',
-            ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-            ProjectionExpression: 'traceId, seq, #hash',
-            ExpressionAttributeNames: { '#hash': 'hash' },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? [])
-          found.push({ traceId: item.traceId as string, seq: item.seq as number, hash: item.hash as Hex });
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      // A global secondary index refuses ConsistentRead: eventually consistent.
+      const items = await queryAll(
+        this.doc,
+        {
+          TableName: this.table,
+          IndexName: HEADS_INDEX,
+          KeyConditionExpression: 'headsPk = :pk AND headsSk BETWEEN :lower AND :upper',
+          ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
+          ProjectionExpression: 'traceId, seq, #hash',
+          ExpressionAttributeNames: { '#hash': 'hash' },
+        },
+        { consistentRead: false },
+      );
+      for (const item of items)
+        found.push({ traceId: item.traceId as string, seq: item.seq as number, hash: item.hash as Hex });
     });
     return found;
   }
@@ -383,19 +381,19 @@ export class DynamoAuditLog implements AuditLog, DynamoAuditRecordWriter {
   private async coveredHeads(fromMs: number, newest: StoredCheckpoint | undefined): Promise<Map<string, number>> {
     const covered = new Map<string, number>();
     if (newest === undefined || Number(newest.payload.changedBeforeMs) <= fromMs) return covered;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': CHECKPOINT },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: 8,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    // Newest first, 8 a page, and no page more once one checkpoint ended before the rescan began.
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': CHECKPOINT },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: 8,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const stored = toCheckpoint(item);
         // A checkpoint that ended before the rescan began covers nothing in it, nor do older ones.
@@ -403,8 +401,7 @@ export class DynamoAuditLog implements AuditLog, DynamoAuditRecordWriter {
         for (const head of stored.leaves.map(headOfLeaf))
           if (head !== undefined && head.seq > (covered.get(head.traceId) ?? 0)) covered.set(head.traceId, head.seq);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return covered;
   }
 

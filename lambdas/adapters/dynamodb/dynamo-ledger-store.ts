@@ -35,6 +35,7 @@ import type { VelocityUsage } from '../../domain/policy/policy';
 import type { LedgerStore, PostingOutcome, PriorActivity } from '../../ports/ledger-store';
 import type { Page, PageRequest } from '../../ports/page';
 import { PageTokens, pageLimit } from './page-token';
+import { queryAll } from './query-all';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
 import { fromTaggedJson, padSequence, toTaggedJson } from './tagged-json';
 import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact';
@@ -507,28 +508,17 @@ export class DynamoLedgerStore implements LedgerStore {
 
   /** The releases entered before entry `beforeSeq` whose reservation was made after `start`. */
   private async releasesSince(account: LedgerAccount, start: Date, beforeSeq: number): Promise<ReleasedReservation[]> {
-    const releases: ReleasedReservation[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byReservedAt',
-          // '~' sorts after every sequence digit: a reservation made exactly at `start` is outside.
-          KeyConditionExpression: 'pk = :pk AND releasedOfKey > :from',
-          ExpressionAttributeValues: { ':pk': journalKey(account), ':from': `${start.toISOString()}#~` },
-          ProjectionExpression: 'sk, released',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (Number(item.sk as string) >= beforeSeq) continue;
-        releases.push(fromTaggedJson<ReleasedReservation>(item.released as string));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return releases;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'byReservedAt',
+      // '~' sorts after every sequence digit: a reservation made exactly at `start` is outside.
+      KeyConditionExpression: 'pk = :pk AND releasedOfKey > :from',
+      ExpressionAttributeValues: { ':pk': journalKey(account), ':from': `${start.toISOString()}#~` },
+      ProjectionExpression: 'sk, released',
+    });
+    return items
+      .filter((item) => Number(item.sk as string) < beforeSeq)
+      .map((item) => fromTaggedJson<ReleasedReservation>(item.released as string));
   }
 
   private async entryAtOrBefore(account: LedgerAccount, at: Date): Promise<JournalEntry | undefined> {
