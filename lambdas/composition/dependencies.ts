@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StaticChainRegistry } from '../adapters/chain/static-chain-registry';
 import { ViemChainGateway } from '../adapters/chain/viem-chain-gateway';
@@ -17,6 +16,7 @@ import { DynamoTransferSubmissionStore } from '../adapters/dynamodb/dynamo-trans
 import { DynamoWalletStore } from '../adapters/dynamodb/dynamo-wallet-store';
 import { PageTokens } from '../adapters/dynamodb/page-token';
 import { DEFAULT_RETRY } from '../adapters/dynamodb/retry';
+import { kmsClient } from '../adapters/kms/kms-client';
 import { KmsKeyVault } from '../adapters/kms/kms-key-vault';
 import { KmsSecretSealer } from '../adapters/kms/kms-secret-sealer';
 import { AesGcmSecretSealer } from '../adapters/local/aes-gcm-secret-sealer';
@@ -124,7 +124,7 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
       }));
     sealer = new AesGcmSecretSealer(config.keys.sealerKey);
   } else {
-    const kms = new KMSClient({});
+    const kms = kmsClient(); // the one retry policy of every KMS call (SDK standard, 3 attempts)
     keyVault = given.keyVault ?? new KmsKeyVault(kms);
     sealer = new KmsSecretSealer(kms, config.keys.sealerKeyId);
   }

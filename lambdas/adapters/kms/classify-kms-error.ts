@@ -32,8 +32,10 @@ const NETWORK_CODES = new Set([
 
 /**
  * Sorts an error thrown by a KMS client call: the refusals the key vault reports with a KEY.* code,
- * the failures worth retrying (throttling, unavailable key, 5xx, network), and the rest
- * (access denied, validation: bugs or misconfiguration, passed on unchanged).
+ * the transient failures (throttling, unavailable key, 5xx, network: those the client's retry
+ * strategy retries, see `kmsClient`; once it gives up, the key vault reports them as KEY.UNAVAILABLE),
+ * and the rest (access denied, validation: bugs or misconfiguration, passed on unchanged). It
+ * decides no retry: it names what the client's retries left.
  */
 export function classifyKmsError(error: unknown): KmsErrorClass {
   if (typeof error !== 'object' || error === null) return 'other';

@@ -14,13 +14,6 @@ import { classifyKmsError } from './classify-kms-error';
 import { decodeKmsSignature } from './decode-kms-signature';
 import { spkiToPublicKey } from './spki-to-address';
 
-export interface KmsRetryOptions {
-  /** Attempts in all, the first included. */
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
 export interface KmsKeyVaultOptions {
   /**
    * The key policy of new keys (JSON). Without it KMS applies its default policy; deployments pass
@@ -29,27 +22,14 @@ export interface KmsKeyVaultOptions {
   readonly keyPolicy?: string;
   /** Prefix of the description of new keys; the owner and purpose follow it. */
   readonly descriptionPrefix?: string;
-  /**
-   * Retries of throttling, unavailable keys, 5xx and network failures. They come on top of the
-   * client's own retries: a client built with `maxAttempts: 1` leaves the policy to this one.
-   */
-  readonly retry?: Partial<KmsRetryOptions>;
   /** How many keys (public key and address, and as many key purposes) to remember. */
   readonly addressCacheSize?: number;
-  /** Injected for tests: waits between attempts. */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** Injected for tests: the jitter source, in [0, 1). */
-  readonly random?: () => number;
 }
-
-export const DEFAULT_KMS_RETRY: KmsRetryOptions = { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 1_000 };
 
 const DIGEST = /^0x[0-9a-fA-F]{64}$/;
 /** The tag `createKey` writes and `signDigest` reads; IAM conditions name it too (aws:ResourceTag/strongroom:purpose). */
 const PURPOSE_TAG = 'strongroom:purpose';
 const PURPOSES: readonly string[] = ['custody', 'approval', 'audit'] satisfies readonly KeyPurpose[];
-
-const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An alias can be pointed at another key, so nothing is cached under it; key ids and ARNs are for life. */
 const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.includes(':alias/');
@@ -72,32 +52,29 @@ const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.
  * key from the cache once they have seen it; `signDigest` is where KEY.DISABLED is certain. Nothing is cached under an alias: `signDigest`
  * resolves an alias to its key ARN on every call (GetPublicKey names the key), and checks the
  * purpose of, and signs with, that ARN, so the key checked is the key that signs.
+ *
+ * Retries are the client's, not this adapter's: build the client with `kmsClient()` (./kms-client),
+ * whose SDK retry strategy retries throttling, 5xx and dropped connections with jittered backoff.
+ * This adapter calls KMS once per operation and maps what still fails: refusals to KEY.NOT_FOUND,
+ * KEY.DISABLED or KEY.WRONG_PURPOSE, a failure the client retried to the end to KEY.UNAVAILABLE.
  */
 export class KmsKeyVault implements KeyVault {
-  private readonly retry: KmsRetryOptions;
   private readonly keys = new Map<string, KnownKey>();
   private readonly purposes = new Map<string, KeyPurpose>();
   private readonly addressCacheSize: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
 
   constructor(
     private readonly kms: KMSClient,
     private readonly options: KmsKeyVaultOptions = {},
   ) {
-    this.retry = { ...DEFAULT_KMS_RETRY, ...options.retry };
-    if (!Number.isInteger(this.retry.maxAttempts) || this.retry.maxAttempts < 1)
-      throw new RangeError('retry.maxAttempts must be a positive integer');
     this.addressCacheSize = options.addressCacheSize ?? 1_000;
-    this.sleep = options.sleep ?? sleepFor;
-    this.random = options.random ?? Math.random;
   }
 
   async createKey(request: { readonly ownerId: string; readonly purpose: KeyPurpose }): Promise<KeyRef> {
     if (request.ownerId.length === 0 || request.ownerId.length > 256)
       throw new RangeError('ownerId must have 1 to 256 characters');
-    // A retried CreateKey after a lost response can leave an orphan key: tagged with its owner, it
-    // costs a monthly fee and can sign nothing that is not routed to it, so retrying is still right.
+    // A CreateKey the client retries after a lost response can leave an orphan key: tagged with its
+    // owner, it costs a monthly fee and can sign nothing that is not routed to it, so retrying is still right.
     const created = await this.send('CreateKey', undefined, () =>
       this.kms.send(
         new CreateKeyCommand({
@@ -243,42 +220,38 @@ export class KmsKeyVault implements KeyVault {
     return purpose;
   }
 
-  /** Runs one KMS call, retrying transient failures with full-jitter exponential backoff, and maps refusals to KEY.* codes. */
+  /**
+   * Runs one KMS call and maps its failure to a KEY.* code. No loop here: the client's retry strategy
+   * (see `kmsClient`) has already retried what was transient, and says how often in `$metadata.attempts`.
+   */
   private async send<T>(operation: string, keyId: string | undefined, call: () => Promise<T>): Promise<T> {
-    const { maxAttempts, baseDelayMs, maxDelayMs } = this.retry;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const details = { operation, ...(keyId === undefined ? {} : { keyId }), error: errorName(error) };
-        const key = keyId ?? '(new key)';
-        switch (classifyKmsError(error)) {
-          case 'not_found':
-            throw new SigningError('KEY.NOT_FOUND', `KMS has no key ${key}`, { details, cause: error });
-          case 'disabled':
-            throw new SigningError('KEY.DISABLED', `KMS key ${key} is disabled or pending deletion`, {
-              details,
-              cause: error,
-            });
-          case 'wrong_usage':
-            throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${key} is not a signing key`, {
-              details,
-              cause: error,
-            });
-          case 'other':
-            throw error;
-          case 'transient':
-            if (attempt >= maxAttempts) {
-              throw new DependencyUnavailableError(
-                'KEY.UNAVAILABLE',
-                `KMS ${operation} failed ${attempt} times, last with ${details.error}`,
-                {
-                  details: { ...details, attempts: attempt },
-                  cause: error,
-                },
-              );
-            }
-            await this.sleep(this.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+    try {
+      return await call();
+    } catch (error) {
+      const details = { operation, ...(keyId === undefined ? {} : { keyId }), error: errorName(error) };
+      const key = keyId ?? '(new key)';
+      switch (classifyKmsError(error)) {
+        case 'not_found':
+          throw new SigningError('KEY.NOT_FOUND', `KMS has no key ${key}`, { details, cause: error });
+        case 'disabled':
+          throw new SigningError('KEY.DISABLED', `KMS key ${key} is disabled or pending deletion`, {
+            details,
+            cause: error,
+          });
+        case 'wrong_usage':
+          throw new SigningError('KEY.WRONG_PURPOSE', `KMS key ${key} is not a signing key`, {
+            details,
+            cause: error,
+          });
+        case 'other':
+          throw error;
+        case 'transient': {
+          const attempts = attemptsOf(error);
+          throw new DependencyUnavailableError(
+            'KEY.UNAVAILABLE',
+            `KMS ${operation} failed ${attempts === 1 ? 'once' : `${attempts} times`}, last with ${details.error}`,
+            { details: { ...details, attempts }, cause: error },
+          );
         }
       }
     }
@@ -299,4 +272,10 @@ function errorName(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? `${error.name} (${code})` : error.name;
+}
+
+/** How many times the client sent the call before giving up (the SDK's retry middleware records it); 1 when it does not say. */
+function attemptsOf(error: unknown): number {
+  const attempts = (error as { $metadata?: { attempts?: unknown } }).$metadata?.attempts;
+  return typeof attempts === 'number' && Number.isInteger(attempts) && attempts >= 1 ? attempts : 1;
 }

@@ -5,6 +5,9 @@ import type { SecretSealer } from '../../ports/secret-sealer';
  * Seals small secrets (task tokens, link secrets) with a KMS symmetric key. The context becomes the
  * KMS encryption context, so a ciphertext opens only for the record it was sealed for, and every
  * Decrypt is in CloudTrail with that context.
+ *
+ * It calls KMS once per seal or open: retries are the client's (build it with `kmsClient()`, the one
+ * retry policy of every KMS call), and what still fails is passed on as the SDK threw it.
  */
 export class KmsSecretSealer implements SecretSealer {
   constructor(

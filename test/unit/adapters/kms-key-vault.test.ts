@@ -3,7 +3,6 @@ import {
   CreateKeyCommand,
   DisabledException,
   GetPublicKeyCommand,
-  KMSClient,
   KMSInternalException,
   KMSInvalidStateException,
   KMSServiceException,
@@ -19,7 +18,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { bytesToHex, hexToBigInt, recoverAddress, serializeSignature, type Hex } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { decodeKmsSignature } from '../../../lambdas/adapters/kms/decode-kms-signature';
+import { KMS_MAX_ATTEMPTS, kmsClient, type KmsClientOptions } from '../../../lambdas/adapters/kms/kms-client';
 import { KmsKeyVault, type KmsKeyVaultOptions } from '../../../lambdas/adapters/kms/kms-key-vault';
+import { KmsSecretSealer } from '../../../lambdas/adapters/kms/kms-secret-sealer';
 import { spkiToAddress } from '../../../lambdas/adapters/kms/spki-to-address';
 import {
   derSignature,
@@ -84,21 +85,17 @@ function findDigest(label: string, predicate: (signed: Signed) => boolean): { di
   throw new Error(`no digest found for ${label}`);
 }
 
-const kms = new KMSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const CLIENT = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } } as const;
+// aws-sdk-client-mock replaces `send`, so these tests see the adapter alone: one call per operation,
+// no retries (those are the client's; the transport tests at the end of the file count them).
+const kms = kmsClient(CLIENT);
 const mock = mockClient(kms);
 const publicKey = secp256k1.getPublicKey(SECRET, false);
 
 /** How the mocked KMS signs the next requests: by default, the right key with the low s. */
 let kmsSigns: (digest: Uint8Array) => Uint8Array;
-let sleeps: number[];
 
-function vault(options: KmsKeyVaultOptions = {}): KmsKeyVault {
-  return new KmsKeyVault(kms, {
-    sleep: async (ms) => void sleeps.push(ms),
-    random: () => 0.5,
-    ...options,
-  });
-}
+const vault = (options: KmsKeyVaultOptions = {}): KmsKeyVault => new KmsKeyVault(kms, options);
 
 const signFake = (input: SignCommandInput) => {
   expect(input).toMatchObject({ KeyId: KEY_ARN, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' });
@@ -115,7 +112,6 @@ const throttled = (): KMSServiceException =>
 
 beforeEach(() => {
   mock.reset();
-  sleeps = [];
   kmsSigns = (digest) => kmsDer(sign(digest), false);
   mock.on(GetPublicKeyCommand).resolves({
     KeyId: KEY_ARN,
@@ -369,45 +365,43 @@ describe('KmsKeyVault.signDigest', () => {
     await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({
       code: 'KEY.WRONG_PURPOSE',
     });
-    expect(sleeps).toEqual([]);
+    expect(mock.commandCalls(SignCommand)).toHaveLength(4);
   });
 
-  it('retries throttling with growing, jittered delays, then signs', async () => {
-    mock.on(SignCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).callsFake(signFake);
-    const digest = bytesToHex(seeded('throttled'));
-    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
-    expect(mock.commandCalls(SignCommand)).toHaveLength(3);
-    expect(sleeps).toEqual([25, 50]); // random() = 0.5 of 50 ms, then of 100 ms
-  });
-
-  it('gives up with KEY.UNAVAILABLE when throttling outlasts its attempts', async () => {
-    mock.on(SignCommand).rejects(throttled());
-    const failure = vault({ retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } }).signDigest(
-      KEY_ARN,
-      bytesToHex(seeded('d')),
-      'custody',
-    );
-    await expect(failure).rejects.toMatchObject({
+  it('reports a failure the client retried to the end as KEY.UNAVAILABLE, with the attempts the client counted', async () => {
+    const keys = vault();
+    await keys.addressOf(KEY_ARN);
+    const gaveUp = Object.assign(throttled(), {
+      $metadata: { httpStatusCode: 400, attempts: 3, totalRetryDelay: 1_200 },
+    });
+    mock.on(SignCommand).rejects(gaveUp);
+    await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({
       name: 'DependencyUnavailableError',
       code: 'KEY.UNAVAILABLE',
       kind: 'unavailable',
-      details: { attempts: 5, operation: 'Sign' },
+      message: `KMS Sign failed 3 times, last with ThrottlingException`,
+      details: { attempts: 3, operation: 'Sign', keyId: KEY_ARN, error: 'ThrottlingException' },
+      cause: gaveUp,
     });
-    expect(mock.commandCalls(SignCommand)).toHaveLength(5);
-    expect(sleeps).toEqual([50, 100, 150, 150]); // capped at maxDelayMs
+    // The adapter itself sends once: the retries were the client's.
+    expect(mock.commandCalls(SignCommand)).toHaveLength(1);
   });
 
-  it('retries an unavailable key, a KMS 5xx and a dropped connection the same way', async () => {
-    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    mock
-      .on(SignCommand)
-      .rejectsOnce(new KeyUnavailableException({ message: 'unavailable', $metadata: {} }))
-      .rejectsOnce(new KMSInternalException({ message: 'internal', $metadata: { httpStatusCode: 500 } }))
-      .rejectsOnce(reset)
-      .callsFake(signFake);
-    const digest = bytesToHex(seeded('flaky'));
-    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
-    expect(mock.commandCalls(SignCommand)).toHaveLength(4);
+  it('reports an unavailable key, a KMS 5xx and a dropped connection as KEY.UNAVAILABLE too', async () => {
+    const keys = vault();
+    await keys.addressOf(KEY_ARN);
+    for (const failure of [
+      new KeyUnavailableException({ message: 'unavailable', $metadata: { httpStatusCode: 500 } }),
+      new KMSInternalException({ message: 'internal', $metadata: { httpStatusCode: 500 } }),
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    ]) {
+      mock.on(SignCommand).rejects(failure);
+      await expect(keys.signDigest(KEY_ARN, bytesToHex(seeded('d')), 'custody')).rejects.toMatchObject({
+        code: 'KEY.UNAVAILABLE',
+        details: { attempts: 1 }, // the client did not say: counted as one
+      });
+    }
+    expect(mock.commandCalls(SignCommand)).toHaveLength(3);
   });
 
   it('passes on, unretried, a failure that is neither a refusal nor transient', async () => {
@@ -504,16 +498,18 @@ describe('KmsKeyVault.signDigest refuses a key of another purpose', () => {
     ]);
   });
 
-  it('reads the tags through the retry and error mapping of every KMS call', async () => {
-    mock.on(ListResourceTagsCommand).rejectsOnce(throttled()).resolves(tagged('custody'));
-    await expectRecovers(digest, await vault().signDigest(KEY_ARN, digest, 'custody'));
-    expect(sleeps).toEqual([25]);
+  it('reads the tags through the error mapping of every KMS call', async () => {
+    mock.on(ListResourceTagsCommand).rejects(throttled());
+    await expect(vault().signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
+      code: 'KEY.UNAVAILABLE',
+      details: { operation: 'ListResourceTags' },
+    });
     mock.on(ListResourceTagsCommand).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
     await expect(vault().signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
       code: 'KEY.NOT_FOUND',
       details: { operation: 'ListResourceTags' },
     });
-    expect(mock.commandCalls(SignCommand)).toHaveLength(1);
+    expect(mock.commandCalls(SignCommand)).toHaveLength(0);
   });
 
   it('resolves an alias to its key on every call, and checks the purpose of, and signs with, that key', async () => {
@@ -580,16 +576,223 @@ describe('KmsKeyVault.createKey', () => {
     });
     expect(mock.commandCalls(GetPublicKeyCommand)[0]!.args[0].input).toEqual({ KeyId: KEY_ARN });
   });
+});
 
-  it('retries a throttled CreateKey', async () => {
-    mock
-      .on(CreateKeyCommand)
-      .rejectsOnce(throttled())
-      .resolves({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN } });
-    await expect(vault().createKey({ ownerId: 'deployment', purpose: 'approval' })).resolves.toEqual({
+/**
+ * The wire under a real client built by `kmsClient`: each HTTP attempt the client makes reaches this
+ * fake KMS (AWS JSON 1.1, as KMS speaks it), so the counts below include the SDK's retries.
+ */
+describe('one retry policy: the client from kmsClient, under a fake KMS transport', () => {
+  type Operation = 'GetPublicKey' | 'ListResourceTags' | 'Sign' | 'CreateKey' | 'Encrypt';
+  interface Wire {
+    readonly statusCode: number;
+    readonly headers: Record<string, string>;
+    readonly body: Uint8Array;
+  }
+  /** What the fake KMS answers to one attempt: a body (200), a KMS error, or a dropped connection. */
+  type Answer = Record<string, unknown> | { readonly fail: string; readonly status: number } | 'drop';
+
+  const json = (statusCode: number, body: unknown, errorType?: string): Wire => ({
+    statusCode,
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': 'r-1',
+      ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
+    },
+    body: Buffer.from(JSON.stringify(body)),
+  });
+  const THROTTLED = { fail: 'ThrottlingException', status: 400 } as const;
+  const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+  let calls: { operation: Operation; attemptHeader: string }[];
+  /** Answers of the fake KMS, per operation: a function of the attempt's input, or undefined for the default. */
+  let answers: Partial<Record<Operation, (input: Record<string, unknown>) => Answer>>;
+
+  const defaults: Record<Operation, (input: Record<string, unknown>) => Answer> = {
+    GetPublicKey: () => ({
+      KeyId: KEY_ARN,
+      PublicKey: b64(ecSpki(publicKey)),
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+    }),
+    ListResourceTags: () => ({ Tags: CUSTODY_TAGS, Truncated: false }),
+    Sign: (input) => ({
+      KeyId: KEY_ARN,
+      Signature: b64(kmsDer(sign(Buffer.from(String(input['Message']), 'base64')), false)),
+      SigningAlgorithm: 'ECDSA_SHA_256',
+    }),
+    CreateKey: () => ({ KeyMetadata: { KeyId: 'k', Arn: KEY_ARN } }),
+    Encrypt: () => ({ KeyId: KEY_ARN, CiphertextBlob: b64(Uint8Array.of(1, 2, 3)) }),
+  };
+
+  const transport = {
+    async handle(request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: Wire }> {
+      const operation = request.headers['x-amz-target']!.replace('TrentService.', '') as Operation;
+      calls.push({ operation, attemptHeader: request.headers['amz-sdk-request'] ?? '' });
+      const input = JSON.parse(String(request.body ?? '{}')) as Record<string, unknown>;
+      const answer = (answers[operation] ?? defaults[operation])(input);
+      if (answer === 'drop') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      if (typeof answer['fail'] === 'string') {
+        const { fail, status } = answer as { fail: string; status: number };
+        return { response: json(status, { __type: fail, message: `${fail} from the fake` }, fail) };
+      }
+      return { response: json(200, answer) };
+    },
+  };
+
+  const client = (): ReturnType<typeof kmsClient> =>
+    kmsClient({ ...CLIENT, requestHandler: transport as unknown as KmsClientOptions['requestHandler'] });
+  /** Fails `times` attempts with `answer`, then answers as usual. */
+  const failing = (operation: Operation, answer: Answer, times = Infinity) => {
+    let failed = 0;
+    return (input: Record<string, unknown>): Answer => (failed++ < times ? answer : defaults[operation](input));
+  };
+
+  const digest = bytesToHex(seeded('over the wire'));
+  let random: jest.SpiedFunction<typeof Math.random>;
+
+  beforeEach(() => {
+    calls = [];
+    answers = {};
+    // The SDK's backoff is random() × a growing base: with 0 the retries do not wait.
+    random = jest.spyOn(Math, 'random').mockReturnValue(0);
+  });
+  afterEach(() => random.mockRestore());
+
+  /** A vault that has signed once: its public key and purpose are cached, so a Sign is one KMS operation. */
+  async function warmVault(): Promise<KmsKeyVault> {
+    const keys = new KmsKeyVault(client());
+    await expectRecovers(digest, await keys.signDigest(KEY_ARN, digest, 'custody'));
+    calls = [];
+    return keys;
+  }
+
+  it(`makes one Sign under persistent throttling ${KMS_MAX_ATTEMPTS} KMS calls (not 4 × 3 = 12), then KEY.UNAVAILABLE`, async () => {
+    expect(KMS_MAX_ATTEMPTS).toBe(3);
+    const keys = await warmVault();
+    answers.Sign = () => THROTTLED;
+    await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
+      name: 'DependencyUnavailableError',
+      code: 'KEY.UNAVAILABLE',
+      kind: 'unavailable',
+      message: 'KMS Sign failed 3 times, last with ThrottlingException',
+      details: { operation: 'Sign', keyId: KEY_ARN, attempts: 3, error: 'ThrottlingException' },
+    });
+    expect(calls).toEqual([
+      { operation: 'Sign', attemptHeader: 'attempt=1; max=3' },
+      { operation: 'Sign', attemptHeader: 'attempt=2; max=3' },
+      { operation: 'Sign', attemptHeader: 'attempt=3; max=3' },
+    ]);
+  });
+
+  it.each([
+    ['throttling', THROTTLED],
+    ['KeyUnavailableException (500)', { fail: 'KeyUnavailableException', status: 500 }],
+    ['KMSInternalException (500)', { fail: 'KMSInternalException', status: 500 }],
+    ['DependencyTimeoutException (503)', { fail: 'DependencyTimeoutException', status: 503 }],
+    ['a dropped connection', 'drop'],
+  ] as const)(
+    'retries %s: signs when it passes, KEY.UNAVAILABLE after 3 calls when it does not',
+    async (_name, answer) => {
+      const keys = await warmVault();
+      answers.Sign = failing('Sign', answer, 2);
+      await expectRecovers(digest, await keys.signDigest(KEY_ARN, digest, 'custody'));
+      expect(calls.map((call) => call.operation)).toEqual(['Sign', 'Sign', 'Sign']);
+      calls = [];
+      answers.Sign = () => answer;
+      await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
+        code: 'KEY.UNAVAILABLE',
+        details: { attempts: 3 },
+      });
+      expect(calls).toHaveLength(3);
+    },
+  );
+
+  it.each([
+    ['NotFoundException', 'KEY.NOT_FOUND'],
+    ['DisabledException', 'KEY.DISABLED'],
+    ['KMSInvalidStateException', 'KEY.DISABLED'],
+    ['InvalidKeyUsageException', 'KEY.WRONG_PURPOSE'],
+  ])('does not retry %s: 1 call, %s', async (fail, code) => {
+    const keys = await warmVault();
+    answers.Sign = () => ({ fail, status: 400 });
+    await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
+      name: 'SigningError',
+      code,
+      details: { operation: 'Sign', error: fail },
+    });
+    expect(calls).toEqual([{ operation: 'Sign', attemptHeader: 'attempt=1; max=3' }]);
+  });
+
+  it('does not retry AccessDenied either, and passes it on', async () => {
+    const keys = await warmVault();
+    answers.Sign = () => ({ fail: 'AccessDeniedException', status: 400 });
+    await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('waits a full-jitter backoff between attempts: random() times a growing delay', async () => {
+    const totalDelay = async (r: number): Promise<number> => {
+      random.mockReturnValue(r);
+      const keys = await warmVault();
+      answers.Sign = () => THROTTLED;
+      const failure = (await keys.signDigest(KEY_ARN, digest, 'custody').catch((e: unknown) => e)) as {
+        cause: { $metadata: { totalRetryDelay: number } };
+      };
+      answers = {};
+      return failure.cause.$metadata.totalRetryDelay;
+    };
+    expect(await totalDelay(0)).toBe(0);
+    const small = await totalDelay(0.002);
+    expect(small).toBeGreaterThan(0);
+    expect(await totalDelay(0.004)).toBe(2 * small);
+  });
+
+  it('retries the other operations the same way: GetPublicKey, ListResourceTags and CreateKey', async () => {
+    answers.CreateKey = failing('CreateKey', THROTTLED, 1);
+    answers.GetPublicKey = failing('GetPublicKey', { fail: 'KMSInternalException', status: 500 }, 1);
+    answers.ListResourceTags = failing('ListResourceTags', THROTTLED, 2);
+    expect(await new KmsKeyVault(client()).createKey({ ownerId: 'w-123', purpose: 'custody' })).toEqual({
       keyId: KEY_ARN,
       address: ADDRESS,
     });
-    expect(mock.commandCalls(CreateKeyCommand)).toHaveLength(2);
+    expect(calls.map((call) => call.operation)).toEqual(['CreateKey', 'CreateKey', 'GetPublicKey', 'GetPublicKey']);
+    calls = [];
+    // Another vault, which has not created the key: it reads its purpose tag.
+    answers.GetPublicKey = failing('GetPublicKey', { fail: 'KMSInternalException', status: 500 }, 1);
+    await expectRecovers(digest, await new KmsKeyVault(client()).signDigest(KEY_ARN, digest, 'custody'));
+    expect(calls.map((call) => call.operation)).toEqual([
+      'GetPublicKey',
+      'GetPublicKey',
+      'ListResourceTags',
+      'ListResourceTags',
+      'ListResourceTags',
+      'Sign',
+    ]);
+  });
+
+  it('is the policy of the secret sealer on the same client too: 3 calls, the error passed on', async () => {
+    answers.Encrypt = () => THROTTLED;
+    await expect(new KmsSecretSealer(client(), KEY_ARN).seal('token', { transferId: 't-1' })).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      $metadata: { attempts: 3 },
+    });
+    expect(calls.map((call) => call.operation)).toEqual(['Encrypt', 'Encrypt', 'Encrypt']);
+  });
+
+  it('stops retrying while KMS keeps failing: the client retries only while its retry quota lasts', async () => {
+    const keys = await warmVault();
+    answers.Sign = () => THROTTLED;
+    const callsPerSign: number[] = [];
+    for (let i = 0; i < 200 && callsPerSign.at(-1) !== 1; i++) {
+      calls = [];
+      await expect(keys.signDigest(KEY_ARN, digest, 'custody')).rejects.toMatchObject({ code: 'KEY.UNAVAILABLE' });
+      callsPerSign.push(calls.length);
+    }
+    expect(callsPerSign[0]).toBe(3);
+    expect(callsPerSign.at(-1)).toBe(1);
+    expect(Math.max(...callsPerSign)).toBe(3);
   });
 });
