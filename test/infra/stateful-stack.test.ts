@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { TABLE_NAMES, TABLE_SCHEMAS } from '../../lambdas/adapters/dynamodb/table-schema';
 import { APPEND_ONLY_DENIED_ACTIONS } from '../../lib/storage/custody-tables';
 import { buildStrongroomApp } from '../../lib/strongroom-app';
@@ -26,8 +27,28 @@ function synth() {
 describe('StrongroomStateful', () => {
   const { app, template } = synth();
 
-  it('synthesizes with no unacknowledged cdk-nag finding', () => {
+  it('synthesizes with no unacknowledged cdk-nag finding and no AWS Control Tower guard failure', () => {
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('runs the Control Tower guard rules at synth: a resource that breaks them fails the synth, naming the rule', () => {
+    const other = buildStrongroomApp({
+      outdir: mkdtempSync(join(tmpdir(), 'strongroom-guard-')),
+      context: cdkJson.context,
+    });
+    // A bucket without versioning, lifecycle or public access block: the Control Tower rules refuse it.
+    new Bucket(other.stateful, 'WithoutLifecycle', { enforceSSL: true, encryption: BucketEncryption.S3_MANAGED });
+    let failure = '';
+    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      other.app.synth();
+    } catch (error) {
+      failure = String(error);
+    } finally {
+      log.mockRestore();
+    }
+    expect(failure).toMatch(/\[CT\.S3\.PR\.1\]: .*\(cdk-validator-cfnguard\)/);
+    // The real stack has no such resource: the synth above it passes both rule sets.
   });
 
   it('has one table per schema entry, with the schema’s keys and indexes', () => {
