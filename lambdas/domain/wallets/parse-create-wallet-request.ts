@@ -16,12 +16,17 @@ export interface CreateWalletRequest {
   readonly name: string;
   readonly chainId: number;
   readonly keyScheme: KeyScheme;
-  /** For `mpc` only: the secp256k1 public key the customer's share is encrypted to (lower-case hex). */
+  /**
+   * For `mpc` only: the secp256k1 public key the customer's share is encrypted to (lower-case hex),
+   * its length and prefix checked here. Whether it is a point of the curve is checked by the
+   * use case (`createWallet`), with noble: the domain may not import it.
+   */
   readonly recoveryPublicKey?: Hex;
 }
 
 const NAME_RULE: StringRule = { maxLength: 128 };
-// 33 bytes compressed (02/03 prefix) or 65 bytes uncompressed (04 prefix); the point is checked below.
+// 33 bytes compressed (02/03 prefix) or 65 bytes uncompressed (04 prefix). The point itself is
+// checked by createWallet with @noble/curves, which the domain's purity rule does not admit.
 const PUBLIC_KEY_RULE: StringRule = {
   maxLength: 132,
   pattern: /^0x(?:0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$/,
@@ -32,6 +37,7 @@ const PUBLIC_KEY_RULE: StringRule = {
  * Parses the body of `POST /v1/wallets` strictly: a closed object, every refusal a ValidationError
  * naming the field. `recoveryPublicKey` belongs to `mpc` and is required there: the customer's key
  * share is returned only encrypted to it, so without it there is nowhere safe to send that share.
+ * That key's length and prefix are checked here; that it is a curve point, by `createWallet`.
  */
 export function parseCreateWalletRequest(body: unknown): CreateWalletRequest {
   const raw = expectObject(body, 'body');
@@ -82,38 +88,5 @@ function parseKeyScheme(raw: UncheckedObject): KeyScheme {
 }
 
 function parseRecoveryPublicKey(value: unknown): Hex {
-  const key = checkString(value, 'recoveryPublicKey', PUBLIC_KEY_RULE).toLowerCase() as Hex;
-  if (!isOnSecp256k1(key))
-    throw new ValidationError('REQUEST.INVALID_FIELD', 'recoveryPublicKey', 'is not a point on the secp256k1 curve');
-  return key;
-}
-
-// secp256k1: y² = x³ + 7 over the field of this prime.
-const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
-
-/**
- * Whether a SEC1 public key (format checked by the pattern) is a point of the curve. A share
- * encrypted to a point off the curve could never be opened, or worse, could leak through a
- * small-subgroup key agreement; it is refused here as bad input rather than failing in the enclave.
- */
-function isOnSecp256k1(key: Hex): boolean {
-  const x = BigInt(`0x${key.slice(4, 68)}`);
-  if (x >= P) return false;
-  const rhs = (modPow(x, 3n) + 7n) % P;
-  if (key.startsWith('0x04')) {
-    const y = BigInt(`0x${key.slice(68)}`);
-    return y < P && (y * y) % P === rhs;
-  }
-  // A compressed x is valid when x³ + 7 has a square root (Euler's criterion); it is never 0 here.
-  return modPow(rhs, (P - 1n) / 2n) === 1n;
-}
-
-function modPow(base: bigint, exponent: bigint): bigint {
-  let result = 1n;
-  let b = base % P;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-  }
-  return result;
+  return checkString(value, 'recoveryPublicKey', PUBLIC_KEY_RULE).toLowerCase() as Hex;
 }

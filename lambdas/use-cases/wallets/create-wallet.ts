@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { StrongroomError } from '../../domain/errors';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import type { Hex } from 'viem';
+import { StrongroomError, ValidationError } from '../../domain/errors';
 import type { Principal } from '../../domain/principal';
 import { parseCreateWalletRequest } from '../../domain/wallets/parse-create-wallet-request';
 import type { KeyScheme, WalletStatus } from '../../domain/wallets/wallet';
@@ -28,6 +30,7 @@ export async function createWallet(
   request: { readonly principal: Principal; readonly body: unknown },
 ): Promise<CreatedWallet> {
   const parsed = parseCreateWalletRequest(request.body);
+  if (parsed.recoveryPublicKey !== undefined) assertCurvePoint(parsed.recoveryPublicKey);
   if (parsed.keyScheme !== 'kms') {
     throw new StrongroomError(
       'WALLET.KEY_SCHEME_NOT_AVAILABLE',
@@ -73,4 +76,26 @@ export async function createWallet(
     keyScheme: wallet.keyScheme,
     status: wallet.status,
   };
+}
+
+/**
+ * Refuses a recovery public key that is not a point of secp256k1 (off the curve, a coordinate
+ * beyond the field, a compressed x with no point, the point at infinity). A share encrypted to such
+ * a point could never be opened, or worse, could leak through a small-subgroup key agreement; it is
+ * refused as bad input rather than failing in the enclave. Its length and prefix were checked by the
+ * domain's parser.
+ *
+ * Checked here, not in the domain, with @noble/curves (the library viem itself computes with), in
+ * place of hand-written field arithmetic: the domain may import only viem and the Merkle tree, and
+ * viem's public API has no point validation (`publicKeyToAddress` only hashes the bytes; its copy of
+ * noble is reachable only through `viem/tempo`, a chain module the domain does not import).
+ */
+function assertCurvePoint(key: Hex): void {
+  try {
+    secp256k1.Point.fromHex(key.slice(2)); // decodes, then assertValidity(): on the curve, not infinity
+  } catch (cause) {
+    throw new ValidationError('REQUEST.INVALID_FIELD', 'recoveryPublicKey', 'is not a point on the secp256k1 curve', {
+      cause,
+    });
+  }
 }
