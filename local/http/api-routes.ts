@@ -1,4 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import {
+  API_ROUTES,
+  parseRouteKey,
+  type ApiFunctionName,
+  type ApiRouteKey,
+} from '../../lambdas/handlers/api/api-routes';
 // The real handler modules, loaded with this file; they read their configuration at their first request.
 import { handler as approvalGroups } from '../../lambdas/handlers/api/approval-groups';
 import { handler as approvals } from '../../lambdas/handlers/api/approvals';
@@ -36,10 +42,10 @@ export interface ApiHandlers {
   readonly reconciliation: ApiProxyHandler;
 }
 
-// The module names in lambdas/handlers/api/.
-const FUNCTION_NAMES: Readonly<Record<keyof ApiHandlers, string>> = {
+/** The function of each handler, as `lambdas/handlers/api/api-routes.ts` names it. */
+const FUNCTION_OF: Readonly<Record<ApiFunctionName, keyof ApiHandlers>> = {
   wallets: 'wallets',
-  approvalGroups: 'approval-groups',
+  'approval-groups': 'approvalGroups',
   transactions: 'transactions',
   approvals: 'approvals',
   audit: 'audit',
@@ -48,33 +54,20 @@ const FUNCTION_NAMES: Readonly<Record<keyof ApiHandlers, string>> = {
 };
 
 /**
- * The resources and methods of API v1 (ARCHITECTURE §7) and the function that serves each, as the
- * cloud's API Gateway declares them. Handlers are values so that tests can pass fakes; the real
- * modules are wired by {@link defaultApiRoutes}.
+ * The resources and methods of API v1 and the function that serves each, from the one route table
+ * (`API_ROUTES`) the handlers implement and the cloud's API Gateway declares. Handlers are values so
+ * that tests can pass fakes; the real modules are wired by {@link defaultApiRoutes}.
  */
 export function apiRoutes(handlers: ApiHandlers): ApiRoutes {
-  const route = (fn: keyof ApiHandlers, methods: readonly ApiMethod[]): ApiRoute => ({
-    functionName: FUNCTION_NAMES[fn],
-    methods,
-    handler: handlers[fn],
-  });
-  return {
-    '/v1/wallets': route('wallets', ['GET', 'POST']),
-    '/v1/wallets/{id}': route('wallets', ['GET']),
-    '/v1/wallets/{id}/policy': route('wallets', ['PUT']),
-    '/v1/wallets/{id}/freeze': route('wallets', ['POST']),
-    '/v1/wallets/{id}/unfreeze': route('wallets', ['POST']),
-    '/v1/approval-groups': route('approvalGroups', ['POST']),
-    '/v1/approval-groups/{id}': route('approvalGroups', ['GET']),
-    '/v1/transactions': route('transactions', ['GET', 'POST']),
-    '/v1/transactions/{id}': route('transactions', ['GET']),
-    '/v1/transactions/{id}/cancel': route('transactions', ['POST']),
-    '/v1/approvals/{id}': route('approvals', ['GET', 'POST']),
-    '/v1/audit/{traceId}': route('audit', ['GET']),
-    '/v1/health': route('health', ['GET']),
-    '/v1/reconciliation/exceptions': route('reconciliation', ['GET']),
-    '/v1/reconciliation/exceptions/{id}/resolve': route('reconciliation', ['POST']),
-  };
+  const table: Record<string, { functionName: string; methods: ApiMethod[]; handler: ApiProxyHandler }> = {};
+  for (const [key, functionName] of Object.entries(API_ROUTES) as [ApiRouteKey, ApiFunctionName][]) {
+    const { method, resource } = parseRouteKey(key);
+    const route = (table[resource] ??= { functionName, methods: [], handler: handlers[FUNCTION_OF[functionName]] });
+    if (route.functionName !== functionName)
+      throw new Error(`${resource} is served by ${route.functionName} and ${functionName}: one function per resource`);
+    route.methods.push(method as ApiMethod);
+  }
+  return table;
 }
 
 /** API v1 served by the real Lambda handler modules, the ones the cloud deploys. */

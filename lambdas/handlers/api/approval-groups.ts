@@ -4,9 +4,9 @@ import { getApprovalGroup } from '../../use-cases/approval-groups/get-approval-g
 import { apiHandler } from './http/api-handler';
 import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
-import { routes } from './http/route';
+import { functionRoutes } from './api-routes';
 
-const api = routes<Dependencies>({
+const api = functionRoutes<Dependencies, 'approval-groups'>('approval-groups', {
   'POST /v1/approval-groups': async (r, deps) => {
     const group = await createApprovalGroup(deps, { principal: requireRole(r.principal, 'admin'), body: r.body });
     return { status: 201, body: group, headers: { location: `/v1/approval-groups/${group.id}` } };

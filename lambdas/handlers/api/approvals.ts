@@ -4,9 +4,9 @@ import { decideApproval } from '../../use-cases/transfers/decide-approval';
 import { apiHandler } from './http/api-handler';
 import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
-import { routes } from './http/route';
+import { functionRoutes } from './api-routes';
 
-const api = routes<Dependencies>({
+const api = functionRoutes<Dependencies, 'approvals'>('approvals', {
   'POST /v1/approvals/{id}': async (r, deps) => ({
     status: 200,
     body: await decideApproval(deps, {

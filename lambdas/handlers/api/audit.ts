@@ -3,9 +3,9 @@ import { getAuditTrail } from '../../use-cases/audit/get-audit-trail';
 import { apiHandler } from './http/api-handler';
 import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
-import { routes } from './http/route';
+import { functionRoutes } from './api-routes';
 
-const api = routes<Dependencies>({
+const api = functionRoutes<Dependencies, 'audit'>('audit', {
   'GET /v1/audit/{traceId}': async (r, deps) => {
     requireRole(r.principal, 'auditor', 'admin');
     return { status: 200, body: await getAuditTrail(deps, { traceId: pathId(r, 'traceId') }) };

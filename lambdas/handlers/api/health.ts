@@ -1,11 +1,11 @@
 import { dependencies } from '../../composition/dependencies';
 import { checkHealth, type Health } from '../../use-cases/health/check-health';
 import { apiHandler } from './http/api-handler';
-import { routes } from './http/route';
+import { functionRoutes } from './api-routes';
 
 const UNCONFIGURED: Health = { status: 'fail', checks: { dynamodb: 'fail', chains: {} } };
 
-const api = routes<typeof dependencies>({
+const api = functionRoutes<typeof dependencies, 'health'>('health', {
   'GET /v1/health': async (r, load) => {
     // A composition root that cannot be built (configuration, key vault) is a failed check, logged here, never shown;
     // `load` may throw before it returns a promise (configuration is read synchronously), so start from one.

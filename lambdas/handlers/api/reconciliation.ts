@@ -4,9 +4,9 @@ import { resolveException } from '../../use-cases/reconciliation/resolve-excepti
 import { apiHandler } from './http/api-handler';
 import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
-import { routes } from './http/route';
+import { functionRoutes } from './api-routes';
 
-const api = routes<Dependencies>({
+const api = functionRoutes<Dependencies, 'reconciliation'>('reconciliation', {
   'GET /v1/reconciliation/exceptions': async (r, deps) => {
     requireRole(r.principal, 'auditor', 'admin');
     const query = queryOf(r, ['walletId', 'status', 'limit', 'nextToken']);

@@ -7,9 +7,9 @@ import { submitTransfer } from '../../use-cases/transfers/submit-transfer';
 import { apiHandler } from './http/api-handler';
 import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
-import { routes } from './http/route';
+import { functionRoutes } from './api-routes';
 
-const api = routes<Dependencies>({
+const api = functionRoutes<Dependencies, 'transactions'>('transactions', {
   'POST /v1/transactions': async (r, deps) => {
     const principal = requireRole(r.principal, 'admin', 'operator');
     return {

@@ -8,9 +8,9 @@ import { unfreezeWallet } from '../../use-cases/wallets/unfreeze-wallet';
 import { apiHandler } from './http/api-handler';
 import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
-import { routes } from './http/route';
+import { functionRoutes } from './api-routes';
 
-const api = routes<Dependencies>({
+const api = functionRoutes<Dependencies, 'wallets'>('wallets', {
   'POST /v1/wallets': async (r, deps) => {
     const wallet = await createWallet(deps, { principal: requireRole(r.principal, 'admin'), body: r.body });
     return { status: 201, body: wallet, headers: { location: `/v1/wallets/${wallet.id}` } };
