@@ -123,6 +123,11 @@ export const ERROR_CATALOGUE = {
     kind: 'invalid',
     summary: 'a proof, checkpoint or signing domain is not of the expected shape or does not encode',
   },
+  // notifications
+  'NOTIFY.UNAVAILABLE': {
+    kind: 'unavailable',
+    summary: 'approvers cannot be notified: no notifier is configured or it did not answer',
+  },
   // keys and signers
   'KEY.NOT_FOUND': { kind: 'not_found', summary: 'no such key in the key vault' },
   'KEY.DISABLED': { kind: 'rule', summary: 'the key is disabled or scheduled for deletion and cannot sign' },
