@@ -157,7 +157,7 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
   return {
     config,
     events,
-    submissions: new DynamoTransferSubmissionStore(events),
+    submissions: new DynamoTransferSubmissionStore(events, ledger),
     ledger,
     wallets: new DynamoWalletStore(doc, tables.events, pageTokens),
     groups: new DynamoApprovalGroupStore(doc, tables.events),

@@ -26,6 +26,8 @@ export interface StepWrites {
    * with `NONCE.TAKEN` (a ConflictError) when another transfer took that nonce first.
    */
   readonly nonce?: PlannedNonceReservation;
+  /** What the store read ahead for the posting (a submission's account heads); opaque to the caller. */
+  readonly prefetched?: unknown;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Asset } from '../domain/asset';
 import type { AuditEntry } from '../domain/audit/audit-chain';
 import type { TransferEvent } from '../domain/lifecycle/transfer-events';
 import type { TransferState } from '../domain/lifecycle/transfer-state';
@@ -8,6 +9,8 @@ export interface TransferSubmission {
   readonly events: readonly TransferEvent[];
   readonly reservation: TransferPosting;
   readonly audit: AuditEntry;
+  /** What {@link TransferSubmissionStore.readAhead} read, when the submit called it. */
+  readonly readAhead?: unknown;
 }
 
 /**
@@ -18,4 +21,9 @@ export interface TransferSubmission {
  */
 export interface TransferSubmissionStore {
   submit(submission: TransferSubmission): Promise<TransferState>;
+  /**
+   * Reads what a reservation of `asset` from the wallet will need, so a submit can do it while it reads
+   * the wallet (one round trip fewer). Opaque; a store that reads nothing ahead leaves this out.
+   */
+  readAhead?(walletId: string, asset: Asset): Promise<unknown>;
 }

@@ -30,14 +30,22 @@ let ledger: DynamoLedgerStore;
 let workflow: MemoryWorkflowEngine;
 let audit: DynamoAuditLog;
 const requests: string[] = [];
+let inFlight = 0;
+let roundTrips = 0;
 let traces = 0;
 
 beforeAll(async () => {
   tables = await freshTables();
   tables.client.middlewareStack.add(
-    (next, context) => (args) => {
+    (next, context) => async (args) => {
       requests.push(context.commandName ?? 'unknown');
-      return next(args);
+      // A round trip starts whenever a request leaves with none in flight.
+      if (inFlight++ === 0) roundTrips++;
+      try {
+        return await next(args);
+      } finally {
+        inFlight--;
+      }
     },
     { step: 'initialize', name: 'submitRequestCounter' },
   );
@@ -54,7 +62,7 @@ beforeAll(async () => {
   deps = {
     wallets,
     chains: configOnlyChains(),
-    submissions: new DynamoTransferSubmissionStore(events),
+    submissions: new DynamoTransferSubmissionStore(events, ledger),
     events,
     workflow,
     audit,
@@ -87,10 +95,11 @@ const submit = (key: string, json: object) =>
   submitTransfer(deps, { principal: OPERATOR, idempotencyKey: key, body: json, traceId: `trace-${++traces}` });
 
 /** The requests `run` sends, by command name. */
-async function counted<T>(run: () => Promise<T>): Promise<{ value: T; sent: string[] }> {
+async function counted<T>(run: () => Promise<T>): Promise<{ value: T; sent: string[]; rounds: number }> {
   const from = requests.length;
+  const roundsBefore = roundTrips;
   const value = await run();
-  return { value, sent: requests.slice(from) };
+  return { value, sent: requests.slice(from), rounds: roundTrips - roundsBefore };
 }
 
 /** A transfer's event types and the wallet's reserved native balance. */
@@ -102,13 +111,14 @@ async function held(transferId: string) {
 
 describe('submit on DynamoDB Local', () => {
   it('one submit: SUBMITTED with its fingerprint and the reservation in one transaction; its requests counted', async () => {
-    const { value: first, sent } = await counted(() => submit('idem-first-0001', body()));
+    const { value: first, sent, rounds } = await counted(() => submit('idem-first-0001', body()));
     expect(first).toMatchObject({ status: 'SUBMITTED', traceId: `trace-${traces}` });
     const [submitted] = await events.read(first.id);
     expect(submitted?.type === 'SUBMITTED' && submitted.data.requestFingerprint).toMatch(/^0x[0-9a-f]{64}$/);
     // One round trip of reads (the wallet's stream and the ledger account's newest entry, in parallel)
     // and one transaction: SUBMITTED, EXECUTION_STARTED, the reservation, the listing and the audit record.
     expect([...sent].sort()).toEqual(['QueryCommand', 'QueryCommand', 'TransactWriteItemsCommand']);
+    expect(rounds).toBe(2);
     expect((await audit.trail(first.traceId)).records.map((r) => r.action)).toEqual(['TRANSFER_SUBMITTED']);
   });
 

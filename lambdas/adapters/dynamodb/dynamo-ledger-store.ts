@@ -52,6 +52,12 @@ interface ReservationMarker {
   readonly entries: Record<string, number>;
 }
 
+/** Account heads read ahead of a posting ({@link DynamoLedgerStore.readHeads}): the accounts read, and the states found. */
+export interface PrefetchedHeads {
+  readonly read: ReadonlySet<string>;
+  readonly states: ReadonlyMap<string, AccountState>;
+}
+
 /** Items of the caller's to commit in the same transaction as a posting (the SUBMITTED event). */
 export interface AlongsideWrite {
   readonly items: readonly TransactItem[];
@@ -169,10 +175,10 @@ export class DynamoLedgerStore implements LedgerStore {
    * looks like missing funds on the heads it moved), so it throws, or finds a replay, as a checked one.
    * The plan and the snapshot of a RESERVE are true only if the items commit.
    */
-  async planItems(posting: Posting, mode: PlanMode): Promise<PlannedPosting> {
+  async planItems(posting: Posting, mode: PlanMode, prefetched?: PrefetchedHeads): Promise<PlannedPosting> {
     const expected = mode === 'optimistic' ? expectedPostings(posting) : undefined;
     if (expected === undefined) return this.planned(await this.stateFor(posting), posting, false);
-    const accounts = await this.headsOf(posting);
+    const accounts = await this.headsOf(posting, prefetched);
     try {
       return this.planned({ accounts, postings: expected }, posting, true);
     } catch {
@@ -359,12 +365,32 @@ export class DynamoLedgerStore implements LedgerStore {
     };
   }
 
-  /** The newest state of each account the posting touches; an account without entries is left out. */
-  private async headsOf(posting: Posting): Promise<Map<string, AccountState>> {
+  /**
+   * The accounts' newest states, read ahead of a posting (a submit reads them while it reads the wallet):
+   * {@link planItems} then reads only the accounts this did not. A head read ahead may be stale by the
+   * time the posting commits; its entry's condition then fails and the posting is planned again.
+   */
+  async readHeads(accounts: readonly LedgerAccount[]): Promise<PrefetchedHeads> {
+    const byKey = new Map(accounts.map((account) => [accountKey(account), account]));
     const newest = await Promise.all(
-      changesByAccount(posting).map(
-        async ({ account }) => [accountKey(account), (await this.newest(journalKey(account)))[0]?.state] as const,
-      ),
+      [...byKey].map(async ([key, account]) => [key, (await this.newest(journalKey(account)))[0]?.state] as const),
+    );
+    return {
+      read: new Set(byKey.keys()),
+      states: new Map(newest.filter((e): e is readonly [string, AccountState] => e[1] !== undefined)),
+    };
+  }
+
+  /** The newest state of each account the posting touches; an account without entries is left out. */
+  private async headsOf(posting: Posting, prefetched?: PrefetchedHeads): Promise<Map<string, AccountState>> {
+    const newest = await Promise.all(
+      changesByAccount(posting).map(async ({ account }) => {
+        const key = accountKey(account);
+        const state = prefetched?.read.has(key)
+          ? prefetched.states.get(key)
+          : (await this.newest(journalKey(account)))[0]?.state;
+        return [key, state] as const;
+      }),
     );
     return new Map(newest.filter((e): e is readonly [string, AccountState] => e[1] !== undefined));
   }

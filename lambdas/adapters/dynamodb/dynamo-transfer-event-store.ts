@@ -9,7 +9,7 @@ import type { Hex } from 'viem';
 import type { Posting } from '../../domain/ledger/posting';
 import type { StepWrites } from '../../ports/transfer-event-store';
 import type { DynamoAuditLog } from './dynamo-audit-log';
-import type { DynamoLedgerStore, PlannedPosting } from './dynamo-ledger-store';
+import type { DynamoLedgerStore, PlannedPosting, PrefetchedHeads } from './dynamo-ledger-store';
 import { queryAll } from './query-all';
 import { PageTokens, pageLimit } from './page-token';
 import { DEFAULT_RETRY, retryWithinTimeBound, type RetryOptions } from './retry';
@@ -130,11 +130,14 @@ export class DynamoTransferEventStore implements TransferEventStore {
     let ledgerMode: 'optimistic' | 'checked' = 'optimistic';
     let auditHead: { seq: number; hash: Hex } | undefined | 'unknown' = this.knownAuditHead(current, writes);
     const traceOf = (): string => writes.audit?.traceId as string;
+    // Heads read ahead serve the first plan only: every later one reads again.
+    let prefetched = writes.prefetched as PrefetchedHeads | undefined;
     return retryWithinTimeBound(async () => {
       let ledgerItems: readonly TransactItem[] = [];
       let planned: PlannedPosting | undefined;
       if (posting !== undefined && ledger !== undefined) {
-        planned = await ledger.planItems(posting, ledgerMode);
+        planned = await ledger.planItems(posting, ledgerMode, prefetched);
+        prefetched = undefined;
         if (planned.replayed) {
           posting = undefined;
           planned = undefined;

@@ -3,7 +3,7 @@ import { feeAllowance } from '../../domain/chain/fee-allowance';
 import { StrongroomError } from '../../domain/errors';
 import { normaliseIdempotencyKey } from '../../domain/idempotency-key';
 import type { Address } from '../../domain/address';
-import { isNative } from '../../domain/asset';
+import { isNative, parseAsset, type Asset } from '../../domain/asset';
 import { buildIntent, type Intent } from '../../domain/intents';
 import { transferExposure } from '../../domain/ledger/transfer-exposure';
 import { reserve } from '../../domain/ledger/transfer-postings';
@@ -91,7 +91,11 @@ async function accept(
   transferId: string,
   fingerprint: Hex,
 ): Promise<TransferState> {
-  const wallet = await loadWallet(deps.wallets, parsed.walletId);
+  // The ledger accounts the reservation writes are read while the wallet is: one round trip, not two.
+  const [wallet, readAhead] = await Promise.all([
+    loadWallet(deps.wallets, parsed.walletId),
+    readAheadFor(deps, parsed),
+  ]);
   if (wallet.status !== 'ACTIVE') {
     throw new StrongroomError(
       'WALLET.NOT_ACTIVE',
@@ -152,7 +156,24 @@ async function accept(
     events: [submitted, started],
     reservation,
     audit: auditEntry(submittedAudit(transferId, submitted.data, request.principal.id, at)),
+    ...(readAhead === undefined ? {} : { readAhead }),
   });
+}
+
+/**
+ * The reservation's accounts read ahead: the request's asset (a call whose data is an ERC-20 transfer
+ * reserves the token, whose account is then read when the reservation is planned) and the native one.
+ * Nothing for an asset that does not parse: the intent refuses it.
+ */
+function readAheadFor(deps: SubmitTransferDeps, parsed: TransferRequest): Promise<unknown> {
+  if (deps.submissions.readAhead === undefined) return Promise.resolve(undefined);
+  let asset: Asset;
+  try {
+    asset = parseAsset(parsed.asset, 'asset');
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  return deps.submissions.readAhead(parsed.walletId, asset);
 }
 
 /**
