@@ -29,6 +29,7 @@ import type { ReconciliationStore } from '../ports/reconciliation-store';
 import type { ChainRegistry } from '../ports/chain-registry';
 import type { CursorStore } from '../ports/cursor-store';
 import { UnconfiguredNotifier } from '../adapters/unconfigured-notifier';
+import { sameAddress } from '../domain/address';
 import type { KeyVault } from '../ports/key-vault';
 import type { Notifier } from '../ports/notifier';
 import type { SecretSealer } from '../ports/secret-sealer';
@@ -129,6 +130,7 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
     keyVault = given.keyVault ?? new KmsKeyVault(kms);
     sealer = new KmsSecretSealer(kms, config.keys.sealerKeyId);
   }
+  await assertApprovalKeyAddress(keyVault, config);
   const approvalSigner = proofSigner({
     keyVault,
     keyId: config.approvalKeyId,
@@ -185,4 +187,21 @@ async function buildDependencies(config: RuntimeConfig, given: ProvidedDependenc
 function cloudWorkflow(config: RuntimeConfig): WorkflowEngine {
   if (config.stateMachineArn === undefined) throw new Error('configuration: STRONGROOM_STATE_MACHINE_ARN is not set');
   return new SfnWorkflowEngine(new SFNClient({}), { stateMachineArn: config.stateMachineArn });
+}
+
+/**
+ * The approval key's address is configured (signers verify proofs against it) and the key is named by
+ * id (Authorize signs with it): a deployment where they disagree would sign proofs nobody accepts, or
+ * accept proofs of a key it does not sign with. Checked once at cold start against the key itself
+ * (KMS GetPublicKey, or the local vault), so such a deployment refuses to start, naming both.
+ */
+export async function assertApprovalKeyAddress(
+  keyVault: Pick<KeyVault, 'addressOf'>,
+  config: Pick<RuntimeConfig, 'approvalKeyId' | 'approvalKeyAddress'>,
+): Promise<void> {
+  const actual = await keyVault.addressOf(config.approvalKeyId);
+  if (!sameAddress(actual, config.approvalKeyAddress))
+    throw new Error(
+      `configuration: STRONGROOM_APPROVAL_KEY_ADDRESS is ${config.approvalKeyAddress}, but the approval key ${config.approvalKeyId} is ${actual}`,
+    );
 }
