@@ -1,6 +1,7 @@
 // Runs every benchmark in turn and prints its figures. Figures, not pass/fail.
 import { cpus } from 'node:os';
 import { run as auditLog } from './audit-log.bench';
+import { run as bundles } from './bundles.bench';
 import { run as chainRoundTrip } from './chain-round-trip.bench';
 import { run as keyVault } from './key-vault.bench';
 import { run as ledgerOperations } from './ledger-operations.bench';
@@ -16,6 +17,7 @@ const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
   ['key vault signatures', keyVault],
   ['chain round trip on anvil', chainRoundTrip],
   ['local stack end to end', localStack],
+  ['Lambda bundles', bundles],
 ];
 
 async function main(): Promise<void> {
