@@ -170,15 +170,9 @@ export async function run(): Promise<void> {
       return got.body;
     };
 
-    // Setup: a wallet, funded on chain and credited by the deposit watcher, with a policy allowing small ETH transfers.
+    // Setup: wallets, each funded on chain and credited by the deposit watcher, with a policy allowing small ETH transfers.
     const admin = await stack.mint('bench-admin', ['admin'], 3_600);
     const operator = await stack.mint('bench-operator', ['operator'], 3_600);
-    const wallet = await expect(
-      201,
-      call('POST', '/v1/wallets', admin, { name: 'bench wallet', chainId: stack.anvil.chainId, keyScheme: 'kms' }),
-      'create the wallet',
-    );
-    const walletId = wallet.id as string;
     const chain = {
       id: stack.anvil.chainId,
       name: 'anvil',
@@ -190,32 +184,47 @@ export async function run(): Promise<void> {
       chain,
       transport: http(stack.anvil.rpcUrl),
     });
-    const fundingHash = await funder.sendTransaction({ to: wallet.address as Address, value: FUNDING });
-    await createPublicClient({ chain, transport: http(stack.anvil.rpcUrl) }).waitForTransactionReceipt({
-      hash: fundingHash,
-    });
-    await waitFor(async () => {
-      const view = await expect(200, call('GET', `/v1/wallets/${walletId}`, admin), 'read the wallet');
-      const native = (view.balances as { asset: string; available: string }[]).find((b) => b.asset === 'native');
-      return BigInt(native?.available ?? '0') >= FUNDING ? true : undefined;
-    }, 'the deposit to be credited');
-    await expect(
-      200,
-      call('PUT', `/v1/wallets/${walletId}/policy`, admin, {
-        rules: [
-          {
-            id: 'small-eth',
-            match: { assets: ['native'], amount: { max: parseEther('0.01').toString() } },
-            action: { type: 'ALLOW' },
-          },
-        ],
-        limits: {},
-      }),
-      'set the policy',
-    );
+    const setUpWallet = async (name: string, funding: bigint): Promise<string> => {
+      const wallet = await expect(
+        201,
+        call('POST', '/v1/wallets', admin, { name, chainId: stack.anvil.chainId, keyScheme: 'kms' }),
+        `create ${name}`,
+      );
+      const id = wallet.id as string;
+      const fundingHash = await funder.sendTransaction({ to: wallet.address as Address, value: funding });
+      await createPublicClient({ chain, transport: http(stack.anvil.rpcUrl) }).waitForTransactionReceipt({
+        hash: fundingHash,
+      });
+      await waitFor(async () => {
+        const view = await expect(200, call('GET', `/v1/wallets/${id}`, admin), `read ${name}`);
+        const native = (view.balances as { asset: string; available: string }[]).find((b) => b.asset === 'native');
+        return BigInt(native?.available ?? '0') >= funding ? true : undefined;
+      }, `the deposit to ${name} to be credited`);
+      await expect(
+        200,
+        call('PUT', `/v1/wallets/${id}/policy`, admin, {
+          rules: [
+            {
+              id: 'small-eth',
+              match: { assets: ['native'], amount: { max: parseEther('0.01').toString() } },
+              action: { type: 'ALLOW' },
+            },
+          ],
+          limits: {},
+        }),
+        `set the policy of ${name}`,
+      );
+      return id;
+    };
+    const walletId = await setUpWallet('bench wallet', FUNDING);
 
     // A phase: `transfers` transfers by `clients` clients, counters from its first submit on (setup excluded).
-    const phase = async (label: string, clients: number, transfers: number): Promise<Outcome> => {
+    const phase = async (
+      label: string,
+      clients: number,
+      transfers: number,
+      walletOf: (client: number) => string = () => walletId,
+    ): Promise<Outcome> => {
       const before = {
         dynamo: dynamo.snapshot(),
         signs: signs.snapshot(),
@@ -224,7 +233,7 @@ export async function run(): Promise<void> {
       };
       const runs: TransferRun[] = [];
       let next = 0;
-      const client = async (): Promise<void> => {
+      const client = async (clientIndex: number): Promise<void> => {
         while (next < transfers) {
           const index = next++;
           const startedAt = performance.now();
@@ -234,7 +243,7 @@ export async function run(): Promise<void> {
               'POST',
               '/v1/transactions',
               operator,
-              { walletId, to: RECIPIENT, asset: 'native', amount: AMOUNT.toString() },
+              { walletId: walletOf(clientIndex), to: RECIPIENT, asset: 'native', amount: AMOUNT.toString() },
               { 'idempotency-key': `bench-${label}-${index}` },
             ),
             `submit transfer ${index}`,
@@ -266,7 +275,7 @@ export async function run(): Promise<void> {
           }
         }
       };
-      await Promise.all(Array.from({ length: clients }, () => client()));
+      await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
       const counts = {
         dynamo: dynamo.since(before.dynamo),
         signs: signs.since(before.signs),
@@ -289,10 +298,38 @@ export async function run(): Promise<void> {
     const main = figures(await phase('main', CLIENTS, TRANSFERS));
     report(main, serial);
     await writeResults(RESULTS, main, serial);
+    // The same run with each client on a wallet of its own: no journal shared between concurrent transfers,
+    // so what is left is DynamoDB Local's own capacity (one wallet's transfers serialize on its accounts).
+    const own: string[] = [];
+    for (let i = 0; i < CLIENTS; i++) own.push(await setUpWallet(`bench wallet ${i + 1}`, FUNDING / BigInt(CLIENTS)));
+    reportSpread(figures(await phase('spread', CLIENTS, TRANSFERS, (client) => own[client] ?? walletId)));
   } finally {
     await server.close();
     await stack.stop();
   }
+}
+
+/** The one-wallet-per-client run, in brief. */
+function reportSpread(spread: ReturnType<typeof figures>): void {
+  const onPath = (field: 'writes' | 'reads'): number =>
+    spread.per(
+      spread.rows
+        .filter((r) => r.cause === 'submit' || TASKS.includes(r.cause))
+        .reduce((total, r) => total + (Number.isNaN(r[field]) ? 0 : r[field]), 0),
+    );
+  console.log(
+    `\n  ${spread.clients} CLIENTS, EACH ON A WALLET OF ITS OWN (${spread.n} of ${spread.runs.length} COMPLETED): no journal shared between concurrent transfers`,
+  );
+  console.log(`    completed transfers per second                    ${spread.throughput.toFixed(2).padStart(7)}`);
+  console.log(
+    `    submit p50 / p95                                  ${spread.submit.p50.toFixed(0)} / ${spread.submit.p95.toFixed(0)} ms`,
+  );
+  console.log(
+    `    submit → COMPLETED p50 / p95 (client)            ${spread.clientEndToEnd.p50.toFixed(0)} / ${spread.clientEndToEnd.p95.toFixed(0)} ms`,
+  );
+  console.log(
+    `    DynamoDB writes / reads per transfer (path)       ${onPath('writes').toFixed(2)} / ${onPath('reads').toFixed(2)}`,
+  );
 }
 
 interface Counts {
