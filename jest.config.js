@@ -9,6 +9,9 @@ const base = {
   transform: { '^.+\\.[tj]sx?$': ['ts-jest', tsJest] },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  // The local runtime loads handler modules with import('….js') (an ES import needs the extension; tsx and
+  // Node resolve it to the .ts source): the same here.
+  moduleNameMapper: { '^(\\.{1,2}/.*/lambdas/handlers/.*)\\.js$': '$1' },
   // aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
   setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/local/workflow/promise-with-resolvers.ts'],
 };

@@ -15,7 +15,7 @@ import type { Context } from 'aws-lambda';
 import { createPublicClient, createWalletClient, http, parseEther, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { KeyVault } from '../lambdas/ports/key-vault';
-import { defaultApiRoutes, type ApiRoute, type ApiRoutes } from '../local/http/api-routes';
+import { loadApiRoutes, type ApiRoute, type ApiRoutes } from '../local/http/api-routes';
 import { startLocalApiServer } from '../local/http/local-api-server';
 import { localDevRoutes } from '../local/http/local-dev-routes';
 import { startLocalStack, type LocalStackOptions } from '../local/local-stack';
@@ -137,7 +137,7 @@ export async function run(): Promise<void> {
   });
   const server = await startLocalApiServer({
     port: 0,
-    routes: countedRoutes(defaultApiRoutes()),
+    routes: countedRoutes(await loadApiRoutes()),
     extraRoutes: localDevRoutes(stack),
   });
   try {

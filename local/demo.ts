@@ -1,6 +1,6 @@
 // `npm run demo`: one withdrawal through every control, over the HTTP API. Starts the stack itself
 // unless one answers at STRONGROOM_URL (default http://127.0.0.1:8080). Exits 0 only if every step happened.
-import { defaultApiRoutes } from './http/api-routes';
+import { loadApiRoutes } from './http/api-routes';
 import { localDevRoutes } from './http/local-dev-routes';
 import { startLocalApiServer } from './http/local-api-server';
 import { startLocalStack } from './local-stack';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     const stack = await startLocalStack({ onMessage: () => undefined });
     const server = await startLocalApiServer({
       port: 0,
-      routes: defaultApiRoutes(),
+      routes: await loadApiRoutes(),
       extraRoutes: localDevRoutes(stack),
     });
     base = server.url;

@@ -5,14 +5,6 @@ import {
   type ApiFunctionName,
   type ApiRouteKey,
 } from '../../lambdas/handlers/api/api-routes';
-// The real handler modules, loaded with this file; they read their configuration at their first request.
-import { handler as approvalGroups } from '../../lambdas/handlers/api/approval-groups';
-import { handler as approvals } from '../../lambdas/handlers/api/approvals';
-import { handler as audit } from '../../lambdas/handlers/api/audit';
-import { handler as health } from '../../lambdas/handlers/api/health';
-import { handler as reconciliation } from '../../lambdas/handlers/api/reconciliation';
-import { handler as transactions } from '../../lambdas/handlers/api/transactions';
-import { handler as wallets } from '../../lambdas/handlers/api/wallets';
 
 /** A Lambda handler behind an API Gateway REST proxy integration, as the local server calls it. */
 export type ApiProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -70,7 +62,21 @@ export function apiRoutes(handlers: ApiHandlers): ApiRoutes {
   return table;
 }
 
-/** API v1 served by the real Lambda handler modules, the ones the cloud deploys. */
-export function defaultApiRoutes(): ApiRoutes {
+/**
+ * API v1 served by the real Lambda handler modules, the ones the cloud deploys. They are loaded here, not
+ * with this file: a handler reads its configuration when its module loads (its cold start), so the local
+ * runtime calls this once it has set the environment.
+ */
+export async function loadApiRoutes(): Promise<ApiRoutes> {
+  const handlerOf = async (module: { readonly handler: ApiProxyHandler }): Promise<ApiProxyHandler> => module.handler;
+  const [wallets, approvalGroups, transactions, approvals, audit, health, reconciliation] = await Promise.all([
+    import('../../lambdas/handlers/api/wallets.js').then(handlerOf),
+    import('../../lambdas/handlers/api/approval-groups.js').then(handlerOf),
+    import('../../lambdas/handlers/api/transactions.js').then(handlerOf),
+    import('../../lambdas/handlers/api/approvals.js').then(handlerOf),
+    import('../../lambdas/handlers/api/audit.js').then(handlerOf),
+    import('../../lambdas/handlers/api/health.js').then(handlerOf),
+    import('../../lambdas/handlers/api/reconciliation.js').then(handlerOf),
+  ]);
   return apiRoutes({ wallets, approvalGroups, transactions, approvals, audit, health, reconciliation });
 }

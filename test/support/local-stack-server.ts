@@ -1,5 +1,5 @@
 import { startLocalApiServer } from '../../local/http/local-api-server';
-import { defaultApiRoutes } from '../../local/http/api-routes';
+import { loadApiRoutes } from '../../local/http/api-routes';
 import { localDevRoutes } from '../../local/http/local-dev-routes';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/local-stack';
 
@@ -24,7 +24,11 @@ export interface StackUnderTest {
 
 export async function startStackUnderTest(options: LocalStackOptions = {}): Promise<StackUnderTest> {
   const stack = await startLocalStack({ sweepIntervalMs: 250, ...options });
-  const server = await startLocalApiServer({ port: 0, routes: defaultApiRoutes(), extraRoutes: localDevRoutes(stack) });
+  const server = await startLocalApiServer({
+    port: 0,
+    routes: await loadApiRoutes(),
+    extraRoutes: localDevRoutes(stack),
+  });
   return {
     stack,
     url: server.url,

@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handler as walletsModuleHandler } from '../../../lambdas/handlers/api/wallets';
 import type { ApiHandlers, ApiProxyHandler } from '../../../local/http/api-routes';
-import { apiRoutes, defaultApiRoutes } from '../../../local/http/api-routes';
+import { apiRoutes, loadApiRoutes } from '../../../local/http/api-routes';
 import type { LocalApiServer, LocalApiServerOptions } from '../../../local/http/local-api-server';
 import { startLocalApiServer } from '../../../local/http/local-api-server';
 
@@ -200,8 +200,8 @@ describe('the API v1 route table', () => {
     expect(calls[fn][0]?.event).toMatchObject({ resource, httpMethod: method, path });
   });
 
-  it('wires each resource to the handler exported by its module in lambdas/handlers/api', () => {
-    const table = defaultApiRoutes();
+  it('wires each resource to the handler exported by its module in lambdas/handlers/api', async () => {
+    const table = await loadApiRoutes();
     expect(table['/v1/wallets/{id}/freeze']?.handler).toBe(walletsModuleHandler);
     expect(table['/v1/wallets/{id}/freeze']?.functionName).toBe('wallets');
     expect(new Set(Object.values(table).map((r) => r.handler)).size).toBe(7);

@@ -59,16 +59,17 @@ const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
  * client's `x-strongroom-trace-id` is kept only as `clientTraceId`), a per-request logger that never
  * sees the Authorization header or the body, bearer token authentication, JSON body parsing, JSON
  * responses with `cache-control: no-store` and the trace id, and every error mapped by `httpStatus`.
- * Call it at module scope. The auth configuration is read once, at the first request: the local
- * runtime imports every handler before it has set the environment the handlers read.
+ * Call it at module scope. The auth configuration is read and checked then, at cold start: a
+ * function whose issuer, audience or keys are missing or malformed fails its initialisation instead of
+ * answering 500 to every request. (The local runtime loads the handler modules once it has set the
+ * environment they read.)
  */
 export function apiHandler<TDeps>(options: ApiHandlerOptions<TDeps>, handle: ApiHandle<TDeps>): ApiLambdaHandler {
   const logger =
     options.logger ??
     new Logger({ serviceName: 'strongroom', persistentKeys: { handler: options.name }, jsonReplacerFn: redactSecrets });
-  let authConfig = options.authConfig;
-  const config = (): BearerTokenConfig | undefined =>
-    options.auth === 'required' ? (authConfig ??= loadAuthConfig(process.env)) : undefined;
+  const authConfig = options.auth === 'required' ? (options.authConfig ?? loadAuthConfig(process.env)) : undefined;
+  const config = (): BearerTokenConfig | undefined => authConfig;
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(edge(logger))

@@ -377,20 +377,18 @@ describe('apiHandler', () => {
     expect(logLines()[0]).toMatchObject({ service: 'custom', message: 'token was Bearer [REDACTED]' });
   });
 
-  it('reads the auth configuration from the environment once, at the first request', async () => {
+  it('reads the auth configuration from the environment once, at cold start: a missing issuer fails the start', async () => {
     const saved = { ...process.env };
     try {
       delete process.env.STRONGROOM_JWT_ISSUER;
-      const early = apiHandler({ name: 'test', auth: 'required', deps: {} }, async () => ({ status: 200 }));
-      // Built without the variable (the local runtime imports handlers first); the first request needs it.
-      expect((await invoke(early, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode).toBe(
-        500,
+      // Built without the variable: the function fails its initialisation, naming what is missing.
+      expect(() => apiHandler({ name: 'test', auth: 'required', deps: {} }, async () => ({ status: 200 }))).toThrow(
+        /STRONGROOM_JWT_ISSUER/,
       );
+      // A function that authenticates otherwise starts without it.
+      expect(() => apiHandler({ name: 'test', auth: 'none', deps: {} }, async () => ({ status: 200 }))).not.toThrow();
       Object.assign(process.env, issuer.env);
       const handler = apiHandler({ name: 'test', auth: 'required', deps: {} }, async () => ({ status: 200 }));
-      expect(
-        (await invoke(handler, apiGatewayEvent({ headers: { authorization: `Bearer ${token}` } }))).statusCode,
-      ).toBe(200);
       // Read once: removing the variable afterwards changes nothing for this handler.
       delete process.env.STRONGROOM_JWT_ISSUER;
       expect(
