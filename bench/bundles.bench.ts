@@ -12,6 +12,13 @@ const HANDLERS = join(ROOT, 'lambdas', 'handlers');
 // Inside the repository, so that `require('@aws-sdk/…')` resolves from its node_modules as on Lambda.
 const OUT = join(ROOT, '.cache', 'bench-bundles');
 const LOADS = 5;
+/** What an API function reads when its module loads (its auth configuration; the JWKS is fetched later). */
+const COLD_START_ENV = {
+  NODE_OPTIONS: '',
+  STRONGROOM_JWT_ISSUER: 'https://issuer.example',
+  STRONGROOM_JWT_AUDIENCE: 'strongroom',
+  STRONGROOM_JWT_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
+};
 
 /** Every module under lambdas/handlers that exports a Lambda `handler`. */
 function handlerModules(): string[] {
@@ -44,7 +51,7 @@ function heaviest(metafile: Metafile, count: number): string {
 function loadMs(file: string): number {
   const script = `const t = performance.now(); require(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
   const times = Array.from({ length: LOADS }, () =>
-    Number(execFileSync(process.execPath, ['-e', script], { cwd: OUT, env: { ...process.env, NODE_OPTIONS: '' } })),
+    Number(execFileSync(process.execPath, ['-e', script], { cwd: OUT, env: { ...process.env, ...COLD_START_ENV } })),
   ).sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] ?? Number.NaN;
 }
