@@ -66,17 +66,19 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
 
 /**
  * {@link startStackUnderTest} in a fresh module registry, so module state starts as in a new process,
- * as after a real restart of `npm start`: the API handlers read their token verification key at their
- * first request and keep it for the life of the module, so a second stack in the same registry would
- * still verify the first stack's tokens and refuse its own.
+ * as after a real restart of `npm start`: the API handlers read their token verification key when their
+ * module loads (the local runtime loads them once the stack has set the environment) and keep it for the
+ * life of the module, so a second stack in the same registry would still verify the first stack's tokens
+ * and refuse its own. The registry stays isolated until the stack has started (its modules load then).
  */
-export function startStackInFreshModules(options: LocalStackOptions = {}): Promise<StackUnderTest> {
-  let start: typeof startStackUnderTest | undefined;
-  jest.isolateModules(() => {
-    start = jest.requireActual<{ readonly startStackUnderTest: typeof startStackUnderTest }>(
-      './local-stack-server',
-    ).startStackUnderTest;
+export async function startStackInFreshModules(options: LocalStackOptions = {}): Promise<StackUnderTest> {
+  let started: StackUnderTest | undefined;
+  await jest.isolateModulesAsync(async () => {
+    const { startStackUnderTest: start } = jest.requireActual<{
+      readonly startStackUnderTest: typeof startStackUnderTest;
+    }>('./local-stack-server');
+    started = await start(options);
   });
-  if (start === undefined) throw new Error('the isolated module registry did not load the local stack');
-  return start(options);
+  if (started === undefined) throw new Error('the isolated module registry did not start the local stack');
+  return started;
 }
