@@ -6,6 +6,7 @@ import { DynamoNonceStore, nonceItemsFailed } from '../../lambdas/adapters/dynam
 import { transactWrite, type TransactItem } from '../../lambdas/adapters/dynamodb/transact';
 import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { freshTables, type TestTables } from '../support/dynamodb';
+import { recordRequests } from '../support/request-recorder';
 
 const ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const AT = new Date('2026-01-01T00:00:00Z');
@@ -87,14 +88,7 @@ describe('DynamoNonceStore.planReservation', () => {
     const client = localDynamoDbClient(process.env.STRONGROOM_TEST_DYNAMODB_ENDPOINT!);
     clients.push(client);
     const doc = documentClient(client);
-    const requests: string[] = [];
-    doc.middlewareStack.add(
-      (next, context) => (args) => {
-        requests.push(context.commandName ?? 'unknown');
-        return next(args);
-      },
-      { step: 'initialize', name: 'nonceRequestCounter' },
-    );
+    const { commands: requests } = recordRequests(doc);
     return { store: new DynamoNonceStore(doc, tables.names.nonces), doc, requests };
   }
   const clients: { destroy(): void }[] = [];

@@ -10,6 +10,7 @@ import { submitTransfer, type SubmitTransferDeps } from '../../lambdas/use-cases
 import { transferIdOf } from '../../lambdas/use-cases/transfers/transfer-id-of';
 import { freshTables, type TestTables } from '../support/dynamodb';
 import { testCheckpointSigner } from '../support/test-checkpoint-signer';
+import { recordRequests, type RequestRecorder } from '../support/request-recorder';
 import { configOnlyChains, MemoryWorkflowEngine } from '../support/transfer-fakes';
 
 // Submit's idempotency on DynamoDB Local: the SUBMITTED event's conditional put and its fingerprint
@@ -29,26 +30,12 @@ let events: DynamoTransferEventStore;
 let ledger: DynamoLedgerStore;
 let workflow: MemoryWorkflowEngine;
 let audit: DynamoAuditLog;
-const requests: string[] = [];
-let inFlight = 0;
-let roundTrips = 0;
+let requests: RequestRecorder;
 let traces = 0;
 
 beforeAll(async () => {
   tables = await freshTables();
-  tables.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      requests.push(context.commandName ?? 'unknown');
-      // A round trip starts whenever a request leaves with none in flight.
-      if (inFlight++ === 0) roundTrips++;
-      try {
-        return await next(args);
-      } finally {
-        inFlight--;
-      }
-    },
-    { step: 'initialize', name: 'submitRequestCounter' },
-  );
+  requests = recordRequests(tables.client);
   ledger = new DynamoLedgerStore(tables.doc, tables.names.ledger);
   audit = new DynamoAuditLog(tables.doc, tables.names.audit, testCheckpointSigner());
   events = new DynamoTransferEventStore(
@@ -95,12 +82,7 @@ const submit = (key: string, json: object) =>
   submitTransfer(deps, { principal: OPERATOR, idempotencyKey: key, body: json, traceId: `trace-${++traces}` });
 
 /** The requests `run` sends, by command name. */
-async function counted<T>(run: () => Promise<T>): Promise<{ value: T; sent: string[]; rounds: number }> {
-  const from = requests.length;
-  const roundsBefore = roundTrips;
-  const value = await run();
-  return { value, sent: requests.slice(from), rounds: roundTrips - roundsBefore };
-}
+const counted = <T>(run: () => Promise<T>) => requests.during(run);
 
 /** A transfer's event types and the wallet's reserved native balance. */
 async function held(transferId: string) {

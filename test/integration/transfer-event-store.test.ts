@@ -13,6 +13,7 @@ import { PageTokens } from '../../lambdas/adapters/dynamodb/page-token';
 import type { AuditEntry } from '../../lambdas/domain/audit/audit-chain';
 import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
 import { reserve } from '../../lambdas/domain/ledger/transfer-postings';
+import { recordRequests, type RequestRecorder } from '../support/request-recorder';
 import { testCheckpointSigner } from '../support/test-checkpoint-signer';
 import { freshTables, type TestTables } from '../support/dynamodb';
 
@@ -172,27 +173,17 @@ describe('DynamoTransferEventStore: one write per step and the state carried by 
   let ledger: DynamoLedgerStore;
   let audit: DynamoAuditLog;
   let steps: DynamoTransferEventStore;
-  const commands: string[] = [];
+  let requests: RequestRecorder;
 
   beforeAll(() => {
-    tables.client.middlewareStack.add(
-      (next, context) => (args) => {
-        commands.push(context.commandName ?? 'unknown');
-        return next(args);
-      },
-      { step: 'initialize', name: 'stepWriteCounter' },
-    );
+    requests = recordRequests(tables.client);
     ledger = new DynamoLedgerStore(tables.doc, tables.names.ledger);
     audit = new DynamoAuditLog(tables.doc, tables.names.audit, testCheckpointSigner());
     steps = new DynamoTransferEventStore(tables.doc, tables.names, PageTokens.ephemeral(), { ledger, audit });
   });
 
   /** The requests `run` sends, by command name. */
-  async function counted<T>(run: () => Promise<T>): Promise<{ value: T; sent: string[] }> {
-    const from = commands.length;
-    const value = await run();
-    return { value, sent: commands.slice(from) };
-  }
+  const counted = <T>(run: () => Promise<T>) => requests.during(run);
 
   const entry = (traceId: string, action: string): AuditEntry => ({
     traceId,
