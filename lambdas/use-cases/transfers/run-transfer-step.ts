@@ -24,7 +24,9 @@ export async function runTransferStep<T extends object>(
   input: StepInput,
   step: (state: TransferState) => Promise<{ readonly result: T; readonly state: TransferState }>,
 ): Promise<StepOutput<T>> {
-  const carried = input.stream === undefined ? undefined : await events.resume(input.transferId, input.stream);
+  // '' is what an execution starts with when nothing was handed on: the step reads the table, once.
+  const carried =
+    input.stream === undefined || input.stream === '' ? undefined : await events.resume(input.transferId, input.stream);
   const start = carried ?? (await stored(events, input.transferId));
   let outcome: { readonly result: T; readonly state: TransferState };
   try {
