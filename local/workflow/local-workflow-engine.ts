@@ -30,6 +30,21 @@ export type LambdaContextLike = Context;
  */
 export type LocalLambdaHandler = { handle(event: unknown, context: LambdaContextLike): Promise<unknown> }['handle'];
 
+/** One Task's call of its function, as {@link LambdaInvoker} receives it. */
+export interface LambdaInvocation {
+  readonly executionArn: string;
+  readonly stateName: string;
+  /** A `waitForTaskToken` Task: the token its payload carries (a secret: never log it). */
+  readonly taskToken?: string;
+}
+
+/**
+ * Invokes a Lambda function by the Task's FunctionName as it stands in the definition (a name or an
+ * ARN) and resolves with its result (the `Payload` the Task sees), or rejects as the function failed:
+ * the rejection's `name` is the error type the ASL's Retry/Catch match.
+ */
+export type LambdaInvoker = (functionName: string, payload: unknown, invocation: LambdaInvocation) => Promise<unknown>;
+
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 /** One execution as DescribeExecution would show it. */
@@ -67,6 +82,17 @@ export interface LocalWorkflowEngineOptions {
   /** Name of the state machine in ARNs and `$$.StateMachine.Name`. Default `transaction`. */
   readonly stateMachineName?: string;
   /**
+   * The state machine's ARN (`arn:aws:states:<region>:<account>:stateMachine:<name>`), from which
+   * execution ARNs and the name are derived; it wins over `stateMachineName`. Default: a local ARN.
+   */
+  readonly stateMachineArn?: string;
+  /**
+   * Invokes the Tasks' functions instead of `handlers` (which must then be empty): for a definition
+   * whose FunctionNames are real ARNs (its placeholders substituted as at deployment). Default: the
+   * local handlers by placeholder.
+   */
+  readonly invoke?: LambdaInvoker;
+  /**
    * Multiplies every Wait duration and every Retry interval (tests: 0.001). Under a scale other than
    * 1, retries wait IntervalSeconds × scale each time (the library's override has no backoff).
    * Task TimeoutSeconds is never scaled.
@@ -98,6 +124,7 @@ interface ExecutionRecord {
 /** What one execution's overrides share: where each wake source stood when its latest Task started. */
 interface ExecutionScope {
   readonly name: string;
+  readonly executionArn: string;
   readonly placeholderToken: string;
   readonly marks: Map<WaitWakeSource, number>;
   /** Aborted when the execution ends: drops its Wait timers and wake listeners. */
@@ -110,6 +137,7 @@ type JsonValue = Parameters<StateMachine['run']>[0];
 // wildcards, these punctuation marks or control characters.
 // eslint-disable-next-line no-control-regex
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
+const STATE_MACHINE_ARN = /^(arn:[^:]+:states:[^:]+:([^:]+)):stateMachine:([^:]+)$/;
 
 /** An error as the Lambda service reports a function error to Step Functions. */
 class LambdaFunctionError extends Error {
@@ -193,12 +221,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly waitTimeScale: number;
   private readonly stateMachineName: string;
   private readonly stateMachineArn: string;
+  /** `arn:…:states:<region>:<account>`, the prefix of every execution ARN. */
+  private readonly arnPrefix: string;
+  private readonly account: string;
+  private readonly invoke: LambdaInvoker | undefined;
   private readonly callbacks = new TaskCallbacks();
   private readonly executions = new Map<string, ExecutionRecord>();
 
   /**
    * @param definition the ASL as in `statemachines/`, `${Placeholders}` and all
-   * @param handlers per function placeholder (`ScreenFunctionArn`), the handler the Lambda exports
+   * @param handlers per function placeholder (`ScreenFunctionArn`), the handler the Lambda exports;
+   * empty when `options.invoke` calls the functions
    */
   constructor(
     definition: object,
@@ -208,10 +241,21 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const scale = options.waitTimeScale ?? 1;
     if (!(scale >= 0) || !Number.isFinite(scale)) throw new RangeError('waitTimeScale must be a finite number >= 0');
     this.waitTimeScale = scale;
-    this.stateMachineName = options.stateMachineName ?? 'transaction';
-    this.stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${this.stateMachineName}`;
+    this.stateMachineArn =
+      options.stateMachineArn ??
+      `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${options.stateMachineName ?? 'transaction'}`;
+    const arn = STATE_MACHINE_ARN.exec(this.stateMachineArn);
+    if (arn === null) throw new LocalDefinitionError(`${this.stateMachineArn} is not a state machine ARN`);
+    this.arnPrefix = arn[1] as string;
+    this.account = arn[2] as string;
+    this.stateMachineName = arn[3] as string;
     this.handlers = new Map(Object.entries(handlers));
-    const prepared = prepareLocalDefinition(definition, [...this.handlers.keys()], options.substitutions);
+    this.invoke = options.invoke;
+    if (this.invoke !== undefined && this.handlers.size > 0)
+      throw new LocalDefinitionError('give either local handlers or an invoke function, not both');
+    const prepared = prepareLocalDefinition(definition, [...this.handlers.keys()], options.substitutions, {
+      anyFunctionName: this.invoke !== undefined,
+    });
     this.tasks = prepared.tasks;
     this.waits = prepared.waits.map((w) => w.stateName);
     this.wakeWaits = new Map(Object.entries(options.wakeWaits ?? {}));
@@ -240,7 +284,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         'must be 1-80 characters without white space, brackets, wildcards or special characters',
       );
     }
-    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.stateMachineName}:${executionName}`;
+    const executionArn = `${this.arnPrefix}:execution:${this.stateMachineName}:${executionName}`;
     const existing = this.executions.get(executionName);
     if (existing !== undefined && (existing.description.status === 'RUNNING' || options.resume !== true)) {
       return { executionArn, started: false };
@@ -249,6 +293,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const ended = new AbortController();
     const scope: ExecutionScope = {
       name: executionName,
+      executionArn,
       placeholderToken: `local-task-token-placeholder-${randomBytes(16).toString('hex')}`,
       marks: new Map(),
       ended: ended.signal,
@@ -259,7 +304,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         Execution: {
           Id: executionArn,
           Name: executionName,
-          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local-workflow`,
+          RoleArn: `arn:aws:iam::${this.account}:role/local-workflow`,
         },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineName },
         Task: { Token: scope.placeholderToken },
@@ -353,7 +398,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   private async runTask(task: LocalTaskState, input: JsonValue, scope: ExecutionScope): Promise<JsonValue> {
-    const { name: executionName, placeholderToken } = scope;
+    const { name: executionName, executionArn, placeholderToken } = scope;
     // Taken before anything is awaited, so no later than the library starts its own timer.
     const deadline = Date.now() + task.timeoutSeconds * 1000;
     // Before the handler looks at anything: an event from here on may change what it would decide.
@@ -362,18 +407,22 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       string,
       JsonValue
     >;
-    const functionName = functionNameOf(parameters.FunctionName);
-    const handler = functionName === undefined ? undefined : this.handlers.get(functionName);
-    if (functionName === undefined || handler === undefined) {
-      throw new LambdaFunctionError('Lambda.ResourceNotFoundException', 'no local handler for this FunctionName');
-    }
+    const invoke = this.invoke === undefined ? this.localHandlerOf(parameters.FunctionName, deadline) : this.invoke;
+    const { FunctionName: functionName } = parameters;
+    if (typeof functionName !== 'string' || functionName.length === 0)
+      throw new LambdaFunctionError('Lambda.ResourceNotFoundException', 'the FunctionName is not a function name');
     let event: unknown = 'Payload' in parameters ? parameters.Payload : {};
     const callback = task.callback ? this.callbacks.open(executionName, deadline) : undefined;
     if (callback !== undefined) event = replaceString(event, placeholderToken, callback.token);
 
     let result: unknown;
     try {
-      result = asJson(await handler(event, this.lambdaContext(functionName, deadline)));
+      const invocation: LambdaInvocation = {
+        executionArn,
+        stateName: task.stateName,
+        ...(callback === undefined ? {} : { taskToken: callback.token }),
+      };
+      result = asJson(await invoke(functionName, event, invocation));
     } catch (thrown) {
       // A callback answered before its Lambda failed has completed the task, as in the cloud.
       if (callback === undefined || this.callbacks.close(callback.token, lambdaErrorOf(thrown)))
@@ -418,6 +467,16 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       scope.ended.removeEventListener('abort', cancel);
     }
     return effectiveInput;
+  }
+
+  /** The local handler a FunctionName names, as an invoker. */
+  private localHandlerOf(functionArn: unknown, deadline: number): LambdaInvoker {
+    const functionName = functionNameOf(functionArn);
+    const handler = functionName === undefined ? undefined : this.handlers.get(functionName);
+    if (functionName === undefined || handler === undefined) {
+      throw new LambdaFunctionError('Lambda.ResourceNotFoundException', 'no local handler for this FunctionName');
+    }
+    return (_name, event) => handler(event, this.lambdaContext(functionName, deadline));
   }
 
   private lambdaContext(functionName: string, deadline: number): LambdaContextLike {

@@ -2,7 +2,8 @@
  * Turns the ASL file deployed to Step Functions into the definition aws-local-stepfunctions runs,
  * and refuses, at construction, what would behave differently locally (ARCHITECTURE.md §2, "Local
  * workflow runner rules"): a Task without `TimeoutSeconds`, JSONata, `$$.State`, a Resource other
- * than `lambda:invoke[.waitForTaskToken]`, a function without a local handler.
+ * than `lambda:invoke[.waitForTaskToken]`, a function without a local handler (unless the caller
+ * resolves function names itself: `anyFunctionName`).
  */
 
 /** The account and region in the ARNs of local functions and executions. */
@@ -41,6 +42,16 @@ export interface LocalTaskState {
 /** A Wait state, run locally as a Task the engine overrides: a (scalable) sleep, or a wake-up event if sooner. */
 export interface LocalWaitState {
   readonly stateName: string;
+}
+
+/** How a Task's FunctionName is checked. */
+export interface PrepareOptions {
+  /**
+   * Any non-empty FunctionName (name or ARN, as deployed) is accepted, and resolved at run time by
+   * whoever invokes it: for a definition whose function ARNs are already real. Default false: each
+   * must be a `${Placeholder}` that has a local handler.
+   */
+  readonly anyFunctionName?: boolean;
 }
 
 export interface PreparedDefinition {
@@ -118,6 +129,7 @@ export function prepareLocalDefinition(
   source: object,
   functionPlaceholders: readonly string[],
   substitutions: Readonly<Record<string, string>> = {},
+  options: PrepareOptions = {},
 ): PreparedDefinition {
   const all: Record<string, string> = { ...substitutions };
   for (const name of functionPlaceholders) all[name] = localFunctionArn(name);
@@ -136,7 +148,7 @@ export function prepareLocalDefinition(
   const waits: LocalWaitState[] = [];
   const retryIntervals: Record<string, number[]> = {};
   const seen = new Set<string>();
-  const functions = new Set(functionPlaceholders);
+  const functions = options.anyFunctionName === true ? 'any' : new Set(functionPlaceholders);
 
   const visitMachine = (machine: JsonObject, where: string): void => {
     if (machine.QueryLanguage !== undefined && machine.QueryLanguage !== 'JSONPath') {
@@ -189,7 +201,7 @@ export function prepareLocalDefinition(
   return { definition, tasks, waits, retryIntervals };
 }
 
-function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<string>): LocalTaskState {
+function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<string> | 'any'): LocalTaskState {
   const fail = (reason: string): never => {
     throw new LocalDefinitionError(`Task ${stateName}: ${reason}`);
   };
@@ -206,7 +218,10 @@ function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<
   if (timeoutSeconds > MAX_TIMER_SECONDS) fail(`TimeoutSeconds above ${MAX_TIMER_SECONDS} overflows Node's timers`);
   const parameters = state.Parameters;
   if (!isObject(parameters)) return fail('Parameters with FunctionName and Payload are required');
-  if (typeof parameters['FunctionName.$'] !== 'string') {
+  if (functions === 'any') {
+    if (typeof parameters['FunctionName.$'] !== 'string' && !isFunctionName(parameters.FunctionName))
+      fail('FunctionName must be a function name or ARN');
+  } else if (typeof parameters['FunctionName.$'] !== 'string') {
     const name = functionNameOf(parameters.FunctionName);
     if (name === undefined || !functions.has(name)) {
       fail('FunctionName must be a ${Placeholder} that has a local handler');
@@ -218,6 +233,8 @@ function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<
   }
   return { stateName, callback, timeoutSeconds };
 }
+
+const isFunctionName = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 /**
  * A Wait state as a Task: the same InputPath, the duration field evaluated by the library in
