@@ -1,0 +1,427 @@
+/**
+ * A local AWS KMS (`TrentService`, awsJson1_1) for the keys the project uses: secp256k1 signing keys
+ * (`ECC_SECG_P256K1` / `SIGN_VERIFY`) and symmetric keys (`SYMMETRIC_DEFAULT` / `ENCRYPT_DECRYPT`).
+ *
+ * Operations: CreateKey, DescribeKey, GetPublicKey (DER SubjectPublicKeyInfo), Sign (ECDSA_SHA_256,
+ * MessageType DIGEST or RAW; DER signature), ListResourceTags, Encrypt / Decrypt (AES-256-GCM under the
+ * key's own material; the ciphertext blob names its key and the encryption context is bound as AAD),
+ * GenerateDataKey, EnableKey / DisableKey, CreateAlias. Keys are named by key id, key ARN, alias name
+ * or alias ARN where KMS accepts them. Errors are KMS's: NotFoundException, InvalidKeyUsageException,
+ * DisabledException, InvalidCiphertextException, IncorrectKeyException, ValidationException, ….
+ *
+ * Like KMS, Sign does not normalise s: here s is the high one (n − s) exactly when the digest's last
+ * byte is odd, so about half of all signatures are high-s, deterministically (KMS picks a random
+ * nonce; this signs with RFC 6979's deterministic one, so the same digest gives the same signature).
+ *
+ * Left out: key policies and grants (a Policy is checked to be JSON, stored, never evaluated), IAM,
+ * other key specs (RSA, NIST curves, HMAC), key rotation, deletion, multi-Region keys, custom key
+ * stores, imported material, KMS's real ciphertext format, and SigV4 verification.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import type { AwsJsonInput, AwsJsonService } from './aws-json-protocol';
+import { AwsServiceError } from './aws-service-error';
+import { jsonInput, type JsonInput } from './json-input';
+
+export type KmsKeySpec = 'ECC_SECG_P256K1' | 'SYMMETRIC_DEFAULT';
+export type KmsKeyUsage = 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT';
+
+export interface CreateKmsKeyOptions {
+  /** Default `SYMMETRIC_DEFAULT`. */
+  readonly keySpec?: KmsKeySpec;
+  /** Default: `SIGN_VERIFY` for `ECC_SECG_P256K1`, `ENCRYPT_DECRYPT` for `SYMMETRIC_DEFAULT`. */
+  readonly keyUsage?: KmsKeyUsage;
+  readonly description?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface KmsKeyRef {
+  /** The key id (a UUID). */
+  readonly keyId: string;
+  /** `arn:aws:kms:<region>:<account>:key/<key id>` */
+  readonly arn: string;
+}
+
+/** One request the stand-in answered (or refused), in order. */
+export interface KmsCall {
+  readonly operation: string;
+  /** The `KeyId` the request named, as it named it. */
+  readonly keyId?: string;
+}
+
+interface KmsKey {
+  readonly id: string;
+  readonly arn: string;
+  readonly spec: KmsKeySpec;
+  readonly usage: KmsKeyUsage;
+  readonly description: string;
+  readonly tags: readonly { readonly TagKey: string; readonly TagValue: string }[];
+  readonly created: Date;
+  /** The secp256k1 secret key, or the AES-256 key. */
+  readonly secret: Uint8Array;
+  /** Signing keys: the DER SubjectPublicKeyInfo. */
+  readonly spki?: Buffer;
+  enabled: boolean;
+}
+
+const N = secp256k1.Point.CURVE().n;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// SEQUENCE { SEQUENCE { id-ecPublicKey, secp256k1 }, BIT STRING { 0 unused bits, uncompressed point } }
+const SECP256K1_SPKI_PREFIX = Buffer.from('3056301006072a8648ce3d020106052b8104000a034200', 'hex');
+const BLOB_VERSION = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const BLOB_HEADER_BYTES = 1 + 36;
+const MAX_PLAINTEXT_BYTES = 4096;
+
+const validation = (message: string): AwsServiceError => new AwsServiceError('ValidationException', message);
+
+/**
+ * The KMS stand-in's state and operations; serve `service` with the JSON protocol layer. Keys can
+ * also be created here directly (`createKey`), and every request is recorded in `calls`.
+ */
+export class KmsStandIn {
+  readonly service: AwsJsonService;
+  private readonly recorded: KmsCall[] = [];
+  private readonly keys = new Map<string, KmsKey>();
+  private readonly aliases = new Map<string, string>();
+
+  constructor(
+    readonly region: string,
+    readonly account: string,
+  ) {
+    this.service = {
+      targetPrefix: 'TrentService',
+      jsonVersion: '1.1',
+      signingName: 'kms',
+      onCall: (operation, input) => {
+        const keyId = input.KeyId ?? input.TargetKeyId;
+        this.recorded.push(typeof keyId === 'string' ? { operation, keyId } : { operation });
+      },
+      operations: {
+        CreateKey: (input) => this.createKeyOperation(input),
+        DescribeKey: (input) => ({ KeyMetadata: metadataOf(this.find(read(input).string('KeyId')), this.account) }),
+        GetPublicKey: (input) => this.getPublicKey(input),
+        Sign: (input) => this.sign(input),
+        ListResourceTags: (input) => this.listResourceTags(input),
+        Encrypt: (input) => this.encryptOperation(input),
+        Decrypt: (input) => this.decrypt(input),
+        GenerateDataKey: (input) => this.generateDataKey(input),
+        EnableKey: (input) => {
+          this.find(read(input).string('KeyId')).enabled = true;
+        },
+        DisableKey: (input) => {
+          this.find(read(input).string('KeyId')).enabled = false;
+        },
+        CreateAlias: (input) => {
+          const request = read(input);
+          this.createAlias(request.string('AliasName'), request.string('TargetKeyId'));
+        },
+      },
+    };
+  }
+
+  /** Every request so far, in order (operation and the KeyId it named). */
+  get calls(): readonly KmsCall[] {
+    return this.recorded;
+  }
+
+  /** How many requests of `operation` so far. */
+  callsOf(operation: string): number {
+    return this.recorded.filter((call) => call.operation === operation).length;
+  }
+
+  /** Creates a key as CreateKey does, without a request. */
+  createKey(options: CreateKmsKeyOptions = {}): KmsKeyRef {
+    const spec = options.keySpec ?? 'SYMMETRIC_DEFAULT';
+    const usage = options.keyUsage ?? (spec === 'ECC_SECG_P256K1' ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
+    const tags = Object.entries(options.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
+    const key = this.newKey(spec, usage, options.description ?? '', tags);
+    return { keyId: key.id, arn: key.arn };
+  }
+
+  /** Points `aliasName` (`alias/…`) at a key (id or ARN), as CreateAlias does. */
+  createAlias(aliasName: string, targetKeyId: string): void {
+    if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(aliasName) || aliasName.startsWith('alias/aws/'))
+      throw new AwsServiceError('InvalidAliasNameException', `Alias ${aliasName} is not a valid alias name`);
+    if (this.aliases.has(aliasName))
+      throw new AwsServiceError(
+        'AlreadyExistsException',
+        `An alias with the name ${this.aliasArn(aliasName)} already exists`,
+      );
+    if (targetKeyId.startsWith('alias/') || targetKeyId.includes(':alias/'))
+      throw validation('TargetKeyId must be a key id or key ARN, not an alias');
+    this.aliases.set(aliasName, this.find(targetKeyId).id);
+  }
+
+  /** Enables or disables a key, as EnableKey / DisableKey do. */
+  setKeyEnabled(keyId: string, enabled: boolean): void {
+    this.find(keyId).enabled = enabled;
+  }
+
+  private newKey(spec: string, usage: string, description: string, tags: KmsKey['tags']): KmsKey {
+    const id = randomUUID();
+    const arn = `arn:aws:kms:${this.region}:${this.account}:key/${id}`;
+    let key: KmsKey;
+    if (spec === 'ECC_SECG_P256K1') {
+      if (usage !== 'SIGN_VERIFY')
+        throw validation(`KeyUsage ${usage} is not compatible with KeySpec ECC_SECG_P256K1; use SIGN_VERIFY`);
+      const secret = secp256k1.utils.randomSecretKey();
+      const spki = Buffer.concat([SECP256K1_SPKI_PREFIX, secp256k1.getPublicKey(secret, false)]);
+      key = { id, arn, spec, usage, description, tags, created: new Date(), secret, spki, enabled: true };
+    } else if (spec === 'SYMMETRIC_DEFAULT') {
+      if (usage !== 'ENCRYPT_DECRYPT')
+        throw validation(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT; use ENCRYPT_DECRYPT`);
+      key = { id, arn, spec, usage, description, tags, created: new Date(), secret: randomBytes(32), enabled: true };
+    } else {
+      throw new AwsServiceError(
+        'UnsupportedOperationException',
+        `KeySpec ${spec} is not implemented by the local KMS (only ECC_SECG_P256K1 and SYMMETRIC_DEFAULT)`,
+      );
+    }
+    this.keys.set(id, key);
+    return key;
+  }
+
+  private createKeyOperation(input: AwsJsonInput): unknown {
+    const request = read(input);
+    const spec = request.optionalString('KeySpec') ?? request.optionalString('CustomerMasterKeySpec');
+    const usage = request.optionalString('KeyUsage');
+    const description = request.optionalString('Description') ?? '';
+    if (description.length > 8192)
+      throw validation("Value at 'description' failed to satisfy constraint: length <= 8192");
+    const policy = request.optionalString('Policy');
+    if (policy !== undefined) {
+      try {
+        JSON.parse(policy);
+      } catch {
+        throw new AwsServiceError('MalformedPolicyDocumentException', 'The policy is not a JSON document');
+      }
+    }
+    const tags = (request.optionalArray('Tags') ?? []).map((tag) => {
+      const t = tag as { TagKey?: unknown; TagValue?: unknown };
+      if (typeof t.TagKey !== 'string' || t.TagKey.length < 1 || t.TagKey.length > 128)
+        throw new AwsServiceError('TagException', 'Each tag needs a TagKey of 1 to 128 characters');
+      if (typeof t.TagValue !== 'string' || t.TagValue.length > 256)
+        throw new AwsServiceError('TagException', 'Each tag needs a TagValue of 0 to 256 characters');
+      return { TagKey: t.TagKey, TagValue: t.TagValue };
+    });
+    if (new Set(tags.map((t) => t.TagKey)).size !== tags.length)
+      throw new AwsServiceError('TagException', 'Duplicate tag keys');
+    const keySpec = spec ?? 'SYMMETRIC_DEFAULT';
+    const keyUsage = usage ?? (keySpec === 'ECC_SECG_P256K1' ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
+    return { KeyMetadata: metadataOf(this.newKey(keySpec, keyUsage, description, tags), this.account) };
+  }
+
+  private getPublicKey(input: AwsJsonInput): unknown {
+    const key = this.usable(read(input).string('KeyId'), 'GetPublicKey');
+    if (key.spki === undefined)
+      throw new AwsServiceError(
+        'UnsupportedOperationException',
+        `${key.arn} key usage ${key.usage} is not supported by GetPublicKey`,
+      );
+    return {
+      KeyId: key.arn,
+      PublicKey: key.spki.toString('base64'),
+      CustomerMasterKeySpec: key.spec,
+      KeySpec: key.spec,
+      KeyUsage: key.usage,
+      SigningAlgorithms: ['ECDSA_SHA_256'],
+    };
+  }
+
+  private sign(input: AwsJsonInput): unknown {
+    const request = read(input);
+    const key = this.usable(request.string('KeyId'), 'Sign', 'SIGN_VERIFY');
+    const message = request.blob('Message');
+    const algorithm = request.string('SigningAlgorithm');
+    const messageType = request.optionalString('MessageType') ?? 'RAW';
+    if (algorithm !== 'ECDSA_SHA_256')
+      throw new AwsServiceError(
+        'InvalidKeyUsageException',
+        `Algorithm ${algorithm} is incompatible with key spec ${key.spec}.`,
+      );
+    let digest: Uint8Array;
+    if (messageType === 'DIGEST') {
+      if (message.length !== 32) throw validation('Digest is invalid length for algorithm ECDSA_SHA_256.');
+      digest = message;
+    } else if (messageType === 'RAW') {
+      if (message.length < 1 || message.length > MAX_PLAINTEXT_BYTES)
+        throw validation(`Message must be 1 to ${MAX_PLAINTEXT_BYTES} bytes`);
+      digest = createHash('sha256').update(message).digest();
+    } else {
+      throw validation(`MessageType ${messageType} is not one of RAW, DIGEST`);
+    }
+    const compact = secp256k1.sign(digest, key.secret, { prehash: false, lowS: true });
+    const { r, s } = secp256k1.Signature.fromBytes(compact, 'compact');
+    const high = ((digest[31] ?? 0) & 1) === 1;
+    const signature = new secp256k1.Signature(r, high ? N - s : s).toBytes('der');
+    return { KeyId: key.arn, Signature: Buffer.from(signature).toString('base64'), SigningAlgorithm: algorithm };
+  }
+
+  private listResourceTags(input: AwsJsonInput): unknown {
+    const request = read(input);
+    const keyId = request.string('KeyId');
+    if (keyId.startsWith('alias/') || keyId.includes(':alias/'))
+      throw new AwsServiceError('InvalidArnException', 'ListResourceTags takes a key id or key ARN, not an alias');
+    const key = this.find(keyId);
+    const limit = request.optionalInteger('Limit', 1, 50) ?? 50;
+    const marker = request.optionalString('Marker');
+    const start = marker === undefined ? 0 : Number(marker);
+    if (!Number.isInteger(start) || start < 0 || start > key.tags.length)
+      throw new AwsServiceError('InvalidMarkerException', 'The marker is not one this service returned');
+    const tags = key.tags.slice(start, start + limit);
+    const next = start + tags.length;
+    return next < key.tags.length
+      ? { Tags: tags, Truncated: true, NextMarker: String(next) }
+      : { Tags: tags, Truncated: false };
+  }
+
+  private encryptOperation(input: AwsJsonInput): unknown {
+    const request = read(input);
+    const key = this.usable(request.string('KeyId'), 'Encrypt', 'ENCRYPT_DECRYPT');
+    const plaintext = request.blob('Plaintext');
+    if (plaintext.length < 1 || plaintext.length > MAX_PLAINTEXT_BYTES)
+      throw validation(`Plaintext must be 1 to ${MAX_PLAINTEXT_BYTES} bytes`);
+    encryptionAlgorithmOf(request);
+    const blob = encrypt(key, plaintext, request.optionalStringMap('EncryptionContext') ?? {});
+    return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  }
+
+  private decrypt(input: AwsJsonInput): unknown {
+    const request = read(input);
+    const blob = request.blob('CiphertextBlob');
+    encryptionAlgorithmOf(request);
+    if (blob.length < BLOB_HEADER_BYTES + IV_BYTES + TAG_BYTES || blob[0] !== BLOB_VERSION)
+      throw new AwsServiceError('InvalidCiphertextException', 'The ciphertext is not one this KMS produced');
+    const blobKeyId = blob.subarray(1, BLOB_HEADER_BYTES).toString('latin1');
+    if (!UUID.test(blobKeyId))
+      throw new AwsServiceError('InvalidCiphertextException', 'The ciphertext is not one this KMS produced');
+    const named = request.optionalString('KeyId');
+    if (named !== undefined && this.find(named).id !== blobKeyId)
+      throw new AwsServiceError(
+        'IncorrectKeyException',
+        'The key ID in the request does not identify a CMK that can perform this operation.',
+      );
+    const key = this.usable(blobKeyId, 'Decrypt', 'ENCRYPT_DECRYPT');
+    const context = request.optionalStringMap('EncryptionContext') ?? {};
+    const iv = blob.subarray(BLOB_HEADER_BYTES, BLOB_HEADER_BYTES + IV_BYTES);
+    const tag = blob.subarray(BLOB_HEADER_BYTES + IV_BYTES, BLOB_HEADER_BYTES + IV_BYTES + TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', key.secret, iv);
+    decipher.setAAD(aadOf(blob.subarray(0, BLOB_HEADER_BYTES), context));
+    decipher.setAuthTag(tag);
+    let plaintext: Buffer;
+    try {
+      plaintext = Buffer.concat([
+        decipher.update(blob.subarray(BLOB_HEADER_BYTES + IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]);
+    } catch {
+      // KMS says no more than this: a wrong encryption context and a damaged blob look the same.
+      throw new AwsServiceError('InvalidCiphertextException', '');
+    }
+    return { KeyId: key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  }
+
+  private generateDataKey(input: AwsJsonInput): unknown {
+    const request = read(input);
+    const key = this.usable(request.string('KeyId'), 'GenerateDataKey', 'ENCRYPT_DECRYPT');
+    const keySpec = request.optionalString('KeySpec');
+    const numberOfBytes = request.optionalInteger('NumberOfBytes', 1, 1024);
+    if ((keySpec === undefined) === (numberOfBytes === undefined))
+      throw validation('Please specify either number of bytes or key spec.');
+    const length = keySpec === undefined ? (numberOfBytes as number) : keySpec === 'AES_256' ? 32 : 16;
+    if (keySpec !== undefined && keySpec !== 'AES_256' && keySpec !== 'AES_128')
+      throw validation(`KeySpec ${keySpec} is not one of AES_256, AES_128`);
+    const plaintext = randomBytes(length);
+    const blob = encrypt(key, plaintext, request.optionalStringMap('EncryptionContext') ?? {});
+    return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: key.arn };
+  }
+
+  /** The key named, enabled and (when given) of that usage. */
+  private usable(keyId: string, operation: string, usage?: KmsKeyUsage): KmsKey {
+    const key = this.find(keyId);
+    if (!key.enabled) throw new AwsServiceError('DisabledException', `${key.arn} is disabled.`);
+    if (usage !== undefined && key.usage !== usage)
+      throw new AwsServiceError(
+        'InvalidKeyUsageException',
+        `${key.arn} key usage is ${key.usage} which is not valid for ${operation}.`,
+      );
+    return key;
+  }
+
+  /** The key a key id, key ARN, alias name or alias ARN names. */
+  private find(ref: string): KmsKey {
+    const arnPrefix = `arn:aws:kms:${this.region}:${this.account}:`;
+    let id: string | undefined;
+    if (UUID.test(ref)) id = ref;
+    else if (ref.startsWith(`${arnPrefix}key/`)) id = ref.slice(arnPrefix.length + 4);
+    else if (ref.startsWith('alias/') || ref.startsWith(`${arnPrefix}alias/`)) {
+      const alias = ref.startsWith('alias/') ? ref : ref.slice(arnPrefix.length);
+      id = this.aliases.get(alias);
+      if (id === undefined)
+        throw new AwsServiceError('NotFoundException', `Alias ${this.aliasArn(alias)} is not found.`);
+    } else if (!/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(ref)) {
+      throw new AwsServiceError('NotFoundException', `Invalid keyId '${ref}'`);
+    }
+    const key = id === undefined ? undefined : this.keys.get(id);
+    if (key === undefined)
+      throw new AwsServiceError(
+        'NotFoundException',
+        `Key '${ref.startsWith('arn:') ? ref : `${arnPrefix}key/${ref}`}' does not exist`,
+      );
+    return key;
+  }
+
+  private aliasArn(alias: string): string {
+    return `arn:aws:kms:${this.region}:${this.account}:${alias}`;
+  }
+}
+
+const read = (input: AwsJsonInput): JsonInput => jsonInput(input, validation);
+
+function encryptionAlgorithmOf(request: JsonInput): void {
+  const algorithm = request.optionalString('EncryptionAlgorithm') ?? 'SYMMETRIC_DEFAULT';
+  if (algorithm !== 'SYMMETRIC_DEFAULT')
+    throw new AwsServiceError(
+      'InvalidKeyUsageException',
+      `Algorithm ${algorithm} is incompatible with key spec SYMMETRIC_DEFAULT.`,
+    );
+}
+
+/** version ‖ key id ‖ IV ‖ GCM tag ‖ ciphertext: the blob names its key, as KMS's does. */
+function encrypt(key: KmsKey, plaintext: Uint8Array, context: Readonly<Record<string, string>>): Buffer {
+  const header = Buffer.concat([Buffer.of(BLOB_VERSION), Buffer.from(key.id, 'latin1')]);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key.secret, iv);
+  cipher.setAAD(aadOf(header, context));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([header, iv, cipher.getAuthTag(), ciphertext]);
+}
+
+/** The header and the encryption context, its pairs sorted by key: KMS ignores their order, not their case. */
+function aadOf(header: Buffer, context: Readonly<Record<string, string>>): Buffer {
+  const pairs = Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Buffer.concat([header, Buffer.from(JSON.stringify(pairs), 'utf8')]);
+}
+
+function metadataOf(key: KmsKey, account: string): Record<string, unknown> {
+  return {
+    AWSAccountId: account,
+    KeyId: key.id,
+    Arn: key.arn,
+    CreationDate: key.created.getTime() / 1000,
+    Enabled: key.enabled,
+    Description: key.description,
+    KeyUsage: key.usage,
+    KeyState: key.enabled ? 'Enabled' : 'Disabled',
+    Origin: 'AWS_KMS',
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: key.spec,
+    KeySpec: key.spec,
+    MultiRegion: false,
+    ...(key.usage === 'SIGN_VERIFY'
+      ? { SigningAlgorithms: ['ECDSA_SHA_256'] }
+      : { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }),
+  };
+}
