@@ -11,16 +11,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Context } from 'aws-lambda';
 import { createPublicClient, createWalletClient, http, parseEther, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { KeyVault } from '../lambdas/ports/key-vault';
-import { loadApiRoutes, type ApiRoute, type ApiRoutes } from '../local/http/api-routes';
+import type { ApiRoute, ApiRoutes } from '../local/http/api-routes';
+import { WORKFLOW_FUNCTION_DEFINITIONS, type TaskPlaceholder } from '../local/local-functions';
 import { startLocalApiServer } from '../local/http/local-api-server';
 import { localDevRoutes } from '../local/http/local-dev-routes';
 import { startLocalStack, type LocalStackOptions } from '../local/local-stack';
-import type { LocalLambdaHandler } from '../local/workflow/local-workflow-engine';
-import { TRANSFER_TASK_HANDLERS } from '../local/workflow/transfer-workflow';
 import { percentile, sumOf, Tally } from './lib/tally';
 
 const TRANSFERS = 200;
@@ -62,7 +60,7 @@ const serviceName = (commandName: string): string => {
 const SUBMIT = 'POST /v1/transactions';
 const STATUS = 'GET /v1/transactions/{id}';
 const BACKGROUND = 'background';
-const TASKS = Object.keys(TRANSFER_TASK_HANDLERS).map((key) => key.replace(/FunctionArn$/, ''));
+const TASKS = Object.keys(WORKFLOW_FUNCTION_DEFINITIONS).map((key) => key.replace(/FunctionArn$/, ''));
 
 type WrapHandlers = NonNullable<LocalStackOptions['wrapHandlers']>;
 
@@ -99,15 +97,11 @@ export async function run(): Promise<void> {
     },
   });
   const wrapHandlers: WrapHandlers = {};
-  for (const [key, original] of Object.entries(TRANSFER_TASK_HANDLERS) as [
-    keyof typeof TRANSFER_TASK_HANDLERS,
-    unknown,
-  ][]) {
+  for (const key of Object.keys(WORKFLOW_FUNCTION_DEFINITIONS) as TaskPlaceholder[]) {
     const task = key.replace(/FunctionArn$/, '');
-    const handler = original as LocalLambdaHandler;
-    wrapHandlers[key] = (event: unknown, ...rest: unknown[]) => {
+    wrapHandlers[key] = (inner) => (event: unknown) => {
       tasks.add(task);
-      return cause.run(`task:${task}`, () => handler(event, rest[0] as Context));
+      return cause.run(`task:${task}`, () => inner(event));
     };
   }
   const countedRoutes = (routes: ApiRoutes): ApiRoutes =>
@@ -137,7 +131,7 @@ export async function run(): Promise<void> {
   });
   const server = await startLocalApiServer({
     port: 0,
-    routes: countedRoutes(await loadApiRoutes()),
+    routes: countedRoutes(stack.routes),
     extraRoutes: localDevRoutes(stack),
   });
   try {

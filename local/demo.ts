@@ -1,6 +1,5 @@
 // `npm run demo`: one withdrawal through every control, over the HTTP API. Starts the stack itself
 // unless one answers at STRONGROOM_URL (default http://127.0.0.1:8080). Exits 0 only if every step happened.
-import { loadApiRoutes } from './http/api-routes';
 import { localDevRoutes } from './http/local-dev-routes';
 import { startLocalApiServer } from './http/local-api-server';
 import { startLocalStack } from './local-stack';
@@ -16,7 +15,7 @@ async function main(): Promise<void> {
     const stack = await startLocalStack({ onMessage: () => undefined });
     const server = await startLocalApiServer({
       port: 0,
-      routes: await loadApiRoutes(),
+      routes: stack.routes,
       extraRoutes: localDevRoutes(stack),
     });
     base = server.url;

@@ -7,23 +7,16 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { LocalKeyVault } from '../lambdas/adapters/local/local-key-vault';
 import { OutboxNotifier, type OutboxMessage } from '../lambdas/adapters/local/outbox-notifier';
 import { localTableNames } from '../lambdas/adapters/dynamodb/table-schema';
-import {
-  dependencies,
-  provideDependencies,
-  resetDependencies,
-  type Dependencies,
-  type ProvidedDependencies,
-} from '../lambdas/composition/dependencies';
+import { Composer, type Ports, type ProvidedPorts } from '../lambdas/composition/compose';
 import type { Role } from '../lambdas/domain/principal';
-import { handler as watchDeposits } from '../lambdas/handlers/scheduled/watch-deposits';
-import { handler as expireApprovals } from '../lambdas/handlers/scheduled/expire-approvals';
-import { handler as writeAuditCheckpoint } from '../lambdas/handlers/scheduled/write-audit-checkpoint';
-import { handler as reconcileBalances } from '../lambdas/handlers/scheduled/reconcile-balances';
+import { NO_METRICS } from '../lambdas/observability/metrics';
+import { apiRoutes, type ApiRoutes } from './http/api-routes';
+import { API_FUNCTION_DEFINITIONS, createHandlers, SCHEDULED_FUNCTION_DEFINITIONS } from './local-functions';
 import { RecordingAlarmSink } from '../lambdas/adapters/alarms/recording-alarm-sink';
 import { startAnvil, type Anvil } from './anvil';
 import { createDevTokenIssuer, type DevTokenIssuer } from './dev-tokens';
 import { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { createTransferWorkflow, resumeInFlightTransfers } from './workflow/transfer-workflow';
+import { composeTransferWorkflow, resumeInFlightTransfers, type WrapHandlers } from './workflow/transfer-workflow';
 import type { LocalWorkflowEngine } from './workflow/local-workflow-engine';
 import { watchNewBlocks, type NewBlocks } from './workflow/watch-new-blocks';
 import testToken from '../contracts/TestToken.json';
@@ -45,15 +38,9 @@ export interface LocalStackOptions {
   readonly onMessage?: (message: OutboxMessage) => void;
   readonly log?: (line: string) => void;
   /** Tests and benches: what the handlers get instead of the defaults (a counting vault, a lossy chain, a DynamoDB request counter). */
-  readonly provide?: (defaults: {
-    readonly vault: LocalKeyVault;
-  }) => Omit<ProvidedDependencies, 'workflow' | 'notifier'>;
-  /** Tests and benches: wrap task handlers of the workflow (see createTransferWorkflow). */
-  readonly wrapHandlers?: Parameters<typeof createTransferWorkflow>[0] extends infer O
-    ? O extends { wrapHandlers?: infer W }
-      ? W
-      : never
-    : never;
+  readonly provide?: (defaults: { readonly vault: LocalKeyVault }) => Omit<ProvidedPorts, 'workflow' | 'notifier'>;
+  /** Tests and benches: replace task handlers of the workflow by ones made from them (see composeTransferWorkflow). */
+  readonly wrapHandlers?: WrapHandlers;
 }
 
 /** The whole custody stack on one machine, with handles for the HTTP server, the demo, tests and benches. */
@@ -65,7 +52,10 @@ export interface LocalStack {
   /** Alarms raised (unexplained outflows, balance mismatches), also printed through `log`. */
   readonly alarms: RecordingAlarmSink;
   readonly tokens: DevTokenIssuer;
-  readonly deps: Dependencies;
+  /** Every port, over the same clients as the functions: to seed and read data beside them. */
+  readonly deps: Ports;
+  /** API v1 served by the API functions, built through their factories as their cold starts would. */
+  readonly routes: ApiRoutes;
   /** The ERC-20 deployed at first start and listed in the chain's asset registry. */
   readonly token: { readonly address: Address; readonly symbol: string; readonly decimals: number };
   readonly dataDir?: string;
@@ -119,7 +109,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pageTokenKey = secrets.pageTokenKey ?? randomBytes(32).toString('hex');
     await saveSecrets(dataDir, { ...secrets, pageTokenKey, approvalKeyId: approvalKey, auditKeyId: auditKey, token });
 
-    const tokens = await devTokenIssuer();
+    // A key per start: the API functions are built after it, and a token of an earlier run no longer verifies.
+    const tokens = await createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
     Object.assign(process.env, tokens.env, {
       STRONGROOM_DEPLOYMENT_ID: 'strongroom-local',
       STRONGROOM_TABLES: JSON.stringify(names),
@@ -141,27 +132,43 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     newBlocks = await watchNewBlocks(anvil.rpcUrl, {
       onError: (error) => log(`block subscription ended (${error.message}): confirmation checks wait their seconds`),
     });
-    const engine = createTransferWorkflow({
-      newBlocks,
-      ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
-    });
     const outbox = new OutboxNotifier(undefined, options.onMessage);
     const alarms = new RecordingAlarmSink((alarm) =>
       log(`ALARM ${alarm.kind} wallet ${alarm.walletId} exception ${alarm.exceptionId}: ${alarm.message}`),
     );
-    resetDependencies();
-    provideDependencies({
-      alarms,
-      keyVault: vault,
-      ...(options.provide?.({ vault }) ?? {}),
-      workflow: engine,
-      notifier: outbox,
+    const { engine, composer } = await composeTransferWorkflow(
+      (workflow) =>
+        new Composer(process.env, {
+          alarms,
+          metrics: NO_METRICS, // its operators read the log and the outbox; EMF lines would only clutter them
+          keyVault: vault,
+          ...(options.provide?.({ vault }) ?? {}),
+          workflow,
+          notifier: outbox,
+        }),
+      {
+        newBlocks,
+        ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
+      },
+    );
+    const [deps, api, jobs] = await Promise.all([
+      composer.composeAll(),
+      createHandlers(composer, API_FUNCTION_DEFINITIONS),
+      createHandlers(composer, SCHEDULED_FUNCTION_DEFINITIONS),
+    ]);
+    const routes = apiRoutes({
+      wallets: api.wallets,
+      approvalGroups: api['approval-groups'],
+      transactions: api.transactions,
+      approvals: api.approvals,
+      audit: api.audit,
+      health: api.health,
+      reconciliation: api.reconciliation,
     });
-    const deps = await dependencies();
     const resumed = await resumeInFlightTransfers(deps.events, engine);
     if (resumed.length > 0) log(`resumed ${resumed.length} unfinished transfer(s)`);
 
-    const sweeps = startSweeps(options.sweepIntervalMs ?? 1_000, options.reconcileIntervalMs ?? 10_000, log);
+    const sweeps = startSweeps(jobs, options.sweepIntervalMs ?? 1_000, options.reconcileIntervalMs ?? 10_000, log);
     let stopping: Promise<void> | undefined;
     return {
       anvil,
@@ -171,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       alarms,
       tokens,
       deps,
+      routes,
       token: { address: token, symbol: 'LUSD', decimals: 18 },
       ...(dataDir === undefined ? {} : { dataDir }),
       resumed,
@@ -181,7 +189,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await sweeps.stop();
           await engine.shutdown();
           await newBlocks?.stop();
-          resetDependencies();
           await Promise.all([anvil.stop(), dynamo.stop()]);
         })()),
     };
@@ -192,23 +199,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-let issuer: Promise<DevTokenIssuer> | undefined;
-
-/**
- * One development token issuer per process: the API handlers read its public key once, at their
- * first request, so a stack started again in the same process (tests) must keep the same key.
- */
-function devTokenIssuer(): Promise<DevTokenIssuer> {
-  issuer ??= createDevTokenIssuer({ issuer: 'strongroom-local', audience: 'strongroom-api' });
-  return issuer;
-}
-
 /**
  * The chain watcher (deposits, unexplained outflows), the approval expiry sweep and the audit
  * checkpoint, one pass at a time, on an interval; the balance reconciliation on its own, longer
  * interval, in the same queue, so it never runs while the watcher moves its cursor.
  */
 function startSweeps(
+  jobs: { readonly [K in keyof typeof SCHEDULED_FUNCTION_DEFINITIONS]: () => Promise<unknown> },
   intervalMs: number,
   reconcileIntervalMs: number,
   log: (line: string) => void,
@@ -219,7 +216,7 @@ function startSweeps(
     running = running.then(async () => {
       if (stopped) return;
       try {
-        await reconcileBalances();
+        await jobs.reconcileBalances();
       } catch (error) {
         log(`reconciliation failed: ${(error as Error).name}: ${(error as Error).message}`);
       }
@@ -230,9 +227,9 @@ function startSweeps(
     running = running.then(async () => {
       if (stopped) return;
       try {
-        await watchDeposits();
-        await expireApprovals();
-        await writeAuditCheckpoint();
+        await jobs.watchDeposits();
+        await jobs.expireApprovals();
+        await jobs.writeAuditCheckpoint();
       } catch (error) {
         log(`sweep failed: ${(error as Error).name}: ${(error as Error).message}`);
       }

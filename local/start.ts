@@ -1,7 +1,6 @@
 // `npm start`: the whole custody stack on this machine (see README). Ctrl-C stops every child process.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { loadApiRoutes } from './http/api-routes';
 import { localDevRoutes } from './http/local-dev-routes';
 import { startLocalApiServer } from './http/local-api-server';
 import { startLocalStack } from './local-stack';
@@ -31,7 +30,7 @@ async function main(): Promise<void> {
   });
   const server = await startLocalApiServer({
     port,
-    routes: await loadApiRoutes(),
+    routes: stack.routes,
     extraRoutes: localDevRoutes(stack),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,11 +1,11 @@
 import { parseAddress, type Address } from '../domain/address';
 import { parseChainConfig, type ChainConfig } from '../domain/chain/chain-config';
 import { parseAmount } from '../domain/money';
-import { TABLE_NAMES, type TableNames } from '../adapters/dynamodb/table-schema';
+import { TABLE_NAMES, type TableName, type TableNames } from '../adapters/dynamodb/table-schema';
 
 /** Where keys and sealed secrets live: KMS in the cloud, the encrypted local vault on one machine. */
 export type KeyBackend =
-  | { readonly kind: 'kms'; readonly sealerKeyId: string }
+  | { readonly kind: 'kms' }
   | {
       readonly kind: 'local';
       readonly vaultDirectory?: string;
@@ -13,27 +13,6 @@ export type KeyBackend =
       readonly sealerKey: Buffer;
       readonly weakKdfForTests: boolean;
     };
-
-/** Everything a handler's composition root reads from its environment, validated once. */
-export interface RuntimeConfig {
-  readonly deploymentId: string;
-  readonly tables: TableNames;
-  /** DynamoDB Local's endpoint; the regional endpoint when absent. */
-  readonly dynamoDbEndpoint?: string;
-  readonly chains: readonly ChainConfig[];
-  readonly keys: KeyBackend;
-  /** The HMAC key that authenticates page tokens (a secret, at least 32 bytes): one per deployment. */
-  readonly pageTokenKey: Buffer;
-  readonly approvalKeyId: string;
-  readonly approvalKeyAddress: Address;
-  readonly auditKeyId: string;
-  readonly denyList: readonly string[];
-  readonly travelRuleThresholds: ReadonlyMap<number, bigint>;
-  readonly proofValiditySeconds: number;
-  readonly confirmationPollSeconds: number;
-  /** Step Functions state machine (cloud); the local runtime provides its engine instead. */
-  readonly stateMachineArn?: string;
-}
 
 /** A variable the deployment must set: its absence fails the cold start, loudly. */
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -66,69 +45,141 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 }
 
 /**
- * Reads the runtime configuration from environment variables. Called once per cold start; any
- * missing or malformed value throws with the variable's name, never a default that hides a mistake.
+ * The configuration of one composition, read from environment variables on demand and once each: a
+ * function reads only what its ports need (its deployment sets only those), and any missing or
+ * malformed value throws with the variable's name, never a default that hides a mistake.
  */
-export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const tablesJson = json(env, 'STRONGROOM_TABLES') as Record<string, unknown>;
-  const tables = Object.fromEntries(
-    TABLE_NAMES.map((name) => {
-      const value = tablesJson[name];
+export class ConfigReader {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  private once<T>(key: string, read: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, read());
+    return this.cache.get(key) as T;
+  }
+
+  deploymentId(): string {
+    return this.once('deploymentId', () => required(this.env, 'STRONGROOM_DEPLOYMENT_ID'));
+  }
+
+  /** The physical names of `names` (others may be absent: a function is told only its own tables). */
+  tables(names: readonly TableName[] = TABLE_NAMES): TableNames {
+    const all = this.once('tables', () => json(this.env, 'STRONGROOM_TABLES') as Record<string, unknown>);
+    if (typeof all !== 'object' || all === null || Array.isArray(all))
+      throw new Error('configuration: STRONGROOM_TABLES must be an object of table names');
+    const tables: Partial<Record<TableName, string>> = {};
+    for (const name of names) {
+      const value = all[name];
       if (typeof value !== 'string' || value === '')
         throw new Error(`configuration: STRONGROOM_TABLES.${name} is not set`);
-      return [name, value];
-    }),
-  ) as unknown as TableNames;
-  const chainsJson = json(env, 'STRONGROOM_CHAINS');
-  if (!Array.isArray(chainsJson) || chainsJson.length === 0)
-    throw new Error('configuration: STRONGROOM_CHAINS must be a non-empty array');
-  const chains = chainsJson.map((c, i) => parseChainConfig(c, `STRONGROOM_CHAINS[${i}]`));
-  const backend = env.STRONGROOM_KEY_BACKEND ?? 'kms';
-  let keys: KeyBackend;
-  if (backend === 'local') {
-    const sealerKey = Buffer.from(required(env, 'STRONGROOM_LOCAL_SEALER_KEY'), 'hex');
-    if (sealerKey.length !== 32) throw new Error('configuration: STRONGROOM_LOCAL_SEALER_KEY must be 32 bytes of hex');
-    keys = {
-      kind: 'local',
-      passphrase: required(env, 'STRONGROOM_LOCAL_VAULT_PASSPHRASE'),
-      sealerKey,
-      weakKdfForTests: env.STRONGROOM_LOCAL_VAULT_WEAK_KDF === 'true',
-      ...(env.STRONGROOM_LOCAL_VAULT_DIR ? { vaultDirectory: env.STRONGROOM_LOCAL_VAULT_DIR } : {}),
-    };
-  } else if (backend === 'kms') {
-    keys = { kind: 'kms', sealerKeyId: required(env, 'STRONGROOM_SEALER_KEY_ID') };
-  } else {
-    throw new Error('configuration: STRONGROOM_KEY_BACKEND must be "kms" or "local"');
+      tables[name] = value;
+    }
+    return tables as TableNames;
   }
-  const pageTokenKey = Buffer.from(required(env, 'STRONGROOM_PAGE_TOKEN_KEY'), 'hex');
-  if (pageTokenKey.length < 32 || pageTokenKey.toString('hex') !== env.STRONGROOM_PAGE_TOKEN_KEY?.toLowerCase())
-    throw new Error('configuration: STRONGROOM_PAGE_TOKEN_KEY must be at least 32 bytes of hex');
-  const thresholds = json(env, 'STRONGROOM_TRAVEL_RULE_THRESHOLDS', {}) as Record<string, unknown>;
-  const denyList = json(env, 'STRONGROOM_DENY_LIST', []);
-  if (!Array.isArray(denyList) || !denyList.every((a) => typeof a === 'string'))
-    throw new Error('configuration: STRONGROOM_DENY_LIST must be an array of addresses');
-  return {
-    deploymentId: required(env, 'STRONGROOM_DEPLOYMENT_ID'),
-    tables,
-    ...(env.STRONGROOM_DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: env.STRONGROOM_DYNAMODB_ENDPOINT } : {}),
-    chains,
-    keys,
-    pageTokenKey,
-    approvalKeyId: required(env, 'STRONGROOM_APPROVAL_KEY_ID'),
-    approvalKeyAddress: parseAddress(
-      required(env, 'STRONGROOM_APPROVAL_KEY_ADDRESS'),
-      'STRONGROOM_APPROVAL_KEY_ADDRESS',
-    ),
-    auditKeyId: required(env, 'STRONGROOM_AUDIT_KEY_ID'),
-    denyList: denyList as string[],
-    travelRuleThresholds: new Map(
-      Object.entries(thresholds).map(([chainId, amount]) => [
-        Number(chainId),
-        parseAmount(amount, `STRONGROOM_TRAVEL_RULE_THRESHOLDS.${chainId}`),
-      ]),
-    ),
-    proofValiditySeconds: seconds(env, 'STRONGROOM_PROOF_VALIDITY_SECONDS', 120),
-    confirmationPollSeconds: seconds(env, 'STRONGROOM_CONFIRMATION_POLL_SECONDS', 4),
-    ...(env.STRONGROOM_STATE_MACHINE_ARN ? { stateMachineArn: env.STRONGROOM_STATE_MACHINE_ARN } : {}),
-  };
+
+  /** DynamoDB Local's endpoint; the SDK's own (regional, or AWS_ENDPOINT_URL_DYNAMODB) when absent. */
+  dynamoDbEndpoint(): string | undefined {
+    return this.env.STRONGROOM_DYNAMODB_ENDPOINT || undefined;
+  }
+
+  chains(): readonly ChainConfig[] {
+    return this.once('chains', () => {
+      const chainsJson = json(this.env, 'STRONGROOM_CHAINS');
+      if (!Array.isArray(chainsJson) || chainsJson.length === 0)
+        throw new Error('configuration: STRONGROOM_CHAINS must be a non-empty array');
+      return chainsJson.map((c, i) => parseChainConfig(c, `STRONGROOM_CHAINS[${i}]`));
+    });
+  }
+
+  keyBackend(): KeyBackend {
+    return this.once('keys', (): KeyBackend => {
+      const backend = this.env.STRONGROOM_KEY_BACKEND ?? 'kms';
+      if (backend === 'kms') return { kind: 'kms' };
+      if (backend !== 'local') throw new Error('configuration: STRONGROOM_KEY_BACKEND must be "kms" or "local"');
+      const sealerKey = Buffer.from(required(this.env, 'STRONGROOM_LOCAL_SEALER_KEY'), 'hex');
+      if (sealerKey.length !== 32)
+        throw new Error('configuration: STRONGROOM_LOCAL_SEALER_KEY must be 32 bytes of hex');
+      return {
+        kind: 'local',
+        passphrase: required(this.env, 'STRONGROOM_LOCAL_VAULT_PASSPHRASE'),
+        sealerKey,
+        weakKdfForTests: this.env.STRONGROOM_LOCAL_VAULT_WEAK_KDF === 'true',
+        ...(this.env.STRONGROOM_LOCAL_VAULT_DIR ? { vaultDirectory: this.env.STRONGROOM_LOCAL_VAULT_DIR } : {}),
+      };
+    });
+  }
+
+  /** The KMS key that seals task tokens (KMS backend). */
+  sealerKeyId(): string {
+    return required(this.env, 'STRONGROOM_SEALER_KEY_ID');
+  }
+
+  /** The page-token MAC key given directly (the local runtime); undefined when a secret holds it. */
+  localPageTokenKey(): Buffer | undefined {
+    return this.once('pageTokenKey', () => {
+      const hex = this.env.STRONGROOM_PAGE_TOKEN_KEY;
+      if (hex === undefined || hex === '') return undefined;
+      const key = Buffer.from(hex, 'hex');
+      if (key.length < 32 || key.toString('hex') !== hex.toLowerCase())
+        throw new Error('configuration: STRONGROOM_PAGE_TOKEN_KEY must be at least 32 bytes of hex');
+      return key;
+    });
+  }
+
+  /** The Secrets Manager secret that holds the page-token MAC key (the cloud). */
+  pageTokenSecretArn(): string {
+    return required(this.env, 'STRONGROOM_PAGE_TOKEN_SECRET_ARN');
+  }
+
+  approvalKeyId(): string {
+    return required(this.env, 'STRONGROOM_APPROVAL_KEY_ID');
+  }
+
+  approvalKeyAddress(): Address {
+    return this.once('approvalKeyAddress', () =>
+      parseAddress(required(this.env, 'STRONGROOM_APPROVAL_KEY_ADDRESS'), 'STRONGROOM_APPROVAL_KEY_ADDRESS'),
+    );
+  }
+
+  auditKeyId(): string {
+    return required(this.env, 'STRONGROOM_AUDIT_KEY_ID');
+  }
+
+  denyList(): readonly string[] {
+    return this.once('denyList', () => {
+      const denyList = json(this.env, 'STRONGROOM_DENY_LIST', []);
+      if (!Array.isArray(denyList) || !denyList.every((a) => typeof a === 'string'))
+        throw new Error('configuration: STRONGROOM_DENY_LIST must be an array of addresses');
+      return denyList as string[];
+    });
+  }
+
+  travelRuleThresholds(): ReadonlyMap<number, bigint> {
+    return this.once('travelRuleThresholds', () => {
+      const thresholds = json(this.env, 'STRONGROOM_TRAVEL_RULE_THRESHOLDS', {}) as Record<string, unknown>;
+      return new Map(
+        Object.entries(thresholds).map(([chainId, amount]) => [
+          Number(chainId),
+          parseAmount(amount, `STRONGROOM_TRAVEL_RULE_THRESHOLDS.${chainId}`),
+        ]),
+      );
+    });
+  }
+
+  proofValiditySeconds(): number {
+    return seconds(this.env, 'STRONGROOM_PROOF_VALIDITY_SECONDS', 120);
+  }
+
+  confirmationPollSeconds(): number {
+    return seconds(this.env, 'STRONGROOM_CONFIRMATION_POLL_SECONDS', 4);
+  }
+
+  stateMachineArn(): string {
+    return required(this.env, 'STRONGROOM_STATE_MACHINE_ARN');
+  }
+
+  approversTopicArn(): string {
+    return required(this.env, 'STRONGROOM_APPROVERS_TOPIC_ARN');
+  }
 }

@@ -140,6 +140,7 @@ export const ERROR_CATALOGUE = {
     kind: 'internal',
     summary: 'the key vault returned a signature that does not recover to the key',
   },
+  'KEY.NOT_GRANTED': { kind: 'internal', summary: "this function's manifest does not grant it that key" },
   'KEY.VAULT_SEALED': { kind: 'internal', summary: 'the local key vault cannot be opened with this passphrase' },
   'SIGNER.ADDRESS_MISMATCH': { kind: 'forbidden', summary: "the signing key's address is not the transaction's from" },
   'SIGNER.FORBIDDEN_PAYLOAD': { kind: 'forbidden', summary: 'this key never signs that kind of payload' },

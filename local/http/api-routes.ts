@@ -48,7 +48,7 @@ const FUNCTION_OF: Readonly<Record<ApiFunctionName, keyof ApiHandlers>> = {
 /**
  * The resources and methods of API v1 and the function that serves each, from the one route table
  * (`API_ROUTES`) the handlers implement and the cloud's API Gateway declares. Handlers are values so
- * that tests can pass fakes; the real modules are wired by {@link defaultApiRoutes}.
+ * that tests can pass fakes; the local runtime passes the API functions it built (`LocalStack.routes`).
  */
 export function apiRoutes(handlers: ApiHandlers): ApiRoutes {
   const table: Record<string, { functionName: string; methods: ApiMethod[]; handler: ApiProxyHandler }> = {};
@@ -60,23 +60,4 @@ export function apiRoutes(handlers: ApiHandlers): ApiRoutes {
     route.methods.push(method as ApiMethod);
   }
   return table;
-}
-
-/**
- * API v1 served by the real Lambda handler modules, the ones the cloud deploys. They are loaded here, not
- * with this file: a handler reads its configuration when its module loads (its cold start), so the local
- * runtime calls this once it has set the environment.
- */
-export async function loadApiRoutes(): Promise<ApiRoutes> {
-  const handlerOf = async (module: { readonly handler: ApiProxyHandler }): Promise<ApiProxyHandler> => module.handler;
-  const [wallets, approvalGroups, transactions, approvals, audit, health, reconciliation] = await Promise.all([
-    import('../../lambdas/handlers/api/wallets.js').then(handlerOf),
-    import('../../lambdas/handlers/api/approval-groups.js').then(handlerOf),
-    import('../../lambdas/handlers/api/transactions.js').then(handlerOf),
-    import('../../lambdas/handlers/api/approvals.js').then(handlerOf),
-    import('../../lambdas/handlers/api/audit.js').then(handlerOf),
-    import('../../lambdas/handlers/api/health.js').then(handlerOf),
-    import('../../lambdas/handlers/api/reconciliation.js').then(handlerOf),
-  ]);
-  return apiRoutes({ wallets, approvalGroups, transactions, approvals, audit, health, reconciliation });
 }

@@ -1,70 +1,73 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { handler as authorize } from '../../lambdas/handlers/workflow/authorize';
-import { handler as broadcast } from '../../lambdas/handlers/workflow/broadcast';
-import { handler as compensate } from '../../lambdas/handlers/workflow/compensate';
-import { handler as evaluatePolicy } from '../../lambdas/handlers/workflow/evaluate-policy';
-import { handler as locate } from '../../lambdas/handlers/workflow/locate';
-import { handler as prepare } from '../../lambdas/handlers/workflow/prepare';
-import { handler as requestApproval } from '../../lambdas/handlers/workflow/request-approval';
-import { handler as screen } from '../../lambdas/handlers/workflow/screen';
-import { handler as settle } from '../../lambdas/handlers/workflow/settle';
-import { handler as signKms } from '../../lambdas/handlers/workflow/sign-kms';
-import { handler as trackConfirmations } from '../../lambdas/handlers/workflow/track-confirmations';
 import { TERMINAL_STATUSES, TRANSFER_STATUSES } from '../../lambdas/domain/lifecycle/transfer-events';
 import type { TransferEventStore } from '../../lambdas/ports/transfer-event-store';
 import { executionInput } from '../../lambdas/use-cases/transfers/execution-input';
+import type { Composer } from '../../lambdas/composition/compose';
+import { createHandlers, WORKFLOW_FUNCTION_DEFINITIONS, type TaskPlaceholder } from '../local-functions';
 import { LocalWorkflowEngine, type LocalWorkflowEngineOptions, type WaitWakeSource } from './local-workflow-engine';
 
 /** The one workflow definition, the file Step Functions runs in the cloud. */
 export const TRANSACTION_ASL_PATH = join(__dirname, '..', '..', 'statemachines', 'transaction.asl.json');
 
-/**
- * Each Task's `${…FunctionArn}` placeholder and the Lambda handler module behind it: the same
- * exports the CDK stack deploys as functions. Nothing here re-implements a step.
- */
-export const TRANSFER_TASK_HANDLERS = {
-  LocateFunctionArn: locate,
-  ScreenFunctionArn: screen,
-  EvaluatePolicyFunctionArn: evaluatePolicy,
-  RequestApprovalFunctionArn: requestApproval,
-  PrepareFunctionArn: prepare,
-  AuthorizeFunctionArn: authorize,
-  SignKmsFunctionArn: signKms,
-  BroadcastFunctionArn: broadcast,
-  TrackConfirmationsFunctionArn: trackConfirmations,
-  SettleFunctionArn: settle,
-  CompensateFunctionArn: compensate,
-} as const;
+/** A workflow task's handler. */
+export type TaskHandler = (event: unknown) => Promise<unknown>;
+
+/** Tests and benches: replace a task's handler by one made from it (to lose a response, alter an output, count). */
+export type WrapHandlers = Partial<Record<TaskPlaceholder, (inner: TaskHandler) => TaskHandler>>;
 
 /** The Wait of the confirmation loop (TrackConfirmations → Wait → TrackConfirmations). */
 export const CONFIRMATION_WAIT_STATE = 'WaitForConfirmations';
 
-/** The transfer state machine, run in-process by the local workflow engine. */
-export function createTransferWorkflow(
-  options: Omit<LocalWorkflowEngineOptions, 'wakeWaits'> & {
-    /** Tests only: wrap a task's handler (to lose a response, alter an output) without touching the flow. */
-    readonly wrapHandlers?: Partial<Record<keyof typeof TRANSFER_TASK_HANDLERS, (event: unknown) => Promise<unknown>>>;
-    /**
-     * The chain's new blocks: the confirmation Wait then ends at the first block mined since its
-     * TrackConfirmations started, its whole seconds only the upper bound. The ASL is unchanged (the
-     * cloud polls every `STRONGROOM_CONFIRMATION_POLL_SECONDS`); only the local runner listens.
-     */
-    readonly newBlocks?: WaitWakeSource;
-  } = {},
-): LocalWorkflowEngine {
+export type TransferWorkflowOptions = Omit<LocalWorkflowEngineOptions, 'wakeWaits'> & {
+  readonly wrapHandlers?: WrapHandlers;
+  /**
+   * The chain's new blocks: the confirmation Wait then ends at the first block mined since its
+   * TrackConfirmations started, its whole seconds only the upper bound. The ASL is unchanged (the
+   * cloud polls every `STRONGROOM_CONFIRMATION_POLL_SECONDS`); only the local runner listens.
+   */
+  readonly newBlocks?: WaitWakeSource;
+};
+
+/**
+ * The transfer state machine run in-process by the local workflow engine, its tasks the workflow
+ * functions built through their factories over `composer`'s ports. The engine is itself a port of those
+ * functions (RequestApproval resumes its own task), so it is made first, with each task bound to its
+ * handler once the handlers are built.
+ */
+export async function composeTransferWorkflow(
+  composer: (engine: LocalWorkflowEngine) => Composer,
+  options: TransferWorkflowOptions = {},
+): Promise<{ readonly engine: LocalWorkflowEngine; readonly composer: Composer }> {
+  const bound: Partial<Record<TaskPlaceholder, TaskHandler>> = {};
+  const late = Object.fromEntries(
+    (Object.keys(WORKFLOW_FUNCTION_DEFINITIONS) as TaskPlaceholder[]).map((placeholder) => [
+      placeholder,
+      (event: unknown) => {
+        const handle = bound[placeholder];
+        if (handle === undefined) throw new Error(`${placeholder} ran before the workflow's handlers were built`);
+        return handle(event);
+      },
+    ]),
+  );
   const definition = JSON.parse(readFileSync(TRANSACTION_ASL_PATH, 'utf8')) as object;
   const { wrapHandlers, newBlocks, ...engineOptions } = options;
-  const handlers = { ...TRANSFER_TASK_HANDLERS, ...wrapHandlers };
-  return new LocalWorkflowEngine(
+  const engine = new LocalWorkflowEngine(
     definition,
-    handlers as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1],
+    late as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1],
     {
       stateMachineName: 'transaction',
       ...engineOptions,
       ...(newBlocks === undefined ? {} : { wakeWaits: { [CONFIRMATION_WAIT_STATE]: newBlocks } }),
     },
   );
+  const ports = composer(engine);
+  const handlers = (await createHandlers(ports, WORKFLOW_FUNCTION_DEFINITIONS)) as Record<TaskPlaceholder, TaskHandler>;
+  for (const placeholder of Object.keys(handlers) as TaskPlaceholder[]) {
+    const wrap = wrapHandlers?.[placeholder];
+    bound[placeholder] = wrap === undefined ? handlers[placeholder] : wrap(handlers[placeholder]);
+  }
+  return { engine, composer: ports };
 }
 
 /**

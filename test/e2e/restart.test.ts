@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import {
-  startStackInFreshModules,
-  startStackUnderTest,
-  type ApiBody,
-  type StackUnderTest,
-} from '../support/local-stack-server';
+import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
 
 // A restart with a data directory, over HTTP: a transfer waiting for approval when the stack stops
@@ -142,8 +137,8 @@ it('a transfer waiting for approval survives a restart on the same data director
   await first.stop();
   sut = undefined;
 
-  // The second run on the same data, with module state as in a new process: a new token key, so every token is minted anew.
-  const second = await startStackInFreshModules({ dataDir });
+  // The second run on the same data: every token is minted anew.
+  const second = await startStackUnderTest({ dataDir });
   sut = second;
   expect(second.stack.resumed).toContain(transferId);
   const admin2 = await second.token('restart-admin', ['admin']);

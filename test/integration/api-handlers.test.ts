@@ -2,12 +2,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { getAddress, isAddress } from 'viem';
 import { LocalKeyVault } from '../../lambdas/adapters/local/local-key-vault';
 import { OutboxNotifier } from '../../lambdas/adapters/local/outbox-notifier';
-import {
-  dependencies,
-  provideDependencies,
-  resetDependencies,
-  type Dependencies,
-} from '../../lambdas/composition/dependencies';
+import { Composer, type Ports } from '../../lambdas/composition/compose';
+import { NO_METRICS } from '../../lambdas/observability/metrics';
+import { API_FUNCTION_DEFINITIONS, createHandlers } from '../../local/local-functions';
 import type { Address } from '../../lambdas/domain/address';
 import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
 import type { Role } from '../../lambdas/domain/principal';
@@ -48,7 +45,7 @@ const workflow = new RecordingWorkflow();
 const savedEnv = { ...process.env };
 let issuer: DevTokenIssuer;
 let handlers: Handlers;
-let deps: Dependencies;
+let deps: Ports;
 const tokens = {} as Record<'admin' | 'operator' | 'operator2' | 'approver' | 'auditor' | 'nobody' | 'expired', string>;
 let chainId: number;
 
@@ -81,20 +78,26 @@ beforeAll(async () => {
     STRONGROOM_AUDIT_KEY_ID: auditKey.keyId,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  provideDependencies({ keyVault, workflow, notifier: new OutboxNotifier() });
-  // The handlers read their auth configuration at module scope (a cold start), so they are loaded once the
-  // environment is set: required here rather than imported at the top (a dynamic import() is ESM under nodenext).
-  const handlerOf = (module: string): ApiLambdaHandler =>
-    jest.requireActual<{ readonly handler: ApiLambdaHandler }>(`../../lambdas/handlers/api/${module}`).handler;
+  // Built through the functions' own factories, with ports composed from their manifests, once the environment is set.
+  const composer = new Composer(process.env, {
+    keyVault,
+    workflow,
+    notifier: new OutboxNotifier(),
+    metrics: NO_METRICS,
+  });
+  const api = (await createHandlers(composer, API_FUNCTION_DEFINITIONS)) as Record<
+    keyof typeof API_FUNCTION_DEFINITIONS,
+    ApiLambdaHandler
+  >;
   handlers = {
-    wallets: handlerOf('wallets'),
-    groups: handlerOf('approval-groups'),
-    transactions: handlerOf('transactions'),
-    approvals: handlerOf('approvals'),
-    audit: handlerOf('audit'),
-    health: handlerOf('health'),
+    wallets: api.wallets,
+    groups: api['approval-groups'],
+    transactions: api.transactions,
+    approvals: api.approvals,
+    audit: api.audit,
+    health: api.health,
   };
-  deps = await dependencies();
+  deps = await composer.composeAll();
   const mint = (sub: string, roles: Role[], expiresInSeconds?: number) =>
     issuer.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) });
   Object.assign(tokens, {
@@ -109,7 +112,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  resetDependencies();
   process.env = savedEnv;
 });
 
@@ -567,7 +569,7 @@ describe('audit and health', () => {
     expect(trail.status).toBe(200);
     expect(trail.body).toMatchObject({ traceId: transferTraceId, verified: true, checkpointId: 'checkpoint-1' });
     // The response alone, with the audit key's address, is enough for a client to verify the trail.
-    const auditKeyAddress = await deps.keyVault.addressOf(deps.config.auditKeyId);
+    const auditKeyAddress = await deps.keyVault.addressOf(process.env.STRONGROOM_AUDIT_KEY_ID as string);
     expect(await verifyAuditTrail(trail.body, auditKeyAddress)).toEqual({
       verified: true,
       checkpointNumber: '1',

@@ -17,8 +17,9 @@ import { RecordingAlarmSink } from '../../lambdas/adapters/alarms/recording-alar
 import type { Principal, Role } from '../../lambdas/domain/principal';
 import type { Wallet } from '../../lambdas/domain/wallets/wallet';
 import type { ApiLambdaHandler } from '../../lambdas/handlers/api/http/api-handler';
-import { handler as watchChain } from '../../lambdas/handlers/scheduled/watch-deposits';
-import { handler as reconcile } from '../../lambdas/handlers/scheduled/reconcile-balances';
+import { watchDepositsFunction } from '../../lambdas/handlers/scheduled/watch-deposits';
+import { reconcileBalancesFunction } from '../../lambdas/handlers/scheduled/reconcile-balances';
+import { reconciliationFunction } from '../../lambdas/handlers/api/reconciliation';
 import { listExceptions } from '../../lambdas/use-cases/reconciliation/list-exceptions';
 import { submitTransfer } from '../../lambdas/use-cases/transfers/submit-transfer';
 import { scannedThrough, watchDeposits } from '../../lambdas/use-cases/watch-deposits';
@@ -44,6 +45,8 @@ const alarms = new RecordingAlarmSink();
 let stack: WorkflowStack;
 let issuer: DevTokenIssuer;
 let api: ApiLambdaHandler;
+let watchChain: typeof watchDepositsFunction.handler;
+let reconcile: typeof reconcileBalancesFunction.handler;
 let keys = 0;
 
 beforeAll(async () => {
@@ -64,8 +67,11 @@ beforeAll(async () => {
   if (deployed.toLowerCase() !== LUSD.toLowerCase()) throw new Error('the registry token is not where expected');
   issuer = await createDevTokenIssuer({ issuer: 'strongroom-test', audience: 'strongroom-api' });
   Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
-  // The API handler reads its auth configuration at its first request: loaded once the environment is set.
-  api = jest.requireActual<{ readonly handler: ApiLambdaHandler }>('../../lambdas/handlers/api/reconciliation').handler;
+  // Built through their factories over the stack's composer, once the environment (auth configuration) is set.
+  const { composer } = stack;
+  api = reconciliationFunction.create(await composer.compose(reconciliationFunction.manifest));
+  watchChain = watchDepositsFunction.create(await composer.compose(watchDepositsFunction.manifest));
+  reconcile = reconcileBalancesFunction.create(await composer.compose(reconcileBalancesFunction.manifest));
 }, 90_000);
 
 afterAll(async () => {

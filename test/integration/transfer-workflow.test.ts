@@ -1,3 +1,4 @@
+import { DynamoApprovalGroupStore } from '../../lambdas/adapters/dynamodb/dynamo-approval-group-store';
 import { encodeFunctionData, erc20Abi, getAddress, parseEther, type Address } from 'viem';
 import { StaticChainRegistry } from '../../lambdas/adapters/chain/static-chain-registry';
 import { ViemChainGateway } from '../../lambdas/adapters/chain/viem-chain-gateway';
@@ -11,7 +12,6 @@ import { cancelTransfer } from '../../lambdas/use-cases/transfers/cancel-transfe
 import { decideApproval } from '../../lambdas/use-cases/transfers/decide-approval';
 import { expireApprovals } from '../../lambdas/use-cases/transfers/expire-approvals';
 import { submitTransfer } from '../../lambdas/use-cases/transfers/submit-transfer';
-import { handler as authorize } from '../../lambdas/handlers/workflow/authorize';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { deployTestToken } from '../support/test-token';
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
       chains: new StaticChainRegistry([lossyGateway(new ViemChainGateway(config, { retryCount: 0 }))]),
     }),
     wrapHandlers: {
-      AuthorizeFunctionArn: async (event: unknown) => {
+      AuthorizeFunctionArn: (authorize) => async (event: unknown) => {
         const result = (await authorize(event)) as { proof: { transaction: { value: string } } };
         const mode = faults.tamper.get((event as { transferId: string }).transferId);
         if (mode === 'remove') return { ...result, proof: null };
@@ -234,8 +234,9 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     const requestId = (await until(id, (s) => s.approvalRequestId !== undefined)).approvalRequestId as string;
 
     // From here on: two decisions, then Authorize (re-evaluation and quorum recount) and the rest of the flow.
-    const all = jest.spyOn(stack.deps.groups, 'all');
-    const get = jest.spyOn(stack.deps.groups, 'get');
+    // On the class: each function composes its own store (Authorize's is not the test's).
+    const all = jest.spyOn(DynamoApprovalGroupStore.prototype, 'all');
+    const get = jest.spyOn(DynamoApprovalGroupStore.prototype, 'get');
     try {
       await decideApproval(stack.deps, { principal: approver('alice'), requestId, body: { decision: 'approve' } });
       await decideApproval(stack.deps, { principal: approver('bob'), requestId, body: { decision: 'approve' } });

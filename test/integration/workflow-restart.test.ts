@@ -1,9 +1,10 @@
 import { parseEther } from 'viem';
-import { dependencies, provideDependencies, resetDependencies } from '../../lambdas/composition/dependencies';
+import { Composer } from '../../lambdas/composition/compose';
+import { NO_METRICS } from '../../lambdas/observability/metrics';
 import { decideApproval } from '../../lambdas/use-cases/transfers/decide-approval';
 import { submitTransfer } from '../../lambdas/use-cases/transfers/submit-transfer';
 import { OutboxNotifier } from '../../lambdas/adapters/local/outbox-notifier';
-import { createTransferWorkflow, resumeInFlightTransfers } from '../../local/workflow/transfer-workflow';
+import { composeTransferWorkflow, resumeInFlightTransfers } from '../../local/workflow/transfer-workflow';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 
 let stack: WorkflowStack;
@@ -45,10 +46,17 @@ it('resumes a transfer waiting for approval after the runtime restarts, and comp
   const firstToken = await stack.deps.approvals.callbackToken(requestId);
 
   // The process "restarts": a new engine knows no executions; the handlers get it as their workflow.
-  const engine = createTransferWorkflow({ waitTimeScale: 0.02 });
-  resetDependencies();
-  provideDependencies({ workflow: engine, notifier: new OutboxNotifier(), keyVault: stack.vault });
-  const deps = await dependencies();
+  const { engine, composer } = await composeTransferWorkflow(
+    (workflow) =>
+      new Composer(process.env, {
+        workflow,
+        notifier: new OutboxNotifier(),
+        keyVault: stack.vault,
+        metrics: NO_METRICS,
+      }),
+    { waitTimeScale: 0.02 },
+  );
+  const deps = await composer.composeAll();
   expect(await resumeInFlightTransfers(deps.events, engine)).toEqual([id]);
   for (let i = 0; i < 200 && (await deps.approvals.callbackToken(requestId)) === firstToken; i++)
     await new Promise((resolve) => setTimeout(resolve, 50));

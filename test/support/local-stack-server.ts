@@ -1,5 +1,4 @@
 import { startLocalApiServer } from '../../local/http/local-api-server';
-import { loadApiRoutes } from '../../local/http/api-routes';
 import { localDevRoutes } from '../../local/http/local-dev-routes';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/local-stack';
 
@@ -26,7 +25,7 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
   const stack = await startLocalStack({ sweepIntervalMs: 250, ...options });
   const server = await startLocalApiServer({
     port: 0,
-    routes: await loadApiRoutes(),
+    routes: stack.routes,
     extraRoutes: localDevRoutes(stack),
   });
   return {
@@ -62,23 +61,4 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
       await stack.stop();
     },
   };
-}
-
-/**
- * {@link startStackUnderTest} in a fresh module registry, so module state starts as in a new process,
- * as after a real restart of `npm start`: the API handlers read their token verification key when their
- * module loads (the local runtime loads them once the stack has set the environment) and keep it for the
- * life of the module, so a second stack in the same registry would still verify the first stack's tokens
- * and refuse its own. The registry stays isolated until the stack has started (its modules load then).
- */
-export async function startStackInFreshModules(options: LocalStackOptions = {}): Promise<StackUnderTest> {
-  let started: StackUnderTest | undefined;
-  await jest.isolateModulesAsync(async () => {
-    const { startStackUnderTest: start } = jest.requireActual<{
-      readonly startStackUnderTest: typeof startStackUnderTest;
-    }>('./local-stack-server');
-    started = await start(options);
-  });
-  if (started === undefined) throw new Error('the isolated module registry did not start the local stack');
-  return started;
 }

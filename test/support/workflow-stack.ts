@@ -3,20 +3,15 @@ import { parseEther } from 'viem';
 import type { ChainConfig } from '../../lambdas/domain/chain/chain-config';
 import { LocalKeyVault } from '../../lambdas/adapters/local/local-key-vault';
 import { OutboxNotifier } from '../../lambdas/adapters/local/outbox-notifier';
-import {
-  dependencies,
-  provideDependencies,
-  resetDependencies,
-  type Dependencies,
-  type ProvidedDependencies,
-} from '../../lambdas/composition/dependencies';
+import { Composer, type Ports, type ProvidedPorts } from '../../lambdas/composition/compose';
+import { NO_METRICS } from '../../lambdas/observability/metrics';
 import type { ApprovalGroup } from '../../lambdas/domain/approvals/approval-group';
 import type { Asset } from '../../lambdas/domain/asset';
 import { depositConfirmed, depositSeen } from '../../lambdas/domain/ledger/deposit-postings';
 import { parsePolicy, serializePolicy } from '../../lambdas/domain/policy/parse-policy';
 import type { Wallet } from '../../lambdas/domain/wallets/wallet';
 import type { WalletEvent } from '../../lambdas/domain/wallets/wallet-events';
-import { createTransferWorkflow } from '../../local/workflow/transfer-workflow';
+import { composeTransferWorkflow, type WrapHandlers } from '../../local/workflow/transfer-workflow';
 import type { LocalWorkflowEngine } from '../../local/workflow/local-workflow-engine';
 import { startTestAnvil, type DedicatedTestChain } from './anvil';
 import { anvilChainConfig } from './custody-chain';
@@ -34,7 +29,9 @@ export interface WorkflowStack {
   readonly engine: LocalWorkflowEngine;
   readonly outbox: OutboxNotifier;
   readonly vault: LocalKeyVault;
-  readonly deps: Dependencies;
+  readonly deps: Ports;
+  /** What built the functions' ports: tests build a handler of their own with it (`fn.create(await composer.compose(fn.manifest))`). */
+  readonly composer: Composer;
   createWallet(name: string, options?: { keyId?: string }): Promise<Wallet>;
   setPolicy(wallet: Wallet, policy: object): Promise<Wallet>;
   createGroup(id: string, memberIds: readonly string[]): Promise<ApprovalGroup>;
@@ -45,12 +42,8 @@ export interface WorkflowStack {
 
 export interface WorkflowStackOptions {
   readonly confirmations?: number;
-  readonly provide?: (deps: { vault: LocalKeyVault; config: ChainConfig }) => Partial<ProvidedDependencies>;
-  readonly wrapHandlers?: Parameters<typeof createTransferWorkflow>[0] extends infer O
-    ? O extends { wrapHandlers?: infer W }
-      ? W
-      : never
-    : never;
+  readonly provide?: (deps: { vault: LocalKeyVault; config: ChainConfig }) => Partial<ProvidedPorts>;
+  readonly wrapHandlers?: WrapHandlers;
 }
 
 export async function startWorkflowStack(options: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -80,19 +73,19 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
     // 0.5 ETH on the test chain: transfers above it get a travel-rule record.
     STRONGROOM_TRAVEL_RULE_THRESHOLDS: JSON.stringify({ [String(chain.chain.id)]: parseEther('0.5').toString() }),
   });
-  const engine = createTransferWorkflow({
-    waitTimeScale: 0.02,
-    ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
-  });
   const outbox = new OutboxNotifier();
-  resetDependencies();
-  provideDependencies({
-    workflow: engine,
-    notifier: outbox,
-    keyVault: vault,
-    ...(options.provide?.({ vault, config }) ?? {}),
-  });
-  const deps = await dependencies();
+  const { engine, composer } = await composeTransferWorkflow(
+    (workflow) =>
+      new Composer(process.env, {
+        workflow,
+        notifier: outbox,
+        keyVault: vault,
+        metrics: NO_METRICS,
+        ...(options.provide?.({ vault, config }) ?? {}),
+      }),
+    { waitTimeScale: 0.02, ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }) },
+  );
+  const deps = await composer.composeAll();
 
   return {
     chain,
@@ -101,6 +94,7 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
     outbox,
     vault,
     deps,
+    composer,
     async createWallet(name, walletOptions = {}) {
       const id = `w-${randomBytes(6).toString('hex')}`;
       const key =
@@ -146,7 +140,6 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
       await deps.ledger.post(depositConfirmed(deposit, new Date()));
     },
     async stop() {
-      resetDependencies();
       await chain.stop();
     },
   };

@@ -1,4 +1,6 @@
-import { dependencies, type Dependencies } from '../../composition/dependencies';
+import type { PortsOf } from '../../composition/compose';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { createApprovalGroup } from '../../use-cases/approval-groups/create-approval-group';
 import { getApprovalGroup } from '../../use-cases/approval-groups/get-approval-group';
 import { apiHandler } from './http/api-handler';
@@ -6,7 +8,7 @@ import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
-const api = functionRoutes<Dependencies, 'approval-groups'>('approval-groups', {
+const api = functionRoutes<PortsOf<typeof FUNCTIONS.approvalGroups>, 'approval-groups'>('approval-groups', {
   'POST /v1/approval-groups': async (r, deps) => {
     const group = await createApprovalGroup(deps, { principal: requireRole(r.principal, 'admin'), body: r.body });
     return { status: 201, body: group, headers: { location: `/v1/approval-groups/${group.id}` } };
@@ -18,7 +20,8 @@ const api = functionRoutes<Dependencies, 'approval-groups'>('approval-groups', {
 });
 
 /** Approval groups: create one, read one. */
-export const handler = apiHandler(
-  { name: 'approval-groups', auth: 'required', deps: dependencies },
-  async (request, load) => api(request, await load()),
+export const approvalGroupsFunction = defineFunction(FUNCTIONS.approvalGroups, (ports) =>
+  apiHandler({ name: 'approval-groups', auth: 'required', deps: ports }, api),
 );
+
+export const { handler } = approvalGroupsFunction;

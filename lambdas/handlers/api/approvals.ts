@@ -1,4 +1,6 @@
-import { dependencies, type Dependencies } from '../../composition/dependencies';
+import type { PortsOf } from '../../composition/compose';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { getApprovalRequest } from '../../use-cases/approvals/get-approval-request';
 import { decideApproval } from '../../use-cases/transfers/decide-approval';
 import { apiHandler } from './http/api-handler';
@@ -6,7 +8,7 @@ import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
-const api = functionRoutes<Dependencies, 'approvals'>('approvals', {
+const api = functionRoutes<PortsOf<typeof FUNCTIONS.approvals>, 'approvals'>('approvals', {
   'POST /v1/approvals/{id}': async (r, deps) => ({
     status: 200,
     body: await decideApproval(deps, {
@@ -25,6 +27,8 @@ const api = functionRoutes<Dependencies, 'approvals'>('approvals', {
  * Approvals with a bearer token: decide (membership, initiator and expiry checked by the use case)
  * and read a request as JSON. The approver link (`?t=…`, an HTML page) arrives with the link flow.
  */
-export const handler = apiHandler({ name: 'approvals', auth: 'required', deps: dependencies }, async (request, load) =>
-  api(request, await load()),
+export const approvalsFunction = defineFunction(FUNCTIONS.approvals, (ports) =>
+  apiHandler({ name: 'approvals', auth: 'required', deps: ports }, api),
 );
+
+export const { handler } = approvalsFunction;

@@ -1,11 +1,13 @@
-import { dependencies, type Dependencies } from '../../composition/dependencies';
+import type { PortsOf } from '../../composition/compose';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { getAuditTrail } from '../../use-cases/audit/get-audit-trail';
 import { apiHandler } from './http/api-handler';
 import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
-const api = functionRoutes<Dependencies, 'audit'>('audit', {
+const api = functionRoutes<PortsOf<typeof FUNCTIONS.audit>, 'audit'>('audit', {
   'GET /v1/audit/{traceId}': async (r, deps) => {
     requireRole(r.principal, 'auditor', 'admin');
     return { status: 200, body: await getAuditTrail(deps, { traceId: pathId(r, 'traceId') }) };
@@ -13,6 +15,8 @@ const api = functionRoutes<Dependencies, 'audit'>('audit', {
 });
 
 /** The audit trail of one trace, and whether it verifies against its signed checkpoint. */
-export const handler = apiHandler({ name: 'audit', auth: 'required', deps: dependencies }, async (request, load) =>
-  api(request, await load()),
+export const auditFunction = defineFunction(FUNCTIONS.audit, (ports) =>
+  apiHandler({ name: 'audit', auth: 'required', deps: ports }, api),
 );
+
+export const { handler } = auditFunction;

@@ -1,4 +1,6 @@
-import { dependencies, type Dependencies } from '../../composition/dependencies';
+import type { PortsOf } from '../../composition/compose';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { listExceptions } from '../../use-cases/reconciliation/list-exceptions';
 import { resolveException } from '../../use-cases/reconciliation/resolve-exception';
 import { apiHandler } from './http/api-handler';
@@ -6,7 +8,7 @@ import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
-const api = functionRoutes<Dependencies, 'reconciliation'>('reconciliation', {
+const api = functionRoutes<PortsOf<typeof FUNCTIONS.reconciliation>, 'reconciliation'>('reconciliation', {
   'GET /v1/reconciliation/exceptions': async (r, deps) => {
     requireRole(r.principal, 'auditor', 'admin');
     const query = queryOf(r, ['walletId', 'status', 'limit', 'nextToken']);
@@ -26,7 +28,8 @@ const api = functionRoutes<Dependencies, 'reconciliation'>('reconciliation', {
 });
 
 /** The reconciliation exception queue: list (auditor, admin) and resolve with a reason (admin). */
-export const handler = apiHandler(
-  { name: 'reconciliation', auth: 'required', deps: dependencies },
-  async (request, load) => api(request, await load()),
+export const reconciliationFunction = defineFunction(FUNCTIONS.reconciliation, (ports) =>
+  apiHandler({ name: 'reconciliation', auth: 'required', deps: ports }, api),
 );
+
+export const { handler } = reconciliationFunction;

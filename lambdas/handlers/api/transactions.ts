@@ -1,4 +1,6 @@
-import { dependencies, type Dependencies } from '../../composition/dependencies';
+import type { PortsOf } from '../../composition/compose';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { parseReason } from '../../domain/parse-reason';
 import { getTransfer } from '../../use-cases/transfers-read/get-transfer';
 import { listTransfers } from '../../use-cases/transfers-read/list-transfers';
@@ -9,7 +11,7 @@ import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
-const api = functionRoutes<Dependencies, 'transactions'>('transactions', {
+const api = functionRoutes<PortsOf<typeof FUNCTIONS.transactions>, 'transactions'>('transactions', {
   'POST /v1/transactions': async (r, deps) => {
     const principal = requireRole(r.principal, 'admin', 'operator');
     return {
@@ -49,7 +51,8 @@ const api = functionRoutes<Dependencies, 'transactions'>('transactions', {
 });
 
 /** Transfers: submit (202, workflow started), read one, list by wallet or status, cancel (202). */
-export const handler = apiHandler(
-  { name: 'transactions', auth: 'required', deps: dependencies },
-  async (request, load) => api(request, await load()),
+export const transactionsFunction = defineFunction(FUNCTIONS.transactions, (ports) =>
+  apiHandler({ name: 'transactions', auth: 'required', deps: ports }, api),
 );
+
+export const { handler } = transactionsFunction;

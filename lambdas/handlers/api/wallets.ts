@@ -1,4 +1,6 @@
-import { dependencies, type Dependencies } from '../../composition/dependencies';
+import type { PortsOf } from '../../composition/compose';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { createWallet } from '../../use-cases/wallets/create-wallet';
 import { freezeWallet } from '../../use-cases/wallets/freeze-wallet';
 import { getWallet } from '../../use-cases/wallets/get-wallet';
@@ -10,7 +12,7 @@ import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
-const api = functionRoutes<Dependencies, 'wallets'>('wallets', {
+const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallets', {
   'POST /v1/wallets': async (r, deps) => {
     const wallet = await createWallet(deps, { principal: requireRole(r.principal, 'admin'), body: r.body });
     return { status: 201, body: wallet, headers: { location: `/v1/wallets/${wallet.id}` } };
@@ -46,6 +48,8 @@ const api = functionRoutes<Dependencies, 'wallets'>('wallets', {
 });
 
 /** Wallets: create, list, read with balances, set the policy, freeze and unfreeze. */
-export const handler = apiHandler({ name: 'wallets', auth: 'required', deps: dependencies }, async (request, load) =>
-  api(request, await load()),
+export const walletsFunction = defineFunction(FUNCTIONS.wallets, (ports) =>
+  apiHandler({ name: 'wallets', auth: 'required', deps: ports }, api),
 );
+
+export const { handler } = walletsFunction;

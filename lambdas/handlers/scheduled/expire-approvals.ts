@@ -1,7 +1,13 @@
-import { dependencies } from '../../composition/dependencies';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { expireApprovals } from '../../use-cases/transfers/expire-approvals';
 
 /** The approval expiry sweep (an EventBridge schedule in the cloud, an interval locally). */
-export async function handler(): Promise<{ expired: readonly string[] }> {
-  return expireApprovals(await dependencies());
-}
+export const expireApprovalsFunction = defineFunction(
+  FUNCTIONS.expireApprovals,
+  (deps) => async (): Promise<{ expired: readonly string[] }> => {
+    return expireApprovals(deps);
+  },
+);
+
+export const { handler } = expireApprovalsFunction;

@@ -1,4 +1,5 @@
-import { dependencies } from '../../composition/dependencies';
+import { defineFunction } from '../../composition/define-function';
+import { FUNCTIONS } from '../../composition/functions';
 import { checkpointIdOf } from '../../domain/proof/audit-checkpoint';
 
 /**
@@ -6,8 +7,12 @@ import { checkpointIdOf } from '../../domain/proof/audit-checkpoint';
  * checkpoint) with the audit key, when anything was appended since the last one (an EventBridge schedule in the cloud, the local runtime's sweep on one machine), so a
  * deleted record or a truncated trace is detected, not only an edit.
  */
-export async function handler(): Promise<{ checkpointId?: string }> {
-  const deps = await dependencies();
-  const checkpoint = await deps.audit.writeCheckpoint(deps.clock());
-  return checkpoint === undefined ? {} : { checkpointId: checkpointIdOf(checkpoint.number) };
-}
+export const writeAuditCheckpointFunction = defineFunction(
+  FUNCTIONS.writeAuditCheckpoint,
+  (deps) => async (): Promise<{ checkpointId?: string }> => {
+    const checkpoint = await deps.audit.writeCheckpoint(deps.clock());
+    return checkpoint === undefined ? {} : { checkpointId: checkpointIdOf(checkpoint.number) };
+  },
+);
+
+export const { handler } = writeAuditCheckpointFunction;

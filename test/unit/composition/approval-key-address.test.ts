@@ -1,4 +1,4 @@
-import { assertApprovalKeyAddress } from '../../../lambdas/composition/dependencies';
+import { assertApprovalKeyAddress } from '../../../lambdas/composition/compose';
 
 const KEY = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
 const OTHER = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' as const;

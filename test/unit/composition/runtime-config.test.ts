@@ -1,4 +1,23 @@
-import { loadRuntimeConfig } from '../../../lambdas/composition/runtime-config';
+import { ConfigReader } from '../../../lambdas/composition/runtime-config';
+
+/** Every value the reader reads, as one function that needs everything would read them at cold start. */
+function readAll(env: NodeJS.ProcessEnv) {
+  const reader = new ConfigReader(env);
+  return {
+    deploymentId: reader.deploymentId(),
+    tables: reader.tables(),
+    chains: reader.chains(),
+    keys: reader.keyBackend(),
+    pageTokenKey: reader.localPageTokenKey(),
+    approvalKeyId: reader.approvalKeyId(),
+    approvalKeyAddress: reader.approvalKeyAddress(),
+    auditKeyId: reader.auditKeyId(),
+    denyList: reader.denyList(),
+    travelRuleThresholds: reader.travelRuleThresholds(),
+    proofValiditySeconds: reader.proofValiditySeconds(),
+    confirmationPollSeconds: reader.confirmationPollSeconds(),
+  };
+}
 
 const TABLES = { events: 'e', transfers: 't', ledger: 'l', audit: 'a', approvals: 'p', nonces: 'n' };
 const CHAIN = {
@@ -30,9 +49,9 @@ const env = (overrides: Record<string, string | undefined> = {}): NodeJS.Process
   ...overrides,
 });
 
-describe('loadRuntimeConfig', () => {
+describe('ConfigReader', () => {
   it('reads a complete environment', () => {
-    const config = loadRuntimeConfig(env());
+    const config = readAll(env());
     expect(config).toMatchObject({
       deploymentId: 'd',
       tables: TABLES,
@@ -48,7 +67,6 @@ describe('loadRuntimeConfig', () => {
     ['STRONGROOM_TABLES', '{"events":"e"}'],
     ['STRONGROOM_CHAINS', '[]'],
     ['STRONGROOM_LOCAL_SEALER_KEY', 'abcd'],
-    ['STRONGROOM_PAGE_TOKEN_KEY', undefined],
     ['STRONGROOM_PAGE_TOKEN_KEY', '22'.repeat(31)],
     ['STRONGROOM_PAGE_TOKEN_KEY', `${'22'.repeat(32)}zz`],
     ['STRONGROOM_KEY_BACKEND', 'hsm'],
@@ -56,15 +74,27 @@ describe('loadRuntimeConfig', () => {
     ['STRONGROOM_CONFIRMATION_POLL_SECONDS', '0'],
     ['STRONGROOM_DENY_LIST', '"0xabc"'],
   ])('fails at cold start, naming %s, when it is %s', (name, value) => {
-    expect(() => loadRuntimeConfig(env({ [name]: value }))).toThrow(
+    expect(() => readAll(env({ [name]: value }))).toThrow(
       name === 'STRONGROOM_TABLES' ? /STRONGROOM_TABLES/ : new RegExp(name),
     );
   });
 
-  it('needs the sealing key id with KMS', () => {
-    expect(() => loadRuntimeConfig(env({ STRONGROOM_KEY_BACKEND: 'kms' }))).toThrow(/STRONGROOM_SEALER_KEY_ID/);
-    expect(loadRuntimeConfig(env({ STRONGROOM_KEY_BACKEND: 'kms', STRONGROOM_SEALER_KEY_ID: 'alias/x' })).keys).toEqual(
-      { kind: 'kms', sealerKeyId: 'alias/x' },
+  it('needs the sealing key id with KMS, when it is read', () => {
+    expect(readAll(env({ STRONGROOM_KEY_BACKEND: 'kms' })).keys).toEqual({ kind: 'kms' });
+    expect(() => new ConfigReader(env({ STRONGROOM_KEY_BACKEND: 'kms' })).sealerKeyId()).toThrow(
+      /STRONGROOM_SEALER_KEY_ID/,
     );
+  });
+
+  it('takes the page-token key from a secret when no key is given (the cloud)', () => {
+    const reader = new ConfigReader(env({ STRONGROOM_PAGE_TOKEN_KEY: undefined }));
+    expect(reader.localPageTokenKey()).toBeUndefined();
+    expect(() => reader.pageTokenSecretArn()).toThrow('configuration: STRONGROOM_PAGE_TOKEN_SECRET_ARN is not set');
+  });
+
+  it('reads only the tables asked for: a function is told only its own', () => {
+    const reader = new ConfigReader(env({ STRONGROOM_TABLES: JSON.stringify({ audit: 'a' }) }));
+    expect(reader.tables(['audit'])).toEqual({ audit: 'a' });
+    expect(() => reader.tables(['audit', 'events'])).toThrow('configuration: STRONGROOM_TABLES.events is not set');
   });
 });

@@ -6,15 +6,6 @@ import { startLocalApiServer } from '../../../local/http/local-api-server';
 import { localDevRoutes } from '../../../local/http/local-dev-routes';
 import type { LocalStack } from '../../../local/local-stack';
 
-// The API handlers' modules need DynamoDB and a key vault; these tests only reach the development routes.
-jest.mock('../../../lambdas/handlers/api/wallets', () => ({ handler: jest.fn() }));
-jest.mock('../../../lambdas/handlers/api/approval-groups', () => ({ handler: jest.fn() }));
-jest.mock('../../../lambdas/handlers/api/transactions', () => ({ handler: jest.fn() }));
-jest.mock('../../../lambdas/handlers/api/approvals', () => ({ handler: jest.fn() }));
-jest.mock('../../../lambdas/handlers/api/audit', () => ({ handler: jest.fn() }));
-jest.mock('../../../lambdas/handlers/api/health', () => ({ handler: jest.fn() }));
-jest.mock('../../../lambdas/handlers/api/reconciliation', () => ({ handler: jest.fn() }));
-
 type DevStack = Pick<LocalStack, 'mint' | 'outbox' | 'anvil' | 'token'>;
 
 interface Started {

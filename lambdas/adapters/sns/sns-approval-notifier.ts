@@ -1,0 +1,44 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DependencyUnavailableError } from '../../domain/errors';
+import type { ApprovalNotice, Notifier } from '../../ports/notifier';
+
+/** The message attribute each approver's subscription filters on (one filter policy per member). */
+export const MEMBER_ATTRIBUTE = 'strongroom.member';
+
+/**
+ * Tells approvers through the approvers' SNS topic: one message per member, carrying the member's id
+ * as a message attribute, so that a subscription whose filter policy names member A never receives
+ * B's message. The text says what waits and until when; it carries no secret (approval links, which
+ * do, arrive with their own rules in issue 13) and the subject carries nothing but the request id.
+ * A publish that fails fails the task (NOTIFY.UNAVAILABLE): approvers are never assumed told.
+ */
+export class SnsApprovalNotifier implements Notifier {
+  constructor(
+    private readonly topicArn: string,
+    private readonly sns: SNSClient = new SNSClient({}),
+  ) {}
+
+  async notifyApprovers(notice: ApprovalNotice): Promise<void> {
+    for (const member of notice.members) {
+      try {
+        await this.sns.send(
+          new PublishCommand({
+            TopicArn: this.topicArn,
+            Subject: `strongroom approval ${notice.approvalRequestId}`,
+            Message: `Approval ${notice.approvalRequestId} waits for ${member.name}: ${notice.summary}; until ${notice.expiresAt.toISOString()}`,
+            MessageAttributes: {
+              [MEMBER_ATTRIBUTE]: { DataType: 'String', StringValue: member.id },
+              'strongroom.approvalRequestId': { DataType: 'String', StringValue: notice.approvalRequestId },
+            },
+          }),
+        );
+      } catch (error) {
+        throw new DependencyUnavailableError(
+          'NOTIFY.UNAVAILABLE',
+          `approval request ${notice.approvalRequestId}: the approvers' topic could not be published to`,
+          { cause: error, details: { approvalRequestId: notice.approvalRequestId } },
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import type { FunctionManifest, PortName } from './function-manifest';
+
+/** Keeps each manifest's port list as a literal tuple, so `PortsOf` knows exactly which ports it names. */
+const manifest = <const P extends PortName>(m: FunctionManifest<P>): FunctionManifest<P> => m;
+
+// API Gateway gives an integration 29 s; a request that needs longer has gone wrong.
+const API = { kind: 'api', timeoutSeconds: 29, memoryMb: 1024 } as const;
+// Shorter than the ASL's TimeoutSeconds of 60, so the state machine sees the function's own timeout first.
+const STEP = { kind: 'workflow', timeoutSeconds: 50, memoryMb: 1024 } as const;
+const JOB = { kind: 'scheduled', timeoutSeconds: 120, memoryMb: 1024 } as const;
+
+/**
+ * Every Lambda function of strongroom, one per module in `lambdas/handlers`: the one declaration that
+ * the CDK stack deploys (entry, environment, grants, timeout, memory), the handler composes at cold
+ * start, and the local runtime wires. A test checks each handler module has its manifest and that
+ * each function's grants in the template are exactly what its manifest implies.
+ */
+export const FUNCTIONS = {
+  // API v1: routes in lambdas/handlers/api/api-routes.ts
+  wallets: manifest({
+    ...API,
+    name: 'wallets',
+    entry: 'lambdas/handlers/api/wallets.ts',
+    auth: 'jwt',
+    ports: ['wallets', 'ledger', 'groups', 'chains', 'keyVault', 'audit', 'clock'],
+    keys: { custody: 'create' },
+  }),
+  approvalGroups: manifest({
+    ...API,
+    name: 'approval-groups',
+    entry: 'lambdas/handlers/api/approval-groups.ts',
+    auth: 'jwt',
+    ports: ['groups', 'audit', 'clock'],
+  }),
+  transactions: manifest({
+    ...API,
+    name: 'transactions',
+    entry: 'lambdas/handlers/api/transactions.ts',
+    auth: 'jwt',
+    ports: ['events', 'submissions', 'wallets', 'chains', 'approvals', 'workflow', 'audit', 'clock'],
+    stateMachine: ['start', 'callback'],
+  }),
+  approvals: manifest({
+    ...API,
+    name: 'approvals',
+    entry: 'lambdas/handlers/api/approvals.ts',
+    auth: 'jwt',
+    ports: ['events', 'approvals', 'groups', 'workflow', 'audit', 'clock'],
+    stateMachine: ['callback'],
+  }),
+  audit: manifest({
+    ...API,
+    name: 'audit',
+    entry: 'lambdas/handlers/api/audit.ts',
+    auth: 'jwt',
+    ports: ['audit'],
+    tableAccess: 'read',
+    keys: { audit: 'verify' },
+  }),
+  health: manifest({
+    ...API,
+    name: 'health',
+    entry: 'lambdas/handlers/api/health.ts',
+    auth: 'none',
+    ports: ['wallets', 'chains'],
+    tableAccess: 'read',
+  }),
+  reconciliation: manifest({
+    ...API,
+    name: 'reconciliation',
+    entry: 'lambdas/handlers/api/reconciliation.ts',
+    auth: 'jwt',
+    ports: ['reconciliation', 'audit', 'clock'],
+  }),
+
+  // The transfer workflow's tasks: statemachines/transaction.asl.json
+  locate: manifest({
+    ...STEP,
+    name: 'locate',
+    entry: 'lambdas/handlers/workflow/locate.ts',
+    aslPlaceholder: 'LocateFunctionArn',
+    ports: ['events', 'ledger', 'clock', 'metrics'],
+  }),
+  screen: manifest({
+    ...STEP,
+    name: 'screen',
+    entry: 'lambdas/handlers/workflow/screen.ts',
+    aslPlaceholder: 'ScreenFunctionArn',
+    ports: ['events', 'ledger', 'wallets', 'screening', 'travelRuleThresholds', 'audit', 'clock', 'metrics'],
+  }),
+  evaluatePolicy: manifest({
+    ...STEP,
+    name: 'evaluate-policy',
+    entry: 'lambdas/handlers/workflow/evaluate-policy.ts',
+    aslPlaceholder: 'EvaluatePolicyFunctionArn',
+    ports: ['events', 'ledger', 'wallets', 'audit', 'clock', 'metrics'],
+  }),
+  requestApproval: manifest({
+    ...STEP,
+    name: 'request-approval',
+    entry: 'lambdas/handlers/workflow/request-approval.ts',
+    aslPlaceholder: 'RequestApprovalFunctionArn',
+    ports: ['events', 'groups', 'approvals', 'notifier', 'workflow', 'audit', 'clock', 'metrics'],
+    stateMachine: ['callback'],
+  }),
+  prepare: manifest({
+    ...STEP,
+    name: 'prepare',
+    entry: 'lambdas/handlers/workflow/prepare.ts',
+    aslPlaceholder: 'PrepareFunctionArn',
+    ports: ['events', 'wallets', 'chains', 'nonces', 'audit', 'clock', 'metrics'],
+  }),
+  authorize: manifest({
+    ...STEP,
+    name: 'authorize',
+    entry: 'lambdas/handlers/workflow/authorize.ts',
+    aslPlaceholder: 'AuthorizeFunctionArn',
+    ports: [
+      'events',
+      'ledger',
+      'wallets',
+      'groups',
+      'approvals',
+      'chains',
+      'approvalSigner',
+      'deploymentId',
+      'proofValiditySeconds',
+      'audit',
+      'clock',
+      'metrics',
+    ],
+    keys: { approval: 'sign' },
+  }),
+  signKms: manifest({
+    ...STEP,
+    name: 'sign-kms',
+    entry: 'lambdas/handlers/workflow/sign-kms.ts',
+    aslPlaceholder: 'SignKmsFunctionArn',
+    ports: ['events', 'wallets', 'keyVault', 'approvalKeyAddress', 'deploymentId', 'audit', 'clock', 'metrics'],
+    keys: { custody: 'sign', approval: 'verify' },
+  }),
+  broadcast: manifest({
+    ...STEP,
+    name: 'broadcast',
+    entry: 'lambdas/handlers/workflow/broadcast.ts',
+    aslPlaceholder: 'BroadcastFunctionArn',
+    ports: ['events', 'ledger', 'chains', 'audit', 'clock', 'metrics'],
+  }),
+  trackConfirmations: manifest({
+    ...STEP,
+    name: 'track-confirmations',
+    entry: 'lambdas/handlers/workflow/track-confirmations.ts',
+    aslPlaceholder: 'TrackConfirmationsFunctionArn',
+    ports: ['events', 'ledger', 'chains', 'nonces', 'audit', 'clock', 'metrics', 'confirmationPollSeconds'],
+  }),
+  settle: manifest({
+    ...STEP,
+    name: 'settle',
+    entry: 'lambdas/handlers/workflow/settle.ts',
+    aslPlaceholder: 'SettleFunctionArn',
+    ports: ['events', 'ledger', 'chains', 'audit', 'clock', 'metrics'],
+  }),
+  compensate: manifest({
+    ...STEP,
+    name: 'compensate',
+    entry: 'lambdas/handlers/workflow/compensate.ts',
+    aslPlaceholder: 'CompensateFunctionArn',
+    ports: ['events', 'ledger', 'audit', 'clock', 'metrics'],
+  }),
+
+  // Scheduled jobs (EventBridge Scheduler)
+  watchDeposits: manifest({
+    ...JOB,
+    name: 'watch-deposits',
+    entry: 'lambdas/handlers/scheduled/watch-deposits.ts',
+    ports: [
+      'chains',
+      'cursors',
+      'ledger',
+      'nonces',
+      'events',
+      'wallets',
+      'audit',
+      'reconciliation',
+      'alarms',
+      'clock',
+      'metrics',
+    ],
+  }),
+  expireApprovals: manifest({
+    ...JOB,
+    name: 'expire-approvals',
+    entry: 'lambdas/handlers/scheduled/expire-approvals.ts',
+    ports: ['events', 'approvals', 'workflow', 'audit', 'clock', 'metrics'],
+    stateMachine: ['callback'],
+  }),
+  writeAuditCheckpoint: manifest({
+    ...JOB,
+    name: 'write-audit-checkpoint',
+    entry: 'lambdas/handlers/scheduled/write-audit-checkpoint.ts',
+    ports: ['audit', 'clock', 'metrics'],
+    keys: { audit: 'sign' },
+  }),
+  reconcileBalances: manifest({
+    ...JOB,
+    name: 'reconcile-balances',
+    entry: 'lambdas/handlers/scheduled/reconcile-balances.ts',
+    ports: ['chains', 'cursors', 'ledger', 'wallets', 'reconciliation', 'alarms', 'clock', 'metrics'],
+  }),
+
+  // A table stream consumer: any MODIFY or REMOVE on an append-only table raises an alarm.
+  appendOnlyGuard: manifest({
+    kind: 'stream',
+    name: 'append-only-guard',
+    entry: 'lambdas/handlers/streams/append-only-guard.ts',
+    ports: ['metrics'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  }),
+} as const;
+
+export type FunctionId = keyof typeof FUNCTIONS;
+
+/** Every function's manifest. */
+export const ALL_FUNCTIONS: readonly FunctionManifest[] = Object.values(FUNCTIONS);
