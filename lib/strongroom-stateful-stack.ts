@@ -1,17 +1,42 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DeploymentKeys } from './keys/deployment-keys';
+import { CustodyTopics } from './messaging/custody-topics';
+import { PageTokenSecret } from './secrets/page-token-secret';
 import { CustodyTables } from './storage/custody-tables';
 
-/**
- * Everything that holds state and must outlive a redeploy: the append-only tables (and, with the
- * KMS adapters, the keys and the approval topic). Kept apart from the stateless stack so that
- * replacing code never replaces data.
- */
-export class StrongroomStatefulStack extends Stack {
+/** What the stateless stack is given by the stateful one. */
+export interface StatefulResources {
   readonly tables: CustodyTables;
+  readonly keys: DeploymentKeys;
+  readonly topics: CustodyTopics;
+  readonly pageTokenSecret: PageTokenSecret;
+}
+
+/**
+ * Everything that holds state and must outlive a redeploy: the append-only tables, the keys, the topics
+ * and the page-token secret, all retained on stack deletion. Kept apart from the stateless stack so
+ * that replacing code never replaces data or keys.
+ */
+export class StrongroomStatefulStack extends Stack implements StatefulResources {
+  readonly tables: CustodyTables;
+  readonly keys: DeploymentKeys;
+  readonly topics: CustodyTopics;
+  readonly pageTokenSecret: PageTokenSecret;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.tables = new CustodyTables(this, 'Tables');
+    this.keys = new DeploymentKeys(this, 'Keys');
+    this.topics = new CustodyTopics(this, 'Topics', this.keys.topicsKey);
+    this.pageTokenSecret = new PageTokenSecret(this, 'PageTokenSecret');
+
+    // The approval key's address is the stateless stack's ApprovalKeyAddress parameter: read it from
+    // this key (KMS GetPublicKey) once this stack is deployed.
+    new CfnOutput(this, 'ApprovalKeyArn', { value: this.keys.approvalKey.keyArn });
+    new CfnOutput(this, 'AuditKeyArn', { value: this.keys.auditKey.keyArn });
+    new CfnOutput(this, 'ApproversTopicArn', { value: this.topics.approvers.topicArn });
+    new CfnOutput(this, 'AlarmsTopicArn', { value: this.topics.alarms.topicArn });
+    new CfnOutput(this, 'BreakGlassRoleArn', { value: this.keys.breakGlassRole.roleArn });
   }
 }

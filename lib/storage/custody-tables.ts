@@ -30,6 +30,17 @@ export const APPEND_ONLY_ALLOWED_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ] as const;
 
+/** What a function that only reads a table gets (tableAccess 'read'). */
+export const READ_ONLY_ALLOWED_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+
+/** What a stream consumer gets on one table's stream. */
+export const STREAM_READ_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+] as const;
+
 /**
  * The strongroom tables, built from the same schema module the local bootstrap reads. Retained on
  * stack deletion, protected against deletion, point-in-time recovery on; the append-only tables
@@ -55,17 +66,42 @@ export class CustodyTables extends Construct {
    * removing what is there, so that no later grant can widen it by accident.
    */
   grantAppend(grantee: IGrantable, name: TableName): void {
+    this.grant(grantee, name, APPEND_ONLY_ALLOWED_ACTIONS);
+  }
+
+  /** Lets `grantee` read `name` (Get, Query), with the same explicit denies as {@link grantAppend}. */
+  grantRead(grantee: IGrantable, name: TableName): void {
+    this.grant(grantee, name, READ_ONLY_ALLOWED_ACTIONS);
+  }
+
+  /** The table's ARN and each of its indexes' by name: no wildcard, so a grant never reaches an index added later without review. */
+  arnsOf(name: TableName): string[] {
     const table = this.tables[name];
     const schema = TABLE_SCHEMAS[name];
-    // Each index by name: no wildcard, so a grant never reaches an index added later without review.
     const indexes = [...schema.globalIndexes, ...schema.localIndexes].map(
       (index) => `${table.tableArn}/index/${index.name}`,
     );
-    const resources = [table.tableArn, ...indexes];
+    return [table.tableArn, ...indexes];
+  }
+
+  /**
+   * Lets a stream consumer read `name`'s stream: on that stream's ARN only, where CDK's own grant adds
+   * dynamodb:ListStreams on `*`.
+   */
+  grantStreamRead(grantee: IGrantable, name: TableName): void {
+    const streamArn = this.tables[name].tableStreamArn;
+    if (streamArn === undefined) throw new Error(`table ${name} has no stream`);
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: [...APPEND_ONLY_ALLOWED_ACTIONS], resources }),
+      new PolicyStatement({ actions: [...STREAM_READ_ACTIONS], resources: [streamArn] }),
     );
-    if (schema.appendOnly) {
+  }
+
+  private grant(grantee: IGrantable, name: TableName, actions: readonly string[]): void {
+    const resources = this.arnsOf(name);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources }),
+    );
+    if (TABLE_SCHEMAS[name].appendOnly) {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new PolicyStatement({ effect: Effect.DENY, actions: [...APPEND_ONLY_DENIED_ACTIONS], resources }),
       );

@@ -1,41 +1,35 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { TABLE_NAMES, TABLE_SCHEMAS } from '../../lambdas/adapters/dynamodb/table-schema';
 import { APPEND_ONLY_DENIED_ACTIONS } from '../../lib/storage/custody-tables';
-import { buildStrongroomApp } from '../../lib/strongroom-app';
+import { KEY_ACTIONS_RESERVED_TO_BREAK_GLASS } from '../../lib/keys/deployment-keys';
+import { CDK_JSON_CONTEXT, canonical, synthStrongroom } from './support/synth-strongroom';
 
-const outdir = mkdtempSync(join(tmpdir(), 'strongroom-cdk-'));
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-/** The context `cdk synth` runs with: cdk.json's, feature flags included, so the tests see that template. */
-const cdkJson = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')) as {
-  context: Record<string, unknown>;
-};
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function synth() {
-  const { app, stateful } = buildStrongroomApp({ outdir, context: cdkJson.context });
+  const built = synthStrongroom();
+  outdirs.push(built.outdir);
+  const { app, stateful } = built;
   const role = new Role(stateful, 'AppenderForTest', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   stateful.tables.grantAppend(role, 'events');
   stateful.tables.grantAppend(role, 'transfers');
-  return { app, template: Template.fromStack(stateful) };
+  return { app, stateful, template: Template.fromStack(stateful), stateless: Template.fromStack(built.stateless) };
 }
 
 describe('StrongroomStateful', () => {
-  const { app, template } = synth();
+  const { app, stateful, template, stateless } = synth();
 
   it('synthesizes with no unacknowledged cdk-nag finding and no AWS Control Tower guard failure', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
   it('runs the Control Tower guard rules at synth: a resource that breaks them fails the synth, naming the rule', () => {
-    const other = buildStrongroomApp({
-      outdir: mkdtempSync(join(tmpdir(), 'strongroom-guard-')),
-      context: cdkJson.context,
-    });
+    const other = synthStrongroom();
+    outdirs.push(other.outdir);
     // A bucket without versioning, lifecycle or public access block: the Control Tower rules refuse it.
     new Bucket(other.stateful, 'WithoutLifecycle', { enforceSSL: true, encryption: BucketEncryption.S3_MANAGED });
     let failure = '';
@@ -105,6 +99,98 @@ describe('StrongroomStateful', () => {
     expect(allowed).not.toContain('dynamodb:UpdateItem');
     expect(allowed).not.toContain('dynamodb:DeleteItem');
   });
+
+  type Statement = {
+    Sid?: string;
+    Effect: string;
+    Principal?: unknown;
+    Action: string | string[];
+    Condition?: unknown;
+  };
+  const keyPolicies = (t: Template) =>
+    Object.entries(t.findResources('AWS::KMS::Key')).map(([id, key]) => ({
+      id,
+      key,
+      statements: key.Properties.KeyPolicy.Statement as Statement[],
+    }));
+  const breakGlassArn = canonical(stateful.resolve(stateful.keys.breakGlassRoleArn));
+
+  it('has the approval and audit keys: secp256k1 signing keys tagged with their purpose, retained', () => {
+    for (const purpose of ['approval', 'audit']) {
+      const keys = template.findResources('AWS::KMS::Key', {
+        Properties: { Tags: Match.arrayWith([{ Key: 'strongroom:purpose', Value: purpose }]) },
+      });
+      expect(Object.values(keys)).toHaveLength(1);
+      const key = Object.values(keys)[0]!;
+      expect(key.Properties).toMatchObject({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('rotates every symmetric key and retains every key, in both stacks', () => {
+    for (const t of [template, stateless])
+      for (const { key } of keyPolicies(t)) {
+        expect(key.DeletionPolicy).toBe('Retain');
+        if (key.Properties.KeySpec === undefined) expect(key.Properties.EnableKeyRotation).toBe(true);
+      }
+    expect(keyPolicies(template)).toHaveLength(4);
+    expect(keyPolicies(stateless)).toHaveLength(1);
+  });
+
+  it('denies disabling or deleting any key to everyone but the break-glass role, explicitly (no Allow undoes a Deny)', () => {
+    for (const t of [template, stateless])
+      for (const { statements } of keyPolicies(t)) {
+        const deny = statements.filter(
+          (s) =>
+            s.Effect === 'Deny' &&
+            KEY_ACTIONS_RESERVED_TO_BREAK_GLASS.every((a) => ([] as string[]).concat(s.Action).includes(a)),
+        );
+        expect(deny).toHaveLength(1);
+        expect(deny[0]!.Principal).toEqual({ AWS: '*' });
+        expect(canonical(deny[0]!.Condition)).toBe(
+          canonical({ StringNotEquals: { 'aws:PrincipalArn': JSON.parse(breakGlassArn) } }),
+        );
+        // Functions never retag a key: its purpose tag is what kms:Sign is granted on.
+        expect(statements).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: ['kms:TagResource', 'kms:UntagResource'],
+            Condition: { StringEquals: { 'aws:PrincipalTag/strongroom:component': 'function' } },
+          }),
+        );
+      }
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: `${stateful.stackName}-break-glass`,
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } })],
+      },
+    });
+  });
+
+  it('encrypts both topics with the topics key, refuses them plain HTTP, and retains them', () => {
+    const topics = template.findResources('AWS::SNS::Topic');
+    expect(Object.keys(topics)).toHaveLength(2);
+    for (const [id, topic] of Object.entries(topics)) {
+      expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+      expect(topic.DeletionPolicy).toBe('Retain');
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('generates the page-token secret: at least 64 characters, no punctuation, retained', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!.Properties.GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    expect(secrets[0]!.Properties.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(64);
+    expect(secrets[0]!.DeletionPolicy).toBe('Retain');
+  });
 });
 
 describe('cdk.json', () => {
@@ -113,7 +199,7 @@ describe('cdk.json', () => {
       readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf8'),
     ) as Record<string, unknown>;
     const missing = Object.entries(recommended)
-      .filter(([flag, value]) => JSON.stringify(cdkJson.context[flag]) !== JSON.stringify(value))
+      .filter(([flag, value]) => JSON.stringify(CDK_JSON_CONTEXT[flag]) !== JSON.stringify(value))
       .map(([flag]) => flag);
     expect(missing).toEqual([]);
   });

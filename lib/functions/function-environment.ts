@@ -1,0 +1,43 @@
+import { Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ENV, type EnvName, type FunctionResources } from '../../lambdas/composition/function-manifest';
+import type { TableNames } from '../../lambdas/adapters/dynamodb/table-schema';
+
+/**
+ * The value of every variable the composition reads, for one deployment. Keyed by every `ENV` name but
+ * the tables' (which differ per function), so a variable added to the composition fails to compile here
+ * until the deployment gives it a value.
+ */
+export type DeploymentEnvironment = { readonly [N in Exclude<EnvName, typeof ENV.tables>]: string };
+
+/** Variables beside the manifest's: source maps for stack traces, and the Powertools defaults. */
+export function housekeepingEnvironment(functionName: string): Readonly<Record<string, string>> {
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: functionName,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+}
+
+/** The names {@link housekeepingEnvironment} sets. */
+export const HOUSEKEEPING_VARIABLES = Object.keys(housekeepingEnvironment('any'));
+
+/**
+ * Exactly the variables a function reads at cold start (`resourcesOf(manifest).environment`), with the
+ * deployment's values; `STRONGROOM_TABLES` names only that function's tables.
+ */
+export function functionEnvironment(
+  scope: Construct,
+  resources: FunctionResources,
+  tables: TableNames,
+  values: DeploymentEnvironment,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const name of resources.environment) {
+    environment[name] =
+      name === ENV.tables
+        ? Stack.of(scope).toJsonString(Object.fromEntries([...resources.tables.keys()].map((t) => [t, tables[t]])))
+        : values[name];
+  }
+  return environment;
+}

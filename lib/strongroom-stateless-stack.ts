@@ -1,0 +1,85 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ALL_FUNCTIONS, FUNCTIONS } from '../lambdas/composition/functions';
+import { CustodyApi } from './api/custody-api';
+import { CustodyFunctions } from './functions/custody-functions';
+import type { DeploymentEnvironment } from './functions/function-environment';
+import { LogsKey } from './keys/logs-key';
+import { FailedInvocationsQueue } from './messaging/failed-invocations-queue';
+import { OperationsObservability } from './observability/operations-observability';
+import { DeploymentParameters } from './parameters/deployment-parameters';
+import { JobSchedules } from './schedules/job-schedules';
+import type { StatefulResources } from './strongroom-stateful-stack';
+import { AppendOnlyStreams } from './streams/append-only-streams';
+import { TransferWorkflow, transferStateMachineRef } from './workflow/transfer-workflow';
+
+export interface StrongroomStatelessStackProps extends StackProps {
+  readonly stateful: StatefulResources;
+}
+
+/**
+ * Everything that can be replaced without losing anything: the functions (one per manifest), the API,
+ * the transfer workflow, the schedules, the append-only guard's streams, the dashboard and the alarms.
+ */
+export class StrongroomStatelessStack extends Stack {
+  readonly parameters: DeploymentParameters;
+  readonly functions: CustodyFunctions;
+  readonly api: CustodyApi;
+  readonly workflow: TransferWorkflow;
+
+  constructor(scope: Construct, id: string, props: StrongroomStatelessStackProps) {
+    super(scope, id, props);
+    const { stateful } = props;
+    const parameters = new DeploymentParameters(this, 'Parameters');
+    this.parameters = parameters;
+    const stateMachine = transferStateMachineRef(this);
+    const failedInvocations = new FailedInvocationsQueue(this, 'FailedInvocations').queue;
+    const logsKey = new LogsKey(this, 'LogsKey', { breakGlassRoleArn: stateful.keys.breakGlassRoleArn }).key;
+
+    const environment: DeploymentEnvironment = {
+      STRONGROOM_DEPLOYMENT_ID: parameters.deploymentId,
+      STRONGROOM_CHAINS: parameters.chains,
+      STRONGROOM_KEY_BACKEND: 'kms',
+      STRONGROOM_SEALER_KEY_ID: stateful.keys.sealerKey.keyArn,
+      STRONGROOM_PAGE_TOKEN_SECRET_ARN: stateful.pageTokenSecret.secret.secretArn,
+      STRONGROOM_APPROVAL_KEY_ID: stateful.keys.approvalKey.keyArn,
+      STRONGROOM_APPROVAL_KEY_ADDRESS: parameters.approvalKeyAddress,
+      STRONGROOM_AUDIT_KEY_ID: stateful.keys.auditKey.keyArn,
+      STRONGROOM_DENY_LIST: parameters.denyList,
+      STRONGROOM_TRAVEL_RULE_THRESHOLDS: parameters.travelRuleThresholds,
+      STRONGROOM_PROOF_VALIDITY_SECONDS: parameters.proofValiditySeconds,
+      STRONGROOM_CONFIRMATION_POLL_SECONDS: parameters.confirmationPollSeconds,
+      STRONGROOM_STATE_MACHINE_ARN: stateMachine.arn,
+      STRONGROOM_APPROVERS_TOPIC_ARN: stateful.topics.approvers.topicArn,
+      STRONGROOM_JWT_ISSUER: parameters.jwtIssuer,
+      STRONGROOM_JWT_AUDIENCE: parameters.jwtAudience,
+      STRONGROOM_JWT_JWKS_URL: parameters.jwtJwksUrl,
+    };
+    this.functions = new CustodyFunctions(this, 'Functions', {
+      manifests: ALL_FUNCTIONS,
+      stateful,
+      environment,
+      stateMachineArn: stateMachine.arn,
+      logsKey,
+      failedInvocations,
+    });
+    this.api = new CustodyApi(this, 'Api', { functionNamed: (name) => this.functions.named(name), logsKey });
+    this.workflow = new TransferWorkflow(this, 'Workflow', { functions: this.functions.ofKind('workflow'), logsKey });
+    new JobSchedules(this, 'Schedules', { functions: this.functions.ofKind('scheduled'), failedInvocations });
+    new AppendOnlyStreams(this, 'AppendOnlyStreams', {
+      tables: stateful.tables,
+      guard: this.functions.named(FUNCTIONS.appendOnlyGuard.name),
+      failedInvocations,
+    });
+    new OperationsObservability(this, 'Operations', {
+      deploymentId: parameters.deploymentId,
+      stateMachine: this.workflow.stateMachine,
+      api: this.api.api,
+      failedInvocations,
+      alarmTopic: stateful.topics.alarms,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+  }
+}
