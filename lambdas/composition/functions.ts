@@ -45,7 +45,7 @@ export const FUNCTIONS = {
     name: 'approvals',
     entry: 'lambdas/handlers/api/approvals.ts',
     auth: 'jwt',
-    ports: ['events', 'approvals', 'groups', 'workflow', 'audit', 'clock'],
+    ports: ['events', 'approvals', 'groups', 'workflow', 'audit', 'clock', 'metrics'],
     stateMachine: ['callback'],
   }),
   audit: manifest({

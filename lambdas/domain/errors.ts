@@ -196,6 +196,10 @@ export const ERROR_CATALOGUE = {
     kind: 'unavailable',
     summary: "the identity provider's signing keys could not be fetched; retry later",
   },
+  'REQUEST.REFUSED': {
+    kind: 'invalid',
+    summary: 'API Gateway refused the request before any function saw it (its DEFAULT_4XX response)',
+  },
   'REQUEST.BODY_TOO_LARGE': { kind: 'invalid', summary: 'the body is larger than this route accepts (HTTP 413)' },
   'REQUEST.MALFORMED_JSON': { kind: 'invalid', summary: 'the body is not valid UTF-8 JSON or is nested too deeply' },
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': {

@@ -12,12 +12,13 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { KEY_TAG } from '../../lambdas/adapters/kms/kms-key-vault';
 
 /**
  * The tags the KMS key vault writes on the keys it creates and reads before signing
- * (lambdas/adapters/kms/kms-key-vault.ts); IAM conditions name them too.
+ * (lambdas/adapters/kms/kms-key-vault.ts, where they are defined); IAM conditions name them too.
  */
-export const KEY_TAG = { owner: 'strongroom:owner', purpose: 'strongroom:purpose' } as const;
+export { KEY_TAG };
 
 /**
  * The principal tag every function role carries: the key policies refuse retagging to it, because a key's

@@ -27,8 +27,12 @@ export interface KmsKeyVaultOptions {
 }
 
 const DIGEST = /^0x[0-9a-fA-F]{64}$/;
-/** The tag `createKey` writes and `signDigest` reads; IAM conditions name it too (aws:ResourceTag/strongroom:purpose). */
-const PURPOSE_TAG = 'strongroom:purpose';
+/**
+ * The tags `createKey` writes (`signDigest` reads the purpose): the CDK stack's IAM conditions name
+ * them too (aws:RequestTag / aws:ResourceTag), from here.
+ */
+export const KEY_TAG = { owner: 'strongroom:owner', purpose: 'strongroom:purpose' } as const;
+const PURPOSE_TAG = KEY_TAG.purpose;
 const PURPOSES: readonly string[] = ['custody', 'approval', 'audit'] satisfies readonly KeyPurpose[];
 
 /** An alias can be pointed at another key, so nothing is cached under it; key ids and ARNs are for life. */
@@ -82,8 +86,8 @@ export class KmsKeyVault implements KeyVault {
           KeyUsage: 'SIGN_VERIFY',
           Description: `${this.options.descriptionPrefix ?? 'strongroom'} ${request.purpose} key of ${request.ownerId}`,
           Tags: [
-            { TagKey: 'strongroom:owner', TagValue: request.ownerId },
-            { TagKey: 'strongroom:purpose', TagValue: request.purpose },
+            { TagKey: KEY_TAG.owner, TagValue: request.ownerId },
+            { TagKey: KEY_TAG.purpose, TagValue: request.purpose },
           ],
           ...(this.options.keyPolicy === undefined ? {} : { Policy: this.options.keyPolicy }),
         }),

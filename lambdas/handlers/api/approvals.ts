@@ -1,6 +1,7 @@
 import type { PortsOf } from '../../composition/compose';
 import { defineFunction } from '../../composition/define-function';
 import { FUNCTIONS } from '../../composition/functions';
+import { METRIC } from '../../observability/metric-names';
 import { getApprovalRequest } from '../../use-cases/approvals/get-approval-request';
 import { decideApproval } from '../../use-cases/transfers/decide-approval';
 import { apiHandler } from './http/api-handler';
@@ -9,14 +10,15 @@ import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
 const api = functionRoutes<PortsOf<typeof FUNCTIONS.approvals>, 'approvals'>('approvals', {
-  'POST /v1/approvals/{id}': async (r, deps) => ({
-    status: 200,
-    body: await decideApproval(deps, {
+  'POST /v1/approvals/{id}': async (r, deps) => {
+    const decided = await decideApproval(deps, {
       principal: requireRole(r.principal, 'approver', 'admin'),
       requestId: pathId(r),
       body: r.body,
-    }),
-  }),
+    });
+    if (decided.waitedSeconds !== undefined) deps.metrics.seconds(METRIC.approvalWaitSeconds, decided.waitedSeconds);
+    return { status: 200, body: decided };
+  },
   'GET /v1/approvals/{id}': async (r, deps) => {
     requireRole(r.principal, 'approver', 'admin', 'auditor');
     return { status: 200, body: await getApprovalRequest(deps, { requestId: pathId(r) }) };

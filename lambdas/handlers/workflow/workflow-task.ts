@@ -41,6 +41,9 @@ export function workflowTask<M extends FunctionManifest, T>(
       if (task === 'SignKms') metrics.milliseconds(METRIC.signLatencyMs, ms);
       const status = (result as { readonly status?: unknown } | undefined)?.status;
       if (typeof status === 'string') metrics.count(METRIC.transfers, 1, { status });
+      // TrackConfirmations' verdict, and Compensate's when signing had begun: a human must reconcile.
+      const { action, outcome } = (result ?? {}) as { readonly action?: unknown; readonly outcome?: unknown };
+      if (action === 'RECONCILE' || outcome === 'IN_DOUBT') metrics.count(METRIC.reconciliationRequired);
       return result;
     } catch (error) {
       const details =

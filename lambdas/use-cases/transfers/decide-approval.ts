@@ -19,6 +19,8 @@ export interface ApprovalDecisionResult {
   readonly decision: 'approve' | 'reject';
   /** Where the request stands after this decision. */
   readonly outcome: ApprovalOutcome;
+  /** When this decision resolved the request: whole seconds since it was requested (the approval wait). */
+  readonly waitedSeconds?: number;
 }
 
 /** Parses `{decision: "approve"|"reject", comment?}` (the link secret `t` comes with the link flow, later). */
@@ -81,6 +83,7 @@ export async function decideApproval(
   });
 
   const tally = tallyApprovals({ request: stored, groups, decisions: await deps.approvals.decisions(stored.id), now });
+  let waitedSeconds: number | undefined;
   if (tally.outcome === 'APPROVED' || tally.outcome === 'REJECTED') {
     const resolution: ApprovalResolution = {
       requestId: stored.id,
@@ -90,6 +93,7 @@ export async function decideApproval(
     };
     const { won } = await deps.approvals.resolve(resolution);
     if (won) {
+      waitedSeconds = Math.max(0, Math.round((now.getTime() - stored.createdAt.getTime()) / 1000));
       const approverIds = [...new Set(tally.approvals.flatMap((g) => g.approverIds))];
       await appendWithRetry(
         deps,
@@ -113,7 +117,13 @@ export async function decideApproval(
       );
     }
   }
-  return { requestId: stored.id, transferId: stored.transferId, decision, outcome: tally.outcome };
+  return {
+    requestId: stored.id,
+    transferId: stored.transferId,
+    decision,
+    outcome: tally.outcome,
+    ...(waitedSeconds === undefined ? {} : { waitedSeconds }),
+  };
 }
 
 /** Appends after re-reading when another writer (a cancellation) got in first. */
