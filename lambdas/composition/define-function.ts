@@ -15,6 +15,8 @@ export interface LambdaFunction<M extends FunctionManifest, H extends LambdaHand
    * invocation of that instance with the same ports.
    */
   readonly handler: H;
+  /** Resolves once the deployed handler's composition is done (its cold start); rejects as it would. */
+  ready(): Promise<void>;
 }
 
 /**
@@ -45,5 +47,5 @@ export function defineFunction<M extends FunctionManifest, H extends LambdaHandl
       ports.metrics?.flush(); // one EMF line per invocation, written before Lambda freezes the instance
     }
   }) as H;
-  return { manifest, create, handler };
+  return { manifest, create, handler, ready: () => build().then(() => undefined) };
 }

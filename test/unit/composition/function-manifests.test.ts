@@ -61,7 +61,7 @@ describe('function manifests', () => {
   });
 
   it('give each function only the variables its ports read', () => {
-    expect(resourcesOf(FUNCTIONS.health).environment.sort()).toEqual(
+    expect([...resourcesOf(FUNCTIONS.health).environment].sort()).toEqual(
       [ENV.deploymentId, ENV.tables, ENV.pageTokenSecretArn, ENV.chains].sort(),
     );
     expect(resourcesOf(FUNCTIONS.appendOnlyGuard).environment).toEqual([ENV.deploymentId]);
