@@ -34,5 +34,7 @@ module.exports = {
     },
     // The whole stack over HTTP: each file starts its own local stack (DynamoDB Local, anvil, server).
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 60 },
+    // Pages in Debian's Chromium through playwright-core (test/support/browser.ts); never skipped.
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };
