@@ -1,7 +1,7 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ALL_FUNCTIONS, FUNCTIONS } from '../lambdas/composition/functions';
-import { CustodyApi } from './api/custody-api';
+import { API_STAGE_NAME, CustodyApi } from './api/custody-api';
 import { CustodyFunctions } from './functions/custody-functions';
 import type { DeploymentEnvironment } from './functions/function-environment';
 import { LogsKey } from './keys/logs-key';
@@ -51,6 +51,11 @@ export class StrongroomStatelessStack extends Stack {
       STRONGROOM_CONFIRMATION_POLL_SECONDS: parameters.confirmationPollSeconds,
       STRONGROOM_STATE_MACHINE_ARN: stateMachine.arn,
       STRONGROOM_APPROVERS_TOPIC_ARN: stateful.topics.approvers.topicArn,
+      // The stage URL from the API's id alone: the API's methods depend on the functions, its id does not.
+      STRONGROOM_PUBLIC_BASE_URL: Lazy.string({
+        produce: () =>
+          `https://${this.api.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE_NAME}`,
+      }),
       STRONGROOM_JWT_ISSUER: parameters.jwtIssuer,
       STRONGROOM_JWT_AUDIENCE: parameters.jwtAudience,
       STRONGROOM_JWT_JWKS_URL: parameters.jwtJwksUrl,

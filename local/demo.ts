@@ -18,6 +18,7 @@ async function main(): Promise<void> {
       routes: stack.routes,
       extraRoutes: localDevRoutes(stack),
     });
+    stack.serveAt(server.url);
     base = server.url;
     stop = async () => {
       await server.close();

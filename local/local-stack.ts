@@ -62,6 +62,8 @@ export interface LocalStack {
   /** Transfers whose workflow resumed at start. */
   readonly resumed: readonly string[];
   mint(sub: string, roles: readonly Role[], expiresInSeconds?: number): Promise<string>;
+  /** Tells the stack where its API answers (the local server's URL, once it listens): approvers' links start there. */
+  serveAt(baseUrl: string): void;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const alarms = new RecordingAlarmSink((alarm) =>
       log(`ALARM ${alarm.kind} wallet ${alarm.walletId} exception ${alarm.exceptionId}: ${alarm.message}`),
     );
+    let publicBaseUrl: string | undefined;
     const { engine, composer } = await composeTransferWorkflow(
       (workflow) =>
         new Composer(process.env, {
@@ -145,6 +148,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(options.provide?.({ vault }) ?? {}),
           workflow,
           notifier: outbox,
+          publicBaseUrl: () => {
+            if (publicBaseUrl === undefined) throw new Error('no link can be made before the API server listens');
+            return publicBaseUrl;
+          },
         }),
       {
         newBlocks,
@@ -182,6 +189,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       token: { address: token, symbol: 'LUSD', decimals: 18 },
       ...(dataDir === undefined ? {} : { dataDir }),
       resumed,
+      serveAt: (baseUrl) => {
+        publicBaseUrl = baseUrl;
+      },
       mint: (sub, roles, expiresInSeconds) =>
         tokens.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
       stop: () =>

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     routes: stack.routes,
     extraRoutes: localDevRoutes(stack),
   });
+  stack.serveAt(server.url);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const admin = await stack.mint('local-admin', ['admin'], 12 * 3600);
   console.log(`API:          ${server.url}/v1 (health: ${server.url}/v1/health)`);

@@ -69,6 +69,8 @@ export interface ProvidedPorts {
   readonly clock?: () => Date;
   /** Where alarms go; a structured error log line (for a metric filter) when absent. */
   readonly alarms?: AlarmSink;
+  /** The API's public base URL, asked for when a link is made (the local server knows its port only once listening). */
+  readonly publicBaseUrl?: () => string;
   /** Where counts and timings go; CloudWatch (EMF, through Powertools) when absent. */
   readonly metrics?: Metrics;
   /** Told the name of every DynamoDB command sent (benchmarks count write requests with it). */
@@ -126,6 +128,7 @@ export class Composer {
     if (ports.has('confirmationPollSeconds')) config.confirmationPollSeconds();
     if (ports.has('workflow') && this.provided.workflow === undefined) config.stateMachineArn();
     if (ports.has('notifier') && this.provided.notifier === undefined) config.approversTopicArn();
+    if (ports.has('publicBaseUrl') && this.provided.publicBaseUrl === undefined) config.publicBaseUrl();
   }
 
   /** The ports of `manifest`, built once its configuration is read and its approval key checked. */
@@ -198,6 +201,11 @@ export class Composer {
         this.provided.workflow ??
         new SfnWorkflowEngine(traced(new SFNClient({})), { stateMachineArn: config.stateMachineArn() }),
     );
+    lazy.set('publicBaseUrl', () => {
+      if (this.provided.publicBaseUrl !== undefined) return this.provided.publicBaseUrl;
+      const url = config.publicBaseUrl();
+      return () => url;
+    });
     lazy.set('metrics', () => this.provided.metrics ?? cloudMetrics(deploymentId, manifest.name));
     lazy.set('clock', () => this.provided.clock ?? (() => new Date()));
     lazy.set('proofValiditySeconds', () => config.proofValiditySeconds());

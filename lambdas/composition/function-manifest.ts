@@ -31,6 +31,7 @@ export const PORT_NAMES = [
   'proofValiditySeconds',
   'confirmationPollSeconds',
   'metrics',
+  'publicBaseUrl',
 ] as const;
 
 export type PortName = (typeof PORT_NAMES)[number];
@@ -91,6 +92,7 @@ export const ENV = {
   confirmationPollSeconds: 'STRONGROOM_CONFIRMATION_POLL_SECONDS',
   stateMachineArn: 'STRONGROOM_STATE_MACHINE_ARN',
   approversTopicArn: 'STRONGROOM_APPROVERS_TOPIC_ARN',
+  publicBaseUrl: 'STRONGROOM_PUBLIC_BASE_URL',
   jwtIssuer: 'STRONGROOM_JWT_ISSUER',
   jwtAudience: 'STRONGROOM_JWT_AUDIENCE',
   jwtJwksUrl: 'STRONGROOM_JWT_JWKS_URL',
@@ -146,6 +148,7 @@ const PORT_NEEDS: { readonly [P in PortName]: { readonly tables?: readonly Table
     proofValiditySeconds: {},
     confirmationPollSeconds: {},
     metrics: {},
+    publicBaseUrl: {},
   };
 
 /** A manifest that names a port without the grant the port cannot work without. */
@@ -205,6 +208,7 @@ export function resourcesOf(manifest: FunctionManifest): FunctionResources {
   if (has('confirmationPollSeconds')) environment.add(ENV.confirmationPollSeconds);
   if (has('workflow')) environment.add(ENV.stateMachineArn);
   if (has('notifier')) environment.add(ENV.approversTopicArn);
+  if (has('publicBaseUrl')) environment.add(ENV.publicBaseUrl);
   if (manifest.auth === 'jwt') {
     environment.add(ENV.jwtIssuer);
     environment.add(ENV.jwtAudience);

@@ -182,4 +182,23 @@ export class ConfigReader {
   approversTopicArn(): string {
     return required(this.env, 'STRONGROOM_APPROVERS_TOPIC_ARN');
   }
+
+  /** Where approvers' links point: https, or http on a loopback address (the local runtime). */
+  publicBaseUrl(): string {
+    return this.once('publicBaseUrl', () => {
+      const text = required(this.env, 'STRONGROOM_PUBLIC_BASE_URL');
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        throw new Error('configuration: STRONGROOM_PUBLIC_BASE_URL is not a URL');
+      }
+      const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+        throw new Error('configuration: STRONGROOM_PUBLIC_BASE_URL must use https');
+      if (url.search !== '' || url.hash !== '')
+        throw new Error('configuration: STRONGROOM_PUBLIC_BASE_URL must have no query or fragment');
+      return text.replace(/\/+$/, '');
+    });
+  }
 }

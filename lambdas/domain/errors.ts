@@ -103,6 +103,10 @@ export const ERROR_CATALOGUE = {
     kind: 'forbidden',
     summary: 'the initiator of a transfer never counts towards its quorum',
   },
+  'APPROVAL.LINK_INVALID': {
+    kind: 'forbidden',
+    summary: "the link's secret is not one of this approval request's links",
+  },
   'APPROVAL.DUPLICATE_DECISION': { kind: 'conflict', summary: 'this approver has decided already' },
   'APPROVAL.ALREADY_RESOLVED': { kind: 'conflict', summary: 'the approval request is resolved already' },
   'APPROVAL.EXPIRED': { kind: 'conflict', summary: 'the approval request has expired' },

@@ -1,3 +1,4 @@
+import type { ApprovalLink } from '../domain/approvals/approval-link';
 /** What approving a transfer needs: a quorum in every named group, before `expiresAt`. */
 export interface StoredApprovalRequest {
   readonly id: string;
@@ -33,7 +34,10 @@ export interface ApprovalResolution {
  * puts. The workflow's callback token is stored sealed and opened only to resume the workflow.
  */
 export interface ApprovalStore {
-  create(request: StoredApprovalRequest, callbackToken: string): Promise<void>;
+  /** Stores the request with its members' link hashes (never a secret; none: decided through the API only) and the sealed callback token. */
+  create(request: StoredApprovalRequest, callbackToken: string, links?: readonly ApprovalLink[]): Promise<void>;
+  /** The link hashes of a request, each with its member: what a link's secret is checked against. */
+  links(requestId: string): Promise<readonly ApprovalLink[]>;
   get(requestId: string): Promise<StoredApprovalRequest | undefined>;
   /** Records a decision; refused when this approver decided already or the request is resolved. */
   decide(decision: StoredApprovalDecision): Promise<void>;

@@ -1,13 +1,23 @@
 import type { ApprovalGroupMember } from '../domain/approvals/approval-group';
 
-/** A message telling approvers that a transfer waits for them. It never carries a secret. */
+/** One approver to tell, with the link that is theirs alone. */
+export interface ApprovalRecipient extends ApprovalGroupMember {
+  /**
+   * `<public base URL>/v1/approvals/{id}?t=<secret>`: a secret that lets this member, and no one else,
+   * decide. A notifier delivers it to this member only, and never logs it or puts it in a subject.
+   */
+  readonly link: string;
+}
+
+/** A message telling approvers that a transfer waits for them: one per member, each with its own link. */
 export interface ApprovalNotice {
   readonly approvalRequestId: string;
   readonly transferId: string;
   readonly walletId: string;
+  /** What is asked, in plain words: amount in human units, asset, destination, wallet, requester. No secret. */
   readonly summary: string;
   readonly expiresAt: Date;
-  readonly members: readonly ApprovalGroupMember[];
+  readonly members: readonly ApprovalRecipient[];
 }
 
 /** SNS in the cloud (one filter policy per approver); an outbox the local server lists on one machine. */

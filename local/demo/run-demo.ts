@@ -53,8 +53,6 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   const admin = await token('demo-admin', ['admin']);
   const operator = await token('demo-operator', ['operator']);
   const auditor = await token('demo-auditor', ['auditor']);
-  const alice = await token('alice', ['approver']);
-  const bob = await token('bob', ['approver']);
 
   say('Create a wallet (custody key in the key vault: KMS in the cloud, the encrypted local vault here)');
   const wallet = await api<Json>(base, 'POST', '/v1/wallets', admin, {
@@ -196,15 +194,32 @@ async function run(base: string, rpcUrl: string): Promise<void> {
     'the approval request',
   );
   detail(`PENDING_AUTHORIZATION: approval request ${requestId}`);
-  for (const [who, bearer] of [
-    ['alice', alice],
-    ['bob', bob],
-  ] as const) {
-    const decided = await api<Json>(base, 'POST', `/v1/approvals/${requestId}`, bearer, {
-      decision: 'approve',
-      comment: `approved by ${who} in the demo`,
+  // Each approver follows their own link from the outbox (their mail, on one machine): reads the page,
+  // then posts its form as a browser would: the link's secret in the body, to the page's path.
+  const outbox = await poll(async () => {
+    const { items } = await api<{ items: { to: string; approvalRequestId: string; link: string }[] }>(
+      base,
+      'GET',
+      '/local/outbox',
+    );
+    const links = items.filter((m) => m.approvalRequestId === requestId);
+    return links.length >= 3 ? links : undefined;
+  }, 'the approvers’ links');
+  for (const who of ['alice', 'bob']) {
+    const link = new URL(outbox.find((m) => m.to === who)?.link ?? '');
+    const page = await fetch(link);
+    const html = await page.text();
+    const shown = /data-field="amount">([^]*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '') ?? '';
+    check(page.status === 200 && shown === '2 ETH', `${who}'s page shows "${shown}", not the 2 ETH transfer`);
+    const form = /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
+    const secret = /name="t" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const posted = await fetch(new URL(form, link), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ t: secret, decision: 'approve', comment: `approved by ${who} in the demo` }),
     });
-    detail(`${who} approves → ${String(decided.outcome)}`);
+    check(posted.status === 200, `${who}'s decision was refused (${posted.status})`);
+    detail(`${who} opens ${link.origin}${link.pathname}?t=…, reads "${shown}", clicks Approve → ${posted.status}`);
   }
   const largeDone = await until(large.id, ['COMPLETED', 'REJECTED', 'FAILED', 'EXPIRED']);
   check(largeDone.status === 'COMPLETED', `the large transfer ended ${String(largeDone.status)}`);

@@ -37,10 +37,13 @@ export interface Rehearsal {
     routeKey: string,
     options?: {
       readonly pathParameters?: Record<string, string>;
+      readonly query?: Record<string, string>;
       readonly headers?: Record<string, string>;
+      /** JSON-encoded and sent as application/json, unless `rawBody` (with its own content-type header) is given. */
       readonly body?: unknown;
+      readonly rawBody?: string;
     },
-  ): Promise<{ readonly status: number; readonly body: unknown }>;
+  ): Promise<{ readonly status: number; readonly body: unknown; readonly headers: Readonly<Record<string, string>> }>;
   /** Invokes a function by its logical id (the schedules' way in). */
   invoke(logicalIdPrefix: string, event?: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -118,10 +121,10 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
         const arn = routes.get(routeKey);
         if (arn === undefined) throw new Error(`the template has no API method ${routeKey}`);
         const result = (await processes.invoke(arn, apiGatewayEvent(routeKey, request))) as APIGatewayProxyResult;
-        return {
-          status: result.statusCode,
-          body: result.body === '' ? undefined : (JSON.parse(result.body) as unknown),
-        };
+        const headers = (result.headers ?? {}) as Record<string, string>;
+        const json = (headers['content-type'] ?? '').startsWith('application/json');
+        const body = result.body === '' ? undefined : json ? (JSON.parse(result.body) as unknown) : result.body;
+        return { status: result.statusCode, body, headers };
       },
       async invoke(logicalIdPrefix, event = {}) {
         const fn = processes.functions().find((f) => f.logicalId.startsWith(logicalIdPrefix));
@@ -221,6 +224,12 @@ async function makeResources(
         const roleName = name(properties.RoleName);
         refs.set(id, roleName);
         attributes.set(`${id}.Arn`, `arn:aws:iam::${ACCOUNT}:role/${roleName}`);
+        break;
+      }
+      case 'AWS::ApiGateway::RestApi': {
+        // Its id, in the stage URL approvers' links start with; requests reach the functions through `request`.
+        refs.set(id, `rehearsal${suffix}`);
+        attributes.set(`${id}.RootResourceId`, 'root');
         break;
       }
       case 'AWS::Logs::LogGroup': {
@@ -387,12 +396,18 @@ function findFunctionRef(value: unknown, resources: Template['Resources']): stri
 /** The event API Gateway's REST proxy integration sends (the fields the handlers read). */
 function apiGatewayEvent(
   routeKey: string,
-  request: { pathParameters?: Record<string, string>; headers?: Record<string, string>; body?: unknown },
+  request: {
+    pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: unknown;
+    rawBody?: string;
+  },
 ): APIGatewayProxyEvent {
   const [method, resource] = routeKey.split(' ') as [string, string];
   const path = resource.replace(/\{(\w+)\}/g, (_w, name: string) => request.pathParameters?.[name] ?? '');
   const headers = {
-    ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(request.body === undefined || request.rawBody !== undefined ? {} : { 'content-type': 'application/json' }),
     ...request.headers,
   };
   const requestId = randomBytes(8).toString('hex');
@@ -402,11 +417,12 @@ function apiGatewayEvent(
     httpMethod: method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    queryStringParameters: request.query ?? null,
+    multiValueQueryStringParameters:
+      request.query === undefined ? null : Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, [v]])),
     pathParameters: request.pathParameters ?? null,
     stageVariables: null,
-    body: request.body === undefined ? null : JSON.stringify(request.body),
+    body: request.rawBody ?? (request.body === undefined ? null : JSON.stringify(request.body)),
     isBase64Encoded: false,
     requestContext: {
       requestId,

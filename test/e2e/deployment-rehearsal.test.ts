@@ -142,7 +142,6 @@ it('fails a function’s start when the template leaves out a variable it reads,
 it('completes a transfer the policy allows and one that waits for an approver, through the bundled code', async () => {
   const admin = await issuer.mint({ sub: 'rehearsal-admin', roles: ['admin'] });
   const operator = await issuer.mint({ sub: 'rehearsal-operator', roles: ['operator'] });
-  const alice = await issuer.mint({ sub: 'alice', roles: ['approver'] });
 
   const created = await call('POST /v1/wallets', admin, {
     body: { name: 'rehearsal treasury', chainId: chain.chain.id, keyScheme: 'kms' },
@@ -221,9 +220,26 @@ it('completes a transfer the policy allows and one that waits for an approver, t
   }, 'the approvers to be notified');
   expect(published.map((m) => m.messageAttributes[MEMBER_ATTRIBUTE]?.StringValue).sort()).toEqual(['alice', 'bob']);
   const requestId = pending.approvalRequestId as string;
-  const decided = await call('POST /v1/approvals/{id}', alice, {
+  // Alice's message: her link alone, never in the subject. She opens it (a page, nothing written) and posts its form.
+  const toAlice = published.find((m) => m.messageAttributes[MEMBER_ATTRIBUTE]?.StringValue === 'alice');
+  const link = new URL(/https:\/\/\S+/.exec(toAlice?.message ?? '')?.[0] ?? 'https://missing');
+  const secret = link.searchParams.get('t') ?? '';
+  expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(link.pathname).toMatch(/\/live\/v1\/approvals\//);
+  expect(toAlice?.subject ?? '').not.toContain(secret);
+  expect(published.find((m) => m.messageAttributes[MEMBER_ATTRIBUTE]?.StringValue === 'bob')?.message).not.toContain(
+    secret,
+  );
+  const page = await rehearsal.request('GET /v1/approvals/{id}', {
     pathParameters: { id: requestId },
-    body: { decision: 'approve' },
+    query: { t: secret },
+  });
+  expect(page.status).toBe(200);
+  expect(page.headers['content-type']).toMatch(/^text\/html/);
+  const decided = await rehearsal.request('POST /v1/approvals/{id}', {
+    pathParameters: { id: requestId },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    rawBody: new URLSearchParams({ t: secret, decision: 'approve', comment: '' }).toString(),
   });
   expect(decided.status).toBe(200);
   const approved = await poll(async () => {

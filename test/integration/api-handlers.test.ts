@@ -84,6 +84,7 @@ beforeAll(async () => {
     workflow,
     notifier: new OutboxNotifier(),
     metrics: NO_METRICS,
+    publicBaseUrl: () => 'http://127.0.0.1:8080',
   });
   const api = (await createHandlers(composer, API_FUNCTION_DEFINITIONS)) as Record<
     keyof typeof API_FUNCTION_DEFINITIONS,

@@ -53,6 +53,7 @@ it('resumes a transfer waiting for approval after the runtime restarts, and comp
         notifier: new OutboxNotifier(),
         keyVault: stack.vault,
         metrics: NO_METRICS,
+        publicBaseUrl: () => 'http://127.0.0.1:8080',
       }),
     { waitTimeScale: 0.02 },
   );

@@ -28,6 +28,7 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
     routes: stack.routes,
     extraRoutes: localDevRoutes(stack),
   });
+  stack.serveAt(server.url);
   return {
     stack,
     url: server.url,

@@ -81,6 +81,7 @@ export async function startWorkflowStack(options: WorkflowStackOptions = {}): Pr
         notifier: outbox,
         keyVault: vault,
         metrics: NO_METRICS,
+        publicBaseUrl: () => 'http://127.0.0.1:8080',
         ...(options.provide?.({ vault, config }) ?? {}),
       }),
     { waitTimeScale: 0.02, ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }) },

@@ -10,6 +10,7 @@ import type {
 import type { SecretSealer } from '../../ports/secret-sealer';
 import { queryAll } from './query-all';
 import { transactWrite } from './transact';
+import type { ApprovalLink } from '../../domain/approvals/approval-link';
 
 const requestKey = (id: string): string => `REQUEST#${id}`;
 const REQUEST = 'REQUEST';
@@ -30,7 +31,11 @@ export class DynamoApprovalStore implements ApprovalStore {
     private readonly sealer: SecretSealer,
   ) {}
 
-  async create(request: StoredApprovalRequest, callbackToken: string): Promise<void> {
+  async create(
+    request: StoredApprovalRequest,
+    callbackToken: string,
+    links: readonly ApprovalLink[] = [],
+  ): Promise<void> {
     const sealedToken = await this.sealer.seal(callbackToken, tokenContext(request.id));
     try {
       await this.doc.send(
@@ -44,6 +49,7 @@ export class DynamoApprovalStore implements ApprovalStore {
             createdAt: request.createdAt.toISOString(),
             expiresAt: request.expiresAt.toISOString(),
             sealedToken,
+            links: JSON.stringify(links.map(({ memberId, secretHash }) => ({ memberId, secretHash }))),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -53,6 +59,12 @@ export class DynamoApprovalStore implements ApprovalStore {
         ? new StrongroomError('STORE.DUPLICATE', `approval request ${request.id} exists already`)
         : error;
     }
+  }
+
+  async links(requestId: string): Promise<readonly ApprovalLink[]> {
+    const item = await this.item(requestId, REQUEST);
+    if (item === undefined || typeof item.links !== 'string') return [];
+    return JSON.parse(item.links) as ApprovalLink[];
   }
 
   async get(requestId: string): Promise<StoredApprovalRequest | undefined> {

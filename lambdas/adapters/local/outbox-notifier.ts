@@ -1,4 +1,5 @@
 import type { ApprovalNotice, Notifier } from '../../ports/notifier';
+import { approvalMessage } from '../../domain/approvals/approval-message';
 
 /** One message as it would go out through SNS to one approver. */
 export interface OutboxMessage {
@@ -7,6 +8,8 @@ export interface OutboxMessage {
   readonly approvalRequestId: string;
   readonly transferId: string;
   readonly text: string;
+  /** The member's own approval link (a secret): the local outbox stands for their inbox. */
+  readonly link: string;
   readonly at: Date;
 }
 
@@ -34,7 +37,8 @@ export class OutboxNotifier implements Notifier {
         channel,
         approvalRequestId: notice.approvalRequestId,
         transferId: notice.transferId,
-        text: `Approval ${notice.approvalRequestId} waits for ${member.name}: ${notice.summary}; until ${notice.expiresAt.toISOString()}`,
+        text: approvalMessage(notice, member),
+        link: member.link,
         at: this.clock(),
       };
       this.messages.push(message);

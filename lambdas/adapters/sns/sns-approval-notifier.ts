@@ -1,5 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DependencyUnavailableError } from '../../domain/errors';
+import { approvalMessage } from '../../domain/approvals/approval-message';
 import type { ApprovalNotice, Notifier } from '../../ports/notifier';
 
 /** The message attribute each approver's subscription filters on (one filter policy per member). */
@@ -8,9 +9,10 @@ export const MEMBER_ATTRIBUTE = 'strongroom.member';
 /**
  * Tells approvers through the approvers' SNS topic: one message per member, carrying the member's id
  * as a message attribute, so that a subscription whose filter policy names member A never receives
- * B's message. The text says what waits and until when; it carries no secret (approval links, which
- * do, arrive with their own rules in issue 13) and the subject carries nothing but the request id.
- * A publish that fails fails the task (NOTIFY.UNAVAILABLE): approvers are never assumed told.
+ * B's message, which holds B's link. The text says what is asked and until when, then the member's
+ * own link; the subject carries nothing but the request id (subjects show in mail previews and
+ * lists). Nothing here is logged. A publish that fails fails the task (NOTIFY.UNAVAILABLE):
+ * approvers are never assumed told.
  */
 export class SnsApprovalNotifier implements Notifier {
   constructor(
@@ -25,7 +27,7 @@ export class SnsApprovalNotifier implements Notifier {
           new PublishCommand({
             TopicArn: this.topicArn,
             Subject: `strongroom approval ${notice.approvalRequestId}`,
-            Message: `Approval ${notice.approvalRequestId} waits for ${member.name}: ${notice.summary}; until ${notice.expiresAt.toISOString()}`,
+            Message: approvalMessage(notice, member),
             MessageAttributes: {
               [MEMBER_ATTRIBUTE]: { DataType: 'String', StringValue: member.id },
               'strongroom.approvalRequestId': { DataType: 'String', StringValue: notice.approvalRequestId },

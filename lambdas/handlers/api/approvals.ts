@@ -1,36 +1,88 @@
 import type { PortsOf } from '../../composition/compose';
 import { defineFunction } from '../../composition/define-function';
 import { FUNCTIONS } from '../../composition/functions';
+import { ValidationError } from '../../domain/errors';
 import { METRIC } from '../../observability/metric-names';
+import { decideByLink, openApprovalLink } from '../../use-cases/approvals/approval-link';
 import { getApprovalRequest } from '../../use-cases/approvals/get-approval-request';
-import { decideApproval } from '../../use-cases/transfers/decide-approval';
+import { decideApproval, type ApprovalDecisionResult } from '../../use-cases/transfers/decide-approval';
+import { decisionPageResponse, linkPageResponse } from './approval-page/approval-link-responses';
+import type { ApiRequest } from './http/api-request';
 import { apiHandler } from './http/api-handler';
 import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
-const api = functionRoutes<PortsOf<typeof FUNCTIONS.approvals>, 'approvals'>('approvals', {
+type Ports = PortsOf<typeof FUNCTIONS.approvals>;
+
+const api = functionRoutes<Ports, 'approvals'>('approvals', {
   'POST /v1/approvals/{id}': async (r, deps) => {
-    const decided = await decideApproval(deps, {
-      principal: requireRole(r.principal, 'approver', 'admin'),
-      requestId: pathId(r),
-      body: r.body,
-    });
-    if (decided.waitedSeconds !== undefined) deps.metrics.seconds(METRIC.approvalWaitSeconds, decided.waitedSeconds);
-    return { status: 200, body: decided };
+    const link = linkFieldsOf(r);
+    if (link === undefined) {
+      // The API path: an approver's bearer token.
+      const decided = await decideApproval(deps, {
+        principal: requireRole(r.principal, 'approver', 'admin'),
+        requestId: pathId(r),
+        body: r.body,
+      });
+      recordWait(deps, decided);
+      return { status: 200, body: decided };
+    }
+    // The link path: the secret in the body (never the URL) names the member who decides.
+    const decide = decideByLink(deps, { requestId: pathId(r), secret: link.secret, body: link.body });
+    if (!link.form) {
+      const decided = await decide;
+      recordWait(deps, decided);
+      return { status: 200, body: decided };
+    }
+    const outcome = await decide.then(
+      (decided) => {
+        recordWait(deps, decided);
+        return decided;
+      },
+      (error: unknown) => error,
+    );
+    return decisionPageResponse(outcome);
   },
   'GET /v1/approvals/{id}': async (r, deps) => {
+    const secret = r.query.t;
+    if (secret !== undefined) {
+      // An approver's link: a page, and nothing written (scanners fetch every link they see).
+      const requestId = pathId(r);
+      return linkPageResponse(await openApprovalLink(deps, { requestId, secret }), requestId, secret);
+    }
     requireRole(r.principal, 'approver', 'admin', 'auditor');
     return { status: 200, body: await getApprovalRequest(deps, { requestId: pathId(r) }) };
   },
 });
 
+/** A decision sent with a link's secret `t`: from the page's form, or as JSON. Undefined: no secret, the API path. */
+function linkFieldsOf(
+  r: ApiRequest,
+): { readonly secret: string; readonly body: Record<string, unknown>; readonly form: boolean } | undefined {
+  const form = (r.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+  if (typeof r.body !== 'object' || r.body === null || !('t' in r.body)) {
+    if (form) throw new ValidationError('REQUEST.MISSING_FIELD', 't', 'is required in a decision form');
+    return undefined;
+  }
+  const { t, ...body } = r.body as Record<string, unknown>;
+  if (typeof t !== 'string') throw new ValidationError('REQUEST.INVALID_FIELD', 't', 'must be a string');
+  // An empty comment field of the form is no comment.
+  if (form && body.comment === '') delete body.comment;
+  return { secret: t, body, form };
+}
+
+function recordWait(deps: Ports, decided: ApprovalDecisionResult): void {
+  if (decided.waitedSeconds !== undefined) deps.metrics.seconds(METRIC.approvalWaitSeconds, decided.waitedSeconds);
+}
+
 /**
- * Approvals with a bearer token: decide (membership, initiator and expiry checked by the use case)
- * and read a request as JSON. The approver link (`?t=…`, an HTML page) arrives with the link flow.
+ * Approvals: an approver's link (`GET ?t=…` renders the decision page, nothing written; `POST` with the
+ * secret in the form body decides as that member), and the API path with a bearer token (decide; read a
+ * request as JSON). The link routes need no bearer token; a token, when sent, must be valid.
  */
 export const approvalsFunction = defineFunction(FUNCTIONS.approvals, (ports) =>
-  apiHandler({ name: 'approvals', auth: 'required', deps: ports }, api),
+  apiHandler({ name: 'approvals', auth: 'optional', forms: true, deps: ports }, api),
 );
 
 export const { handler } = approvalsFunction;

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { approvalLinkUrl, linkSecretHash } from '../../domain/approvals/approval-link';
+import { describeTransfer } from '../approvals/describe-transfer';
 import { groupIdsOf } from '../../domain/approvals/required-groups-of';
 import { validateRequirement } from '../../domain/approvals/validate-requirement';
 import { StrongroomError } from '../../domain/errors';
@@ -11,7 +14,16 @@ import { eventsAfter } from './transfer-events-builder';
 
 export type RequestApprovalDeps = Pick<
   TransferDeps,
-  'events' | 'approvals' | 'groups' | 'notifier' | 'workflow' | 'audit' | 'clock'
+  | 'events'
+  | 'approvals'
+  | 'groups'
+  | 'wallets'
+  | 'chains'
+  | 'notifier'
+  | 'publicBaseUrl'
+  | 'workflow'
+  | 'audit'
+  | 'clock'
 >;
 
 const ACTOR = 'workflow:approval';
@@ -58,7 +70,16 @@ export async function requestApproval(
     createdAt: now,
     expiresAt: new Date(now.getTime() + requirement.timeoutSeconds * 1000),
   };
-  await deps.approvals.create(request, input.taskToken);
+  const members = requirement.groups
+    .flatMap(({ group }) => groups.get(group)?.members ?? [])
+    .filter((member, i, all) => member.id !== state.initiatorId && all.findIndex((m) => m.id === member.id) === i);
+  // One secret per member, made here and sent once; only its hash is kept.
+  const secrets = new Map(members.map((member) => [member.id, randomBytes(32).toString('base64url')]));
+  const links = members.map((member) => ({
+    memberId: member.id,
+    secretHash: linkSecretHash(secrets.get(member.id) as string),
+  }));
+  await deps.approvals.create(request, input.taskToken, links);
   state = await deps.events.append(
     state,
     eventsAfter(state, ACTOR, now, [
@@ -68,16 +89,19 @@ export async function requestApproval(
       },
     ]),
   );
-  const members = requirement.groups
-    .flatMap(({ group }) => groups.get(group)?.members ?? [])
-    .filter((member, i, all) => member.id !== state.initiatorId && all.findIndex((m) => m.id === member.id) === i);
+  const wallet = await deps.wallets.get(state.walletId);
+  const described = describeTransfer(state, deps.chains, wallet?.name ?? state.walletId);
+  const base = deps.publicBaseUrl();
   await deps.notifier.notifyApprovers({
     approvalRequestId: requestId,
     transferId: state.id,
     walletId: state.walletId,
-    summary: `${state.amount} ${state.asset} to ${state.to} from wallet ${state.walletId}`,
+    summary: described.summary,
     expiresAt: request.expiresAt,
-    members,
+    members: members.map((member) => ({
+      ...member,
+      link: approvalLinkUrl(base, requestId, secrets.get(member.id) as string),
+    })),
   });
   await recordAudit(deps.audit, {
     traceId: state.traceId,

@@ -39,6 +39,8 @@ export interface TransferDeps {
   /** Native amounts above which a travel-rule record is kept (per chain id), in base units. */
   readonly travelRuleThresholds: ReadonlyMap<number, bigint>;
   readonly notifier: Notifier;
+  /** The API's public base URL (its stage URL, or your domain): where approvers' links point. */
+  readonly publicBaseUrl: () => string;
   readonly workflow: WorkflowEngine;
   readonly clock: () => Date;
   /** How long an authorization proof stays valid. */

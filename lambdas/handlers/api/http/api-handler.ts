@@ -8,6 +8,7 @@ import type { ApiRequest } from './api-request';
 import type { ApiResponse } from './api-response';
 import { httpStatus } from './http-status';
 import { loadAuthConfig } from './load-auth-config';
+import { parseFormBody } from './parse-form-body';
 import { parseJsonBody } from './parse-json-body';
 import { redactSecrets } from './redact-secrets';
 import { toJson } from './to-json';
@@ -17,8 +18,14 @@ import { verifyBearerToken } from './verify-bearer-token';
 export interface ApiHandlerOptions<TDeps> {
   /** The handler's name in logs (`handler` key). */
   readonly name: string;
-  /** `required`: every request needs a valid bearer token. `none`: the route authenticates otherwise (a link secret) or not at all. */
-  readonly auth: 'required' | 'none';
+  /**
+   * `required`: every request needs a valid bearer token. `optional`: a bearer token, when sent, must be
+   * valid, and the routes decide what a request without one may do (an approver's link carries its own
+   * secret). `none`: no bearer token is read at all.
+   */
+  readonly auth: 'required' | 'optional' | 'none';
+  /** Also accept `application/x-www-form-urlencoded` bodies (an HTML form's POST), parsed to an object of strings. */
+  readonly forms?: boolean;
   /** Default 64 KiB. */
   readonly bodyLimitBytes?: number;
   /** The adapters and use cases, built once at module scope by the handler's module. */
@@ -68,13 +75,14 @@ export function apiHandler<TDeps>(options: ApiHandlerOptions<TDeps>, handle: Api
   const logger =
     options.logger ??
     new Logger({ serviceName: 'strongroom', persistentKeys: { handler: options.name }, jsonReplacerFn: redactSecrets });
-  const authConfig = options.auth === 'required' ? (options.authConfig ?? loadAuthConfig(process.env)) : undefined;
+  const authConfig = options.auth === 'none' ? undefined : (options.authConfig ?? loadAuthConfig(process.env));
   const config = (): BearerTokenConfig | undefined => authConfig;
+  const optional = options.auth === 'optional';
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(edge(logger))
-    .use(authenticate(config))
-    .use(parseBody(options.bodyLimitBytes))
+    .use(authenticate(config, optional))
+    .use(parseBody(options.bodyLimitBytes, options.forms === true))
     .handler(async (event) => {
       const state = stateOf(event);
       const request: ApiRequest = {
@@ -136,11 +144,13 @@ function edge(parent: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPro
 
 function authenticate(
   configOf: () => BearerTokenConfig | undefined,
+  optional: boolean,
 ): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     before: async ({ event }) => {
       const config = configOf();
       if (config === undefined) return;
+      if (optional && headerValue(event.headers, 'authorization') === undefined) return;
       const state = stateOf(event);
       state.principal = await verifyBearerToken(headerValue(event.headers, 'authorization'), config);
       state.logger.appendPersistentKeys({ principalId: state.principal.id });
@@ -148,12 +158,22 @@ function authenticate(
   };
 }
 
-function parseBody(limitBytes: number | undefined): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+function parseBody(
+  limitBytes: number | undefined,
+  forms: boolean,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const options = limitBytes === undefined ? {} : { limitBytes };
   return {
     before: ({ event }) => {
-      stateOf(event).body = parseJsonBody(event, limitBytes === undefined ? {} : { limitBytes });
+      stateOf(event).body =
+        forms && isForm(event.headers) ? parseFormBody(event, options) : parseJsonBody(event, options);
     },
   };
+}
+
+function isForm(headers: APIGatewayProxyEvent['headers'] | null | undefined): boolean {
+  const type = headerValue(headers, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded';
 }
 
 function toProxyResult(
