@@ -134,6 +134,7 @@ export async function run(): Promise<void> {
     routes: countedRoutes(stack.routes),
     extraRoutes: localDevRoutes(stack),
   });
+  stack.serveAt(server.url);
   try {
     const call = async (
       method: string,
