@@ -15,7 +15,12 @@ let admin: string;
 let operator: string;
 let auditor: string;
 
+let logLevel: string | undefined;
+
 beforeAll(async () => {
+  // Every log line the handlers can write, so that the test of secrets in logs sees them all.
+  logLevel = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   api = await startStackUnderTest();
   admin = await api.token('links-admin', ['admin']);
   operator = await api.token('links-ops', ['operator']);
@@ -24,6 +29,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
 });
 
 async function ok(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>) {
@@ -210,5 +217,31 @@ describe('approvers’ links', () => {
       const view = await ok('GET', `/v1/transactions/${id}`, operator);
       return view.status === 'COMPLETED' ? view : undefined;
     }, 'the transfer approved through the API to complete');
+  });
+
+  it('never writes a link’s secret to a log line: opening, deciding, a wrong link, a replay', async () => {
+    const walletId = await walletNeedingApproval(2);
+    const { links } = await submitForApproval(walletId);
+    const alice = links.get('alice') as URL;
+    const secret = alice.searchParams.get('t') as string;
+    const lines: string[] = [];
+    const capture = (chunk: unknown): boolean => lines.push(String(chunk)) > 0;
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      await fetchLink(alice);
+      await postForm(alice, { decision: 'approve', comment: 'logged?' });
+      await postForm(alice, { decision: 'approve' });
+      const wrong = new URL(alice);
+      wrong.searchParams.set('t', `${secret.slice(0, 42)}x`);
+      await fetchLink(wrong);
+      await postForm(wrong, { decision: 'reject' });
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(lines.join('')).toContain('request handled'); // the handlers did log these requests
+    expect(lines.join('')).not.toContain(secret);
+    expect(lines.join('')).not.toContain(secret.slice(0, 42));
   });
 });

@@ -208,6 +208,24 @@ it('completes a transfer the policy allows and one that waits for an approver, t
   }, 'the allowed transfer to end');
   expect(done.status).toBe('COMPLETED');
 
+  // Each approver subscribes with a filter policy on their own id, as the README says to.
+  const approversTopic = rehearsal.stacks
+    .find((stack) => stack.name === 'StrongroomStateful')
+    ?.refs.get(
+      Object.entries(
+        rehearsal.stacks.find((stack) => stack.name === 'StrongroomStateful')?.template.Resources ?? {},
+      ).find(([id, resource]) => resource.Type === 'AWS::SNS::Topic' && id.includes('Approvers'))?.[0] ?? '',
+    ) as string;
+  const subscribe = (member: string) =>
+    rehearsal.standIns.sns.subscribe({
+      topicArn: approversTopic,
+      protocol: 'email',
+      endpoint: `${member}@example.com`,
+      attributes: { FilterPolicy: JSON.stringify({ [MEMBER_ATTRIBUTE]: [member] }) },
+    });
+  const aliceSubscription = subscribe('alice');
+  const bobSubscription = subscribe('bob');
+
   const waiting = await submit('rehearsal-approval', parseEther('2'));
   const pending = await poll(async () => {
     const state = await transferStatus(waiting, admin);
@@ -230,6 +248,13 @@ it('completes a transfer the policy allows and one that waits for an approver, t
   expect(published.find((m) => m.messageAttributes[MEMBER_ATTRIBUTE]?.StringValue === 'bob')?.message).not.toContain(
     secret,
   );
+  // Alice's subscription got her message alone; Bob's got his, which does not hold Alice's secret.
+  const toAliceInbox = rehearsal.standIns.sns.deliveries(aliceSubscription);
+  const toBobInbox = rehearsal.standIns.sns.deliveries(bobSubscription);
+  expect(toAliceInbox).toHaveLength(1);
+  expect(toBobInbox).toHaveLength(1);
+  expect(toAliceInbox[0]?.body).toContain(secret);
+  expect(toBobInbox[0]?.body).not.toContain(secret);
   const page = await rehearsal.request('GET /v1/approvals/{id}', {
     pathParameters: { id: requestId },
     query: { t: secret },

@@ -195,13 +195,15 @@ describe('the transfer workflow on the local runner (ASL + task handlers + Dynam
     const waiting = await until(id, (s) => s.approvalRequestId !== undefined);
     expect(waiting.status).toBe('PENDING_AUTHORIZATION');
     const requestId = waiting.approvalRequestId as string;
-    expect(
+    // The approvers are told after the request is recorded: wait for the three messages.
+    const told = async () =>
       stack.outbox
         .list()
         .filter((m) => m.approvalRequestId === requestId)
         .map((m) => m.to)
-        .sort(),
-    ).toEqual(['alice', 'bob', 'carol']);
+        .sort();
+    for (let i = 0; i < 200 && (await told()).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await told()).toEqual(['alice', 'bob', 'carol']);
 
     await expect(
       decideApproval(stack.deps, { principal: approver('ops-1'), requestId, body: { decision: 'approve' } }),
