@@ -2,6 +2,7 @@ import { parseAddress, type Address } from '../domain/address';
 import { parseChainConfig, type ChainConfig } from '../domain/chain/chain-config';
 import { parseAmount } from '../domain/money';
 import { TABLE_NAMES, type TableName, type TableNames } from '../adapters/dynamodb/table-schema';
+import { parseSecureUrl } from './secure-url';
 
 /** Where keys and sealed secrets live: KMS in the cloud, the encrypted local vault on one machine. */
 export type KeyBackend =
@@ -187,15 +188,7 @@ export class ConfigReader {
   publicBaseUrl(): string {
     return this.once('publicBaseUrl', () => {
       const text = required(this.env, 'STRONGROOM_PUBLIC_BASE_URL');
-      let url: URL;
-      try {
-        url = new URL(text);
-      } catch {
-        throw new Error('configuration: STRONGROOM_PUBLIC_BASE_URL is not a URL');
-      }
-      const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-        throw new Error('configuration: STRONGROOM_PUBLIC_BASE_URL must use https');
+      const url = parseSecureUrl(text, 'STRONGROOM_PUBLIC_BASE_URL', 'configuration: ');
       if (url.search !== '' || url.hash !== '')
         throw new Error('configuration: STRONGROOM_PUBLIC_BASE_URL must have no query or fragment');
       return text.replace(/\/+$/, '');

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { createWalletClient, http, parseEther, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { parseEther } from 'viem';
 import { launchBrowser, phoneContext, screenshotDir } from '../support/browser';
 import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
@@ -55,18 +54,7 @@ it('approves from the link in the outbox, in Chromium, and the transfer complete
     ],
     limits: {},
   });
-  const funder = createWalletClient({
-    account: privateKeyToAccount(api.stack.anvil.accounts[4]?.privateKey as Hex),
-    transport: http(api.stack.anvil.rpcUrl),
-  });
-  await funder.sendTransaction({ to: wallet.address, value: parseEther('3'), chain: null });
-  await poll(async () => {
-    const view = await ok('GET', `/v1/wallets/${wallet.id}`, admin);
-    return BigInt(view.balances.find((b: { asset: string }) => b.asset === 'native')?.available ?? '0') >=
-      parseEther('3')
-      ? true
-      : undefined;
-  }, 'the deposit');
+  await api.deposit(wallet, parseEther('3'), admin, 4);
   const accepted = await ok(
     'POST',
     '/v1/transactions',

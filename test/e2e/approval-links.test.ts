@@ -1,5 +1,4 @@
-import { createWalletClient, http, parseEther, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { parseEther } from 'viem';
 import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
 
@@ -66,18 +65,7 @@ async function walletNeedingApproval(quorum: number, timeoutSeconds = 600): Prom
     ],
     limits: {},
   });
-  const funder = createWalletClient({
-    account: privateKeyToAccount(api.stack.anvil.accounts[3]?.privateKey as Hex),
-    transport: http(api.stack.anvil.rpcUrl),
-  });
-  await funder.sendTransaction({ to: wallet.address, value: parseEther('3'), chain: null });
-  await poll(async () => {
-    const view = await ok('GET', `/v1/wallets/${wallet.id}`, admin);
-    return BigInt(view.balances.find((b: { asset: string }) => b.asset === 'native')?.available ?? '0') >=
-      parseEther('3')
-      ? true
-      : undefined;
-  }, 'the deposit');
+  await api.deposit(wallet, parseEther('3'), admin, 3);
   return wallet.id as string;
 }
 

@@ -1,5 +1,4 @@
-import { createWalletClient, http, parseEther, type Address, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { parseEther, type Address, type Hex } from 'viem';
 import { StaticChainRegistry } from '../../lambdas/adapters/chain/static-chain-registry';
 import { ViemChainGateway } from '../../lambdas/adapters/chain/viem-chain-gateway';
 import { parseChainConfig } from '../../lambdas/domain/chain/chain-config';
@@ -88,18 +87,7 @@ let keys = 0;
 async function fundedWallet(policy: object): Promise<{ id: string; address: Address }> {
   const wallet = await ok('POST', '/v1/wallets', admin, { name: `e2e ${++keys}`, chainId: 31337, keyScheme: 'kms' });
   await ok('PUT', `/v1/wallets/${wallet.id}/policy`, admin, policy);
-  const funder = createWalletClient({
-    account: privateKeyToAccount(api.stack.anvil.accounts[2]?.privateKey as Hex),
-    transport: http(api.stack.anvil.rpcUrl),
-  });
-  await funder.sendTransaction({ to: wallet.address, value: parseEther('5'), chain: null });
-  await poll(async () => {
-    const view = await ok('GET', `/v1/wallets/${wallet.id}`, admin);
-    return BigInt(view.balances.find((b: { asset: string }) => b.asset === 'native')?.available ?? '0') >=
-      parseEther('5')
-      ? true
-      : undefined;
-  }, 'the deposit');
+  await api.deposit(wallet, parseEther('5'), admin, 2);
   return { id: wallet.id as string, address: wallet.address as Address };
 }
 

@@ -1,5 +1,8 @@
+import { createWalletClient, http, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { startLocalApiServer } from '../../local/http/local-api-server';
 import { localDevRoutes } from '../../local/http/local-dev-routes';
+import { poll } from './poll';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/local-stack';
 
 /** A response body as tests read it: JSON objects indexed freely (tests assert their shape). */
@@ -18,6 +21,16 @@ export interface StackUnderTest {
     path: string,
     options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: ApiBody; headers: Headers }>;
+  /**
+   * Sends `amount` wei to `wallet` from anvil's development account `fromAccount` and waits until the
+   * deposit watcher has credited it (GET /v1/wallets/{id} shows it available).
+   */
+  deposit(
+    wallet: { readonly id: string; readonly address: string },
+    amount: bigint,
+    adminToken: string,
+    fromAccount: number,
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +42,7 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
     extraRoutes: localDevRoutes(stack),
   });
   stack.serveAt(server.url);
-  return {
+  const sut: StackUnderTest = {
     stack,
     url: server.url,
     token: (sub, roles) => stack.mint(sub, roles),
@@ -57,9 +70,22 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
       }
       return { status: response.status, body: parsed, headers: response.headers };
     },
+    async deposit(wallet, amount, adminToken, fromAccount) {
+      const funder = createWalletClient({
+        account: privateKeyToAccount(stack.anvil.accounts[fromAccount]?.privateKey as Hex),
+        transport: http(stack.anvil.rpcUrl),
+      });
+      await funder.sendTransaction({ to: wallet.address as Address, value: amount, chain: null });
+      await poll(async () => {
+        const view = await sut.call('GET', `/v1/wallets/${wallet.id}`, { token: adminToken });
+        const balances = (view.body?.balances ?? []) as { asset: string; available: string }[];
+        return BigInt(balances.find((b) => b.asset === 'native')?.available ?? '0') >= amount ? true : undefined;
+      }, 'the deposit to be credited');
+    },
     async stop() {
       await server.close();
       await stack.stop();
     },
   };
+  return sut;
 }

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import { createRemoteJWKSet, errors as joseErrors } from 'jose';
+import { parseSecureUrl } from '../../../composition/secure-url';
 import { DependencyUnavailableError } from '../../../domain/errors';
 import type { BearerTokenConfig } from './verify-bearer-token';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './verify-bearer-token';
@@ -83,16 +84,7 @@ function parsePublicKey(text: string): KeyObject {
 }
 
 function remoteKeySet(url: string): JWTVerifyGetKey {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error('STRONGROOM_JWT_JWKS_URL is not a URL');
-  }
-  const loopback = parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1' || parsed.hostname === '[::1]';
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
-    throw new Error('STRONGROOM_JWT_JWKS_URL must use https');
-  }
+  const parsed = parseSecureUrl(url, 'STRONGROOM_JWT_JWKS_URL');
   const jwks = createRemoteJWKSet(parsed);
   // An unknown kid is the token's fault (401); an unreachable identity provider is not (503, retry).
   return async (header, token) => {
