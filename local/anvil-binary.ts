@@ -75,7 +75,8 @@ function isFile(path: string): boolean {
   }
 }
 
-function isExecutable(path: string): boolean {
+/** Whether `path` may be executed by this process (also used to find Chromium for the browser tests). */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { parseEther } from 'viem';
 import { launchBrowser, phoneContext, screenshotDir } from '../support/browser';
-import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
+import { startStackUnderTest, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
 
 /**
@@ -25,16 +25,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function ok(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>) {
-  const response = await api.call(method, path, {
-    token,
-    ...(body === undefined ? {} : { body }),
-    ...(headers === undefined ? {} : { headers }),
-  });
-  if (response.status >= 300)
-    throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as ApiBody;
-}
+const ok: StackUnderTest['ok'] = (...args) => api.ok(...args);
 
 it('approves from the link in the outbox, in Chromium, and the transfer completes', async () => {
   const admin = await api.token('browser-admin', ['admin']);

@@ -1,5 +1,5 @@
 import { parseEther } from 'viem';
-import { startStackUnderTest, type ApiBody, type StackUnderTest } from '../support/local-stack-server';
+import { startStackUnderTest, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
 
 /**
@@ -32,16 +32,7 @@ afterAll(async () => {
   else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
 });
 
-async function ok(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>) {
-  const response = await api.call(method, path, {
-    token,
-    ...(body === undefined ? {} : { body }),
-    ...(headers === undefined ? {} : { headers }),
-  });
-  if (response.status >= 300)
-    throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as ApiBody;
-}
+const ok: StackUnderTest['ok'] = (...args) => api.ok(...args);
 
 let keys = 0;
 /** A funded wallet whose every transfer needs `quorum` of the group (alice, bob, and links-ops, the requester). */

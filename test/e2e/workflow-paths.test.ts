@@ -66,22 +66,7 @@ function lossy(inner: ChainGateway): ChainGateway {
   });
 }
 
-async function ok(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-  headers?: Record<string, string>,
-): Promise<ApiBody> {
-  const response = await api.call(method, path, {
-    token,
-    ...(body === undefined ? {} : { body }),
-    ...(headers === undefined ? {} : { headers }),
-  });
-  if (response.status >= 300)
-    throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body;
-}
+const ok: StackUnderTest['ok'] = (...args) => api.ok(...args);
 
 let keys = 0;
 async function fundedWallet(policy: object): Promise<{ id: string; address: Address }> {

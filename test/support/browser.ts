@@ -1,5 +1,6 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { isExecutable } from '../../local/anvil-binary';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 
 /**
@@ -20,15 +21,6 @@ const CHROMIUM_ARGS = [
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `STRONGROOM_CHROMIUM` when set, else Debian's `/usr/bin/chromium`, else `chromium` on PATH. */
 function chromiumPath(): string {

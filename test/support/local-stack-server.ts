@@ -21,6 +21,8 @@ export interface StackUnderTest {
     path: string,
     options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: ApiBody; headers: Headers }>;
+  /** A request that must succeed (a status below 300): its body, or an error naming the route, status and body. */
+  ok(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<ApiBody>;
   /**
    * Sends `amount` wei to `wallet` from anvil's development account `fromAccount` and waits until the
    * deposit watcher has credited it (GET /v1/wallets/{id} shows it available).
@@ -69,6 +71,16 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
         // not JSON: keep the text
       }
       return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async ok(method, path, token, body, headers) {
+      const response = await sut.call(method, path, {
+        token,
+        ...(body === undefined ? {} : { body }),
+        ...(headers === undefined ? {} : { headers }),
+      });
+      if (response.status >= 300)
+        throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body;
     },
     async deposit(wallet, amount, adminToken, fromAccount) {
       const funder = createWalletClient({
