@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     ...(dataDir === undefined ? {} : { dataDir }),
     log: (line) => say(line),
-    onMessage: (message) => say(`[outbox] to ${message.to} (${message.channel}): ${message.text}`),
+    // The console is a log: the member's link (a secret) stays in the outbox, GET /local/outbox.
+    onMessage: (message) =>
+      say(
+        `[outbox] to ${message.to} (${message.channel}): ${message.text.replace(message.link, '(their link: GET /local/outbox)')}`,
+      ),
   });
   const server = await startLocalApiServer({
     port,
