@@ -39,6 +39,7 @@ it('approves from the link in the outbox, in Chromium, and the transfer complete
     rules: [
       {
         id: 'two-person-rule',
+        description: 'Counterparty settlement address',
         match: { counterparty: { type: 'allowlist', addresses: [RECIPIENT] } },
         action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: group.id, timeoutSeconds: 600 },
       },
@@ -62,6 +63,9 @@ it('approves from the link in the outbox, in Chromium, and the transfer complete
   await page.goto(message.link);
   expect(await page.locator('[data-field="amount"]').innerText()).toContain('1.5 ETH');
   expect(await page.locator('[data-field="destination"]').innerText()).toContain(RECIPIENT);
+  expect(await page.locator('[data-field="destination-label"]').innerText()).toContain(
+    'Counterparty settlement address (rule two-person-rule)',
+  );
   expect(await page.locator('[data-field="rule"]').innerText()).toContain('two-person-rule');
   await page.screenshot({ path: join(shots, 'approval-link-pending-desktop.png'), fullPage: true });
 

@@ -1,5 +1,6 @@
 import { memberOfLink } from '../../domain/approvals/approval-link';
 import { StrongroomError } from '../../domain/errors';
+import type { Rule } from '../../domain/policy/policy';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import type { Wallet } from '../../domain/wallets/wallet';
 import type { ApprovalResolution, StoredApprovalDecision, StoredApprovalRequest } from '../../ports/approval-store';
@@ -27,7 +28,7 @@ export type ApprovalLinkState =
       readonly transfer: TransferState;
       readonly wallet?: Wallet;
       readonly description: TransferDescription;
-      /** An allowlist rule of the wallet's policy that names the destination, as its label. */
+      /** The allowlist rule of the wallet's policy that names the destination: its description, else its id. */
       readonly destinationLabel?: string;
       readonly decisions: readonly StoredApprovalDecision[];
     };
@@ -75,9 +76,14 @@ export async function openApprovalLink(
     transfer,
     ...(wallet === undefined ? {} : { wallet }),
     description: describeTransfer(transfer, deps.chains, wallet?.name ?? transfer.walletId),
-    ...(label === undefined ? {} : { destinationLabel: `rule ${label.id}` }),
+    ...(label === undefined ? {} : { destinationLabel: allowlistLabel(label) }),
     decisions,
   };
+}
+
+/** An allowlist's label: the rule's description (e.g. "Exchange deposit addresses") with its id, or the id alone. */
+function allowlistLabel(rule: Rule): string {
+  return rule.description === undefined ? `rule ${rule.id}` : `${rule.description} (rule ${rule.id})`;
 }
 
 /**

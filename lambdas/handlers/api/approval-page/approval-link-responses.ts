@@ -107,7 +107,8 @@ function noticeOf(state: Exclude<ApprovalLinkState, { kind: 'open' }>): Approval
       };
     case 'resolved':
       return {
-        status: 409,
+        // An expiry is gone for good (410), whether or not the sweep has recorded it yet.
+        status: state.resolution.outcome === 'EXPIRED' ? 410 : 409,
         title: `This request is ${state.resolution.outcome.toLowerCase()}`,
         lines: [
           `Resolved at ${state.resolution.at.toISOString()} (UTC)${

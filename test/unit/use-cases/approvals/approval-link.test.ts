@@ -58,6 +58,14 @@ describe('opening an approver’s link', () => {
       409,
     ],
     [
+      'a request the sweep resolved as expired',
+      REQUEST.id,
+      SECRET,
+      deps({ resolution: async () => ({ requestId: REQUEST.id, outcome: 'EXPIRED', at: REQUEST.expiresAt }) }),
+      'resolved',
+      410,
+    ],
+    [
       'a request its member decided',
       REQUEST.id,
       SECRET,
