@@ -107,6 +107,10 @@ export const ERROR_CATALOGUE = {
     kind: 'forbidden',
     summary: "the link's secret is not one of this approval request's links",
   },
+  'APPROVAL.ADMIN_CANNOT_APPROVE': {
+    kind: 'forbidden',
+    summary: 'a principal with the admin role never counts as a transfer approver (separation of duties)',
+  },
   'APPROVAL.DUPLICATE_DECISION': { kind: 'conflict', summary: 'this approver has decided already' },
   'APPROVAL.ALREADY_RESOLVED': { kind: 'conflict', summary: 'the approval request is resolved already' },
   'APPROVAL.EXPIRED': { kind: 'conflict', summary: 'the approval request has expired' },
@@ -196,6 +200,10 @@ export const ERROR_CATALOGUE = {
     summary: 'the bearer token does not verify: signature, algorithm, issuer, audience, lifetime or claims',
   },
   'AUTH.FORBIDDEN': { kind: 'forbidden', summary: 'the caller has none of the roles this route needs' },
+  'AUTH.WALLET_NOT_IN_SCOPE': {
+    kind: 'forbidden',
+    summary: 'the bearer token is scoped to named wallets and this wallet is not one of them',
+  },
   'AUTH.KEYS_UNAVAILABLE': {
     kind: 'unavailable',
     summary: "the identity provider's signing keys could not be fetched; retry later",
@@ -218,6 +226,39 @@ export const ERROR_CATALOGUE = {
   'APPROVAL.GROUP_NOT_FOUND': { kind: 'not_found', summary: 'no approval group with this id' },
   'APPROVAL.REQUEST_NOT_FOUND': { kind: 'not_found', summary: 'no approval request with this id' },
   'AUDIT.TRACE_NOT_FOUND': { kind: 'not_found', summary: 'no audit record carries this trace id' },
+  // governance
+  'GOVERNANCE.NOT_BOOTSTRAPPED': { kind: 'conflict', summary: 'no governance group has been set up yet' },
+  'GOVERNANCE.ALREADY_BOOTSTRAPPED': {
+    kind: 'conflict',
+    summary: 'the governance group is set already; changing it is a governance change',
+  },
+  'GOVERNANCE.INVALID_GROUP': { kind: 'invalid', summary: 'the governance group is invalid' },
+  'GOVERNANCE.CHANGE_NOT_FOUND': { kind: 'not_found', summary: 'no change request with this id' },
+  'GOVERNANCE.NOT_A_MEMBER': { kind: 'forbidden', summary: 'only members of the governance group decide changes' },
+  'GOVERNANCE.PROPOSER_CANNOT_APPROVE': {
+    kind: 'forbidden',
+    summary: 'the proposer of a change, and any member it adds, never counts towards its quorum',
+  },
+  'GOVERNANCE.DUPLICATE_DECISION': { kind: 'conflict', summary: 'this member has decided on the change already' },
+  'GOVERNANCE.ALREADY_FINAL': {
+    kind: 'conflict',
+    summary: 'the change is applied, vetoed, expired or failed, or has its quorum already',
+  },
+  // passkeys
+  'PASSKEY.ENROLLMENT_NOT_FOUND': { kind: 'not_found', summary: 'no passkey enrollment with this id' },
+  'PASSKEY.ENROLLMENT_INVALID': { kind: 'forbidden', summary: "the link's secret is not this enrollment's" },
+  'PASSKEY.ENROLLMENT_USED': { kind: 'conflict', summary: 'this enrollment link has been used already' },
+  'PASSKEY.ENROLLMENT_EXPIRED': { kind: 'conflict', summary: 'this enrollment link has expired' },
+  'PASSKEY.REGISTRATION_INVALID': { kind: 'forbidden', summary: 'the passkey registration does not verify' },
+  'PASSKEY.NOT_ENROLLED': { kind: 'forbidden', summary: 'this approver has no passkey enrolled' },
+  'PASSKEY.ASSERTION_REQUIRED': {
+    kind: 'forbidden',
+    summary: 'this approval needs a passkey assertion over the exact request',
+  },
+  'PASSKEY.ASSERTION_INVALID': {
+    kind: 'forbidden',
+    summary: "the passkey assertion does not verify against the member's credential and this request's digest",
+  },
   // reconciliation
   'RECONCILIATION.EXCEPTION_NOT_FOUND': { kind: 'not_found', summary: 'no reconciliation exception with this id' },
   'RECONCILIATION.ALREADY_RESOLVED': { kind: 'conflict', summary: 'the reconciliation exception is resolved already' },
