@@ -29,8 +29,6 @@ const OUTCOME = 'OUTCOME';
 const LISTING = 'CHANGES';
 const CHANGE_LISTING = 'changes:all';
 
-type GroupRecord = GovernanceGroup & { readonly changeId?: string };
-
 /**
  * Governance in the events table, append-only (conditional puts only, nothing updated or deleted):
  *
@@ -87,8 +85,7 @@ export class DynamoGovernanceStore implements GovernanceStore {
     );
     const newest = Items?.[0];
     if (newest === undefined) return undefined;
-    const { members, quorum, version } = fromTaggedJson<GroupRecord>(newest.data as string);
-    return { members, quorum, version };
+    return fromTaggedJson<GovernanceGroup>(newest.data as string);
   }
 
   async appendGroupVersion(group: GovernanceGroup, changeId: string, by: string, at: Date): Promise<void> {
@@ -285,7 +282,7 @@ export class DynamoGovernanceStore implements GovernanceStore {
   }
 
   private groupPut(group: GovernanceGroup, type: string, by: string, at: Date, changeId?: string): TransactItem {
-    const record: GroupRecord = { ...group, ...(changeId === undefined ? {} : { changeId }) };
+    const record: GovernanceGroup = { ...group, ...(changeId === undefined ? {} : { changeId }) };
     return {
       Put: {
         TableName: this.table,

@@ -71,6 +71,8 @@ export interface GovernanceGroup {
   readonly quorum: number;
   /** 1 at bootstrap, +1 per applied change of the group. */
   readonly version: number;
+  /** The SET_GOVERNANCE_GROUP change that set this version; absent at bootstrap. */
+  readonly changeId?: string;
 }
 
 /** Kinds of change, each of which weakens some control when applied. */
