@@ -14,6 +14,8 @@ export interface MintOptions {
   readonly roles?: readonly Role[];
   /** Default 900 (15 minutes); at most 86 400, the handlers' default maximum token lifetime. */
   readonly expiresInSeconds?: number;
+  /** Limits the token to these wallets (the `wallets` claim); absent: every wallet its roles allow. */
+  readonly wallets?: readonly string[];
 }
 
 /** A development token issuer: its public key for the handlers' config, and a way to mint tokens. */
@@ -52,12 +54,12 @@ export async function createDevTokenIssuer(options: DevTokenIssuerOptions): Prom
     publicKeyPem,
     publicJwk,
     env: { STRONGROOM_JWT_ISSUER: issuer, STRONGROOM_JWT_AUDIENCE: audience, STRONGROOM_JWT_PUBLIC_KEY: publicKeyPem },
-    mint: async ({ sub, roles = [], expiresInSeconds = 900 }) => {
+    mint: async ({ sub, roles = [], expiresInSeconds = 900, wallets }) => {
       // Never a token the handlers would refuse for its lifetime (`exp − iat` above their maximum).
       if (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds <= 0 || expiresInSeconds > MAX_LIFETIME_SECONDS)
         throw new Error(`expiresInSeconds must be a positive whole number up to ${MAX_LIFETIME_SECONDS}`);
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ roles: [...roles] })
+      return new SignJWT({ roles: [...roles], ...(wallets === undefined ? {} : { wallets: [...wallets] }) })
         .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
         .setIssuer(issuer)
         .setAudience(audience)

@@ -61,7 +61,8 @@ export interface LocalStack {
   readonly dataDir?: string;
   /** Transfers whose workflow resumed at start. */
   readonly resumed: readonly string[];
-  mint(sub: string, roles: readonly Role[], expiresInSeconds?: number): Promise<string>;
+  /** A dev bearer token; `wallets` limits it to those wallets (the `wallets` claim). */
+  mint(sub: string, roles: readonly Role[], expiresInSeconds?: number, wallets?: readonly string[]): Promise<string>;
   /** Tells the stack where its API answers (the local server's URL, once it listens): approvers' links start there. */
   serveAt(baseUrl: string): void;
   stop(): Promise<void>;
@@ -192,8 +193,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       serveAt: (baseUrl) => {
         publicBaseUrl = baseUrl;
       },
-      mint: (sub, roles, expiresInSeconds) =>
-        tokens.mint({ sub, roles, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
+      mint: (sub, roles, expiresInSeconds, wallets) =>
+        tokens.mint({
+          sub,
+          roles,
+          ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
+          ...(wallets === undefined ? {} : { wallets }),
+        }),
       stop: () =>
         (stopping ??= (async () => {
           await sweeps.stop();

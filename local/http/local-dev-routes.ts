@@ -51,7 +51,12 @@ async function mintFromRequest(
   try {
     const body = await readLimitedBody(request, MAX_BODY);
     if (body === undefined) return tooLarge(response);
-    const parsed = JSON.parse(body.toString('utf8')) as { sub?: unknown; roles?: unknown; expiresInSeconds?: unknown };
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      sub?: unknown;
+      roles?: unknown;
+      expiresInSeconds?: unknown;
+      wallets?: unknown;
+    };
     if (typeof parsed.sub !== 'string' || !SUB.test(parsed.sub))
       throw new Error('sub: must be 1-64 letters, digits, "_", ".", "@" or "-"');
     const roles = Array.isArray(parsed.roles) ? parsed.roles : [];
@@ -60,10 +65,14 @@ async function mintFromRequest(
       typeof parsed.expiresInSeconds === 'number' && parsed.expiresInSeconds > 0 && parsed.expiresInSeconds <= 86_400
         ? parsed.expiresInSeconds
         : 3_600;
+    const wallets = parsed.wallets;
+    if (wallets !== undefined && !(Array.isArray(wallets) && wallets.every((w) => typeof w === 'string')))
+      throw new Error('wallets: must be an array of wallet ids');
     send(response, 201, {
-      token: await stack.mint(parsed.sub, roles as Role[], expiresInSeconds),
+      token: await stack.mint(parsed.sub, roles as Role[], expiresInSeconds, wallets as string[] | undefined),
       sub: parsed.sub,
       roles,
+      ...(wallets === undefined ? {} : { wallets }),
       expiresInSeconds,
     });
   } catch (error) {

@@ -14,7 +14,11 @@ export interface StackUnderTest {
   readonly stack: LocalStack;
   readonly url: string;
   /** A bearer token for `sub` with `roles`. */
-  token(sub: string, roles: readonly ('admin' | 'operator' | 'approver' | 'auditor')[]): Promise<string>;
+  token(
+    sub: string,
+    roles: readonly ('admin' | 'operator' | 'approver' | 'auditor')[],
+    wallets?: readonly string[],
+  ): Promise<string>;
   /** A request to the API; the JSON body parsed (or the raw text when it is not JSON). */
   call(
     method: string,
@@ -47,7 +51,7 @@ export async function startStackUnderTest(options: LocalStackOptions = {}): Prom
   const sut: StackUnderTest = {
     stack,
     url: server.url,
-    token: (sub, roles) => stack.mint(sub, roles),
+    token: (sub, roles, wallets) => stack.mint(sub, roles, undefined, wallets),
     async call(method, path, callOptions = {}) {
       const headers: Record<string, string> = {
         ...(callOptions.token === undefined ? {} : { authorization: `Bearer ${callOptions.token}` }),

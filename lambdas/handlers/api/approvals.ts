@@ -2,9 +2,11 @@ import type { PortsOf } from '../../composition/compose';
 import { defineFunction } from '../../composition/define-function';
 import { FUNCTIONS } from '../../composition/functions';
 import { ValidationError } from '../../domain/errors';
+import { requireWalletInScope } from '../../domain/principal';
 import { METRIC } from '../../observability/metric-names';
 import { decideByLink, openApprovalLink } from '../../use-cases/approvals/approval-link';
 import { getApprovalRequest } from '../../use-cases/approvals/get-approval-request';
+import { loadTransfer } from '../../use-cases/transfers/load-transfer';
 import { decideApproval, type ApprovalDecisionResult } from '../../use-cases/transfers/decide-approval';
 import { decisionPageResponse, linkPageResponse } from './approval-page/approval-link-responses';
 import type { ApiRequest } from './http/api-request';
@@ -21,7 +23,7 @@ const api = functionRoutes<Ports, 'approvals'>('approvals', {
     if (link === undefined) {
       // The API path: an approver's bearer token.
       const decided = await decideApproval(deps, {
-        principal: requireRole(r.principal, 'approver', 'admin'),
+        principal: requireRole(r.principal, 'approver'),
         requestId: pathId(r),
         body: r.body,
       });
@@ -51,8 +53,11 @@ const api = functionRoutes<Ports, 'approvals'>('approvals', {
       const requestId = pathId(r);
       return linkPageResponse(await openApprovalLink(deps, { requestId, secret }), requestId, secret);
     }
-    requireRole(r.principal, 'approver', 'admin', 'auditor');
-    return { status: 200, body: await getApprovalRequest(deps, { requestId: pathId(r) }) };
+    const principal = requireRole(r.principal, 'approver', 'admin', 'auditor');
+    const view = await getApprovalRequest(deps, { requestId: pathId(r) });
+    if (principal.wallets !== undefined)
+      requireWalletInScope(principal, (await loadTransfer(deps.events, view.transferId)).walletId);
+    return { status: 200, body: view };
   },
 });
 

@@ -7,6 +7,9 @@ import { getWallet } from '../../use-cases/wallets/get-wallet';
 import { listWallets } from '../../use-cases/wallets/list-wallets';
 import { setPolicy } from '../../use-cases/wallets/set-policy';
 import { unfreezeWallet } from '../../use-cases/wallets/unfreeze-wallet';
+import { AuthError } from '../../domain/errors';
+import { requireWalletInScope, type Principal } from '../../domain/principal';
+import type { ApiRequest } from './http/api-request';
 import { apiHandler } from './http/api-handler';
 import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
@@ -14,25 +17,34 @@ import { functionRoutes } from './api-routes';
 
 const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallets', {
   'POST /v1/wallets': async (r, deps) => {
-    const wallet = await createWallet(deps, { principal: requireRole(r.principal, 'admin'), body: r.body });
+    const principal = requireRole(r.principal, 'admin');
+    // A new wallet is in no token's scope: a token limited to named wallets does not make more.
+    if (principal.wallets !== undefined)
+      throw new AuthError('AUTH.WALLET_NOT_IN_SCOPE', 'a token scoped to named wallets cannot create wallets');
+    const wallet = await createWallet(deps, { principal, body: r.body });
     return { status: 201, body: wallet, headers: { location: `/v1/wallets/${wallet.id}` } };
   },
   'GET /v1/wallets': async (r, deps) => {
-    requireRole(r.principal, 'admin', 'operator', 'auditor');
-    return { status: 200, body: await listWallets(deps, pageOf(queryOf(r, ['limit', 'nextToken']))) };
+    const principal = requireRole(r.principal, 'admin', 'operator', 'auditor');
+    const page = pageOf(queryOf(r, ['limit', 'nextToken']));
+    return { status: 200, body: await listWallets(deps, page, principal.wallets) };
   },
   'GET /v1/wallets/{id}': async (r, deps) => {
-    requireRole(r.principal, 'admin', 'operator', 'auditor');
+    scopedToPathWallet(requireRole(r.principal, 'admin', 'operator', 'auditor'), r);
     return { status: 200, body: await getWallet(deps, { walletId: pathId(r) }) };
   },
   'PUT /v1/wallets/{id}/policy': async (r, deps) => ({
     status: 200,
-    body: await setPolicy(deps, { principal: requireRole(r.principal, 'admin'), walletId: pathId(r), body: r.body }),
+    body: await setPolicy(deps, {
+      principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
+      walletId: pathId(r),
+      body: r.body,
+    }),
   }),
   'POST /v1/wallets/{id}/freeze': async (r, deps) => ({
     status: 200,
     body: await freezeWallet(deps, {
-      principal: requireRole(r.principal, 'admin', 'operator'),
+      principal: scopedToPathWallet(requireRole(r.principal, 'admin', 'operator'), r),
       walletId: pathId(r),
       body: r.body,
     }),
@@ -40,12 +52,18 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
   'POST /v1/wallets/{id}/unfreeze': async (r, deps) => ({
     status: 200,
     body: await unfreezeWallet(deps, {
-      principal: requireRole(r.principal, 'admin'),
+      principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
       walletId: pathId(r),
       body: r.body,
     }),
   }),
 });
+
+/** The principal, once its token's wallet scope (if any) is checked to include the wallet in the path. */
+function scopedToPathWallet(principal: Principal, r: ApiRequest): Principal {
+  requireWalletInScope(principal, pathId(r));
+  return principal;
+}
 
 /** Wallets: create, list, read with balances, set the policy, freeze and unfreeze. */
 export const walletsFunction = defineFunction(FUNCTIONS.wallets, (ports) =>

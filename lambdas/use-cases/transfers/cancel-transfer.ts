@@ -1,6 +1,6 @@
 import { ConflictError, StrongroomError } from '../../domain/errors';
 import { TERMINAL_STATUSES, type TransferStatus } from '../../domain/lifecycle/transfer-events';
-import type { Principal } from '../../domain/principal';
+import { requireWalletInScope, type Principal } from '../../domain/principal';
 import { loadTransfer } from './load-transfer';
 import { recordAudit } from './record-audit';
 import { resumeWaitingTask } from './resume-waiting-task';
@@ -21,6 +21,7 @@ export async function cancelTransfer(
 ): Promise<{ id: string; status: TransferStatus; cancelRequested: true }> {
   for (let attempt = 0; ; attempt++) {
     const state = await loadTransfer(deps.events, request.transferId);
+    requireWalletInScope(request.principal, state.walletId);
     const mayCancel =
       state.initiatorId === request.principal.id ||
       request.principal.roles.includes('admin') ||

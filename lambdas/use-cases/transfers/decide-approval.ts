@@ -1,8 +1,8 @@
 import { checkDecisionAllowed } from '../../domain/approvals/check-decision-allowed';
 import { groupIdsOf } from '../../domain/approvals/required-groups-of';
 import { tallyApprovals, type ApprovalOutcome } from '../../domain/approvals/tally-approvals';
-import { ConflictError, StrongroomError, ValidationError } from '../../domain/errors';
-import type { Principal } from '../../domain/principal';
+import { ApprovalError, ConflictError, StrongroomError, ValidationError } from '../../domain/errors';
+import { requireWalletInScope, type Principal } from '../../domain/principal';
 import { expectObject, optionalString, rejectUnknownFields } from '../../domain/validation';
 import type { ApprovalResolution } from '../../ports/approval-store';
 import { loadTransfer } from './load-transfer';
@@ -58,6 +58,16 @@ export async function decideApproval(
   const groups = await deps.groups.getMany(groupIdsOf(stored.requirement));
   const now = deps.clock();
   const state = await loadTransfer(deps.events, stored.transferId);
+  requireWalletInScope(request.principal, state.walletId);
+  // Separation of duties (ARCHITECTURE.md §9): whoever administers the controls never approves under them.
+  if (request.principal.roles.includes('admin'))
+    throw new ApprovalError(
+      'APPROVAL.ADMIN_CANNOT_APPROVE',
+      'a principal with the admin role never approves transfers',
+      {
+        details: { requestId: stored.id, approverId: request.principal.id },
+      },
+    );
   checkDecisionAllowed({
     request: stored,
     groups,

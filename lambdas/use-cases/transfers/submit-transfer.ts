@@ -9,7 +9,7 @@ import { transferExposure } from '../../domain/ledger/transfer-exposure';
 import { reserve } from '../../domain/ledger/transfer-postings';
 import { TERMINAL_STATUSES, type TransferEventOf, type TransferStatus } from '../../domain/lifecycle/transfer-events';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
-import type { Principal } from '../../domain/principal';
+import { requireWalletInScope, type Principal } from '../../domain/principal';
 import type { ChainGateway } from '../../ports/chain';
 import { parseTransferRequest, type TransferRequest } from '../../domain/transfer-request';
 import { transferRequestFingerprint } from '../../domain/transfer-request-fingerprint';
@@ -65,6 +65,7 @@ export async function submitTransfer(
 ): Promise<SubmittedTransfer> {
   const key = normaliseIdempotencyKey(request.idempotencyKey);
   const parsed = parseTransferRequest(request.body);
+  requireWalletInScope(request.principal, parsed.walletId);
   const fingerprint = transferRequestFingerprint(parsed);
   const transferId = transferIdOf(request.principal.id, key);
   let accepted: TransferState;

@@ -4,6 +4,7 @@ import { errors as joseErrors, jwtVerify } from 'jose';
 import { AuthError, isStrongroomError } from '../../../domain/errors';
 import type { Principal, Role } from '../../../domain/principal';
 import { isRole } from '../../../domain/principal';
+import { ID_RULE } from '../../../domain/validation';
 
 /** Signature algorithms a bearer token may use: asymmetric only, so a public key can never act as an HMAC secret. */
 export type TokenAlgorithm =
@@ -33,6 +34,11 @@ export interface BearerTokenConfig {
   readonly maxTokenAgeSeconds?: number;
   /** The claim holding the roles, an array of strings. Default `roles`. */
   readonly rolesClaim?: string;
+  /**
+   * The claim that limits a token to named wallets, an array of wallet ids. Default `wallets`. A token
+   * without it acts on every wallet its roles allow.
+   */
+  readonly walletsClaim?: string;
   /** For tests: the time tokens are checked against. */
   readonly now?: () => Date;
 }
@@ -54,7 +60,8 @@ export type TokenRefusal =
   | 'wrong_audience'
   | 'invalid_claim'
   | 'missing_subject'
-  | 'malformed_roles';
+  | 'malformed_roles'
+  | 'malformed_wallets';
 
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 const DEFAULT_ISSUED_AT_TOLERANCE_SECONDS = 60;
@@ -101,7 +108,9 @@ export async function verifyBearerToken(header: string | undefined, config: Bear
   const sub = payload.sub;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH || UNPRINTABLE.test(sub))
     throw invalid('missing_subject', 'sub');
-  return { id: sub, roles: rolesOf(payload[config.rolesClaim ?? 'roles'], config.rolesClaim ?? 'roles') };
+  const roles = rolesOf(payload[config.rolesClaim ?? 'roles'], config.rolesClaim ?? 'roles');
+  const wallets = walletsOf(payload[config.walletsClaim ?? 'wallets'], config.walletsClaim ?? 'wallets');
+  return { id: sub, roles, ...(wallets === undefined ? {} : { wallets }) };
 }
 
 // jose has checked that `exp` is present and `iat`, when present, is a number.
@@ -120,6 +129,27 @@ function rolesOf(claim: unknown, name: string): Role[] {
   if (claim === undefined) return [];
   if (!Array.isArray(claim) || !claim.every((r) => typeof r === 'string')) throw invalid('malformed_roles', name);
   return [...new Set(claim.filter(isRole))];
+}
+
+/** At most this many wallets in a scoped token: a longer list is an unscoped token in disguise. */
+const MAX_SCOPED_WALLETS = 100;
+const ID_PATTERN = ID_RULE.pattern as RegExp;
+const ID_MAX = ID_RULE.maxLength;
+
+/**
+ * A scope claim is all or nothing: a malformed one refuses the token rather than being read as "no
+ * scope", which would widen what the token may do.
+ */
+function walletsOf(claim: unknown, name: string): string[] | undefined {
+  if (claim === undefined) return undefined;
+  if (
+    !Array.isArray(claim) ||
+    claim.length === 0 ||
+    claim.length > MAX_SCOPED_WALLETS ||
+    !claim.every((w) => typeof w === 'string' && w.length <= ID_MAX && ID_PATTERN.test(w))
+  )
+    throw invalid('malformed_wallets', name);
+  return [...new Set(claim as string[])];
 }
 
 function refusalOf(e: unknown): TokenRefusal | undefined {

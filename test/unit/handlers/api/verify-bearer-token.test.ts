@@ -254,6 +254,26 @@ describe('verifyBearerToken', () => {
     });
   });
 
+  it('limits the principal to the wallets its token names (deduplicated), and to none when it names none', async () => {
+    const scoped = await sign({ ...validClaims(), roles: ['operator'], wallets: ['w-1', 'w-2', 'w-1'] });
+    await expect(verifyBearerToken(`Bearer ${scoped}`, config)).resolves.toMatchObject({ wallets: ['w-1', 'w-2'] });
+    const unscoped = await sign({ ...validClaims(), roles: ['operator'] });
+    expect(await verifyBearerToken(`Bearer ${unscoped}`, config)).not.toHaveProperty('wallets');
+  });
+
+  it.each([
+    ['a string', 'w-1'],
+    ['an empty array (read as "no scope" it would widen the token)', []],
+    ['an array with a number', ['w-1', 7]],
+    ['an id with a space', ['w 1']],
+    ['more than 100 wallets', Array.from({ length: 101 }, (_, i) => `w-${i}`)],
+  ])('refuses a wallets claim that is %s', async (_label, wallets) => {
+    expect(await refusal(`Bearer ${await sign({ ...validClaims(), wallets })}`)).toMatchObject({
+      code: 'AUTH.INVALID_TOKEN',
+      reason: 'malformed_wallets',
+    });
+  });
+
   it.each([
     ['a header that is not JSON', `${Buffer.from('{oops').toString('base64url')}.${b64url(validClaims())}.c2ln`],
     ['a payload that is not JSON', `${b64url({ alg: 'ES256' })}.${Buffer.from('[1,').toString('base64url')}.c2ln`],
