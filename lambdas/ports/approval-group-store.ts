@@ -1,4 +1,4 @@
-import type { ApprovalGroup } from '../domain/approvals/approval-group';
+import type { ApprovalGroup, ApprovalGroupMember } from '../domain/approvals/approval-group';
 
 /**
  * The registry of approval groups, each an append-only stream. A group is created once; creating an
@@ -12,6 +12,16 @@ export interface ApprovalGroupStore {
    * in the registry (what a decision and Authorize need: the groups a requirement names).
    */
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, ApprovalGroup>>;
+  /**
+   * Replaces the member list, if the group is still at `expectedVersion` (else STORE.CONFLICT, 409):
+   * a removal the route applies at once, or a governed change applied by its id. A change id already
+   * applied to the group returns the group unchanged (a retried sweep applies nothing twice).
+   */
+  setMembers(
+    groupId: string,
+    members: readonly ApprovalGroupMember[],
+    change: { readonly expectedVersion: number; readonly by: string; readonly at: Date; readonly changeId?: string },
+  ): Promise<ApprovalGroup>;
   /** Every group, oldest first: for setting a policy, which may name any of them. */
   all(): Promise<readonly ApprovalGroup[]>;
 }

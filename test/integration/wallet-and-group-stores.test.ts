@@ -307,17 +307,40 @@ describe('DynamoApprovalGroupStore', () => {
       expect(await store.all()).toEqual([]);
       await store.create(group('treasury', 3), 'admin-1', at(1));
       await store.create(group('risk', 2), 'admin-1', at(2));
-      expect(await store.get('treasury')).toEqual(group('treasury', 3));
+      expect(await store.get('treasury')).toEqual({ ...group('treasury', 3), version: 1 });
       expect(await store.get('nobody')).toBeUndefined();
       await expect(store.create(group('treasury', 5), 'admin-2', at(3))).rejects.toMatchObject({
         code: 'STORE.DUPLICATE',
         details: { groupId: 'treasury' },
       });
-      expect(await store.get('treasury')).toEqual(group('treasury', 3));
-      expect(await store.all()).toEqual([group('treasury', 3), group('risk', 2)]);
+      expect(await store.get('treasury')).toEqual({ ...group('treasury', 3), version: 1 });
+      expect(await store.all()).toEqual([
+        { ...group('treasury', 3), version: 1 },
+        { ...group('risk', 2), version: 1 },
+      ]);
     } finally {
       own.client.destroy();
     }
+  });
+
+  it('sets a new member list only at the version it was read at, and applies a change id once', async () => {
+    await groups.create(group('members', 3), 'admin-1', at(1));
+    const fewer = group('members', 2).members;
+    const set = await groups.setMembers('members', fewer, { expectedVersion: 1, by: 'admin-1', at: at(2) });
+    expect(set).toEqual({ ...group('members', 3), members: fewer, version: 2 });
+    // A stale read (version 1) is refused and changes nothing.
+    await expect(
+      groups.setMembers('members', group('members', 4).members, { expectedVersion: 1, by: 'admin-2', at: at(3) }),
+    ).rejects.toMatchObject({ code: 'STORE.CONFLICT', details: { expectedVersion: 1, version: 2 } });
+    // A governed change applied twice (a retried sweep) appends once.
+    const more = group('members', 4).members;
+    const change = { expectedVersion: 2, by: 'governance', at: at(4), changeId: 'chg-0001' };
+    await groups.setMembers('members', more, change);
+    expect(await groups.setMembers('members', more, change)).toMatchObject({ members: more, version: 3 });
+    expect((await groups.get('members'))?.version).toBe(3);
+    await expect(groups.setMembers('nobody', fewer, { expectedVersion: 1, by: 'a', at: at(5) })).rejects.toMatchObject({
+      code: 'APPROVAL.GROUP_NOT_FOUND',
+    });
   });
 
   it('lets one of two concurrent creations of an id win', async () => {

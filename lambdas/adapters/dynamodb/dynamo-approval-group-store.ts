@@ -10,18 +10,26 @@ const streamKey = (groupId: string): string => `GROUP#${groupId}`;
 /** The listing: one append-only index item per group, sk `<createdAt ISO>#<id>`. */
 const LISTING = 'GROUPS';
 const GROUP_CREATED = 'GROUP_CREATED';
+/** A new member list: a removal applied at once, or a governed change (then with its change id). */
+const MEMBERS_SET = 'MEMBERS_SET';
 
 interface GroupCreatedData {
   readonly name: string;
   readonly members: readonly ApprovalGroupMember[];
 }
 
+interface MembersSetData {
+  readonly members: readonly ApprovalGroupMember[];
+  readonly changeId?: string;
+}
+
 /**
  * Approval groups in the events table: the stream `GROUP#<id>`, whose first event GROUP_CREATED
  * holds the group, and an index item in the `GROUPS` partition written in the same transaction.
- * Both are conditional puts, so a group id is created once. Changing a group is a governed change
- * (ARCHITECTURE.md §1.9) that will append further events; until then a stream holding anything
- * else is refused rather than read as if it had not changed.
+ * Both are conditional puts, so a group id is created once. Each later MEMBERS_SET event (sk the next
+ * sequence, conditional) replaces the member list: a removal applied at once, or a governed change
+ * (ARCHITECTURE.md §9) applied after its quorum and time-lock. A stream holding anything else is
+ * refused rather than read as if it had not changed.
  */
 export class DynamoApprovalGroupStore implements ApprovalGroupStore {
   constructor(
@@ -80,13 +88,71 @@ export class DynamoApprovalGroupStore implements ApprovalGroupStore {
     });
     const [first, ...rest] = items;
     if (first === undefined) return undefined;
-    if (first.type !== GROUP_CREATED || first.sk !== padSequence(1) || rest.length > 0) {
-      throw new StrongroomError('LIFECYCLE.INVALID_EVENT', `approval group ${id} has events this store cannot read`, {
+    const unreadable = () =>
+      new StrongroomError('LIFECYCLE.INVALID_EVENT', `approval group ${id} has events this store cannot read`, {
         details: { groupId: id, events: items.map((item) => item.type) },
       });
+    if (first.type !== GROUP_CREATED || first.sk !== padSequence(1)) throw unreadable();
+    const created = fromTaggedJson<GroupCreatedData>(first.data as string);
+    let members = created.members;
+    for (const [i, item] of rest.entries()) {
+      if (item.type !== MEMBERS_SET || item.sk !== padSequence(i + 2)) throw unreadable();
+      members = fromTaggedJson<MembersSetData>(item.data as string).members;
     }
-    const data = fromTaggedJson<GroupCreatedData>(first.data as string);
-    return { id, name: data.name, members: data.members };
+    return { id, name: created.name, members, version: items.length };
+  }
+
+  async setMembers(
+    groupId: string,
+    members: readonly ApprovalGroupMember[],
+    change: { readonly expectedVersion: number; readonly by: string; readonly at: Date; readonly changeId?: string },
+  ): Promise<ApprovalGroup> {
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': streamKey(groupId) },
+    });
+    // Applied already (a retried sweep): the change's own event is there.
+    if (
+      change.changeId !== undefined &&
+      items.some(
+        (item) =>
+          item.type === MEMBERS_SET && fromTaggedJson<MembersSetData>(item.data as string).changeId === change.changeId,
+      )
+    )
+      return (await this.get(groupId)) as ApprovalGroup;
+    if (items.length === 0)
+      throw new StrongroomError('APPROVAL.GROUP_NOT_FOUND', `no approval group ${groupId}`, { details: { groupId } });
+    if (items.length !== change.expectedVersion)
+      throw new ConflictError(
+        'STORE.CONFLICT',
+        `approval group ${groupId} changed since version ${change.expectedVersion}`,
+        {
+          details: { groupId, expectedVersion: change.expectedVersion, version: items.length },
+        },
+      );
+    const data: MembersSetData = { members, ...(change.changeId === undefined ? {} : { changeId: change.changeId }) };
+    const outcome = await transactWrite(this.doc, [
+      {
+        Put: {
+          TableName: this.table,
+          Item: {
+            pk: streamKey(groupId),
+            sk: padSequence(change.expectedVersion + 1),
+            type: MEMBERS_SET,
+            at: change.at.toISOString(),
+            actor: change.by,
+            data: toTaggedJson(data),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+    if (!outcome.ok)
+      throw new ConflictError('STORE.CONFLICT', `approval group ${groupId} changed concurrently: re-read and retry`, {
+        details: { groupId, expectedVersion: change.expectedVersion },
+      });
+    return (await this.get(groupId)) as ApprovalGroup;
   }
 
   async getMany(ids: readonly string[]): Promise<ReadonlyMap<string, ApprovalGroup>> {

@@ -34,6 +34,8 @@ export interface ApprovalGroup {
   readonly id: string;
   readonly name: string;
   readonly members: readonly ApprovalGroupMember[];
+  /** As stored: 1 when created, one more per member list set since (what a membership change is conditioned on). */
+  readonly version?: number;
 }
 
 export const MAX_GROUP_MEMBERS = 50;

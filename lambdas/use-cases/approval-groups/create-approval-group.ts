@@ -26,5 +26,5 @@ export async function createApprovalGroup(
     result: `${group.id} with ${group.members.length} members`,
     at,
   });
-  return group;
+  return { ...group, version: 1 };
 }
