@@ -239,10 +239,26 @@ export const ERROR_CATALOGUE = {
     kind: 'forbidden',
     summary: 'the proposer of a change, and any member it adds, never counts towards its quorum',
   },
+  'GOVERNANCE.ADDED_MEMBER_CANNOT_APPROVE': {
+    kind: 'forbidden',
+    summary: 'a member the change itself adds never counts towards its quorum',
+  },
+  'GOVERNANCE.QUORUM_REACHED': {
+    kind: 'conflict',
+    summary: 'the change has its quorum and waits out its time-lock: it can only be vetoed now',
+  },
+  'GOVERNANCE.GROUP_CHANGED': {
+    kind: 'conflict',
+    summary: 'the governance group changed since the change was proposed: propose it again',
+  },
+  'GOVERNANCE.QUORUM_UNREACHABLE': {
+    kind: 'rule',
+    summary: 'too few governance members may approve this change for it ever to reach the quorum',
+  },
   'GOVERNANCE.DUPLICATE_DECISION': { kind: 'conflict', summary: 'this member has decided on the change already' },
   'GOVERNANCE.ALREADY_FINAL': {
     kind: 'conflict',
-    summary: 'the change is applied, vetoed, expired or failed, or has its quorum already',
+    summary: 'the change is applied, being applied, vetoed, expired or failed',
   },
   // passkeys
   'PASSKEY.ENROLLMENT_NOT_FOUND': { kind: 'not_found', summary: 'no passkey enrollment with this id' },
