@@ -16,36 +16,34 @@ import {
 // its records and the time, never stored, so it cannot disagree with them.
 
 /**
- * The error codes governance raises, by what they mean. The values are the catalogue codes used until
- * `lambdas/domain/errors.ts` has the `GOVERNANCE.*` codes named beside each (same HTTP status): then
- * only these values change. Every governance error also carries `details.governanceCode`, the
- * intended code, so a client and a test can tell two refusals apart that share an interim code.
+ * The error codes governance raises, by what they mean (each in lambdas/domain/errors.ts). Every
+ * governance error also carries `details.governanceCode`, the same code, for clients that read details.
  */
 export const GOVERNANCE_ERRORS = {
   /** GOVERNANCE.NOT_BOOTSTRAPPED (409): no governance group has been set yet. */
-  NOT_BOOTSTRAPPED: 'LIFECYCLE.ILLEGAL_TRANSITION',
+  NOT_BOOTSTRAPPED: 'GOVERNANCE.NOT_BOOTSTRAPPED',
   /** GOVERNANCE.ALREADY_BOOTSTRAPPED (409): the one-time bootstrap happened already. */
-  ALREADY_BOOTSTRAPPED: 'STORE.DUPLICATE',
+  ALREADY_BOOTSTRAPPED: 'GOVERNANCE.ALREADY_BOOTSTRAPPED',
   /** GOVERNANCE.INVALID_GROUP (400): a governance group body is malformed. */
-  INVALID_GROUP: 'APPROVAL.INVALID_GROUP',
+  INVALID_GROUP: 'GOVERNANCE.INVALID_GROUP',
   /** GOVERNANCE.NOT_A_MEMBER (403): the decider is not in the change's governance group. */
-  NOT_A_MEMBER: 'APPROVAL.NOT_A_MEMBER',
+  NOT_A_MEMBER: 'GOVERNANCE.NOT_A_MEMBER',
   /** GOVERNANCE.PROPOSER_CANNOT_APPROVE (403): the proposer never counts for their own change. */
-  PROPOSER_CANNOT_APPROVE: 'APPROVAL.INITIATOR_CANNOT_APPROVE',
+  PROPOSER_CANNOT_APPROVE: 'GOVERNANCE.PROPOSER_CANNOT_APPROVE',
   /** GOVERNANCE.ADDED_MEMBER_CANNOT_APPROVE (403): a member the change adds never counts for it. */
-  ADDED_MEMBER_CANNOT_APPROVE: 'APPROVAL.INITIATOR_CANNOT_APPROVE',
+  ADDED_MEMBER_CANNOT_APPROVE: 'GOVERNANCE.ADDED_MEMBER_CANNOT_APPROVE',
   /** GOVERNANCE.DUPLICATE_DECISION (409): this member has decided on this change already. */
-  DUPLICATE_DECISION: 'APPROVAL.DUPLICATE_DECISION',
+  DUPLICATE_DECISION: 'GOVERNANCE.DUPLICATE_DECISION',
   /** GOVERNANCE.QUORUM_REACHED (409): approving a change that is already time-locked. */
-  QUORUM_REACHED: 'APPROVAL.ALREADY_RESOLVED',
+  QUORUM_REACHED: 'GOVERNANCE.QUORUM_REACHED',
   /** GOVERNANCE.ALREADY_FINAL (409): the change is applied, being applied, vetoed, expired or failed. */
-  ALREADY_FINAL: 'APPROVAL.ALREADY_RESOLVED',
+  ALREADY_FINAL: 'GOVERNANCE.ALREADY_FINAL',
   /** GOVERNANCE.GROUP_CHANGED (409): the governance group changed since the proposal; propose again. */
-  GROUP_CHANGED: 'STORE.CONFLICT',
+  GROUP_CHANGED: 'GOVERNANCE.GROUP_CHANGED',
   /** GOVERNANCE.QUORUM_UNREACHABLE (422): too few members may approve this change to reach the quorum. */
-  QUORUM_UNREACHABLE: 'APPROVAL.QUORUM_UNREACHABLE',
+  QUORUM_UNREACHABLE: 'GOVERNANCE.QUORUM_UNREACHABLE',
   /** GOVERNANCE.CHANGE_NOT_FOUND (404): no change request with this id. */
-  CHANGE_NOT_FOUND: 'STORE.NOT_FOUND',
+  CHANGE_NOT_FOUND: 'GOVERNANCE.CHANGE_NOT_FOUND',
 } as const satisfies Record<string, ErrorCode>;
 
 export type GovernanceErrorReason = keyof typeof GOVERNANCE_ERRORS;
