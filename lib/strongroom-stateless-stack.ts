@@ -49,6 +49,7 @@ export class StrongroomStatelessStack extends Stack {
       STRONGROOM_TRAVEL_RULE_THRESHOLDS: parameters.travelRuleThresholds,
       STRONGROOM_PROOF_VALIDITY_SECONDS: parameters.proofValiditySeconds,
       STRONGROOM_CONFIRMATION_POLL_SECONDS: parameters.confirmationPollSeconds,
+      STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS: parameters.governanceTimeLockSeconds,
       STRONGROOM_STATE_MACHINE_ARN: stateMachine.arn,
       STRONGROOM_APPROVERS_TOPIC_ARN: stateful.topics.approvers.topicArn,
       // The stage URL from the API's id alone: the API's methods depend on the functions, its id does not.

@@ -5,10 +5,12 @@ import { approvalGroupsFunction } from '../lambdas/handlers/api/approval-groups'
 import type { ApiFunctionName } from '../lambdas/handlers/api/api-routes';
 import { approvalsFunction } from '../lambdas/handlers/api/approvals';
 import { auditFunction } from '../lambdas/handlers/api/audit';
+import { governanceFunction } from '../lambdas/handlers/api/governance';
 import { healthFunction } from '../lambdas/handlers/api/health';
 import { reconciliationFunction } from '../lambdas/handlers/api/reconciliation';
 import { transactionsFunction } from '../lambdas/handlers/api/transactions';
 import { walletsFunction } from '../lambdas/handlers/api/wallets';
+import { applyGovernanceChangesFunction } from '../lambdas/handlers/scheduled/apply-governance-changes';
 import { expireApprovalsFunction } from '../lambdas/handlers/scheduled/expire-approvals';
 import { reconcileBalancesFunction } from '../lambdas/handlers/scheduled/reconcile-balances';
 import { watchDepositsFunction } from '../lambdas/handlers/scheduled/watch-deposits';
@@ -42,6 +44,7 @@ export const API_FUNCTION_DEFINITIONS = {
   audit: auditFunction,
   health: healthFunction,
   reconciliation: reconciliationFunction,
+  governance: governanceFunction,
 } as const satisfies Readonly<Record<ApiFunctionName, AnyFunction>>;
 
 export const WORKFLOW_FUNCTION_DEFINITIONS = {
@@ -63,6 +66,7 @@ export type TaskPlaceholder = keyof typeof WORKFLOW_FUNCTION_DEFINITIONS;
 export const SCHEDULED_FUNCTION_DEFINITIONS = {
   watchDeposits: watchDepositsFunction,
   expireApprovals: expireApprovalsFunction,
+  applyGovernanceChanges: applyGovernanceChangesFunction,
   writeAuditCheckpoint: writeAuditCheckpointFunction,
   reconcileBalances: reconcileBalancesFunction,
 } as const satisfies Readonly<Record<string, AnyFunction>>;

@@ -31,7 +31,12 @@ export interface LocalStackOptions {
    * whole seconds only). A block mined by anvil ends the wait at once.
    */
   readonly confirmationPollSeconds?: number;
-  /** How often the deposit watcher and the approval expiry sweep run (default 1000 ms). */
+  /**
+   * How long an approved governance change waits, open to veto, before it applies (default 86 400, as
+   * deployed). 0 applies it as its quorum is reached: allowed here only, and `npm start` says so.
+   */
+  readonly governanceTimeLockSeconds?: number;
+  /** How often the deposit watcher, the approval expiry sweep and the governance sweep run (default 1000 ms). */
   readonly sweepIntervalMs?: number;
   /** How often the balance reconciliation runs (default 10 000 ms; it reads every wallet's balances). */
   readonly reconcileIntervalMs?: number;
@@ -127,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STRONGROOM_APPROVAL_KEY_ADDRESS: await vault.addressOf(approvalKey),
       STRONGROOM_AUDIT_KEY_ID: auditKey,
       STRONGROOM_CONFIRMATION_POLL_SECONDS: String(options.confirmationPollSeconds ?? 1),
+      STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS: String(options.governanceTimeLockSeconds ?? 86_400),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     if (dataDir !== undefined) process.env.STRONGROOM_LOCAL_VAULT_DIR = join(dataDir, 'keys');
@@ -172,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       audit: api.audit,
       health: api.health,
       reconciliation: api.reconciliation,
+      governance: api.governance,
     });
     const resumed = await resumeInFlightTransfers(deps.events, engine);
     if (resumed.length > 0) log(`resumed ${resumed.length} unfinished transfer(s)`);
@@ -245,6 +252,7 @@ function startSweeps(
       try {
         await jobs.watchDeposits();
         await jobs.expireApprovals();
+        await jobs.applyGovernanceChanges();
         await jobs.writeAuditCheckpoint();
       } catch (error) {
         log(`sweep failed: ${(error as Error).name}: ${(error as Error).message}`);

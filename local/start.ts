@@ -12,12 +12,21 @@ async function main(): Promise<void> {
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string', default: process.env.STRONGROOM_PORT ?? '8080' },
+      'governance-time-lock': {
+        type: 'string',
+        default: process.env.STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS ?? '86400',
+      },
       quiet: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port must be a port number, got ${values.port}`);
+  const timeLock = Number(values['governance-time-lock']);
+  if (!Number.isInteger(timeLock) || timeLock < 0 || timeLock > 2_592_000)
+    throw new Error(
+      `--governance-time-lock must be whole seconds from 0 to 2592000, got ${values['governance-time-lock']}`,
+    );
   const dataDir = values['data-dir'];
   const say = (line: string): void => {
     if (!values.quiet) console.log(line);
@@ -25,6 +34,7 @@ async function main(): Promise<void> {
   say('starting strongroom: DynamoDB Local, anvil, key vault, workflow runner …');
   const stack = await startLocalStack({
     ...(dataDir === undefined ? {} : { dataDir }),
+    governanceTimeLockSeconds: timeLock,
     log: (line) => say(line),
     // The console is a log: the member's link (a secret) stays in the outbox, GET /local/outbox.
     onMessage: (message) =>
@@ -53,6 +63,16 @@ async function main(): Promise<void> {
   );
   console.log(
     `Registry token ${stack.token.symbol}: ${stack.token.address}; approver messages: ${server.url}/local/outbox`,
+  );
+  const governance = await stack.deps.governance.group();
+  console.log(
+    `Governance:   ${
+      governance === undefined
+        ? 'NOT BOOTSTRAPPED: every change applies at once until POST /v1/governance/bootstrap sets the group'
+        : `${governance.quorum} of ${governance.members.length} members`
+    }; time-lock ${
+      timeLock === 0 ? '0 s (LOCAL ONLY: an approved change applies at once; a deployment refuses 0)' : `${timeLock} s`
+    }`,
   );
   console.log(`Ready in ${seconds} s. Ctrl-C to stop.`);
 

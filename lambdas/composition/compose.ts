@@ -12,6 +12,7 @@ import { DynamoApprovalGroupStore } from '../adapters/dynamodb/dynamo-approval-g
 import { DynamoApprovalStore } from '../adapters/dynamodb/dynamo-approval-store';
 import { DynamoAuditLog } from '../adapters/dynamodb/dynamo-audit-log';
 import { DynamoCursorStore } from '../adapters/dynamodb/dynamo-cursor-store';
+import { DynamoGovernanceStore } from '../adapters/dynamodb/dynamo-governance-store';
 import { DynamoLedgerStore } from '../adapters/dynamodb/dynamo-ledger-store';
 import { DynamoNonceStore } from '../adapters/dynamodb/dynamo-nonce-store';
 import { DynamoReconciliationStore } from '../adapters/dynamodb/dynamo-reconciliation-store';
@@ -35,6 +36,7 @@ import type { AlarmSink } from '../ports/alarm-sink';
 import type { CheckpointSigner } from '../ports/audit-log';
 import type { ChainRegistry } from '../ports/chain-registry';
 import type { CursorStore } from '../ports/cursor-store';
+import type { GovernanceStore } from '../ports/governance-store';
 import type { KeyVault } from '../ports/key-vault';
 import type { Notifier } from '../ports/notifier';
 import type { ReconciliationStore } from '../ports/reconciliation-store';
@@ -55,6 +57,10 @@ export interface Ports extends TransferDeps {
   readonly alarms: AlarmSink;
   /** Counts and timings (CloudWatch EMF in Lambda). */
   readonly metrics: Metrics;
+  /** Change requests and the governance group. */
+  readonly governance: GovernanceStore;
+  /** How long an approved change waits, open to veto, before it takes effect. */
+  readonly governanceTimeLockSeconds: number;
 }
 
 /** The ports a manifest names, and no others. */
@@ -126,6 +132,7 @@ export class Composer {
     if (ports.has('travelRuleThresholds')) config.travelRuleThresholds();
     if (ports.has('proofValiditySeconds')) config.proofValiditySeconds();
     if (ports.has('confirmationPollSeconds')) config.confirmationPollSeconds();
+    if (ports.has('governanceTimeLockSeconds')) config.governanceTimeLockSeconds();
     if (ports.has('workflow') && this.provided.workflow === undefined) config.stateMachineArn();
     if (ports.has('notifier') && this.provided.notifier === undefined) config.approversTopicArn();
     if (ports.has('publicBaseUrl') && this.provided.publicBaseUrl === undefined) config.publicBaseUrl();
@@ -210,6 +217,8 @@ export class Composer {
     lazy.set('clock', () => this.provided.clock ?? (() => new Date()));
     lazy.set('proofValiditySeconds', () => config.proofValiditySeconds());
     lazy.set('confirmationPollSeconds', () => config.confirmationPollSeconds());
+    lazy.set('governance', () => new DynamoGovernanceStore(doc(), tables().events, pageTokens));
+    lazy.set('governanceTimeLockSeconds', () => config.governanceTimeLockSeconds());
 
     // Built now, at cold start: a missing or malformed variable fails here, not at the first request.
     for (const port of ports) get(port);

@@ -32,6 +32,8 @@ export const PORT_NAMES = [
   'confirmationPollSeconds',
   'metrics',
   'publicBaseUrl',
+  'governance',
+  'governanceTimeLockSeconds',
 ] as const;
 
 export type PortName = (typeof PORT_NAMES)[number];
@@ -90,6 +92,7 @@ export const ENV = {
   travelRuleThresholds: 'STRONGROOM_TRAVEL_RULE_THRESHOLDS',
   proofValiditySeconds: 'STRONGROOM_PROOF_VALIDITY_SECONDS',
   confirmationPollSeconds: 'STRONGROOM_CONFIRMATION_POLL_SECONDS',
+  governanceTimeLockSeconds: 'STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS',
   stateMachineArn: 'STRONGROOM_STATE_MACHINE_ARN',
   approversTopicArn: 'STRONGROOM_APPROVERS_TOPIC_ARN',
   publicBaseUrl: 'STRONGROOM_PUBLIC_BASE_URL',
@@ -149,6 +152,9 @@ const PORT_NEEDS: { readonly [P in PortName]: { readonly tables?: readonly Table
     confirmationPollSeconds: {},
     metrics: {},
     publicBaseUrl: {},
+    // Change requests and the governance group: streams in the events table, listed a page at a time.
+    governance: { tables: ['events'], pageTokens: true },
+    governanceTimeLockSeconds: {},
   };
 
 /** A manifest that names a port without the grant the port cannot work without. */
@@ -206,6 +212,7 @@ export function resourcesOf(manifest: FunctionManifest): FunctionResources {
   if (has('travelRuleThresholds')) environment.add(ENV.travelRuleThresholds);
   if (has('proofValiditySeconds')) environment.add(ENV.proofValiditySeconds);
   if (has('confirmationPollSeconds')) environment.add(ENV.confirmationPollSeconds);
+  if (has('governanceTimeLockSeconds')) environment.add(ENV.governanceTimeLockSeconds);
   if (has('workflow')) environment.add(ENV.stateMachineArn);
   if (has('notifier')) environment.add(ENV.approversTopicArn);
   if (has('publicBaseUrl')) environment.add(ENV.publicBaseUrl);

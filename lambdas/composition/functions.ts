@@ -22,7 +22,17 @@ export const FUNCTIONS = {
     name: 'wallets',
     entry: 'lambdas/handlers/api/wallets.ts',
     auth: 'jwt',
-    ports: ['wallets', 'ledger', 'groups', 'chains', 'keyVault', 'audit', 'clock'],
+    ports: [
+      'wallets',
+      'ledger',
+      'groups',
+      'chains',
+      'keyVault',
+      'audit',
+      'clock',
+      'governance',
+      'governanceTimeLockSeconds',
+    ],
     keys: { custody: 'create' },
   }),
   approvalGroups: manifest({
@@ -30,7 +40,15 @@ export const FUNCTIONS = {
     name: 'approval-groups',
     entry: 'lambdas/handlers/api/approval-groups.ts',
     auth: 'jwt',
-    ports: ['groups', 'audit', 'clock'],
+    ports: ['groups', 'audit', 'clock', 'governance', 'governanceTimeLockSeconds'],
+  }),
+  // Bootstrap, change requests and their decisions; applies a change at once when the time-lock is 0.
+  governance: manifest({
+    ...API,
+    name: 'governance',
+    entry: 'lambdas/handlers/api/governance.ts',
+    auth: 'jwt',
+    ports: ['governance', 'governanceTimeLockSeconds', 'wallets', 'groups', 'audit', 'clock'],
   }),
   transactions: manifest({
     ...API,
@@ -205,6 +223,12 @@ export const FUNCTIONS = {
     entry: 'lambdas/handlers/scheduled/expire-approvals.ts',
     ports: ['events', 'approvals', 'workflow', 'audit', 'clock', 'metrics'],
     stateMachine: ['callback'],
+  }),
+  applyGovernanceChanges: manifest({
+    ...JOB,
+    name: 'apply-governance-changes',
+    entry: 'lambdas/handlers/scheduled/apply-governance-changes.ts',
+    ports: ['governance', 'wallets', 'groups', 'audit', 'clock'],
   }),
   writeAuditCheckpoint: manifest({
     ...JOB,

@@ -172,6 +172,23 @@ export class ConfigReader {
     return seconds(this.env, 'STRONGROOM_PROOF_VALIDITY_SECONDS', 120);
   }
 
+  /**
+   * How long an approved governance change waits, open to veto, before it takes effect: default 24 h,
+   * at most 30 days. 0 (no wait) only outside Lambda: the local runtime says so when it starts; a
+   * deployed function refuses to start with it.
+   */
+  governanceTimeLockSeconds(): number {
+    const name = 'STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS';
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return 86_400;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 30 * 86_400)
+      throw new Error(`configuration: ${name} must be a whole number of seconds from 0 to 2592000`);
+    if (value === 0 && this.env.AWS_LAMBDA_FUNCTION_NAME !== undefined)
+      throw new Error(`configuration: ${name} may be 0 only in the local runtime, never in a deployment`);
+    return value;
+  }
+
   confirmationPollSeconds(): number {
     return seconds(this.env, 'STRONGROOM_CONFIRMATION_POLL_SECONDS', 4);
   }

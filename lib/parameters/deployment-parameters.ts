@@ -22,6 +22,8 @@ export class DeploymentParameters extends Construct {
   readonly deploymentId: string;
   readonly proofValiditySeconds: string;
   readonly confirmationPollSeconds: string;
+  /** How long an approved governance change waits, open to veto, before it takes effect. */
+  readonly governanceTimeLockSeconds: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -90,6 +92,16 @@ export class DeploymentParameters extends Construct {
       minValue: 1,
       maxValue: 86_400,
       description: 'How long the workflow waits between two confirmation checks, in seconds',
+    });
+    this.governanceTimeLockSeconds = parameter('GovernanceTimeLockSeconds', {
+      type: 'Number',
+      default: 86_400,
+      // Never 0 in a deployment (only the local runtime may skip the wait); at least an hour to veto.
+      minValue: 3_600,
+      maxValue: 2_592_000,
+      description:
+        'How long a change that weakens a control waits after its governance quorum, open to veto, ' +
+        'before it takes effect, in seconds (default 24 h)',
     });
   }
 }

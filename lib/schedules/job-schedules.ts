@@ -11,6 +11,8 @@ import type { StrongroomFunction } from '../functions/strongroom-function';
 export const JOB_RATES: Readonly<Record<string, Duration>> = {
   'watch-deposits': Duration.minutes(1),
   'expire-approvals': Duration.minutes(5),
+  // A change applies at most a minute after its time-lock ends.
+  'apply-governance-changes': Duration.minutes(1),
   'write-audit-checkpoint': Duration.minutes(15),
   'reconcile-balances': Duration.hours(1),
 };

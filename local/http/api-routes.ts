@@ -32,6 +32,7 @@ export interface ApiHandlers {
   readonly audit: ApiProxyHandler;
   readonly health: ApiProxyHandler;
   readonly reconciliation: ApiProxyHandler;
+  readonly governance: ApiProxyHandler;
 }
 
 /** The function of each handler, as `lambdas/handlers/api/api-routes.ts` names it. */
@@ -43,6 +44,7 @@ const FUNCTION_OF: Readonly<Record<ApiFunctionName, keyof ApiHandlers>> = {
   audit: 'audit',
   health: 'health',
   reconciliation: 'reconciliation',
+  governance: 'governance',
 };
 
 /**

@@ -12,9 +12,10 @@ export interface WalletEventData {
     readonly address: Address;
   };
   /** A new policy, in its JSON form (`serializePolicy`); `version` is the one after the current policy's. */
-  POLICY_SET: { readonly policy: PolicyJson; readonly version: number };
+  /** `changeId`: the governance change that set it, when one did (a weakening policy). */
+  POLICY_SET: { readonly policy: PolicyJson; readonly version: number; readonly changeId?: string };
   FROZEN: { readonly reason: string };
-  UNFROZEN: { readonly reason: string };
+  UNFROZEN: { readonly reason: string; readonly changeId?: string };
   LOCKED_DOWN: { readonly reason: string };
 }
 

@@ -36,15 +36,21 @@ const TRANSITIONS: { readonly [T in ChangeType]: Transition<T> } = {
       const next = (w.policy?.version ?? 0) + 1;
       return e.data.version === next ? undefined : `the next policy version is ${next}, not ${e.data.version}`;
     },
-    reduce: (_w, e) => ({ policy: restoreVersion(e) }),
+    reduce: (w, e) => ({ policy: restoreVersion(e), ...appliedChange(w, e.data.changeId) }),
   },
   FROZEN: { from: ['ACTIVE'], reduce: (_w, e) => ({ status: 'FROZEN', frozen: statusChange(e) }) },
-  UNFROZEN: { from: ['FROZEN'], reduce: () => ({ status: 'ACTIVE', frozen: undefined }) },
+  UNFROZEN: {
+    from: ['FROZEN'],
+    reduce: (w, e) => ({ status: 'ACTIVE', frozen: undefined, ...appliedChange(w, e.data.changeId) }),
+  },
   LOCKED_DOWN: {
     from: ['ACTIVE', 'FROZEN'],
     reduce: (_w, e) => ({ status: 'LOCKED_DOWN', frozen: undefined, lockedDown: statusChange(e) }),
   },
 };
+
+const appliedChange = (wallet: Wallet, changeId: string | undefined): Partial<Wallet> =>
+  changeId === undefined ? {} : { appliedChangeIds: [...(wallet.appliedChangeIds ?? []), changeId] };
 
 /** Whether `event` may follow `wallet`; the reason when it may not. */
 export function walletTransitionRefusal(wallet: Wallet, event: WalletEvent): string | undefined {

@@ -37,6 +37,8 @@ export interface Wallet {
   readonly frozen?: StatusChange;
   /** Present once the wallet is LOCKED_DOWN, which is final. */
   readonly lockedDown?: StatusChange;
+  /** The governance changes applied to it, oldest first: how a retried application knows it is done. */
+  readonly appliedChangeIds?: readonly string[];
   /** The seq of the last event folded: the version an append builds on. */
   readonly version: number;
 }

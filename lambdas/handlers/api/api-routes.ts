@@ -9,6 +9,7 @@ export const API_FUNCTIONS = [
   'audit',
   'health',
   'reconciliation',
+  'governance',
 ] as const;
 
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
@@ -28,6 +29,7 @@ export const API_ROUTES = {
   'POST /v1/wallets/{id}/unfreeze': 'wallets',
   'POST /v1/approval-groups': 'approval-groups',
   'GET /v1/approval-groups/{id}': 'approval-groups',
+  'PUT /v1/approval-groups/{id}/members': 'approval-groups',
   'GET /v1/transactions': 'transactions',
   'POST /v1/transactions': 'transactions',
   'GET /v1/transactions/{id}': 'transactions',
@@ -38,6 +40,12 @@ export const API_ROUTES = {
   'GET /v1/health': 'health',
   'GET /v1/reconciliation/exceptions': 'reconciliation',
   'POST /v1/reconciliation/exceptions/{id}/resolve': 'reconciliation',
+  'GET /v1/governance': 'governance',
+  'PUT /v1/governance': 'governance',
+  'POST /v1/governance/bootstrap': 'governance',
+  'GET /v1/governance/changes': 'governance',
+  'GET /v1/governance/changes/{id}': 'governance',
+  'POST /v1/governance/changes/{id}': 'governance',
 } as const satisfies Readonly<Record<string, ApiFunctionName>>;
 
 export type ApiRouteKey = keyof typeof API_ROUTES;

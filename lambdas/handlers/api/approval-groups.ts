@@ -3,7 +3,9 @@ import { defineFunction } from '../../composition/define-function';
 import { FUNCTIONS } from '../../composition/functions';
 import { createApprovalGroup } from '../../use-cases/approval-groups/create-approval-group';
 import { getApprovalGroup } from '../../use-cases/approval-groups/get-approval-group';
+import { setGroupMembers } from '../../use-cases/approval-groups/set-group-members';
 import { apiHandler } from './http/api-handler';
+import { governedResponse } from './http/governed-response';
 import { pathId } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
@@ -13,13 +15,17 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.approvalGroups>, 'approval-g
     const group = await createApprovalGroup(deps, { principal: requireRole(r.principal, 'admin'), body: r.body });
     return { status: 201, body: group, headers: { location: `/v1/approval-groups/${group.id}` } };
   },
+  'PUT /v1/approval-groups/{id}/members': async (r, deps) =>
+    governedResponse(
+      await setGroupMembers(deps, { principal: requireRole(r.principal, 'admin'), groupId: pathId(r), body: r.body }),
+    ),
   'GET /v1/approval-groups/{id}': async (r, deps) => {
     requireRole(r.principal, 'admin', 'auditor');
     return { status: 200, body: await getApprovalGroup(deps, { groupId: pathId(r) }) };
   },
 });
 
-/** Approval groups: create one, read one. */
+/** Approval groups: create one, read one, change its members (additions go to governance). */
 export const approvalGroupsFunction = defineFunction(FUNCTIONS.approvalGroups, (ports) =>
   apiHandler({ name: 'approval-groups', auth: 'required', deps: ports }, api),
 );

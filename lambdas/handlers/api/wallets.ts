@@ -11,6 +11,7 @@ import { AuthError } from '../../domain/errors';
 import { requireWalletInScope, type Principal } from '../../domain/principal';
 import type { ApiRequest } from './http/api-request';
 import { apiHandler } from './http/api-handler';
+import { governedResponse } from './http/governed-response';
 import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
@@ -33,14 +34,14 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
     scopedToPathWallet(requireRole(r.principal, 'admin', 'operator', 'auditor'), r);
     return { status: 200, body: await getWallet(deps, { walletId: pathId(r) }) };
   },
-  'PUT /v1/wallets/{id}/policy': async (r, deps) => ({
-    status: 200,
-    body: await setPolicy(deps, {
-      principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
-      walletId: pathId(r),
-      body: r.body,
-    }),
-  }),
+  'PUT /v1/wallets/{id}/policy': async (r, deps) =>
+    governedResponse(
+      await setPolicy(deps, {
+        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
+        walletId: pathId(r),
+        body: r.body,
+      }),
+    ),
   'POST /v1/wallets/{id}/freeze': async (r, deps) => ({
     status: 200,
     body: await freezeWallet(deps, {
@@ -49,14 +50,14 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
       body: r.body,
     }),
   }),
-  'POST /v1/wallets/{id}/unfreeze': async (r, deps) => ({
-    status: 200,
-    body: await unfreezeWallet(deps, {
-      principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
-      walletId: pathId(r),
-      body: r.body,
-    }),
-  }),
+  'POST /v1/wallets/{id}/unfreeze': async (r, deps) =>
+    governedResponse(
+      await unfreezeWallet(deps, {
+        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
+        walletId: pathId(r),
+        body: r.body,
+      }),
+    ),
 });
 
 /** The principal, once its token's wallet scope (if any) is checked to include the wallet in the path. */
@@ -65,7 +66,7 @@ function scopedToPathWallet(principal: Principal, r: ApiRequest): Principal {
   return principal;
 }
 
-/** Wallets: create, list, read with balances, set the policy, freeze and unfreeze. */
+/** Wallets: create, list, read with balances, set the policy, freeze and unfreeze (weakening changes go to governance). */
 export const walletsFunction = defineFunction(FUNCTIONS.wallets, (ports) =>
   apiHandler({ name: 'wallets', auth: 'required', deps: ports }, api),
 );
