@@ -261,19 +261,37 @@ export const ERROR_CATALOGUE = {
     summary: 'the change is applied, being applied, vetoed, expired or failed',
   },
   // passkeys
+  'PASSKEY.REGISTRATION_INVALID': {
+    kind: 'invalid',
+    summary: 'the passkey registration does not verify: challenge, origin, user verification, algorithm or format',
+  },
   'PASSKEY.ENROLLMENT_NOT_FOUND': { kind: 'not_found', summary: 'no passkey enrollment with this id' },
-  'PASSKEY.ENROLLMENT_INVALID': { kind: 'forbidden', summary: "the link's secret is not this enrollment's" },
-  'PASSKEY.ENROLLMENT_USED': { kind: 'conflict', summary: 'this enrollment link has been used already' },
-  'PASSKEY.ENROLLMENT_EXPIRED': { kind: 'conflict', summary: 'this enrollment link has expired' },
-  'PASSKEY.REGISTRATION_INVALID': { kind: 'forbidden', summary: 'the passkey registration does not verify' },
-  'PASSKEY.NOT_ENROLLED': { kind: 'forbidden', summary: 'this approver has no passkey enrolled' },
+  'PASSKEY.ENROLLMENT_LINK_INVALID': { kind: 'forbidden', summary: "the link's secret is not this enrollment's" },
+  'PASSKEY.ENROLLMENT_EXPIRED': { kind: 'conflict', summary: 'the enrollment link has expired' },
+  'PASSKEY.ENROLLMENT_COMPLETED': {
+    kind: 'conflict',
+    summary: 'a passkey was enrolled with this link already: a link enrolls once',
+  },
+  'PASSKEY.CREDENTIAL_TAKEN': {
+    kind: 'conflict',
+    summary: 'this credential is enrolled already (by this or another member)',
+  },
+  'PASSKEY.CREDENTIAL_NOT_FOUND': {
+    kind: 'not_found',
+    summary: 'the member has no enrolled passkey with this credential id',
+  },
+  'PASSKEY.CREDENTIAL_REVOKED': { kind: 'conflict', summary: 'the passkey is revoked already' },
+  'PASSKEY.NOT_ENROLLED': {
+    kind: 'forbidden',
+    summary: 'the member has no enrolled passkey, so cannot decide: enroll one first',
+  },
   'PASSKEY.ASSERTION_REQUIRED': {
     kind: 'forbidden',
     summary: 'this approval needs a passkey assertion over the exact request',
   },
   'PASSKEY.ASSERTION_INVALID': {
     kind: 'forbidden',
-    summary: "the passkey assertion does not verify against the member's credential and this request's digest",
+    summary: "the passkey signature does not verify for this decision and the member's passkey",
   },
   // reconciliation
   'RECONCILIATION.EXCEPTION_NOT_FOUND': { kind: 'not_found', summary: 'no reconciliation exception with this id' },
