@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   let stop = async (): Promise<void> => undefined;
   if (!(await healthy(wanted))) {
     console.log(`No strongroom at ${wanted}: starting one for the demo …`);
-    const stack = await startLocalStack({ onMessage: () => undefined });
+    // A governance time-lock of 5 s (local only; deployments wait at least an hour, 24 h by default).
+    const stack = await startLocalStack({ onMessage: () => undefined, governanceTimeLockSeconds: 5 });
     const server = await startLocalApiServer({
       port: 0,
       routes: stack.routes,

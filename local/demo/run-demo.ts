@@ -283,7 +283,104 @@ async function run(base: string, rpcUrl: string): Promise<void> {
     );
   }
   detail(`every checkpoint is signed by the audit key ${String(auditKey)}`);
+
+  await governanceChange(base, admin, { walletId, groupId: group.id as string, tokenAddress }, token);
   console.log('\nDemo complete: every step happened.');
+}
+
+/**
+ * One governance change (ARCHITECTURE.md §9): the admin relaxes the large-transfer rule (two approvers
+ * → one). Alone they cannot: it becomes a change request that two governance members approve, and it
+ * applies only after the time-lock. On a stack whose time-lock is long (24 h by default), the demo
+ * shows the change TIME_LOCKED and leaves it there.
+ */
+async function governanceChange(
+  base: string,
+  admin: string,
+  { walletId, groupId, tokenAddress }: { walletId: string; groupId: string; tokenAddress: Address },
+  token: (sub: string, roles: string[]) => Promise<string>,
+): Promise<void> {
+  say('Governance: no single admin weakens a control');
+  const members = [
+    { id: 'gov-ana', name: 'Ana' },
+    { id: 'gov-ben', name: 'Ben' },
+    { id: 'gov-cai', name: 'Cai' },
+  ];
+  const current = await api<Json>(base, 'GET', '/v1/governance', admin);
+  if (current.bootstrapped !== true) {
+    await api(base, 'POST', '/v1/governance/bootstrap', admin, { members, quorum: 2 });
+    detail('bootstrapped the governance group once: Ana, Ben and Cai, 2 of 3 (a second bootstrap is refused)');
+  }
+  const governed = await api<Json>(base, 'GET', '/v1/governance', admin);
+  const ids = ((governed.members ?? []) as { id: string }[]).map((m) => m.id);
+  if (!members.every((m) => ids.includes(m.id))) {
+    detail(`this stack's governance group is someone else's (${ids.join(', ')}): the governance step is skipped`);
+    return;
+  }
+  const relaxed = await api<Json>(base, 'PUT', `/v1/wallets/${walletId}/policy`, admin, {
+    rules: [
+      {
+        id: 'block-mixer',
+        match: { counterparty: { type: 'allowlist', addresses: [MIXER] } },
+        action: { type: 'BLOCK' },
+      },
+      {
+        id: 'small-eth',
+        match: { assets: ['native'], amount: { max: parseEther('1').toString() } },
+        action: { type: 'ALLOW' },
+      },
+      {
+        id: 'large-eth',
+        match: { assets: ['native'], amount: { min: (parseEther('1') + 1n).toString() } },
+        action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: groupId, timeoutSeconds: 3600 },
+      },
+      { id: 'lusd', match: { assets: [tokenAddress] }, action: { type: 'ALLOW' } },
+    ],
+    limits: {},
+    reason: 'one approver is enough for large transfers',
+  });
+  check(
+    relaxed.status === 'PENDING_GOVERNANCE',
+    `relaxing the policy was not held for governance (${String(relaxed.status)})`,
+  );
+  const id = relaxed.id as string;
+  detail(`the admin relaxes "large-eth" to one approver → 202, change ${id} PENDING_GOVERNANCE`);
+  for (const reason of (relaxed.weakening ?? []) as string[]) detail(`  weakening: ${reason}`);
+  const refused = await fetch(`${base}/v1/governance/changes/${id}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ decision: 'approve' }),
+  });
+  check(refused.status === 403, `the admin approved their own change (${refused.status})`);
+  detail('the admin tries to approve it: 403 (not a governance member; a proposer never counts anyway)');
+  let view: Json = relaxed;
+  for (const member of ['gov-ana', 'gov-ben']) {
+    view = await api<Json>(base, 'POST', `/v1/governance/changes/${id}`, await token(member, ['approver']), {
+      decision: 'approve',
+    });
+    detail(`${member} approves → ${String(view.status)}`);
+  }
+  check(
+    view.status === 'TIME_LOCKED' || view.status === 'APPLIED',
+    `after two approvals the change is ${String(view.status)}`,
+  );
+  const lock = Number(view.timeLockSeconds);
+  detail(`time-lock ${lock} s: until ${String(view.effectiveAt)} any member can veto (POST {decision: "veto"})`);
+  if (lock > 60) {
+    detail(
+      'this stack keeps the default time-lock: the change applies then (npm start -- --governance-time-lock 5 to watch it)',
+    );
+    return;
+  }
+  const applied = await poll(async () => {
+    const now = await api<Json>(base, 'GET', `/v1/governance/changes/${id}`, admin);
+    return now.status === 'APPLIED' || now.status === 'FAILED' ? now : undefined;
+  }, 'the change to apply after its time-lock');
+  check(applied.status === 'APPLIED', `the change ended ${String(applied.status)}: ${String(applied.failure)}`);
+  const wallet = await api<Json>(base, 'GET', `/v1/wallets/${walletId}`, admin);
+  detail(
+    `APPLIED at ${String(applied.appliedAt)}: ${String(applied.result)} (wallet now at policy version ${String(wallet.policyVersion)})`,
+  );
 }
 
 export async function api<T>(

@@ -395,7 +395,8 @@ describe('wallets', () => {
       body: { reason: 'cleared by compliance' },
     });
     expect(unfrozen.status).toBe(200);
-    expect(unfrozen.body).toEqual({ id: frozenWalletId, status: 'ACTIVE' });
+    // No governance group in this test: the unfreeze applies at once, and says why.
+    expect(unfrozen.body).toEqual({ id: frozenWalletId, status: 'ACTIVE', governance: 'NOT_BOOTSTRAPPED' });
   });
 });
 

@@ -35,6 +35,7 @@ const FUNCTIONS: readonly (keyof ApiHandlers)[] = [
   'audit',
   'health',
   'reconciliation',
+  'governance',
 ];
 
 function fakes(respond?: Respond): Fakes {
@@ -154,6 +155,7 @@ describe('the API v1 route table', () => {
     ['POST', '/v1/wallets/w-1/unfreeze', '/v1/wallets/{id}/unfreeze', 'wallets'],
     ['POST', '/v1/approval-groups', '/v1/approval-groups', 'approvalGroups'],
     ['GET', '/v1/approval-groups/g-1', '/v1/approval-groups/{id}', 'approvalGroups'],
+    ['PUT', '/v1/approval-groups/g-1/members', '/v1/approval-groups/{id}/members', 'approvalGroups'],
     ['GET', '/v1/transactions', '/v1/transactions', 'transactions'],
     ['POST', '/v1/transactions', '/v1/transactions', 'transactions'],
     ['GET', '/v1/transactions/t-1', '/v1/transactions/{id}', 'transactions'],
@@ -169,6 +171,12 @@ describe('the API v1 route table', () => {
       '/v1/reconciliation/exceptions/{id}/resolve',
       'reconciliation',
     ],
+    ['GET', '/v1/governance', '/v1/governance', 'governance'],
+    ['PUT', '/v1/governance', '/v1/governance', 'governance'],
+    ['POST', '/v1/governance/bootstrap', '/v1/governance/bootstrap', 'governance'],
+    ['GET', '/v1/governance/changes', '/v1/governance/changes', 'governance'],
+    ['GET', '/v1/governance/changes/c-1', '/v1/governance/changes/{id}', 'governance'],
+    ['POST', '/v1/governance/changes/c-1', '/v1/governance/changes/{id}', 'governance'],
   ];
 
   it('declares exactly the documented resources and methods', () => {
