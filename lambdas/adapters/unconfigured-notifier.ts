@@ -1,5 +1,5 @@
 import { DependencyUnavailableError } from '../domain/errors';
-import type { ApprovalNotice, Notifier } from '../ports/notifier';
+import type { ApprovalNotice, EnrollmentMessage, Notifier } from '../ports/notifier';
 
 /**
  * The notifier of a deployment that has none yet (the SNS notifier arrives with approval links): every
@@ -12,6 +12,14 @@ export class UnconfiguredNotifier implements Notifier {
       'NOTIFY.UNAVAILABLE',
       `approval request ${notice.approvalRequestId}: this deployment has no approver notifier configured`,
       { details: { approvalRequestId: notice.approvalRequestId } },
+    );
+  }
+
+  async notifyEnrollment(message: EnrollmentMessage): Promise<void> {
+    throw new DependencyUnavailableError(
+      'NOTIFY.UNAVAILABLE',
+      `enrollment ${message.enrollmentId}: this deployment has no notifier configured`,
+      { details: { enrollmentId: message.enrollmentId } },
     );
   }
 }

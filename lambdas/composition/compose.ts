@@ -13,6 +13,7 @@ import { DynamoApprovalStore } from '../adapters/dynamodb/dynamo-approval-store'
 import { DynamoAuditLog } from '../adapters/dynamodb/dynamo-audit-log';
 import { DynamoCursorStore } from '../adapters/dynamodb/dynamo-cursor-store';
 import { DynamoGovernanceStore } from '../adapters/dynamodb/dynamo-governance-store';
+import { DynamoPasskeyStore } from '../adapters/dynamodb/dynamo-passkey-store';
 import { DynamoLedgerStore } from '../adapters/dynamodb/dynamo-ledger-store';
 import { DynamoNonceStore } from '../adapters/dynamodb/dynamo-nonce-store';
 import { DynamoReconciliationStore } from '../adapters/dynamodb/dynamo-reconciliation-store';
@@ -38,6 +39,7 @@ import type { ChainRegistry } from '../ports/chain-registry';
 import type { CursorStore } from '../ports/cursor-store';
 import type { GovernanceStore } from '../ports/governance-store';
 import type { KeyVault } from '../ports/key-vault';
+import type { PasskeyStore } from '../ports/passkey-store';
 import type { Notifier } from '../ports/notifier';
 import type { ReconciliationStore } from '../ports/reconciliation-store';
 import type { SecretSealer } from '../ports/secret-sealer';
@@ -61,6 +63,8 @@ export interface Ports extends TransferDeps {
   readonly governance: GovernanceStore;
   /** How long an approved change waits, open to veto, before it takes effect. */
   readonly governanceTimeLockSeconds: number;
+  /** Passkey enrollments and the credentials approvers sign with. */
+  readonly passkeys: PasskeyStore;
 }
 
 /** The ports a manifest names, and no others. */
@@ -219,6 +223,7 @@ export class Composer {
     lazy.set('confirmationPollSeconds', () => config.confirmationPollSeconds());
     lazy.set('governance', () => new DynamoGovernanceStore(doc(), tables().events, pageTokens));
     lazy.set('governanceTimeLockSeconds', () => config.governanceTimeLockSeconds());
+    lazy.set('passkeys', () => new DynamoPasskeyStore(doc(), tables().events));
 
     // Built now, at cold start: a missing or malformed variable fails here, not at the first request.
     for (const port of ports) get(port);

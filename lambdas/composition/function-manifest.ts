@@ -34,6 +34,7 @@ export const PORT_NAMES = [
   'publicBaseUrl',
   'governance',
   'governanceTimeLockSeconds',
+  'passkeys',
 ] as const;
 
 export type PortName = (typeof PORT_NAMES)[number];
@@ -155,6 +156,8 @@ const PORT_NEEDS: { readonly [P in PortName]: { readonly tables?: readonly Table
     // Change requests and the governance group: streams in the events table, listed a page at a time.
     governance: { tables: ['events'], pageTokens: true },
     governanceTimeLockSeconds: {},
+    // Enrollment invitations and enrolled credentials: items in the events table.
+    passkeys: { tables: ['events'] },
   };
 
 /** A manifest that names a port without the grant the port cannot work without. */

@@ -40,7 +40,16 @@ export const FUNCTIONS = {
     name: 'approval-groups',
     entry: 'lambdas/handlers/api/approval-groups.ts',
     auth: 'jwt',
-    ports: ['groups', 'audit', 'clock', 'governance', 'governanceTimeLockSeconds'],
+    ports: [
+      'groups',
+      'audit',
+      'clock',
+      'governance',
+      'governanceTimeLockSeconds',
+      'passkeys',
+      'notifier',
+      'publicBaseUrl',
+    ],
   }),
   // Bootstrap, change requests and their decisions; applies a change at once when the time-lock is 0.
   governance: manifest({
@@ -63,7 +72,19 @@ export const FUNCTIONS = {
     name: 'approvals',
     entry: 'lambdas/handlers/api/approvals.ts',
     auth: 'jwt',
-    ports: ['events', 'approvals', 'groups', 'wallets', 'chains', 'workflow', 'audit', 'clock', 'metrics'],
+    ports: [
+      'events',
+      'approvals',
+      'groups',
+      'wallets',
+      'chains',
+      'workflow',
+      'audit',
+      'clock',
+      'metrics',
+      'passkeys',
+      'publicBaseUrl',
+    ],
     stateMachine: ['callback'],
   }),
   audit: manifest({

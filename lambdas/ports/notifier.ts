@@ -20,7 +20,25 @@ export interface ApprovalNotice {
   readonly members: readonly ApprovalRecipient[];
 }
 
-/** SNS in the cloud (one filter policy per approver); an outbox the local server lists on one machine. */
+/**
+ * What a member is sent to enroll a passkey. `link` carries the enrollment's secret: it is for this
+ * member's channel alone, and a notifier never logs it or puts it in a subject line.
+ */
+export interface EnrollmentMessage {
+  readonly enrollmentId: string;
+  readonly memberId: string;
+  readonly memberName: string;
+  /** `<public base URL>/v1/passkeys/enroll/{id}?t=<secret>` (`enrollmentLinkUrl`). */
+  readonly link: string;
+  readonly expiresAt: Date;
+}
+
+/**
+ * SNS in the cloud (one filter policy per member: each message carries its member's id); an outbox the
+ * local server lists on one machine.
+ */
 export interface Notifier {
   notifyApprovers(notice: ApprovalNotice): Promise<void>;
+  /** Sends a member the link to enroll their passkey: the only way that link leaves the service. */
+  notifyEnrollment(message: EnrollmentMessage): Promise<void>;
 }

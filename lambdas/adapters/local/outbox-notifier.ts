@@ -1,14 +1,18 @@
-import type { ApprovalNotice, Notifier } from '../../ports/notifier';
+import type { ApprovalNotice, EnrollmentMessage, Notifier } from '../../ports/notifier';
 import { approvalMessage } from '../../domain/approvals/approval-message';
+import { enrollmentText } from '../../domain/passkeys/enrollment-message';
 
-/** One message as it would go out through SNS to one approver. */
+/** One message as it would go out through SNS to one member: an approval request, or a passkey enrollment. */
 export interface OutboxMessage {
   readonly to: string;
   readonly channel: string;
-  readonly approvalRequestId: string;
-  readonly transferId: string;
+  /** Set on approval messages. */
+  readonly approvalRequestId?: string;
+  readonly transferId?: string;
+  /** Set on enrollment messages. */
+  readonly enrollmentId?: string;
   readonly text: string;
-  /** The member's own approval link (a secret): the local outbox stands for their inbox. */
+  /** The member's own link (a secret): the local outbox stands for their inbox. */
   readonly link: string;
   readonly at: Date;
 }
@@ -44,6 +48,19 @@ export class OutboxNotifier implements Notifier {
       this.messages.push(message);
       this.onMessage?.(message);
     }
+  }
+
+  async notifyEnrollment(message: EnrollmentMessage): Promise<void> {
+    const sent: OutboxMessage = {
+      to: message.memberId,
+      channel: 'passkey enrollment',
+      enrollmentId: message.enrollmentId,
+      text: enrollmentText(message),
+      link: message.link,
+      at: this.clock(),
+    };
+    this.messages.push(sent);
+    this.onMessage?.(sent);
   }
 
   list(): readonly OutboxMessage[] {

@@ -1,7 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DependencyUnavailableError } from '../../domain/errors';
 import { approvalMessage } from '../../domain/approvals/approval-message';
-import type { ApprovalNotice, Notifier } from '../../ports/notifier';
+import { enrollmentText } from '../../domain/passkeys/enrollment-message';
+import type { ApprovalNotice, EnrollmentMessage, Notifier } from '../../ports/notifier';
 
 /** The message attribute each approver's subscription filters on (one filter policy per member). */
 export const MEMBER_ATTRIBUTE = 'strongroom.member';
@@ -41,6 +42,26 @@ export class SnsApprovalNotifier implements Notifier {
           { cause: error, details: { approvalRequestId: notice.approvalRequestId } },
         );
       }
+    }
+  }
+
+  /** The enrollment link, to its member's subscription only (the same member attribute); no secret in the subject. */
+  async notifyEnrollment(message: EnrollmentMessage): Promise<void> {
+    try {
+      await this.sns.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: `strongroom passkey enrollment ${message.enrollmentId}`,
+          Message: enrollmentText(message),
+          MessageAttributes: { [MEMBER_ATTRIBUTE]: { DataType: 'String', StringValue: message.memberId } },
+        }),
+      );
+    } catch (error) {
+      throw new DependencyUnavailableError(
+        'NOTIFY.UNAVAILABLE',
+        `enrollment ${message.enrollmentId}: the approvers' topic could not be published to`,
+        { cause: error, details: { enrollmentId: message.enrollmentId } },
+      );
     }
   }
 }

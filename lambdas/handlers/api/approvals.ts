@@ -8,7 +8,10 @@ import { decideByLink, openApprovalLink } from '../../use-cases/approvals/approv
 import { getApprovalRequest } from '../../use-cases/approvals/get-approval-request';
 import { loadTransfer } from '../../use-cases/transfers/load-transfer';
 import { decideApproval, type ApprovalDecisionResult } from '../../use-cases/transfers/decide-approval';
+import { checkString, expectObject, rejectUnknownFields } from '../../domain/validation';
+import { completeEnrollment, openEnrollment } from '../../use-cases/passkeys/enroll-passkey';
 import { decisionPageResponse, linkPageResponse } from './approval-page/approval-link-responses';
+import { enrollmentPageResponse } from './passkey-page/enrollment-responses';
 import type { ApiRequest } from './http/api-request';
 import { apiHandler } from './http/api-handler';
 import { pathId } from './http/request-params';
@@ -18,6 +21,21 @@ import { functionRoutes } from './api-routes';
 type Ports = PortsOf<typeof FUNCTIONS.approvals>;
 
 const api = functionRoutes<Ports, 'approvals'>('approvals', {
+  // A member's enrollment link: the page reads only (scanners fetch links); the POST carries the secret in its JSON body.
+  'GET /v1/passkeys/enroll/{id}': async (r, deps) => {
+    const secret = r.query.t ?? '';
+    return enrollmentPageResponse(await openEnrollment(deps, { enrollmentId: pathId(r), secret }), secret);
+  },
+  'POST /v1/passkeys/enroll/{id}': async (r, deps) => {
+    const body = expectObject(r.body, 'body');
+    rejectUnknownFields(body, ['t', 'response'], '');
+    const secret = checkString(body.t, 't', { maxLength: 64 });
+    const enrolled = await completeEnrollment(deps, { enrollmentId: pathId(r), secret, response: body.response });
+    return {
+      status: 201,
+      body: { ...enrolled, message: 'Your passkey is enrolled. You approve with it from now on.' },
+    };
+  },
   'POST /v1/approvals/{id}': async (r, deps) => {
     const link = linkFieldsOf(r);
     if (link === undefined) {
@@ -84,7 +102,8 @@ function recordWait(deps: Ports, decided: ApprovalDecisionResult): void {
 /**
  * Approvals: an approver's link (`GET ?t=…` renders the decision page, nothing written; `POST` with the
  * secret in the form body decides as that member), and the API path with a bearer token (decide; read a
- * request as JSON). The link routes need no bearer token; a token, when sent, must be valid.
+ * request as JSON). Passkey enrollment links: the page, and the registration it posts. The link routes
+ * need no bearer token; a token, when sent, must be valid.
  */
 export const approvalsFunction = defineFunction(FUNCTIONS.approvals, (ports) =>
   apiHandler({ name: 'approvals', auth: 'optional', forms: true, deps: ports }, api),

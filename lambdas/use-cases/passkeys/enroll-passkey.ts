@@ -91,6 +91,7 @@ export async function inviteToEnroll(
     at: now,
   });
   await deps.notifier.notifyEnrollment({
+    enrollmentId: id,
     memberId,
     memberName,
     link: enrollmentLinkUrl(deps.publicBaseUrl(), id, secret),
