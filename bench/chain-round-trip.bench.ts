@@ -86,6 +86,7 @@ export async function run(): Promise<void> {
         transaction,
         policyDecisionId: 'pd',
         approvalIds: [],
+        approvalDigests: [],
         validUntil: new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000),
       };
       const proofSignature = await approval.signAuthorization(proof);

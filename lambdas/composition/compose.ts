@@ -39,7 +39,6 @@ import type { ChainRegistry } from '../ports/chain-registry';
 import type { CursorStore } from '../ports/cursor-store';
 import type { GovernanceStore } from '../ports/governance-store';
 import type { KeyVault } from '../ports/key-vault';
-import type { PasskeyStore } from '../ports/passkey-store';
 import type { Notifier } from '../ports/notifier';
 import type { ReconciliationStore } from '../ports/reconciliation-store';
 import type { SecretSealer } from '../ports/secret-sealer';
@@ -63,8 +62,6 @@ export interface Ports extends TransferDeps {
   readonly governance: GovernanceStore;
   /** How long an approved change waits, open to veto, before it takes effect. */
   readonly governanceTimeLockSeconds: number;
-  /** Passkey enrollments and the credentials approvers sign with. */
-  readonly passkeys: PasskeyStore;
 }
 
 /** The ports a manifest names, and no others. */

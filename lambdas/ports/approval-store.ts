@@ -1,3 +1,4 @@
+import type { Hex } from 'viem';
 import type { ApprovalLink } from '../domain/approvals/approval-link';
 /** What approving a transfer needs: a quorum in every named group, before `expiresAt`. */
 export interface StoredApprovalRequest {
@@ -13,12 +14,23 @@ export interface StoredApprovalRequest {
   readonly expiresAt: Date;
 }
 
+/**
+ * A passkey's signature over exactly what was decided, as verified when the decision was made: the
+ * credential, the WebAuthn assertion (plain JSON) and the digest it signed. Authorize verifies it again.
+ */
+export interface StoredPasskeyEvidence {
+  readonly credentialId: string;
+  readonly assertion: unknown;
+  readonly digest: Hex;
+}
+
 export interface StoredApprovalDecision {
   readonly requestId: string;
   readonly approverId: string;
   readonly decision: 'approve' | 'reject';
   readonly at: Date;
   readonly comment?: string;
+  readonly evidence?: StoredPasskeyEvidence;
 }
 
 /** How a request ended. The first resolution written wins; later ones are refused. */

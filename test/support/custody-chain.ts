@@ -90,6 +90,7 @@ export async function startCustodyChain(
         transaction,
         policyDecisionId: `pd-${transferId}`,
         approvalIds: [],
+        approvalDigests: [],
         validUntil: new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000),
       };
       const proofSignature: Hex = await approval.signAuthorization(proof);

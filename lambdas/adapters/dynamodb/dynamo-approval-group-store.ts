@@ -16,6 +16,7 @@ const MEMBERS_SET = 'MEMBERS_SET';
 interface GroupCreatedData {
   readonly name: string;
   readonly members: readonly ApprovalGroupMember[];
+  readonly requirePasskeys?: boolean;
 }
 
 interface MembersSetData {
@@ -39,7 +40,11 @@ export class DynamoApprovalGroupStore implements ApprovalGroupStore {
 
   async create(group: ApprovalGroup, by: string, at: Date): Promise<void> {
     const createdAt = at.toISOString();
-    const data: GroupCreatedData = { name: group.name, members: group.members };
+    const data: GroupCreatedData = {
+      name: group.name,
+      members: group.members,
+      ...(group.requirePasskeys === true ? { requirePasskeys: true } : {}),
+    };
     const outcome = await transactWrite(this.doc, [
       {
         Put: {
@@ -99,7 +104,13 @@ export class DynamoApprovalGroupStore implements ApprovalGroupStore {
       if (item.type !== MEMBERS_SET || item.sk !== padSequence(i + 2)) throw unreadable();
       members = fromTaggedJson<MembersSetData>(item.data as string).members;
     }
-    return { id, name: created.name, members, version: items.length };
+    return {
+      id,
+      name: created.name,
+      members,
+      version: items.length,
+      ...(created.requirePasskeys === true ? { requirePasskeys: true } : {}),
+    };
   }
 
   async setMembers(

@@ -5,10 +5,12 @@ import type {
   ApprovalResolution,
   ApprovalStore,
   StoredApprovalDecision,
+  StoredPasskeyEvidence,
   StoredApprovalRequest,
 } from '../../ports/approval-store';
 import type { SecretSealer } from '../../ports/secret-sealer';
 import { queryAll } from './query-all';
+import { fromTaggedJson, toTaggedJson } from './tagged-json';
 import { transactWrite } from './transact';
 import type { ApprovalLink } from '../../domain/approvals/approval-link';
 
@@ -100,7 +102,13 @@ export class DynamoApprovalStore implements ApprovalStore {
       {
         Put: {
           TableName: this.table,
-          Item: { pk, sk: decisionKey(decision.approverId), ...decision, at: decision.at.toISOString() },
+          Item: {
+            pk,
+            sk: decisionKey(decision.approverId),
+            ...decision,
+            at: decision.at.toISOString(),
+            ...(decision.evidence === undefined ? {} : { evidence: toTaggedJson(decision.evidence) }),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -136,6 +144,9 @@ export class DynamoApprovalStore implements ApprovalStore {
         decision: item.decision as 'approve' | 'reject',
         at: new Date(item.at as string),
         ...(item.comment === undefined ? {} : { comment: item.comment as string }),
+        ...(item.evidence === undefined
+          ? {}
+          : { evidence: fromTaggedJson<StoredPasskeyEvidence>(item.evidence as string) }),
       }))
       .sort((a, b) => a.at.getTime() - b.at.getTime());
   }

@@ -36,6 +36,11 @@ export interface ApprovalGroup {
   readonly members: readonly ApprovalGroupMember[];
   /** As stored: 1 when created, one more per member list set since (what a membership change is conditioned on). */
   readonly version?: number;
+  /**
+   * Whether its members approve only with their passkey: each decision a WebAuthn assertion over the
+   * exact transfer, verified when made and again by Authorize. Set when the group is created.
+   */
+  readonly requirePasskeys?: boolean;
 }
 
 export const MAX_GROUP_MEMBERS = 50;
@@ -61,8 +66,20 @@ const HTTPS_RULE: StringRule = { maxLength: 2048, pattern: /^https:\/\/[^\s]+$/,
 export function parseApprovalGroup(input: unknown, id: string): ApprovalGroup {
   const groupId = checkString(id, 'id', ID_RULE);
   const raw = expectObject(input, '');
-  rejectUnknownFields(raw, ['name', 'members'], '');
-  return { id: groupId, name: requireString(raw, 'name', '', NAME_RULE), members: parseMembers(raw.members) };
+  rejectUnknownFields(raw, ['name', 'members', 'requirePasskeys'], '');
+  const requirePasskeys = raw.requirePasskeys;
+  if (requirePasskeys !== undefined && typeof requirePasskeys !== 'boolean')
+    throw new ValidationError(
+      'REQUEST.INVALID_FIELD',
+      'requirePasskeys',
+      `must be true or false, got ${describe(requirePasskeys)}`,
+    );
+  return {
+    id: groupId,
+    name: requireString(raw, 'name', '', NAME_RULE),
+    members: parseMembers(raw.members),
+    ...(requirePasskeys === true ? { requirePasskeys } : {}),
+  };
 }
 
 function parseMembers(value: unknown): ApprovalGroupMember[] {

@@ -41,6 +41,10 @@ export const PASSKEY_ERRORS = {
     kind: 'forbidden',
     summary: 'the member has no enrolled passkey, so cannot decide: enroll one first',
   },
+  'PASSKEY.ASSERTION_REQUIRED': {
+    kind: 'forbidden',
+    summary: 'this approval needs a passkey assertion over the exact request',
+  },
   'PASSKEY.ASSERTION_INVALID': {
     kind: 'forbidden',
     summary: "the passkey signature does not verify for this decision and the member's passkey",

@@ -19,6 +19,8 @@ export interface AuthorizationProof {
   readonly transaction: PreparedTransaction;
   readonly policyDecisionId: string;
   readonly approvalIds: readonly string[];
+  /** The digests the counted approvers' passkeys signed (empty when no passkey signed): each is checkable against its assertion. */
+  readonly approvalDigests: readonly Hex[];
   readonly validUntil: Date;
 }
 
@@ -31,6 +33,7 @@ export const AUTHORIZATION_TYPES = {
     { name: 'transaction', type: 'Eip1559Transaction' },
     { name: 'policyDecisionId', type: 'string' },
     { name: 'approvalIds', type: 'string[]' },
+    { name: 'approvalDigests', type: 'bytes32[]' },
     { name: 'validUntil', type: 'uint256' },
   ],
   Eip1559Transaction: [
@@ -81,6 +84,7 @@ export function buildAuthorizationTypedData(domain: ProofDomain, proof: Authoriz
       },
       policyDecisionId: proof.policyDecisionId,
       approvalIds: proof.approvalIds,
+      approvalDigests: proof.approvalDigests,
       validUntil: toUnixSeconds(proof.validUntil, 'validUntil'),
     },
   };

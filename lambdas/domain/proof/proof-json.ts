@@ -1,3 +1,4 @@
+import type { Hex } from 'viem';
 import { parseAddress } from '../address';
 import { ValidationError } from '../errors';
 import { formatAmount, parseAmount } from '../money';
@@ -30,13 +31,22 @@ export interface AuthorizationProofJson {
   };
   readonly policyDecisionId: string;
   readonly approvalIds: readonly string[];
+  readonly approvalDigests: readonly string[];
   readonly validUntil: string;
 }
 
 /** More approvals than any sane quorum; a bound keeps a hostile payload from growing the typed data. */
 export const MAX_APPROVAL_IDS = 100;
 
-const PROOF_FIELDS = ['transferId', 'walletId', 'transaction', 'policyDecisionId', 'approvalIds', 'validUntil'];
+const PROOF_FIELDS = [
+  'transferId',
+  'walletId',
+  'transaction',
+  'policyDecisionId',
+  'approvalIds',
+  'approvalDigests',
+  'validUntil',
+];
 const TRANSACTION_FIELDS = [
   'chainId',
   'nonce',
@@ -70,6 +80,7 @@ export function proofToJson(proof: AuthorizationProof): AuthorizationProofJson {
     },
     policyDecisionId: proof.policyDecisionId,
     approvalIds: [...proof.approvalIds],
+    approvalDigests: [...proof.approvalDigests],
     validUntil: proof.validUntil.toISOString(),
   };
 }
@@ -84,6 +95,7 @@ export function proofFromJson(input: unknown, path = 'proof'): AuthorizationProo
     transaction: transactionFromJson(raw.transaction, join(path, 'transaction')),
     policyDecisionId: requireString(raw, 'policyDecisionId', path, ID_RULE),
     approvalIds: approvalIdsFromJson(raw.approvalIds, join(path, 'approvalIds')),
+    approvalDigests: approvalDigestsFromJson(raw.approvalDigests, join(path, 'approvalDigests')),
     validUntil: isoSecond(raw.validUntil, join(path, 'validUntil')),
   };
 }
@@ -123,6 +135,18 @@ function approvalIdsFromJson(value: unknown, field: string): string[] {
   if (value.length > MAX_APPROVAL_IDS)
     throw new ValidationError('REQUEST.INVALID_FIELD', field, `must hold at most ${MAX_APPROVAL_IDS} ids`);
   return value.map((id, index) => checkString(id, `${field}[${index}]`, ID_RULE));
+}
+
+/** 32-byte digests, 0x-hex, lower case as they are signed; at most as many as approval ids. */
+function approvalDigestsFromJson(value: unknown, field: string): Hex[] {
+  if (!Array.isArray(value)) throw new ValidationError('REQUEST.INVALID_FIELD', field, 'must be an array of digests');
+  if (value.length > MAX_APPROVAL_IDS)
+    throw new ValidationError('REQUEST.INVALID_FIELD', field, `must hold at most ${MAX_APPROVAL_IDS} digests`);
+  return value.map((digest, index) => {
+    if (typeof digest !== 'string' || !/^0x[0-9a-f]{64}$/.test(digest))
+      throw new ValidationError('REQUEST.INVALID_FIELD', `${field}[${index}]`, 'must be a 32-byte 0x-hex digest');
+    return digest as Hex;
+  });
 }
 
 function isoSecond(value: unknown, field: string): Date {

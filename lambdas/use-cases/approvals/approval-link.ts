@@ -1,4 +1,7 @@
+import { relyingPartyOf } from '../../adapters/webauthn/webauthn';
 import { memberOfLink } from '../../domain/approvals/approval-link';
+import { challengeOfDigest } from '../../domain/passkeys/approval-digest';
+import { transferDigestFor } from '../passkeys/passkey-decision';
 import { StrongroomError } from '../../domain/errors';
 import type { Rule } from '../../domain/policy/policy';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
@@ -11,7 +14,17 @@ import { describeTransfer, type TransferDescription } from './describe-transfer'
 
 export type ApprovalLinkDeps = Pick<
   TransferDeps,
-  'approvals' | 'events' | 'wallets' | 'groups' | 'chains' | 'workflow' | 'audit' | 'clock'
+  | 'approvals'
+  | 'events'
+  | 'wallets'
+  | 'groups'
+  | 'chains'
+  | 'workflow'
+  | 'audit'
+  | 'clock'
+  | 'passkeys'
+  | 'deploymentId'
+  | 'publicBaseUrl'
 >;
 
 /** Where an approver's link stands, for the page to show: the decision form, or why there is none. */
@@ -31,6 +44,12 @@ export type ApprovalLinkState =
       /** The allowlist rule of the wallet's policy that names the destination: its description, else its id. */
       readonly destinationLabel?: string;
       readonly decisions: readonly StoredApprovalDecision[];
+      /** The member's passkeys and the challenge of each decision, when the member has any. */
+      readonly passkey?: {
+        readonly rpId: string;
+        readonly credentials: readonly { readonly credentialId: string; readonly transports?: readonly string[] }[];
+        readonly challenges: { readonly approve: string; readonly reject: string };
+      };
     };
 
 /**
@@ -48,6 +67,7 @@ export async function openApprovalLink(
     deps.approvals.links(input.requestId),
   ]);
   if (request === undefined) return { kind: 'not-found' };
+  const opened = request;
   const memberId = memberOfLink(links, input.secret);
   if (memberId === undefined) return { kind: 'wrong-link' };
   const [resolution, decisions] = await Promise.all([
@@ -62,7 +82,10 @@ export async function openApprovalLink(
     loadTransfer(deps.events, request.transferId),
     deps.groups.getMany(request.requirement.groups.map((g) => g.group)),
   ]);
-  const wallet = await deps.wallets.get(transfer.walletId);
+  const [wallet, credentials] = await Promise.all([
+    deps.wallets.get(transfer.walletId),
+    deps.passkeys.credentialsOf(memberId),
+  ]);
   const name = [...groups.values()].flatMap((g) => g.members).find((m) => m.id === memberId)?.name ?? memberId;
   const label = wallet?.policy?.rules.find(
     (rule) =>
@@ -78,7 +101,27 @@ export async function openApprovalLink(
     description: describeTransfer(transfer, deps.chains, wallet?.name ?? transfer.walletId),
     ...(label === undefined ? {} : { destinationLabel: allowlistLabel(label) }),
     decisions,
+    ...(credentials.length === 0
+      ? {}
+      : {
+          passkey: {
+            rpId: relyingPartyOf(deps.publicBaseUrl()).rpId,
+            credentials: credentials.map(({ credentialId, transports }) => ({
+              credentialId,
+              ...(transports === undefined ? {} : { transports }),
+            })),
+            challenges: {
+              approve: challengeOf('approve'),
+              reject: challengeOf('reject'),
+            },
+          },
+        }),
   };
+
+  function challengeOf(decision: 'approve' | 'reject'): string {
+    const digest = transferDigestFor({ deploymentId: deps.deploymentId, request: opened, transfer, decision });
+    return challengeOfDigest(digest);
+  }
 }
 
 /** An allowlist's label: the rule's description (e.g. "Exchange deposit addresses") with its id, or the id alone. */

@@ -14,6 +14,7 @@ import { floorToSecond } from '../../domain/proof/unix-seconds';
 import { ID_RULE } from '../../domain/validation';
 import type { Wallet } from '../../domain/wallets/wallet';
 import type { ChainGateway } from '../../ports/chain';
+import { countableDecisions } from '../approvals/passkey-approvals';
 import { prepareNonceFill } from '../prepare-nonce-fill';
 import { prepareReplacement } from '../prepare-replacement';
 import { decidePolicy } from './decide-policy';
@@ -38,6 +39,8 @@ export type AuthorizeTransferDeps = Pick<
   | 'audit'
   | 'clock'
   | 'proofValiditySeconds'
+  | 'passkeys'
+  | 'publicBaseUrl'
 >;
 
 export interface Authorization {
@@ -72,6 +75,7 @@ async function authorize(
   const now = deps.clock();
   let transaction: PreparedTransaction;
   let policyDecisionId: string;
+  let approvalDigests: readonly Hex[] = [];
   const before: NewTransferEvent[] = [];
   if (state.replacementRequested) {
     const chain = deps.chains.get(state.chainId);
@@ -80,9 +84,10 @@ async function authorize(
       state.cancelling === true ? CANCELLATION_DECISION_ID : (state.policy?.decisionId ?? CANCELLATION_DECISION_ID);
   } else {
     haltIfCancelled(state);
-    const evaluated = await reevaluate(deps, state, wallet, now);
+    const { event: evaluated, digests } = await reevaluate(deps, state, wallet, now);
     before.push(evaluated);
     policyDecisionId = evaluated.data.decisionId;
+    approvalDigests = digests;
     transaction = state.authorizedTransaction ?? state.transaction;
   }
   const proof: AuthorizationProof = {
@@ -91,6 +96,7 @@ async function authorize(
     transaction,
     policyDecisionId,
     approvalIds: (state.approverIds ?? []).map(safeId),
+    approvalDigests,
     validUntil: floorToSecond(new Date(now.getTime() + deps.proofValiditySeconds * 1000)),
   };
   const signature = await deps.approvalSigner.signAuthorization(proof);
@@ -117,13 +123,17 @@ async function authorize(
   return { result: { proof: proofToJson(proof), signature, keyScheme: wallet.keyScheme }, state: next };
 }
 
-/** The policy now, and the approvals recounted against what it requires now. */
+/**
+ * The policy now, and the approvals recounted against what it requires now: only decisions whose
+ * passkey assertions verify again count when a group requires passkeys (a row written into the table
+ * does not), and the digests those approvals signed go into the proof.
+ */
 async function reevaluate(
   deps: AuthorizeTransferDeps,
   state: TransferState,
   wallet: Wallet,
   now: Date,
-): Promise<NewTransferEvent & { type: 'POLICY_EVALUATED' }> {
+): Promise<{ event: NewTransferEvent & { type: 'POLICY_EVALUATED' }; digests: readonly Hex[] }> {
   // Velocity and cooldown as EvaluatePolicy read them: as of the reservation they cannot have grown.
   const { decision, activity } = await decidePolicy(deps, state, wallet, state.policy?.activity);
   const refuse = (reason: string): never => {
@@ -138,16 +148,28 @@ async function reevaluate(
     if (stored === undefined || decision.approval === undefined)
       return refuse('the policy requires an approval this transfer never had');
     const groups = await deps.groups.getMany(groupIdsOf(decision.approval));
+    const counted = await countableDecisions(deps, {
+      request: stored,
+      transfer: state,
+      groups,
+      decisions: await deps.approvals.decisions(stored.id),
+    });
     const tally = tallyApprovals({
       request: { ...stored, requirement: decision.approval },
       groups,
-      decisions: await deps.approvals.decisions(stored.id),
+      decisions: counted.decisions,
       now,
     });
-    if (tally.outcome !== 'APPROVED')
-      refuse(`the approvals recorded do not meet what the policy requires now (${tally.outcome.toLowerCase()})`);
+    if (tally.outcome !== 'APPROVED') {
+      const refusedBy = counted.refused.map((r) => `${r.approverId}: ${r.reason}`).join(', ');
+      refuse(
+        `the approvals recorded do not meet what the policy requires now (${tally.outcome.toLowerCase()})` +
+          (refusedBy === '' ? '' : `; not counted: ${refusedBy}`),
+      );
+    }
+    return { event: policyEvaluatedEvent(state, decision, activity), digests: counted.digests };
   }
-  return policyEvaluatedEvent(state, decision, activity);
+  return { event: policyEvaluatedEvent(state, decision, activity), digests: [] };
 }
 
 /** The next attempt at the transfer's nonce: a cancellation, or the same call with fees raised. */

@@ -6,12 +6,16 @@ import { requireWalletInScope, type Principal } from '../../domain/principal';
 import { expectObject, optionalString, rejectUnknownFields } from '../../domain/validation';
 import type { ApprovalResolution } from '../../ports/approval-store';
 import { loadTransfer } from './load-transfer';
+import { countableDecisions, passkeyEvidenceFor } from '../approvals/passkey-approvals';
 import { recordAudit } from './record-audit';
 import { resumeWaitingTask } from './resume-waiting-task';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter } from './transfer-events-builder';
 
-export type DecideApprovalDeps = Pick<TransferDeps, 'events' | 'approvals' | 'groups' | 'workflow' | 'audit' | 'clock'>;
+export type DecideApprovalDeps = Pick<
+  TransferDeps,
+  'events' | 'approvals' | 'groups' | 'workflow' | 'audit' | 'clock' | 'passkeys' | 'deploymentId' | 'publicBaseUrl'
+>;
 
 export interface ApprovalDecisionResult {
   readonly requestId: string;
@@ -23,10 +27,17 @@ export interface ApprovalDecisionResult {
   readonly waitedSeconds?: number;
 }
 
-/** Parses `{decision: "approve"|"reject", comment?}` (the link secret `t` comes with the link flow, later). */
-export function parseDecisionBody(body: unknown): { decision: 'approve' | 'reject'; comment?: string } {
+/**
+ * Parses `{decision: "approve"|"reject", comment?, assertion?}`: `assertion` is the approver's passkey
+ * signature (a WebAuthn AuthenticationResponseJSON, or its JSON text as a form posts it), checked later.
+ */
+export function parseDecisionBody(body: unknown): {
+  decision: 'approve' | 'reject';
+  comment?: string;
+  assertion?: unknown;
+} {
   const value = expectObject(body, 'body');
-  rejectUnknownFields(value, ['decision', 'comment'], '');
+  rejectUnknownFields(value, ['decision', 'comment', 'assertion'], '');
   const decision = value.decision;
   if (decision !== 'approve' && decision !== 'reject') {
     throw new ValidationError(
@@ -36,7 +47,21 @@ export function parseDecisionBody(body: unknown): { decision: 'approve' | 'rejec
     );
   }
   const comment = optionalString(value, 'comment', '', { maxLength: 500 });
-  return { decision, ...(comment === undefined ? {} : { comment }) };
+  const assertion = parseAssertion(value.assertion);
+  return { decision, ...(comment === undefined ? {} : { comment }), ...(assertion === undefined ? {} : { assertion }) };
+}
+
+/** The passkey assertion of a decision: JSON, or JSON text (a form field); its content is the verifier's to judge. */
+function parseAssertion(value: unknown): unknown {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') return value;
+  if (value.length > 16_384)
+    throw new ValidationError('REQUEST.INVALID_FIELD', 'assertion', 'is longer than 16384 characters');
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new ValidationError('REQUEST.INVALID_FIELD', 'assertion', 'must be a WebAuthn assertion in JSON');
+  }
 }
 
 /**
@@ -49,7 +74,7 @@ export async function decideApproval(
   deps: DecideApprovalDeps,
   request: { readonly principal: Principal; readonly requestId: string; readonly body: unknown },
 ): Promise<ApprovalDecisionResult> {
-  const { decision, comment } = parseDecisionBody(request.body);
+  const { decision, comment, assertion } = parseDecisionBody(request.body);
   const stored = await deps.approvals.get(request.requestId);
   if (stored === undefined)
     throw new StrongroomError('APPROVAL.REQUEST_NOT_FOUND', `no approval request ${request.requestId}`, {
@@ -76,23 +101,44 @@ export async function decideApproval(
     now,
     resolved: (await deps.approvals.resolution(stored.id)) !== undefined || state.cancelRequested !== undefined,
   });
+  const evidence = await passkeyEvidenceFor(deps, {
+    request: stored,
+    transfer: state,
+    groups,
+    approverId: request.principal.id,
+    decision,
+    assertion,
+    at: now,
+  });
   await deps.approvals.decide({
     requestId: stored.id,
     approverId: request.principal.id,
     decision,
     at: now,
     ...(comment === undefined ? {} : { comment }),
+    ...(evidence === undefined ? {} : { evidence }),
   });
   await recordAudit(deps.audit, {
     traceId: state.traceId,
     actor: request.principal.id,
     action: `APPROVAL_${decision.toUpperCase()}`,
-    inputs: { requestId: stored.id, comment },
+    inputs: {
+      requestId: stored.id,
+      comment,
+      ...(evidence === undefined ? {} : { passkey: { credentialId: evidence.credentialId, digest: evidence.digest } }),
+    },
     result: decision,
     at: now,
   });
 
-  const tally = tallyApprovals({ request: stored, groups, decisions: await deps.approvals.decisions(stored.id), now });
+  // Only decisions that would count at Authorize count here: a row written around this API does not.
+  const counted = await countableDecisions(deps, {
+    request: stored,
+    transfer: state,
+    groups,
+    decisions: await deps.approvals.decisions(stored.id),
+  });
+  const tally = tallyApprovals({ request: stored, groups, decisions: counted.decisions, now });
   let waitedSeconds: number | undefined;
   if (tally.outcome === 'APPROVED' || tally.outcome === 'REJECTED') {
     const resolution: ApprovalResolution = {

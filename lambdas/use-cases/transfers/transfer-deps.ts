@@ -6,6 +6,7 @@ import type { KeyVault } from '../../ports/key-vault';
 import type { LedgerStore } from '../../ports/ledger-store';
 import type { NonceStore } from '../../ports/nonce-store';
 import type { Notifier } from '../../ports/notifier';
+import type { PasskeyStore } from '../../ports/passkey-store';
 import type { ScreeningProvider } from '../../ports/screening-provider';
 import type { TransferEventStore } from '../../ports/transfer-event-store';
 import type { TransferSubmissionStore } from '../../ports/transfer-submission-store';
@@ -47,4 +48,6 @@ export interface TransferDeps {
   readonly proofValiditySeconds: number;
   /** Seconds between confirmation checks. */
   readonly confirmationPollSeconds: number;
+  /** Approvers' enrolled passkeys: what a passkey-signed decision is verified against, then and at Authorize. */
+  readonly passkeys: PasskeyStore;
 }

@@ -2,6 +2,7 @@ import { isStrongroomError } from '../../../domain/errors';
 import type { ApprovalDecisionResult } from '../../../use-cases/transfers/decide-approval';
 import type { ApprovalLinkState } from '../../../use-cases/approvals/approval-link';
 import type { ApiResponse } from '../http/api-response';
+import { passkeyPageHeaders } from '../passkey-page/passkey-page-headers';
 import { approvalPageHeaders } from './approval-page-headers';
 import type { ApprovalNoticeView, ApprovalPageView } from './approval-page-view';
 import { newNonce } from './page-nonce';
@@ -35,9 +36,15 @@ export function linkPageResponse(state: ApprovalLinkState, requestId: string, se
     quorum: request.requirement.quorum,
     votes: state.decisions.map(({ approverId, decision, at }) => ({ approverId, decision, at })),
     expiresAt: request.expiresAt,
+    ...(state.passkey === undefined ? {} : { passkey: state.passkey }),
   };
   const nonce = newNonce();
-  return { status: 200, body: renderApprovalPage(view, nonce), headers: approvalPageHeaders(nonce) };
+  return {
+    status: 200,
+    body: renderApprovalPage(view, nonce),
+    // A page that asks the passkey runs its one script, under the nonce; otherwise none.
+    headers: view.passkey === undefined ? approvalPageHeaders(nonce) : passkeyPageHeaders(nonce),
+  };
 }
 
 /** The HTML answer to a decision posted from the page: what it did, or why it did nothing. */

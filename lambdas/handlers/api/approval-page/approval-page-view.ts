@@ -44,6 +44,15 @@ export interface ApprovalPageView {
     readonly at: Date;
   }[];
   readonly expiresAt: Date;
+  /**
+   * When the member has passkeys: each button signs its own decision's digest (base64url challenges)
+   * with one of them, and the page carries the one script that asks the passkey.
+   */
+  readonly passkey?: {
+    readonly rpId: string;
+    readonly credentials: readonly { readonly credentialId: string; readonly transports?: readonly string[] }[];
+    readonly challenges: { readonly approve: string; readonly reject: string };
+  };
 }
 
 /** A page that is not the decision form: the outcome of a decision, or why there is nothing to decide. */

@@ -1,3 +1,10 @@
+import {
+  PASSKEY_ASSERTION_FIELD,
+  PASSKEY_STATUS_ATTRIBUTE,
+  passkeyAssertionScript,
+  passkeyChallengeAttribute,
+  passkeyFormAttributes,
+} from '../passkey-page/passkey-assertion-script';
 import { StrongroomError } from '../../../domain/errors';
 import type { ApprovalPageView } from './approval-page-view';
 import { escapeHtml } from './escape-html';
@@ -36,6 +43,7 @@ export function renderApprovalPage(view: ApprovalPageView, nonce: string): strin
     `<div class="muted">${code(view.expiresAt.toISOString())}</div></dd>`,
     '</dl>',
     decisionForm(view),
+    view.passkey === undefined ? '' : `<script nonce="${escapeHtml(nonce)}">${passkeyAssertionScript()}</script>`,
     '<footer class="muted">',
     `<p>This link is for <span data-field="approver">${bdi(approver.name)} (${bdi(approver.id)})</span> alone:`,
     'do not forward it. Opening it decides nothing; only the buttons do.</p>',
@@ -107,16 +115,27 @@ function timeOf(moment: Date): string {
 }
 
 function decisionForm(view: ApprovalPageView): string {
+  const { passkey } = view;
+  const signs = (decision: 'approve' | 'reject'): string =>
+    passkey === undefined ? '' : ` ${passkeyChallengeAttribute(passkey.challenges[decision])}`;
   return [
     // rel=noreferrer as well as the Referrer-Policy header: the page's own URL holds the secret.
-    `<form method="post" action="${escapeHtml(formAction(view.requestId))}" autocomplete="off" rel="noreferrer">`,
+    `<form method="post" action="${escapeHtml(formAction(view.requestId))}" autocomplete="off" rel="noreferrer"${
+      passkey === undefined ? '' : ` ${passkeyFormAttributes(passkey)}`
+    }>`,
     `<input type="hidden" name="t" value="${escapeHtml(view.secret)}">`,
+    passkey === undefined ? '' : `<input type="hidden" name="${PASSKEY_ASSERTION_FIELD}" value="">`,
     '<label for="comment">Comment (optional)</label>',
     '<textarea id="comment" name="comment" maxlength="500" rows="3"></textarea>',
-    '<button type="submit" name="decision" value="approve">Approve</button>',
-    '<button type="submit" name="decision" value="reject">Reject</button>',
+    `<button type="submit" name="decision" value="approve"${signs('approve')}>Approve</button>`,
+    `<button type="submit" name="decision" value="reject"${signs('reject')}>Reject</button>`,
+    passkey === undefined
+      ? ''
+      : `<p class="muted" ${PASSKEY_STATUS_ATTRIBUTE} role="status">Your passkey signs the decision you choose.</p>`,
     '</form>',
-  ].join('\n');
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 /**

@@ -25,6 +25,7 @@ export function sampleProof(): AuthorizationProof {
     },
     policyDecisionId: 'pd-42',
     approvalIds: ['ap-1', 'ap-2'],
+    approvalDigests: [`0x${'ab'.repeat(32)}`, `0x${'cd'.repeat(32)}`],
     validUntil: VALID_UNTIL,
   };
 }
