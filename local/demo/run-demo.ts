@@ -12,6 +12,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { verifyAuditTrail } from '../../scripts/verify-audit-trail';
 import { anvilDevAccounts } from '../anvil-dev-accounts';
+import { SoftwareAuthenticator } from '../passkeys/software-authenticator';
 
 const MIXER: Address = '0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199';
 const RECIPIENT: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
@@ -113,9 +114,10 @@ async function run(base: string, rpcUrl: string): Promise<void> {
     `credited: ${funded.balances.map((b) => `${b.asset === 'native' ? 'ETH' : 'LUSD'} ${formatEther(BigInt(b.available))}`).join(', ')}`,
   );
 
-  say('Create an approval group (alice, bob, carol)');
+  say('Create an approval group (alice, bob, carol) whose members approve with passkeys');
   const group = await api<Json>(base, 'POST', '/v1/approval-groups', admin, {
     name: 'treasury',
+    requirePasskeys: true,
     members: [
       { id: 'alice', name: 'Alice' },
       { id: 'bob', name: 'Bob' },
@@ -123,6 +125,41 @@ async function run(base: string, rpcUrl: string): Promise<void> {
     ],
   });
   detail(`group ${group.id as string}`);
+
+  say(
+    'Alice and Bob enroll passkeys from the links sent to them (a SOFTWARE authenticator stands in for their devices)',
+  );
+  const devices = new Map<string, SoftwareAuthenticator>();
+  for (const who of ['alice', 'bob']) {
+    const invited = await api<Json>(base, 'POST', '/v1/passkeys/enrollments', admin, {
+      memberId: who,
+      memberName: who,
+    });
+    const message = await poll(async () => {
+      const { items } = await api<{ items: { enrollmentId?: string; link: string }[] }>(base, 'GET', '/local/outbox');
+      return items.find((m) => m.enrollmentId === invited.enrollmentId);
+    }, `${who}'s enrollment link`);
+    const link = new URL(message.link);
+    const page = await (await fetch(link)).text();
+    const data = JSON.parse(/id="passkey-enrollment">([^<]*)<\/script>/.exec(page)?.[1] ?? '{}') as {
+      publicKey?: { challenge: string };
+    };
+    check(data.publicKey !== undefined, `${who}'s enrollment page carries no passkey options`);
+    const device = new SoftwareAuthenticator();
+    const response = device.register({
+      challenge: data.publicKey?.challenge ?? '',
+      origin: link.origin,
+      rpId: link.hostname,
+    });
+    await api(base, 'POST', `/v1/passkeys/enroll/${String(invited.enrollmentId)}`, undefined, {
+      t: link.searchParams.get('t'),
+      response,
+    });
+    devices.set(who, device);
+    detail(
+      `${who}: the admin invites (and never sees the link); ${who} opens it and enrolls passkey ${device.credentialId.slice(0, 12)}…`,
+    );
+  }
 
   say('Set the policy: small transfers allowed, above 1 ETH two approvers, the mixer blocked, LUSD allowed');
   const policy = await api<Json>(base, 'PUT', `/v1/wallets/${walletId}/policy`, admin, {
@@ -179,7 +216,7 @@ async function run(base: string, rpcUrl: string): Promise<void> {
     `COMPLETED: tx ${String(smallDone.txHash)}, ${String(smallDone.confirmations)} confirmation(s), fee ${String(smallDone.fee)} wei`,
   );
 
-  say('A large transfer (2 ETH): waits for two approvers');
+  say('A large transfer (2 ETH): waits for two approvers, each signing with their passkey');
   const large = await submit('large', { to: RECIPIENT, asset: 'native', amount: parseEther('2').toString() });
   const waiting = await until(large.id, ['PENDING_AUTHORIZATION', 'REJECTED', 'FAILED']);
   check(
@@ -213,13 +250,24 @@ async function run(base: string, rpcUrl: string): Promise<void> {
     check(page.status === 200 && shown === '2 ETH', `${who}'s page shows "${shown}", not the 2 ETH transfer`);
     const form = /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
     const secret = /name="t" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    // Approve signs the digest of exactly this transfer and decision (the button's challenge).
+    const challenge = /value="approve" data-passkey-challenge="([^"]+)"/.exec(html)?.[1] ?? '';
+    check(challenge !== '', `${who}'s page asks for no passkey`);
+    const assertion = devices.get(who)?.assert({ challenge, origin: link.origin, rpId: link.hostname });
     const posted = await fetch(new URL(form, link), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ t: secret, decision: 'approve', comment: `approved by ${who} in the demo` }),
+      body: new URLSearchParams({
+        t: secret,
+        decision: 'approve',
+        comment: `approved by ${who} in the demo`,
+        assertion: JSON.stringify(assertion),
+      }),
     });
     check(posted.status === 200, `${who}'s decision was refused (${posted.status})`);
-    detail(`${who} opens ${link.origin}${link.pathname}?t=…, reads "${shown}", clicks Approve → ${posted.status}`);
+    detail(
+      `${who} opens ${link.origin}${link.pathname}?t=…, reads "${shown}", clicks Approve, the passkey signs → ${posted.status}`,
+    );
   }
   const largeDone = await until(large.id, ['COMPLETED', 'REJECTED', 'FAILED', 'EXPIRED']);
   check(largeDone.status === 'COMPLETED', `the large transfer ended ${String(largeDone.status)}`);
