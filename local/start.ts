@@ -47,7 +47,9 @@ async function main(): Promise<void> {
     routes: stack.routes,
     extraRoutes: localDevRoutes(stack),
   });
-  stack.serveAt(server.url);
+  // Links (approvals, passkey enrollments) name localhost: a browser takes a hostname, never an IP
+  // address, as a passkey's relying party. The server itself listens on 127.0.0.1.
+  stack.serveAt(server.url.replace('//127.0.0.1', '//localhost'));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const admin = await stack.mint('local-admin', ['admin'], 12 * 3600);
   console.log(`API:          ${server.url}/v1 (health: ${server.url}/v1/health)`);

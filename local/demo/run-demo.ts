@@ -162,27 +162,13 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   }
 
   say('Set the policy: small transfers allowed, above 1 ETH two approvers, the mixer blocked, LUSD allowed');
-  const policy = await api<Json>(base, 'PUT', `/v1/wallets/${walletId}/policy`, admin, {
-    rules: [
-      {
-        id: 'block-mixer',
-        match: { counterparty: { type: 'allowlist', addresses: [MIXER] } },
-        action: { type: 'BLOCK' },
-      },
-      {
-        id: 'small-eth',
-        match: { assets: ['native'], amount: { max: parseEther('1').toString() } },
-        action: { type: 'ALLOW' },
-      },
-      {
-        id: 'large-eth',
-        match: { assets: ['native'], amount: { min: (parseEther('1') + 1n).toString() } },
-        action: { type: 'REQUIRE_APPROVAL', quorum: 2, approverGroup: group.id, timeoutSeconds: 3600 },
-      },
-      { id: 'lusd', match: { assets: [tokenAddress] }, action: { type: 'ALLOW' } },
-    ],
-    limits: {},
-  });
+  const policy = await api<Json>(
+    base,
+    'PUT',
+    `/v1/wallets/${walletId}/policy`,
+    admin,
+    demoPolicy({ groupId: group.id as string, tokenAddress, largeQuorum: 2 }),
+  );
   detail(`policy version ${String(policy.policyVersion ?? policy.version)}`);
 
   const results: { name: string; id: string; traceId: string }[] = [];
@@ -366,25 +352,7 @@ async function governanceChange(
     return;
   }
   const relaxed = await api<Json>(base, 'PUT', `/v1/wallets/${walletId}/policy`, admin, {
-    rules: [
-      {
-        id: 'block-mixer',
-        match: { counterparty: { type: 'allowlist', addresses: [MIXER] } },
-        action: { type: 'BLOCK' },
-      },
-      {
-        id: 'small-eth',
-        match: { assets: ['native'], amount: { max: parseEther('1').toString() } },
-        action: { type: 'ALLOW' },
-      },
-      {
-        id: 'large-eth',
-        match: { assets: ['native'], amount: { min: (parseEther('1') + 1n).toString() } },
-        action: { type: 'REQUIRE_APPROVAL', quorum: 1, approverGroup: groupId, timeoutSeconds: 3600 },
-      },
-      { id: 'lusd', match: { assets: [tokenAddress] }, action: { type: 'ALLOW' } },
-    ],
-    limits: {},
+    ...demoPolicy({ groupId, tokenAddress, largeQuorum: 1 }),
     reason: 'one approver is enough for large transfers',
   });
   check(
@@ -429,6 +397,36 @@ async function governanceChange(
   detail(
     `APPLIED at ${String(applied.appliedAt)}: ${String(applied.result)} (wallet now at policy version ${String(wallet.policyVersion)})`,
   );
+}
+
+/** The demo wallet's policy: the mixer blocked, small ETH allowed, large ETH `largeQuorum` approvers, LUSD allowed. */
+function demoPolicy(input: { groupId: string; tokenAddress: Address; largeQuorum: number }): Json {
+  return {
+    rules: [
+      {
+        id: 'block-mixer',
+        match: { counterparty: { type: 'allowlist', addresses: [MIXER] } },
+        action: { type: 'BLOCK' },
+      },
+      {
+        id: 'small-eth',
+        match: { assets: ['native'], amount: { max: parseEther('1').toString() } },
+        action: { type: 'ALLOW' },
+      },
+      {
+        id: 'large-eth',
+        match: { assets: ['native'], amount: { min: (parseEther('1') + 1n).toString() } },
+        action: {
+          type: 'REQUIRE_APPROVAL',
+          quorum: input.largeQuorum,
+          approverGroup: input.groupId,
+          timeoutSeconds: 3600,
+        },
+      },
+      { id: 'lusd', match: { assets: [input.tokenAddress] }, action: { type: 'ALLOW' } },
+    ],
+    limits: {},
+  };
 }
 
 export async function api<T>(

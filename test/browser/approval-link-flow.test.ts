@@ -32,6 +32,7 @@ it('approves from the link in the outbox, in Chromium, and the transfer complete
   const operator = await api.token('browser-ops', ['operator']);
   const group = await ok('POST', '/v1/approval-groups', admin, {
     name: 'treasury',
+    requirePasskeys: false,
     members: [{ id: 'alice', name: 'Alice' }],
   });
   const wallet = await ok('POST', '/v1/wallets', admin, { name: 'browser treasury', chainId: 31337, keyScheme: 'kms' });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { parseEther } from 'viem';
-import { launchBrowser, screenshotDir } from '../support/browser';
+import { launchBrowser, pageWithVirtualAuthenticator, screenshotDir } from '../support/browser';
 import { startStackUnderTest, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
 
@@ -32,24 +32,6 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function pageWithAuthenticator(): Promise<Page> {
-  context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return page;
-}
-
 it('enrolls a passkey from the outbox link, approves a transfer with it, and the transfer completes', async () => {
   const admin = await api.token('pk-browser-admin', ['admin']);
   const operator = await api.token('pk-browser-ops', ['operator']);
@@ -79,7 +61,9 @@ it('enrolls a passkey from the outbox link, approves a transfer with it, and the
   const invited = await api.ok('POST', '/v1/passkeys/enrollments', admin, { memberId: 'dana', memberName: 'Dana' });
   const enrollment = api.stack.outbox.list().find((m) => m.enrollmentId === invited.enrollmentId);
   expect(new URL(enrollment?.link as string).hostname).toBe('localhost');
-  const page = await pageWithAuthenticator();
+  const opened = await pageWithVirtualAuthenticator(browser);
+  context = opened.context;
+  const page = opened.page;
   await page.goto(enrollment?.link as string);
   expect(page.url()).not.toContain('?t=');
   await page.getByRole('button', { name: 'Create passkey' }).click();

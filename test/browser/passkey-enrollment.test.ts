@@ -27,7 +27,7 @@ import {
 } from '../../lambdas/handlers/api/passkey-page/passkey-assertion-script';
 import { passkeyPageHeaders } from '../../lambdas/handlers/api/passkey-page/passkey-page-headers';
 import { renderEnrollmentPage } from '../../lambdas/handlers/api/passkey-page/render-enrollment-page';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, pageWithVirtualAuthenticator } from '../support/browser';
 
 // The enrollment page and an approval-like form with the assertion script, in Debian's Chromium with its
 // virtual authenticator (CDP WebAuthn domain): the page scripts against a real WebAuthn implementation.
@@ -116,15 +116,13 @@ async function startServer(): Promise<PasskeyServer> {
         } else if (request.method === 'GET' && url.pathname === approvalPath) {
           response.writeHead(200, passkeyPageHeaders(nonce)).end(approvalForm(approvalPath, rp.rpId, enrolled, nonce));
         } else if (request.method === 'POST' && url.pathname === approvalPath) {
-          response
-            .writeHead(200, passkeyPageHeaders(nonce))
-            .end(
-              htmlDocument({
-                title: 'Recorded',
-                nonce,
-                body: '<main data-outcome="recorded"><h1>Recorded</h1></main>',
-              }),
-            );
+          response.writeHead(200, passkeyPageHeaders(nonce)).end(
+            htmlDocument({
+              title: 'Recorded',
+              nonce,
+              body: '<main data-outcome="recorded"><h1>Recorded</h1></main>',
+            }),
+          );
         } else {
           response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         }
@@ -190,21 +188,9 @@ afterEach(async () => {
 
 /** A page whose browser has a platform authenticator with user verification: Chromium's virtual one. */
 async function pageWithAuthenticator(): Promise<Page> {
-  context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return page;
+  const opened = await pageWithVirtualAuthenticator(browser);
+  context = opened.context;
+  return opened.page;
 }
 
 test('a member enrolls a passkey on the enrollment page, then approves with it; both verify on the server', async () => {
@@ -291,21 +277,8 @@ test('rejecting signs the rejection digest, not the approval', async () => {
 });
 
 test('without a passkey that can sign, nothing is submitted', async () => {
-  context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
   // An authenticator that holds none of the allowed credentials: the browser reports NotAllowedError.
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const page = await pageWithAuthenticator();
   server.enrolled.push({
     memberId: MEMBER.id,
     credentialId: 'bm90LW9uLXRoaXMtZGV2aWNl',

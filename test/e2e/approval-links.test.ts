@@ -39,6 +39,7 @@ let keys = 0;
 async function walletNeedingApproval(quorum: number, timeoutSeconds = 600): Promise<string> {
   const group = await ok('POST', '/v1/approval-groups', admin, {
     name: `links ${++keys}`,
+    requirePasskeys: false,
     members: [
       { id: 'alice', name: 'Alice' },
       { id: 'bob', name: 'Bob' },

@@ -76,6 +76,7 @@ beforeAll(async () => {
   groupId = (
     await ok('POST', '/v1/approval-groups', tokens.admin, {
       name: 'e2e group',
+      requirePasskeys: false,
       members: [
         { id: 'e2e-approver', name: 'Approver' },
         { id: 'e2e-other', name: 'Other' },

@@ -75,6 +75,7 @@ it('a transfer waiting for approval survives a restart on the same data director
   const walletAddress = created.address as Address;
   const group = await ok(first, 'POST', '/v1/approval-groups', admin, {
     name: 'restart approvers',
+    requirePasskeys: false,
     members: [
       { id: 'restart-alice', name: 'Alice' },
       { id: 'restart-bob', name: 'Bob' },

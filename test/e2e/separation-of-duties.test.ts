@@ -23,6 +23,7 @@ beforeAll(async () => {
   operator = await api.token('sod-ops', ['operator']);
   const group = await api.ok('POST', '/v1/approval-groups', admin, {
     name: 'sod treasury',
+    requirePasskeys: false,
     members: [
       { id: 'sod-admin', name: 'The admin, listed by mistake (or on purpose)' },
       { id: 'sod-alice', name: 'Alice' },

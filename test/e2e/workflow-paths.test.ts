@@ -102,6 +102,7 @@ describe('the demo paths and the workflow cases over HTTP on the local stack', (
   it('cancels a transfer waiting for approval and releases its funds', async () => {
     const group = await ok('POST', '/v1/approval-groups', admin, {
       name: 'cancel-group',
+      requirePasskeys: false,
       members: [{ id: 'ann', name: 'Ann' }],
     });
     const wallet = await fundedWallet({
@@ -136,6 +137,7 @@ describe('the demo paths and the workflow cases over HTTP on the local stack', (
   it('expires an approval nobody gives in time and releases the funds', async () => {
     const group = await ok('POST', '/v1/approval-groups', admin, {
       name: 'expiry-group',
+      requirePasskeys: false,
       members: [{ id: 'ben', name: 'Ben' }],
     });
     const wallet = await fundedWallet({

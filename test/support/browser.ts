@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { isExecutable } from '../../local/anvil-binary';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /**
  * Debian's Chromium, headless, with everything that would reach the network on its own turned off: the
@@ -67,4 +67,29 @@ export async function phoneContext(browser: Browser, options: BrowserContextOpti
       `Chrome/${browser.version()} Mobile Safari/537.36`,
     ...options,
   });
+}
+
+/**
+ * A new context whose page has a platform authenticator with user verification: Chromium's virtual
+ * authenticator, added through the DevTools WebAuthn domain (it stands in for a phone or a laptop's
+ * passkey store; presence and verification are simulated). Close the context when done.
+ */
+export async function pageWithVirtualAuthenticator(
+  browser: Browser,
+): Promise<{ readonly context: BrowserContext; readonly page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { context, page };
 }

@@ -43,7 +43,7 @@ export class DynamoApprovalGroupStore implements ApprovalGroupStore {
     const data: GroupCreatedData = {
       name: group.name,
       members: group.members,
-      ...(group.requirePasskeys === true ? { requirePasskeys: true } : {}),
+      ...(group.requirePasskeys === undefined ? {} : { requirePasskeys: group.requirePasskeys }),
     };
     const outcome = await transactWrite(this.doc, [
       {
@@ -109,7 +109,7 @@ export class DynamoApprovalGroupStore implements ApprovalGroupStore {
       name: created.name,
       members,
       version: items.length,
-      ...(created.requirePasskeys === true ? { requirePasskeys: true } : {}),
+      ...(created.requirePasskeys === undefined ? {} : { requirePasskeys: created.requirePasskeys }),
     };
   }
 

@@ -38,7 +38,8 @@ export interface ApprovalGroup {
   readonly version?: number;
   /**
    * Whether its members approve only with their passkey: each decision a WebAuthn assertion over the
-   * exact transfer, verified when made and again by Authorize. Set when the group is created.
+   * exact transfer, verified when made and again by Authorize. Set when the group is created: true
+   * unless the request says `false` (absent on a stored group: not required).
    */
   readonly requirePasskeys?: boolean;
 }
@@ -67,8 +68,9 @@ export function parseApprovalGroup(input: unknown, id: string): ApprovalGroup {
   const groupId = checkString(id, 'id', ID_RULE);
   const raw = expectObject(input, '');
   rejectUnknownFields(raw, ['name', 'members', 'requirePasskeys'], '');
-  const requirePasskeys = raw.requirePasskeys;
-  if (requirePasskeys !== undefined && typeof requirePasskeys !== 'boolean')
+  // Passkeys by default: a group whose approvals are plain rows has to say so.
+  const requirePasskeys = raw.requirePasskeys ?? true;
+  if (typeof requirePasskeys !== 'boolean')
     throw new ValidationError(
       'REQUEST.INVALID_FIELD',
       'requirePasskeys',
@@ -78,7 +80,7 @@ export function parseApprovalGroup(input: unknown, id: string): ApprovalGroup {
     id: groupId,
     name: requireString(raw, 'name', '', NAME_RULE),
     members: parseMembers(raw.members),
-    ...(requirePasskeys === true ? { requirePasskeys } : {}),
+    requirePasskeys,
   };
 }
 

@@ -40,7 +40,10 @@ describe('parseApprovalGroup', () => {
         { id: 'carol', name: 'Member carol', notify: { https: 'https://hooks.example.com/approvals' } },
         { id: 'dave', name: 'Member dave' },
       ],
+      // Passkeys unless the group says otherwise.
+      requirePasskeys: true,
     });
+    expect(parseApprovalGroup({ ...VALID, requirePasskeys: false }, 'treasury').requirePasskeys).toBe(false);
   });
 
   it('accepts 50 members and refuses 51', () => {
@@ -55,6 +58,12 @@ describe('parseApprovalGroup', () => {
   it.each<[string, unknown, string, string]>([
     ['not an object', [], '', 'REQUEST.INVALID_BODY'],
     ['an unknown field', { ...VALID, quorum: 2 }, 'quorum', 'REQUEST.UNKNOWN_FIELD'],
+    [
+      'requirePasskeys that is not a boolean',
+      { ...VALID, requirePasskeys: 'yes' },
+      'requirePasskeys',
+      'REQUEST.INVALID_FIELD',
+    ],
     ['no name', { members: VALID.members }, 'name', 'REQUEST.MISSING_FIELD'],
     ['a name of 129 characters', { ...VALID, name: 'x'.repeat(129) }, 'name', 'REQUEST.INVALID_FIELD'],
     ['no members', { name: 'empty' }, 'members', 'REQUEST.MISSING_FIELD'],
