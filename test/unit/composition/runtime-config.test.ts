@@ -97,4 +97,18 @@ describe('ConfigReader', () => {
     expect(reader.tables(['audit'])).toEqual({ audit: 'a' });
     expect(() => reader.tables(['audit', 'events'])).toThrow('configuration: STRONGROOM_TABLES.events is not set');
   });
+
+  it('reads the governance time-lock: 24 h by default, 0 only outside Lambda, never malformed', () => {
+    const timeLock = (extra: NodeJS.ProcessEnv) => new ConfigReader(env(extra)).governanceTimeLockSeconds();
+    expect(timeLock({})).toBe(86_400);
+    expect(timeLock({ STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS: '3600' })).toBe(3_600);
+    expect(timeLock({ STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS: '0' })).toBe(0);
+    expect(() =>
+      timeLock({ STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS: '0', AWS_LAMBDA_FUNCTION_NAME: 'strongroom-wallets' }),
+    ).toThrow('STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS may be 0 only in the local runtime');
+    for (const bad of ['-1', '1.5', 'a day', '2592001'])
+      expect(() => timeLock({ STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS: bad })).toThrow(
+        'STRONGROOM_GOVERNANCE_TIMELOCK_SECONDS must be a whole number of seconds from 0 to 2592000',
+      );
+  });
 });
