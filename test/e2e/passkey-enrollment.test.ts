@@ -12,14 +12,20 @@ import { startStackUnderTest, type StackUnderTest } from '../support/local-stack
 
 let api: StackUnderTest;
 let admin: string;
+let logLevel: string | undefined;
 
 beforeAll(async () => {
+  // Every log line the handlers can write, so that the test of secrets in logs sees them all.
+  logLevel = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   api = await startStackUnderTest();
   admin = await api.token('enroll-admin', ['admin']);
 }, 120_000);
 
 afterAll(async () => {
   await api?.stop();
+  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
 });
 
 async function invite(memberId: string): Promise<{ enrollmentId: string; link: URL }> {
@@ -88,4 +94,40 @@ it('refuses a wrong secret (403), a registration over another challenge, and a n
   });
   expect(notAdmin.status).toBe(403);
   expect((await fetch(new URL('/v1/passkeys/enroll/enr-0000000000000000?t=' + 'A'.repeat(43), link))).status).toBe(404);
+});
+
+it('never writes an enrollment link’s secret to a log line: inviting, opening, enrolling, a wrong link', async () => {
+  const lines: string[] = [];
+  const capture = (chunk: unknown): boolean => lines.push(String(chunk)) > 0;
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  const secrets: string[] = [];
+  try {
+    const { enrollmentId, link } = await invite('pk-carol');
+    const secret = link.searchParams.get('t') as string;
+    secrets.push(secret);
+    const data = options(await (await fetch(link)).text());
+    const response = new SoftwareAuthenticator().register({
+      challenge: data.publicKey.challenge,
+      origin: link.origin,
+      rpId: link.hostname,
+    });
+    const wrong = new URL(link);
+    wrong.searchParams.set('t', `${secret.slice(0, 42)}x`);
+    await fetch(wrong);
+    await api.call('POST', `/v1/passkeys/enroll/${enrollmentId}`, {
+      body: { t: wrong.searchParams.get('t'), response },
+    });
+    expect(
+      (await api.call('POST', `/v1/passkeys/enroll/${enrollmentId}`, { body: { t: secret, response } })).status,
+    ).toBe(201);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  expect(lines.join('')).toContain('request handled'); // the handlers did log these requests
+  const [secret] = secrets;
+  expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(lines.join('')).not.toContain(secret);
+  expect(lines.join('')).not.toContain(secret?.slice(0, 42));
 });
