@@ -57,7 +57,17 @@ export const FUNCTIONS = {
     name: 'governance',
     entry: 'lambdas/handlers/api/governance.ts',
     auth: 'jwt',
-    ports: ['governance', 'governanceTimeLockSeconds', 'wallets', 'groups', 'audit', 'clock'],
+    ports: [
+      'governance',
+      'governanceTimeLockSeconds',
+      'wallets',
+      'groups',
+      'audit',
+      'clock',
+      'passkeys',
+      'deploymentId',
+      'publicBaseUrl',
+    ],
   }),
   transactions: manifest({
     ...API,
@@ -252,7 +262,7 @@ export const FUNCTIONS = {
     ...JOB,
     name: 'apply-governance-changes',
     entry: 'lambdas/handlers/scheduled/apply-governance-changes.ts',
-    ports: ['governance', 'wallets', 'groups', 'audit', 'clock'],
+    ports: ['governance', 'wallets', 'groups', 'audit', 'clock', 'passkeys', 'deploymentId', 'publicBaseUrl'],
   }),
   writeAuditCheckpoint: manifest({
     ...JOB,

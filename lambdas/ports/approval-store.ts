@@ -1,4 +1,4 @@
-import type { Hex } from 'viem';
+import type { StoredPasskeyEvidence } from '../domain/passkeys/passkey-evidence';
 import type { ApprovalLink } from '../domain/approvals/approval-link';
 /** What approving a transfer needs: a quorum in every named group, before `expiresAt`. */
 export interface StoredApprovalRequest {
@@ -14,15 +14,7 @@ export interface StoredApprovalRequest {
   readonly expiresAt: Date;
 }
 
-/**
- * A passkey's signature over exactly what was decided, as verified when the decision was made: the
- * credential, the WebAuthn assertion (plain JSON) and the digest it signed. Authorize verifies it again.
- */
-export interface StoredPasskeyEvidence {
-  readonly credentialId: string;
-  readonly assertion: unknown;
-  readonly digest: Hex;
-}
+export type { StoredPasskeyEvidence } from '../domain/passkeys/passkey-evidence';
 
 export interface StoredApprovalDecision {
   readonly requestId: string;

@@ -1,5 +1,6 @@
 import { StrongroomError, ValidationError, type ErrorCode } from '../errors';
 import { describe } from '../money';
+import type { StoredPasskeyEvidence } from '../passkeys/passkey-evidence';
 import {
   checkString,
   expectObject,
@@ -71,6 +72,8 @@ export interface GovernanceGroup {
   readonly version: number;
   /** The SET_GOVERNANCE_GROUP change that set this version; absent at bootstrap. */
   readonly changeId?: string;
+  /** Whether its members decide only with their passkeys (set at bootstrap, or by a change of the group). */
+  readonly requirePasskeys?: boolean;
 }
 
 /** Kinds of change, each of which weakens some control when applied. */
@@ -147,6 +150,8 @@ export interface ChangeDecision {
   readonly decision: ChangeDecisionKind;
   readonly at: Date;
   readonly reason?: string;
+  /** The member's passkey signature over the change's digest for this decision, when one was given. */
+  readonly evidence?: StoredPasskeyEvidence;
 }
 
 /** A sweep's claim to apply a change; a later claim (attempt + 1) takes over one whose sweep died. */
@@ -207,7 +212,13 @@ const REASON_RULE: StringRule = { maxLength: 256 };
 export function parseGovernanceGroup(body: unknown, version: number, path = ''): GovernanceGroup {
   const at = (field: string): string => (path === '' ? field : `${path}.${field}`);
   const raw = expectObject(body, path);
-  rejectUnknownFields(raw, ['members', 'quorum'], path);
+  rejectUnknownFields(raw, ['members', 'quorum', 'requirePasskeys'], path);
+  if (raw.requirePasskeys !== undefined && typeof raw.requirePasskeys !== 'boolean')
+    throw new ValidationError(
+      'REQUEST.INVALID_FIELD',
+      at('requirePasskeys'),
+      `must be true or false, got ${describe(raw.requirePasskeys)}`,
+    );
   const value = raw.members;
   if (value === undefined) throw new ValidationError('REQUEST.MISSING_FIELD', at('members'), 'is required');
   if (!Array.isArray(value))
@@ -254,20 +265,29 @@ export function parseGovernanceGroup(body: unknown, version: number, path = ''):
       at('quorum'),
       `must be from 1 to ${members.length - 1} (the members less the proposer, who never counts), got ${raw.quorum}`,
     );
-  return { members, quorum: raw.quorum, version };
+  return { members, quorum: raw.quorum, version, ...(raw.requirePasskeys === true ? { requirePasskeys: true } : {}) };
 }
 
 /** Parses a decision body `{decision: "approve" | "veto", reason?}`; the reason is 1–256 printable characters. */
-export function parseChangeDecisionBody(body: unknown): { decision: ChangeDecisionKind; reason?: string } {
+export function parseChangeDecisionBody(body: unknown): {
+  decision: ChangeDecisionKind;
+  reason?: string;
+  /** A WebAuthn assertion (JSON) over the change's digest for this decision; the verifier judges it. */
+  assertion?: unknown;
+} {
   if (body === undefined)
     throw new ValidationError('REQUEST.MISSING_FIELD', 'decision', 'is required: send {"decision": "approve"}');
   const raw = expectObject(body, 'body');
-  rejectUnknownFields(raw, ['decision', 'reason'], '');
+  rejectUnknownFields(raw, ['decision', 'reason', 'assertion'], '');
   const decision = requireString(raw, 'decision', '', { maxLength: 16 });
   if (decision !== 'approve' && decision !== 'veto')
     throw new ValidationError('REQUEST.INVALID_FIELD', 'decision', `must be "approve" or "veto", got "${decision}"`);
   const reason = optionalString(raw, 'reason', '', REASON_RULE);
-  return reason === undefined ? { decision } : { decision, reason };
+  return {
+    decision,
+    ...(reason === undefined ? {} : { reason }),
+    ...(raw.assertion === undefined ? {} : { assertion: raw.assertion }),
+  };
 }
 
 /** A change's reason (1–256 printable characters), for {@link ChangeRequest.reason}. */

@@ -8,6 +8,11 @@ import { getChange } from '../../use-cases/governance/get-change';
 import { listChanges } from '../../use-cases/governance/list-changes';
 import { proposeChange } from '../../use-cases/governance/propose-change';
 import { governedChangeApplier } from '../../use-cases/governed-changes/apply-governed-change';
+import {
+  changeApprovalsRecheck,
+  changeChallenges,
+  changePasskeyEvidence,
+} from '../../use-cases/governed-changes/change-passkeys';
 import { apiHandler } from './http/api-handler';
 import { governedResponse } from './http/governed-response';
 import { pageOf, pathId, queryOf } from './http/request-params';
@@ -29,14 +34,18 @@ const api = functionRoutes<Ports, 'governance'>('governance', {
   'PUT /v1/governance': async (r, deps) => {
     const principal = requireRole(r.principal, 'admin');
     const body = expectObject(r.body, 'body');
-    rejectUnknownFields(body, ['members', 'quorum', 'reason'], '');
+    rejectUnknownFields(body, ['members', 'quorum', 'requirePasskeys', 'reason'], '');
     // Changing who governs is always a governance change, whatever the change: the group approves its successor.
     const proposed = await proposeChange(deps, {
       principal,
       action: {
         kind: 'SET_GOVERNANCE_GROUP',
         subject: 'governance',
-        payload: { members: body.members, quorum: body.quorum },
+        payload: {
+          members: body.members,
+          quorum: body.quorum,
+          ...(body.requirePasskeys === undefined ? {} : { requirePasskeys: body.requirePasskeys }),
+        },
       },
       reason: body.reason,
       weakening: ['replaces the governance group'],
@@ -50,13 +59,20 @@ const api = functionRoutes<Ports, 'governance'>('governance', {
   },
   'GET /v1/governance/changes/{id}': async (r, deps) => {
     requireRole(r.principal, 'admin', 'operator', 'approver', 'auditor');
-    return { status: 200, body: await getChange(deps, { changeId: pathId(r) }) };
+    const change = await getChange(deps, { changeId: pathId(r) });
+    // What a member's passkey signs for each decision: a client asks the passkey with these challenges.
+    return { status: 200, body: { ...change, passkeyChallenges: changeChallenges(deps.deploymentId, change) } };
   },
   // Membership of the change's governance group is the authority here, whatever roles the token carries.
   'POST /v1/governance/changes/{id}': async (r, deps) => ({
     status: 200,
     body: await decideChange(
-      { ...deps, apply: governedChangeApplier(deps) },
+      {
+        ...deps,
+        apply: governedChangeApplier(deps),
+        passkeyEvidence: changePasskeyEvidence(deps),
+        recheckApprovals: changeApprovalsRecheck(deps),
+      },
       {
         principal: requireRole(r.principal, 'admin', 'operator', 'approver', 'auditor'),
         changeId: pathId(r),

@@ -13,6 +13,12 @@ import { changeTraceId, GOVERNANCE_GROUP_TRACE_ID, type ChangeApplier, type Gove
 
 export type ApplyChangeDeps = Pick<GovernanceDeps, 'governance' | 'audit' | 'clock'> & {
   readonly apply: ChangeApplier;
+  /**
+   * Verifies again, before anything is applied, the passkey signature of every approval counted for a
+   * change whose governance group requires passkeys, and throws when the quorum no longer stands (a
+   * decision written around the API, a passkey revoked since). Without it such a change never applies.
+   */
+  readonly recheckApprovals?: (change: StoredChange) => Promise<void>;
 };
 
 /** Long enough for any error message worth reading; a change's record is not a log. */
@@ -57,6 +63,11 @@ export async function applyChange(
 
   let outcome: ChangeOutcome;
   try {
+    if (claimed.request.governance.requirePasskeys === true) {
+      if (deps.recheckApprovals === undefined)
+        throw new Error('the approvals must be passkey-signed, and nothing here can verify them');
+      await deps.recheckApprovals(claimed);
+    }
     const result = await applyOne(deps, view, worker.actor);
     outcome = { status: 'APPLIED', at: deps.clock(), result };
   } catch (error) {

@@ -7,13 +7,26 @@ import {
   type ChangeDecision,
   type ChangeView,
 } from '../../domain/governance/change-request';
+import { passkeyError } from '../../domain/passkeys/passkey-errors';
 import type { Principal } from '../../domain/principal';
 import { recordAudit } from '../transfers/record-audit';
 import { applyChange, type ApplyChangeDeps } from './apply-change';
 import { loadChange } from './get-change';
 import { changeTraceId } from './governance-deps';
 
-export type DecideChangeDeps = ApplyChangeDeps;
+export type DecideChangeDeps = ApplyChangeDeps & {
+  /**
+   * Verifies a member's passkey assertion over the change's digest for their decision, or refuses the
+   * decision without one when the change's governance group requires passkeys. Without it, such a
+   * decision is refused: nothing here can verify a signature, and none is taken unverified.
+   */
+  readonly passkeyEvidence?: (input: {
+    readonly view: ChangeView;
+    readonly memberId: string;
+    readonly decision: ChangeDecision['decision'];
+    readonly assertion: unknown;
+  }) => Promise<ChangeDecision['evidence']>;
+};
 
 /** Re-reads after a lost race: a handful is plenty, since each loser finds the winner's write. */
 const MAX_ATTEMPTS = 5;
@@ -29,9 +42,11 @@ export async function decideChange(
   deps: DecideChangeDeps,
   request: { readonly principal: Principal; readonly changeId: string; readonly body: unknown },
 ): Promise<ChangeView> {
-  const { decision, reason } = parseChangeDecisionBody(request.body);
+  const { decision, reason, assertion } = parseChangeDecisionBody(request.body);
   const memberId = request.principal.id;
   let decided: ChangeDecision | undefined;
+  // Verified once: a passkey's use is recorded, so the same assertion would not verify twice.
+  let evidence: { readonly value: ChangeDecision['evidence'] } | undefined;
   for (let attempt = 1; decided === undefined; attempt++) {
     const stored = await loadChange(deps.governance, request.changeId);
     const current = await deps.governance.group();
@@ -43,7 +58,14 @@ export async function decideChange(
       decision,
       currentGovernanceVersion: current?.version ?? view.governance.version,
     });
-    const candidate: ChangeDecision = { memberId, decision, at, ...(reason === undefined ? {} : { reason }) };
+    evidence ??= { value: await passkeyEvidenceOf(deps, { view, memberId, decision, assertion }) };
+    const candidate: ChangeDecision = {
+      memberId,
+      decision,
+      at,
+      ...(reason === undefined ? {} : { reason }),
+      ...(evidence.value === undefined ? {} : { evidence: evidence.value }),
+    };
     try {
       await deps.governance.decide(view.id, candidate);
       decided = candidate;
@@ -71,4 +93,23 @@ export async function decideChange(
     return changeStatusOf(latest.request, latest.decisions, latest, deps.clock());
   }
   return view;
+}
+
+/** The decision's passkey evidence: verified by the deployment's verifier, required when the group says so. */
+async function passkeyEvidenceOf(
+  deps: DecideChangeDeps,
+  input: {
+    readonly view: ChangeView;
+    readonly memberId: string;
+    readonly decision: ChangeDecision['decision'];
+    readonly assertion: unknown;
+  },
+): Promise<ChangeDecision['evidence']> {
+  const required = input.view.governance.requirePasskeys === true;
+  if (!required && input.assertion === undefined) return undefined;
+  if (deps.passkeyEvidence === undefined)
+    throw passkeyError('PASSKEY.ASSERTION_INVALID', 'no passkey verifier is configured for governance decisions', {
+      changeId: input.view.id,
+    });
+  return deps.passkeyEvidence(input);
 }

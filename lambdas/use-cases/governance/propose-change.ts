@@ -68,7 +68,11 @@ export async function proposeChange(deps: ProposeChangeDeps, request: ProposeCha
   let payload = request.action.payload;
   if (kind === 'SET_GOVERNANCE_GROUP') {
     const next = parseGovernanceGroup(payload, governance.version + 1, 'action.payload');
-    payload = { members: next.members, quorum: next.quorum };
+    payload = {
+      members: next.members,
+      quorum: next.quorum,
+      ...(next.requirePasskeys === true ? { requirePasskeys: true } : {}),
+    };
     const current = new Set(governance.members.map((m) => m.id));
     added.push(...next.members.filter((m) => !current.has(m.id)).map((m) => m.id));
   }
