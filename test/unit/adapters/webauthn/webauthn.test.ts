@@ -1,9 +1,5 @@
 import { StrongroomError } from '../../../../lambdas/domain/errors';
-import {
-  challengeOfDigest,
-  transferApprovalDigest,
-  type TransferApprovalInput,
-} from '../../../../lambdas/domain/passkeys/approval-digest';
+import { challengeOfDigest, transferApprovalDigest } from '../../../../lambdas/domain/passkeys/approval-digest';
 import { registrationChallenge } from '../../../../lambdas/domain/passkeys/enrollment-link';
 import type { PasskeyCredential } from '../../../../lambdas/domain/passkeys/passkey-credential';
 import {
@@ -15,25 +11,12 @@ import {
   type AuthenticationResponseJSON,
 } from '../../../../lambdas/adapters/webauthn/webauthn';
 import { SoftwareAuthenticator } from '../../../../local/passkeys/software-authenticator';
+import { INTENT } from '../../domain/passkeys/transfer-intent-fixture';
 
 const RP = relyingPartyOf('https://custody.example.com/live');
 const SECRET = 'A'.repeat(43);
 const ENROLLED_AT = new Date('2026-12-01T10:00:00.000Z');
 
-const INTENT: TransferApprovalInput = {
-  deploymentId: 'acct-111122223333/strongroom-prod',
-  chainId: 1,
-  decision: 'approve',
-  approvalRequestId: 'apr-1',
-  transferId: 'tr-1',
-  walletId: 'w-1',
-  from: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
-  to: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
-  asset: 'native',
-  amount: 10n ** 18n,
-  data: '0x',
-  expiresAt: new Date('2026-12-02T10:00:00.123Z'),
-};
 const CHALLENGE = challengeOfDigest(transferApprovalDigest(INTENT));
 
 async function enroll(memberId = 'alice'): Promise<{ device: SoftwareAuthenticator; credential: PasskeyCredential }> {
