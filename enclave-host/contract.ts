@@ -1,0 +1,238 @@
+/**
+ * The contract between the parts of the enclave host (issue 15; ARCHITECTURE.md §6). Written first so
+ * the parts can be built side by side: `attestation/` (the Nsm and AttestationVerifier ports, the
+ * synthetic NSM, CMS envelopes for KMS Recipient), `enclave/` (the program inside the enclave),
+ * `protocol/` (frames over a stream socket), `host/` (the loop on the EC2 parent). Change it only by
+ * agreement: every part depends on it.
+ *
+ * Nothing here is a secret; no field of these types ever carries a plaintext key or share.
+ */
+import type { Hex } from 'viem';
+
+// ---------------------------------------------------------------------------------------------
+// Attestation (enclave-host/attestation/)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The Nitro Secure Module, as the enclave sees it: `/dev/nsm` in production, a synthetic module
+ * (a P-384 test root → intermediate → leaf made at start, PCRs from configuration) locally.
+ */
+export interface Nsm {
+  /**
+   * An attestation document (COSE_Sign1 over a CBOR map, as AWS Nitro Enclaves make it): module_id,
+   * digest "SHA384", timestamp (ms), pcrs {index: 48 bytes}, certificate (leaf DER), cabundle
+   * (root first), and the optional public_key, user_data, nonce (each at most 1024 bytes).
+   */
+  attest(request: {
+    readonly publicKey?: Uint8Array;
+    readonly userData?: Uint8Array;
+    readonly nonce?: Uint8Array;
+  }): Promise<Uint8Array>;
+  /** Bytes from the module's random source (production: NSM GetRandom). */
+  random(length: number): Promise<Uint8Array>;
+}
+
+/** PCR index → 48-byte SHA-384 value as lowercase hex without 0x (how KMS condition keys spell them). */
+export type PcrValues = Readonly<Record<number, string>>;
+
+export interface VerifiedAttestation {
+  readonly moduleId: string;
+  readonly timestamp: Date;
+  readonly pcrs: PcrValues;
+  readonly publicKey?: Uint8Array;
+  readonly userData?: Uint8Array;
+  readonly nonce?: Uint8Array;
+}
+
+export interface AttestationExpectation {
+  /** Each listed PCR must equal this value. An all-zero PCR (debug mode) is refused in production mode. */
+  readonly pcrs: PcrValues;
+  readonly now: Date;
+  /** The document's timestamp must be within this many seconds before `now` (and not in its future beyond a small skew). */
+  readonly maxAgeSeconds: number;
+  readonly userData?: Uint8Array;
+  readonly nonce?: Uint8Array;
+}
+
+/**
+ * Verifies a document: the COSE_Sign1 ES384 signature by the leaf certificate, the chain leaf →
+ * cabundle → the pinned root (the AWS Nitro root in production mode; the test root locally, which
+ * production mode refuses), validity of each certificate at `now`, freshness and PCR values. Throws
+ * an `AttestationError` (code ATTESTATION.*) naming what failed.
+ */
+export interface AttestationVerifier {
+  verify(document: Uint8Array, expect: AttestationExpectation): Promise<VerifiedAttestation>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sealing (enclave-host/enclave/, with the KMS stand-in in local/aws/kms-stand-in.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** What a sealed record is for: its own purpose in the encryption context (issue 16 adds 'key-share'). */
+export type SealPurpose = 'agent-key';
+
+/**
+ * Bound to every sealed record, as KMS EncryptionContext and (canonical JSON, keys sorted) as the
+ * AES-256-GCM additional data: a sealed key moved to another wallet, purpose or version fails to open.
+ */
+export interface SealContext {
+  readonly deployment: string;
+  readonly walletId: string;
+  readonly purpose: SealPurpose;
+  /** The key's version: 1 at creation, +1 at each rotation. As a string, as KMS contexts are. */
+  readonly version: string;
+}
+
+/**
+ * A key sealed by the enclave: the data key as KMS encrypted it (opened only by Decrypt with a
+ * Recipient attestation, inside the enclave) and the secret under AES-256-GCM. Stored by the host and
+ * the wallet store; useless without the enclave's measured image.
+ */
+export interface SealedKey {
+  readonly format: 'strongroom.sealed.v1';
+  readonly context: SealContext;
+  /** The EVM address of the key inside: checked after unsealing (defeats ciphertext substitution). */
+  readonly address: Hex;
+  /** KMS CiphertextBlob of the data key, base64. */
+  readonly encryptedDataKey: string;
+  /** 12-byte GCM IV, base64. */
+  readonly iv: string;
+  /** Ciphertext ‖ 16-byte tag, base64. */
+  readonly ciphertext: string;
+}
+
+/** AWS credentials the host passes in with each request that reaches KMS (the instance role's, short-lived). */
+export interface KmsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * Built into the enclave image (esbuild `define`, so covered by the image measurement): never taken
+ * from the host, a request or an environment variable. Locally, the local runtime builds the bundle
+ * with its own values at start.
+ */
+export interface EnclaveImageConfig {
+  readonly deploymentId: string;
+  /** The approval key's address: the only signer of authorization proofs the enclave accepts. */
+  readonly approvalKeyAddress: Hex;
+  /** The sealing key (ARN): a host that chose the key could seal a new key under one it controls. */
+  readonly sealingKeyArn: string;
+  readonly region: string;
+  /** Where KMS is reached: the vsock-proxy's local end in production (TLS ends in the enclave), the stand-in locally. */
+  readonly kmsEndpoint: string;
+  /** 'production' refuses the synthetic NSM and debug PCRs; 'local' uses the synthetic NSM. */
+  readonly mode: 'production' | 'local';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Protocol (enclave-host/protocol/): host ↔ enclave over a stream socket
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A frame: a 4-byte big-endian length, then that many bytes of UTF-8 JSON. At most
+ * MAX_FRAME_BYTES; a longer length closes the connection without reading it.
+ */
+export const PROTOCOL_VERSION = 1;
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/** User data of a new key's attestation: keccak256(abi.encode("strongroom.agent-key.v1", deployment, walletId, address)). */
+export const AGENT_KEY_ATTESTATION_TAG = 'strongroom.agent-key.v1';
+
+export type EnclaveRequest =
+  | { readonly op: 'health' }
+  | {
+      readonly op: 'createAgentKey';
+      readonly walletId: string;
+      readonly credentials: KmsCredentials;
+    }
+  | {
+      readonly op: 'sign';
+      readonly transferId: string;
+      readonly walletId: string;
+      /** The proof as the workflow carries it (lambdas/domain/proof/proof-json.ts). */
+      readonly proof: unknown;
+      readonly proofSignature: Hex;
+      readonly sealedKey: SealedKey;
+      readonly credentials: KmsCredentials;
+    }
+  | {
+      /** A new key (version + 1, new address) for the wallet; the old one is not touched. Funds move by a governed sweep. */
+      readonly op: 'rotateAgentKey';
+      readonly walletId: string;
+      readonly current: SealedKey;
+      readonly credentials: KmsCredentials;
+    };
+
+export interface EnclaveRequestFrame {
+  readonly v: typeof PROTOCOL_VERSION;
+  /** Chosen by the host, echoed in the response. */
+  readonly id: string;
+  readonly request: EnclaveRequest;
+}
+
+export interface CreatedAgentKey {
+  readonly address: Hex;
+  readonly sealedKey: SealedKey;
+  /** Base64 attestation document; user data commits to (deployment, walletId, address). Verify before registering. */
+  readonly attestation: string;
+}
+
+export interface SignedByEnclave {
+  readonly serializedTransaction: Hex;
+  readonly txHash: Hex;
+}
+
+export type EnclaveResult =
+  | { readonly op: 'health'; readonly protocol: number; readonly mode: 'production' | 'local' }
+  | ({ readonly op: 'createAgentKey' } & CreatedAgentKey)
+  | ({ readonly op: 'rotateAgentKey' } & CreatedAgentKey)
+  | ({ readonly op: 'sign' } & SignedByEnclave);
+
+/** Typed refusals: the enclave says which rule refused, never anything secret. */
+export type EnclaveErrorCode =
+  | 'ENCLAVE.BAD_FRAME'
+  | 'ENCLAVE.UNSUPPORTED_VERSION'
+  | 'ENCLAVE.BAD_REQUEST'
+  | 'ENCLAVE.PROOF_INVALID'
+  | 'ENCLAVE.TRANSACTION_MISMATCH'
+  | 'ENCLAVE.WRONG_WALLET'
+  | 'ENCLAVE.UNSEAL_FAILED'
+  | 'ENCLAVE.ADDRESS_MISMATCH'
+  | 'ENCLAVE.KMS_UNAVAILABLE'
+  | 'ENCLAVE.INTERNAL';
+
+export type EnclaveResponseFrame =
+  | { readonly v: typeof PROTOCOL_VERSION; readonly id: string; readonly ok: true; readonly result: EnclaveResult }
+  | {
+      readonly v: typeof PROTOCOL_VERSION;
+      readonly id: string;
+      readonly ok: false;
+      readonly error: { readonly code: EnclaveErrorCode; readonly message: string };
+    };
+
+/** The host's view of the enclave: one request, one response, over a fresh or pooled connection. */
+export interface EnclaveClient {
+  call(request: EnclaveRequest, options?: { readonly timeoutMs?: number }): Promise<EnclaveResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing jobs (enclave-host/host/): the Sign state's message on the SQS signing queue
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The body of one message on the signing queue, sent by the workflow with
+ * `sqs:sendMessage.waitForTaskToken`. The host answers SendTaskSuccess with a `SignedByEnclave`
+ * (output of the task) or SendTaskFailure with an EnclaveErrorCode as `error`.
+ */
+export interface SigningJob {
+  /** `${transferId}:${attempt}:${proofId}`: the host stores each job's result under it, so a redelivery returns it again. */
+  readonly jobId: string;
+  readonly taskToken: string;
+  readonly transferId: string;
+  readonly walletId: string;
+  readonly proof: unknown;
+  readonly proofSignature: Hex;
+  readonly sealedKey: SealedKey;
+}
