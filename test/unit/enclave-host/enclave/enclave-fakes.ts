@@ -1,0 +1,127 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { sealForRecipient } from '../../../../enclave-host/attestation/recipient-envelope';
+import type { EnclaveImageConfig, Nsm } from '../../../../enclave-host/contract';
+import { EnclaveKmsError, type EnclaveKms, type EnclaveKmsRequest } from '../../../../enclave-host/enclave/enclave-kms';
+import { DOMAIN } from '../../domain/proof/proof-fixtures';
+
+export const SEALING_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555';
+
+export function enclaveConfig(approvalKeyAddress: `0x${string}`): EnclaveImageConfig {
+  return {
+    deploymentId: DOMAIN.deploymentId,
+    approvalKeyAddress,
+    sealingKeyArn: SEALING_KEY_ARN,
+    region: 'eu-west-1',
+    kmsEndpoint: 'http://127.0.0.1:1',
+    mode: 'local',
+  };
+}
+
+/** What the fake module attests: its fields in the clear, so tests can read them back. */
+export interface FakeDocument {
+  readonly publicKey?: string;
+  readonly userData?: string;
+}
+
+export const readFakeDocument = (document: Uint8Array): FakeDocument =>
+  JSON.parse(Buffer.from(document).toString('utf8')) as FakeDocument;
+
+/**
+ * An Nsm whose documents are JSON of the attested fields (no signature: the enclave never reads its
+ * own documents, KMS and the registrar do), and whose random bytes are recorded, copied, so a test
+ * can check that a key the enclave generated never shows up anywhere and that its buffer was zeroised.
+ */
+export class FakeNsm implements Nsm {
+  readonly issued: Uint8Array[] = [];
+  readonly handedOut: Uint8Array[] = [];
+  readonly copies: Buffer[] = [];
+
+  async attest(request: { publicKey?: Uint8Array; userData?: Uint8Array }): Promise<Uint8Array> {
+    const document: FakeDocument = {
+      ...(request.publicKey ? { publicKey: Buffer.from(request.publicKey).toString('base64') } : {}),
+      ...(request.userData ? { userData: Buffer.from(request.userData).toString('hex') } : {}),
+    };
+    const bytes = Buffer.from(JSON.stringify(document));
+    this.issued.push(bytes);
+    return bytes;
+  }
+
+  async random(length: number): Promise<Uint8Array> {
+    const bytes = new Uint8Array(randomBytes(length));
+    this.handedOut.push(bytes);
+    this.copies.push(Buffer.from(bytes));
+    return bytes;
+  }
+}
+
+interface FakeBlob {
+  readonly keyId: string;
+  readonly iv: string;
+  readonly body: string;
+}
+
+/**
+ * A KMS that answers as the real one does with Recipient: the data key under its master key, bound
+ * to the encryption context (a different context fails to decrypt), and to the attested RSA key as
+ * real CMS EnvelopedData (helper `sealForRecipient`). `unavailable` makes every call fail as throttled.
+ */
+export class FakeEnclaveKms implements EnclaveKms {
+  readonly requests: {
+    readonly operation: string;
+    readonly keyId: string;
+    readonly context: Record<string, string>;
+  }[] = [];
+  unavailable = false;
+  private readonly master = randomBytes(32);
+
+  async generateDataKeyForRecipient(request: EnclaveKmsRequest) {
+    this.check('GenerateDataKey', request);
+    const dataKey = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.master, iv);
+    cipher.setAAD(contextBytes(request.encryptionContext));
+    const body = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+    const blob: FakeBlob = { keyId: request.keyId, iv: iv.toString('base64'), body: body.toString('base64') };
+    return {
+      ciphertextBlob: Buffer.from(JSON.stringify(blob)),
+      ciphertextForRecipient: sealForRecipient(dataKey, recipientKey(request)),
+    };
+  }
+
+  async decryptForRecipient(request: EnclaveKmsRequest & { ciphertextBlob: Uint8Array }) {
+    this.check('Decrypt', request);
+    let dataKey: Buffer;
+    try {
+      const blob = JSON.parse(Buffer.from(request.ciphertextBlob).toString('utf8')) as FakeBlob;
+      if (blob.keyId !== request.keyId) throw new Error('IncorrectKeyException');
+      const body = Buffer.from(blob.body, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', this.master, Buffer.from(blob.iv, 'base64'));
+      decipher.setAAD(contextBytes(request.encryptionContext));
+      decipher.setAuthTag(body.subarray(32));
+      dataKey = Buffer.concat([decipher.update(body.subarray(0, 32)), decipher.final()]);
+    } catch {
+      throw new EnclaveKmsError(
+        'refused',
+        'InvalidCiphertextException',
+        'KMS Decrypt failed: InvalidCiphertextException',
+      );
+    }
+    return { ciphertextForRecipient: sealForRecipient(dataKey, recipientKey(request)) };
+  }
+
+  private check(operation: string, request: EnclaveKmsRequest): void {
+    this.requests.push({ operation, keyId: request.keyId, context: { ...request.encryptionContext } });
+    if (this.unavailable) throw new EnclaveKmsError('unavailable', 'ThrottlingException', 'KMS: ThrottlingException');
+    if (request.keyId !== SEALING_KEY_ARN) throw new EnclaveKmsError('refused', 'NotFoundException', 'no such key');
+  }
+}
+
+function recipientKey(request: EnclaveKmsRequest): Uint8Array {
+  const { publicKey } = readFakeDocument(request.attestationDocument);
+  if (publicKey === undefined) throw new EnclaveKmsError('refused', 'ValidationException', 'no public key attested');
+  return Buffer.from(publicKey, 'base64');
+}
+
+function contextBytes(context: Readonly<Record<string, string>>): Buffer {
+  return Buffer.from(JSON.stringify(context, Object.keys(context).sort()));
+}
