@@ -1,0 +1,110 @@
+import type { SealedKey, SigningJob } from '../contract';
+
+/** A body that is a valid job, or why not (a field name and a rule, never a value from the body). */
+export type ParsedSigningJob =
+  | { readonly ok: true; readonly job: SigningJob }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** The task token, when the body is a JSON object whose `taskToken` is a well-formed token. */
+      readonly taskToken?: string;
+    };
+
+const JOB_KEYS = new Set(['jobId', 'taskToken', 'transferId', 'walletId', 'proof', 'proofSignature', 'sealedKey']);
+const SEALED_KEY_KEYS = new Set(['format', 'context', 'address', 'encryptedDataKey', 'iv', 'ciphertext']);
+const CONTEXT_KEYS = new Set(['deployment', 'walletId', 'purpose', 'version']);
+const IDENTIFIER = /^[\x21-\x7e]{1,256}$/;
+const HEX = /^0x(?:[0-9a-fA-F]{2})+$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const VERSION = /^[1-9][0-9]{0,8}$/;
+/** Step Functions task tokens are 1 to 2048 characters (SendTaskSuccess's own constraint). */
+const MAX_TOKEN_LENGTH = 2048;
+
+class Refused extends Error {}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function onlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>, where: string): void {
+  for (const key of Object.keys(value)) if (!allowed.has(key)) throw new Refused(`${where} has an unexpected field`);
+}
+
+function text(value: Record<string, unknown>, key: string, pattern: RegExp, where = key): string {
+  const field = value[key];
+  if (typeof field !== 'string') throw new Refused(`${where} is missing or not a string`);
+  if (!pattern.test(field)) throw new Refused(`${where} is malformed`);
+  return field;
+}
+
+function readableToken(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  const token = value.taskToken;
+  return typeof token === 'string' && token.length >= 1 && token.length <= MAX_TOKEN_LENGTH ? token : undefined;
+}
+
+function sealedKeyOf(value: unknown): SealedKey {
+  if (!isRecord(value)) throw new Refused('sealedKey is not an object');
+  onlyKeys(value, SEALED_KEY_KEYS, 'sealedKey');
+  if (value.format !== 'strongroom.sealed.v1') throw new Refused('sealedKey.format is not strongroom.sealed.v1');
+  const context = value.context;
+  if (!isRecord(context)) throw new Refused('sealedKey.context is not an object');
+  onlyKeys(context, CONTEXT_KEYS, 'sealedKey.context');
+  if (context.purpose !== 'agent-key') throw new Refused('sealedKey.context.purpose is not agent-key');
+  return {
+    format: 'strongroom.sealed.v1',
+    context: {
+      deployment: text(context, 'deployment', IDENTIFIER, 'sealedKey.context.deployment'),
+      walletId: text(context, 'walletId', IDENTIFIER, 'sealedKey.context.walletId'),
+      purpose: 'agent-key',
+      version: text(context, 'version', VERSION, 'sealedKey.context.version'),
+    },
+    address: text(value, 'address', ADDRESS, 'sealedKey.address') as SealedKey['address'],
+    encryptedDataKey: text(value, 'encryptedDataKey', BASE64, 'sealedKey.encryptedDataKey'),
+    iv: text(value, 'iv', BASE64, 'sealedKey.iv'),
+    ciphertext: text(value, 'ciphertext', BASE64, 'sealedKey.ciphertext'),
+  };
+}
+
+/**
+ * Reads one signing-queue message body as a `SigningJob`, strictly: every field of the contract
+ * present with its shape, nothing else (an unknown field means the sender and the host disagree on the
+ * contract, and guessing is how a job gets signed wrongly). Only the shape is checked here; whether
+ * the proof authorizes this transaction, and whether the sealed key belongs to the wallet, is the
+ * enclave's decision, which it answers with its own error codes.
+ *
+ * The reason never quotes the body: the body holds a task token.
+ */
+export function parseSigningJob(body: string | undefined): ParsedSigningJob {
+  let value: unknown;
+  try {
+    value = JSON.parse(body ?? '');
+  } catch {
+    return { ok: false, reason: 'the body is not JSON' };
+  }
+  const taskToken = readableToken(value);
+  const refused = (reason: string): ParsedSigningJob =>
+    taskToken === undefined ? { ok: false, reason } : { ok: false, reason, taskToken };
+  if (!isRecord(value)) return refused('the body is not a JSON object');
+  try {
+    onlyKeys(value, JOB_KEYS, 'the job');
+    if (taskToken === undefined) throw new Refused('taskToken is missing or malformed');
+    const transferId = text(value, 'transferId', IDENTIFIER);
+    const walletId = text(value, 'walletId', IDENTIFIER);
+    const jobId = text(value, 'jobId', /^[\x21-\x7e]{1,512}$/);
+    // `${transferId}:${attempt}:${proofId}`: a job id of another transfer would let one transfer's
+    // stored signature answer another's task.
+    if (!jobId.startsWith(`${transferId}:`) || jobId.split(':').length - transferId.split(':').length !== 2)
+      throw new Refused('jobId is not transferId:attempt:proofId');
+    if (value.proof === null || typeof value.proof !== 'object') throw new Refused('proof is not an object');
+    const proofSignature = text(value, 'proofSignature', HEX) as SigningJob['proofSignature'];
+    const sealedKey = sealedKeyOf(value.sealedKey);
+    return {
+      ok: true,
+      job: { jobId, taskToken, transferId, walletId, proof: value.proof, proofSignature, sealedKey },
+    };
+  } catch (error) {
+    if (error instanceof Refused) return refused(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What the signing-host tests share: a clock moved by hand, an enclave that answers as told, a logger
+ * that keeps every line, and one job whose secrets are recognisable strings (so a test can look for
+ * them in the logs).
+ */
+import type {
+  EnclaveClient,
+  EnclaveRequest,
+  EnclaveResult,
+  KmsCredentials,
+  SigningJob,
+} from '../../../../enclave-host/contract';
+import type { HostClock } from '../../../../enclave-host/host/host-clock';
+import type { HostLogger } from '../../../../enclave-host/host/host-logger';
+
+export const TASK_TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAf7-secret-task-token-2f1c9a';
+export const CREDENTIALS: KmsCredentials = {
+  accessKeyId: 'ASIAEXAMPLEHOSTROLE01',
+  secretAccessKey: 'secret-access-key-do-not-log-7d3e',
+  sessionToken: 'session-token-do-not-log-91ab',
+};
+export const SEALED_CIPHERTEXT = Buffer.from('sealed-agent-key-ciphertext-never-logged').toString('base64');
+export const ENCRYPTED_DATA_KEY = Buffer.from('kms-encrypted-data-key-never-logged').toString('base64');
+export const PROOF_SIGNATURE = `0x${'ab'.repeat(64)}1b` as const;
+export const SIGNED = {
+  serializedTransaction: `0x02f8${'11'.repeat(60)}` as const,
+  txHash: `0x${'cd'.repeat(32)}` as const,
+};
+/** Everything that must never reach a log line. */
+export const SECRETS = [
+  TASK_TOKEN,
+  CREDENTIALS.secretAccessKey,
+  CREDENTIALS.sessionToken!,
+  SEALED_CIPHERTEXT,
+  ENCRYPTED_DATA_KEY,
+  PROOF_SIGNATURE,
+];
+
+export function signingJob(overrides: Partial<SigningJob> = {}): SigningJob {
+  const transferId = overrides.transferId ?? 'tx-0001';
+  return {
+    jobId: `${transferId}:1:proof-0001`,
+    taskToken: TASK_TOKEN,
+    transferId,
+    walletId: 'wallet-agent-1',
+    proof: { transferId, walletId: 'wallet-agent-1', chainId: 31337, nonce: 0 },
+    proofSignature: PROOF_SIGNATURE,
+    sealedKey: {
+      format: 'strongroom.sealed.v1',
+      context: { deployment: 'test', walletId: 'wallet-agent-1', purpose: 'agent-key', version: '1' },
+      address: '0x1111111111111111111111111111111111111111',
+      encryptedDataKey: ENCRYPTED_DATA_KEY,
+      iv: Buffer.alloc(12, 7).toString('base64'),
+      ciphertext: SEALED_CIPHERTEXT,
+    },
+    ...overrides,
+  };
+}
+
+/** A clock whose timers fire only when the test advances it; `advance` awaits the ticks it fires. */
+export class ManualClock implements HostClock {
+  private at = Date.parse('2026-12-01T10:00:00Z');
+  private readonly timers = new Set<{ readonly interval: number; next: number; tick: () => Promise<void> | void }>();
+
+  now(): Date {
+    return new Date(this.at);
+  }
+
+  every(intervalMs: number, tick: () => Promise<void> | void): () => void {
+    const timer = { interval: intervalMs, next: this.at + intervalMs, tick };
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
+  }
+
+  sleep(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  get activeTimers(): number {
+    return this.timers.size;
+  }
+
+  async advance(ms: number): Promise<void> {
+    this.at += ms;
+    for (const timer of [...this.timers])
+      while (this.timers.has(timer) && timer.next <= this.at) {
+        timer.next += timer.interval;
+        await timer.tick();
+      }
+  }
+}
+
+type Behaviour = (request: EnclaveRequest) => Promise<EnclaveResult>;
+
+/** An EnclaveClient that records each request and answers with `behaviour` (default: signs SIGNED). */
+export class FakeEnclave implements EnclaveClient {
+  readonly requests: EnclaveRequest[] = [];
+  behaviour: Behaviour = async (request) =>
+    request.op === 'health' ? { op: 'health', protocol: 1, mode: 'local' } : { op: 'sign', ...SIGNED };
+
+  async call(request: EnclaveRequest): Promise<EnclaveResult> {
+    this.requests.push(request);
+    return this.behaviour(request);
+  }
+
+  get signRequests(): EnclaveRequest[] {
+    return this.requests.filter((r) => r.op === 'sign');
+  }
+}
+
+/** A promise the test opens by hand. */
+export function gate(): { readonly opened: Promise<void>; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** Keeps every line as JSON, as the Powertools Logger would print it. */
+export class RecordingLogger implements HostLogger {
+  readonly lines: { readonly level: string; readonly message: string; readonly attributes: Record<string, unknown> }[] =
+    [];
+  readonly debug = (message: string, attributes: Record<string, unknown>) => this.push('DEBUG', message, attributes);
+  readonly info = (message: string, attributes: Record<string, unknown>) => this.push('INFO', message, attributes);
+  readonly warn = (message: string, attributes: Record<string, unknown>) => this.push('WARN', message, attributes);
+  readonly error = (message: string, attributes: Record<string, unknown>) => this.push('ERROR', message, attributes);
+
+  get text(): string {
+    return this.lines.map((line) => JSON.stringify(line)).join('\n');
+  }
+
+  private push(level: string, message: string, attributes: Record<string, unknown>): void {
+    this.lines.push({ level, message, attributes });
+  }
+}

@@ -1,0 +1,380 @@
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { EnclaveError, EnclaveUnavailableError } from '../../../../enclave-host/protocol/enclave-error';
+import { memoryJobResultStore } from '../../../../enclave-host/host/memory-job-result-store';
+import { createSigningHost, type SigningHostOptions } from '../../../../enclave-host/host/signing-host';
+import { awsJsonHandler } from '../../../../local/aws/aws-json-protocol';
+import { listenOnLoopback, type LoopbackServer } from '../../../../local/aws/loopback-server';
+import { SqsStandIn } from '../../../../local/aws/sqs-stand-in';
+import {
+  CREDENTIALS,
+  FakeEnclave,
+  gate,
+  ManualClock,
+  RecordingLogger,
+  SECRETS,
+  SIGNED,
+  signingJob,
+  TASK_TOKEN,
+} from './host-test-kit';
+
+const REGION = 'us-east-1';
+const HEARTBEAT_SECONDS = 30;
+
+describe('signing host', () => {
+  let server: LoopbackServer;
+  let standIn: SqsStandIn;
+  let sqs: SQSClient;
+  const loggers: RecordingLogger[] = [];
+  let queues = 0;
+
+  beforeAll(async () => {
+    const route: { handler?: ReturnType<typeof awsJsonHandler> } = {};
+    server = await listenOnLoopback((request, response) => route.handler?.(request, response));
+    standIn = new SqsStandIn(REGION, '000000000000', server.url);
+    route.handler = awsJsonHandler(standIn.service);
+    sqs = new SQSClient({
+      endpoint: server.url,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+  });
+
+  afterAll(async () => {
+    standIn.close();
+    sqs.destroy();
+    await server.close();
+  });
+
+  /** A fresh queue, enclave, store, clock and logger, and a Step Functions client answered by a mock. */
+  function setup(overrides: Partial<SigningHostOptions> = {}) {
+    queues += 1;
+    const queueUrl = standIn.createQueue(`signing-${queues}`);
+    const enclave = new FakeEnclave();
+    const results = memoryJobResultStore();
+    const clock = new ManualClock();
+    const logger = new RecordingLogger();
+    loggers.push(logger);
+    const sfnClient = new SFNClient({ region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const sfn: AwsClientStub<SFNClient> = mockClient(sfnClient);
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    sfn.on(SendTaskFailureCommand).resolves({});
+    sfn.on(SendTaskHeartbeatCommand).resolves({});
+    const host = createSigningHost({
+      sqs,
+      sfn: sfnClient,
+      queueUrl,
+      enclave,
+      results,
+      credentials: async () => CREDENTIALS,
+      clock,
+      logger,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      visibilityTimeoutSeconds: 120,
+      maxMessages: 10,
+      waitTimeSeconds: 0,
+      ...overrides,
+    });
+    const send = (body: unknown) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      );
+    const inQueue = () => standIn.messages(queueUrl).length;
+    const outputs = () => sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input);
+    return { host, queueUrl, enclave, results, clock, logger, sfn, send, inQueue, outputs };
+  }
+
+  it('signs a job with the instance credentials, answers SendTaskSuccess with the result, then deletes the message', async () => {
+    const t = setup();
+    let inQueueAtCallback = -1;
+    t.sfn.on(SendTaskSuccessCommand).callsFake(async () => {
+      inQueueAtCallback = t.inQueue();
+      return {};
+    });
+    const job = signingJob();
+    await t.send(job);
+
+    const reports = await t.host.runOnce();
+
+    expect(reports).toEqual([
+      expect.objectContaining({ jobId: job.jobId, outcome: 'signed', callback: 'sent', deleted: true }),
+    ]);
+    expect(t.enclave.signRequests).toEqual([
+      {
+        op: 'sign',
+        transferId: job.transferId,
+        walletId: job.walletId,
+        proof: job.proof,
+        proofSignature: job.proofSignature,
+        sealedKey: job.sealedKey,
+        credentials: CREDENTIALS,
+      },
+    ]);
+    expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(SIGNED) }]);
+    expect(inQueueAtCallback).toBe(1);
+    expect(t.inQueue()).toBe(0);
+    await expect(t.results.get(job.jobId)).resolves.toEqual(SIGNED);
+  });
+
+  it('leaves the message in the queue when the callback fails, and answers the redelivery from the store', async () => {
+    const t = setup();
+    t.sfn.on(SendTaskSuccessCommand).rejectsOnce(new Error('socket hang up')).resolves({});
+    await t.send(signingJob());
+
+    expect(await t.host.runOnce()).toEqual([expect.objectContaining({ callback: 'failed', deleted: false })]);
+    expect(t.inQueue()).toBe(1);
+
+    // A redelivery (here: the same body sent again, the first copy still invisible) signs nothing new.
+    await t.send(signingJob());
+    const again = await t.host.runOnce();
+    expect(again).toEqual([expect.objectContaining({ outcome: 'answered-again', callback: 'sent', deleted: true })]);
+    expect(t.enclave.signRequests).toHaveLength(1);
+    expect(t.outputs().map((o) => o.output)).toEqual([JSON.stringify(SIGNED), JSON.stringify(SIGNED)]);
+  });
+
+  it('asks the enclave once for a job delivered twice in one receive, and answers both deliveries alike', async () => {
+    const t = setup();
+    const signing = gate();
+    t.enclave.behaviour = async () => {
+      await signing.opened;
+      return { op: 'sign', ...SIGNED };
+    };
+    await t.send(signingJob());
+    await t.send(signingJob());
+
+    const run = t.host.runOnce();
+    signing.open();
+    const reports = await run;
+
+    expect(reports.map((r) => r.outcome).sort()).toEqual(['answered-again', 'signed']);
+    expect(reports.every((r) => r.callback === 'sent' && r.deleted)).toBe(true);
+    expect(t.enclave.signRequests).toHaveLength(1);
+    expect(t.outputs()).toEqual([
+      { taskToken: TASK_TOKEN, output: JSON.stringify(SIGNED) },
+      { taskToken: TASK_TOKEN, output: JSON.stringify(SIGNED) },
+    ]);
+    expect(t.inQueue()).toBe(0);
+  });
+
+  it("answers an enclave refusal with SendTaskFailure carrying the enclave's code, then deletes the message", async () => {
+    const t = setup();
+    t.enclave.behaviour = async () => {
+      throw new EnclaveError('ENCLAVE.PROOF_INVALID', 'the proof is not signed by the approval key');
+    };
+    await t.send(signingJob());
+
+    const reports = await t.host.runOnce();
+
+    expect(reports).toEqual([expect.objectContaining({ outcome: 'refused', callback: 'sent', deleted: true })]);
+    expect(t.sfn.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input)).toEqual([
+      { taskToken: TASK_TOKEN, error: 'ENCLAVE.PROOF_INVALID', cause: 'the proof is not signed by the approval key' },
+    ]);
+    expect(t.outputs()).toEqual([]);
+    expect(t.inQueue()).toBe(0);
+  });
+
+  it.each([
+    ['refuses connections', new EnclaveUnavailableError('refused', 'nothing listens at the enclave socket')],
+    ['times out', new EnclaveUnavailableError('timeout', 'the enclave did not answer sign within 30000 ms')],
+    ['is reached by no socket at all', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+  ])('neither answers nor deletes when the enclave %s', async (_, failure) => {
+    const t = setup();
+    t.enclave.behaviour = async () => {
+      throw failure;
+    };
+    await t.send(signingJob());
+
+    const reports = await t.host.runOnce();
+
+    expect(reports).toEqual([
+      expect.objectContaining({ outcome: 'enclave-unavailable', callback: 'none', deleted: false }),
+    ]);
+    expect(t.sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(t.sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
+    expect(t.inQueue()).toBe(1);
+  });
+
+  it('does not ask the enclave, answer or delete when the instance credentials cannot be read', async () => {
+    const t = setup({
+      credentials: async () => {
+        throw Object.assign(new Error('IMDS unreachable'), { name: 'CredentialsProviderError' });
+      },
+    });
+    await t.send(signingJob());
+
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ outcome: 'enclave-unavailable', callback: 'none', deleted: false }),
+    ]);
+    expect(t.enclave.signRequests).toHaveLength(0);
+    expect(t.inQueue()).toBe(1);
+  });
+
+  it('heartbeats the task and extends the message visibility while the enclave signs, and stops after', async () => {
+    const t = setup();
+    const started = gate();
+    const signing = gate();
+    t.enclave.behaviour = async () => {
+      started.open();
+      await signing.opened;
+      return { op: 'sign', ...SIGNED };
+    };
+    await t.send(signingJob());
+    const visibilityChangesBefore = standIn.calls.filter((c) => c === 'ChangeMessageVisibility').length;
+
+    const run = t.host.runOnce();
+    await started.opened;
+    for (let i = 0; i < 3; i += 1) await t.clock.advance(HEARTBEAT_SECONDS * 1000);
+    signing.open();
+    await run;
+    await t.clock.advance(10 * HEARTBEAT_SECONDS * 1000);
+
+    expect(t.sfn.commandCalls(SendTaskHeartbeatCommand).map((c) => c.args[0].input)).toEqual([
+      { taskToken: TASK_TOKEN },
+      { taskToken: TASK_TOKEN },
+      { taskToken: TASK_TOKEN },
+    ]);
+    expect(standIn.calls.filter((c) => c === 'ChangeMessageVisibility').length - visibilityChangesBefore).toBe(3);
+    expect(t.logger.lines.filter((l) => l.level === 'WARN')).toEqual([]);
+    expect(t.clock.activeTimers).toBe(0);
+    expect(t.inQueue()).toBe(0);
+  });
+
+  it('keeps signing when a heartbeat fails, and deletes the message when the task has timed out meanwhile', async () => {
+    const t = setup();
+    const started = gate();
+    const signing = gate();
+    t.enclave.behaviour = async () => {
+      started.open();
+      await signing.opened;
+      return { op: 'sign', ...SIGNED };
+    };
+    // Step Functions may quote the token in its message: the host must log the name only.
+    const timedOut = new TaskTimedOut({ message: `Task Timed Out: '${TASK_TOKEN}'`, $metadata: {} });
+    t.sfn.on(SendTaskHeartbeatCommand).rejects(timedOut);
+    t.sfn.on(SendTaskSuccessCommand).rejects(timedOut);
+    await t.send(signingJob());
+
+    const run = t.host.runOnce();
+    await started.opened;
+    await t.clock.advance(HEARTBEAT_SECONDS * 1000);
+    signing.open();
+
+    expect(await run).toEqual([expect.objectContaining({ outcome: 'signed', callback: 'task-gone', deleted: true })]);
+    expect(t.inQueue()).toBe(0);
+    expect(t.logger.text).toContain('TaskTimedOut');
+  });
+
+  it('leaves a body that is not a job in the queue for its dead-letter queue, logging only its MessageId', async () => {
+    const t = setup();
+    const body = `{"taskToken": 42, "note": "${TASK_TOKEN}"`;
+    const { MessageId } = await t.send(body);
+
+    expect(await t.host.runOnce()).toEqual([
+      { messageId: MessageId, outcome: 'malformed', callback: 'none', deleted: false },
+    ]);
+    expect(t.enclave.requests).toHaveLength(0);
+    expect(t.inQueue()).toBe(1);
+    const line = t.logger.lines.find((l) => l.level === 'ERROR');
+    expect(line?.attributes).toEqual({ messageId: MessageId, reason: 'the body is not JSON', tokenReadable: false });
+  });
+
+  it('fails the task of a malformed job whose token is readable, with ENCLAVE.BAD_REQUEST, then deletes it', async () => {
+    const t = setup();
+    const { sealedKey: _sealedKey, ...withoutKey } = signingJob();
+    await t.send(withoutKey);
+
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ outcome: 'malformed', callback: 'sent', deleted: true }),
+    ]);
+    expect(t.enclave.requests).toHaveLength(0);
+    expect(t.sfn.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        taskToken: TASK_TOKEN,
+        error: 'ENCLAVE.BAD_REQUEST',
+        cause: 'the signing job is malformed: sealedKey is not an object',
+      },
+    ]);
+    expect(t.inQueue()).toBe(0);
+  });
+
+  it('does not answer when the signed result cannot be stored', async () => {
+    const t = setup({
+      results: {
+        get: async () => undefined,
+        put: async () => {
+          throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        },
+      },
+    });
+    await t.send(signingJob());
+
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ outcome: 'store-failed', callback: 'none', deleted: false }),
+    ]);
+    expect(t.outputs()).toEqual([]);
+    expect(t.inQueue()).toBe(1);
+  });
+
+  it('stops gracefully: the long poll ends and the job being signed is answered and deleted first', async () => {
+    const t = setup({ waitTimeSeconds: 20 });
+    const started = gate();
+    const signing = gate();
+    t.enclave.behaviour = async () => {
+      started.open();
+      await signing.opened;
+      return { op: 'sign', ...SIGNED };
+    };
+    t.host.start();
+    await t.send(signingJob());
+    await started.opened;
+
+    let stopped = false;
+    const stopping = t.host.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    signing.open();
+    await stopping;
+
+    expect(t.outputs()).toHaveLength(1);
+    expect(t.inQueue()).toBe(0);
+    // Stopped with a 20 s long poll pending: stop() ended it instead of waiting it out.
+    await expect(t.host.stop()).resolves.toBeUndefined();
+  });
+
+  it('reports the enclave up with its counters, and down when its health op fails', async () => {
+    const t = setup();
+    expect(await t.host.health()).toEqual({
+      enclave: 'up',
+      lastPollAt: null,
+      jobs: expect.objectContaining({ signed: 0 }),
+    });
+    await t.send(signingJob());
+    await t.host.runOnce();
+    t.enclave.behaviour = async () => {
+      throw new EnclaveUnavailableError('refused', 'nothing listens');
+    };
+    expect(await t.host.health()).toEqual({
+      enclave: 'down',
+      lastPollAt: t.clock.now().toISOString(),
+      jobs: expect.objectContaining({ signed: 1, refused: 0 }),
+    });
+  });
+
+  it('never writes a task token, credentials, a sealed key or a proof signature to a log line', () => {
+    const text = loggers.map((logger) => logger.text).join('\n');
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).toContain('tx-0001');
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+});
