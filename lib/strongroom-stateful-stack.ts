@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DeploymentKeys } from './keys/deployment-keys';
+import { KeyAdministrationWatch } from './keys/key-administration-watch';
 import { CustodyTopics } from './messaging/custody-topics';
+import { SigningQueue } from './messaging/signing-queue';
 import { PageTokenSecret } from './secrets/page-token-secret';
 import { CustodyTables } from './storage/custody-tables';
 
@@ -11,18 +13,23 @@ export interface StatefulResources {
   readonly keys: DeploymentKeys;
   readonly topics: CustodyTopics;
   readonly pageTokenSecret: PageTokenSecret;
+  /** The queue of `enclave` signing jobs: the Sign state sends to it (`queue.queueUrl`), the enclave host consumes it. */
+  readonly signingQueue: SigningQueue;
 }
 
 /**
- * Everything that holds state and must outlive a redeploy: the append-only tables, the keys, the topics
- * and the page-token secret, all retained on stack deletion. Kept apart from the stateless stack so
- * that replacing code never replaces data or keys.
+ * Everything that holds state and must outlive a redeploy: the append-only tables, the keys, the topics,
+ * the page-token secret and the signing queue, all retained on stack deletion. Kept apart from the
+ * stateless stack so that replacing code never replaces data or keys. The watch on key administration
+ * lives here too, beside the keys and the operators' topic (./keys/key-administration-watch.ts).
  */
 export class StrongroomStatefulStack extends Stack implements StatefulResources {
   readonly tables: CustodyTables;
   readonly keys: DeploymentKeys;
   readonly topics: CustodyTopics;
   readonly pageTokenSecret: PageTokenSecret;
+  readonly signingQueue: SigningQueue;
+  readonly keyAdministrationWatch: KeyAdministrationWatch;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -30,6 +37,10 @@ export class StrongroomStatefulStack extends Stack implements StatefulResources 
     this.keys = new DeploymentKeys(this, 'Keys');
     this.topics = new CustodyTopics(this, 'Topics', this.keys.topicsKey);
     this.pageTokenSecret = new PageTokenSecret(this, 'PageTokenSecret');
+    this.signingQueue = new SigningQueue(this, 'SigningQueue', { alarmTopic: this.topics.alarms });
+    this.keyAdministrationWatch = new KeyAdministrationWatch(this, 'KeyAdministrationWatch', {
+      alarmTopic: this.topics.alarms,
+    });
 
     // The approval key's address is the stateless stack's ApprovalKeyAddress parameter: read it from
     // this key (KMS GetPublicKey) once this stack is deployed.
@@ -38,5 +49,6 @@ export class StrongroomStatefulStack extends Stack implements StatefulResources 
     new CfnOutput(this, 'ApproversTopicArn', { value: this.topics.approvers.topicArn });
     new CfnOutput(this, 'AlarmsTopicArn', { value: this.topics.alarms.topicArn });
     new CfnOutput(this, 'BreakGlassRoleArn', { value: this.keys.breakGlassRole.roleArn });
+    new CfnOutput(this, 'SigningQueueUrl', { value: this.signingQueue.queue.queueUrl });
   }
 }

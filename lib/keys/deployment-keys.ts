@@ -252,19 +252,21 @@ export function protectDeploymentKey(key: Key, breakGlassRoleArn: string): void 
       conditions: { StringEquals: { [`aws:PrincipalTag/${FUNCTION_ROLE_TAG.key}`]: FUNCTION_ROLE_TAG.value } },
     }),
   );
-  // AWS Control Tower CT.KMS.PR.3: grants only for AWS resources or services.
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'GrantsOnlyForAwsServices',
-      effect: Effect.DENY,
-      principals: [new AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: {
-        BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
-      },
-    }),
-  );
+  key.addToResourcePolicy(grantsOnlyForAwsServices());
+}
+
+/** AWS Control Tower CT.KMS.PR.3: grants only for AWS resources or services, in the shape the rule reads. */
+export function grantsOnlyForAwsServices(): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'GrantsOnlyForAwsServices',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
 }
 
 /** How cdk-nag renders {@link accountKeysArn} in a finding. */
