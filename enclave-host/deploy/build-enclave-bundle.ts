@@ -1,0 +1,26 @@
+/**
+ * `tsx enclave-host/deploy/build-enclave-bundle.ts <image-config.json> <outfile>`: the single file the
+ * enclave image copies, with the production image configuration compiled in (buildEnclaveBundle). Run
+ * by build-enclave.sh. The configuration file names the deployment, the approval key's address, the
+ * sealing key's ARN, the region and `kmsEndpoint: "https://kms.<region>.amazonaws.com"`, with
+ * `mode: "production"`: the bundle then refuses the synthetic NSM and debug PCRs.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EnclaveImageConfig } from '../contract';
+import { buildEnclaveBundle } from '../enclave/build';
+
+async function main(): Promise<void> {
+  const [configPath, outfile] = process.argv.slice(2);
+  if (configPath === undefined || outfile === undefined)
+    throw new Error('usage: build-enclave-bundle.ts <image-config.json> <outfile>');
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as EnclaveImageConfig;
+  if (config.mode !== 'production') throw new Error('an enclave image for hardware is built with mode "production"');
+  const bundle = await buildEnclaveBundle({ outfile: resolve(outfile), config });
+  process.stdout.write(`${bundle.outfile} (${bundle.bytes} bytes)\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`build-enclave-bundle: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
