@@ -74,6 +74,9 @@ export class FakeEnclaveKms implements EnclaveKms {
   unavailable = false;
   private readonly master = randomBytes(32);
 
+  /** `publicKeyOf` reads the attested RSA key from a document: the fake module's JSON unless given. */
+  constructor(private readonly publicKeyOf: (document: Uint8Array) => Uint8Array | undefined = fakePublicKeyOf) {}
+
   async generateDataKeyForRecipient(request: EnclaveKmsRequest) {
     this.check('GenerateDataKey', request);
     const dataKey = randomBytes(32);
@@ -84,7 +87,7 @@ export class FakeEnclaveKms implements EnclaveKms {
     const blob: FakeBlob = { keyId: request.keyId, iv: iv.toString('base64'), body: body.toString('base64') };
     return {
       ciphertextBlob: Buffer.from(JSON.stringify(blob)),
-      ciphertextForRecipient: sealForRecipient(dataKey, recipientKey(request)),
+      ciphertextForRecipient: sealForRecipient(dataKey, this.recipientKey(request)),
     };
   }
 
@@ -106,7 +109,13 @@ export class FakeEnclaveKms implements EnclaveKms {
         'KMS Decrypt failed: InvalidCiphertextException',
       );
     }
-    return { ciphertextForRecipient: sealForRecipient(dataKey, recipientKey(request)) };
+    return { ciphertextForRecipient: sealForRecipient(dataKey, this.recipientKey(request)) };
+  }
+
+  private recipientKey(request: EnclaveKmsRequest): Uint8Array {
+    const publicKey = this.publicKeyOf(request.attestationDocument);
+    if (publicKey === undefined) throw new EnclaveKmsError('refused', 'ValidationException', 'no public key attested');
+    return publicKey;
   }
 
   private check(operation: string, request: EnclaveKmsRequest): void {
@@ -116,10 +125,9 @@ export class FakeEnclaveKms implements EnclaveKms {
   }
 }
 
-function recipientKey(request: EnclaveKmsRequest): Uint8Array {
-  const { publicKey } = readFakeDocument(request.attestationDocument);
-  if (publicKey === undefined) throw new EnclaveKmsError('refused', 'ValidationException', 'no public key attested');
-  return Buffer.from(publicKey, 'base64');
+function fakePublicKeyOf(document: Uint8Array): Uint8Array | undefined {
+  const { publicKey } = readFakeDocument(document);
+  return publicKey === undefined ? undefined : Buffer.from(publicKey, 'base64');
 }
 
 function contextBytes(context: Readonly<Record<string, string>>): Buffer {
