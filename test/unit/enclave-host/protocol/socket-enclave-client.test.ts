@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_FRAME_BYTES, type EnclaveRequest, type EnclaveResult } from '../../../../enclave-host/contract';
@@ -188,6 +188,19 @@ describe('SocketEnclaveClient with serveFrames over a Unix socket', () => {
         { v: 1, id: 'new', ok: true, result: health },
       ]),
     );
+  });
+});
+
+describe('SocketEnclaveClient over TCP (a socat bridge on the host)', () => {
+  it('round-trips to host:port', async () => {
+    const server = createServer();
+    serveFrames(server, async () => health);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const c = new SocketEnclaveClient(parseEnclaveAddress(`127.0.0.1:${port}`));
+    clients.push(c);
+    await expect(c.call({ op: 'health' })).resolves.toEqual(health);
   });
 });
 
