@@ -13,11 +13,22 @@ export const CDK_JSON_CONTEXT = (
  * The strongroom app as `cdk synth` builds it, in a fresh output directory. Without bundling unless
  * asked (template tests need the template, not the code): `aws:cdk:bundling-stacks: []` skips esbuild.
  */
-export function synthStrongroom(options: { readonly bundling?: boolean; readonly outdir?: string } = {}) {
+export function synthStrongroom(
+  options: {
+    readonly bundling?: boolean;
+    readonly outdir?: string;
+    /** Context beside cdk.json's, as `cdk synth -c key=value` gives it (the enclave host's, say). */
+    readonly context?: Record<string, unknown>;
+  } = {},
+) {
   const outdir = options.outdir ?? mkdtempSync(join(tmpdir(), 'strongroom-cdk-'));
   const built = buildStrongroomApp({
     outdir,
-    context: { ...CDK_JSON_CONTEXT, ...(options.bundling === true ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundling === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...options.context,
+    },
   });
   return { ...built, outdir };
 }
