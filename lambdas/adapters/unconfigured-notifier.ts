@@ -1,5 +1,5 @@
 import { DependencyUnavailableError } from '../domain/errors';
-import type { ApprovalNotice, EnrollmentMessage, Notifier } from '../ports/notifier';
+import type { ApprovalNotice, EnrollmentMessage, GovernanceNotice, Notifier } from '../ports/notifier';
 
 /**
  * The notifier of a deployment that has none yet (the SNS notifier arrives with approval links): every
@@ -20,6 +20,14 @@ export class UnconfiguredNotifier implements Notifier {
       'NOTIFY.UNAVAILABLE',
       `enrollment ${message.enrollmentId}: this deployment has no notifier configured`,
       { details: { enrollmentId: message.enrollmentId } },
+    );
+  }
+
+  async notifyGovernance(notice: GovernanceNotice): Promise<void> {
+    throw new DependencyUnavailableError(
+      'NOTIFY.UNAVAILABLE',
+      `change ${notice.changeId}: this deployment has no notifier configured`,
+      { details: { changeId: notice.changeId } },
     );
   }
 }

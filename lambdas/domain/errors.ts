@@ -235,6 +235,10 @@ export const ERROR_CATALOGUE = {
   'GOVERNANCE.INVALID_GROUP': { kind: 'invalid', summary: 'the governance group is invalid' },
   'GOVERNANCE.CHANGE_NOT_FOUND': { kind: 'not_found', summary: 'no change request with this id' },
   'GOVERNANCE.NOT_A_MEMBER': { kind: 'forbidden', summary: 'only members of the governance group decide changes' },
+  'GOVERNANCE.LINK_INVALID': {
+    kind: 'forbidden',
+    summary: "the link's secret is not one of this change request's member links",
+  },
   'GOVERNANCE.PROPOSER_CANNOT_APPROVE': {
     kind: 'forbidden',
     summary: 'the proposer of a change, and any member it adds, never counts towards its quorum',

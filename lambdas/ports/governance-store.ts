@@ -7,6 +7,7 @@ import type {
   GovernanceGroup,
 } from '../domain/governance/change-request';
 import type { Page, PageRequest } from './page';
+import type { ApprovalLink } from '../domain/approvals/approval-link';
 
 /** A change request with every record written about it since; its status is derived from them. */
 export interface StoredChange extends ChangeProgress {
@@ -38,8 +39,13 @@ export interface GovernanceStore {
    * change `changeId` (SET_GOVERNANCE_GROUP). A version written already is STORE.CONFLICT.
    */
   appendGroupVersion(group: GovernanceGroup, changeId: string, by: string, at: Date): Promise<void>;
-  /** Records a new change request with its listing entry; an id that exists is STORE.DUPLICATE. */
-  propose(request: ChangeRequest): Promise<void>;
+  /**
+   * Records a new change request with its listing entry and its members' link hashes (each member's
+   * secret is sent once, never stored); an id that exists is STORE.DUPLICATE.
+   */
+  propose(request: ChangeRequest, links?: readonly ApprovalLink[]): Promise<void>;
+  /** The link hashes of a change's members; none for a change that does not exist. */
+  links(changeId: string): Promise<readonly ApprovalLink[]>;
   get(id: string): Promise<StoredChange | undefined>;
   /**
    * Records a member's decision: once per member (another is DUPLICATE_DECISION), and only while no

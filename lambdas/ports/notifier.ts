@@ -33,6 +33,27 @@ export interface EnrollmentMessage {
   readonly expiresAt: Date;
 }
 
+/** One governance member to tell, with the link that is theirs alone (`changeLinkUrl`). */
+export interface GovernanceRecipient {
+  readonly id: string;
+  readonly name: string;
+  readonly link: string;
+}
+
+/**
+ * A message telling the governance group that a change waits for its decision: one per member, each
+ * with its own link to the change's decision page (approve, or veto during the time-lock).
+ */
+export interface GovernanceNotice {
+  readonly changeId: string;
+  /** What the change does and why it weakens a control, in plain words. No secret. */
+  readonly summary: string;
+  readonly expiresAt: Date;
+  /** How long after its quorum the change takes effect: the members' window to veto. */
+  readonly timeLockSeconds: number;
+  readonly members: readonly GovernanceRecipient[];
+}
+
 /**
  * SNS in the cloud (one filter policy per member: each message carries its member's id); an outbox the
  * local server lists on one machine.
@@ -41,4 +62,6 @@ export interface Notifier {
   notifyApprovers(notice: ApprovalNotice): Promise<void>;
   /** Sends a member the link to enroll their passkey: the only way that link leaves the service. */
   notifyEnrollment(message: EnrollmentMessage): Promise<void>;
+  /** Tells every governance member of a proposed change, each with their own link to decide it. */
+  notifyGovernance(notice: GovernanceNotice): Promise<void>;
 }

@@ -180,6 +180,51 @@ it('lets one member veto a change during its time-lock: it never applies', async
   expect(await policyVersion(frozenWalletId)).toBe(1);
 });
 
+it('lets members decide from the links the notifier sent them: reading decides nothing, a wrong link nothing', async () => {
+  const proposed = await api.ok('PUT', `/v1/wallets/${frozenWalletId}/policy`, insider, {
+    ...approvalPolicy(parseEther('50')),
+    reason: 'a higher limit, by link',
+  });
+  const id = proposed.id as string;
+  const sent = api.stack.outbox.list().filter((m) => m.changeId === id);
+  expect(sent.map((m) => m.to).sort()).toEqual(['gov-2', 'gov-3', 'gov-4', 'gov-insider']);
+  const link = (member: string) => new URL(sent.find((m) => m.to === member)?.link as string);
+  const path = `/v1/governance/changes/${id}/decide`;
+  expect(link('gov-2').pathname).toBe(path);
+
+  const wrong = await api.call('GET', `${path}?t=${'x'.repeat(43)}`);
+  expect(wrong.status).toBe(403);
+  const page = await api.call('GET', `${path}${link('gov-2').search}`);
+  expect(page.status).toBe(200);
+  expect(page.body).toContain('SET_POLICY of');
+  expect(page.body).toContain('>Approve</button>');
+  const proposerPage = await api.call('GET', `${path}${link('gov-insider').search}`);
+  expect(proposerPage.body).not.toContain('>Approve</button>');
+  expect(proposerPage.body).toContain('>Veto</button>');
+  expect((await change(id)).approvals).toEqual([]);
+
+  const secret = (member: string) => link(member).searchParams.get('t') as string;
+  expect((await api.call('POST', path, { body: { decision: 'approve' } })).body.error).toMatchObject({
+    code: 'REQUEST.MISSING_FIELD',
+    details: { field: 't' },
+  });
+  const forged = await api.call('POST', path, { body: { t: 'y'.repeat(43), decision: 'approve' } });
+  expect([forged.status, forged.body.error?.code]).toEqual([403, 'GOVERNANCE.LINK_INVALID']);
+  const byLink = await api.call('POST', path, { body: { t: secret('gov-2'), decision: 'approve' } });
+  expect(byLink.status).toBe(200);
+  expect(byLink.body.approvals).toMatchObject([{ memberId: 'gov-2' }]);
+  const vetoed = await api.call('POST', path, {
+    rawBody: new URLSearchParams({ t: secret('gov-4'), decision: 'veto', reason: '' }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  expect(vetoed.status).toBe(200);
+  expect(vetoed.body).toContain('Your veto is recorded');
+  expect(await change(id)).toMatchObject({ status: 'VETOED', vetoedBy: { memberId: 'gov-4' } });
+  const again = await api.call('GET', `${path}${link('gov-3').search}`);
+  expect(again.status).toBe(409);
+  expect(await policyVersion(frozenWalletId)).toBe(1);
+});
+
 it('makes adding a member to an approval group a change in which the added member never counts', async () => {
   const members = [
     { id: 'alice', name: 'Alice' },

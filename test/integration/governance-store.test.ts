@@ -8,6 +8,9 @@ import { decideChange } from '../../lambdas/use-cases/governance/decide-change';
 import { getChange } from '../../lambdas/use-cases/governance/get-change';
 import { listChanges } from '../../lambdas/use-cases/governance/list-changes';
 import { proposeChange } from '../../lambdas/use-cases/governance/propose-change';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { OutboxNotifier } from '../../lambdas/adapters/local/outbox-notifier';
+import { linkSecretHash, memberOfLink } from '../../lambdas/domain/approvals/approval-link';
 import { freshTables } from '../support/dynamodb';
 import { MemoryAuditLog } from '../support/reconciliation-fakes';
 
@@ -21,11 +24,14 @@ async function governance() {
   const fresh = await freshTables();
   let now = new Date(Date.UTC(2026, 0, 1));
   const applied: string[] = [];
+  const notifier = new OutboxNotifier(() => now);
   const deps = {
     governance: new DynamoGovernanceStore(fresh.doc, fresh.names.events),
     audit: new MemoryAuditLog(),
     clock: () => now,
     governanceTimeLockSeconds: HOUR,
+    notifier,
+    publicBaseUrl: () => 'https://custody.example',
     apply: async (change: ChangeView): Promise<string> => {
       applied.push(change.id);
       // Slow enough that a concurrent sweep would overlap with it, were the claim not there.
@@ -37,6 +43,8 @@ async function governance() {
   return {
     deps,
     applied,
+    outbox: notifier,
+    scan: () => fresh.doc.send(new ScanCommand({ TableName: fresh.names.events })),
     close,
     advance: (seconds: number) => {
       now = new Date(now.getTime() + seconds * 1000);
@@ -91,6 +99,29 @@ describe('DynamoGovernanceStore', () => {
         'GOVERNANCE.DUPLICATE_DECISION',
       ]);
       expect((await g.deps.governance.get(change.id))?.decisions.map((d) => d.memberId)).toEqual(['alice']);
+    } finally {
+      g.close();
+    }
+  });
+
+  it('keeps each member link as a hash only: the secret the member was sent matches it and is nowhere in the table', async () => {
+    const g = await governance();
+    try {
+      await bootstrapGovernance(g.deps, { principal: admin, body: GROUP });
+      const change = await g.propose();
+      const sent = g.outbox.list().filter((m) => m.changeId === change.id);
+      expect(sent.map((m) => m.to).sort()).toEqual(['alice', 'bob', 'carol', 'dave']);
+      const links = await g.deps.governance.links(change.id);
+      expect(links).toHaveLength(4);
+      for (const message of sent) {
+        const secret = new URL(message.link).searchParams.get('t') ?? '';
+        expect(message.link).toBe(`https://custody.example/v1/governance/changes/${change.id}/decide?t=${secret}`);
+        expect(memberOfLink(links, secret)).toBe(message.to);
+        expect(links.find((l) => l.memberId === message.to)?.secretHash).toBe(linkSecretHash(secret));
+      }
+      const table = JSON.stringify((await g.scan()).Items);
+      for (const message of sent) expect(table).not.toContain(new URL(message.link).searchParams.get('t'));
+      expect(await g.deps.governance.links('chg-0000000000000000')).toEqual([]);
     } finally {
       g.close();
     }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, StrongroomError, ValidationError } from '../../domain/errors';
 import {
   governanceError,
@@ -11,6 +11,7 @@ import {
 } from '../../domain/governance/change-request';
 import type { GovernanceStore, StoredChange } from '../../ports/governance-store';
 import type { Page, PageRequest } from '../../ports/page';
+import type { ApprovalLink } from '../../domain/approvals/approval-link';
 import { PageTokens, pageLimit } from './page-token';
 import { queryAll } from './query-all';
 import { fromTaggedJson, padSequence, toTaggedJson } from './tagged-json';
@@ -108,10 +109,12 @@ export class DynamoGovernanceStore implements GovernanceStore {
     );
   }
 
-  async propose(request: ChangeRequest): Promise<void> {
+  async propose(request: ChangeRequest, links: readonly ApprovalLink[] = []): Promise<void> {
     const proposedAt = request.proposedAt.toISOString();
+    // Only the hashes, beside the proposal (not in `data`, which reads return): a secret is never stored.
+    const hashes = JSON.stringify(links.map(({ memberId, secretHash }) => ({ memberId, secretHash })));
     const outcome = await transactWrite(this.doc, [
-      this.changePut(request.id, PROPOSED, 'CHANGE_PROPOSED', request.proposedAt, request),
+      this.changePut(request.id, PROPOSED, 'CHANGE_PROPOSED', request.proposedAt, request, { links: hashes }),
       {
         Put: {
           TableName: this.table,
@@ -134,6 +137,14 @@ export class DynamoGovernanceStore implements GovernanceStore {
     throw new StrongroomError('STORE.DUPLICATE', `change ${request.id} exists already`, {
       details: { changeId: request.id },
     });
+  }
+
+  async links(changeId: string): Promise<readonly ApprovalLink[]> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: changeKey(changeId), sk: PROPOSED }, ConsistentRead: true }),
+    );
+    if (Item === undefined || typeof Item.links !== 'string') return [];
+    return JSON.parse(Item.links) as ApprovalLink[];
   }
 
   async get(id: string): Promise<StoredChange | undefined> {
@@ -299,11 +310,18 @@ export class DynamoGovernanceStore implements GovernanceStore {
     };
   }
 
-  private changePut(changeId: string, sk: string, type: string, at: Date, data: unknown): TransactItem {
+  private changePut(
+    changeId: string,
+    sk: string,
+    type: string,
+    at: Date,
+    data: unknown,
+    attributes: Record<string, string> = {},
+  ): TransactItem {
     return {
       Put: {
         TableName: this.table,
-        Item: { pk: changeKey(changeId), sk, type, at: at.toISOString(), data: toTaggedJson(data) },
+        Item: { ...attributes, pk: changeKey(changeId), sk, type, at: at.toISOString(), data: toTaggedJson(data) },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };

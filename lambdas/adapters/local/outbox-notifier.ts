@@ -1,4 +1,5 @@
-import type { ApprovalNotice, EnrollmentMessage, Notifier } from '../../ports/notifier';
+import type { ApprovalNotice, EnrollmentMessage, GovernanceNotice, Notifier } from '../../ports/notifier';
+import { governanceMessage } from '../../domain/governance/change-link';
 import { approvalMessage } from '../../domain/approvals/approval-message';
 import { enrollmentText } from '../../domain/passkeys/enrollment-message';
 
@@ -11,6 +12,8 @@ export interface OutboxMessage {
   readonly transferId?: string;
   /** Set on enrollment messages. */
   readonly enrollmentId?: string;
+  /** Set on governance messages. */
+  readonly changeId?: string;
   readonly text: string;
   /** The member's own link (a secret): the local outbox stands for their inbox. */
   readonly link: string;
@@ -61,6 +64,21 @@ export class OutboxNotifier implements Notifier {
     };
     this.messages.push(sent);
     this.onMessage?.(sent);
+  }
+
+  async notifyGovernance(notice: GovernanceNotice): Promise<void> {
+    for (const member of notice.members) {
+      const sent: OutboxMessage = {
+        to: member.id,
+        channel: 'governance',
+        changeId: notice.changeId,
+        text: governanceMessage(notice, member),
+        link: member.link,
+        at: this.clock(),
+      };
+      this.messages.push(sent);
+      this.onMessage?.(sent);
+    }
   }
 
   list(): readonly OutboxMessage[] {

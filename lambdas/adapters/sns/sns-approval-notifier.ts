@@ -2,7 +2,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DependencyUnavailableError } from '../../domain/errors';
 import { approvalMessage } from '../../domain/approvals/approval-message';
 import { enrollmentText } from '../../domain/passkeys/enrollment-message';
-import type { ApprovalNotice, EnrollmentMessage, Notifier } from '../../ports/notifier';
+import type { ApprovalNotice, EnrollmentMessage, GovernanceNotice, Notifier } from '../../ports/notifier';
+import { governanceMessage } from '../../domain/governance/change-link';
 
 /** The message attribute each approver's subscription filters on (one filter policy per member). */
 export const MEMBER_ATTRIBUTE = 'strongroom.member';
@@ -62,6 +63,31 @@ export class SnsApprovalNotifier implements Notifier {
         `enrollment ${message.enrollmentId}: the approvers' topic could not be published to`,
         { cause: error, details: { enrollmentId: message.enrollmentId } },
       );
+    }
+  }
+
+  /** One message per governance member, to their subscription only; the subject carries the change id alone. */
+  async notifyGovernance(notice: GovernanceNotice): Promise<void> {
+    for (const member of notice.members) {
+      try {
+        await this.sns.send(
+          new PublishCommand({
+            TopicArn: this.topicArn,
+            Subject: `strongroom governance change ${notice.changeId}`,
+            Message: governanceMessage(notice, member),
+            MessageAttributes: {
+              [MEMBER_ATTRIBUTE]: { DataType: 'String', StringValue: member.id },
+              'strongroom.changeId': { DataType: 'String', StringValue: notice.changeId },
+            },
+          }),
+        );
+      } catch (error) {
+        throw new DependencyUnavailableError(
+          'NOTIFY.UNAVAILABLE',
+          `change ${notice.changeId}: the approvers' topic could not be published to`,
+          { cause: error, details: { changeId: notice.changeId } },
+        );
+      }
     }
   }
 }

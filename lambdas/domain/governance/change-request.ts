@@ -1,6 +1,7 @@
 import { StrongroomError, ValidationError, type ErrorCode } from '../errors';
 import { describe } from '../money';
 import type { StoredPasskeyEvidence } from '../passkeys/passkey-evidence';
+import { parseAssertion } from '../passkeys/parse-assertion';
 import {
   checkString,
   expectObject,
@@ -43,6 +44,8 @@ export const GOVERNANCE_ERRORS = {
   GROUP_CHANGED: 'GOVERNANCE.GROUP_CHANGED',
   /** GOVERNANCE.QUORUM_UNREACHABLE (422): too few members may approve this change to reach the quorum. */
   QUORUM_UNREACHABLE: 'GOVERNANCE.QUORUM_UNREACHABLE',
+  /** GOVERNANCE.LINK_INVALID (403): a link secret that is none of the change's member links. */
+  LINK_INVALID: 'GOVERNANCE.LINK_INVALID',
   /** GOVERNANCE.CHANGE_NOT_FOUND (404): no change request with this id. */
   CHANGE_NOT_FOUND: 'GOVERNANCE.CHANGE_NOT_FOUND',
 } as const satisfies Record<string, ErrorCode>;
@@ -283,10 +286,11 @@ export function parseChangeDecisionBody(body: unknown): {
   if (decision !== 'approve' && decision !== 'veto')
     throw new ValidationError('REQUEST.INVALID_FIELD', 'decision', `must be "approve" or "veto", got "${decision}"`);
   const reason = optionalString(raw, 'reason', '', REASON_RULE);
+  const assertion = parseAssertion(raw.assertion);
   return {
     decision,
     ...(reason === undefined ? {} : { reason }),
-    ...(raw.assertion === undefined ? {} : { assertion: raw.assertion }),
+    ...(assertion === undefined ? {} : { assertion }),
   };
 }
 

@@ -49,6 +49,9 @@ export const API_ROUTES = {
   'GET /v1/governance/changes': 'governance',
   'GET /v1/governance/changes/{id}': 'governance',
   'POST /v1/governance/changes/{id}': 'governance',
+  // A governance member's link: the page and its decision (no bearer token), served with the approval links.
+  'GET /v1/governance/changes/{id}/decide': 'approvals',
+  'POST /v1/governance/changes/{id}/decide': 'approvals',
 } as const satisfies Readonly<Record<string, ApiFunctionName>>;
 
 export type ApiRouteKey = keyof typeof API_ROUTES;

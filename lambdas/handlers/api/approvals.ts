@@ -11,6 +11,8 @@ import { decideApproval, type ApprovalDecisionResult } from '../../use-cases/tra
 import { checkString, expectObject, rejectUnknownFields } from '../../domain/validation';
 import { completeEnrollment, openEnrollment } from '../../use-cases/passkeys/enroll-passkey';
 import { decisionPageResponse, linkPageResponse } from './approval-page/approval-link-responses';
+import { changeDecisionPageResponse, changeLinkPageResponse } from './governance-page/change-link-responses';
+import { decideChangeByLink, openChangeLink } from '../../use-cases/governed-changes/change-link';
 import { enrollmentPageResponse } from './passkey-page/enrollment-responses';
 import type { ApiRequest } from './http/api-request';
 import { apiHandler } from './http/api-handler';
@@ -35,6 +37,18 @@ const api = functionRoutes<Ports, 'approvals'>('approvals', {
       status: 201,
       body: { ...enrolled, message: 'Your passkey is enrolled. You approve with it from now on.' },
     };
+  },
+  // A governance member's link: the page reads only; the decision posts the secret in its body (form or JSON).
+  'GET /v1/governance/changes/{id}/decide': async (r, deps) => {
+    const secret = r.query.t ?? '';
+    return changeLinkPageResponse(await openChangeLink(deps, { changeId: pathId(r), secret }), secret);
+  },
+  'POST /v1/governance/changes/{id}/decide': async (r, deps) => {
+    const link = linkFieldsOf(r, 'reason');
+    if (link === undefined) throw new ValidationError('REQUEST.MISSING_FIELD', 't', "is required: the link's secret");
+    const decided = decideChangeByLink(deps, { changeId: pathId(r), secret: link.secret, body: link.body });
+    if (!link.form) return { status: 200, body: await decided };
+    return changeDecisionPageResponse(await decided.catch((error: unknown) => error), link.body.decision);
   },
   'POST /v1/approvals/{id}': async (r, deps) => {
     const link = linkFieldsOf(r);
@@ -79,19 +93,25 @@ const api = functionRoutes<Ports, 'approvals'>('approvals', {
   },
 });
 
-/** A decision sent with a link's secret `t`: from the page's form, or as JSON. Undefined: no secret, the API path. */
+/**
+ * A decision sent with a link's secret `t`: from the page's form, or as JSON. Undefined: no secret, the
+ * API path. `commentField` is the form's free-text field, dropped when left empty.
+ */
 function linkFieldsOf(
   r: ApiRequest,
+  commentField: 'comment' | 'reason' = 'comment',
 ): { readonly secret: string; readonly body: Record<string, unknown>; readonly form: boolean } | undefined {
   const form = (r.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
   if (typeof r.body !== 'object' || r.body === null || !('t' in r.body)) {
     if (form) throw new ValidationError('REQUEST.MISSING_FIELD', 't', 'is required in a decision form');
     return undefined;
   }
-  const { t, ...body } = r.body as Record<string, unknown>;
+  const { t, ...fields } = r.body as Record<string, unknown>;
   if (typeof t !== 'string') throw new ValidationError('REQUEST.INVALID_FIELD', 't', 'must be a string');
   // An empty comment field of the form is no comment.
-  if (form && body.comment === '') delete body.comment;
+  const body = Object.fromEntries(
+    Object.entries(fields).filter(([name, value]) => !(form && name === commentField && value === '')),
+  );
   return { secret: t, body, form };
 }
 
@@ -102,7 +122,8 @@ function recordWait(deps: Ports, decided: ApprovalDecisionResult): void {
 /**
  * Approvals: an approver's link (`GET ?t=…` renders the decision page, nothing written; `POST` with the
  * secret in the form body decides as that member), and the API path with a bearer token (decide; read a
- * request as JSON). Passkey enrollment links: the page, and the registration it posts. The link routes
+ * request as JSON). Passkey enrollment links: the page, and the registration it posts. Governance
+ * members' links to a change: its page, and the approval or veto it posts. The link routes
  * need no bearer token; a token, when sent, must be valid.
  */
 export const approvalsFunction = defineFunction(FUNCTIONS.approvals, (ports) =>

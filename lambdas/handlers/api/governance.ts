@@ -7,12 +7,8 @@ import { decideChange } from '../../use-cases/governance/decide-change';
 import { getChange } from '../../use-cases/governance/get-change';
 import { listChanges } from '../../use-cases/governance/list-changes';
 import { proposeChange } from '../../use-cases/governance/propose-change';
-import { governedChangeApplier } from '../../use-cases/governed-changes/apply-governed-change';
-import {
-  changeApprovalsRecheck,
-  changeChallenges,
-  changePasskeyEvidence,
-} from '../../use-cases/governed-changes/change-passkeys';
+import { changeDecisionDeps } from '../../use-cases/governed-changes/change-decision-deps';
+import { changeChallenges } from '../../use-cases/governed-changes/change-passkeys';
 import { apiHandler } from './http/api-handler';
 import { governedResponse } from './http/governed-response';
 import { pageOf, pathId, queryOf } from './http/request-params';
@@ -66,19 +62,11 @@ const api = functionRoutes<Ports, 'governance'>('governance', {
   // Membership of the change's governance group is the authority here, whatever roles the token carries.
   'POST /v1/governance/changes/{id}': async (r, deps) => ({
     status: 200,
-    body: await decideChange(
-      {
-        ...deps,
-        apply: governedChangeApplier(deps),
-        passkeyEvidence: changePasskeyEvidence(deps),
-        recheckApprovals: changeApprovalsRecheck(deps),
-      },
-      {
-        principal: requireRole(r.principal, 'admin', 'operator', 'approver', 'auditor'),
-        changeId: pathId(r),
-        body: r.body,
-      },
-    ),
+    body: await decideChange(changeDecisionDeps(deps), {
+      principal: requireRole(r.principal, 'admin', 'operator', 'approver', 'auditor'),
+      changeId: pathId(r),
+      body: r.body,
+    }),
   }),
 });
 

@@ -14,7 +14,7 @@ import { recordAudit } from '../transfers/record-audit';
 import type { TransferDeps } from '../transfers/transfer-deps';
 
 export type SetGroupMembersDeps = Pick<TransferDeps, 'groups' | 'audit' | 'clock'> &
-  Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds'>;
+  Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds' | 'notifier' | 'publicBaseUrl'>;
 
 /** What a SET_GROUP_MEMBERS change request carries: the new list, and the group version it replaces. */
 export interface SetGroupMembersPayload {

@@ -1,6 +1,7 @@
 import type { ChangeView } from '../../domain/governance/change-request';
 import type { AuditLog } from '../../ports/audit-log';
 import type { GovernanceStore } from '../../ports/governance-store';
+import type { Notifier } from '../../ports/notifier';
 
 /**
  * Everything the governance use cases may use; each names the part it needs with `Pick`, like the
@@ -12,6 +13,10 @@ export interface GovernanceDeps {
   readonly clock: () => Date;
   /** The time-lock between quorum and application (a deployment parameter; default 24 h). */
   readonly governanceTimeLockSeconds: number;
+  /** Tells the governance members of each proposed change, each with their own link to decide it. */
+  readonly notifier: Pick<Notifier, 'notifyGovernance'>;
+  /** The API's public URL (the stage URL, or your domain), the base of every member's link. */
+  readonly publicBaseUrl: () => string;
 }
 
 /**

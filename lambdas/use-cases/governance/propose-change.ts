@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { linkSecretHash } from '../../domain/approvals/approval-link';
 import { AuthError, ValidationError } from '../../domain/errors';
+import { changeLinkUrl, changeSummary } from '../../domain/governance/change-link';
 import {
   CHANGE_APPROVAL_WINDOW_SECONDS,
   CHANGE_KINDS,
@@ -20,7 +22,10 @@ import { checkString, ID_RULE } from '../../domain/validation';
 import { recordAudit } from '../transfers/record-audit';
 import { changeTraceId, type GovernanceDeps } from './governance-deps';
 
-export type ProposeChangeDeps = Pick<GovernanceDeps, 'governance' | 'audit' | 'clock' | 'governanceTimeLockSeconds'>;
+export type ProposeChangeDeps = Pick<
+  GovernanceDeps,
+  'governance' | 'audit' | 'clock' | 'governanceTimeLockSeconds' | 'notifier' | 'publicBaseUrl'
+>;
 
 export interface ProposeChangeRequest {
   readonly principal: Principal;
@@ -44,6 +49,7 @@ const MAX_WEAKENING_REASONS = 20;
  * (ARCHITECTURE.md §9). Refused with NOT_BOOTSTRAPPED (409) before governance exists, and with
  * QUORUM_UNREACHABLE (422) when too few members may approve it to ever pass (a change that can only
  * expire helps nobody). A SET_GOVERNANCE_GROUP payload is parsed here (`action.payload.*` in 400s).
+ * Every member of the group is then sent their own link to the change's decision page.
  */
 export async function proposeChange(deps: ProposeChangeDeps, request: ProposeChangeRequest): Promise<ChangeView> {
   const { principal } = request;
@@ -97,7 +103,14 @@ export async function proposeChange(deps: ProposeChangeDeps, request: ProposeCha
       `only ${eligible} governance members may approve this change (not its proposer, nor members it adds), fewer than the quorum of ${governance.quorum}`,
       { eligible, quorum: governance.quorum },
     );
-  await deps.governance.propose(change);
+  // One link secret per member, made here and sent once; only its hash is kept. Every member gets one:
+  // an excluded member (the proposer, a newcomer) cannot approve, but may still veto.
+  const secrets = new Map(governance.members.map((m) => [m.id, randomBytes(32).toString('base64url')]));
+  const secretOf = (id: string): string => secrets.get(id) as string;
+  await deps.governance.propose(
+    change,
+    governance.members.map((m) => ({ memberId: m.id, secretHash: linkSecretHash(secretOf(m.id)) })),
+  );
   await recordAudit(deps.audit, {
     traceId: changeTraceId(change.id),
     actor: principal.id,
@@ -105,6 +118,16 @@ export async function proposeChange(deps: ProposeChangeDeps, request: ProposeCha
     inputs: change,
     result: `${kind} of ${subject}: needs ${governance.quorum} of governance version ${governance.version}`,
     at,
+  });
+  // After the change and its audit are recorded: a notifier that fails (503) leaves a change that expires
+  // unapproved, or that members decide through the API; it never applies one.
+  const base = deps.publicBaseUrl();
+  await deps.notifier.notifyGovernance({
+    changeId: change.id,
+    summary: changeSummary(change),
+    expiresAt: change.expiresAt,
+    timeLockSeconds,
+    members: governance.members.map((m) => ({ ...m, link: changeLinkUrl(base, change.id, secretOf(m.id)) })),
   });
   return changeStatusOf(change, [], { claims: [] }, at);
 }

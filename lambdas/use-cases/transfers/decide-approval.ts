@@ -3,6 +3,7 @@ import { groupIdsOf } from '../../domain/approvals/required-groups-of';
 import { tallyApprovals, type ApprovalOutcome } from '../../domain/approvals/tally-approvals';
 import { ApprovalError, ConflictError, StrongroomError, ValidationError } from '../../domain/errors';
 import { requireWalletInScope, type Principal } from '../../domain/principal';
+import { parseAssertion } from '../../domain/passkeys/parse-assertion';
 import { expectObject, optionalString, rejectUnknownFields } from '../../domain/validation';
 import type { ApprovalResolution } from '../../ports/approval-store';
 import { loadTransfer } from './load-transfer';
@@ -49,19 +50,6 @@ export function parseDecisionBody(body: unknown): {
   const comment = optionalString(value, 'comment', '', { maxLength: 500 });
   const assertion = parseAssertion(value.assertion);
   return { decision, ...(comment === undefined ? {} : { comment }), ...(assertion === undefined ? {} : { assertion }) };
-}
-
-/** The passkey assertion of a decision: JSON, or JSON text (a form field); its content is the verifier's to judge. */
-function parseAssertion(value: unknown): unknown {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') return value;
-  if (value.length > 16_384)
-    throw new ValidationError('REQUEST.INVALID_FIELD', 'assertion', 'is longer than 16384 characters');
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    throw new ValidationError('REQUEST.INVALID_FIELD', 'assertion', 'must be a WebAuthn assertion in JSON');
-  }
 }
 
 /**

@@ -12,7 +12,7 @@ import type { TransferDeps } from '../transfers/transfer-deps';
 import { changeWallet } from './change-wallet';
 
 export type SetPolicyDeps = Pick<TransferDeps, 'wallets' | 'groups' | 'audit' | 'clock'> &
-  Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds'>;
+  Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds' | 'notifier' | 'publicBaseUrl'>;
 
 export interface PolicySet {
   readonly walletId: string;

@@ -11,7 +11,7 @@ import type { TransferDeps } from '../transfers/transfer-deps';
 import { changeWallet } from './change-wallet';
 
 export type UnfreezeWalletDeps = Pick<TransferDeps, 'wallets' | 'audit' | 'clock'> &
-  Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds'>;
+  Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds' | 'notifier' | 'publicBaseUrl'>;
 
 /** What an UNFREEZE_WALLET change request carries: the freeze it lifts (by when it was made), and why. */
 export interface UnfreezePayload {

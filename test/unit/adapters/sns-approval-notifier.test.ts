@@ -56,6 +56,25 @@ describe('SnsApprovalNotifier', () => {
     expect(published[0]?.Subject).not.toContain(SECRET);
   });
 
+  it('sends each governance member their own change link, filtered by member id, with no secret in the subject', async () => {
+    const { client, published } = fakeSns();
+    await new SnsApprovalNotifier(TOPIC, client).notifyGovernance({
+      changeId: 'chg-1',
+      summary: 'SET_POLICY of w-1, proposed by root ("relax"); it raises a limit',
+      expiresAt: new Date('2026-12-12T12:00:00Z'),
+      timeLockSeconds: 86_400,
+      members: [
+        { id: 'ana', name: 'Ana', link: `https://x/v1/governance/changes/chg-1/decide?t=${SECRET}` },
+        { id: 'ben', name: 'Ben', link: `https://x/v1/governance/changes/chg-1/decide?t=${'B'.repeat(43)}` },
+      ],
+    });
+    expect(published.map((p) => p.MessageAttributes?.[MEMBER_ATTRIBUTE]?.StringValue)).toEqual(['ana', 'ben']);
+    expect(published[0]?.Message).toContain(SECRET);
+    expect(published[0]?.Message).toContain('86400 seconds after its quorum');
+    expect(published[1]?.Message).not.toContain(SECRET);
+    for (const p of published) expect(p.Subject).toBe('strongroom governance change chg-1');
+  });
+
   it('fails safe (NOTIFY.UNAVAILABLE, no secret in the error) when SNS does not take the message', async () => {
     const { client } = fakeSns(true);
     const attempt = new SnsApprovalNotifier(TOPIC, client).notifyEnrollment({

@@ -180,6 +180,8 @@ describe('the API v1 route table', () => {
     ['GET', '/v1/governance/changes', '/v1/governance/changes', 'governance'],
     ['GET', '/v1/governance/changes/c-1', '/v1/governance/changes/{id}', 'governance'],
     ['POST', '/v1/governance/changes/c-1', '/v1/governance/changes/{id}', 'governance'],
+    ['GET', '/v1/governance/changes/c-1/decide', '/v1/governance/changes/{id}/decide', 'approvals'],
+    ['POST', '/v1/governance/changes/c-1/decide', '/v1/governance/changes/{id}/decide', 'approvals'],
   ];
 
   it('declares exactly the documented resources and methods', () => {

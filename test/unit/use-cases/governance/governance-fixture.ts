@@ -2,6 +2,7 @@ import type { ChangeView } from '../../../../lambdas/domain/governance/change-re
 import type { Principal } from '../../../../lambdas/domain/principal';
 import { bootstrapGovernance } from '../../../../lambdas/use-cases/governance/bootstrap-governance';
 import { proposeChange, type ProposeChangeRequest } from '../../../../lambdas/use-cases/governance/propose-change';
+import { OutboxNotifier } from '../../../../lambdas/adapters/local/outbox-notifier';
 import { MemoryAuditLog } from '../../../support/reconciliation-fakes';
 import { MemoryGovernanceStore } from './memory-governance-store';
 
@@ -13,11 +14,14 @@ export const HOUR = 3600;
 export function governanceFixture(options: { timeLockSeconds?: number; applyError?: Error } = {}) {
   let now = new Date(Date.UTC(2026, 0, 1));
   const applied: ChangeView[] = [];
+  const notifier = new OutboxNotifier(() => now);
   const deps = {
     governance: new MemoryGovernanceStore(),
     audit: new MemoryAuditLog(),
     clock: () => now,
     governanceTimeLockSeconds: options.timeLockSeconds ?? HOUR,
+    notifier,
+    publicBaseUrl: () => 'https://custody.example',
     apply: async (change: ChangeView): Promise<string> => {
       if (options.applyError !== undefined) throw options.applyError;
       applied.push(change);
@@ -27,6 +31,8 @@ export function governanceFixture(options: { timeLockSeconds?: number; applyErro
   return {
     deps,
     applied,
+    /** What the members were sent: one message per member per proposed change. */
+    outbox: notifier,
     advance: (seconds: number) => {
       now = new Date(now.getTime() + seconds * 1000);
     },

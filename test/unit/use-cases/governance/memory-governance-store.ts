@@ -9,6 +9,7 @@ import {
 } from '../../../../lambdas/domain/governance/change-request';
 import type { GovernanceStore, StoredChange } from '../../../../lambdas/ports/governance-store';
 import type { Page, PageRequest } from '../../../../lambdas/ports/page';
+import type { ApprovalLink } from '../../../../lambdas/domain/approvals/approval-link';
 
 interface Entry {
   request: ChangeRequest;
@@ -16,6 +17,7 @@ interface Entry {
   closed?: 'veto' | 'claim';
   claims: ApplyClaim[];
   outcome?: ChangeOutcome;
+  links: readonly ApprovalLink[];
 }
 
 /**
@@ -41,9 +43,13 @@ export class MemoryGovernanceStore implements GovernanceStore {
     this.groups.push({ ...group, changeId });
   }
 
-  async propose(request: ChangeRequest): Promise<void> {
+  async propose(request: ChangeRequest, links: readonly ApprovalLink[] = []): Promise<void> {
     if (this.changes.has(request.id)) throw new StrongroomError('STORE.DUPLICATE', 'exists');
-    this.changes.set(request.id, { request, decisions: [], claims: [] });
+    this.changes.set(request.id, { request, decisions: [], claims: [], links });
+  }
+
+  async links(changeId: string): Promise<readonly ApprovalLink[]> {
+    return this.changes.get(changeId)?.links ?? [];
   }
 
   async get(id: string): Promise<StoredChange | undefined> {

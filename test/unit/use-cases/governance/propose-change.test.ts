@@ -1,5 +1,8 @@
 import { GOVERNANCE_ERRORS } from '../../../../lambdas/domain/governance/change-request';
+import { UnconfiguredNotifier } from '../../../../lambdas/adapters/unconfigured-notifier';
+import { memberOfLink } from '../../../../lambdas/domain/approvals/approval-link';
 import { bootstrapGovernance } from '../../../../lambdas/use-cases/governance/bootstrap-governance';
+import { proposeChange } from '../../../../lambdas/use-cases/governance/propose-change';
 import { admin, governanceFixture, member, refusalOf } from './governance-fixture';
 
 describe('bootstrapGovernance', () => {
@@ -56,6 +59,42 @@ describe('proposeChange', () => {
       traceId: `change.${view.id}`,
       action: 'GOVERNANCE_CHANGE_PROPOSED',
     });
+  });
+
+  it('sends every member (the excluded ones too, who may veto) their own link; only its hash is stored', async () => {
+    const f = governanceFixture();
+    await f.bootstrap();
+    const view = await f.propose({ addedMemberIds: ['carol'] });
+    const sent = f.outbox.list();
+    expect(sent.map((m) => [m.to, m.channel, m.changeId])).toEqual(
+      ['alice', 'bob', 'carol', 'dave'].map((id) => [id, 'governance', view.id]),
+    );
+    const secrets = sent.map((m) => new URL(m.link).searchParams.get('t') ?? '');
+    expect(new Set(secrets).size).toBe(4);
+    for (const message of sent) {
+      expect(message.link.startsWith(`https://custody.example/v1/governance/changes/${view.id}/decide?t=`)).toBe(true);
+      expect(message.text).toContain('UNFREEZE_WALLET of w-1');
+      expect(message.text).toContain('unfreezes a wallet');
+    }
+    const links = await f.deps.governance.links(view.id);
+    expect(sent.map((m, i) => memberOfLink(links, secrets[i] ?? ''))).toEqual(sent.map((m) => m.to));
+    expect(JSON.stringify(await f.deps.governance.get(view.id))).not.toContain(secrets[0]);
+  });
+
+  it('records the change before telling anyone: a notifier that is down fails the call, and the change only waits', async () => {
+    const f = governanceFixture();
+    await f.bootstrap();
+    const down = { ...f.deps, notifier: new UnconfiguredNotifier() };
+    await expect(
+      proposeChange(down, {
+        principal: admin,
+        action: { kind: 'UNFREEZE_WALLET', subject: 'w-1', payload: { walletId: 'w-1' } },
+        reason: 'false alarm',
+        weakening: ['unfreezes a wallet'],
+      }),
+    ).rejects.toMatchObject({ code: 'NOTIFY.UNAVAILABLE' });
+    const { items } = await f.deps.governance.list();
+    expect(items.map((c) => c.decisions)).toEqual([[]]);
   });
 
   it('refuses a non-admin, and bad input with a 400 naming the field', async () => {
