@@ -5,23 +5,42 @@
  * Operations: CreateKey, DescribeKey, GetPublicKey (DER SubjectPublicKeyInfo), Sign (ECDSA_SHA_256,
  * MessageType DIGEST or RAW; DER signature), ListResourceTags, Encrypt / Decrypt (AES-256-GCM under the
  * key's own material; the ciphertext blob names its key and the encryption context is bound as AAD),
- * GenerateDataKey, EnableKey / DisableKey, CreateAlias. Keys are named by key id, key ARN, alias name
- * or alias ARN where KMS accepts them. Errors are KMS's: NotFoundException, InvalidKeyUsageException,
- * DisabledException, InvalidCiphertextException, IncorrectKeyException, ValidationException, ….
+ * GenerateDataKey, EnableKey / DisableKey, CreateAlias, GetKeyPolicy / PutKeyPolicy. Keys are named by
+ * key id, key ARN, alias name or alias ARN where KMS accepts them. Errors are KMS's: NotFoundException,
+ * InvalidKeyUsageException, DisabledException, InvalidCiphertextException, IncorrectKeyException,
+ * AccessDeniedException, ValidationException, ….
+ *
+ * Recipient (the Nitro Enclaves parameter of Decrypt and GenerateDataKey), when the stand-in is given an
+ * attestation root (`recipient` option or `trustAttestations`): the attestation document is verified by
+ * the enclave host's own `NitroAttestationVerifier` (signature, chain to that root, freshness), its PCRs
+ * become the `kms:RecipientAttestation:*` condition keys of the key policy, and the plaintext is answered
+ * only as `CiphertextForRecipient`, a CMS envelope to the document's RSA public key, never as `Plaintext`.
+ * An invalid or stale document is a ValidationException naming the ATTESTATION.* code.
+ *
+ * Key policies (CreateKey `Policy`, PutKeyPolicy) are evaluated for every operation on the key, with
+ * the subset of IAM described in kms-stand-in-key-policy.ts (Principal and Resource are not); a key
+ * without a policy allows everything, as before.
  *
  * Like KMS, Sign does not normalise s: here s is the high one (n − s) exactly when the digest's last
  * byte is odd, so about half of all signatures are high-s, deterministically (KMS picks a random
  * nonce; this signs with RFC 6979's deterministic one, so the same digest gives the same signature).
  *
- * Left out: key policies and grants (a Policy is checked to be JSON, stored, never evaluated), IAM,
- * other key specs (RSA, NIST curves, HMAC), key rotation, deletion, multi-Region keys, custom key
+ * Left out: grants, IAM, the key policy lockout safety check, other key specs (RSA, NIST curves, HMAC), key rotation, deletion, multi-Region keys, custom key
  * stores, imported material, KMS's real ciphertext format, and SigV4 verification.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import {
+  NitroAttestationVerifier,
+  RecipientEnvelopeError,
+  isAttestationError,
+  sealForRecipient,
+} from '../../enclave-host/attestation';
+import type { AttestationVerifier, PcrValues, VerifiedAttestation } from '../../enclave-host/contract';
 import type { AwsJsonInput, AwsJsonService } from './aws-json-protocol';
 import { AwsServiceError } from './aws-service-error';
 import { jsonInput, type JsonInput } from './json-input';
+import { KeyPolicy } from './kms-stand-in-key-policy';
 
 export type KmsKeySpec = 'ECC_SECG_P256K1' | 'SYMMETRIC_DEFAULT';
 export type KmsKeyUsage = 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT';
@@ -33,6 +52,23 @@ export interface CreateKmsKeyOptions {
   readonly keyUsage?: KmsKeyUsage;
   readonly description?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** A key policy (JSON), as CreateKey's `Policy`; evaluated for every operation on the key. Default: none. */
+  readonly policy?: string;
+}
+
+/** What the stand-in trusts for Recipient attestation documents. */
+export interface KmsRecipientOptions {
+  /** The root the documents must chain to: the synthetic NSM's `rootCertificate` (DER) or its PEM. */
+  readonly attestationRoot: Uint8Array | string;
+  /** How old a document may be. Default 300 s. */
+  readonly maxAgeSeconds?: number;
+  /** When documents are checked. Default: the system clock. */
+  readonly clock?: () => Date;
+}
+
+export interface KmsStandInOptions {
+  /** Without it, a request with `Recipient` is refused (UnsupportedOperationException). */
+  readonly recipient?: KmsRecipientOptions;
 }
 
 export interface KmsKeyRef {
@@ -62,6 +98,19 @@ interface KmsKey {
   /** Signing keys: the DER SubjectPublicKeyInfo. */
   readonly spki?: Buffer;
   enabled: boolean;
+  policy?: KeyPolicy;
+}
+
+/** A verified Recipient: where to send the plaintext, and the PCRs the key policy sees. */
+interface Recipient {
+  readonly publicKey: Uint8Array;
+  readonly pcrs: PcrValues;
+}
+
+interface RecipientTrust {
+  readonly verifier: AttestationVerifier;
+  readonly maxAgeSeconds: number;
+  readonly clock: () => Date;
 }
 
 const N = secp256k1.Point.CURVE().n;
@@ -73,6 +122,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const BLOB_HEADER_BYTES = 1 + 36;
 const MAX_PLAINTEXT_BYTES = 4096;
+const DEFAULT_ATTESTATION_MAX_AGE_SECONDS = 300;
 
 const validation = (message: string): AwsServiceError => new AwsServiceError('ValidationException', message);
 
@@ -85,11 +135,14 @@ export class KmsStandIn {
   private readonly recorded: KmsCall[] = [];
   private readonly keys = new Map<string, KmsKey>();
   private readonly aliases = new Map<string, string>();
+  private recipientTrust: RecipientTrust | undefined;
 
   constructor(
     readonly region: string,
     readonly account: string,
+    options: KmsStandInOptions = {},
   ) {
+    if (options.recipient !== undefined) this.trustAttestations(options.recipient);
     this.service = {
       targetPrefix: 'TrentService',
       jsonVersion: '1.1',
@@ -100,7 +153,9 @@ export class KmsStandIn {
       },
       operations: {
         CreateKey: (input) => this.createKeyOperation(input),
-        DescribeKey: (input) => ({ KeyMetadata: metadataOf(this.find(read(input).string('KeyId')), this.account) }),
+        DescribeKey: (input) => ({
+          KeyMetadata: metadataOf(this.authorized(read(input).string('KeyId'), 'DescribeKey'), this.account),
+        }),
         GetPublicKey: (input) => this.getPublicKey(input),
         Sign: (input) => this.sign(input),
         ListResourceTags: (input) => this.listResourceTags(input),
@@ -108,14 +163,27 @@ export class KmsStandIn {
         Decrypt: (input) => this.decrypt(input),
         GenerateDataKey: (input) => this.generateDataKey(input),
         EnableKey: (input) => {
-          this.find(read(input).string('KeyId')).enabled = true;
+          this.authorized(read(input).string('KeyId'), 'EnableKey').enabled = true;
         },
         DisableKey: (input) => {
-          this.find(read(input).string('KeyId')).enabled = false;
+          this.authorized(read(input).string('KeyId'), 'DisableKey').enabled = false;
         },
         CreateAlias: (input) => {
           const request = read(input);
+          this.authorized(request.string('TargetKeyId'), 'CreateAlias');
           this.createAlias(request.string('AliasName'), request.string('TargetKeyId'));
+        },
+        GetKeyPolicy: (input) => {
+          const request = read(input);
+          const key = this.authorized(request.string('KeyId'), 'GetKeyPolicy');
+          policyNameOf(request);
+          return { PolicyName: 'default', Policy: key.policy?.text ?? defaultPolicyOf(this.account) };
+        },
+        PutKeyPolicy: (input) => {
+          const request = read(input);
+          const key = this.authorized(request.string('KeyId'), 'PutKeyPolicy');
+          policyNameOf(request);
+          key.policy = KeyPolicy.parse(request.string('Policy'));
         },
       },
     };
@@ -136,8 +204,23 @@ export class KmsStandIn {
     const spec = options.keySpec ?? 'SYMMETRIC_DEFAULT';
     const usage = options.keyUsage ?? (spec === 'ECC_SECG_P256K1' ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
     const tags = Object.entries(options.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
-    const key = this.newKey(spec, usage, options.description ?? '', tags);
+    const policy = options.policy === undefined ? undefined : KeyPolicy.parse(options.policy);
+    const key = this.newKey(spec, usage, options.description ?? '', tags, policy);
     return { keyId: key.id, arn: key.arn };
+  }
+
+  /**
+   * Trusts attestation documents that chain to `options.attestationRoot` for Recipient requests, for
+   * a stand-in made without the `recipient` option (as `startAwsStandIns` makes it).
+   */
+  trustAttestations(options: KmsRecipientOptions): void {
+    const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_ATTESTATION_MAX_AGE_SECONDS;
+    if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) throw new RangeError('maxAgeSeconds must be positive');
+    this.recipientTrust = {
+      verifier: new NitroAttestationVerifier({ mode: 'local', root: options.attestationRoot }),
+      maxAgeSeconds,
+      clock: options.clock ?? (() => new Date()),
+    };
   }
 
   /** Points `aliasName` (`alias/…`) at a key (id or ARN), as CreateAlias does. */
@@ -159,7 +242,13 @@ export class KmsStandIn {
     this.find(keyId).enabled = enabled;
   }
 
-  private newKey(spec: string, usage: string, description: string, tags: KmsKey['tags']): KmsKey {
+  private newKey(
+    spec: string,
+    usage: string,
+    description: string,
+    tags: KmsKey['tags'],
+    policy: KeyPolicy | undefined,
+  ): KmsKey {
     const id = randomUUID();
     const arn = `arn:aws:kms:${this.region}:${this.account}:key/${id}`;
     let key: KmsKey;
@@ -168,11 +257,12 @@ export class KmsStandIn {
         throw validation(`KeyUsage ${usage} is not compatible with KeySpec ECC_SECG_P256K1; use SIGN_VERIFY`);
       const secret = secp256k1.utils.randomSecretKey();
       const spki = Buffer.concat([SECP256K1_SPKI_PREFIX, secp256k1.getPublicKey(secret, false)]);
-      key = { id, arn, spec, usage, description, tags, created: new Date(), secret, spki, enabled: true };
+      key = { id, arn, spec, usage, description, tags, created: new Date(), secret, spki, enabled: true, policy };
     } else if (spec === 'SYMMETRIC_DEFAULT') {
       if (usage !== 'ENCRYPT_DECRYPT')
         throw validation(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT; use ENCRYPT_DECRYPT`);
-      key = { id, arn, spec, usage, description, tags, created: new Date(), secret: randomBytes(32), enabled: true };
+      const secret = randomBytes(32);
+      key = { id, arn, spec, usage, description, tags, created: new Date(), secret, enabled: true, policy };
     } else {
       throw new AwsServiceError(
         'UnsupportedOperationException',
@@ -190,14 +280,8 @@ export class KmsStandIn {
     const description = request.optionalString('Description') ?? '';
     if (description.length > 8192)
       throw validation("Value at 'description' failed to satisfy constraint: length <= 8192");
-    const policy = request.optionalString('Policy');
-    if (policy !== undefined) {
-      try {
-        JSON.parse(policy);
-      } catch {
-        throw new AwsServiceError('MalformedPolicyDocumentException', 'The policy is not a JSON document');
-      }
-    }
+    const policyText = request.optionalString('Policy');
+    const policy = policyText === undefined ? undefined : KeyPolicy.parse(policyText);
     const tags = (request.optionalArray('Tags') ?? []).map((tag) => {
       const t = tag as { TagKey?: unknown; TagValue?: unknown };
       if (typeof t.TagKey !== 'string' || t.TagKey.length < 1 || t.TagKey.length > 128)
@@ -210,7 +294,7 @@ export class KmsStandIn {
       throw new AwsServiceError('TagException', 'Duplicate tag keys');
     const keySpec = spec ?? 'SYMMETRIC_DEFAULT';
     const keyUsage = usage ?? (keySpec === 'ECC_SECG_P256K1' ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
-    return { KeyMetadata: metadataOf(this.newKey(keySpec, keyUsage, description, tags), this.account) };
+    return { KeyMetadata: metadataOf(this.newKey(keySpec, keyUsage, description, tags, policy), this.account) };
   }
 
   private getPublicKey(input: AwsJsonInput): unknown {
@@ -264,7 +348,7 @@ export class KmsStandIn {
     const keyId = request.string('KeyId');
     if (keyId.startsWith('alias/') || keyId.includes(':alias/'))
       throw new AwsServiceError('InvalidArnException', 'ListResourceTags takes a key id or key ARN, not an alias');
-    const key = this.find(keyId);
+    const key = this.authorized(keyId, 'ListResourceTags');
     const limit = request.optionalInteger('Limit', 1, 50) ?? 50;
     const marker = request.optionalString('Marker');
     const start = marker === undefined ? 0 : Number(marker);
@@ -279,16 +363,17 @@ export class KmsStandIn {
 
   private encryptOperation(input: AwsJsonInput): unknown {
     const request = read(input);
-    const key = this.usable(request.string('KeyId'), 'Encrypt', 'ENCRYPT_DECRYPT');
+    const context = request.optionalStringMap('EncryptionContext') ?? {};
+    const key = this.usable(request.string('KeyId'), 'Encrypt', 'ENCRYPT_DECRYPT', conditionKeysOf(context));
     const plaintext = request.blob('Plaintext');
     if (plaintext.length < 1 || plaintext.length > MAX_PLAINTEXT_BYTES)
       throw validation(`Plaintext must be 1 to ${MAX_PLAINTEXT_BYTES} bytes`);
     encryptionAlgorithmOf(request);
-    const blob = encrypt(key, plaintext, request.optionalStringMap('EncryptionContext') ?? {});
+    const blob = encrypt(key, plaintext, context);
     return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   }
 
-  private decrypt(input: AwsJsonInput): unknown {
+  private async decrypt(input: AwsJsonInput): Promise<unknown> {
     const request = read(input);
     const blob = request.blob('CiphertextBlob');
     encryptionAlgorithmOf(request);
@@ -303,8 +388,9 @@ export class KmsStandIn {
         'IncorrectKeyException',
         'The key ID in the request does not identify a CMK that can perform this operation.',
       );
-    const key = this.usable(blobKeyId, 'Decrypt', 'ENCRYPT_DECRYPT');
     const context = request.optionalStringMap('EncryptionContext') ?? {};
+    const recipient = await this.recipientOf(request);
+    const key = this.usable(blobKeyId, 'Decrypt', 'ENCRYPT_DECRYPT', conditionKeysOf(context, recipient));
     const iv = blob.subarray(BLOB_HEADER_BYTES, BLOB_HEADER_BYTES + IV_BYTES);
     const tag = blob.subarray(BLOB_HEADER_BYTES + IV_BYTES, BLOB_HEADER_BYTES + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', key.secret, iv);
@@ -320,12 +406,25 @@ export class KmsStandIn {
       // KMS says no more than this: a wrong encryption context and a damaged blob look the same.
       throw new AwsServiceError('InvalidCiphertextException', '');
     }
+    if (recipient !== undefined)
+      return {
+        KeyId: key.arn,
+        CiphertextForRecipient: sealedFor(recipient, plaintext),
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      };
     return { KeyId: key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   }
 
-  private generateDataKey(input: AwsJsonInput): unknown {
+  private async generateDataKey(input: AwsJsonInput): Promise<unknown> {
     const request = read(input);
-    const key = this.usable(request.string('KeyId'), 'GenerateDataKey', 'ENCRYPT_DECRYPT');
+    const context = request.optionalStringMap('EncryptionContext') ?? {};
+    const recipient = await this.recipientOf(request);
+    const key = this.usable(
+      request.string('KeyId'),
+      'GenerateDataKey',
+      'ENCRYPT_DECRYPT',
+      conditionKeysOf(context, recipient),
+    );
     const keySpec = request.optionalString('KeySpec');
     const numberOfBytes = request.optionalInteger('NumberOfBytes', 1, 1024);
     if ((keySpec === undefined) === (numberOfBytes === undefined))
@@ -334,13 +433,69 @@ export class KmsStandIn {
     if (keySpec !== undefined && keySpec !== 'AES_256' && keySpec !== 'AES_128')
       throw validation(`KeySpec ${keySpec} is not one of AES_256, AES_128`);
     const plaintext = randomBytes(length);
-    const blob = encrypt(key, plaintext, request.optionalStringMap('EncryptionContext') ?? {});
+    const blob = encrypt(key, plaintext, context);
+    if (recipient !== undefined)
+      return {
+        CiphertextBlob: blob.toString('base64'),
+        CiphertextForRecipient: sealedFor(recipient, plaintext),
+        KeyId: key.arn,
+      };
     return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: key.arn };
   }
 
-  /** The key named, enabled and (when given) of that usage. */
-  private usable(keyId: string, operation: string, usage?: KmsKeyUsage): KmsKey {
+  /**
+   * The request's Recipient, its attestation document verified (signature, chain to the trusted root,
+   * age; no PCRs here: those are the key policy's to judge), or undefined when it has none.
+   */
+  private async recipientOf(request: JsonInput): Promise<Recipient | undefined> {
+    const raw = request.optionalObject('Recipient');
+    if (raw === undefined) return undefined;
+    const recipient = read(raw);
+    const algorithm = recipient.optionalString('KeyEncryptionAlgorithm') ?? 'RSAES_OAEP_SHA_256';
+    if (algorithm !== 'RSAES_OAEP_SHA_256')
+      throw validation(`KeyEncryptionAlgorithm ${algorithm} is not one of RSAES_OAEP_SHA_256`);
+    const document = recipient.blob('AttestationDocument');
+    const trust = this.recipientTrust;
+    if (trust === undefined)
+      throw new AwsServiceError(
+        'UnsupportedOperationException',
+        'This local KMS trusts no attestation root: give it one (recipient option or trustAttestations) to use Recipient',
+      );
+    let verified: VerifiedAttestation;
+    try {
+      verified = await trust.verifier.verify(document, {
+        pcrs: {},
+        now: trust.clock(),
+        maxAgeSeconds: trust.maxAgeSeconds,
+      });
+    } catch (error) {
+      if (isAttestationError(error))
+        throw validation(`The attestation document is not valid (${error.code}): ${error.message}`);
+      throw error;
+    }
+    if (verified.publicKey === undefined) throw validation('The attestation document has no public key');
+    return { publicKey: verified.publicKey, pcrs: verified.pcrs };
+  }
+
+  /** The key named, if its policy (when it has one) allows `operation` with these condition keys. */
+  private authorized(keyId: string, operation: string, conditionKeys: Readonly<Record<string, string>> = {}): KmsKey {
     const key = this.find(keyId);
+    if (key.policy !== undefined && !key.policy.allows({ action: `kms:${operation}`, context: conditionKeys }))
+      throw new AwsServiceError(
+        'AccessDeniedException',
+        `The key policy of ${key.arn} does not allow kms:${operation} for this request`,
+      );
+    return key;
+  }
+
+  /** The key named, allowed by its policy, enabled and (when given) of that usage. */
+  private usable(
+    keyId: string,
+    operation: string,
+    usage?: KmsKeyUsage,
+    conditionKeys: Readonly<Record<string, string>> = {},
+  ): KmsKey {
+    const key = this.authorized(keyId, operation, conditionKeys);
     if (!key.enabled) throw new AwsServiceError('DisabledException', `${key.arn} is disabled.`);
     if (usage !== undefined && key.usage !== usage)
       throw new AwsServiceError(
@@ -379,6 +534,57 @@ export class KmsStandIn {
 }
 
 const read = (input: AwsJsonInput): JsonInput => jsonInput(input, validation);
+
+/** The condition keys a request carries into the key policy: its encryption context and attested PCRs. */
+function conditionKeysOf(
+  encryptionContext: Readonly<Record<string, string>>,
+  recipient?: Recipient,
+): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const [name, value] of Object.entries(encryptionContext)) keys[`kms:EncryptionContext:${name}`] = value;
+  if (recipient !== undefined) {
+    for (const [index, value] of Object.entries(recipient.pcrs)) keys[`kms:RecipientAttestation:PCR${index}`] = value;
+    const image = recipient.pcrs[0];
+    if (image !== undefined) keys['kms:RecipientAttestation:ImageSha384'] = image;
+  }
+  return keys;
+}
+
+/** The CMS envelope of `plaintext` to the attested key, base64; the plaintext is wiped once sealed. */
+function sealedFor(recipient: Recipient, plaintext: Buffer): string {
+  try {
+    return Buffer.from(sealForRecipient(plaintext, recipient.publicKey)).toString('base64');
+  } catch (error) {
+    if (error instanceof RecipientEnvelopeError)
+      throw validation(`The attestation document's public key cannot be used: ${error.message}`);
+    throw error;
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+/** KMS keys have one policy, named "default". */
+function policyNameOf(request: JsonInput): void {
+  const name = request.optionalString('PolicyName') ?? 'default';
+  if (name !== 'default') throw new AwsServiceError('NotFoundException', `No such policy exists: ${name}`);
+}
+
+/** What KMS reports for a key made without a policy: the account may do anything with it. */
+function defaultPolicyOf(account: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  });
+}
 
 function encryptionAlgorithmOf(request: JsonInput): void {
   const algorithm = request.optionalString('EncryptionAlgorithm') ?? 'SYMMETRIC_DEFAULT';
