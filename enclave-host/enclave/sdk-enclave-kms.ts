@@ -87,6 +87,21 @@ export function sdkEnclaveKms(config: Pick<EnclaveImageConfig, 'kmsEndpoint' | '
 function asEnclaveKmsError(operation: string, error: unknown): EnclaveKmsError {
   if (error instanceof EnclaveKmsError) return error;
   const name = error instanceof Error ? error.name : 'UnknownError';
-  const kind = classifyKmsError(error) === 'transient' ? 'unavailable' : 'refused';
+  const kind = classifyKmsError(error) === 'transient' || unanswered(error) ? 'unavailable' : 'refused';
   return new EnclaveKmsError(kind, name, `KMS ${operation} failed: ${name}`);
+}
+
+/** Socket failures that mean the request never got an HTTP answer from KMS (or the proxy). */
+const NETWORK_FAILURE =
+  /\b(?:ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/;
+
+/**
+ * A network failure the SDK re-wrapped without its `code`: its retry layer rebuilds an error it does
+ * not recognise as an Error (one from another realm, as under a test runner's VM) from its text
+ * alone. Without an HTTP status there was no answer from KMS, so the text is all there is to go on.
+ */
+function unanswered(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  return status === undefined && NETWORK_FAILURE.test(error.message);
 }
