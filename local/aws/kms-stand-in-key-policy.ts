@@ -15,7 +15,9 @@
  * are `kms:RecipientAttestation:PCR<n>`, `kms:RecipientAttestation:ImageSha384` (PCR0) and
  * `kms:EncryptionContext:<key>`; any other key (`aws:PrincipalArn`, `kms:CallerAccount`, …) is absent,
  * as if the request did not carry it. An operator outside the list above makes the policy malformed
- * here, so a policy is never half evaluated in silence.
+ * here, so a policy is never half evaluated in silence. A condition value that is a CloudFormation
+ * intrinsic (`{"Fn::GetAtt": …}`, `{"Ref": …}`, as in a synthesized template's KeyPolicy) cannot be
+ * resolved here and equals no request value.
  */
 import { AwsServiceError } from './aws-service-error';
 
@@ -136,7 +138,7 @@ function conditionsOf(raw: unknown, where: string): Condition[] {
       throw malformed(`${where}: Condition ${name} is not an object`);
     const test = operatorOf(name, where);
     for (const [key, value] of Object.entries(block as Record<string, unknown>))
-      conditions.push({ key: key.toLowerCase(), values: stringsOf(value, `${where} ${name} ${key}`), test });
+      conditions.push({ key: key.toLowerCase(), values: stringsOf(value, `${where} ${name} ${key}`, true), test });
   }
   return conditions;
 }
@@ -154,14 +156,24 @@ function operatorOf(name: string, where: string): Operator {
   return ifExists ? (values, actual) => actual === undefined || base(values, actual) : base;
 }
 
-function stringsOf(value: unknown, where: string): string[] {
+/** Stands for a CloudFormation intrinsic in a condition: no request value is ever equal to (or like) it. */
+const UNRESOLVED = '\u0000unresolved CloudFormation value';
+
+function stringsOf(value: unknown, where: string, intrinsicsAllowed = false): string[] {
   const list = Array.isArray(value) ? (value as unknown[]) : [value];
   if (list.length === 0) throw malformed(`${where} is empty`);
   return list.map((item) => {
     if (typeof item === 'string') return item;
     if (typeof item === 'boolean' || typeof item === 'number') return String(item);
+    if (intrinsicsAllowed && isIntrinsic(item)) return UNRESOLVED;
     throw malformed(`${where} must be a string or a list of strings`);
   });
+}
+
+function isIntrinsic(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || (keys[0]?.startsWith('Fn::') ?? false));
 }
 
 /** IAM's wildcards: `*` any run of characters, `?` one character. Actions are matched without regard to case. */

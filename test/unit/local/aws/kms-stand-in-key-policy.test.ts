@@ -103,6 +103,16 @@ describe('KMS stand-in key policy evaluation', () => {
     expect(ifExists.allows({ action: 'kms:Decrypt', context: attested('ff'.repeat(48), PCR1) })).toBe(false);
   });
 
+  it("reads a CloudFormation intrinsic in a condition (a synthesized template's KeyPolicy) as a value no request has", () => {
+    const onlyBreakGlass = policy(rootAllowsAll, {
+      Effect: 'Deny',
+      Action: 'kms:PutKeyPolicy',
+      Condition: { StringNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['BreakGlassRole', 'Arn'] } } },
+    });
+    expect(onlyBreakGlass.allows({ action: 'kms:PutKeyPolicy', context: {} })).toBe(false);
+    expect(onlyBreakGlass.allows({ action: 'kms:DescribeKey', context: {} })).toBe(true);
+  });
+
   it('refuses, as malformed, a policy it cannot evaluate in full', () => {
     const malformed = (text: string): string | undefined => {
       try {
@@ -125,6 +135,11 @@ describe('KMS stand-in key policy evaluation', () => {
     expect(malformed(JSON.stringify({ Statement: { Effect: 'Allow', Action: '*', NotAction: 'kms:X' } }))).toBe(
       'MalformedPolicyDocumentException',
     );
+    expect(
+      malformed(
+        JSON.stringify({ Statement: { Effect: 'Allow', Action: '*', Condition: { StringEquals: { k: { a: 1 } } } } }),
+      ),
+    ).toBe('MalformedPolicyDocumentException');
     // Principal and Resource may hold CloudFormation intrinsics: they are not evaluated, so they do not matter.
     expect(
       malformed(
