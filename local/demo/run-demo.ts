@@ -130,36 +130,7 @@ async function run(base: string, rpcUrl: string): Promise<void> {
     'Alice and Bob enroll passkeys from the links sent to them (a SOFTWARE authenticator stands in for their devices)',
   );
   const devices = new Map<string, SoftwareAuthenticator>();
-  for (const who of ['alice', 'bob']) {
-    const invited = await api<Json>(base, 'POST', '/v1/passkeys/enrollments', admin, {
-      memberId: who,
-      memberName: who,
-    });
-    const message = await poll(async () => {
-      const { items } = await api<{ items: { enrollmentId?: string; link: string }[] }>(base, 'GET', '/local/outbox');
-      return items.find((m) => m.enrollmentId === invited.enrollmentId);
-    }, `${who}'s enrollment link`);
-    const link = new URL(message.link);
-    const page = await (await fetch(link)).text();
-    const data = JSON.parse(/id="passkey-enrollment">([^<]*)<\/script>/.exec(page)?.[1] ?? '{}') as {
-      publicKey?: { challenge: string };
-    };
-    check(data.publicKey !== undefined, `${who}'s enrollment page carries no passkey options`);
-    const device = new SoftwareAuthenticator();
-    const response = device.register({
-      challenge: data.publicKey?.challenge ?? '',
-      origin: link.origin,
-      rpId: link.hostname,
-    });
-    await api(base, 'POST', `/v1/passkeys/enroll/${String(invited.enrollmentId)}`, undefined, {
-      t: link.searchParams.get('t'),
-      response,
-    });
-    devices.set(who, device);
-    detail(
-      `${who}: the admin invites (and never sees the link); ${who} opens it and enrolls passkey ${device.credentialId.slice(0, 12)}…`,
-    );
-  }
+  for (const who of ['alice', 'bob']) devices.set(who, await enrollPasskey(base, admin, who));
 
   say('Set the policy: small transfers allowed, above 1 ETH two approvers, the mixer blocked, LUSD allowed');
   const policy = await api<Json>(
@@ -318,8 +289,71 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   }
   detail(`every checkpoint is signed by the audit key ${String(auditKey)}`);
 
-  await governanceChange(base, admin, { walletId, groupId: group.id as string, tokenAddress }, token);
+  await governanceChange(base, admin, { walletId, groupId: group.id as string, tokenAddress });
   console.log('\nDemo complete: every step happened.');
+}
+
+/**
+ * A member enrolls a passkey from the enrollment link the notifier sent them (read from the local
+ * outbox, their inbox here); a SOFTWARE authenticator stands in for their device.
+ */
+async function enrollPasskey(base: string, admin: string, who: string): Promise<SoftwareAuthenticator> {
+  const invited = await api<Json>(base, 'POST', '/v1/passkeys/enrollments', admin, { memberId: who, memberName: who });
+  const message = await poll(async () => {
+    const { items } = await api<{ items: { enrollmentId?: string; link: string }[] }>(base, 'GET', '/local/outbox');
+    return items.find((m) => m.enrollmentId === invited.enrollmentId);
+  }, `${who}'s enrollment link`);
+  const link = new URL(message.link);
+  const page = await (await fetch(link)).text();
+  const data = JSON.parse(/id="passkey-enrollment">([^<]*)<\/script>/.exec(page)?.[1] ?? '{}') as {
+    publicKey?: { challenge: string };
+  };
+  check(data.publicKey !== undefined, `${who}'s enrollment page carries no passkey options`);
+  const device = new SoftwareAuthenticator();
+  const response = device.register({
+    challenge: data.publicKey?.challenge ?? '',
+    origin: link.origin,
+    rpId: link.hostname,
+  });
+  await api(base, 'POST', `/v1/passkeys/enroll/${String(invited.enrollmentId)}`, undefined, {
+    t: link.searchParams.get('t'),
+    response,
+  });
+  detail(
+    `${who}: the admin invites (and never sees the link); ${who} opens it and enrolls passkey ${device.credentialId.slice(0, 12)}…`,
+  );
+  return device;
+}
+
+/**
+ * A governance member decides from the link the notifier sent them: the page's Approve button carries
+ * the challenge their passkey signs (the change's digest for an approval); the decision posts the
+ * link's secret and the assertion.
+ */
+async function approveFromLink(
+  base: string,
+  changeId: string,
+  who: string,
+  device: SoftwareAuthenticator,
+): Promise<Json> {
+  const message = await poll(async () => {
+    const { items } = await api<{ items: { changeId?: string; to: string; link: string }[] }>(
+      base,
+      'GET',
+      '/local/outbox',
+    );
+    return items.find((m) => m.changeId === changeId && m.to === who);
+  }, `${who}'s link to change ${changeId}`);
+  const link = new URL(message.link);
+  const page = await (await fetch(link)).text();
+  const challenge = /value="approve" data-passkey-challenge="([^"]+)"/.exec(page)?.[1];
+  check(challenge !== undefined, `${who}'s change page offers no passkey approval`);
+  const assertion = device.assert({ challenge: challenge ?? '', origin: link.origin, rpId: link.hostname });
+  return api<Json>(base, 'POST', link.pathname, undefined, {
+    t: link.searchParams.get('t'),
+    decision: 'approve',
+    assertion,
+  });
 }
 
 /**
@@ -332,7 +366,6 @@ async function governanceChange(
   base: string,
   admin: string,
   { walletId, groupId, tokenAddress }: { walletId: string; groupId: string; tokenAddress: Address },
-  token: (sub: string, roles: string[]) => Promise<string>,
 ): Promise<void> {
   say('Governance: no single admin weakens a control');
   const members = [
@@ -343,7 +376,9 @@ async function governanceChange(
   const current = await api<Json>(base, 'GET', '/v1/governance', admin);
   if (current.bootstrapped !== true) {
     await api(base, 'POST', '/v1/governance/bootstrap', admin, { members, quorum: 2 });
-    detail('bootstrapped the governance group once: Ana, Ben and Cai, 2 of 3 (a second bootstrap is refused)');
+    detail(
+      'bootstrapped the governance group once: Ana, Ben and Cai, 2 of 3, deciding with passkeys (a second bootstrap is refused)',
+    );
   }
   const governed = await api<Json>(base, 'GET', '/v1/governance', admin);
   const ids = ((governed.members ?? []) as { id: string }[]).map((m) => m.id);
@@ -371,10 +406,8 @@ async function governanceChange(
   detail('the admin tries to approve it: 403 (not a governance member; a proposer never counts anyway)');
   let view: Json = relaxed;
   for (const member of ['gov-ana', 'gov-ben']) {
-    view = await api<Json>(base, 'POST', `/v1/governance/changes/${id}`, await token(member, ['approver']), {
-      decision: 'approve',
-    });
-    detail(`${member} approves → ${String(view.status)}`);
+    view = await approveFromLink(base, id, member, await enrollPasskey(base, admin, member));
+    detail(`${member} approves from their link with their passkey → ${String(view.status)}`);
   }
   check(
     view.status === 'TIME_LOCKED' || view.status === 'APPLIED',

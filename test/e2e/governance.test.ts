@@ -88,7 +88,11 @@ it('bootstraps the governance group once; a second bootstrap is refused', async 
     { id: 'gov-3', name: 'Third' },
     { id: 'gov-4', name: 'Fourth' },
   ];
-  const first = await api.call('POST', '/v1/governance/bootstrap', { token: insider, body: { members, quorum: 2 } });
+  // Tokens here (governance-passkeys.test.ts and the browser test decide with passkeys, the default).
+  const first = await api.call('POST', '/v1/governance/bootstrap', {
+    token: insider,
+    body: { members, quorum: 2, requirePasskeys: false },
+  });
   expect(first.status).toBe(201);
   const again = await api.call('POST', '/v1/governance/bootstrap', {
     token: gov3,
@@ -102,7 +106,12 @@ it('bootstraps the governance group once; a second bootstrap is refused', async 
   });
   expect(again.status).toBe(409);
   expect(again.body.error.code).toBe('GOVERNANCE.ALREADY_BOOTSTRAPPED');
-  expect(await api.ok('GET', '/v1/governance', gov2)).toMatchObject({ bootstrapped: true, quorum: 2, version: 1 });
+  expect(await api.ok('GET', '/v1/governance', gov2)).toMatchObject({
+    bootstrapped: true,
+    quorum: 2,
+    version: 1,
+    requirePasskeys: false,
+  });
 });
 
 it('applies a tightening at once: a lower limit, a removed member', async () => {

@@ -17,7 +17,11 @@ import { MemoryAuditLog } from '../support/reconciliation-fakes';
 const HOUR = 3600;
 const admin: Principal = { id: 'root', roles: ['admin'] };
 const member = (id: string): Principal => ({ id, roles: ['approver'] });
-const GROUP = { members: ['alice', 'bob', 'carol', 'dave'].map((id) => ({ id, name: id })), quorum: 2 };
+const GROUP = {
+  members: ['alice', 'bob', 'carol', 'dave'].map((id) => ({ id, name: id })),
+  quorum: 2,
+  requirePasskeys: false,
+};
 
 /** Each test has its own tables, so each bootstraps its own governance. */
 async function governance() {

@@ -207,7 +207,8 @@ const NAME_RULE: StringRule = { maxLength: 128 };
 const REASON_RULE: StringRule = { maxLength: 256 };
 
 /**
- * Parses a governance group body `{members: [{id, name}], quorum}` strictly (closed objects). 1–20
+ * Parses a governance group body `{members: [{id, name}], quorum, requirePasskeys?}` strictly (closed
+ * objects; `requirePasskeys` defaults to true). 1–20
  * members with unique ids (the approval groups' id rule), and 1 ≤ quorum ≤ members − 1: the proposer
  * never counts for their own change, so a quorum of all members could pass nothing a member proposes.
  * `path` prefixes the field names (e.g. `action.payload` when the group is a change's payload).
@@ -268,7 +269,8 @@ export function parseGovernanceGroup(body: unknown, version: number, path = ''):
       at('quorum'),
       `must be from 1 to ${members.length - 1} (the members less the proposer, who never counts), got ${raw.quorum}`,
     );
-  return { members, quorum: raw.quorum, version, ...(raw.requirePasskeys === true ? { requirePasskeys: true } : {}) };
+  // Passkeys by default, like approval groups: a group decides with plain tokens only when created so.
+  return { members, quorum: raw.quorum, version, requirePasskeys: raw.requirePasskeys ?? true };
 }
 
 /** Parses a decision body `{decision: "approve" | "veto", reason?}`; the reason is 1–256 printable characters. */

@@ -77,7 +77,7 @@ export async function proposeChange(deps: ProposeChangeDeps, request: ProposeCha
     payload = {
       members: next.members,
       quorum: next.quorum,
-      ...(next.requirePasskeys === true ? { requirePasskeys: true } : {}),
+      requirePasskeys: next.requirePasskeys === true,
     };
     const current = new Set(governance.members.map((m) => m.id));
     added.push(...next.members.filter((m) => !current.has(m.id)).map((m) => m.id));

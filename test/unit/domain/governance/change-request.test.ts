@@ -249,8 +249,16 @@ describe('parseGovernanceGroup', () => {
     throw new Error('expected a ValidationError');
   };
 
-  it('parses members and a quorum as version 1', () => {
-    expect(parseGovernanceGroup({ members: two, quorum: 1 }, 1)).toEqual({ members: two, quorum: 1, version: 1 });
+  it('parses members and a quorum as version 1, deciding with passkeys unless it says otherwise', () => {
+    expect(parseGovernanceGroup({ members: two, quorum: 1 }, 1)).toEqual({
+      members: two,
+      quorum: 1,
+      version: 1,
+      requirePasskeys: true,
+    });
+    expect(parseGovernanceGroup({ members: two, quorum: 1, requirePasskeys: false }, 1)).toMatchObject({
+      requirePasskeys: false,
+    });
   });
 
   it('names the field of every refusal', () => {

@@ -36,13 +36,14 @@ export function governanceFixture(options: { timeLockSeconds?: number; applyErro
     advance: (seconds: number) => {
       now = new Date(now.getTime() + seconds * 1000);
     },
-    /** alice, bob, carol, dave: 2 of 4. */
+    /** alice, bob, carol, dave: 2 of 4, deciding with tokens (no passkeys in these rules' tests). */
     bootstrap: () =>
       bootstrapGovernance(deps, {
         principal: admin,
         body: {
           members: ['alice', 'bob', 'carol', 'dave'].map((id) => ({ id, name: id })),
           quorum: 2,
+          requirePasskeys: false,
         },
       }),
     propose: (overrides: Partial<ProposeChangeRequest> = {}) =>

@@ -138,6 +138,7 @@ describe('proposeChange', () => {
     expect(view.action.payload).toEqual({
       members: ['alice', 'bob', 'erin'].map((id) => ({ id, name: id })),
       quorum: 2,
+      requirePasskeys: true, // the default: a successor group decides with passkeys unless it says otherwise
     });
   });
 });
