@@ -28,7 +28,11 @@ import type { EnclaveHostSettings } from './enclave-context';
 import type { EnclaveNetwork } from './enclave-network';
 
 /** The task callbacks the host makes for a signing job, on the transfer state machine only. */
-export const TASK_CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+export const TASK_CALLBACK_ACTIONS = [
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+  'states:SendTaskHeartbeat',
+] as const;
 
 /**
  * The systemd units the enclave host image carries (written in enclave-host/deploy/), started in this

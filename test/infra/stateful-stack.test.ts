@@ -5,6 +5,7 @@ import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { TABLE_NAMES, TABLE_SCHEMAS } from '../../lambdas/adapters/dynamodb/table-schema';
 import { APPEND_ONLY_DENIED_ACTIONS } from '../../lib/storage/custody-tables';
 import { KEY_ACTIONS_RESERVED_TO_BREAK_GLASS } from '../../lib/keys/deployment-keys';
+import { SIGNING_JOB_RETENTION } from '../../lib/messaging/signing-queue';
 import { CDK_JSON_CONTEXT, canonical, synthStrongroom } from './support/synth-strongroom';
 
 const outdirs: string[] = [];
@@ -182,6 +183,40 @@ describe('StrongroomStateful', () => {
         },
       });
     }
+  });
+
+  it('has the signing queue: SSE-SQS, TLS only, 60 s visibility, jobs kept an hour, five receipts then its dead-letter queue', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    const jobsId = template.getResourceId('AWS::SQS::Queue', { Properties: { VisibilityTimeout: 60 } });
+    const dlqId = Object.keys(queues).find((id) => id !== jobsId)!;
+    expect(queues[jobsId]!.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: SIGNING_JOB_RETENTION.toSeconds(),
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    expect(queues[dlqId]!.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    for (const [id, queue] of Object.entries(queues)) {
+      expect(queue.DeletionPolicy).toBe('Retain');
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+    expect(alarms.map((alarm) => alarm.Properties.Dimensions)).toEqual([
+      [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+    ]);
+    expect(alarms[0]!.Properties.AlarmActions).toEqual([stateful.resolve(stateful.topics.alarms.topicArn)]);
   });
 
   it('generates the page-token secret: at least 64 characters, no punctuation, retained', () => {
