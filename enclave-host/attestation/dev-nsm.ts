@@ -73,11 +73,16 @@ export class DevNsm implements Nsm {
   /** Runs the helper with `args`, writes `stdin`, and resolves to its stdout if it exits 0. */
   private run(args: readonly string[], stdin: string, maxBytes: number): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.helperPath, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: this.timeoutMs });
+      const child = spawn(this.helperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       let outBytes = 0;
       let err = '';
       let failure: NsmError | undefined;
+      // Our own timer rather than spawn's `timeout`, whose timer outlives a helper that never started.
+      const timer = setTimeout(() => {
+        failure ??= new NsmError(`nsm-attest ${args[0]} took longer than ${this.timeoutMs} ms`);
+        child.kill();
+      }, this.timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => {
         outBytes += chunk.length;
         if (outBytes > maxBytes) {
@@ -90,12 +95,14 @@ export class DevNsm implements Nsm {
       });
       // A helper that cannot be started may never emit 'close': settle here (a promise settles once).
       child.on('error', (error) => {
+        clearTimeout(timer);
+        for (const stream of [child.stdin, child.stdout, child.stderr]) stream.destroy();
         reject(failure ?? new NsmError(`cannot run ${this.helperPath}: ${error.message}`, { cause: error }));
       });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
         if (failure !== undefined) return reject(failure);
-        if (signal !== null)
-          return reject(new NsmError(`nsm-attest ${args[0]} was stopped by ${signal} (timeout ${this.timeoutMs} ms?)`));
+        if (signal !== null) return reject(new NsmError(`nsm-attest ${args[0]} was stopped by ${signal}`));
         if (code !== 0)
           return reject(new NsmError(`nsm-attest ${args[0]} exited with ${code}: ${err.trim().split('\n')[0] ?? ''}`));
         resolve(new Uint8Array(Buffer.concat(out)));

@@ -54,7 +54,8 @@ export function issueCertificate(request: CertificateRequest): Uint8Array {
   const spki = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
   const algorithm = new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA384 });
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER
+  // A positive INTEGER in minimal DER: the first byte neither 0x00 (redundant) nor ≥ 0x80 (negative).
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
   const tbsCertificate = new TBSCertificate({
     version: Version.v3,
     serialNumber: toArrayBuffer(serial),

@@ -10,7 +10,14 @@
  */
 import { X509Certificate, createHash, timingSafeEqual, verify } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
+import {
+  BasicConstraints,
+  Certificate,
+  KeyUsage,
+  KeyUsageFlags,
+  id_ce_basicConstraints,
+  id_ce_keyUsage,
+} from '@peculiar/asn1-x509';
 import type { AttestationExpectation, AttestationVerifier, PcrValues, VerifiedAttestation } from '../contract';
 import {
   COSE_ALG_ES384,
@@ -138,7 +145,20 @@ export class NitroAttestationVerifier implements AttestationVerifier {
           'ATTESTATION.BAD_CHAIN',
           `${what} is not signed by the next certificate of the chain`,
         );
-      const { notBefore, notAfter } = validityOf(certificate);
+      const { notBefore, notAfter, keyUsage, pathLength } = fieldsOf(certificate);
+      // AWS's rules (attestation_process.md 3.2.3): the leaf signs, CAs sign certificates, and no CA
+      // has more CAs below it than its pathLenConstraint allows (i - 1 intermediates sit below chain[i]).
+      const usage = i === 0 ? KeyUsageFlags.digitalSignature : KeyUsageFlags.keyCertSign;
+      if (keyUsage === undefined || (keyUsage & usage) === 0)
+        throw new AttestationError(
+          'ATTESTATION.BAD_CHAIN',
+          `${what} lacks the key usage ${i === 0 ? 'digitalSignature' : 'keyCertSign'}`,
+        );
+      if (i > 0 && pathLength !== undefined && i - 1 > pathLength)
+        throw new AttestationError(
+          'ATTESTATION.BAD_CHAIN',
+          `${what} has more CAs below it than its path length allows`,
+        );
       if (now < notBefore || now > notAfter)
         throw new AttestationError(
           'ATTESTATION.CERTIFICATE_EXPIRED',
@@ -209,10 +229,29 @@ function parseCertificate(der: Uint8Array, what: string): X509Certificate {
   }
 }
 
-/** notBefore / notAfter in ms; read from the ASN.1 (node's X509Certificate gives them only as text). */
-function validityOf(certificate: X509Certificate): { notBefore: number; notAfter: number } {
-  const { validity } = AsnConvert.parse(certificate.raw, Certificate).tbsCertificate;
-  return { notBefore: validity.notBefore.getTime().getTime(), notAfter: validity.notAfter.getTime().getTime() };
+/**
+ * Validity (ms), key usage flags and path length, read from the ASN.1: node's X509Certificate gives the
+ * dates only as text and neither of the extensions.
+ */
+function fieldsOf(certificate: X509Certificate): {
+  notBefore: number;
+  notAfter: number;
+  keyUsage?: number;
+  pathLength?: number;
+} {
+  const { validity, extensions } = AsnConvert.parse(certificate.raw, Certificate).tbsCertificate;
+  const extension = (id: string): ArrayBuffer | undefined =>
+    extensions?.find((candidate) => candidate.extnID === id)?.extnValue.buffer;
+  const keyUsage = extension(id_ce_keyUsage);
+  const basicConstraints = extension(id_ce_basicConstraints);
+  const pathLength =
+    basicConstraints === undefined ? undefined : AsnConvert.parse(basicConstraints, BasicConstraints).pathLenConstraint;
+  return {
+    notBefore: validity.notBefore.getTime().getTime(),
+    notAfter: validity.notAfter.getTime().getTime(),
+    ...(keyUsage === undefined ? {} : { keyUsage: AsnConvert.parse(keyUsage, KeyUsage).toNumber() }),
+    ...(pathLength === undefined ? {} : { pathLength }),
+  };
 }
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
