@@ -78,7 +78,7 @@ export class EnclaveNetwork extends Construct {
 
     this.hostSecurityGroup = new SecurityGroup(this, 'HostSecurityGroup', {
       vpc: this.vpc,
-      description: 'strongroom enclave hosts: no ingress; HTTPS out to the VPC endpoints only',
+      description: 'strongroom enclave hosts: no ingress; HTTPS out, which the subnets route only to the VPC endpoints',
       allowAllOutbound: false,
     });
     this.hostSecurityGroup.addEgressRule(
