@@ -9,6 +9,15 @@ export class TaskCallbackFailure extends Error {
   }
 }
 
+/**
+ * The error a callback task fails with when neither a heartbeat nor an answer came within its
+ * HeartbeatSeconds. Step Functions names it so for Retry and Catch ("Error handling in Step Functions",
+ * error names: `States.HeartbeatTimeout`, a Task state failed to send a heartbeat for longer than
+ * HeartbeatSeconds); in the cloud a `States.Timeout` retrier or catcher matches it too, which
+ * prepare-local-definition.ts reproduces by naming both.
+ */
+export const HEARTBEAT_TIMEOUT = 'States.HeartbeatTimeout';
+
 /** How long past its deadline an abandoned entry is kept, so that the library's own timeout wins the race. */
 const CLEANUP_GRACE_MS = 1_000;
 
@@ -18,6 +27,17 @@ interface Waiting {
   readonly resolve: (output: unknown) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
+  /** The task's HeartbeatSeconds in ms, if it has one; `heartbeat` is re-armed at each SendTaskHeartbeat. */
+  readonly heartbeatMs?: number;
+  heartbeat?: NodeJS.Timeout;
+}
+
+export interface OpenOptions {
+  /**
+   * The task's HeartbeatSeconds, in ms: when neither `heartbeat` nor an answer comes for that long,
+   * the outcome rejects with {@link HEARTBEAT_TIMEOUT} and the token closes. Default: no heartbeat clock.
+   */
+  readonly heartbeatMs?: number;
 }
 
 /** A callback task that waits for its token. */
@@ -30,13 +50,17 @@ export interface OpenCallback {
 /**
  * The local stand-in for Step Functions' task tokens: each callback task entry gets its own random
  * token, used once. A token that is unknown, used, or past its task's deadline is refused the way
- * the service refuses it (a ConflictError without the token in it).
+ * the service refuses it (a ConflictError without the token in it). A task with HeartbeatSeconds
+ * fails when neither a heartbeat nor an answer arrives for that long: a worker that died is noticed
+ * long before TimeoutSeconds.
  */
 export class TaskCallbacks {
   private readonly waiting = new Map<string, Waiting>();
 
   /** Opens a fresh token for a task of execution `owner` that times out at `deadline` (epoch ms). */
-  open(owner: string, deadline: number): OpenCallback {
+  open(owner: string, deadline: number, options: OpenOptions = {}): OpenCallback {
+    if (options.heartbeatMs !== undefined && !(options.heartbeatMs > 0))
+      throw new RangeError('heartbeatMs must be positive');
     const token = randomBytes(32).toString('base64url');
     let resolve!: (output: unknown) => void;
     let reject!: (error: Error) => void;
@@ -51,8 +75,28 @@ export class TaskCallbacks {
       Math.max(0, deadline - Date.now()) + CLEANUP_GRACE_MS,
     );
     timer.unref();
-    this.waiting.set(token, { owner, deadline, resolve, reject, timer });
+    const { heartbeatMs } = options;
+    const entry: Waiting = {
+      owner,
+      deadline,
+      resolve,
+      reject,
+      timer,
+      ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    };
+    this.waiting.set(token, entry);
+    this.armHeartbeat(token, entry);
     return { token, outcome };
+  }
+
+  /**
+   * SendTaskHeartbeat: the task is still being worked on, so its heartbeat clock starts again. Refused
+   * like an answer when the token is unknown, closed or past its deadline; a task without
+   * HeartbeatSeconds accepts it and nothing changes (its TimeoutSeconds still ends it, as in the cloud).
+   */
+  heartbeat(token: string): void {
+    const entry = this.live(token);
+    this.armHeartbeat(token, entry);
   }
 
   succeed(token: string, output: unknown): void {
@@ -69,6 +113,7 @@ export class TaskCallbacks {
     if (entry === undefined) return false;
     this.waiting.delete(token);
     clearTimeout(entry.timer);
+    clearTimeout(entry.heartbeat);
     entry.reject(reason);
     return true;
   }
@@ -87,14 +132,37 @@ export class TaskCallbacks {
   }
 
   private take(token: string): Waiting {
+    const entry = this.live(token);
+    this.waiting.delete(token);
+    clearTimeout(entry.timer);
+    clearTimeout(entry.heartbeat);
+    return entry;
+  }
+
+  /** The open entry of `token`, or the refusal Step Functions would answer. */
+  private live(token: string): Waiting {
     const entry = this.waiting.get(token);
     if (entry === undefined) throw gone('TaskDoesNotExist');
     // Past the deadline the library's own timer fails the task with its States.Timeout (which
     // `States.TaskFailed` does not catch); the entry stays until the clean-up timer.
     if (Date.now() >= entry.deadline) throw gone('TaskTimedOut');
-    this.waiting.delete(token);
-    clearTimeout(entry.timer);
     return entry;
+  }
+
+  /** (Re)starts the heartbeat clock of an entry that has one. */
+  private armHeartbeat(token: string, entry: Waiting): void {
+    if (entry.heartbeatMs === undefined) return;
+    clearTimeout(entry.heartbeat);
+    entry.heartbeat = setTimeout(
+      () =>
+        this.close(
+          token,
+          new TaskCallbackFailure(HEARTBEAT_TIMEOUT, 'the task sent no heartbeat within its HeartbeatSeconds'),
+        ),
+      entry.heartbeatMs,
+    );
+    // The library's TimeoutSeconds timer keeps the process alive while the task waits; this one need not.
+    entry.heartbeat.unref();
   }
 }
 

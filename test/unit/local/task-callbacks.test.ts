@@ -1,5 +1,7 @@
 import { ConflictError } from '../../../lambdas/domain/errors';
-import { TaskCallbackFailure, TaskCallbacks } from '../../../local/workflow/task-callbacks';
+import { HEARTBEAT_TIMEOUT, TaskCallbackFailure, TaskCallbacks } from '../../../local/workflow/task-callbacks';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const reasonOf = (f: () => void): unknown => {
   try {
@@ -60,5 +62,57 @@ describe('TaskCallbacks', () => {
     expect(callbacks.size).toBe(25);
     callbacks.closeAll('odd');
     expect(callbacks.size).toBe(0);
+  });
+
+  describe('heartbeats', () => {
+    it('fails a task that sends no heartbeat within its heartbeat time with States.HeartbeatTimeout, then refuses its token', async () => {
+      const callbacks = new TaskCallbacks();
+      const open = callbacks.open('tx-1', Date.now() + 10_000, { heartbeatMs: 40 });
+      await expect(open.outcome).rejects.toEqual(expect.objectContaining({ name: HEARTBEAT_TIMEOUT }));
+      expect(HEARTBEAT_TIMEOUT).toBe('States.HeartbeatTimeout');
+      expect(reasonOf(() => callbacks.heartbeat(open.token))).toBe('TaskDoesNotExist');
+      expect(reasonOf(() => callbacks.succeed(open.token, {}))).toBe('TaskDoesNotExist');
+      expect(callbacks.size).toBe(0);
+    });
+
+    it('restarts the heartbeat clock at each heartbeat, so a task that keeps beating is answered', async () => {
+      const callbacks = new TaskCallbacks();
+      const open = callbacks.open('tx-1', Date.now() + 10_000, { heartbeatMs: 150 });
+      // 360 ms in all, more than twice the heartbeat time, never 150 ms without a beat.
+      for (let i = 0; i < 6; i += 1) {
+        await sleep(60);
+        callbacks.heartbeat(open.token);
+      }
+      callbacks.succeed(open.token, { signed: true });
+      await expect(open.outcome).resolves.toEqual({ signed: true });
+    });
+
+    it('accepts a heartbeat for a task without a heartbeat time and changes nothing; refuses one past the deadline or unknown', async () => {
+      const callbacks = new TaskCallbacks();
+      const plain = callbacks.open('tx-1', Date.now() + 10_000);
+      callbacks.heartbeat(plain.token);
+      expect(callbacks.size).toBe(1);
+      const late = callbacks.open('tx-2', Date.now() - 1, { heartbeatMs: 10_000 });
+      expect(reasonOf(() => callbacks.heartbeat(late.token))).toBe('TaskTimedOut');
+      expect(reasonOf(() => callbacks.heartbeat('never-issued'))).toBe('TaskDoesNotExist');
+      callbacks.closeAll('tx-1');
+      callbacks.closeAll('tx-2');
+      expect(callbacks.size).toBe(0);
+    });
+
+    it('stops the heartbeat clock when the task is answered or closed', async () => {
+      const callbacks = new TaskCallbacks();
+      const answered = callbacks.open('tx-1', Date.now() + 10_000, { heartbeatMs: 30 });
+      callbacks.succeed(answered.token, { ok: 1 });
+      const closed = callbacks.open('tx-1', Date.now() + 10_000, { heartbeatMs: 30 });
+      callbacks.closeAll('tx-1');
+      await sleep(60);
+      await expect(answered.outcome).resolves.toEqual({ ok: 1 });
+      await expect(closed.outcome).rejects.toEqual(expect.objectContaining({ name: 'States.Runtime' }));
+    });
+
+    it('refuses a heartbeat time that is not positive', () => {
+      expect(() => new TaskCallbacks().open('tx-1', Date.now() + 10_000, { heartbeatMs: 0 })).toThrow(RangeError);
+    });
   });
 });
