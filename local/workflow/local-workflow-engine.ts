@@ -45,6 +45,21 @@ export interface LambdaInvocation {
  */
 export type LambdaInvoker = (functionName: string, payload: unknown, invocation: LambdaInvocation) => Promise<unknown>;
 
+/** One `sqs:sendMessage.waitForTaskToken` Task's message, as {@link SqsMessageSender} receives it. */
+export interface SqsTaskMessage {
+  readonly executionArn: string;
+  readonly stateName: string;
+  /** The token the body carries (a secret: never log it). */
+  readonly taskToken: string;
+}
+
+/**
+ * The SQS port: sends `body` (the Task's MessageBody as JSON text, its token in place) to the queue
+ * `queueUrl` names, resolving once SQS has accepted it. Locally it calls the SQS stand-in with the
+ * AWS SDK; a rejection fails the Task with an SQS error (see {@link sqsErrorOf}).
+ */
+export type SqsMessageSender = (queueUrl: string, body: string, message: SqsTaskMessage) => Promise<void>;
+
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 /** One execution as DescribeExecution would show it. */
@@ -92,6 +107,11 @@ export interface LocalWorkflowEngineOptions {
    * local handlers by placeholder.
    */
   readonly invoke?: LambdaInvoker;
+  /**
+   * Sends the messages of `sqs:sendMessage.waitForTaskToken` Tasks; required when the definition has
+   * one (the runtime and the rehearsal pass one that calls the SQS stand-in).
+   */
+  readonly sendMessage?: SqsMessageSender;
   /**
    * Multiplies every Wait duration and every Retry interval (tests: 0.001). Under a scale other than
    * 1, retries wait IntervalSeconds × scale each time (the library's override has no backoff).
@@ -154,6 +174,39 @@ class StatesRuntimeError extends Error {
   readonly isCatchable = false;
 }
 
+/**
+ * A SendMessage that failed, named as Step Functions names the SQS integration's errors for Retry and
+ * Catch: `SQS.AmazonSQSException` when SQS answered with an error (throttled, no such queue, access
+ * denied), `SQS.SdkClientException` when it was not reached at all. The AWS guide names service
+ * integration errors `<Service>.<Exception>` ("Learning to use AWS service SDK integrations": e.g.
+ * `S3.BucketAlreadyExistsException`); these two are what the optimized SQS integration raises (the
+ * names AWS users retry on, and LocalStack's emulation of it, `StateTaskServiceSqs`). The cause reads
+ * like the service's: the message, then the status and the error code.
+ */
+class SqsIntegrationError extends Error {
+  constructor(name: 'SQS.AmazonSQSException' | 'SQS.SdkClientException', cause: string) {
+    super(cause);
+    this.name = name;
+  }
+}
+
+function sqsErrorOf(thrown: unknown, taskToken: string): SqsIntegrationError {
+  const { name, message, $metadata } = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as {
+    name?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  // Whatever the sender's error says, the token does not reach the execution's history.
+  const text = (typeof message === 'string' ? message : String(thrown)).split(taskToken).join('(task token)');
+  const status = $metadata?.httpStatusCode;
+  if (typeof status !== 'number') return new SqsIntegrationError('SQS.SdkClientException', text);
+  const code = typeof name === 'string' ? name : 'Unknown';
+  return new SqsIntegrationError(
+    'SQS.AmazonSQSException',
+    `${text} (Service: AmazonSQS; Status Code: ${status}; Error Code: ${code})`,
+  );
+}
+
 function lambdaErrorOf(thrown: unknown): LambdaFunctionError {
   if (thrown instanceof Error) return new LambdaFunctionError(thrown.name, thrown.message);
   return new LambdaFunctionError('Error', String(thrown));
@@ -205,6 +258,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * - A `lambda:invoke.waitForTaskToken` Task gets a fresh random token in place of the library's one
  *   fixed `$$.Task.Token`, and waits for `sendTaskSuccess`/`sendTaskFailure` with it or its
  *   `TimeoutSeconds` (States.Timeout).
+ * - A `sqs:sendMessage.waitForTaskToken` Task sends its MessageBody (JSON, fresh token in place)
+ *   through `sendMessage` and waits the same way; its result is the SendTaskSuccess output.
+ * - A callback Task with `HeartbeatSeconds` fails with States.HeartbeatTimeout when neither
+ *   `sendTaskHeartbeat` nor an answer comes for that long (the library itself ignores the field).
  * - A Wait state sleeps its duration (scaled by `waitTimeScale`); one named in `wakeWaits` also ends
  *   at the first event of its source (a new block) since the Task before it started.
  * - Executions live in memory; the application restarts in-flight ones after a restart
@@ -225,6 +282,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly arnPrefix: string;
   private readonly account: string;
   private readonly invoke: LambdaInvoker | undefined;
+  private readonly sendMessage: SqsMessageSender | undefined;
   private readonly callbacks = new TaskCallbacks();
   private readonly executions = new Map<string, ExecutionRecord>();
 
@@ -257,6 +315,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       anyFunctionName: this.invoke !== undefined,
     });
     this.tasks = prepared.tasks;
+    this.sendMessage = options.sendMessage;
+    const sqsTask = this.tasks.find((t) => t.service === 'sqs');
+    if (sqsTask !== undefined && this.sendMessage === undefined)
+      throw new LocalDefinitionError(`Task ${sqsTask.stateName} sends to SQS: give the engine a sendMessage`);
     this.waits = prepared.waits.map((w) => w.stateName);
     this.wakeWaits = new Map(Object.entries(options.wakeWaits ?? {}));
     for (const name of this.wakeWaits.keys()) {
@@ -362,6 +424,14 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     this.callbacks.fail(taskToken, error, cause);
   }
 
+  /**
+   * SendTaskHeartbeat: restarts the HeartbeatSeconds clock of the token's task. Refused as an answer
+   * is (a ConflictError, reason TaskDoesNotExist or TaskTimedOut) when the task no longer waits.
+   */
+  async sendTaskHeartbeat(taskToken: string): Promise<void> {
+    this.callbacks.heartbeat(taskToken);
+  }
+
   /** The execution's current state, or undefined if no execution of that name ran in this process. */
   describe(executionName: string): ExecutionDescription | undefined {
     return this.executions.get(executionName)?.description;
@@ -407,12 +477,14 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       string,
       JsonValue
     >;
+    const heartbeat = task.heartbeatSeconds === undefined ? {} : { heartbeatMs: task.heartbeatSeconds * 1000 };
+    if (task.service === 'sqs') return this.runSqsTask(task, parameters, scope, deadline, heartbeat);
     const invoke = this.invoke === undefined ? this.localHandlerOf(parameters.FunctionName, deadline) : this.invoke;
     const { FunctionName: functionName } = parameters;
     if (typeof functionName !== 'string' || functionName.length === 0)
       throw new LambdaFunctionError('Lambda.ResourceNotFoundException', 'the FunctionName is not a function name');
     let event: unknown = 'Payload' in parameters ? parameters.Payload : {};
-    const callback = task.callback ? this.callbacks.open(executionName, deadline) : undefined;
+    const callback = task.callback ? this.callbacks.open(executionName, deadline, heartbeat) : undefined;
     if (callback !== undefined) event = replaceString(event, placeholderToken, callback.token);
 
     let result: unknown;
@@ -429,6 +501,38 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         throw lambdaErrorOf(thrown);
     }
     if (callback === undefined) return { ExecutedVersion: '$LATEST', Payload: result as JsonValue, StatusCode: 200 };
+    return (await callback.outcome) as JsonValue;
+  }
+
+  /**
+   * `sqs:sendMessage.waitForTaskToken`: the MessageBody, its token in place, sent as JSON text; the
+   * Task's result is the output given to SendTaskSuccess, its error the one given to SendTaskFailure,
+   * as for a Lambda callback Task. A send that fails fails the Task with an SQS error, unless the
+   * task was answered meanwhile (then it has completed, as in the cloud).
+   */
+  private async runSqsTask(
+    task: LocalTaskState,
+    parameters: Record<string, JsonValue>,
+    scope: ExecutionScope,
+    deadline: number,
+    heartbeat: { readonly heartbeatMs?: number },
+  ): Promise<JsonValue> {
+    const send = this.sendMessage as SqsMessageSender; // checked at construction
+    const { QueueUrl: queueUrl, MessageBody: messageBody } = parameters;
+    if (typeof queueUrl !== 'string' || queueUrl.length === 0)
+      throw new SqsIntegrationError('SQS.AmazonSQSException', 'the QueueUrl is not a queue URL');
+    const callback = this.callbacks.open(scope.name, deadline, heartbeat);
+    const body = JSON.stringify(replaceString(messageBody, scope.placeholderToken, callback.token));
+    try {
+      await send(queueUrl, body, {
+        executionArn: scope.executionArn,
+        stateName: task.stateName,
+        taskToken: callback.token,
+      });
+    } catch (thrown) {
+      const error = sqsErrorOf(thrown, callback.token);
+      if (this.callbacks.close(callback.token, error)) throw error;
+    }
     return (await callback.outcome) as JsonValue;
   }
 

@@ -2,8 +2,9 @@
  * Turns the ASL file deployed to Step Functions into the definition aws-local-stepfunctions runs,
  * and refuses, at construction, what would behave differently locally (ARCHITECTURE.md §2, "Local
  * workflow runner rules"): a Task without `TimeoutSeconds`, JSONata, `$$.State`, a Resource other
- * than `lambda:invoke[.waitForTaskToken]`, a function without a local handler (unless the caller
- * resolves function names itself: `anyFunctionName`).
+ * than `lambda:invoke[.waitForTaskToken]` and `sqs:sendMessage.waitForTaskToken`, a function without
+ * a local handler (unless the caller resolves function names itself: `anyFunctionName`), SQS
+ * parameters other than QueueUrl and MessageBody, `HeartbeatSeconds` on a Task that has no callback.
  */
 
 /** The account and region in the ARNs of local functions and executions. */
@@ -25,6 +26,10 @@ export function functionNameOf(arn: unknown): string | undefined {
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+export const SQS_SEND_MESSAGE_WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::sqs:sendMessage.waitForTaskToken';
+
+const TASK_TOKEN_PATH = '$$.Task.Token';
+const HEARTBEAT_TIMEOUT = 'States.HeartbeatTimeout';
 
 /**
  * Node's timers hold at most 2^31-1 ms (24.8 days); a longer one fires at once. The library times
@@ -35,8 +40,13 @@ export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 /** What the runner needs to know about one Task state of the deployed definition. */
 export interface LocalTaskState {
   readonly stateName: string;
+  /** `lambda`: a `lambda:invoke[.waitForTaskToken]` Task; `sqs`: a `sqs:sendMessage.waitForTaskToken` Task. */
+  readonly service: 'lambda' | 'sqs';
+  /** The Task waits for SendTaskSuccess/SendTaskFailure (every `sqs` Task does). */
   readonly callback: boolean;
   readonly timeoutSeconds: number;
+  /** A callback Task's HeartbeatSeconds (below its TimeoutSeconds), if it has one. */
+  readonly heartbeatSeconds?: number;
 }
 
 /** A Wait state, run locally as a Task the engine overrides: a (scalable) sleep, or a wake-up event if sooner. */
@@ -205,9 +215,14 @@ function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<
   const fail = (reason: string): never => {
     throw new LocalDefinitionError(`Task ${stateName}: ${reason}`);
   };
-  if (state.Resource !== LAMBDA_INVOKE && state.Resource !== LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN) {
+  const resource = state.Resource;
+  if (
+    resource !== LAMBDA_INVOKE &&
+    resource !== LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN &&
+    resource !== SQS_SEND_MESSAGE_WAIT_FOR_TASK_TOKEN
+  ) {
     fail(
-      `Resource ${String(state.Resource)} is not run locally; use ${LAMBDA_INVOKE} or ${LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN}`,
+      `Resource ${String(resource)} is not run locally; use ${LAMBDA_INVOKE}, ${LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN} or ${SQS_SEND_MESSAGE_WAIT_FOR_TASK_TOKEN}`,
     );
   }
   const timeout = state.TimeoutSeconds;
@@ -216,6 +231,18 @@ function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<
   }
   const timeoutSeconds = timeout as number;
   if (timeoutSeconds > MAX_TIMER_SECONDS) fail(`TimeoutSeconds above ${MAX_TIMER_SECONDS} overflows Node's timers`);
+  const callback = resource !== LAMBDA_INVOKE;
+  const heartbeatSeconds = checkHeartbeat(state, timeoutSeconds, callback, fail);
+  const timing = {
+    stateName,
+    callback,
+    timeoutSeconds,
+    ...(heartbeatSeconds === undefined ? {} : { heartbeatSeconds }),
+  };
+  if (resource === SQS_SEND_MESSAGE_WAIT_FOR_TASK_TOKEN) {
+    checkSqsParameters(state.Parameters, fail);
+    return { service: 'sqs', ...timing };
+  }
   const parameters = state.Parameters;
   if (!isObject(parameters)) return fail('Parameters with FunctionName and Payload are required');
   if (functions === 'any') {
@@ -227,11 +254,70 @@ function checkTask(stateName: string, state: JsonObject, functions: ReadonlySet<
       fail('FunctionName must be a ${Placeholder} that has a local handler');
     }
   }
-  const callback = state.Resource === LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN;
-  if (callback && !referencesPath(parameters, '$$.Task.Token')) {
+  if (callback && !referencesPath(parameters, TASK_TOKEN_PATH)) {
     fail('a waitForTaskToken task must pass "$$.Task.Token" in its Payload');
   }
-  return { stateName, callback, timeoutSeconds };
+  return { service: 'lambda', ...timing };
+}
+
+/**
+ * The Task's HeartbeatSeconds, checked: a positive integer below TimeoutSeconds (the service refuses a
+ * definition where it is not), and only on a callback Task, the one kind whose worker can send
+ * SendTaskHeartbeat here. Its Retry and Catch are adjusted to match a heartbeat timeout as the cloud does.
+ */
+function checkHeartbeat(
+  state: JsonObject,
+  timeoutSeconds: number,
+  callback: boolean,
+  fail: (reason: string) => never,
+): number | undefined {
+  if (state.HeartbeatSecondsPath !== undefined) fail('HeartbeatSecondsPath is not run locally; use HeartbeatSeconds');
+  const heartbeat = state.HeartbeatSeconds;
+  if (heartbeat === undefined) return undefined;
+  if (!callback) fail('HeartbeatSeconds is only run locally on a waitForTaskToken task');
+  if (typeof heartbeat !== 'number' || !Number.isInteger(heartbeat) || heartbeat < 1 || heartbeat >= timeoutSeconds)
+    fail('HeartbeatSeconds must be a positive integer below TimeoutSeconds');
+  for (const field of ['Retry', 'Catch'] as const) {
+    const entries = state[field];
+    if (Array.isArray(entries)) matchHeartbeatTimeoutAsTheCloud(entries, field, fail);
+  }
+  return heartbeat as number;
+}
+
+/**
+ * In the cloud a heartbeat timeout is matched by `States.HeartbeatTimeout` and by `States.Timeout`, and,
+ * like any timeout, not by `States.TaskFailed`. The library matches an error by its one name (and
+ * keeps its own States.Timeout class, which the runner cannot throw, out of `States.TaskFailed`).
+ * So `States.HeartbeatTimeout` is added wherever `States.Timeout` is named, and a `States.TaskFailed`
+ * that a heartbeat timeout would reach first is refused: locally it would match, in the cloud not.
+ */
+function matchHeartbeatTimeoutAsTheCloud(entries: Json[], field: string, fail: (reason: string) => never): void {
+  let matched = false;
+  for (const entry of entries) {
+    if (!isObject(entry) || !Array.isArray(entry.ErrorEquals)) continue;
+    const errors = entry.ErrorEquals;
+    if (errors.includes('States.Timeout') && !errors.includes(HEARTBEAT_TIMEOUT)) errors.push(HEARTBEAT_TIMEOUT);
+    if (errors.includes(HEARTBEAT_TIMEOUT) || errors.includes('States.ALL')) matched = true;
+    if (!matched && errors.includes('States.TaskFailed'))
+      fail(
+        `${field}: States.TaskFailed would match a heartbeat timeout locally but not in the cloud; name States.Timeout or ${HEARTBEAT_TIMEOUT} in an earlier ${field} entry or in this one`,
+      );
+    if (matched) return;
+  }
+}
+
+/** QueueUrl (or `QueueUrl.$`) and a MessageBody object that passes `$$.Task.Token`: all the local SQS port sends. */
+function checkSqsParameters(parameters: Json | undefined, fail: (reason: string) => never): void {
+  if (!isObject(parameters)) return fail('Parameters with QueueUrl and MessageBody are required');
+  const others = Object.keys(parameters).filter((k) => !['QueueUrl', 'QueueUrl.$', 'MessageBody'].includes(k));
+  if (others.length > 0)
+    fail(`SQS parameter(s) ${others.join(', ')} are not run locally; only QueueUrl and MessageBody are sent`);
+  const url = parameters.QueueUrl ?? parameters['QueueUrl.$'];
+  if (typeof url !== 'string' || url.length === 0) fail('QueueUrl (or QueueUrl.$) must be a non-empty string');
+  if (!isObject(parameters.MessageBody))
+    fail('MessageBody must be a JSON object (the local runner does not take MessageBody.$ or a string)');
+  if (!referencesPath(parameters.MessageBody as Json, TASK_TOKEN_PATH))
+    fail('a waitForTaskToken task must pass "$$.Task.Token" in its MessageBody');
 }
 
 const isFunctionName = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
