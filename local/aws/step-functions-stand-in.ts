@@ -2,19 +2,24 @@
  * A local AWS Step Functions (`AWSStepFunctions`, awsJson1_0) for Standard state machines registered
  * here with their deployed definition (`registerStateMachine`). Executions run in-process on the
  * project's one local ASL runner (local/workflow/local-workflow-engine.ts, aws-local-stepfunctions);
- * each Task's `lambda:invoke` goes to the `invoke` function given at registration, and a
- * `lambda:invoke.waitForTaskToken` Task waits for SendTaskSuccess / SendTaskFailure over HTTP.
+ * each Task's `lambda:invoke` goes to the `invoke` function given at registration, a
+ * `sqs:sendMessage.waitForTaskToken` Task's message to its `sendMessage` (the rehearsal: the SQS
+ * stand-in), and a callback Task (`.waitForTaskToken`) waits for SendTaskSuccess / SendTaskFailure
+ * over HTTP, failing with States.HeartbeatTimeout if it has HeartbeatSeconds and SendTaskHeartbeat
+ * does not come in time.
  *
  * Operations: StartExecution (a name is used once: the same name with the same input while the
  * execution runs answers that execution again, anything else ExecutionAlreadyExists), DescribeExecution,
- * SendTaskSuccess, SendTaskFailure. Task tokens are refused as Step Functions refuses them: one it never
- * issued is InvalidToken; one whose task has closed (answered, timed out, execution ended) TaskTimedOut.
+ * SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat. Task tokens are refused as Step Functions refuses
+ * them: one it never issued is InvalidToken; one whose task has closed (answered, timed out, execution
+ * ended) TaskTimedOut.
  *
  * Left out: CreateStateMachine and every other control-plane call (register in code), StopExecution,
- * ListExecutions, GetExecutionHistory, Express workflows, redrive, SendTaskHeartbeat, activities, the
- * execution-level TIMED_OUT and ABORTED statuses (the runner reports those as FAILED), what the local
- * runner refuses (see prepare-local-definition.ts: JSONata, `$$.State`, service integrations other than
- * Lambda, Tasks without TimeoutSeconds), IAM and SigV4 verification.
+ * ListExecutions, GetExecutionHistory, Express workflows, redrive, activities, the execution-level
+ * TIMED_OUT and ABORTED statuses (the runner reports those as FAILED), what the local runner refuses
+ * (see prepare-local-definition.ts: JSONata, `$$.State`, service integrations other than Lambda and
+ * SQS SendMessage with a task token, SQS parameters other than QueueUrl and MessageBody, Tasks without
+ * TimeoutSeconds, HeartbeatSecondsPath), IAM and SigV4 verification.
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ValidationError } from '../../lambdas/domain/errors';
@@ -30,6 +35,12 @@ export interface RegisterStateMachineOptions {
   readonly definition: string;
   /** Runs the Lambda function a Task names (its ARN, as in the definition) and resolves with its result. */
   readonly invoke: (functionArn: string, payload: unknown) => Promise<unknown>;
+  /**
+   * Sends an `sqs:sendMessage.waitForTaskToken` Task's MessageBody (JSON text, its task token in
+   * place) to the queue; required when the definition has such a Task. The rehearsal sends it to the
+   * SQS stand-in with the SDK, where the enclave host receives it.
+   */
+  readonly sendMessage?: (queueUrl: string, body: string) => Promise<void>;
   /** Multiplies every Wait and Retry interval (tests: 0.001); default 1, as in the cloud. */
   readonly waitTimeScale?: number;
 }
@@ -77,6 +88,7 @@ export class StepFunctionsStandIn {
         DescribeExecution: (input) => this.describeExecutionOperation(input),
         SendTaskSuccess: (input) => this.sendTaskSuccess(input),
         SendTaskFailure: (input) => this.sendTaskFailure(input),
+        SendTaskHeartbeat: (input) => this.sendTaskHeartbeat(input),
       },
     };
   }
@@ -96,6 +108,7 @@ export class StepFunctionsStandIn {
       throw new Error(`${options.arn} is not a state machine ARN of ${this.region}/${this.account}`);
     if (this.machines.has(options.arn)) throw new Error(`${options.arn} is registered already`);
     const definition = JSON.parse(options.definition) as object;
+    const { sendMessage } = options;
     const engine = new LocalWorkflowEngine(
       definition,
       {},
@@ -107,6 +120,14 @@ export class StepFunctionsStandIn {
           if (invocation.taskToken !== undefined) this.tokens.set(invocation.taskToken, engine);
           return options.invoke(functionArn, payload);
         },
+        ...(sendMessage === undefined
+          ? {}
+          : {
+              sendMessage: (queueUrl, body, message) => {
+                this.tokens.set(message.taskToken, engine);
+                return sendMessage(queueUrl, body);
+              },
+            }),
       },
     );
     this.machines.set(options.arn, { arn: options.arn, engine });
@@ -218,6 +239,12 @@ export class StepFunctionsStandIn {
     if (error.length > 256) throw validation("Value at 'error' failed to satisfy constraint: length <= 256");
     if (cause.length > 32_768) throw validation("Value at 'cause' failed to satisfy constraint: length <= 32768");
     await this.answerTask(token, (engine) => engine.sendTaskFailure(token, error, cause));
+    return {};
+  }
+
+  private async sendTaskHeartbeat(input: AwsJsonInput): Promise<unknown> {
+    const token = read(input).string('taskToken');
+    await this.answerTask(token, (engine) => engine.sendTaskHeartbeat(token));
     return {};
   }
 
