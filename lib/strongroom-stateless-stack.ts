@@ -70,7 +70,11 @@ export class StrongroomStatelessStack extends Stack {
       failedInvocations,
     });
     this.api = new CustodyApi(this, 'Api', { functionNamed: (name) => this.functions.named(name), logsKey });
-    this.workflow = new TransferWorkflow(this, 'Workflow', { functions: this.functions.ofKind('workflow'), logsKey });
+    this.workflow = new TransferWorkflow(this, 'Workflow', {
+      functions: this.functions.ofKind('workflow'),
+      logsKey,
+      signingQueue: stateful.signingQueue,
+    });
     new JobSchedules(this, 'Schedules', { functions: this.functions.ofKind('scheduled'), failedInvocations });
     new AppendOnlyStreams(this, 'AppendOnlyStreams', {
       tables: stateful.tables,

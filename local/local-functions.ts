@@ -24,6 +24,8 @@ import { prepareFunction } from '../lambdas/handlers/workflow/prepare';
 import { requestApprovalFunction } from '../lambdas/handlers/workflow/request-approval';
 import { screenFunction } from '../lambdas/handlers/workflow/screen';
 import { settleFunction } from '../lambdas/handlers/workflow/settle';
+import { prepareEnclaveSignFunction } from '../lambdas/handlers/workflow/prepare-enclave-sign';
+import { recordEnclaveSignatureFunction } from '../lambdas/handlers/workflow/record-enclave-signature';
 import { signKmsFunction } from '../lambdas/handlers/workflow/sign-kms';
 import { trackConfirmationsFunction } from '../lambdas/handlers/workflow/track-confirmations';
 
@@ -55,6 +57,8 @@ export const WORKFLOW_FUNCTION_DEFINITIONS = {
   PrepareFunctionArn: prepareFunction,
   AuthorizeFunctionArn: authorizeFunction,
   SignKmsFunctionArn: signKmsFunction,
+  PrepareEnclaveSignFunctionArn: prepareEnclaveSignFunction,
+  RecordEnclaveSignatureFunctionArn: recordEnclaveSignatureFunction,
   BroadcastFunctionArn: broadcastFunction,
   TrackConfirmationsFunctionArn: trackConfirmationsFunction,
   SettleFunctionArn: settleFunction,

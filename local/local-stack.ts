@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createWalletClient, getAddress, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -19,6 +20,8 @@ import { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLoc
 import { composeTransferWorkflow, resumeInFlightTransfers, type WrapHandlers } from './workflow/transfer-workflow';
 import type { LocalWorkflowEngine } from './workflow/local-workflow-engine';
 import { watchNewBlocks, type NewBlocks } from './workflow/watch-new-blocks';
+import { localSfnClient } from './workflow/local-sfn-client';
+import { startLocalEnclave, type LocalEnclave } from './enclave/local-enclave';
 import testToken from '../contracts/TestToken.json';
 
 export interface LocalStackOptions {
@@ -54,6 +57,8 @@ export interface LocalStack {
   readonly dynamo: DynamoDbLocal;
   readonly engine: LocalWorkflowEngine;
   readonly outbox: OutboxNotifier;
+  /** The enclave program and the signing host (enclave wallets' keys and signatures). */
+  readonly enclave: LocalEnclave;
   /** Alarms raised (unexplained outflows, balance mismatches), also printed through `log`. */
   readonly alarms: RecordingAlarmSink;
   readonly tokens: DevTokenIssuer;
@@ -102,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startAnvil({ chainId: CHAIN_ID, ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 'anvil') }) }),
   ]);
   let newBlocks: NewBlocks | undefined;
+  let enclave: LocalEnclave | undefined;
   try {
     const names = localTableNames('strongroom');
     await createTables(localDynamoDbClient(dynamo.endpoint), names);
@@ -141,6 +147,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     newBlocks = await watchNewBlocks(anvil.rpcUrl, {
       onError: (error) => log(`block subscription ended (${error.message}): confirmation checks wait their seconds`),
     });
+    // The enclave host (issue 15): its program as a child process, the signing host on the SQS stand-in.
+    const enclaveDir =
+      dataDir === undefined ? mkdtempSync(join(tmpdir(), 'strongroom-enclave-')) : join(dataDir, 'enclave');
+    const localEnclave = await startLocalEnclave({
+      dir: enclaveDir,
+      deploymentId: 'strongroom-local',
+      approvalKeyAddress: await vault.addressOf(approvalKey),
+      log,
+    });
+    enclave = localEnclave;
     const outbox = new OutboxNotifier(undefined, options.onMessage);
     const alarms = new RecordingAlarmSink((alarm) =>
       log(`ALARM ${alarm.kind} wallet ${alarm.walletId} exception ${alarm.exceptionId}: ${alarm.message}`),
@@ -152,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           alarms,
           metrics: NO_METRICS, // its operators read the log and the outbox; EMF lines would only clutter them
           keyVault: vault,
+          agentKeys: localEnclave.agentKeys,
           ...(options.provide?.({ vault }) ?? {}),
           workflow,
           notifier: outbox,
@@ -162,9 +179,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       {
         newBlocks,
+        sendMessage: localEnclave.sendMessage,
+        substitutions: { SigningQueueUrl: localEnclave.queueUrl },
         ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
       },
     );
+    localEnclave.startHost(localSfnClient(engine));
     const [deps, api, jobs] = await Promise.all([
       composer.composeAll(),
       createHandlers(composer, API_FUNCTION_DEFINITIONS),
@@ -189,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       anvil,
       dynamo,
       engine,
+      enclave: localEnclave,
       outbox,
       alarms,
       tokens,
@@ -211,12 +232,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         (stopping ??= (async () => {
           await sweeps.stop();
           await engine.shutdown();
+          await enclave?.stop();
           await newBlocks?.stop();
           await Promise.all([anvil.stop(), dynamo.stop()]);
         })()),
     };
   } catch (error) {
     await newBlocks?.stop();
+    await enclave?.stop();
     await Promise.all([anvil.stop(), dynamo.stop()]);
     throw error;
   }

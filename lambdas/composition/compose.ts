@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { UnreachableAgentKeys } from '../adapters/enclave/unreachable-agent-keys';
+import type { AgentKeys } from '../ports/agent-keys';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -72,6 +74,8 @@ export interface ProvidedPorts {
   readonly workflow?: WorkflowEngine;
   readonly notifier?: Notifier;
   readonly keyVault?: KeyVault;
+  /** The enclave (the local runtime's enclave process); unreachable from a Lambda function when absent. */
+  readonly agentKeys?: AgentKeys;
   readonly chains?: ChainRegistry;
   readonly clock?: () => Date;
   /** Where alarms go; a structured error log line (for a metric filter) when absent. */
@@ -192,6 +196,7 @@ export class Composer {
     );
     lazy.set('chains', () => this.chainRegistry());
     lazy.set('keyVault', () => vault);
+    lazy.set('agentKeys', () => this.provided.agentKeys ?? new UnreachableAgentKeys());
     lazy.set('approvalSigner', () =>
       proofSigner({ keyVault: vault as KeyVault, keyId: config.approvalKeyId(), purpose: 'approval', deploymentId }),
     );

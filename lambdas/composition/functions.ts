@@ -28,6 +28,8 @@ export const FUNCTIONS = {
       'groups',
       'chains',
       'keyVault',
+      'agentKeys',
+      'deploymentId',
       'audit',
       'clock',
       'governance',
@@ -206,6 +208,23 @@ export const FUNCTIONS = {
     aslPlaceholder: 'SignKmsFunctionArn',
     ports: ['events', 'wallets', 'keyVault', 'approvalKeyAddress', 'deploymentId', 'audit', 'clock', 'metrics'],
     keys: { custody: 'sign', approval: 'verify' },
+  }),
+  // Enclave wallets: the job for the signing queue, then what the enclave signed, checked and recorded.
+  prepareEnclaveSign: manifest({
+    ...STEP,
+    name: 'prepare-enclave-sign',
+    entry: 'lambdas/handlers/workflow/prepare-enclave-sign.ts',
+    aslPlaceholder: 'PrepareEnclaveSignFunctionArn',
+    ports: ['events', 'wallets', 'approvalKeyAddress', 'deploymentId', 'audit', 'clock', 'metrics'],
+    keys: { approval: 'verify' },
+  }),
+  recordEnclaveSignature: manifest({
+    ...STEP,
+    name: 'record-enclave-signature',
+    entry: 'lambdas/handlers/workflow/record-enclave-signature.ts',
+    aslPlaceholder: 'RecordEnclaveSignatureFunctionArn',
+    ports: ['events', 'wallets', 'approvalKeyAddress', 'deploymentId', 'audit', 'clock', 'metrics'],
+    keys: { approval: 'verify' },
   }),
   broadcast: manifest({
     ...STEP,

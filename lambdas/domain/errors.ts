@@ -151,6 +151,20 @@ export const ERROR_CATALOGUE = {
   'KEY.NOT_GRANTED': { kind: 'internal', summary: "this function's manifest does not grant it that key" },
   'KEY.VAULT_SEALED': { kind: 'internal', summary: 'the local key vault cannot be opened with this passphrase' },
   'SIGNER.ADDRESS_MISMATCH': { kind: 'forbidden', summary: "the signing key's address is not the transaction's from" },
+  'SIGNER.SIGNATURE_MISMATCH': {
+    kind: 'forbidden',
+    summary: "a signer's transaction is not the authorized one, or not signed by the wallet's key",
+  },
+  // the enclave
+  'ENCLAVE.UNAVAILABLE': {
+    kind: 'unavailable',
+    summary: 'the enclave did not answer (or is not reachable from here); nothing was registered or signed',
+  },
+  'ENCLAVE.ATTESTATION_INVALID': {
+    kind: 'forbidden',
+    summary: "the enclave's attestation did not verify: the key it vouches for is not registered",
+  },
+  'ENCLAVE.REFUSED': { kind: 'forbidden', summary: 'the enclave refused the request' },
   'SIGNER.FORBIDDEN_PAYLOAD': { kind: 'forbidden', summary: 'this key never signs that kind of payload' },
   // chains
   'CHAIN.UNKNOWN': { kind: 'invalid', summary: 'no chain with this id is configured' },

@@ -7,6 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { StrongroomFunction } from '../functions/strongroom-function';
+import type { SigningQueue } from '../messaging/signing-queue';
 
 /** The one workflow definition, run by Step Functions here and by the local ASL runner on one machine. */
 export const TRANSFER_ASL_PATH = resolve(__dirname, '../../statemachines/transaction.asl.json');
@@ -31,12 +32,14 @@ export interface TransferWorkflowProps {
   /** The workflow functions: each one's manifest names the ASL placeholder its ARN replaces. */
   readonly functions: readonly StrongroomFunction[];
   readonly logsKey: IKey;
+  /** Where the Sign state of enclave wallets puts its jobs (`${SigningQueueUrl}`); the role may send to it only. */
+  readonly signingQueue: SigningQueue;
 }
 
 /**
  * The transfer workflow: Step Functions Standard from statemachines/transaction.asl.json, every
- * `${…FunctionArn}` placeholder substituted with its function's ARN. Its role may invoke those functions
- * and nothing else; its execution history logs every event without execution data (inputs and outputs
+ * `${…FunctionArn}` placeholder substituted with its function's ARN and `${SigningQueueUrl}` with the
+ * signing queue's. Its role may invoke those functions and send jobs to that queue, nothing else; its execution history logs every event without execution data (inputs and outputs
  * can hold task tokens and addresses), and it is traced with X-Ray.
  */
 export class TransferWorkflow extends Construct {
@@ -51,6 +54,7 @@ export class TransferWorkflow extends Construct {
       if (placeholder === undefined) throw new Error(`function ${fn.manifest.name} has no ASL placeholder`);
       substitutions[placeholder] = fn.function.functionArn;
     }
+    substitutions.SigningQueueUrl = props.signingQueue.queue.queueUrl;
     const logs = new LogGroup(this, 'ExecutionLogs', {
       // Step Functions' log delivery wants /aws/vendedlogs/ names (its resource policy stays small).
       logGroupName: `/aws/vendedlogs/states/${stack.stackName}-transfer`,
@@ -68,6 +72,7 @@ export class TransferWorkflow extends Construct {
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
+    props.signingQueue.grantSendJobs(this.stateMachine);
     // The ASL names each function by its unqualified ARN: exactly those, no version or alias wildcard.
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({

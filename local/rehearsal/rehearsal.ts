@@ -346,6 +346,11 @@ function registerStateMachines(
       arn,
       definition,
       invoke: (functionArn, payload) => processes.invoke(functionArn, payload),
+      // The Sign state of enclave wallets: its job goes to the queue's stand-in, as Step Functions sends it.
+      sendMessage: async (queueUrl, body) => {
+        if (!standIns.sqs.deliver(standIns.sqs.queueArnOf(queueUrl), body))
+          throw new Error(`${stack.name}/${id}: no queue ${queueUrl} for the signing job`);
+      },
       waitTimeScale,
     });
   }

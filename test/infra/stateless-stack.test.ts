@@ -337,11 +337,12 @@ describe('workflow', () => {
     expect(JSON.parse(machine.Properties.DefinitionString as string)).toEqual(JSON.parse(asl));
   });
 
-  it('substitutes every placeholder of the ASL file with its workflow function, leaving none unresolved', () => {
+  it('substitutes every placeholder of the ASL file with its workflow function or the signing queue, leaving none unresolved', () => {
     const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': string[] }>;
     expect(placeholders.length).toBeGreaterThan(0);
     expect(Object.keys(substitutions).sort()).toEqual([...placeholders].sort());
-    expect(workflow.map((m) => m.aslPlaceholder).sort()).toEqual([...placeholders].sort());
+    expect([...workflow.map((m) => m.aslPlaceholder), 'SigningQueueUrl'].sort()).toEqual([...placeholders].sort());
+    expect(canonical(substitutions.SigningQueueUrl)).toContain('SigningQueue');
     for (const manifest of workflow)
       expect(substitutions[manifest.aslPlaceholder!]).toEqual({ 'Fn::GetAtt': [functionOf(manifest).id, 'Arn'] });
     const resolved = (machine.Properties.DefinitionString as string).replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name) =>
@@ -350,7 +351,7 @@ describe('workflow', () => {
     expect(resolved).not.toMatch(/\$\{/);
   });
 
-  it('lets the state machine invoke the workflow functions and nothing else', () => {
+  it('lets the state machine invoke the workflow functions and send to the signing queue, nothing else', () => {
     const roleId = (machine.Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
     const lambda = grantLines(roleStatements(template, roleId)).filter((l) => / lambda:/.test(l));
     expect(lambda.sort()).toEqual(
@@ -361,7 +362,10 @@ describe('workflow', () => {
     const services = new Set(
       roleStatements(template, roleId).flatMap((s) => ([] as string[]).concat(s.Action).map((a) => a.split(':')[0])),
     );
-    expect([...services].sort()).toEqual(['lambda', 'logs', 'xray']);
+    expect([...services].sort()).toEqual(['lambda', 'logs', 'sqs', 'xray']);
+    const sqs = grantLines(roleStatements(template, roleId)).filter((l) => / sqs:/.test(l));
+    expect(sqs).toHaveLength(1);
+    expect(sqs[0]).toMatch(/^Allow sqs:SendMessage on .*SigningQueue/);
   });
 });
 

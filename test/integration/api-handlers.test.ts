@@ -225,13 +225,12 @@ describe('wallets', () => {
     frozenWalletId = second.body.id;
   });
 
-  it('refuses enclave and mpc wallets with 422 WALLET.KEY_SCHEME_NOT_AVAILABLE until the enclave exists', async () => {
+  it('refuses an enclave wallet with 503 ENCLAVE.UNAVAILABLE where no enclave is in reach (registering none), and mpc wallets with 422', async () => {
+    const before = (await call('GET /v1/wallets')).body.items.length;
     const enclave = await call('POST /v1/wallets', { body: walletBody({ keyScheme: 'enclave' }) });
-    expect(enclave.status).toBe(422);
-    expect(enclave.body.error).toMatchObject({
-      code: 'WALLET.KEY_SCHEME_NOT_AVAILABLE',
-      details: { keyScheme: 'enclave' },
-    });
+    expect(enclave.status).toBe(503);
+    expect(enclave.body.error).toMatchObject({ code: 'ENCLAVE.UNAVAILABLE' });
+    expect((await call('GET /v1/wallets')).body.items.length).toBe(before);
     const mpc = await call('POST /v1/wallets', {
       body: walletBody({
         keyScheme: 'mpc',

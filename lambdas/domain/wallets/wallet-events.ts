@@ -1,5 +1,7 @@
 import type { Address } from '../address';
 import type { PolicyJson } from '../policy/parse-policy';
+import type { Hex } from 'viem';
+import type { SealedAgentKey } from './sealed-agent-key';
 import type { KeyScheme } from './wallet';
 
 /** The payload of every wallet event type, by type. */
@@ -10,6 +12,10 @@ export interface WalletEventData {
     readonly keyScheme: KeyScheme;
     readonly keyId: string;
     readonly address: Address;
+    /** An enclave wallet's sealed key (and only an enclave wallet's): what the enclave opens to sign. */
+    readonly sealedKey?: SealedAgentKey;
+    /** SHA-256 of the attestation document that vouched for an enclave wallet's address, verified before this event. */
+    readonly attestationSha256?: Hex;
   };
   /** A new policy, in its JSON form (`serializePolicy`); `version` is the one after the current policy's. */
   /** `changeId`: the governance change that set it, when one did (a weakening policy). */

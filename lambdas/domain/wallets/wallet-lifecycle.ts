@@ -127,6 +127,14 @@ function created(event: WalletEvent): Wallet {
   } catch (error) {
     throw invalidEvent(`WALLET_CREATED carries an invalid address: ${(error as Error).message}`, event, error);
   }
+  // An enclave wallet carries its sealed key, sealed for this wallet and this address; no other wallet does.
+  const sealed = d.sealedKey;
+  if (
+    (d.keyScheme === 'enclave') !== (sealed !== undefined) ||
+    (sealed !== undefined &&
+      (sealed.context.walletId !== event.walletId || sealed.address.toLowerCase() !== address.toLowerCase()))
+  )
+    throw invalidEvent("an enclave wallet's WALLET_CREATED carries the key sealed for it, and no other does", event);
   return {
     id: event.walletId,
     name: d.name,
@@ -134,6 +142,7 @@ function created(event: WalletEvent): Wallet {
     keyScheme: d.keyScheme,
     keyId: d.keyId,
     address,
+    ...(sealed === undefined ? {} : { sealedKey: sealed }),
     status: 'ACTIVE',
     createdAt: event.at,
     createdBy: event.actor,

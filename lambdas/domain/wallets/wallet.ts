@@ -1,5 +1,6 @@
 import type { Address } from '../address';
 import type { Policy } from '../policy/policy';
+import type { SealedAgentKey } from './sealed-agent-key';
 
 /** Where a wallet's custody key lives: KMS, a key sealed to the enclave, or 2-of-3 key shares. */
 export const KEY_SCHEMES = ['kms', 'enclave', 'mpc'] as const;
@@ -27,6 +28,8 @@ export interface Wallet {
   /** The key vault's id of the custody key (a KMS key ARN, a sealed enclave key id). Not a secret. */
   readonly keyId: string;
   readonly address: Address;
+  /** An enclave wallet's sealed key: sent to the enclave with each signing job. Absent for other schemes. */
+  readonly sealedKey?: SealedAgentKey;
   readonly status: WalletStatus;
   readonly createdAt: Date;
   readonly createdBy: string;

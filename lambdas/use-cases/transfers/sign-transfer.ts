@@ -6,6 +6,10 @@ import { proofFromJson } from '../../domain/proof/proof-json';
 import { verifyAuthorizationProof } from '../../domain/proof/verify-authorization-proof';
 import { signCustodyTransaction } from '../../signing/custody-transaction-signer';
 import { loadWallet } from './load-wallet';
+import type { AuthorizationProof } from '../../domain/proof/authorization-proof';
+import type { ProofDomain } from '../../domain/proof/proof-domain';
+import type { PreparedTransaction } from '../../domain/lifecycle/transfer-events';
+import type { KeyScheme, Wallet } from '../../domain/wallets/wallet';
 import type { TransferState } from '../../domain/lifecycle/transfer-state';
 import { auditEntry } from './record-audit';
 import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
@@ -39,32 +43,14 @@ async function sign(
   input: { readonly proof: unknown; readonly signature: unknown },
   loaded: TransferState,
 ): Promise<{ result: { attempt: number; txHash: Hex }; state: TransferState }> {
-  let state = loaded;
-  const wallet = await loadWallet(deps.wallets, state.walletId);
-  const proof = proofFromJson(input.proof);
-  const transaction = state.authorizedTransaction;
-  if (transaction === undefined || state.proofId === undefined)
-    throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no authorized transaction`);
-  const proofId = hashAuthorization({ deploymentId: deps.deploymentId, chainId: proof.transaction.chainId }, proof);
-  const done = state.attempts.find((a) => a.proofId === proofId && a.txHash !== undefined);
-  if (done?.txHash !== undefined) return { result: { attempt: done.attempt, txHash: done.txHash }, state };
-  if (proofId !== state.proofId)
-    throw new TransferHaltedError(
-      'TRANSFER.NOT_AUTHORIZED',
-      'the proof is not the one this transfer was last authorized with',
+  const authorized = await authorizedSigning(deps, input, loaded);
+  if ('done' in authorized) return { result: authorized.done, state: loaded };
+  const { wallet, proof, proofId, transaction, domain } = authorized;
+  if (wallet.keyScheme !== 'kms')
+    throw new SigningError(
+      'SIGNER.FORBIDDEN_PAYLOAD',
+      `wallet ${wallet.id} is an ${wallet.keyScheme} wallet: KMS never signs for it`,
     );
-
-  const domain = { deploymentId: deps.deploymentId, chainId: transaction.chainId };
-  await verifyAuthorizationProof({
-    domain,
-    proof,
-    signature: input.signature,
-    expectedSigner: deps.approvalKeyAddress,
-    transaction,
-    transferId: state.id,
-    walletId: wallet.id,
-    now: deps.clock(),
-  });
   const keyAddress = await deps.keyVault.addressOf(wallet.keyId);
   if (!sameAddress(keyAddress, transaction.from)) {
     throw new SigningError(
@@ -72,17 +58,9 @@ async function sign(
       `the wallet's key is ${keyAddress}, not the transaction's from ${transaction.from}`,
     );
   }
-
-  let attempt = state.attempts.find((a) => a.proofId === proofId)?.attempt;
-  if (attempt === undefined) {
-    attempt = state.attempts.length + 1;
-    state = await deps.events.append(
-      state,
-      eventsAfter(state, ACTOR, deps.clock(), [
-        { type: 'SIGNING_REQUESTED', data: { attempt, proofId, keyScheme: wallet.keyScheme } },
-      ]),
-    );
-  }
+  const requested = await recordSigningRequested(deps, loaded, { proofId, keyScheme: wallet.keyScheme, actor: ACTOR });
+  let state = requested.state;
+  const { attempt } = requested;
   const signed = await signCustodyTransaction(
     { keyVault: deps.keyVault, proofDomain: domain, approvalKeyAddress: deps.approvalKeyAddress, clock: deps.clock },
     {
@@ -94,25 +72,123 @@ async function sign(
       proofSignature: input.signature,
     },
   );
-  const at = deps.clock();
+  state = await recordSigned(deps, state, {
+    actor: ACTOR,
+    attempt,
+    proofId,
+    keyId: wallet.keyId,
+    transaction,
+    signed: { txHash: signed.txHash, serializedTransaction: signed.serializedTransaction },
+  });
+  return { result: { attempt, txHash: signed.txHash }, state };
+}
+
+/** What every signer establishes before a signature may exist: the wallet, and the proof verified against the transfer. */
+export type AuthorizedSigning =
+  | { readonly done: { readonly attempt: number; readonly txHash: Hex } }
+  | {
+      readonly wallet: Wallet;
+      readonly proof: AuthorizationProof;
+      readonly proofId: Hex;
+      readonly transaction: PreparedTransaction;
+      readonly domain: ProofDomain;
+    };
+
+/**
+ * The checks before anything is written, whatever the signer: the proof is the one this transfer was
+ * last authorized with, signed by the approval key for exactly its transaction, transfer and wallet,
+ * and not expired. `done` when that proof's transaction is signed already (a retried step).
+ */
+export async function authorizedSigning(
+  deps: Pick<SignTransferDeps, 'wallets' | 'approvalKeyAddress' | 'deploymentId' | 'clock'>,
+  input: { readonly proof: unknown; readonly signature: unknown },
+  state: TransferState,
+): Promise<AuthorizedSigning> {
+  const wallet = await loadWallet(deps.wallets, state.walletId);
+  const proof = proofFromJson(input.proof);
+  const transaction = state.authorizedTransaction;
+  if (transaction === undefined || state.proofId === undefined)
+    throw new TransferHaltedError('TRANSFER.NOT_AUTHORIZED', `transfer ${state.id} has no authorized transaction`);
+  const proofId = hashAuthorization({ deploymentId: deps.deploymentId, chainId: proof.transaction.chainId }, proof);
+  const done = state.attempts.find((a) => a.proofId === proofId && a.txHash !== undefined);
+  if (done?.txHash !== undefined) return { done: { attempt: done.attempt, txHash: done.txHash } };
+  if (proofId !== state.proofId)
+    throw new TransferHaltedError(
+      'TRANSFER.NOT_AUTHORIZED',
+      'the proof is not the one this transfer was last authorized with',
+    );
+  const domain = { deploymentId: deps.deploymentId, chainId: transaction.chainId };
+  await verifyAuthorizationProof({
+    domain,
+    proof,
+    signature: input.signature,
+    expectedSigner: deps.approvalKeyAddress,
+    transaction,
+    transferId: state.id,
+    walletId: wallet.id,
+    now: deps.clock(),
+  });
+  return { wallet, proof, proofId, transaction, domain };
+}
+
+/**
+ * Records SIGNING_REQUESTED for the proof (once per proof: a retried step finds its attempt). From
+ * here on a signature may exist, and funds are never released on a guess.
+ */
+export async function recordSigningRequested(
+  deps: Pick<SignTransferDeps, 'events' | 'clock'>,
+  state: TransferState,
+  input: { readonly proofId: Hex; readonly keyScheme: KeyScheme; readonly actor: string },
+): Promise<{ readonly attempt: number; readonly state: TransferState }> {
+  const existing = state.attempts.find((a) => a.proofId === input.proofId)?.attempt;
+  if (existing !== undefined) return { attempt: existing, state };
+  const attempt = state.attempts.length + 1;
   const next = await deps.events.append(
     state,
-    eventsAfter(state, ACTOR, at, [
+    eventsAfter(state, input.actor, deps.clock(), [
+      { type: 'SIGNING_REQUESTED', data: { attempt, proofId: input.proofId, keyScheme: input.keyScheme } },
+    ]),
+  );
+  return { attempt, state: next };
+}
+
+/** Records the signed bytes of an attempt, audited. */
+export async function recordSigned(
+  deps: Pick<SignTransferDeps, 'events' | 'clock'>,
+  state: TransferState,
+  input: {
+    readonly actor: string;
+    readonly attempt: number;
+    readonly proofId: Hex;
+    readonly keyId: string;
+    readonly transaction: PreparedTransaction;
+    readonly signed: { readonly txHash: Hex; readonly serializedTransaction: Hex };
+  },
+): Promise<TransferState> {
+  const at = deps.clock();
+  const { attempt, signed } = input;
+  return deps.events.append(
+    state,
+    eventsAfter(state, input.actor, at, [
       {
         type: 'SIGNED',
-        data: { attempt, txHash: signed.txHash, rawTransaction: signed.serializedTransaction, transaction },
+        data: {
+          attempt,
+          txHash: signed.txHash,
+          rawTransaction: signed.serializedTransaction,
+          transaction: input.transaction,
+        },
       },
     ]),
     {
       audit: auditEntry({
         traceId: state.traceId,
-        actor: ACTOR,
+        actor: input.actor,
         action: 'SIGNED',
-        inputs: { proofId, keyId: wallet.keyId },
+        inputs: { proofId: input.proofId, keyId: input.keyId },
         result: `attempt ${attempt}: ${signed.txHash}`,
         at,
       }),
     },
   );
-  return { result: { attempt, txHash: signed.txHash }, state: next };
 }

@@ -1,3 +1,4 @@
+import type { AgentKeys } from '../../ports/agent-keys';
 import type { AuditLog } from '../../ports/audit-log';
 import type { ApprovalGroupStore } from '../../ports/approval-group-store';
 import type { ApprovalStore } from '../../ports/approval-store';
@@ -31,6 +32,8 @@ export interface TransferDeps {
   readonly nonces: NonceStore;
   readonly chains: ChainRegistry;
   readonly keyVault: KeyVault;
+  /** The enclave: makes and seals enclave wallets' keys, and verifies what it says about them. */
+  readonly agentKeys: AgentKeys;
   /** The approval key: signs authorization proofs only. */
   readonly approvalSigner: ProofSigner;
   /** The approval key's address, from configuration: what signers verify proofs against. */

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import type { Hex } from 'viem';
+import { bytesToHex, sha256, type Hex } from 'viem';
+import { agentKeyUserData } from '../../../enclave-host/enclave/agent-key-user-data';
+import { sameAddress, type Address } from '../../domain/address';
+import { agentKeyId, type SealedAgentKey } from '../../domain/wallets/sealed-agent-key';
 import { StrongroomError, ValidationError } from '../../domain/errors';
 import type { Principal } from '../../domain/principal';
 import { parseCreateWalletRequest } from '../../domain/wallets/parse-create-wallet-request';
@@ -9,7 +12,10 @@ import { registryTraceId } from '../registry-trace-id';
 import { recordAudit } from '../transfers/record-audit';
 import type { TransferDeps } from '../transfers/transfer-deps';
 
-export type CreateWalletDeps = Pick<TransferDeps, 'wallets' | 'chains' | 'keyVault' | 'audit' | 'clock'>;
+export type CreateWalletDeps = Pick<
+  TransferDeps,
+  'wallets' | 'chains' | 'keyVault' | 'agentKeys' | 'deploymentId' | 'audit' | 'clock'
+>;
 
 export interface CreatedWallet {
   readonly id: string;
@@ -21,9 +27,11 @@ export interface CreatedWallet {
 }
 
 /**
- * Creates a wallet (`POST /v1/wallets`): a fresh custody key in the key vault, owned by the new
- * wallet id, and the wallet's WALLET_CREATED event. Only `kms` wallets exist until the enclave does.
- * Everything is checked before the key is created, so a refused request leaves no key behind.
+ * Creates a wallet (`POST /v1/wallets`) and the wallet's WALLET_CREATED event, with a fresh custody
+ * key: for `kms`, in the key vault, owned by the new wallet id; for `enclave`, made and sealed inside
+ * the enclave, and registered only once the enclave's attestation of (deployment, wallet, address)
+ * verifies. `mpc` wallets do not exist yet. Everything is checked before the key is made, so a
+ * refused request leaves no key behind.
  */
 export async function createWallet(
   deps: CreateWalletDeps,
@@ -31,18 +39,21 @@ export async function createWallet(
 ): Promise<CreatedWallet> {
   const parsed = parseCreateWalletRequest(request.body);
   if (parsed.recoveryPublicKey !== undefined) assertCurvePoint(parsed.recoveryPublicKey);
-  if (parsed.keyScheme !== 'kms') {
+  if (parsed.keyScheme === 'mpc') {
     throw new StrongroomError(
       'WALLET.KEY_SCHEME_NOT_AVAILABLE',
-      `keyScheme "${parsed.keyScheme}" is not available until the enclave exists: use "kms"`,
+      `keyScheme "${parsed.keyScheme}" is not available until key shares exist: use "kms" or "enclave"`,
       {
-        details: { field: 'keyScheme', keyScheme: parsed.keyScheme, available: ['kms'] },
+        details: { field: 'keyScheme', keyScheme: parsed.keyScheme, available: ['kms', 'enclave'] },
       },
     );
   }
   deps.chains.get(parsed.chainId); // CHAIN.UNKNOWN (400) for a chain this deployment does not serve
   const id = `w-${randomBytes(8).toString('hex')}`;
-  const key = await deps.keyVault.createKey({ ownerId: id, purpose: 'custody' });
+  const key: { keyId: string; address: Address; sealedKey?: SealedAgentKey; attestationSha256?: Hex } =
+    parsed.keyScheme === 'enclave'
+      ? await attestedAgentKey(deps, id)
+      : await deps.keyVault.createKey({ ownerId: id, purpose: 'custody' });
   const at = deps.clock();
   const wallet = await deps.wallets.append(undefined, [
     {
@@ -57,6 +68,8 @@ export async function createWallet(
         keyScheme: parsed.keyScheme,
         keyId: key.keyId,
         address: key.address,
+        ...(key.sealedKey === undefined ? {} : { sealedKey: key.sealedKey }),
+        ...(key.attestationSha256 === undefined ? {} : { attestationSha256: key.attestationSha256 }),
       },
     },
   ]);
@@ -76,6 +89,43 @@ export async function createWallet(
     keyScheme: wallet.keyScheme,
     status: wallet.status,
   };
+}
+
+/**
+ * A key made and sealed inside the enclave for wallet `walletId`, whose attestation verified: the
+ * document's user data must be agentKeyUserData(deployment, walletId, address) for exactly the
+ * address and wallet about to be registered, and the sealed key must be sealed for them. The host
+ * that carried the answer is not trusted with any of it.
+ */
+async function attestedAgentKey(
+  deps: Pick<CreateWalletDeps, 'agentKeys' | 'deploymentId'>,
+  walletId: string,
+): Promise<{ keyId: string; address: Address; sealedKey: SealedAgentKey; attestationSha256: Hex }> {
+  const created = await deps.agentKeys.createAgentKey(walletId);
+  const { sealedKey } = created;
+  if (
+    sealedKey.context.walletId !== walletId ||
+    sealedKey.context.deployment !== deps.deploymentId ||
+    sealedKey.context.purpose !== 'agent-key' ||
+    !sameAddress(sealedKey.address, created.address)
+  )
+    throw new StrongroomError(
+      'ENCLAVE.ATTESTATION_INVALID',
+      `the enclave's key for ${walletId} is sealed for another wallet, deployment or address`,
+      { details: { walletId } },
+    );
+  const document = base64ToBytes(created.attestation);
+  await deps.agentKeys.verifyAttestation(
+    document,
+    bytesToHex(agentKeyUserData(deps.deploymentId, walletId, created.address)),
+  );
+  return { keyId: agentKeyId(sealedKey), address: created.address, sealedKey, attestationSha256: sha256(document) };
+}
+
+function base64ToBytes(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length === 0)
+    throw new StrongroomError('ENCLAVE.ATTESTATION_INVALID', 'the attestation is not base64');
+  return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
 /**

@@ -5,7 +5,7 @@ import { APPROVAL_ERRORS } from '../../../lambdas/use-cases/transfers/resume-wai
 
 // The state machine matches errors by name (Retry and Catch `ErrorEquals`); a name that no error of
 // ours carries is a retry or a compensation that never happens. Every name the ASL names is either the
-// service's own (States.*, Lambda.*), one the workflow itself sends (an approval's outcome), or the
+// service's own (States.*, Lambda.*, SQS.* of the SQS integration), one the workflow itself sends (an approval's outcome), or the
 // `name` of a class of the error catalogue, as an instance carries it when it reaches Step Functions.
 
 interface AslState {
@@ -50,6 +50,7 @@ describe('error names in the state machine', () => {
       (name) =>
         !name.startsWith('States.') &&
         !name.startsWith('Lambda.') &&
+        !name.startsWith('SQS.') &&
         !approvalOutcomes.has(name) &&
         !catalogue.has(name),
     );

@@ -1,0 +1,273 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { hexToBytes, type Hex } from 'viem';
+import { NitroAttestationVerifier } from '../../enclave-host/attestation';
+import type { KmsCredentials, PcrValues } from '../../enclave-host/contract';
+import { buildEnclaveBundle } from '../../enclave-host/enclave/build';
+import { memoryJobResultStore } from '../../enclave-host/host/memory-job-result-store';
+import { createSigningHost, type SigningHost } from '../../enclave-host/host/signing-host';
+import { systemClock } from '../../enclave-host/host/host-clock';
+import type { HostLogger } from '../../enclave-host/host/host-logger';
+import { EnclaveError, isEnclaveUnavailable } from '../../enclave-host/protocol/enclave-error';
+import { SocketEnclaveClient } from '../../enclave-host/protocol/socket-enclave-client';
+import { DependencyUnavailableError, StrongroomError } from '../../lambdas/domain/errors';
+import type { AgentKeys, CreatedAgentKey } from '../../lambdas/ports/agent-keys';
+import { awsJsonHandler } from '../aws/aws-json-protocol';
+import { KmsStandIn } from '../aws/kms-stand-in';
+import { listenOnLoopback, type LoopbackServer } from '../aws/loopback-server';
+import { SqsStandIn } from '../aws/sqs-stand-in';
+import { startSupervised, type SupervisedProcess } from '../process/supervised-process';
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+
+/**
+ * The local image's measurements: fixed, non-zero values the synthetic NSM reports and the sealing
+ * key's policy requires (a real image's come from `nitro-cli build-enclave`, see enclave-host/deploy).
+ */
+export const LOCAL_ENCLAVE_PCRS: PcrValues = {
+  0: 'a0'.repeat(48),
+  1: 'a1'.repeat(48),
+  2: 'a2'.repeat(48),
+};
+
+/** Stand-in credentials: the host passes them with each request, as it passes the instance role's in the cloud. */
+const LOCAL_CREDENTIALS: KmsCredentials = { accessKeyId: 'local-stand-in', secretAccessKey: 'local-stand-in' };
+
+/**
+ * The sealing key's policy as the CDK writes it (lib/enclave/sealing-key.ts), reduced to what the
+ * KMS stand-in evaluates: one Deny per PCR of Decrypt and GenerateDataKey to anyone whose attested
+ * PCR differs (or who sends no attestation), and an Allow under all of them.
+ */
+export function localSealingKeyPolicy(pcrs: PcrValues): string {
+  const actions = ['kms:Decrypt', 'kms:GenerateDataKey'];
+  const key = (index: string): string => `kms:RecipientAttestation:PCR${index}`;
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      ...Object.entries(pcrs).map(([index, value]) => ({
+        Sid: `DenyUnlessPcr${index}`,
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: actions,
+        Resource: '*',
+        Condition: { StringNotEqualsIgnoreCase: { [key(index)]: value } },
+      })),
+      {
+        Sid: 'AllowTheMeasuredImage',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: actions,
+        Resource: '*',
+        Condition: {
+          StringEqualsIgnoreCase: Object.fromEntries(Object.entries(pcrs).map(([index, value]) => [key(index), value])),
+        },
+      },
+    ],
+  });
+}
+
+export interface LocalEnclave {
+  /** The enclave as the wallets function sees it: make a sealed key, verify what the enclave says. */
+  readonly agentKeys: AgentKeys;
+  /** Where the workflow's Sign state sends jobs (`${SigningQueueUrl}`). */
+  readonly queueUrl: string;
+  /** The workflow engine's SQS port: sends a job to the signing queue. */
+  sendMessage(queueUrl: string, body: string): Promise<void>;
+  /** Starts the signing host's loop, answering the workflow through `sfn` (the local engine's callbacks). */
+  startHost(sfn: SFNClient): void;
+  /** The host (for tests: run it by hand, read its health). */
+  host(): SigningHost | undefined;
+  /** The enclave program's process. */
+  readonly process: SupervisedProcess;
+  stop(): Promise<void>;
+}
+
+export interface LocalEnclaveOptions {
+  /** Where the bundle, its NSM file, its socket and the test root go. */
+  readonly dir: string;
+  readonly deploymentId: string;
+  /** The approval key's address, built into the bundle: the only proof signer the enclave accepts. */
+  readonly approvalKeyAddress: Hex;
+  readonly log?: (line: string) => void;
+  /** Heartbeat interval of the host (default 20 s, under the Sign state's HeartbeatSeconds of 180). */
+  readonly heartbeatSeconds?: number;
+}
+
+/**
+ * The enclave host on one machine (issue 15, scope 6): the enclave program built into one bundle with
+ * this deployment's values (approval key, sealing key, KMS endpoint) compiled in and run as a child
+ * process on a Unix socket with the synthetic NSM; KMS and SQS stand-ins on loopback (the sealing key
+ * under the same PCR policy as the CDK's, the verifier pinned to the synthetic root the enclave wrote);
+ * the real signing host long-polling the signing queue. What differs from production is the transport
+ * (a Unix socket, not vsock) and the NSM (synthetic, which a production image refuses).
+ */
+export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<LocalEnclave> {
+  const log = options.log ?? (() => undefined);
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const kms = new KmsStandIn(REGION, ACCOUNT);
+  const kmsServer = await listenOnLoopback(awsJsonHandler(kms.service));
+  const sqsRoute: { listener?: Parameters<typeof listenOnLoopback>[0] } = {};
+  let sqsServer: LoopbackServer | undefined;
+  let child: SupervisedProcess | undefined;
+  try {
+    sqsServer = await listenOnLoopback((request, response) => sqsRoute.listener?.(request, response));
+    const sqsStandIn = new SqsStandIn(REGION, ACCOUNT, sqsServer.url);
+    sqsRoute.listener = awsJsonHandler(sqsStandIn.service);
+    const queueUrl = sqsStandIn.createQueue('strongroom-signing');
+    const sealingKeyArn = kms.createKey({
+      description: 'strongroom enclave sealing key (local)',
+      policy: localSealingKeyPolicy(LOCAL_ENCLAVE_PCRS),
+    }).arn;
+
+    const bundle = join(options.dir, 'enclave.js');
+    await buildEnclaveBundle({
+      outfile: bundle,
+      config: {
+        deploymentId: options.deploymentId,
+        approvalKeyAddress: options.approvalKeyAddress,
+        sealingKeyArn,
+        region: REGION,
+        kmsEndpoint: kmsServer.url,
+        mode: 'local',
+      },
+    });
+    const rootPath = join(options.dir, 'nsm-root.pem');
+    const nsmFile = join(options.dir, 'nsm.json');
+    writeFileSync(nsmFile, JSON.stringify({ rootCertificatePath: rootPath, pcrs: LOCAL_ENCLAVE_PCRS }), {
+      mode: 0o600,
+    });
+    const socket = join(options.dir, 'enclave.sock');
+    child = startSupervised(process.execPath, [bundle, '--listen', socket, '--synthetic-nsm', nsmFile], {
+      onOutput: (chunk) => log(`[enclave] ${chunk.trimEnd()}`),
+    });
+    const client = new SocketEnclaveClient({ path: socket }, { timeoutMs: 30_000 });
+    await waitForHealth(client, child);
+    const root = readFileSync(rootPath, 'utf8');
+    kms.trustAttestations({ attestationRoot: root, maxAgeSeconds: 300 });
+    const verifier = new NitroAttestationVerifier({ mode: 'local', root });
+
+    const sqs = new SQSClient({
+      region: REGION,
+      endpoint: sqsServer.url,
+      credentials: { accessKeyId: 'local-stand-in', secretAccessKey: 'local-stand-in' },
+    });
+    let host: SigningHost | undefined;
+    const servers = [kmsServer, sqsServer];
+    const running = child;
+    return {
+      queueUrl,
+      process: running,
+      agentKeys: localAgentKeys(client, verifier),
+      sendMessage: async (url, body) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+      },
+      startHost: (sfn) => {
+        host ??= createSigningHost({
+          sqs,
+          sfn,
+          queueUrl,
+          enclave: client,
+          results: memoryJobResultStore(),
+          credentials: async () => ({ ...LOCAL_CREDENTIALS }),
+          clock: systemClock,
+          logger: hostLogger(log),
+          heartbeatSeconds: options.heartbeatSeconds ?? 20,
+          visibilityTimeoutSeconds: 120,
+          waitTimeSeconds: 1,
+          retryDelayMs: 250,
+        });
+        host.start();
+      },
+      host: () => host,
+      stop: async () => {
+        await host?.stop();
+        client.close();
+        await running.stop();
+        sqsStandIn.close();
+        sqs.destroy();
+        await Promise.all(servers.map((s) => s.close()));
+      },
+    };
+  } catch (error) {
+    await child?.stop();
+    await Promise.all([kmsServer.close(), sqsServer?.close()]);
+    throw error;
+  }
+}
+
+/** The enclave as the wallets function uses it, through the socket client; refusals mapped to our errors. */
+function localAgentKeys(client: SocketEnclaveClient, verifier: NitroAttestationVerifier): AgentKeys {
+  return {
+    async createAgentKey(walletId: string): Promise<CreatedAgentKey> {
+      try {
+        const result = await client.call({ op: 'createAgentKey', walletId, credentials: { ...LOCAL_CREDENTIALS } });
+        if (result.op !== 'createAgentKey') throw new Error(`the enclave answered ${result.op} to createAgentKey`);
+        return { address: result.address, sealedKey: result.sealedKey, attestation: result.attestation };
+      } catch (error) {
+        throw enclaveFailure(error, walletId);
+      }
+    },
+    async verifyAttestation(document: Uint8Array, userData: Hex): Promise<void> {
+      try {
+        await verifier.verify(document, {
+          pcrs: LOCAL_ENCLAVE_PCRS,
+          now: new Date(),
+          maxAgeSeconds: 300,
+          userData: hexToBytes(userData),
+        });
+      } catch (cause) {
+        throw new StrongroomError(
+          'ENCLAVE.ATTESTATION_INVALID',
+          `the enclave's attestation did not verify: ${(cause as { code?: string }).code ?? (cause as Error).name}`,
+          { cause },
+        );
+      }
+    },
+  };
+}
+
+function enclaveFailure(error: unknown, walletId: string): Error {
+  if (isEnclaveUnavailable(error))
+    return new DependencyUnavailableError('ENCLAVE.UNAVAILABLE', `the enclave did not answer for wallet ${walletId}`, {
+      cause: error,
+      details: { walletId },
+    });
+  if (error instanceof EnclaveError)
+    return new StrongroomError('ENCLAVE.REFUSED', `the enclave refused: ${error.code}`, {
+      cause: error,
+      details: { walletId, enclaveCode: error.code },
+    });
+  return error as Error;
+}
+
+async function waitForHealth(client: SocketEnclaveClient, child: SupervisedProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+  });
+  for (;;) {
+    try {
+      await client.call({ op: 'health' }, { timeoutMs: 2_000 });
+      return;
+    } catch (error) {
+      if (exited || Date.now() > deadline)
+        throw new Error(`the enclave program did not start: ${(error as Error).message}\n${child.output()}`, {
+          cause: error,
+        });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** The host's lines on the local log: identifiers and outcomes only, as the host writes them. */
+function hostLogger(log: (line: string) => void): HostLogger {
+  const line =
+    (level: string) =>
+    (message: string, attributes: Record<string, unknown>): void =>
+      log(`[signing-host] ${level} ${message} ${JSON.stringify(attributes)}`);
+  return { debug: () => undefined, info: line('info'), warn: line('warn'), error: line('error') };
+}
