@@ -8,6 +8,7 @@ import { run as ledgerOperations } from './ledger-operations.bench';
 import { run as ledgerStore } from './ledger-store.bench';
 import { run as localStack } from './local-stack.bench';
 import { run as policyEvaluation } from './policy-evaluation.bench';
+import { run as signingLatency } from './signing-latency.bench';
 
 const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
   ['policy evaluation', policyEvaluation],
@@ -15,6 +16,7 @@ const benches: ReadonlyArray<readonly [string, () => Promise<void> | void]> = [
   ['ledger store on DynamoDB Local', ledgerStore],
   ['audit log on DynamoDB Local', auditLog],
   ['key vault signatures', keyVault],
+  ['signing latency per key scheme', signingLatency],
   ['chain round trip on anvil', chainRoundTrip],
   ['local stack end to end', localStack],
   ['Lambda bundles', bundles],
