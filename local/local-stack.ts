@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -233,6 +233,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await sweeps.stop();
           await engine.shutdown();
           await enclave?.stop();
+          // A temporary enclave directory (no dataDir) holds nothing worth keeping: its keys were in memory.
+          if (dataDir === undefined) rmSync(enclaveDir, { recursive: true, force: true });
           await newBlocks?.stop();
           await Promise.all([anvil.stop(), dynamo.stop()]);
         })()),

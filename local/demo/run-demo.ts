@@ -253,6 +253,55 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   check(received >= parseEther('100'), 'the recipient did not receive the tokens');
   detail(`COMPLETED: tx ${String(erc20Done.txHash)}; recipient holds ${formatEther(received)} LUSD`);
 
+  say(
+    'An AI agent\'s wallet (keyScheme "enclave"): its key made and sealed inside the enclave, which signs its transfer',
+  );
+  const agent = await api<Json>(base, 'POST', '/v1/wallets', admin, {
+    name: 'Agent wallet',
+    chainId: 31337,
+    keyScheme: 'enclave',
+  });
+  const agentId = agent.id as string;
+  detail(
+    `wallet ${agentId} at ${String(agent.address)}: the enclave made the key, sealed it under the KMS sealing key (PCR policy) and attested the address; registered after the attestation verified`,
+  );
+  const agentFunding = await funder.sendTransaction({ to: agent.address as Address, value: parseEther('1') });
+  await publicClient.waitForTransactionReceipt({ hash: agentFunding });
+  await poll(async () => {
+    const view = await api<{ balances: { asset: string; available: string }[] }>(
+      base,
+      'GET',
+      `/v1/wallets/${agentId}`,
+      admin,
+    );
+    return BigInt(view.balances.find((b) => b.asset === 'native')?.available ?? '0') > 0n ? view : undefined;
+  }, "the agent wallet's deposit");
+  await api(base, 'PUT', `/v1/wallets/${agentId}/policy`, admin, {
+    rules: [
+      {
+        id: 'agent-counterparty',
+        description: 'the one counterparty this agent pays',
+        match: { counterparty: { type: 'allowlist', addresses: [RECIPIENT] } },
+        action: { type: 'ALLOW' },
+      },
+    ],
+    limits: {},
+  });
+  detail('funded with 1 ETH; policy: transfers to its one allowlisted counterparty, nothing else');
+  const agentTransfer = await api<{ id: string; traceId: string }>(
+    base,
+    'POST',
+    '/v1/transactions',
+    operator,
+    { walletId: agentId, to: RECIPIENT, asset: 'native', amount: parseEther('0.05').toString() },
+    { 'idempotency-key': `demo-${agentId}-agent` },
+  );
+  const agentDone = await until(agentTransfer.id, ['COMPLETED', 'REJECTED', 'FAILED']);
+  check(agentDone.status === 'COMPLETED', `the enclave wallet's transfer ended ${String(agentDone.status)}`);
+  detail(
+    `COMPLETED: tx ${String(agentDone.txHash)}: the job went through the signing queue to the signing host, the enclave verified the proof, unsealed the key and signed; the workflow checked the signature before broadcasting`,
+  );
+
   say('Balances');
   const after = await api<{
     balances: { asset: string; available: string; settled: string; reserved: string; pendingOut: string }[];

@@ -70,6 +70,8 @@ export function localSealingKeyPolicy(pcrs: PcrValues): string {
 }
 
 export interface LocalEnclave {
+  /** Where its bundle, NSM file, socket and test root are. */
+  readonly dir: string;
   /** The enclave as the wallets function sees it: make a sealed key, verify what the enclave says. */
   readonly agentKeys: AgentKeys;
   /** Where the workflow's Sign state sends jobs (`${SigningQueueUrl}`). */
@@ -158,6 +160,7 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
     const servers = [kmsServer, sqsServer];
     const running = child;
     return {
+      dir: options.dir,
       queueUrl,
       process: running,
       agentKeys: localAgentKeys(client, verifier),

@@ -1,4 +1,10 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEther, parseTransaction, recoverTransactionAddress, type Hex } from 'viem';
+import { privateKeyToAddress } from 'viem/accounts';
+import { localTableNames } from '../../lambdas/adapters/dynamodb/table-schema';
+import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { startStackUnderTest, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
 
@@ -11,9 +17,10 @@ import { poll } from '../support/poll';
 
 const RECIPIENT = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 let api: StackUnderTest;
+const logLines: string[] = [];
 
 beforeAll(async () => {
-  api = await startStackUnderTest();
+  api = await startStackUnderTest({ log: (line) => logLines.push(line) });
 }, 120_000);
 
 afterAll(async () => {
@@ -55,4 +62,46 @@ it('creates an enclave wallet from an attested key and completes its transfer on
   const raw = (signed?.data as { rawTransaction: Hex }).rawTransaction;
   expect(await recoverTransactionAddress({ serializedTransaction: raw as never })).toBe(wallet.address);
   expect(parseTransaction(raw).to?.toLowerCase()).toBe(RECIPIENT.toLowerCase());
+
+  // No plaintext key anywhere we can look: every table item, every log line (the enclave's and the
+  // signing host's included), every outbox message, every file the local enclave wrote. Any 32 bytes
+  // (hex or base64) that could be a private key is tried, and none is the wallet's.
+  const doc = DynamoDBDocumentClient.from(localDynamoDbClient(api.stack.dynamo.endpoint));
+  const tables = Object.values(localTableNames('strongroom'));
+  const items = await Promise.all(tables.map((table) => doc.send(new ScanCommand({ TableName: table }))));
+  const enclaveDir = api.stack.enclave.dir;
+  const haystack = [
+    JSON.stringify(items.map((i) => i.Items)),
+    ...logLines,
+    JSON.stringify(api.stack.outbox.list()),
+    ...(existsSync(enclaveDir) ? readdirSync(enclaveDir).map((f) => readFileOrEmpty(join(enclaveDir, f))) : []),
+  ].join('\n');
+  expect(haystack).toContain(String(wallet.address).slice(2).toLowerCase()); // the scan sees what it should
+  expect(keysIn(haystack).filter((key) => sameKey(key, wallet.address as string))).toEqual([]);
 }, 180_000);
+
+/** Every run of 64 hex digits, and every base64 run that decodes to 32 bytes, as a candidate private key. */
+function keysIn(text: string): Hex[] {
+  const hex = [...text.matchAll(/[0-9a-fA-F]{64}/g)].map((m) => `0x${m[0]}` as Hex);
+  const base64 = [...text.matchAll(/[A-Za-z0-9+/_-]{43}=?/g)]
+    .map((m) => Buffer.from(m[0], m[0].includes('-') || m[0].includes('_') ? 'base64url' : 'base64'))
+    .filter((bytes) => bytes.length === 32)
+    .map((bytes) => `0x${bytes.toString('hex')}` as Hex);
+  return [...hex, ...base64];
+}
+
+function sameKey(candidate: Hex, address: string): boolean {
+  try {
+    return privateKeyToAddress(candidate).toLowerCase() === address.toLowerCase();
+  } catch {
+    return false; // not a valid scalar
+  }
+}
+
+function readFileOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
