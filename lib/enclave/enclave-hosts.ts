@@ -39,16 +39,18 @@ export const TASK_CALLBACK_ACTIONS = [
  * order: the Nitro Enclaves allocator (memory and CPUs for the enclave, from the aws-nitro-enclaves-cli
  * package), the vsock-proxy that forwards the enclave's KMS connections to the KMS endpoint (its
  * allow-list names only that endpoint), the enclave itself (nitro-cli run-enclave of the image's EIF,
- * never in debug mode) and the host loop (SQS → vsock → Step Functions callback).
+ * never in debug mode), the socat bridge from the host's socket to the enclave's vsock port, and the
+ * host loop (SQS → the bridge → Step Functions callback).
  */
 export const ENCLAVE_HOST_UNITS = [
   'nitro-enclaves-allocator.service',
   'strongroom-vsock-proxy.service',
   'strongroom-enclave.service',
-  'strongroom-enclave-host.service',
+  'strongroom-enclave-bridge.service',
+  'strongroom-signing-host.service',
 ] as const;
 
-/** Where the host loop reads its configuration (the strongroom-enclave-host unit's EnvironmentFile). */
+/** Where the host loop reads its configuration (the strongroom-signing-host unit's EnvironmentFile). */
 export const ENCLAVE_HOST_ENVIRONMENT_FILE = '/etc/strongroom/enclave-host.env';
 
 export interface EnclaveHostsProps {
