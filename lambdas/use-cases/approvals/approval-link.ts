@@ -1,4 +1,4 @@
-import { relyingPartyOf } from '../../adapters/webauthn/webauthn';
+import { passkeyPrompt, type PasskeyPrompt } from '../passkeys/passkey-prompt';
 import { memberOfLink } from '../../domain/approvals/approval-link';
 import { challengeOfDigest } from '../../domain/passkeys/approval-digest';
 import { transferDigestFor } from '../passkeys/passkey-decision';
@@ -45,11 +45,7 @@ export type ApprovalLinkState =
       readonly destinationLabel?: string;
       readonly decisions: readonly StoredApprovalDecision[];
       /** The member's passkeys and the challenge of each decision, when the member has any. */
-      readonly passkey?: {
-        readonly rpId: string;
-        readonly credentials: readonly { readonly credentialId: string; readonly transports?: readonly string[] }[];
-        readonly challenges: { readonly approve: string; readonly reject: string };
-      };
+      readonly passkey?: PasskeyPrompt<{ readonly approve: string; readonly reject: string }>;
     };
 
 /**
@@ -92,6 +88,10 @@ export async function openApprovalLink(
       rule.match.counterparty?.type === 'allowlist' &&
       rule.match.counterparty.addresses.some((a) => a.toLowerCase() === transfer.to.toLowerCase()),
   );
+  const passkey = passkeyPrompt(credentials, deps.publicBaseUrl(), () => ({
+    approve: challengeOf('approve'),
+    reject: challengeOf('reject'),
+  }));
   return {
     kind: 'open',
     member: { id: memberId, name },
@@ -101,21 +101,7 @@ export async function openApprovalLink(
     description: describeTransfer(transfer, deps.chains, wallet?.name ?? transfer.walletId),
     ...(label === undefined ? {} : { destinationLabel: allowlistLabel(label) }),
     decisions,
-    ...(credentials.length === 0
-      ? {}
-      : {
-          passkey: {
-            rpId: relyingPartyOf(deps.publicBaseUrl()).rpId,
-            credentials: credentials.map(({ credentialId, transports }) => ({
-              credentialId,
-              ...(transports === undefined ? {} : { transports }),
-            })),
-            challenges: {
-              approve: challengeOf('approve'),
-              reject: challengeOf('reject'),
-            },
-          },
-        }),
+    ...(passkey === undefined ? {} : { passkey }),
   };
 
   function challengeOf(decision: 'approve' | 'reject'): string {

@@ -1,4 +1,3 @@
-import { relyingPartyOf } from '../../adapters/webauthn/webauthn';
 import { memberOfLink } from '../../domain/approvals/approval-link';
 import {
   changeStatusOf,
@@ -12,6 +11,7 @@ import {
 import { checkString, ID_RULE } from '../../domain/validation';
 import { decideChange } from '../governance/decide-change';
 import { changeDecisionDeps, type ChangeDeciderPorts } from './change-decision-deps';
+import { passkeyPrompt, type PasskeyPrompt } from '../passkeys/passkey-prompt';
 import { changeChallenges } from './change-passkeys';
 
 /** Where a governance member's link stands, for the page to show: the decision form, or why there is none. */
@@ -27,11 +27,7 @@ export type ChangeLinkState =
       /** False for the proposer, a member the change adds, and anyone once the quorum is reached: they may only veto. */
       readonly mayApprove: boolean;
       /** The member's passkeys and what each decision signs, when the member has any. */
-      readonly passkey?: {
-        readonly rpId: string;
-        readonly credentials: readonly { readonly credentialId: string; readonly transports?: readonly string[] }[];
-        readonly challenges: { readonly approve: string; readonly veto: string };
-      };
+      readonly passkey?: PasskeyPrompt<{ readonly approve: string; readonly veto: string }>;
     };
 
 /**
@@ -54,24 +50,15 @@ export async function openChangeLink(
   const own = stored.decisions.find((d) => d.memberId === memberId);
   if (own !== undefined) return { kind: 'decided', decision: own, change };
   const member = change.governance.members.find((m) => m.id === memberId) ?? { id: memberId, name: memberId };
-  const credentials = await deps.passkeys.credentialsOf(memberId);
+  const passkey = passkeyPrompt(await deps.passkeys.credentialsOf(memberId), deps.publicBaseUrl(), () =>
+    changeChallenges(deps.deploymentId, change),
+  );
   return {
     kind: 'open',
     member,
     change,
     mayApprove: change.status === 'PENDING_GOVERNANCE' && eligibleApprovers(change).some((m) => m.id === memberId),
-    ...(credentials.length === 0
-      ? {}
-      : {
-          passkey: {
-            rpId: relyingPartyOf(deps.publicBaseUrl()).rpId,
-            credentials: credentials.map(({ credentialId, transports }) => ({
-              credentialId,
-              ...(transports === undefined ? {} : { transports }),
-            })),
-            challenges: changeChallenges(deps.deploymentId, change),
-          },
-        }),
+    ...(passkey === undefined ? {} : { passkey }),
   };
 }
 

@@ -127,7 +127,8 @@ function noticeOf(state: Exclude<ApprovalLinkState, { kind: 'open' }>): Approval
   }
 }
 
-function notice(view: ApprovalNoticeView): ApiResponse {
+/** A notice page (no form, no link) served with its status under the strict page headers. */
+export function notice(view: ApprovalNoticeView): ApiResponse {
   const nonce = newNonce();
   return { status: view.status, body: renderApprovalNotice(view, nonce), headers: approvalPageHeaders(nonce) };
 }

@@ -1,10 +1,5 @@
-import {
-  PASSKEY_ASSERTION_FIELD,
-  PASSKEY_STATUS_ATTRIBUTE,
-  passkeyAssertionScript,
-  passkeyChallengeAttribute,
-  passkeyFormAttributes,
-} from '../passkey-page/passkey-assertion-script';
+import { decisionFormHtml } from '../passkey-page/decision-form';
+import { passkeyAssertionScript } from '../passkey-page/passkey-assertion-script';
 import { StrongroomError } from '../../../domain/errors';
 import type { ApprovalPageView } from './approval-page-view';
 import { escapeHtml } from './escape-html';
@@ -115,27 +110,16 @@ function timeOf(moment: Date): string {
 }
 
 function decisionForm(view: ApprovalPageView): string {
-  const { passkey } = view;
-  const signs = (decision: 'approve' | 'reject'): string =>
-    passkey === undefined ? '' : ` ${passkeyChallengeAttribute(passkey.challenges[decision])}`;
-  return [
-    // rel=noreferrer as well as the Referrer-Policy header: the page's own URL holds the secret.
-    `<form method="post" action="${escapeHtml(formAction(view.requestId))}" autocomplete="off" rel="noreferrer"${
-      passkey === undefined ? '' : ` ${passkeyFormAttributes(passkey)}`
-    }>`,
-    `<input type="hidden" name="t" value="${escapeHtml(view.secret)}">`,
-    passkey === undefined ? '' : `<input type="hidden" name="${PASSKEY_ASSERTION_FIELD}" value="">`,
-    '<label for="comment">Comment (optional)</label>',
-    '<textarea id="comment" name="comment" maxlength="500" rows="3"></textarea>',
-    `<button type="submit" name="decision" value="approve"${signs('approve')}>Approve</button>`,
-    `<button type="submit" name="decision" value="reject"${signs('reject')}>Reject</button>`,
-    passkey === undefined
-      ? ''
-      : `<p class="muted" ${PASSKEY_STATUS_ATTRIBUTE} role="status">Your passkey signs the decision you choose.</p>`,
-    '</form>',
-  ]
-    .filter((line) => line !== '')
-    .join('\n');
+  return decisionFormHtml({
+    action: formAction(view.requestId),
+    secret: view.secret,
+    textField: { name: 'comment', label: 'Comment (optional)', maxLength: 500 },
+    buttons: [
+      { decision: 'approve', label: 'Approve' },
+      { decision: 'reject', label: 'Reject' },
+    ],
+    ...(view.passkey === undefined ? {} : { passkey: view.passkey }),
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ChangeLinkState } from '../../../use-cases/governed-changes/change
 import { approvalPageHeaders } from '../approval-page/approval-page-headers';
 import type { ApprovalNoticeView } from '../approval-page/approval-page-view';
 import { newNonce } from '../approval-page/page-nonce';
-import { renderApprovalNotice } from '../approval-page/render-approval-notice';
+import { notice } from '../approval-page/approval-link-responses';
 import type { ApiResponse } from '../http/api-response';
 import { passkeyPageHeaders } from '../passkey-page/passkey-page-headers';
 import { renderChangePage } from './render-change-page';
@@ -90,11 +90,6 @@ function noticeOf(state: Exclude<ChangeLinkState, { kind: 'open' }>): ApprovalNo
         lines: ['Nothing more can be decided on it.'],
       };
   }
-}
-
-function notice(view: ApprovalNoticeView): ApiResponse {
-  const nonce = newNonce();
-  return { status: view.status, body: renderApprovalNotice(view, nonce), headers: approvalPageHeaders(nonce) };
 }
 
 function isChangeView(value: unknown): value is ChangeView {

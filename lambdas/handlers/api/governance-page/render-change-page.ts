@@ -4,13 +4,8 @@ import type { ChangeLinkState } from '../../../use-cases/governed-changes/change
 import { escapeHtml } from '../approval-page/escape-html';
 import { formatUtc } from '../approval-page/format-utc';
 import { htmlDocument } from '../approval-page/html-document';
-import {
-  PASSKEY_ASSERTION_FIELD,
-  PASSKEY_STATUS_ATTRIBUTE,
-  passkeyAssertionScript,
-  passkeyChallengeAttribute,
-  passkeyFormAttributes,
-} from '../passkey-page/passkey-assertion-script';
+import { decisionFormHtml } from '../passkey-page/decision-form';
+import { passkeyAssertionScript } from '../passkey-page/passkey-assertion-script';
 
 export type OpenChangeLink = Extract<ChangeLinkState, { kind: 'open' }>;
 
@@ -89,29 +84,18 @@ function timeLockLine(change: ChangeView): string {
 
 function decisionForm(state: OpenChangeLink, secret: string): string {
   const { passkey, change, mayApprove } = state;
-  const signs = (decision: 'approve' | 'veto'): string =>
-    passkey === undefined ? '' : ` ${passkeyChallengeAttribute(passkey.challenges[decision])}`;
-  return [
-    // rel=noreferrer as well as the Referrer-Policy header: the page's own URL holds the secret.
-    `<form method="post" action="${escapeHtml(formAction(change.id))}" autocomplete="off" rel="noreferrer"${
-      passkey === undefined ? '' : ` ${passkeyFormAttributes(passkey)}`
-    }>`,
-    `<input type="hidden" name="t" value="${escapeHtml(secret)}">`,
-    passkey === undefined ? '' : `<input type="hidden" name="${PASSKEY_ASSERTION_FIELD}" value="">`,
-    '<label for="reason">Reason (optional)</label>',
-    '<textarea id="reason" name="reason" maxlength="256" rows="3"></textarea>',
-    mayApprove ? `<button type="submit" name="decision" value="approve"${signs('approve')}>Approve</button>` : '',
-    `<button type="submit" name="decision" value="veto"${signs('veto')}>Veto</button>`,
-    mayApprove
-      ? ''
-      : '<p class="muted" data-field="veto-only">You cannot approve this change (you proposed it, it adds you, or its quorum is reached): you may veto it.</p>',
-    passkey === undefined
-      ? ''
-      : `<p class="muted" ${PASSKEY_STATUS_ATTRIBUTE} role="status">Your passkey signs the decision you choose.</p>`,
-    '</form>',
-  ]
-    .filter((line) => line !== '')
-    .join('\n');
+  return decisionFormHtml({
+    action: formAction(change.id),
+    secret,
+    textField: { name: 'reason', label: 'Reason (optional)', maxLength: 256 },
+    buttons: [...(mayApprove ? [{ decision: 'approve', label: 'Approve' }] : []), { decision: 'veto', label: 'Veto' }],
+    ...(passkey === undefined ? {} : { passkey }),
+    ...(mayApprove
+      ? {}
+      : {
+          note: '<p class="muted" data-field="veto-only">You cannot approve this change (you proposed it, it adds you, or its quorum is reached): you may veto it.</p>',
+        }),
+  });
 }
 
 /**
