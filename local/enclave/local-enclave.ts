@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { hexToBytes, type Hex } from 'viem';
 import { NitroAttestationVerifier } from '../../enclave-host/attestation';
@@ -16,8 +16,8 @@ import { DependencyUnavailableError, StrongroomError } from '../../lambdas/domai
 import type { AgentKeys, CreatedAgentKey } from '../../lambdas/ports/agent-keys';
 import { awsJsonHandler } from '../aws/aws-json-protocol';
 import { KmsStandIn } from '../aws/kms-stand-in';
-import { listenOnLoopback, type LoopbackServer } from '../aws/loopback-server';
-import { SqsStandIn } from '../aws/sqs-stand-in';
+import { listenOnLoopback } from '../aws/loopback-server';
+import { startSqsStandIn, type RunningSqsStandIn } from '../aws/start-sqs-stand-in';
 import { startSupervised, type SupervisedProcess } from '../process/supervised-process';
 
 const REGION = 'us-east-1';
@@ -111,14 +111,11 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const kms = new KmsStandIn(REGION, ACCOUNT);
   const kmsServer = await listenOnLoopback(awsJsonHandler(kms.service));
-  const sqsRoute: { listener?: Parameters<typeof listenOnLoopback>[0] } = {};
-  let sqsServer: LoopbackServer | undefined;
+  let queue: RunningSqsStandIn | undefined;
   let child: SupervisedProcess | undefined;
   try {
-    sqsServer = await listenOnLoopback((request, response) => sqsRoute.listener?.(request, response));
-    const sqsStandIn = new SqsStandIn(REGION, ACCOUNT, sqsServer.url);
-    sqsRoute.listener = awsJsonHandler(sqsStandIn.service);
-    const queueUrl = sqsStandIn.createQueue('strongroom-signing');
+    queue = await startSqsStandIn(REGION, ACCOUNT);
+    const queueUrl = queue.standIn.createQueue('strongroom-signing');
     const sealingKeyArn = kms.createKey({
       description: 'strongroom enclave sealing key (local)',
       policy: localSealingKeyPolicy(LOCAL_ENCLAVE_PCRS),
@@ -151,13 +148,9 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
     kms.trustAttestations({ attestationRoot: root, maxAgeSeconds: 300 });
     const verifier = new NitroAttestationVerifier({ mode: 'local', root });
 
-    const sqs = new SQSClient({
-      region: REGION,
-      endpoint: sqsServer.url,
-      credentials: { accessKeyId: 'local-stand-in', secretAccessKey: 'local-stand-in' },
-    });
+    const { sqs } = queue;
+    const signingQueue = queue; // narrowed, for the closures below
     let host: SigningHost | undefined;
-    const servers = [kmsServer, sqsServer];
     const running = child;
     return {
       dir: options.dir,
@@ -189,14 +182,12 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
         await host?.stop();
         client.close();
         await running.stop();
-        sqsStandIn.close();
-        sqs.destroy();
-        await Promise.all(servers.map((s) => s.close()));
+        await Promise.all([signingQueue.close(), kmsServer.close()]);
       },
     };
   } catch (error) {
     await child?.stop();
-    await Promise.all([kmsServer.close(), sqsServer?.close()]);
+    await Promise.all([kmsServer.close(), queue?.close()]);
     throw error;
   }
 }

@@ -8,15 +8,14 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ConflictError } from '../../../lambdas/domain/errors';
 import { systemClock } from '../../../enclave-host/host/host-clock';
 import { memoryJobResultStore } from '../../../enclave-host/host/memory-job-result-store';
 import { createSigningHost, type SigningHost } from '../../../enclave-host/host/signing-host';
 import { EnclaveError } from '../../../enclave-host/protocol/enclave-error';
-import { awsJsonHandler } from '../../../local/aws/aws-json-protocol';
-import { listenOnLoopback, type LoopbackServer } from '../../../local/aws/loopback-server';
-import { SqsStandIn } from '../../../local/aws/sqs-stand-in';
+import { startSqsStandIn, type RunningSqsStandIn } from '../../../local/aws/start-sqs-stand-in';
+import type { SqsStandIn } from '../../../local/aws/sqs-stand-in';
 import { localSfnClient, type TaskCallbackTarget } from '../../../local/workflow/local-sfn-client';
 import { LocalWorkflowEngine } from '../../../local/workflow/local-workflow-engine';
 import {
@@ -64,23 +63,15 @@ const jobInput = (transferId: string) => {
 };
 
 describe('localSfnClient: the real signing host against the in-process workflow engine', () => {
-  let server: LoopbackServer;
+  let running: RunningSqsStandIn;
   let standIn: SqsStandIn;
   let sqs: SQSClient;
   let queues = 0;
   const hosts: SigningHost[] = [];
 
   beforeAll(async () => {
-    const route: { handler?: ReturnType<typeof awsJsonHandler> } = {};
-    server = await listenOnLoopback((request, response) => route.handler?.(request, response));
-    standIn = new SqsStandIn(REGION, '000000000000', server.url);
-    route.handler = awsJsonHandler(standIn.service);
-    sqs = new SQSClient({
-      endpoint: server.url,
-      region: REGION,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    running = await startSqsStandIn(REGION);
+    ({ standIn, sqs } = running);
   });
 
   afterEach(async () => {
@@ -88,9 +79,7 @@ describe('localSfnClient: the real signing host against the in-process workflow 
   });
 
   afterAll(async () => {
-    standIn.close();
-    sqs.destroy();
-    await server.close();
+    await running.close();
   });
 
   /** A queue, an engine sending to it through the SQS stand-in, and a host answering through the adapter. */

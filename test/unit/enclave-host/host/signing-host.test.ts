@@ -5,14 +5,13 @@ import {
   SFNClient,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { EnclaveError, EnclaveUnavailableError } from '../../../../enclave-host/protocol/enclave-error';
 import { memoryJobResultStore } from '../../../../enclave-host/host/memory-job-result-store';
 import { createSigningHost, type SigningHostOptions } from '../../../../enclave-host/host/signing-host';
-import { awsJsonHandler } from '../../../../local/aws/aws-json-protocol';
-import { listenOnLoopback, type LoopbackServer } from '../../../../local/aws/loopback-server';
-import { SqsStandIn } from '../../../../local/aws/sqs-stand-in';
+import { startSqsStandIn, type RunningSqsStandIn } from '../../../../local/aws/start-sqs-stand-in';
+import type { SqsStandIn } from '../../../../local/aws/sqs-stand-in';
 import {
   CREDENTIALS,
   FakeEnclave,
@@ -29,29 +28,19 @@ const REGION = 'us-east-1';
 const HEARTBEAT_SECONDS = 30;
 
 describe('signing host', () => {
-  let server: LoopbackServer;
+  let running: RunningSqsStandIn;
   let standIn: SqsStandIn;
   let sqs: SQSClient;
   const loggers: RecordingLogger[] = [];
   let queues = 0;
 
   beforeAll(async () => {
-    const route: { handler?: ReturnType<typeof awsJsonHandler> } = {};
-    server = await listenOnLoopback((request, response) => route.handler?.(request, response));
-    standIn = new SqsStandIn(REGION, '000000000000', server.url);
-    route.handler = awsJsonHandler(standIn.service);
-    sqs = new SQSClient({
-      endpoint: server.url,
-      region: REGION,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    running = await startSqsStandIn(REGION);
+    ({ standIn, sqs } = running);
   });
 
   afterAll(async () => {
-    standIn.close();
-    sqs.destroy();
-    await server.close();
+    await running.close();
   });
 
   /** A fresh queue, enclave, store, clock and logger, and a Step Functions client answered by a mock. */
