@@ -54,6 +54,12 @@ export interface CreateKmsKeyOptions {
   readonly tags?: Readonly<Record<string, string>>;
   /** A key policy (JSON), as CreateKey's `Policy`; evaluated for every operation on the key. Default: none. */
   readonly policy?: string;
+  /**
+   * A symmetric key of an earlier run, by its id and 32-byte secret (`exportSymmetricKey`), so what it
+   * encrypted then decrypts now: for a local runtime that keeps its data across restarts. Real KMS has
+   * no such thing (its keys never leave it); nothing in the cloud path calls this.
+   */
+  readonly restore?: { readonly id: string; readonly secret: Uint8Array };
 }
 
 /** What the stand-in trusts for Recipient attestation documents. */
@@ -205,8 +211,15 @@ export class KmsStandIn {
     const usage = options.keyUsage ?? (spec === 'ECC_SECG_P256K1' ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
     const tags = Object.entries(options.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
     const policy = options.policy === undefined ? undefined : KeyPolicy.parse(options.policy);
-    const key = this.newKey(spec, usage, options.description ?? '', tags, policy);
+    const key = this.newKey(spec, usage, options.description ?? '', tags, policy, options.restore);
     return { keyId: key.id, arn: key.arn };
+  }
+
+  /** A symmetric key's id and secret, for `createKey({ restore })` in a later run of a local runtime. */
+  exportSymmetricKey(keyId: string): { readonly id: string; readonly secret: Uint8Array } {
+    const key = this.keys.get(keyId);
+    if (key === undefined || key.spec !== 'SYMMETRIC_DEFAULT') throw new RangeError(`no symmetric key ${keyId}`);
+    return { id: key.id, secret: Uint8Array.from(key.secret) };
   }
 
   /**
@@ -248,8 +261,14 @@ export class KmsStandIn {
     description: string,
     tags: KmsKey['tags'],
     policy: KeyPolicy | undefined,
+    restore?: CreateKmsKeyOptions['restore'],
   ): KmsKey {
-    const id = randomUUID();
+    if (
+      restore !== undefined &&
+      (spec !== 'SYMMETRIC_DEFAULT' || restore.secret.length !== 32 || this.keys.has(restore.id))
+    )
+      throw validation('only a symmetric key with a 32-byte secret and an unused id can be restored');
+    const id = restore?.id ?? randomUUID();
     const arn = `arn:aws:kms:${this.region}:${this.account}:key/${id}`;
     let key: KmsKey;
     if (spec === 'ECC_SECG_P256K1') {
@@ -261,7 +280,7 @@ export class KmsStandIn {
     } else if (spec === 'SYMMETRIC_DEFAULT') {
       if (usage !== 'ENCRYPT_DECRYPT')
         throw validation(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT; use ENCRYPT_DECRYPT`);
-      const secret = randomBytes(32);
+      const secret = restore === undefined ? randomBytes(32) : Buffer.from(restore.secret);
       key = { id, arn, spec, usage, description, tags, created: new Date(), secret, enabled: true, policy };
     } else {
       throw new AwsServiceError(

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -116,10 +116,7 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
   try {
     queue = await startSqsStandIn(REGION, ACCOUNT);
     const queueUrl = queue.standIn.createQueue('strongroom-signing');
-    const sealingKeyArn = kms.createKey({
-      description: 'strongroom enclave sealing key (local)',
-      policy: localSealingKeyPolicy(LOCAL_ENCLAVE_PCRS),
-    }).arn;
+    const sealingKeyArn = localSealingKey(kms, options.dir);
 
     const bundle = join(options.dir, 'enclave.js');
     await buildEnclaveBundle({
@@ -190,6 +187,28 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
     await Promise.all([kmsServer.close(), queue?.close()]);
     throw error;
   }
+}
+
+/**
+ * The sealing key in the KMS stand-in, under the PCR policy. Its secret is kept in the enclave
+ * directory (0600, beside the local vault's passphrase in the data directory), so enclave wallets
+ * sealed in one `npm start` still open in the next: real KMS keeps its keys itself.
+ */
+function localSealingKey(kms: KmsStandIn, dir: string): string {
+  const file = join(dir, 'sealing-key.json');
+  const saved = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { id: string; secret: string })
+    : undefined;
+  const { keyId, arn } = kms.createKey({
+    description: 'strongroom enclave sealing key (local)',
+    policy: localSealingKeyPolicy(LOCAL_ENCLAVE_PCRS),
+    ...(saved === undefined ? {} : { restore: { id: saved.id, secret: Buffer.from(saved.secret, 'hex') } }),
+  });
+  if (saved === undefined) {
+    const { id, secret } = kms.exportSymmetricKey(keyId);
+    writeFileSync(file, JSON.stringify({ id, secret: Buffer.from(secret).toString('hex') }), { mode: 0o600 });
+  }
+  return arn;
 }
 
 /** The enclave as the wallets function uses it, through the socket client; refusals mapped to our errors. */

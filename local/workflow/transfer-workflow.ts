@@ -16,6 +16,9 @@ export type TaskHandler = (event: unknown) => Promise<unknown>;
 /** Tests and benches: replace a task's handler by one made from it (to lose a response, alter an output, count). */
 export type WrapHandlers = Partial<Record<TaskPlaceholder, (inner: TaskHandler) => TaskHandler>>;
 
+/** The signing queue of a runtime that runs no enclave host. */
+const NO_SIGNING_QUEUE = 'local:no-signing-queue';
+
 /** The Wait of the confirmation loop (TrackConfirmations → Wait → TrackConfirmations). */
 export const CONFIRMATION_WAIT_STATE = 'WaitForConfirmations';
 
@@ -57,6 +60,13 @@ export async function composeTransferWorkflow(
     late as unknown as ConstructorParameters<typeof LocalWorkflowEngine>[1],
     {
       stateMachineName: 'transaction',
+      // A runtime without an enclave host (tests of the kms path): enclave jobs have nowhere to go.
+      substitutions: { SigningQueueUrl: NO_SIGNING_QUEUE },
+      sendMessage: async () => {
+        throw Object.assign(new Error('this runtime runs no enclave host: enclave wallets cannot sign here'), {
+          name: 'SQS.AmazonSQSException',
+        });
+      },
       ...engineOptions,
       ...(newBlocks === undefined ? {} : { wakeWaits: { [CONFIRMATION_WAIT_STATE]: newBlocks } }),
     },

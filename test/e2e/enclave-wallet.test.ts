@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEther, parseTransaction, recoverTransactionAddress, type Hex } from 'viem';
@@ -17,20 +19,43 @@ import { poll } from '../support/poll';
 
 const RECIPIENT = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 let api: StackUnderTest;
+let dataDir: string;
 const logLines: string[] = [];
+let walletId: string;
+let walletAddress: string;
 
 beforeAll(async () => {
-  api = await startStackUnderTest({ log: (line) => logLines.push(line) });
+  dataDir = await mkdtemp(join(tmpdir(), 'strongroom-e2e-enclave-'));
+  api = await startStackUnderTest({ dataDir, log: (line) => logLines.push(line) });
 }, 120_000);
 
 afterAll(async () => {
   await api?.stop();
+  await rm(dataDir, { recursive: true, force: true });
 });
+
+async function transfer(amount: string): Promise<{ id: string; status: string }> {
+  const operator = await api.token('enclave-ops', ['operator']);
+  const accepted = await api.ok(
+    'POST',
+    '/v1/transactions',
+    operator,
+    { walletId, to: RECIPIENT, asset: 'native', amount: parseEther(amount).toString() },
+    { 'idempotency-key': `enclave-${amount}-${Date.now()}` },
+  );
+  return poll(async () => {
+    const view = await api.ok('GET', `/v1/transactions/${accepted.id}`, operator);
+    return ['COMPLETED', 'REJECTED', 'FAILED'].includes(view.status as string)
+      ? { id: accepted.id as string, status: view.status as string }
+      : undefined;
+  }, 'the enclave transfer to end');
+}
 
 it('creates an enclave wallet from an attested key and completes its transfer on anvil', async () => {
   const admin = await api.token('enclave-admin', ['admin']);
-  const operator = await api.token('enclave-ops', ['operator']);
   const wallet = await api.ok('POST', '/v1/wallets', admin, { name: 'agent', chainId: 31337, keyScheme: 'enclave' });
+  walletId = wallet.id as string;
+  walletAddress = wallet.address as string;
   expect(wallet.keyScheme).toBe('enclave');
   const stored = await api.stack.deps.wallets.get(wallet.id as string);
   expect(stored?.sealedKey?.context).toEqual({
@@ -45,18 +70,8 @@ it('creates an enclave wallet from an attested key and completes its transfer on
     limits: {},
   });
   await api.deposit(wallet as { id: string; address: string }, parseEther('1'), admin, 5);
-  const accepted = await api.ok(
-    'POST',
-    '/v1/transactions',
-    operator,
-    { walletId: wallet.id, to: RECIPIENT, asset: 'native', amount: parseEther('0.25').toString() },
-    { 'idempotency-key': `enclave-${Date.now()}` },
-  );
-  const done = await poll(async () => {
-    const view = await api.ok('GET', `/v1/transactions/${accepted.id}`, operator);
-    return ['COMPLETED', 'REJECTED', 'FAILED'].includes(view.status as string) ? view : undefined;
-  }, 'the enclave transfer to end');
-  expect(done.status).toBe('COMPLETED');
+  const accepted = await transfer('0.25');
+  expect(accepted.status).toBe('COMPLETED');
   const events = await api.stack.deps.events.read(accepted.id as string);
   const signed = events.find((e) => e.type === 'SIGNED');
   const raw = (signed?.data as { rawTransaction: Hex }).rawTransaction;
@@ -78,6 +93,14 @@ it('creates an enclave wallet from an attested key and completes its transfer on
   ].join('\n');
   expect(haystack).toContain(String(wallet.address).slice(2).toLowerCase()); // the scan sees what it should
   expect(keysIn(haystack).filter((key) => sameKey(key, wallet.address as string))).toEqual([]);
+}, 180_000);
+
+it('still signs for the enclave wallet after a restart on the same data directory', async () => {
+  await api.stop();
+  api = await startStackUnderTest({ dataDir });
+  const wallet = await api.stack.deps.wallets.get(walletId);
+  expect(wallet?.address).toBe(walletAddress);
+  expect((await transfer('0.1')).status).toBe('COMPLETED');
 }, 180_000);
 
 /** Every run of 64 hex digits, and every base64 run that decodes to 32 bytes, as a candidate private key. */
