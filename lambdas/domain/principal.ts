@@ -34,3 +34,26 @@ export function requireWalletInScope(principal: Principal, walletId: string): vo
     details: { walletId },
   });
 }
+
+/**
+ * Refuses (403 AUTH.WALLET_NOT_IN_SCOPE) a wallet-scoped token on a route whose records span wallets
+ * and are not filtered by wallet (audit trails, reconciliation exceptions): deny by default, so a
+ * token limited to some wallets never reads another wallet's records there.
+ */
+export function requireUnscoped(principal: Principal, what: string): void {
+  if (principal.wallets === undefined) return;
+  throw new AuthError('AUTH.WALLET_NOT_IN_SCOPE', `a token scoped to named wallets cannot read ${what}`, {
+    details: { scopedTo: principal.wallets },
+  });
+}
+
+/**
+ * A listing a scoped token may make: by one of its wallets only (a listing by anything else would
+ * cross into other wallets). An unscoped token lists as its roles allow.
+ */
+export function requireListingInScope(principal: Principal, walletId: string | undefined): void {
+  if (principal.wallets === undefined) return;
+  if (walletId === undefined)
+    throw new AuthError('AUTH.WALLET_NOT_IN_SCOPE', 'a token scoped to named wallets lists by walletId');
+  requireWalletInScope(principal, walletId);
+}

@@ -174,4 +174,26 @@ describe('a token scoped to named wallets', () => {
     expect(other.cancelRequested).toBeUndefined();
     expect((await api.ok('GET', `/v1/wallets/${walletB.id}`, admin)).status).toBe('ACTIVE');
   });
+
+  it('reads no audit trail and no reconciliation exception beyond its wallets, and resolves none', async () => {
+    const scopedAuditor = await api.token('sod-scoped-auditor', ['auditor'], [walletA.id]);
+    const scopedAdmin = await api.token('sod-scoped-admin-2', ['admin'], [walletA.id]);
+    const trace = (await api.ok('GET', `/v1/transactions/${otherTransfer}`, operator)).traceId as string;
+    const refused = [
+      await api.call('GET', `/v1/audit/${trace}`, { token: scopedAuditor }),
+      await api.call('GET', '/v1/reconciliation/exceptions', { token: scopedAuditor }),
+      await api.call('GET', `/v1/reconciliation/exceptions?walletId=${walletB.id}`, { token: scopedAuditor }),
+      await api.call('POST', '/v1/reconciliation/exceptions/rx-1/resolve', {
+        token: scopedAdmin,
+        body: { reason: 'not mine' },
+      }),
+    ];
+    expect(refused.map((a) => [a.status, a.body.error?.code])).toEqual(
+      refused.map(() => [403, 'AUTH.WALLET_NOT_IN_SCOPE']),
+    );
+    // Its own wallet's exceptions it may list.
+    expect(
+      (await api.call('GET', `/v1/reconciliation/exceptions?walletId=${walletA.id}`, { token: scopedAuditor })).status,
+    ).toBe(200);
+  });
 });

@@ -1,6 +1,7 @@
 import type { PortsOf } from '../../composition/compose';
 import { defineFunction } from '../../composition/define-function';
 import { FUNCTIONS } from '../../composition/functions';
+import { requireUnscoped } from '../../domain/principal';
 import { getAuditTrail } from '../../use-cases/audit/get-audit-trail';
 import { apiHandler } from './http/api-handler';
 import { pathId } from './http/request-params';
@@ -9,7 +10,7 @@ import { functionRoutes } from './api-routes';
 
 const api = functionRoutes<PortsOf<typeof FUNCTIONS.audit>, 'audit'>('audit', {
   'GET /v1/audit/{traceId}': async (r, deps) => {
-    requireRole(r.principal, 'auditor', 'admin');
+    requireUnscoped(requireRole(r.principal, 'auditor', 'admin'), 'audit trails');
     return { status: 200, body: await getAuditTrail(deps, { traceId: pathId(r, 'traceId') }) };
   },
 });

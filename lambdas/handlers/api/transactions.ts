@@ -1,8 +1,7 @@
 import type { PortsOf } from '../../composition/compose';
 import { defineFunction } from '../../composition/define-function';
 import { FUNCTIONS } from '../../composition/functions';
-import { AuthError } from '../../domain/errors';
-import { requireWalletInScope } from '../../domain/principal';
+import { requireListingInScope, requireWalletInScope } from '../../domain/principal';
 import { parseReason } from '../../domain/parse-reason';
 import { getTransfer } from '../../use-cases/transfers-read/get-transfer';
 import { listTransfers } from '../../use-cases/transfers-read/list-transfers';
@@ -30,12 +29,7 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.transactions>, 'transactions
   'GET /v1/transactions': async (r, deps) => {
     const principal = requireRole(r.principal, 'admin', 'operator', 'approver', 'auditor');
     const query = queryOf(r, ['walletId', 'status', 'limit', 'nextToken']);
-    // A scoped token lists one of its wallets: a listing by status would cross into others.
-    if (principal.wallets !== undefined) {
-      if (query.walletId === undefined)
-        throw new AuthError('AUTH.WALLET_NOT_IN_SCOPE', 'a token scoped to named wallets lists by walletId');
-      requireWalletInScope(principal, query.walletId);
-    }
+    requireListingInScope(principal, query.walletId);
     return {
       status: 200,
       body: await listTransfers(deps, { walletId: query.walletId, status: query.status, page: pageOf(query) }),
