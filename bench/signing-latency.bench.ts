@@ -173,6 +173,7 @@ async function enclaveLatencies(approval: ProofSigner): Promise<EnclaveFigures> 
       deploymentId: DEPLOYMENT_ID,
       approvalKeyAddress,
     });
+    await enclave.ready(); // the program otherwise starts at its first use
     const startMs = performance.now() - startStarted;
     const client = new SocketEnclaveClient({ path: join(dir, 'enclave', 'enclave.sock') });
     try {

@@ -4,7 +4,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { hexToBytes, type Hex } from 'viem';
 import { NitroAttestationVerifier } from '../../enclave-host/attestation';
-import type { KmsCredentials, PcrValues } from '../../enclave-host/contract';
+import type { EnclaveClient, KmsCredentials, PcrValues } from '../../enclave-host/contract';
 import { buildEnclaveBundle } from '../../enclave-host/enclave/build';
 import { memoryJobResultStore } from '../../enclave-host/host/memory-job-result-store';
 import { createSigningHost, type SigningHost } from '../../enclave-host/host/signing-host';
@@ -82,8 +82,8 @@ export interface LocalEnclave {
   startHost(sfn: SFNClient): void;
   /** The host (for tests: run it by hand, read its health). */
   host(): SigningHost | undefined;
-  /** The enclave program's process. */
-  readonly process: SupervisedProcess;
+  /** Starts the enclave program now (it otherwise starts at its first use). */
+  ready(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,82 +111,120 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const kms = new KmsStandIn(REGION, ACCOUNT);
   const kmsServer = await listenOnLoopback(awsJsonHandler(kms.service));
-  let queue: RunningSqsStandIn | undefined;
-  let child: SupervisedProcess | undefined;
+  let queue: RunningSqsStandIn;
   try {
     queue = await startSqsStandIn(REGION, ACCOUNT);
-    const queueUrl = queue.standIn.createQueue('strongroom-signing');
-    const sealingKeyArn = localSealingKey(kms, options.dir);
-
-    const bundle = join(options.dir, 'enclave.js');
-    await buildEnclaveBundle({
-      outfile: bundle,
-      config: {
-        deploymentId: options.deploymentId,
-        approvalKeyAddress: options.approvalKeyAddress,
-        sealingKeyArn,
-        region: REGION,
-        kmsEndpoint: kmsServer.url,
-        mode: 'local',
-      },
-    });
-    const rootPath = join(options.dir, 'nsm-root.pem');
-    const nsmFile = join(options.dir, 'nsm.json');
-    writeFileSync(nsmFile, JSON.stringify({ rootCertificatePath: rootPath, pcrs: LOCAL_ENCLAVE_PCRS }), {
-      mode: 0o600,
-    });
-    const socket = join(options.dir, 'enclave.sock');
-    child = startSupervised(process.execPath, [bundle, '--listen', socket, '--synthetic-nsm', nsmFile], {
-      onOutput: (chunk) => log(`[enclave] ${chunk.trimEnd()}`),
-    });
-    const client = new SocketEnclaveClient({ path: socket }, { timeoutMs: 30_000 });
-    await waitForHealth(client, child);
-    const root = readFileSync(rootPath, 'utf8');
-    kms.trustAttestations({ attestationRoot: root, maxAgeSeconds: 300 });
-    const verifier = new NitroAttestationVerifier({ mode: 'local', root });
-
-    const { sqs } = queue;
-    const signingQueue = queue; // narrowed, for the closures below
-    let host: SigningHost | undefined;
-    const running = child;
-    return {
-      dir: options.dir,
-      queueUrl,
-      process: running,
-      agentKeys: localAgentKeys(client, verifier),
-      sendMessage: async (url, body) => {
-        await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
-      },
-      startHost: (sfn) => {
-        host ??= createSigningHost({
-          sqs,
-          sfn,
-          queueUrl,
-          enclave: client,
-          results: memoryJobResultStore(),
-          credentials: async () => ({ ...LOCAL_CREDENTIALS }),
-          clock: systemClock,
-          logger: hostLogger(log),
-          heartbeatSeconds: options.heartbeatSeconds ?? 20,
-          visibilityTimeoutSeconds: 120,
-          waitTimeSeconds: 1,
-          retryDelayMs: 250,
-        });
-        host.start();
-      },
-      host: () => host,
-      stop: async () => {
-        await host?.stop();
-        client.close();
-        await running.stop();
-        await Promise.all([signingQueue.close(), kmsServer.close()]);
-      },
-    };
   } catch (error) {
-    await child?.stop();
-    await Promise.all([kmsServer.close(), queue?.close()]);
+    await kmsServer.close();
     throw error;
   }
+  const { sqs } = queue;
+  const queueUrl = queue.standIn.createQueue('strongroom-signing');
+  const sealingKeyArn = localSealingKey(kms, options.dir);
+
+  // The enclave program starts at its first use (a wallet to create, a job to sign), so a stack that
+  // never meets an enclave wallet pays neither the bundle build nor the process.
+  let started: Promise<RunningProgram> | undefined;
+  const program = (): Promise<RunningProgram> =>
+    (started ??= startProgram(options, { sealingKeyArn, kmsEndpoint: kmsServer.url }, log).then((running) => {
+      kms.trustAttestations({ attestationRoot: running.root, maxAgeSeconds: 300 });
+      return running;
+    }));
+  // A start that failed is tried again at the next use.
+  const use = async (): Promise<RunningProgram> => {
+    try {
+      return await program();
+    } catch (error) {
+      started = undefined;
+      throw error;
+    }
+  };
+  const enclave: EnclaveClient = {
+    call: async (request, callOptions) => (await use()).client.call(request, callOptions),
+  };
+
+  let host: SigningHost | undefined;
+  return {
+    dir: options.dir,
+    queueUrl,
+    ready: async () => {
+      await use();
+    },
+    agentKeys: localAgentKeys(enclave, async () => (await use()).verifier),
+    sendMessage: async (url, body) => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    },
+    startHost: (sfn) => {
+      host ??= createSigningHost({
+        sqs,
+        sfn,
+        queueUrl,
+        enclave,
+        results: memoryJobResultStore(),
+        credentials: async () => ({ ...LOCAL_CREDENTIALS }),
+        clock: systemClock,
+        logger: hostLogger(log),
+        heartbeatSeconds: options.heartbeatSeconds ?? 20,
+        visibilityTimeoutSeconds: 120,
+        waitTimeSeconds: 1,
+        retryDelayMs: 250,
+      });
+      host.start();
+    },
+    host: () => host,
+    stop: async () => {
+      await host?.stop();
+      const running = await started?.catch(() => undefined);
+      running?.client.close();
+      await running?.process.stop();
+      await Promise.all([queue.close(), kmsServer.close()]);
+    },
+  };
+}
+
+interface RunningProgram {
+  readonly client: SocketEnclaveClient;
+  readonly process: SupervisedProcess;
+  /** The synthetic NSM's root (PEM) the program wrote at start: what the verifier and KMS pin. */
+  readonly root: string;
+  readonly verifier: NitroAttestationVerifier;
+}
+
+/** Builds the bundle with this deployment's values compiled in, starts it, and waits for its health. */
+async function startProgram(
+  options: LocalEnclaveOptions,
+  sealing: { readonly sealingKeyArn: string; readonly kmsEndpoint: string },
+  log: (line: string) => void,
+): Promise<RunningProgram> {
+  const bundle = join(options.dir, 'enclave.js');
+  await buildEnclaveBundle({
+    outfile: bundle,
+    config: {
+      deploymentId: options.deploymentId,
+      approvalKeyAddress: options.approvalKeyAddress,
+      sealingKeyArn: sealing.sealingKeyArn,
+      region: REGION,
+      kmsEndpoint: sealing.kmsEndpoint,
+      mode: 'local',
+    },
+  });
+  const rootPath = join(options.dir, 'nsm-root.pem');
+  const nsmFile = join(options.dir, 'nsm.json');
+  writeFileSync(nsmFile, JSON.stringify({ rootCertificatePath: rootPath, pcrs: LOCAL_ENCLAVE_PCRS }), { mode: 0o600 });
+  const socket = join(options.dir, 'enclave.sock');
+  const child = startSupervised(process.execPath, [bundle, '--listen', socket, '--synthetic-nsm', nsmFile], {
+    onOutput: (chunk) => log(`[enclave] ${chunk.trimEnd()}`),
+  });
+  const client = new SocketEnclaveClient({ path: socket }, { timeoutMs: 30_000 });
+  try {
+    await waitForHealth(client, child);
+  } catch (error) {
+    client.close();
+    await child.stop();
+    throw error;
+  }
+  const root = readFileSync(rootPath, 'utf8');
+  return { client, process: child, root, verifier: new NitroAttestationVerifier({ mode: 'local', root }) };
 }
 
 /**
@@ -212,7 +250,7 @@ function localSealingKey(kms: KmsStandIn, dir: string): string {
 }
 
 /** The enclave as the wallets function uses it, through the socket client; refusals mapped to our errors. */
-function localAgentKeys(client: SocketEnclaveClient, verifier: NitroAttestationVerifier): AgentKeys {
+function localAgentKeys(client: EnclaveClient, verifier: () => Promise<NitroAttestationVerifier>): AgentKeys {
   return {
     async createAgentKey(walletId: string): Promise<CreatedAgentKey> {
       try {
@@ -225,7 +263,9 @@ function localAgentKeys(client: SocketEnclaveClient, verifier: NitroAttestationV
     },
     async verifyAttestation(document: Uint8Array, userData: Hex): Promise<void> {
       try {
-        await verifier.verify(document, {
+        await (
+          await verifier()
+        ).verify(document, {
           pcrs: LOCAL_ENCLAVE_PCRS,
           now: new Date(),
           maxAgeSeconds: 300,
