@@ -76,6 +76,9 @@ async function main(): Promise<void> {
       timeLock === 0 ? '0 s (LOCAL ONLY: an approved change applies at once; a deployment refuses 0)' : `${timeLock} s`
     }`,
   );
+  console.log(
+    `Enclave:      the enclave program (synthetic NSM, LOCAL ONLY) starts with the first "keyScheme": "enclave" wallet; its signing host polls ${stack.enclave.queueUrl}`,
+  );
   console.log(`Ready in ${seconds} s. Ctrl-C to stop.`);
 
   let stopping = false;
