@@ -18,7 +18,7 @@ import { startAnvil, type Anvil } from './anvil';
 import { createDevTokenIssuer, type DevTokenIssuer } from './dev-tokens';
 import { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { composeTransferWorkflow, resumeInFlightTransfers, type WrapHandlers } from './workflow/transfer-workflow';
-import type { LocalWorkflowEngine } from './workflow/local-workflow-engine';
+import type { LocalWorkflowEngine, SqsMessageSender } from './workflow/local-workflow-engine';
 import { watchNewBlocks, type NewBlocks } from './workflow/watch-new-blocks';
 import { localSfnClient } from './workflow/local-sfn-client';
 import { startLocalEnclave, type LocalEnclave } from './enclave/local-enclave';
@@ -49,6 +49,8 @@ export interface LocalStackOptions {
   readonly provide?: (defaults: { readonly vault: LocalKeyVault }) => Omit<ProvidedPorts, 'workflow' | 'notifier'>;
   /** Tests and benches: replace task handlers of the workflow by ones made from them (see composeTransferWorkflow). */
   readonly wrapHandlers?: WrapHandlers;
+  /** Tests: replace how the workflow sends signing jobs by one made from it (to deliver a job twice, say). */
+  readonly wrapSendMessage?: (inner: SqsMessageSender) => SqsMessageSender;
 }
 
 /** The whole custody stack on one machine, with handles for the HTTP server, the demo, tests and benches. */
@@ -179,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       {
         newBlocks,
-        sendMessage: localEnclave.sendMessage,
+        sendMessage: options.wrapSendMessage?.(localEnclave.sendMessage) ?? localEnclave.sendMessage,
         substitutions: { SigningQueueUrl: localEnclave.queueUrl },
         ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
       },

@@ -7,6 +7,7 @@ import { parseEther, parseTransaction, recoverTransactionAddress, type Hex } fro
 import { privateKeyToAddress } from 'viem/accounts';
 import { localTableNames } from '../../lambdas/adapters/dynamodb/table-schema';
 import { localDynamoDbClient } from '../../local/dynamodb-local';
+import type { SqsMessageSender } from '../../local/workflow/local-workflow-engine';
 import { startStackUnderTest, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
 
@@ -23,10 +24,20 @@ let dataDir: string;
 const logLines: string[] = [];
 let walletId: string;
 let walletAddress: string;
+let jobsSent = 0;
+
+/** Every signing job is delivered twice, as SQS may deliver a message: the enclave must sign once. */
+const twice =
+  (inner: SqsMessageSender): SqsMessageSender =>
+  async (queueUrl, body, message) => {
+    jobsSent += 1;
+    await inner(queueUrl, body, message);
+    await inner(queueUrl, body, message);
+  };
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'strongroom-e2e-enclave-'));
-  api = await startStackUnderTest({ dataDir, log: (line) => logLines.push(line) });
+  api = await startStackUnderTest({ dataDir, log: (line) => logLines.push(line), wrapSendMessage: twice });
 }, 120_000);
 
 afterAll(async () => {
@@ -72,6 +83,17 @@ it('creates an enclave wallet from an attested key and completes its transfer on
   await api.deposit(wallet as { id: string; address: string }, parseEther('1'), admin, 5);
   const accepted = await transfer('0.25');
   expect(accepted.status).toBe('COMPLETED');
+  // The job went to the queue twice: one signature, one broadcast, and the second delivery answered
+  // from the host's stored result (its task had closed, so the host deleted it).
+  expect(jobsSent).toBe(1);
+  const handled = await poll(async () => {
+    const lines = logLines.filter((l) => l.includes('signing job handled') && l.includes(accepted.id));
+    return lines.length >= 2 ? lines : undefined;
+  }, 'both deliveries to be handled');
+  expect(handled.map((l) => /"outcome":"([a-z-]+)"/.exec(l)?.[1]).sort()).toEqual(['answered-again', 'signed']);
+  const stream = await api.stack.deps.events.read(accepted.id);
+  expect(stream.filter((e) => e.type === 'SIGNED')).toHaveLength(1);
+  expect(stream.filter((e) => e.type === 'BROADCAST_ACCEPTED')).toHaveLength(1);
   const events = await api.stack.deps.events.read(accepted.id as string);
   const signed = events.find((e) => e.type === 'SIGNED');
   const raw = (signed?.data as { rawTransaction: Hex }).rawTransaction;
@@ -97,7 +119,7 @@ it('creates an enclave wallet from an attested key and completes its transfer on
 
 it('still signs for the enclave wallet after a restart on the same data directory', async () => {
   await api.stop();
-  api = await startStackUnderTest({ dataDir });
+  api = await startStackUnderTest({ dataDir, wrapSendMessage: twice });
   const wallet = await api.stack.deps.wallets.get(walletId);
   expect(wallet?.address).toBe(walletAddress);
   expect((await transfer('0.1')).status).toBe('COMPLETED');
