@@ -211,13 +211,7 @@ describe('signing host', () => {
 
   it('heartbeats the task and extends the message visibility while the enclave signs, and stops after', async () => {
     const t = setup();
-    const started = gate();
-    const signing = gate();
-    t.enclave.behaviour = async () => {
-      started.open();
-      await signing.opened;
-      return { op: 'sign', ...SIGNED };
-    };
+    const { started, signing } = slowSign(t.enclave);
     await t.send(signingJob());
     const visibilityChangesBefore = standIn.calls.filter((c) => c === 'ChangeMessageVisibility').length;
 
@@ -241,13 +235,7 @@ describe('signing host', () => {
 
   it('keeps signing when a heartbeat fails, and deletes the message when the task has timed out meanwhile', async () => {
     const t = setup();
-    const started = gate();
-    const signing = gate();
-    t.enclave.behaviour = async () => {
-      started.open();
-      await signing.opened;
-      return { op: 'sign', ...SIGNED };
-    };
+    const { started, signing } = slowSign(t.enclave);
     // Step Functions may quote the token in its message: the host must log the name only.
     const timedOut = new TaskTimedOut({ message: `Task Timed Out: '${TASK_TOKEN}'`, $metadata: {} });
     t.sfn.on(SendTaskHeartbeatCommand).rejects(timedOut);
@@ -317,13 +305,7 @@ describe('signing host', () => {
 
   it('stops gracefully: the long poll ends and the job being signed is answered and deleted first', async () => {
     const t = setup({ waitTimeSeconds: 20 });
-    const started = gate();
-    const signing = gate();
-    t.enclave.behaviour = async () => {
-      started.open();
-      await signing.opened;
-      return { op: 'sign', ...SIGNED };
-    };
+    const { started, signing } = slowSign(t.enclave);
     t.host.start();
     await t.send(signingJob());
     await started.opened;
@@ -367,3 +349,18 @@ describe('signing host', () => {
     for (const secret of SECRETS) expect(text).not.toContain(secret);
   });
 });
+
+/** An enclave that starts signing, then waits for `signing` to open before it answers: a slow sign. */
+function slowSign(enclave: FakeEnclave): {
+  started: ReturnType<typeof gate>;
+  signing: ReturnType<typeof gate>;
+} {
+  const started = gate();
+  const signing = gate();
+  enclave.behaviour = async () => {
+    started.open();
+    await signing.opened;
+    return { op: 'sign', ...SIGNED };
+  };
+  return { started, signing };
+}
