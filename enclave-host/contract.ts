@@ -236,3 +236,80 @@ export interface SigningJob {
   readonly proofSignature: Hex;
   readonly sealedKey: SealedKey;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Key jobs (session 2026-12-06): the enclave makes agent keys for the cloud through the same queue
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A key job on the signing queue: the provisioning state machine asks the enclave for a wallet's key
+ * with `sqs:sendMessage.waitForTaskToken`, as Sign does. The host answers SendTaskSuccess with the
+ * enclave's `CreatedAgentKey` (nothing in it is secret), or SendTaskFailure with an EnclaveErrorCode.
+ * The API function verifies the attestation before any wallet is registered, exactly as locally.
+ *
+ * A signing job's body carries `kind: 'sign'`; a body without `kind` is a signing job (the messages
+ * sent before `kind` existed).
+ */
+export interface AgentKeyJob {
+  readonly kind: 'createAgentKey';
+  /** `wallet:${walletId}`: one key per wallet; a redelivery is answered with the stored key. */
+  readonly jobId: string;
+  readonly taskToken: string;
+  readonly walletId: string;
+}
+
+export type QueueJob = (SigningJob & { readonly kind?: 'sign' }) | AgentKeyJob;
+
+// ---------------------------------------------------------------------------------------------
+// The job ledger (DynamoDB table `signingJobs`, shared by every host and the workflow)
+// ---------------------------------------------------------------------------------------------
+
+/** What the enclave answered for a job, stored once (the first answer wins) and sent again on redelivery. */
+export type JobAnswer =
+  | { readonly kind: 'signed'; readonly result: SignedByEnclave }
+  | { readonly kind: 'created'; readonly result: CreatedAgentKey }
+  | { readonly kind: 'refused'; readonly code: EnclaveErrorCode; readonly message: string };
+
+/** What a host may do with a job it received. */
+export type ClaimOutcome =
+  /**
+   * Ask the enclave: this host's claim is recorded (or another host claimed it and never answered:
+   * asking again is safe, since the enclave's ECDSA is deterministic (RFC 6979, no extra entropy) and the
+   * same proof gives the same signed bytes).
+   */
+  | { readonly kind: 'claimed' }
+  /** The job has an answer: send it again, never ask the enclave a second time. */
+  | { readonly kind: 'answered'; readonly answer: JobAnswer }
+  /** The workflow gave up on the job before any host claimed it: never sign it; fail the task (ENCLAVE.JOB_VOIDED). */
+  | { readonly kind: 'voided'; readonly reason: string };
+
+/** What the workflow learns when it voids a job after its task failed or timed out. */
+export type VoidOutcome =
+  /** No host had claimed it, and none ever will: no signature for it exists or can exist. */
+  | { readonly kind: 'voided' }
+  /** It has an answer: signed (the workflow records the signature and goes on) or refused (definite: nothing signed). */
+  | { readonly kind: 'answered'; readonly answer: JobAnswer }
+  /** A host claimed it and has not answered: a signature may exist. The workflow asks again later, then treats it as in doubt. */
+  | { readonly kind: 'in-flight'; readonly claimedBy: string; readonly claimedAt: string };
+
+/**
+ * The fence between hosts and the workflow. An append-only table: items pk `JOB#<jobId>`, sk `CLAIM`
+ * (the first claim: host, time), `RESULT` (the first answer), `VOID` (the workflow's: actor, reason,
+ * time); conditional puts only, in transactions:
+ * - claim: ConditionCheck VOID absent + Put CLAIM if absent (an existing CLAIM with no RESULT is
+ *   claimed again, see above; an existing RESULT is answered);
+ * - void: ConditionCheck CLAIM absent + Put VOID if absent.
+ * DynamoDB serializes both on the item collection, so a job is either claimed (and maybe signed) or
+ * voided (and never signed by a host that follows the protocol), never both. A host that ignores the
+ * protocol can still ask the enclave while the proof is valid; that is the nonce's job to settle (see
+ * ARCHITECTURE.md §6, "Enclave down").
+ *
+ * Ask the enclave for `health` before claiming, so an enclave that is down leaves no claim behind and
+ * the workflow can void the job.
+ */
+export interface JobLedger {
+  claim(jobId: string, hostId: string): Promise<ClaimOutcome>;
+  /** Stores the first answer for a claimed job and returns the stored one (which may be another host's). */
+  answer(jobId: string, hostId: string, answer: JobAnswer): Promise<JobAnswer>;
+  void(jobId: string, actor: string, reason: string): Promise<VoidOutcome>;
+}
