@@ -4,12 +4,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * The tables of strongroom: one description read by both the CDK stack and the local bootstrap, so
  * the two cannot drift. Every key attribute is a string.
  *
- * The append-only tables (events, ledger, audit, approvals, nonces) take only conditional puts; IAM
+ * The append-only tables (events, ledger, audit, approvals, nonces, signingJobs) take only conditional puts; IAM
  * denies UpdateItem/DeleteItem on them and a stream alarm fires on any MODIFY or REMOVE. `transfers`
  * is a read model (the listing projection), overwritten by version-conditioned puts. Idempotency needs
  * no table: a submit's SUBMITTED event, keyed by (caller, Idempotency-Key), holds its body's fingerprint.
  */
-export const TABLE_NAMES = ['events', 'transfers', 'ledger', 'audit', 'approvals', 'nonces'] as const;
+export const TABLE_NAMES = ['events', 'transfers', 'ledger', 'audit', 'approvals', 'nonces', 'signingJobs'] as const;
 
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -74,6 +74,12 @@ export const TABLE_SCHEMAS: { readonly [T in TableName]: TableSchema } = {
   approvals: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
   /** pk `NONCE#<chainId>#<address>`, sk zero-padded nonce. */
   nonces: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
+  /**
+   * pk `JOB#<jobId>`, sk `CLAIM` | `RESULT` | `VOID`: the enclave job ledger (enclave-host/contract.ts
+   * `JobLedger`), shared by every enclave host and the workflow, so a job is either claimed by a host
+   * or voided by the workflow, never both.
+   */
+  signingJobs: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
 };
 
 /** Table names in one deployment: logical name → physical name. */
