@@ -201,7 +201,9 @@ export type EnclaveErrorCode =
   | 'ENCLAVE.UNSEAL_FAILED'
   | 'ENCLAVE.ADDRESS_MISMATCH'
   | 'ENCLAVE.KMS_UNAVAILABLE'
-  | 'ENCLAVE.INTERNAL';
+  | 'ENCLAVE.INTERNAL'
+  /** The host's, never the enclave's: the job was voided in the job ledger before any host claimed it. */
+  | 'ENCLAVE.JOB_VOIDED';
 
 export type EnclaveResponseFrame =
   | { readonly v: typeof PROTOCOL_VERSION; readonly id: string; readonly ok: true; readonly result: EnclaveResult }

@@ -5,6 +5,7 @@ import { readEnclaveContext } from './enclave/enclave-context';
 import { StrongroomEnclaveHostStack } from './enclave/enclave-host-stack';
 import { StrongroomStatefulStack } from './strongroom-stateful-stack';
 import { StrongroomStatelessStack } from './strongroom-stateless-stack';
+import { agentKeyStateMachineRef } from './workflow/agent-key-workflow';
 import { transferStateMachineRef } from './workflow/transfer-workflow';
 
 /**
@@ -32,6 +33,7 @@ export function buildStrongroomApp(props: AppProps = {}): {
   const stateless = new StrongroomStatelessStack(app, 'StrongroomStateless', {
     description: 'strongroom custody stack: functions, API, transfer workflow, schedules, dashboard and alarms',
     stateful,
+    ...(enclaveSettings === undefined ? {} : { enclavePcrs: enclaveSettings.pcrs }),
   });
   stateless.addStackDependency(stateful);
   let enclaveHost: StrongroomEnclaveHostStack | undefined;
@@ -41,8 +43,9 @@ export function buildStrongroomApp(props: AppProps = {}): {
       settings: enclaveSettings,
       stateful,
       stateMachineArn: transferStateMachineRef(stateless).arn,
+      agentKeyStateMachineArn: agentKeyStateMachineRef(stateless).arn,
     });
-    // The break-glass role must exist before a key policy names it; the hosts call back the state machine.
+    // The break-glass role must exist before a key policy names it; the hosts call back the state machines.
     enclaveHost.addStackDependency(stateful);
     enclaveHost.addStackDependency(stateless);
   }

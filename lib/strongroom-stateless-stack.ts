@@ -1,6 +1,7 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ALL_FUNCTIONS, FUNCTIONS } from '../lambdas/composition/functions';
+import { resourcesOf } from '../lambdas/composition/function-manifest';
 import { API_STAGE_NAME, CustodyApi } from './api/custody-api';
 import { CustodyFunctions } from './functions/custody-functions';
 import type { DeploymentEnvironment } from './functions/function-environment';
@@ -12,9 +13,17 @@ import { JobSchedules } from './schedules/job-schedules';
 import type { StatefulResources } from './strongroom-stateful-stack';
 import { AppendOnlyStreams } from './streams/append-only-streams';
 import { TransferWorkflow, transferStateMachineRef } from './workflow/transfer-workflow';
+import { AgentKeyWorkflow } from './workflow/agent-key-workflow';
+import type { EnclavePcrs } from './enclave/enclave-context';
 
 export interface StrongroomStatelessStackProps extends StackProps {
   readonly stateful: StatefulResources;
+  /**
+   * The enclave image's PCRs, when the app has an enclave host (enclave context at synth): then enclave
+   * wallets are created through the agent-key provisioning state machine. Without them, no such state
+   * machine, and the wallets function answers 503 ENCLAVE.UNAVAILABLE for enclave wallets.
+   */
+  readonly enclavePcrs?: EnclavePcrs;
 }
 
 /**
@@ -26,6 +35,7 @@ export class StrongroomStatelessStack extends Stack {
   readonly functions: CustodyFunctions;
   readonly api: CustodyApi;
   readonly workflow: TransferWorkflow;
+  readonly agentKeyWorkflow: AgentKeyWorkflow | undefined;
 
   constructor(scope: Construct, id: string, props: StrongroomStatelessStackProps) {
     super(scope, id, props);
@@ -75,6 +85,16 @@ export class StrongroomStatelessStack extends Stack {
       logsKey,
       signingQueue: stateful.signingQueue,
     });
+    if (props.enclavePcrs === undefined) this.agentKeyWorkflow = undefined;
+    else {
+      this.agentKeyWorkflow = new AgentKeyWorkflow(this, 'AgentKeyWorkflow', {
+        logsKey,
+        signingQueue: stateful.signingQueue,
+        pcrs: props.enclavePcrs,
+      });
+      for (const fn of this.functions.all)
+        if (resourcesOf(fn.manifest).agentKeyProvisioning) this.agentKeyWorkflow.bindProvisioning(fn);
+    }
     new JobSchedules(this, 'Schedules', { functions: this.functions.ofKind('scheduled'), failedInvocations });
     new AppendOnlyStreams(this, 'AppendOnlyStreams', {
       tables: stateful.tables,

@@ -25,6 +25,7 @@ import { requestApprovalFunction } from '../lambdas/handlers/workflow/request-ap
 import { screenFunction } from '../lambdas/handlers/workflow/screen';
 import { settleFunction } from '../lambdas/handlers/workflow/settle';
 import { prepareEnclaveSignFunction } from '../lambdas/handlers/workflow/prepare-enclave-sign';
+import { voidEnclaveJobFunction } from '../lambdas/handlers/workflow/void-enclave-job';
 import { recordEnclaveSignatureFunction } from '../lambdas/handlers/workflow/record-enclave-signature';
 import { signKmsFunction } from '../lambdas/handlers/workflow/sign-kms';
 import { trackConfirmationsFunction } from '../lambdas/handlers/workflow/track-confirmations';
@@ -59,6 +60,7 @@ export const WORKFLOW_FUNCTION_DEFINITIONS = {
   SignKmsFunctionArn: signKmsFunction,
   PrepareEnclaveSignFunctionArn: prepareEnclaveSignFunction,
   RecordEnclaveSignatureFunctionArn: recordEnclaveSignatureFunction,
+  VoidEnclaveJobFunctionArn: voidEnclaveJobFunction,
   BroadcastFunctionArn: broadcastFunction,
   TrackConfirmationsFunctionArn: trackConfirmationsFunction,
   SettleFunctionArn: settleFunction,

@@ -51,6 +51,8 @@ export interface LocalStackOptions {
   readonly wrapHandlers?: WrapHandlers;
   /** Tests: replace how the workflow sends signing jobs by one made from it (to deliver a job twice, say). */
   readonly wrapSendMessage?: (inner: SqsMessageSender) => SqsMessageSender;
+  /** Tests: multiplies the signing task's HeartbeatSeconds, so an enclave that never answers is given up on sooner. */
+  readonly heartbeatTimeScale?: number;
 }
 
 /** The whole custody stack on one machine, with handles for the HTTP server, the demo, tests and benches. */
@@ -149,13 +151,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     newBlocks = await watchNewBlocks(anvil.rpcUrl, {
       onError: (error) => log(`block subscription ended (${error.message}): confirmation checks wait their seconds`),
     });
-    // The enclave host (issue 15): its program as a child process, the signing host on the SQS stand-in.
+    // The enclave host (issue 15): its program as a child process, the signing host on the SQS stand-in,
+    // its job ledger the signingJobs table here (the workflow voids jobs in it).
     const enclaveDir =
       dataDir === undefined ? mkdtempSync(join(tmpdir(), 'strongroom-enclave-')) : join(dataDir, 'enclave');
     const localEnclave = await startLocalEnclave({
       dir: enclaveDir,
       deploymentId: 'strongroom-local',
       approvalKeyAddress: await vault.addressOf(approvalKey),
+      signingJobs: { endpoint: dynamo.endpoint, table: names.signingJobs },
       log,
     });
     enclave = localEnclave;
@@ -184,6 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sendMessage: options.wrapSendMessage?.(localEnclave.sendMessage) ?? localEnclave.sendMessage,
         substitutions: { SigningQueueUrl: localEnclave.queueUrl },
         ...(options.wrapHandlers === undefined ? {} : { wrapHandlers: options.wrapHandlers }),
+        ...(options.heartbeatTimeScale === undefined ? {} : { heartbeatTimeScale: options.heartbeatTimeScale }),
       },
     );
     localEnclave.startHost(localSfnClient(engine));

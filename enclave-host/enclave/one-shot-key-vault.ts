@@ -51,7 +51,14 @@ export function oneShotKeyVault(secretKey: Uint8Array): OneShotKeyVault {
       if (!/^0x[0-9a-fA-F]{64}$/.test(digest))
         throw new SigningError('SIGNER.FORBIDDEN_PAYLOAD', 'a digest is 32 bytes');
       used = true;
-      const recovered = secp256k1.sign(hexToBytes(digest), secretKey, { prehash: false, format: 'recovered' });
+      // Deterministic (RFC 6979, no extra entropy; noble's default, spelled out): the job ledger lets a
+      // host ask again for a job another host claimed and never answered, which is safe only because the
+      // same proof then gives the same signed bytes.
+      const recovered = secp256k1.sign(hexToBytes(digest), secretKey, {
+        prehash: false,
+        format: 'recovered',
+        extraEntropy: false,
+      });
       const signature = secp256k1.Signature.fromBytes(recovered, 'recovered');
       const yParity = signature.recovery;
       if (yParity !== 0 && yParity !== 1) throw new SigningError('KEY.BAD_SIGNATURE', 'no recovery bit 0 or 1');

@@ -1,7 +1,16 @@
 import type { EnclaveErrorCode } from '../contract';
 
-/** Every code of the contract, once: adding a code to the contract without listing it here fails tsc. */
-const ENCLAVE_ERROR_CODES: Readonly<Record<EnclaveErrorCode, true>> = {
+/** The code the host answers for a voided job: its own, which no refusal of the enclave carries. */
+export const JOB_VOIDED_CODE = 'ENCLAVE.JOB_VOIDED' satisfies EnclaveErrorCode;
+
+/** The enclave's refusals. */
+export type EnclaveRefusalCode = Exclude<EnclaveErrorCode, typeof JOB_VOIDED_CODE>;
+
+/**
+ * Every code the enclave may refuse with, once: adding a code to the contract without listing it here
+ * fails tsc. Not JOB_VOIDED: an enclave that claimed it would be answering for the ledger.
+ */
+const ENCLAVE_ERROR_CODES: Readonly<Record<EnclaveRefusalCode, true>> = {
   'ENCLAVE.BAD_FRAME': true,
   'ENCLAVE.UNSUPPORTED_VERSION': true,
   'ENCLAVE.BAD_REQUEST': true,
@@ -18,9 +27,16 @@ const ENCLAVE_ERROR_CODES: Readonly<Record<EnclaveErrorCode, true>> = {
 const MAX_CAUSE_LENGTH = 1024;
 
 export interface EnclaveRefusal {
-  readonly code: EnclaveErrorCode;
+  readonly code: EnclaveRefusalCode;
   readonly message: string;
 }
+
+/** True for a code the enclave refuses with (a stored refusal read back is checked with it). */
+export const isEnclaveRefusalCode = (value: unknown): value is EnclaveRefusalCode =>
+  typeof value === 'string' && Object.hasOwn(ENCLAVE_ERROR_CODES, value);
+
+/** A refusal's message as SendTaskFailure may carry it. */
+export const causeOf = (message: string): string => message.slice(0, MAX_CAUSE_LENGTH);
 
 /**
  * The enclave's answer when it refused a request: an error carrying one of the contract's codes (the
@@ -31,7 +47,6 @@ export interface EnclaveRefusal {
 export function enclaveRefusalOf(error: unknown): EnclaveRefusal | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code !== 'string' || !Object.hasOwn(ENCLAVE_ERROR_CODES, code)) return undefined;
-  const text = typeof message === 'string' ? message : '';
-  return { code: code as EnclaveErrorCode, message: text.slice(0, MAX_CAUSE_LENGTH) };
+  if (!isEnclaveRefusalCode(code)) return undefined;
+  return { code, message: causeOf(typeof message === 'string' ? message : '') };
 }

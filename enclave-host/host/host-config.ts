@@ -6,7 +6,10 @@ export interface HostConfig {
   readonly region: string;
   /** ENCLAVE_SOCKET (a Unix socket path) or ENCLAVE_VSOCK_BRIDGE (host:port of the socat bridge), exactly one. */
   readonly enclaveAddress: string;
-  readonly resultsDir: string;
+  /** The job ledger's table (`signingJobs`), reached through the VPC's DynamoDB gateway endpoint. */
+  readonly signingJobsTable: string;
+  /** HOST_ID: this host's name in the ledger's claims; absent in production, where it is the EC2 instance id (IMDSv2). */
+  readonly hostId?: string;
   readonly healthPort: number;
   readonly heartbeatSeconds: number;
   readonly visibilityTimeoutSeconds: number;
@@ -52,8 +55,13 @@ export function readHostConfig(env: NodeJS.ProcessEnv): HostConfig {
   if (socket !== undefined && !isAbsolute(socket)) throw new Error('ENCLAVE_SOCKET must be an absolute path');
   if (bridge !== undefined && !/^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(bridge))
     throw new Error('ENCLAVE_VSOCK_BRIDGE must be a loopback host:port (the socat bridge on this instance)');
-  const resultsDir = required('RESULTS_DIR');
-  if (!isAbsolute(resultsDir)) throw new Error('RESULTS_DIR must be an absolute path');
+  const signingJobsTable = required('STRONGROOM_SIGNING_JOBS_TABLE');
+  // DynamoDB's own rule for table names.
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(signingJobsTable))
+    throw new Error('STRONGROOM_SIGNING_JOBS_TABLE is not a DynamoDB table name');
+  const hostId = env.HOST_ID?.trim() || undefined;
+  if (hostId !== undefined && !/^[\x21-\x7e]{1,128}$/.test(hostId))
+    throw new Error('HOST_ID must be 1 to 128 printable characters');
   const healthPort = positiveInteger(env, 'HEALTH_PORT', Number.NaN, 65_535);
   if (Number.isNaN(healthPort)) throw new Error('HEALTH_PORT is required');
   const heartbeatSeconds = positiveInteger(env, 'HEARTBEAT_SECONDS', 60, 3600);
@@ -64,7 +72,8 @@ export function readHostConfig(env: NodeJS.ProcessEnv): HostConfig {
     queueUrl,
     region,
     enclaveAddress: (socket ?? bridge) as string,
-    resultsDir,
+    signingJobsTable,
+    ...(hostId === undefined ? {} : { hostId }),
     healthPort,
     heartbeatSeconds,
     visibilityTimeoutSeconds,

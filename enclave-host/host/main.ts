@@ -1,6 +1,7 @@
 /**
  * The signing host's entry point on the EC2 parent (strongroom-signing-host.service): reads its
- * configuration from the environment, reaches the enclave through the socat bridge, polls the signing
+ * configuration from the environment, reaches the enclave through the socat bridge, records claims and
+ * answers in the shared job ledger (DynamoDB, through the VPC's gateway endpoint), polls the signing
  * queue and serves /health on loopback. SIGTERM (systemctl stop) ends the long poll and lets jobs in
  * flight finish before the process exits.
  *
@@ -8,26 +9,34 @@
  * with esbuild (see enclave-host/deploy/README.md).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
 import { parseEnclaveAddress, SocketEnclaveClient } from '../protocol/socket-enclave-client';
-import { fileJobResultStore } from './file-job-result-store';
+import { DynamoJobLedger } from './dynamo-job-ledger';
 import { startHealthServer } from './health-server';
 import { readHostConfig } from './host-config';
 import { systemClock } from './host-clock';
+import { instanceIdFromImds } from './instance-id';
 import { instanceRoleCredentials } from './instance-role-credentials';
 import { createSigningHost } from './signing-host';
 
 async function main(): Promise<void> {
   const config = readHostConfig(process.env);
   const logger = new Logger({ serviceName: 'strongroom-signing-host' });
+  const hostId = config.hostId ?? (await instanceIdFromImds());
   const enclave = new SocketEnclaveClient(parseEnclaveAddress(config.enclaveAddress));
   const host = createSigningHost({
     sqs: new SQSClient({ region: config.region }),
     sfn: new SFNClient({ region: config.region }),
     queueUrl: config.queueUrl,
     enclave,
-    results: fileJobResultStore(config.resultsDir),
+    ledger: new DynamoJobLedger({
+      client: documentClient(new DynamoDBClient({ region: config.region })),
+      table: config.signingJobsTable,
+    }),
+    hostId,
     credentials: instanceRoleCredentials(),
     clock: systemClock,
     logger,
@@ -36,7 +45,12 @@ async function main(): Promise<void> {
   });
   const health = await startHealthServer({ port: config.healthPort, host: '127.0.0.1', check: () => host.health() });
   host.start();
-  logger.info('signing host started', { queueUrl: config.queueUrl, healthPort: health.port });
+  logger.info('signing host started', {
+    queueUrl: config.queueUrl,
+    signingJobsTable: config.signingJobsTable,
+    hostId,
+    healthPort: health.port,
+  });
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,8 +1,11 @@
-import type { SealedKey, SigningJob } from '../contract';
+import type { AgentKeyJob, SealedKey, SigningJob } from '../contract';
+
+/** A `QueueJob` as the host reads it: `kind` always set (a body without it is a signing job). */
+export type ParsedQueueJob = (SigningJob & { readonly kind: 'sign' }) | AgentKeyJob;
 
 /** A body that is a valid job, or why not (a field name and a rule, never a value from the body). */
 export type ParsedSigningJob =
-  | { readonly ok: true; readonly job: SigningJob }
+  | { readonly ok: true; readonly job: ParsedQueueJob }
   | {
       readonly ok: false;
       readonly reason: string;
@@ -10,7 +13,17 @@ export type ParsedSigningJob =
       readonly taskToken?: string;
     };
 
-const JOB_KEYS = new Set(['jobId', 'taskToken', 'transferId', 'walletId', 'proof', 'proofSignature', 'sealedKey']);
+const SIGNING_JOB_KEYS = new Set([
+  'kind',
+  'jobId',
+  'taskToken',
+  'transferId',
+  'walletId',
+  'proof',
+  'proofSignature',
+  'sealedKey',
+]);
+const KEY_JOB_KEYS = new Set(['kind', 'jobId', 'taskToken', 'walletId']);
 const SEALED_KEY_KEYS = new Set(['format', 'context', 'address', 'encryptedDataKey', 'iv', 'ciphertext']);
 const CONTEXT_KEYS = new Set(['deployment', 'walletId', 'purpose', 'version']);
 const IDENTIFIER = /^[\x21-\x7e]{1,256}$/;
@@ -43,7 +56,8 @@ function readableToken(value: unknown): string | undefined {
   return typeof token === 'string' && token.length >= 1 && token.length <= MAX_TOKEN_LENGTH ? token : undefined;
 }
 
-function sealedKeyOf(value: unknown): SealedKey {
+/** A sealed key, strictly (throws with the field that is wrong). Also read back from the job ledger in `created` answers. */
+export function sealedKeyOf(value: unknown): SealedKey {
   if (!isRecord(value)) throw new Refused('sealedKey is not an object');
   onlyKeys(value, SEALED_KEY_KEYS, 'sealedKey');
   if (value.format !== 'strongroom.sealed.v1') throw new Refused('sealedKey.format is not strongroom.sealed.v1');
@@ -67,11 +81,16 @@ function sealedKeyOf(value: unknown): SealedKey {
 }
 
 /**
- * Reads one signing-queue message body as a `SigningJob`, strictly: every field of the contract
- * present with its shape, nothing else (an unknown field means the sender and the host disagree on the
- * contract, and guessing is how a job gets signed wrongly). Only the shape is checked here; whether
- * the proof authorizes this transaction, and whether the sealed key belongs to the wallet, is the
- * enclave's decision, which it answers with its own error codes.
+ * Reads one signing-queue message body as a job, strictly: a signing job (`kind: 'sign'`, or no
+ * `kind`, as the messages sent before key jobs existed) or a key job (`kind: 'createAgentKey'`), every
+ * field of the contract present with its shape, nothing else (an unknown field means the sender and
+ * the host disagree on the contract, and guessing is how a job gets signed wrongly). Only the shape is
+ * checked here; whether the proof authorizes this transaction, and whether the sealed key belongs to
+ * the wallet, is the enclave's decision, which it answers with its own error codes.
+ *
+ * The job id is checked against the job's own fields, since the job ledger keys every claim and
+ * answer by it: a job id naming another transfer or wallet would let one task be answered with
+ * another's signature or key.
  *
  * The reason never quotes the body: the body holds a task token.
  */
@@ -87,13 +106,19 @@ export function parseSigningJob(body: string | undefined): ParsedSigningJob {
     taskToken === undefined ? { ok: false, reason } : { ok: false, reason, taskToken };
   if (!isRecord(value)) return refused('the body is not a JSON object');
   try {
-    onlyKeys(value, JOB_KEYS, 'the job');
+    const kind = value.kind ?? 'sign';
+    if (kind !== 'sign' && kind !== 'createAgentKey') throw new Refused('kind is not sign or createAgentKey');
+    onlyKeys(value, kind === 'sign' ? SIGNING_JOB_KEYS : KEY_JOB_KEYS, 'the job');
     if (taskToken === undefined) throw new Refused('taskToken is missing or malformed');
-    const transferId = text(value, 'transferId', IDENTIFIER);
     const walletId = text(value, 'walletId', IDENTIFIER);
     const jobId = text(value, 'jobId', /^[\x21-\x7e]{1,512}$/);
-    // `${transferId}:${attempt}:${proofId}`: a job id of another transfer would let one transfer's
-    // stored signature answer another's task.
+    if (kind === 'createAgentKey') {
+      // One key per wallet: the ledger answers every delivery of `wallet:<id>` with the first key made.
+      if (jobId !== `wallet:${walletId}`) throw new Refused('jobId is not wallet:walletId');
+      return { ok: true, job: { kind, jobId, taskToken, walletId } };
+    }
+    const transferId = text(value, 'transferId', IDENTIFIER);
+    // `${transferId}:${attempt}:${proofId}`.
     if (!jobId.startsWith(`${transferId}:`) || jobId.split(':').length - transferId.split(':').length !== 2)
       throw new Refused('jobId is not transferId:attempt:proofId');
     if (value.proof === null || typeof value.proof !== 'object') throw new Refused('proof is not an object');
@@ -101,7 +126,7 @@ export function parseSigningJob(body: string | undefined): ParsedSigningJob {
     const sealedKey = sealedKeyOf(value.sealedKey);
     return {
       ok: true,
-      job: { jobId, taskToken, transferId, walletId, proof: value.proof, proofSignature, sealedKey },
+      job: { kind, jobId, taskToken, transferId, walletId, proof: value.proof, proofSignature, sealedKey },
     };
   } catch (error) {
     if (error instanceof Refused) return refused(error.message);

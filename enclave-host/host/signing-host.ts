@@ -11,21 +11,24 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { EnclaveClient, KmsCredentials, SignedByEnclave, SigningJob } from '../contract';
-import { enclaveRefusalOf } from './enclave-refusal-of';
+import type { ClaimOutcome, EnclaveClient, EnclaveRequest, JobAnswer, JobLedger, KmsCredentials } from '../contract';
+import { enclaveRefusalOf, JOB_VOIDED_CODE } from './enclave-refusal-of';
 import type { HostClock } from './host-clock';
 import type { HostLogger } from './host-logger';
-import { signedByEnclaveOf, type JobResultStore } from './job-result-store';
-import { parseSigningJob } from './parse-signing-job';
+import { createdAgentKeyOf, sameAnswer, signedByEnclaveOf } from './job-answer';
+import { parseSigningJob, type ParsedQueueJob } from './parse-signing-job';
 
 export interface SigningHostOptions {
   readonly sqs: SQSClient;
   readonly sfn: SFNClient;
-  /** The signing queue the workflow's Sign state sends to (`sqs:sendMessage.waitForTaskToken`). */
+  /** The signing queue the workflow's Sign state and the provisioning state machine send to (`sqs:sendMessage.waitForTaskToken`). */
   readonly queueUrl: string;
   readonly enclave: EnclaveClient;
-  readonly results: JobResultStore;
-  /** The instance role's credentials, passed to the enclave with each sign (it calls KMS itself). */
+  /** The job ledger shared by every host and the workflow (the `signingJobs` table in production). */
+  readonly ledger: JobLedger;
+  /** This host's name in the claims it records: the EC2 instance id in production, a fixed name locally. */
+  readonly hostId: string;
+  /** The instance role's credentials, passed to the enclave with each sign and key creation (it calls KMS itself). */
   readonly credentials: () => Promise<KmsCredentials>;
   readonly clock: HostClock;
   readonly logger: HostLogger;
@@ -40,7 +43,7 @@ export interface SigningHostOptions {
   readonly maxMessages?: number;
   /** The long poll, 0 to 20 s (default 20). */
   readonly waitTimeSeconds?: number;
-  /** How long the enclave may take to sign (default 30 s); past it the enclave counts as unavailable. */
+  /** How long the enclave may take to sign or create a key (default 30 s); past it the enclave counts as unavailable. */
   readonly signTimeoutMs?: number;
   /** How long the enclave may take to answer `health` (default 2 s). */
   readonly healthTimeoutMs?: number;
@@ -50,16 +53,28 @@ export interface SigningHostOptions {
 
 /**
  * What became of a job:
- * - `signed`: the enclave signed it now; `answered-again`: its result was stored already (a redelivery)
- *   or came from a concurrent delivery of the same job, and was sent again without a second signature;
+ * - `signed` / `created`: the enclave signed the transaction / made the key now, and this answer is
+ *   the job's stored one; `answered-again`: the job's answer was in the ledger already (a redelivery,
+ *   another host's answer, or a concurrent delivery of the same job) and was sent again without asking
+ *   the enclave, or the enclave was asked again and the ledger kept another answer;
  * - `refused`: the enclave refused it with a code, sent as SendTaskFailure's error;
- * - `malformed`: the body is not a SigningJob;
+ * - `voided`: the workflow voided the job before any host claimed it: never sent to the enclave, the
+ *   task failed with ENCLAVE.JOB_VOIDED;
+ * - `malformed`: the body is not a job;
  * - `enclave-unavailable`: the enclave did not answer (down, timed out, no credentials): no callback;
- * - `store-failed`: the result store could not be read or written: no callback (see `handle`);
+ * - `store-failed`: the job ledger could not be read or written: no callback (see `createSigningHost`);
  * - `error`: anything else the host did not expect (logged by error name).
  */
 export type JobOutcome =
-  'signed' | 'answered-again' | 'refused' | 'malformed' | 'enclave-unavailable' | 'store-failed' | 'error';
+  | 'signed'
+  | 'created'
+  | 'answered-again'
+  | 'refused'
+  | 'voided'
+  | 'malformed'
+  | 'enclave-unavailable'
+  | 'store-failed'
+  | 'error';
 
 /**
  * The task callback: `sent`; `task-gone` (Step Functions answered TaskTimedOut, TaskDoesNotExist or
@@ -96,9 +111,9 @@ export interface SigningHost {
   health(): Promise<HostHealth>;
 }
 
-type Signing =
-  | { readonly kind: 'signed' | 'answered-again'; readonly result: SignedByEnclave }
-  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+type Handling =
+  | { readonly kind: 'signed' | 'created' | 'refused' | 'answered-again'; readonly answer: JobAnswer }
+  | { readonly kind: 'voided'; readonly reason: string }
   | { readonly kind: 'enclave-unavailable' | 'store-failed' };
 
 type Ids = Readonly<Record<string, string>>;
@@ -106,6 +121,8 @@ type Ids = Readonly<Record<string, string>>;
 /** Step Functions' answers to a callback on a task that no longer waits (the workflow has moved on). */
 const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 const MALFORMED_JOB_ERROR = 'ENCLAVE.BAD_REQUEST';
+/** SendTaskFailure's `cause` is at most 32 768 characters; the workflow's reason is short, but never trusted to be. */
+const MAX_VOID_REASON_LENGTH = 1024;
 
 /** An error's name (and Node's `code`, such as ECONNREFUSED) for a log line: never its message, which may quote a token. */
 function errorFields(error: unknown): Record<string, string> {
@@ -122,34 +139,64 @@ function requireRange(name: string, value: number, min: number, max: number): vo
     throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
 }
 
+/** Whether an answer is one this kind of job can be answered with (a sign task never gets a key, nor the reverse). */
+const fits = (job: ParsedQueueJob, answer: JobAnswer): boolean =>
+  answer.kind === 'refused' || answer.kind === (job.kind === 'sign' ? 'signed' : 'created');
+
+/** The request a job makes of the enclave. */
+function requestOf(job: ParsedQueueJob, credentials: KmsCredentials): EnclaveRequest {
+  return job.kind === 'createAgentKey'
+    ? { op: 'createAgentKey', walletId: job.walletId, credentials }
+    : {
+        op: 'sign',
+        transferId: job.transferId,
+        walletId: job.walletId,
+        proof: job.proof,
+        proofSignature: job.proofSignature,
+        sealedKey: job.sealedKey,
+        credentials,
+      };
+}
+
 /**
  * The loop on the EC2 parent between the signing queue and the enclave (ARCHITECTURE.md §4 step 6, §6).
+ * It handles two kinds of job: a transfer's signing job (the Sign state) and a wallet's key job (the
+ * provisioning state machine), with the same rules.
  *
- * For each message: parse it; answer from the result store if the job was signed before; otherwise ask
- * the enclave to sign, heartbeating the task and the message meanwhile; store the result, then
- * SendTaskSuccess, then DeleteMessage, in that order, so a crash at any point leaves either a message
- * that comes back and is answered from the store, or nothing to do.
+ * For each message: parse it; ask the enclave for `health`, then read the instance credentials (so a
+ * host that cannot ask the enclave leaves no claim behind and the workflow can void the job); claim the
+ * job in the shared ledger. A job with an answer already is answered with it again, never sent to the
+ * enclave a second time; a voided job is failed with ENCLAVE.JOB_VOIDED and never sent to the enclave;
+ * a claimed job (this host's claim, or another host's that never answered) is sent to the enclave,
+ * heartbeating the task and the message meanwhile. Its answer (or refusal) is stored as the job's
+ * answer unless another is stored first, and the stored one is sent: SendTaskSuccess or
+ * SendTaskFailure, then DeleteMessage, in that order, so a crash at any point leaves either a message
+ * that comes back and is answered from the ledger, or nothing to do. Asking the enclave again for a
+ * claim without an answer is safe: its ECDSA is deterministic (the same proof gives the same bytes),
+ * and of two keys made for one wallet only the stored one is ever sent.
  *
  * Failure rules, and why:
- * - The enclave refuses (an error with a contract code): SendTaskFailure with the code as `error`, then
- *   delete. The refusal is the enclave's decision; asking again changes nothing. (A transient code such
- *   as ENCLAVE.KMS_UNAVAILABLE is for the workflow's Retry to match.)
- * - The enclave does not answer (socket refused, timeout, credentials unavailable): no callback, no
- *   delete. The message comes back after its visibility timeout and is tried again; if the enclave stays
- *   down, the Sign state's own HeartbeatSeconds/TimeoutSeconds fails the task and the transfer fails
- *   safe before anything was signed. The host never fails a task it could not ask the enclave about,
- *   since a restarted enclave may sign it a moment later.
+ * - The enclave refuses (an error with a contract code): stored as the job's answer, SendTaskFailure
+ *   with the code as `error`, then delete. The refusal is the enclave's decision, and stored it tells
+ *   the workflow that nothing was signed for the job. A transient code such as ENCLAVE.KMS_UNAVAILABLE
+ *   ends the job too: a redelivery gets the same refusal, and trying again is a new job (a new id).
+ * - The enclave does not answer (health or the request refused, timeout, credentials unavailable): no
+ *   callback, no delete. The message comes back after its visibility timeout and is tried again; if the
+ *   enclave stays down, the task times out and the workflow voids the job (no claim was recorded when
+ *   health failed first) and fails safe. The host never fails a task it could not ask the enclave
+ *   about, since a restarted enclave may sign it a moment later.
  * - A malformed body with a readable task token: SendTaskFailure(ENCLAVE.BAD_REQUEST), then delete: the
  *   same body will never parse, and failing fast fails the transfer before signing. Without a readable
  *   token: logged by MessageId only and left in the queue, which moves it to its dead-letter queue after
  *   maxReceiveCount receives (the workflow's timeout fails the task).
  * - A callback answered TaskTimedOut / TaskDoesNotExist / InvalidToken: delete and log; the workflow has
- *   moved on. Any other callback failure: no delete; the redelivery answers from the store.
- * - The store cannot be written after signing: no callback, no delete (a host that cannot remember
- *   what it signed must not go on answering); the redelivery asks the enclave again.
+ *   moved on. Any other callback failure: no delete; the redelivery answers from the ledger.
+ * - The ledger cannot be read or written: no callback, no delete (a host that cannot record what it
+ *   claimed or answered must not go on answering); the redelivery tries again.
  */
 export function createSigningHost(options: SigningHostOptions): SigningHost {
-  const { sqs, sfn, queueUrl, enclave, results, clock, logger, heartbeatSeconds, visibilityTimeoutSeconds } = options;
+  const { sqs, sfn, queueUrl, enclave, ledger, hostId, clock, logger, heartbeatSeconds, visibilityTimeoutSeconds } =
+    options;
   const maxMessages = options.maxMessages ?? 1;
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
   const signTimeoutMs = options.signTimeoutMs ?? 30_000;
@@ -160,77 +207,109 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
   requireRange('waitTimeSeconds', waitTimeSeconds, 0, 20);
   if (!(heartbeatSeconds > 0 && heartbeatSeconds < visibilityTimeoutSeconds))
     throw new RangeError('heartbeatSeconds must be positive and below visibilityTimeoutSeconds');
+  if (!/^[\x21-\x7e]{1,128}$/.test(hostId)) throw new RangeError('hostId must be 1 to 128 printable characters');
 
   const counts: Record<JobOutcome, number> = {
     signed: 0,
+    created: 0,
     'answered-again': 0,
     refused: 0,
+    voided: 0,
     malformed: 0,
     'enclave-unavailable': 0,
     'store-failed': 0,
     error: 0,
   };
-  /** Jobs being signed now, by jobId: a second delivery of the same job waits for the first's result. */
-  const signing = new Map<string, Promise<Signing>>();
+  /** Jobs being handled now, by jobId: a second delivery of the same job waits for the first's outcome. */
+  const handling = new Map<string, Promise<Handling>>();
   let lastPollAt: Date | undefined;
   let polling: AbortController | undefined;
   let loop: Promise<void> | undefined;
   let stopping = false;
   let wake: (() => void) | undefined;
 
-  const ask = async (job: SigningJob, ids: Ids): Promise<Signing> => {
-    let stored: SignedByEnclave | undefined;
-    try {
-      stored = await results.get(job.jobId);
-    } catch (error) {
-      logger.error('the job result store could not be read', { ...ids, ...errorFields(error) });
-      return { kind: 'store-failed' };
-    }
-    if (stored !== undefined) return { kind: 'answered-again', result: stored };
+  const enclaveUp = (): Promise<boolean> =>
+    enclave.call({ op: 'health' }, { timeoutMs: healthTimeoutMs }).then(
+      (answer) => answer.op === 'health',
+      () => false,
+    );
 
-    let result: SignedByEnclave | undefined;
+  /** The enclave's answer to the job, or undefined when it did not answer (logged). */
+  const askEnclave = async (
+    job: ParsedQueueJob,
+    credentials: KmsCredentials,
+    ids: Ids,
+  ): Promise<JobAnswer | undefined> => {
     try {
-      const credentials = await options.credentials();
-      const answer = await enclave.call(
-        {
-          op: 'sign',
-          transferId: job.transferId,
-          walletId: job.walletId,
-          proof: job.proof,
-          proofSignature: job.proofSignature,
-          sealedKey: job.sealedKey,
-          credentials,
-        },
-        { timeoutMs: signTimeoutMs },
-      );
-      result = answer.op === 'sign' ? signedByEnclaveOf(answer) : undefined;
-      if (result === undefined) {
-        logger.error('the enclave answered a sign request with something else', { ...ids, op: answer.op });
-        return { kind: 'enclave-unavailable' };
+      const answer = await enclave.call(requestOf(job, credentials), { timeoutMs: signTimeoutMs });
+      if (job.kind === 'sign' && answer.op === 'sign') {
+        const result = signedByEnclaveOf(answer);
+        if (result !== undefined) return { kind: 'signed', result };
       }
+      if (job.kind === 'createAgentKey' && answer.op === 'createAgentKey') {
+        const result = createdAgentKeyOf(answer);
+        if (result !== undefined) return { kind: 'created', result };
+      }
+      logger.error('the enclave answered with something else than the job asked', { ...ids, op: answer.op });
+      return undefined;
     } catch (error) {
       const refusal = enclaveRefusalOf(error);
       if (refusal !== undefined) return { kind: 'refused', ...refusal };
       logger.warn('the enclave is unavailable: the job is left for redelivery', { ...ids, ...errorFields(error) });
-      return { kind: 'enclave-unavailable' };
+      return undefined;
     }
-    try {
-      await results.put(job.jobId, result);
-    } catch (error) {
-      logger.error('the signed result could not be stored: not answered', { ...ids, ...errorFields(error) });
-      return { kind: 'store-failed' };
-    }
-    return { kind: 'signed', result };
   };
 
-  const resultOf = async (job: SigningJob, ids: Ids): Promise<Signing> => {
-    const running = signing.get(job.jobId);
+  const handleInLedger = async (job: ParsedQueueJob, ids: Ids): Promise<Handling> => {
+    // Health and credentials before the claim: a host that cannot ask the enclave must leave no claim,
+    // or the workflow could never void the job and would have to treat it as in doubt.
+    if (!(await enclaveUp())) {
+      logger.warn('the enclave does not answer health: the job is left unclaimed for redelivery', ids);
+      return { kind: 'enclave-unavailable' };
+    }
+    let credentials: KmsCredentials;
+    try {
+      credentials = await options.credentials();
+    } catch (error) {
+      logger.warn('the instance credentials are unavailable: the job is left unclaimed', {
+        ...ids,
+        ...errorFields(error),
+      });
+      return { kind: 'enclave-unavailable' };
+    }
+    let claim: ClaimOutcome;
+    try {
+      claim = await ledger.claim(job.jobId, hostId);
+    } catch (error) {
+      logger.error('the job ledger could not be read or written: not answered', { ...ids, ...errorFields(error) });
+      return { kind: 'store-failed' };
+    }
+    if (claim.kind === 'voided') return { kind: 'voided', reason: claim.reason };
+    if (claim.kind === 'answered') return { kind: 'answered-again', answer: claim.answer };
+
+    const answer = await askEnclave(job, credentials, ids);
+    if (answer === undefined) return { kind: 'enclave-unavailable' };
+    let stored: JobAnswer;
+    try {
+      stored = await ledger.answer(job.jobId, hostId, answer);
+    } catch (error) {
+      logger.error("the enclave's answer could not be stored: not answered", { ...ids, ...errorFields(error) });
+      return { kind: 'store-failed' };
+    }
+    if (!sameAnswer(stored, answer)) return { kind: 'answered-again', answer: stored };
+    return { kind: stored.kind, answer: stored };
+  };
+
+  const outcomeOf = async (job: ParsedQueueJob, ids: Ids): Promise<Handling> => {
+    const running = handling.get(job.jobId);
     if (running !== undefined) {
       const first = await running;
-      return first.kind === 'signed' ? { kind: 'answered-again', result: first.result } : first;
+      return first.kind === 'signed' || first.kind === 'created'
+        ? { kind: 'answered-again', answer: first.answer }
+        : first;
     }
-    const started = ask(job, ids).finally(() => signing.delete(job.jobId));
-    signing.set(job.jobId, started);
+    const started = handleInLedger(job, ids).finally(() => handling.delete(job.jobId));
+    handling.set(job.jobId, started);
     return started;
   };
 
@@ -277,43 +356,65 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle }));
       return true;
     } catch (error) {
-      // The message comes back; its job is answered from the store or its task is gone by then.
+      // The message comes back; its job is answered from the ledger or its task is gone by then.
       logger.warn('the message could not be deleted', { ...ids, ...errorFields(error) });
       return false;
     }
   };
 
-  const handleJob = async (job: SigningJob, message: Message, messageId: string): Promise<JobReport> => {
-    const ids: Ids = { messageId, jobId: job.jobId, transferId: job.transferId, walletId: job.walletId };
+  const handleJob = async (job: ParsedQueueJob, message: Message, messageId: string): Promise<JobReport> => {
+    const ids: Ids =
+      job.kind === 'sign'
+        ? { messageId, job: 'sign', jobId: job.jobId, transferId: job.transferId, walletId: job.walletId }
+        : { messageId, job: 'createAgentKey', jobId: job.jobId, walletId: job.walletId };
     const stopHeartbeat = heartbeat(job.taskToken, message.ReceiptHandle, ids);
-    let outcome: Signing;
+    let outcome: Handling;
     try {
-      outcome = await resultOf(job, ids);
+      outcome = await outcomeOf(job, ids);
     } finally {
       stopHeartbeat();
     }
+    const { taskToken } = job;
     let sent: CallbackOutcome = 'none';
-    if (outcome.kind === 'signed' || outcome.kind === 'answered-again') {
-      const output = JSON.stringify({
-        serializedTransaction: outcome.result.serializedTransaction,
-        txHash: outcome.result.txHash,
-      });
-      sent = await callback(() => sfn.send(new SendTaskSuccessCommand({ taskToken: job.taskToken, output })), ids);
-    } else if (outcome.kind === 'refused') {
-      const { code, message: cause } = outcome;
+    let reported: JobOutcome = outcome.kind;
+    if (outcome.kind === 'voided') {
+      const cause = `the job was voided before any host claimed it: ${outcome.reason}`.slice(0, MAX_VOID_REASON_LENGTH);
       sent = await callback(
-        () => sfn.send(new SendTaskFailureCommand({ taskToken: job.taskToken, error: code, cause })),
+        () => sfn.send(new SendTaskFailureCommand({ taskToken, error: JOB_VOIDED_CODE, cause })),
         ids,
       );
+    } else if ('answer' in outcome && !fits(job, outcome.answer)) {
+      // A job id shared by a signing job and a key job: sending either's answer to the other would be wrong.
+      logger.error("the job's stored answer is of another kind of job: not answered", {
+        ...ids,
+        answer: outcome.answer.kind,
+      });
+      reported = 'error';
+    } else if ('answer' in outcome) {
+      const { answer } = outcome;
+      sent = await callback(() => {
+        if (answer.kind === 'refused')
+          return sfn.send(new SendTaskFailureCommand({ taskToken, error: answer.code, cause: answer.message }));
+        const output =
+          answer.kind === 'signed'
+            ? { serializedTransaction: answer.result.serializedTransaction, txHash: answer.result.txHash }
+            : {
+                address: answer.result.address,
+                sealedKey: answer.result.sealedKey,
+                attestation: answer.result.attestation,
+              };
+        return sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+      }, ids);
     }
     const deleted = sent === 'sent' || sent === 'task-gone' ? await remove(message.ReceiptHandle, ids) : false;
-    const report: JobReport = { messageId, jobId: job.jobId, outcome: outcome.kind, callback: sent, deleted };
+    const report: JobReport = { messageId, jobId: job.jobId, outcome: reported, callback: sent, deleted };
     logger.info('signing job handled', {
       ...ids,
       outcome: report.outcome,
       callback: sent,
       deleted,
-      ...(outcome.kind === 'refused' ? { code: outcome.code } : {}),
+      ...('answer' in outcome ? { answer: outcome.answer.kind } : {}),
+      ...('answer' in outcome && outcome.answer.kind === 'refused' ? { code: outcome.answer.code } : {}),
     });
     return report;
   };
@@ -403,10 +504,7 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
     },
 
     async health() {
-      const up = await enclave.call({ op: 'health' }, { timeoutMs: healthTimeoutMs }).then(
-        (answer) => answer.op === 'health',
-        () => false,
-      );
+      const up = await enclaveUp();
       return { enclave: up ? 'up' : 'down', lastPollAt: lastPollAt?.toISOString() ?? null, jobs: { ...counts } };
     },
   };

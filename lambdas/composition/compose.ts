@@ -1,5 +1,6 @@
+import { DynamoJobLedger } from '../../enclave-host/host/dynamo-job-ledger';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { UnreachableAgentKeys } from '../adapters/enclave/unreachable-agent-keys';
+import { cloudAgentKeys } from '../adapters/enclave/cloud-agent-keys';
 import type { AgentKeys } from '../ports/agent-keys';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -74,7 +75,10 @@ export interface ProvidedPorts {
   readonly workflow?: WorkflowEngine;
   readonly notifier?: Notifier;
   readonly keyVault?: KeyVault;
-  /** The enclave (the local runtime's enclave process); unreachable from a Lambda function when absent. */
+  /**
+   * The enclave (the local runtime's enclave process). When absent: the agent-key provisioning state
+   * machine if the deployment configures it, otherwise unreachable (503 ENCLAVE.UNAVAILABLE).
+   */
   readonly agentKeys?: AgentKeys;
   readonly chains?: ChainRegistry;
   readonly clock?: () => Date;
@@ -141,6 +145,7 @@ export class Composer {
     if (ports.has('workflow') && this.provided.workflow === undefined) config.stateMachineArn();
     if (ports.has('notifier') && this.provided.notifier === undefined) config.approversTopicArn();
     if (ports.has('publicBaseUrl') && this.provided.publicBaseUrl === undefined) config.publicBaseUrl();
+    if (ports.has('agentKeys') && this.provided.agentKeys === undefined) config.agentKeyProvisioning();
   }
 
   /** The ports of `manifest`, built once its configuration is read and its approval key checked. */
@@ -196,7 +201,11 @@ export class Composer {
     );
     lazy.set('chains', () => this.chainRegistry());
     lazy.set('keyVault', () => vault);
-    lazy.set('agentKeys', () => this.provided.agentKeys ?? new UnreachableAgentKeys());
+    lazy.set(
+      'agentKeys',
+      () => this.provided.agentKeys ?? cloudAgentKeys(config.agentKeyProvisioning(), () => traced(new SFNClient({}))),
+    );
+    lazy.set('enclaveJobs', () => new DynamoJobLedger({ client: doc(), table: tables().signingJobs }));
     lazy.set('approvalSigner', () =>
       proofSigner({ keyVault: vault as KeyVault, keyId: config.approvalKeyId(), purpose: 'approval', deploymentId }),
     );

@@ -21,6 +21,7 @@ export const PORT_NAMES = [
   'chains',
   'keyVault',
   'agentKeys',
+  'enclaveJobs',
   'approvalSigner',
   'approvalKeyAddress',
   'deploymentId',
@@ -101,9 +102,25 @@ export const ENV = {
   jwtIssuer: 'STRONGROOM_JWT_ISSUER',
   jwtAudience: 'STRONGROOM_JWT_AUDIENCE',
   jwtJwksUrl: 'STRONGROOM_JWT_JWKS_URL',
+  agentKeyStateMachineArn: 'STRONGROOM_AGENT_KEY_STATE_MACHINE_ARN',
+  enclavePcrs: 'STRONGROOM_ENCLAVE_PCRS',
+  enclaveAttestationRoot: 'STRONGROOM_ENCLAVE_ATTESTATION_ROOT',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/**
+ * The variables of the agent-key provisioning path, set only in a deployment with an enclave host (and
+ * only on functions whose manifest names `agentKeys`): lib/workflow/agent-key-workflow.ts binds them
+ * with the grants. Without them the `agentKeys` port answers 503 ENCLAVE.UNAVAILABLE.
+ */
+export const AGENT_KEY_PROVISIONING_ENV = [
+  ENV.agentKeyStateMachineArn,
+  ENV.enclavePcrs,
+  ENV.enclaveAttestationRoot,
+] as const;
+
+export type AgentKeyProvisioningEnvName = (typeof AGENT_KEY_PROVISIONING_ENV)[number];
 
 /** What a function is granted and configured with, derived from its manifest alone. */
 export interface FunctionResources {
@@ -121,6 +138,12 @@ export interface FunctionResources {
   readonly stateMachine: readonly ('start' | 'callback')[];
   /** Publishes to the approvers' topic. */
   readonly approversTopic: boolean;
+  /**
+   * Creates enclave wallets' keys through the agent-key provisioning state machine, in a deployment
+   * that has one: its variables (AGENT_KEY_PROVISIONING_ENV, not in `environment`, since a deployment
+   * without an enclave host has none) and StartExecution / DescribeExecution on it.
+   */
+  readonly agentKeyProvisioning: boolean;
   /** The variables it reads at cold start (and so the ones its deployment must set). */
   readonly environment: readonly EnvName[];
 }
@@ -143,6 +166,8 @@ const PORT_NEEDS: { readonly [P in PortName]: { readonly tables?: readonly Table
     chains: {},
     keyVault: {},
     agentKeys: {},
+    // The enclave job ledger: the workflow voids a job there (conditional puts, like the hosts' claims).
+    enclaveJobs: { tables: ['signingJobs'] },
     approvalSigner: {},
     approvalKeyAddress: {},
     deploymentId: {},
@@ -232,6 +257,7 @@ export function resourcesOf(manifest: FunctionManifest): FunctionResources {
     pageTokenSecret,
     stateMachine: manifest.stateMachine ?? [],
     approversTopic: has('notifier'),
+    agentKeyProvisioning: has('agentKeys'),
     environment: [...environment],
   };
 }

@@ -226,6 +226,14 @@ export const FUNCTIONS = {
     ports: ['events', 'wallets', 'approvalKeyAddress', 'deploymentId', 'audit', 'clock', 'metrics'],
     keys: { approval: 'verify' },
   }),
+  voidEnclaveJob: manifest({
+    ...STEP,
+    name: 'void-enclave-job',
+    entry: 'lambdas/handlers/workflow/void-enclave-job.ts',
+    aslPlaceholder: 'VoidEnclaveJobFunctionArn',
+    ports: ['events', 'wallets', 'enclaveJobs', 'approvalKeyAddress', 'deploymentId', 'audit', 'clock', 'metrics'],
+    keys: { approval: 'verify' },
+  }),
   broadcast: manifest({
     ...STEP,
     name: 'broadcast',

@@ -2,6 +2,7 @@ import { parseAddress, type Address } from '../domain/address';
 import { parseChainConfig, type ChainConfig } from '../domain/chain/chain-config';
 import { parseAmount } from '../domain/money';
 import { TABLE_NAMES, type TableName, type TableNames } from '../adapters/dynamodb/table-schema';
+import type { AgentKeyProvisioning } from '../adapters/enclave/cloud-agent-keys';
 import { parseSecureUrl } from './secure-url';
 
 /** Where keys and sealed secrets live: KMS in the cloud, the encrypted local vault on one machine. */
@@ -14,6 +15,23 @@ export type KeyBackend =
       readonly sealerKey: Buffer;
       readonly weakKdfForTests: boolean;
     };
+
+/**
+ * The value every deployment gives `STRONGROOM_ENCLAVE_ATTESTATION_ROOT` (lib/workflow/agent-key-workflow.ts
+ * writes it as a literal): enclave attestations must chain to the AWS Nitro Enclaves root G1, which the
+ * verifier pins in its own code.
+ */
+export const AWS_NITRO_ATTESTATION_ROOT = 'aws-nitro-enclaves-root-g1';
+
+/** Whether the SDK's endpoint for a service is on this machine (a stand-in), not the regional service. */
+function isLoopbackUrl(endpoint: string | undefined): boolean {
+  if (endpoint === undefined) return false;
+  try {
+    return ['127.0.0.1', '[::1]', 'localhost'].includes(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /** A variable the deployment must set: its absence fails the cold start, loudly. */
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -195,6 +213,57 @@ export class ConfigReader {
 
   stateMachineArn(): string {
     return required(this.env, 'STRONGROOM_STATE_MACHINE_ARN');
+  }
+
+  /**
+   * The agent-key provisioning path, or undefined when the deployment has none (synthesized without
+   * enclave context: the wallets function then answers 503 ENCLAVE.UNAVAILABLE for enclave wallets).
+   * Once its state machine is named, the PCRs and the attestation root must be set and well formed.
+   *
+   * The root is the literal {@link AWS_NITRO_ATTESTATION_ROOT} in every template the CDK writes. Only the
+   * deployment rehearsal replaces it, in local/rehearsal/, with the synthetic NSM's test root (a PEM),
+   * since its enclave runs on this machine without Nitro hardware. A test root is refused unless Step
+   * Functions is reached on a loopback address (the rehearsal's stand-in): a deployed function reaches the
+   * regional service, so even an edited variable cannot make it trust a root other than AWS's.
+   */
+  agentKeyProvisioning(): AgentKeyProvisioning | undefined {
+    return this.once('agentKeyProvisioning', () => {
+      const arn = this.env.STRONGROOM_AGENT_KEY_STATE_MACHINE_ARN;
+      if (arn === undefined || arn === '') return undefined;
+      if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/.test(arn))
+        throw new Error('configuration: STRONGROOM_AGENT_KEY_STATE_MACHINE_ARN is not a state machine ARN');
+      return { stateMachineArn: arn, pcrs: this.enclavePcrs(), attestationRoot: this.enclaveAttestationRoot() };
+    });
+  }
+
+  private enclavePcrs(): Readonly<Record<number, string>> {
+    const name = 'STRONGROOM_ENCLAVE_PCRS';
+    const raw = json(this.env, name);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new Error(`configuration: ${name} must be an object of PCR index to hex`);
+    const pcrs: Record<number, string> = {};
+    for (const [index, value] of Object.entries(raw as Record<string, unknown>)) {
+      if (!/^(0|1|2|8)$/.test(index)) throw new Error(`configuration: ${name} has PCR ${index}; only 0, 1, 2 and 8`);
+      if (typeof value !== 'string' || !/^[0-9a-f]{96}$/.test(value) || /^0+$/.test(value))
+        throw new Error(`configuration: ${name}.${index} must be 96 lowercase hex characters, not all zero`);
+      pcrs[Number(index)] = value;
+    }
+    for (const index of [0, 1, 2])
+      if (pcrs[index] === undefined) throw new Error(`configuration: ${name}.${index} is not set`);
+    return pcrs;
+  }
+
+  private enclaveAttestationRoot(): AgentKeyProvisioning['attestationRoot'] {
+    const name = 'STRONGROOM_ENCLAVE_ATTESTATION_ROOT';
+    const raw = required(this.env, name);
+    if (raw === AWS_NITRO_ATTESTATION_ROOT) return { kind: 'aws-nitro' };
+    if (!raw.startsWith('-----BEGIN CERTIFICATE-----'))
+      throw new Error(`configuration: ${name} must be "${AWS_NITRO_ATTESTATION_ROOT}"`);
+    if (!isLoopbackUrl(this.env.AWS_ENDPOINT_URL_SFN ?? this.env.AWS_ENDPOINT_URL))
+      throw new Error(
+        `configuration: ${name} is a test root, which only the deployment rehearsal uses (Step Functions on a loopback stand-in); a deployment trusts "${AWS_NITRO_ATTESTATION_ROOT}" only`,
+      );
+    return { kind: 'test', pem: raw };
   }
 
   approversTopicArn(): string {

@@ -165,6 +165,10 @@ export const ERROR_CATALOGUE = {
     summary: "the enclave's attestation did not verify: the key it vouches for is not registered",
   },
   'ENCLAVE.REFUSED': { kind: 'forbidden', summary: 'the enclave refused the request' },
+  'ENCLAVE.JOB_IN_FLIGHT': {
+    kind: 'conflict',
+    summary: 'an enclave host claimed the job and has not answered: a signature may exist, so it is asked again',
+  },
   'SIGNER.FORBIDDEN_PAYLOAD': { kind: 'forbidden', summary: 'this key never signs that kind of payload' },
   // chains
   'CHAIN.UNKNOWN': { kind: 'invalid', summary: 'no chain with this id is configured' },
@@ -413,6 +417,14 @@ export class AuthError extends StrongroomError {
  */
 export class TransferHaltedError extends StrongroomError {
   override readonly name = 'TransferHaltedError';
+}
+
+/**
+ * A signing job the workflow gave up on was claimed by an enclave host that has not answered: the
+ * named error VoidEnclaveJob's Retry waits on, before the attempt is treated as in doubt.
+ */
+export class EnclaveJobInFlightError extends StrongroomError {
+  override readonly name = 'EnclaveJobInFlightError';
 }
 
 /** Settle found the transaction short of its confirmations (a reorg since the check): track it again. */

@@ -12,11 +12,14 @@ export interface StrongroomEnclaveHostStackProps extends StackProps {
   readonly stateful: StatefulResources;
   /** The transfer state machine's ARN, built from its fixed name (lib/workflow/transfer-workflow.ts). */
   readonly stateMachineArn: string;
+  /** The agent key provisioning state machine's ARN (lib/workflow/agent-key-workflow.ts): its key jobs are called back too. */
+  readonly agentKeyStateMachineArn: string;
 }
 
 /**
  * The Nitro Enclave host (ARCHITECTURE.md §6): an isolated network with VPC endpoints, the hosts that
- * consume the signing queue and call the transfer workflow back, and the sealing key, whose policy
+ * consume the signing queue, record each job in the job ledger (the stateful stack's `signingJobs`
+ * table) and call the workflow back, and the sealing key, whose policy
  * releases data keys only to the enclave image whose PCRs the context gives. A stack of its own, made
  * only when the app is given that context: a deployment without enclave wallets has no EC2 at all.
  * (The watch on key administration, which covers this key too, is in the stateful stack.)
@@ -36,7 +39,9 @@ export class StrongroomEnclaveHostStack extends Stack {
       settings,
       network: this.network,
       signingQueue: stateful.signingQueue,
+      tables: stateful.tables,
       stateMachineArn: props.stateMachineArn,
+      agentKeyStateMachineArn: props.agentKeyStateMachineArn,
       alarmTopic: stateful.topics.alarms,
     });
     this.sealingKey = new SealingKey(this, 'SealingKey', {

@@ -24,10 +24,11 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { SigningQueue } from '../messaging/signing-queue';
+import type { CustodyTables } from '../storage/custody-tables';
 import type { EnclaveHostSettings } from './enclave-context';
 import type { EnclaveNetwork } from './enclave-network';
 
-/** The task callbacks the host makes for a signing job, on the transfer state machine only. */
+/** The task callbacks the host makes for a job, on the transfer and agent key state machines only. */
 export const TASK_CALLBACK_ACTIONS = [
   'states:SendTaskSuccess',
   'states:SendTaskFailure',
@@ -57,8 +58,12 @@ export interface EnclaveHostsProps {
   readonly settings: EnclaveHostSettings;
   readonly network: EnclaveNetwork;
   readonly signingQueue: SigningQueue;
+  /** The custody tables: the hosts append to the job ledger (`signingJobs`), shared with the workflow. */
+  readonly tables: CustodyTables;
   /** The transfer state machine's ARN (lib/workflow/transfer-workflow.ts builds it from its fixed name). */
   readonly stateMachineArn: string;
+  /** The agent key provisioning state machine's ARN (lib/workflow/agent-key-workflow.ts): key jobs' tasks. */
+  readonly agentKeyStateMachineArn: string;
   /** The operators' topic: alarmed when no host is in service. */
   readonly alarmTopic: ITopic;
 }
@@ -79,8 +84,11 @@ export interface EnclaveHostsProps {
  * so no second hop ever needs the instance metadata service.
  *
  * The role has AmazonSSMManagedInstanceCore (Session Manager) and, inline, exactly: the signing queue's
- * consumer actions, the task callbacks on the transfer state machine, and (added by the stack) the
- * sealing key's Decrypt and GenerateDataKey, which its key policy allows only to the measured enclave.
+ * consumer actions, the task callbacks on the transfer and agent key state machines, the job ledger's append-only
+ * actions (PutItem, GetItem, Query, ConditionCheckItem: what its conditional puts, consistent reads and
+ * TransactWriteItems with ConditionCheck need) with UpdateItem, DeleteItem and the rest explicitly
+ * denied, and (added by the stack) the sealing key's Decrypt and GenerateDataKey, which its key policy
+ * allows only to the measured enclave. DynamoDB is reached through the VPC's gateway endpoint.
  */
 export class EnclaveHosts extends Construct {
   readonly role: Role;
@@ -92,7 +100,8 @@ export class EnclaveHosts extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.role = new Role(this, 'InstanceRole', {
-      description: 'strongroom enclave host: the signing queue, task callbacks and the sealing key (attested)',
+      description:
+        'strongroom enclave host: the signing queue, task callbacks, the job ledger (append-only) and the sealing key (attested)',
       assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
@@ -103,8 +112,12 @@ export class EnclaveHosts extends Construct {
         'ssmmessages and ec2messages actions its agent needs, which have no resource to narrow them to.',
     });
     props.signingQueue.grantConsumeJobs(this.role);
+    props.tables.grantAppend(this.role, 'signingJobs');
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...TASK_CALLBACK_ACTIONS], resources: [props.stateMachineArn] }),
+      new PolicyStatement({
+        actions: [...TASK_CALLBACK_ACTIONS],
+        resources: [props.stateMachineArn, props.agentKeyStateMachineArn],
+      }),
     );
 
     const userData = UserData.forLinux();
@@ -118,6 +131,7 @@ export class EnclaveHosts extends Construct {
       `AWS_REGION=${stack.region}`,
       `STRONGROOM_SIGNING_QUEUE_URL=${props.signingQueue.queue.queueUrl}`,
       `STRONGROOM_STATE_MACHINE_ARN=${props.stateMachineArn}`,
+      `STRONGROOM_SIGNING_JOBS_TABLE=${props.tables.tables.signingJobs.tableName}`,
       'STRONGROOM_ENV',
       `chmod 0644 ${ENCLAVE_HOST_ENVIRONMENT_FILE}`,
       `systemctl enable --now ${ENCLAVE_HOST_UNITS.join(' ')}`,

@@ -1,14 +1,22 @@
 import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ENV, type EnvName, type FunctionResources } from '../../lambdas/composition/function-manifest';
+import {
+  ENV,
+  type AgentKeyProvisioningEnvName,
+  type EnvName,
+  type FunctionResources,
+} from '../../lambdas/composition/function-manifest';
 import type { TableNames } from '../../lambdas/adapters/dynamodb/table-schema';
 
 /**
  * The value of every variable the composition reads, for one deployment. Keyed by every `ENV` name but
- * the tables' (which differ per function), so a variable added to the composition fails to compile here
- * until the deployment gives it a value.
+ * the tables' (which differ per function) and the agent-key provisioning path's (set by the provisioning
+ * workflow's construct, in a deployment with an enclave host only), so a variable added to the
+ * composition fails to compile here until the deployment gives it a value.
  */
-export type DeploymentEnvironment = { readonly [N in Exclude<EnvName, typeof ENV.tables>]: string };
+export type DeploymentEnvironment = {
+  readonly [N in Exclude<EnvName, typeof ENV.tables | AgentKeyProvisioningEnvName>]: string;
+};
 
 /** Variables beside the manifest's: source maps for stack traces, and the Powertools defaults. */
 export function housekeepingEnvironment(functionName: string): Readonly<Record<string, string>> {
@@ -33,11 +41,14 @@ export function functionEnvironment(
   values: DeploymentEnvironment,
 ): Record<string, string> {
   const environment: Record<string, string> = {};
+  const deployment: Partial<Record<EnvName, string>> = values;
   for (const name of resources.environment) {
-    environment[name] =
+    const value =
       name === ENV.tables
         ? Stack.of(scope).toJsonString(Object.fromEntries([...resources.tables.keys()].map((t) => [t, tables[t]])))
-        : values[name];
+        : deployment[name];
+    if (value === undefined) throw new Error(`the deployment gives ${name} no value`);
+    environment[name] = value;
   }
   return environment;
 }

@@ -1,23 +1,27 @@
+import { verifyAgentKeyAttestation } from '../../lambdas/adapters/enclave/verify-agent-key-attestation';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { hexToBytes, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { NitroAttestationVerifier } from '../../enclave-host/attestation';
 import type { EnclaveClient, KmsCredentials, PcrValues } from '../../enclave-host/contract';
 import { buildEnclaveBundle } from '../../enclave-host/enclave/build';
-import { memoryJobResultStore } from '../../enclave-host/host/memory-job-result-store';
+import { DynamoJobLedger } from '../../enclave-host/host/dynamo-job-ledger';
 import { createSigningHost, type SigningHost } from '../../enclave-host/host/signing-host';
 import { systemClock } from '../../enclave-host/host/host-clock';
 import type { HostLogger } from '../../enclave-host/host/host-logger';
 import { EnclaveError, isEnclaveUnavailable } from '../../enclave-host/protocol/enclave-error';
 import { SocketEnclaveClient } from '../../enclave-host/protocol/socket-enclave-client';
+import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
 import { DependencyUnavailableError, StrongroomError } from '../../lambdas/domain/errors';
 import type { AgentKeys, CreatedAgentKey } from '../../lambdas/ports/agent-keys';
 import { awsJsonHandler } from '../aws/aws-json-protocol';
 import { KmsStandIn } from '../aws/kms-stand-in';
 import { listenOnLoopback } from '../aws/loopback-server';
 import { startSqsStandIn, type RunningSqsStandIn } from '../aws/start-sqs-stand-in';
+import { localDynamoDbClient } from '../dynamodb-local';
 import { startSupervised, type SupervisedProcess } from '../process/supervised-process';
 
 const REGION = 'us-east-1';
@@ -32,6 +36,9 @@ export const LOCAL_ENCLAVE_PCRS: PcrValues = {
   1: 'a1'.repeat(48),
   2: 'a2'.repeat(48),
 };
+
+/** The local host's name in the job ledger's claims (an EC2 instance id in the cloud). */
+export const LOCAL_HOST_ID = 'local-signing-host';
 
 /** Stand-in credentials: the host passes them with each request, as it passes the instance role's in the cloud. */
 const LOCAL_CREDENTIALS: KmsCredentials = { accessKeyId: 'local-stand-in', secretAccessKey: 'local-stand-in' };
@@ -94,6 +101,11 @@ export interface LocalEnclaveOptions {
   /** The approval key's address, built into the bundle: the only proof signer the enclave accepts. */
   readonly approvalKeyAddress: Hex;
   readonly log?: (line: string) => void;
+  /**
+   * The job ledger: the `signingJobs` table on the stack's DynamoDB Local, shared with the workflow as
+   * in the cloud. Needed by `startHost` only (a bench that calls the enclave directly runs no host).
+   */
+  readonly signingJobs?: { readonly endpoint: string; readonly table: string };
   /** Heartbeat interval of the host (default 20 s, under the Sign state's HeartbeatSeconds of 180). */
   readonly heartbeatSeconds?: number;
 }
@@ -103,8 +115,10 @@ export interface LocalEnclaveOptions {
  * this deployment's values (approval key, sealing key, KMS endpoint) compiled in and run as a child
  * process on a Unix socket with the synthetic NSM; KMS and SQS stand-ins on loopback (the sealing key
  * under the same PCR policy as the CDK's, the verifier pinned to the synthetic root the enclave wrote);
- * the real signing host long-polling the signing queue. What differs from production is the transport
- * (a Unix socket, not vsock) and the NSM (synthetic, which a production image refuses).
+ * the real signing host long-polling the signing queue, claiming and answering each job in the
+ * `signingJobs` table on DynamoDB Local (the workflow voids jobs in the same table). What differs from
+ * production is the transport (a Unix socket, not vsock) and the NSM (synthetic, which a production
+ * image refuses).
  */
 export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<LocalEnclave> {
   const log = options.log ?? (() => undefined);
@@ -143,6 +157,7 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
     call: async (request, callOptions) => (await use()).client.call(request, callOptions),
   };
 
+  let dynamo: DynamoDBClient | undefined;
   let host: SigningHost | undefined;
   return {
     dir: options.dir,
@@ -155,20 +170,26 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     },
     startHost: (sfn) => {
-      host ??= createSigningHost({
-        sqs,
-        sfn,
-        queueUrl,
-        enclave,
-        results: memoryJobResultStore(),
-        credentials: async () => ({ ...LOCAL_CREDENTIALS }),
-        clock: systemClock,
-        logger: hostLogger(log),
-        heartbeatSeconds: options.heartbeatSeconds ?? 20,
-        visibilityTimeoutSeconds: 120,
-        waitTimeSeconds: 1,
-        retryDelayMs: 250,
-      });
+      if (host === undefined) {
+        const { signingJobs } = options;
+        if (signingJobs === undefined) throw new Error('the signing host needs its job ledger: signingJobs is not set');
+        dynamo = localDynamoDbClient(signingJobs.endpoint);
+        host = createSigningHost({
+          sqs,
+          sfn,
+          queueUrl,
+          enclave,
+          ledger: new DynamoJobLedger({ client: documentClient(dynamo), table: signingJobs.table }),
+          hostId: LOCAL_HOST_ID,
+          credentials: async () => ({ ...LOCAL_CREDENTIALS }),
+          clock: systemClock,
+          logger: hostLogger(log),
+          heartbeatSeconds: options.heartbeatSeconds ?? 20,
+          visibilityTimeoutSeconds: 120,
+          waitTimeSeconds: 1,
+          retryDelayMs: 250,
+        });
+      }
       host.start();
     },
     host: () => host,
@@ -178,6 +199,7 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
       running?.client.close();
       await running?.process.stop();
       await Promise.all([queue.close(), kmsServer.close()]);
+      dynamo?.destroy();
     },
   };
 }
@@ -262,22 +284,8 @@ function localAgentKeys(client: EnclaveClient, verifier: () => Promise<NitroAtte
       }
     },
     async verifyAttestation(document: Uint8Array, userData: Hex): Promise<void> {
-      try {
-        await (
-          await verifier()
-        ).verify(document, {
-          pcrs: LOCAL_ENCLAVE_PCRS,
-          now: new Date(),
-          maxAgeSeconds: 300,
-          userData: hexToBytes(userData),
-        });
-      } catch (cause) {
-        throw new StrongroomError(
-          'ENCLAVE.ATTESTATION_INVALID',
-          `the enclave's attestation did not verify: ${(cause as { code?: string }).code ?? (cause as Error).name}`,
-          { cause },
-        );
-      }
+      const expect = { pcrs: LOCAL_ENCLAVE_PCRS, now: new Date(), maxAgeSeconds: 300 };
+      await verifyAgentKeyAttestation(await verifier(), expect, document, userData);
     },
   };
 }
@@ -317,7 +325,7 @@ async function waitForHealth(client: SocketEnclaveClient, child: SupervisedProce
 }
 
 /** The host's lines on the local log: identifiers and outcomes only, as the host writes them. */
-function hostLogger(log: (line: string) => void): HostLogger {
+export function hostLogger(log: (line: string) => void): HostLogger {
   const line =
     (level: string) =>
     (message: string, attributes: Record<string, unknown>): void =>

@@ -7,6 +7,8 @@ import { startAwsStandIns, type AwsStandIns } from '../aws/start-aws-stand-ins';
 import { localDynamoDbClient } from '../dynamodb-local';
 import { readTemplate, Resolver, UnresolvedReferenceError, type DeployedStack, type Template } from './cloudformation';
 import { LambdaProcesses, type DeployedFunction } from './lambda-processes';
+import { ENV } from '../../lambdas/composition/function-manifest';
+import { AWS_NITRO_ATTESTATION_ROOT } from '../../lambdas/composition/runtime-config';
 
 export interface RehearsalOptions {
   /** The cloud assembly `cdk synth` wrote, with bundled assets. */
@@ -23,6 +25,30 @@ export interface RehearsalOptions {
   }) => Promise<Readonly<Record<string, Readonly<Record<string, string>>>>>;
   /** Multiplies the workflow's Wait and Retry intervals (tests: 0.02); 1 as in the cloud. */
   readonly waitTimeScale?: number;
+  /**
+   * The enclave host, for an assembly synthesized with enclave context: its stack (EC2, the Nitro host)
+   * is not deployed here; `start` stands in for it once the functions' environments are resolved (its
+   * image is built with the deployment id and approval key they name), before any function starts.
+   */
+  readonly enclave?: {
+    /** The enclave host stack, which the rehearsal does not deploy (StrongroomEnclaveHost). */
+    readonly stackName: string;
+    start(deployed: {
+      readonly standIns: AwsStandIns;
+      readonly stacks: readonly DeployedStack[];
+      readonly functions: readonly DeployedFunction[];
+    }): Promise<RehearsalEnclave>;
+  };
+}
+
+/** The enclave program and signing host standing in for the enclave host stack. */
+export interface RehearsalEnclave {
+  /**
+   * The synthetic NSM's root (PEM): the one attestation root its documents chain to. The rehearsal
+   * gives it to the functions in place of the AWS Nitro root the template names (see below).
+   */
+  readonly attestationRootPem: string;
+  stop(): Promise<void>;
 }
 
 /** The deployed stacks on this machine, with a way in through the API as API Gateway calls its functions. */
@@ -78,8 +104,9 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const stackNames = Object.entries(assembly.artifacts)
     .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
     .map(([name]) => name);
-  const ordered = orderByDependencies(stackNames, assembly);
+  const ordered = orderByDependencies(stackNames, assembly).filter((name) => name !== options.enclave?.stackName);
   const standIns = await startAwsStandIns({ region: REGION, account: ACCOUNT });
+  let enclave: RehearsalEnclave | undefined;
   const processes = new LambdaProcesses({
     ...standIns.env,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,
@@ -107,7 +134,11 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       });
     }
 
-    const functions = stacks.flatMap((stack) => deployedFunctions(stack, resolver, options.cdkOut));
+    const resolved = stacks.flatMap((stack) => deployedFunctions(stack, resolver, options.cdkOut));
+    const started = await options.enclave?.start({ standIns, stacks, functions: resolved });
+    enclave = started;
+    const functions =
+      started === undefined ? resolved : resolved.map((fn) => withTestAttestationRoot(fn, started.attestationRootPem));
     await Promise.all(functions.map((fn) => processes.start(fn)));
     for (const stack of stacks) registerStateMachines(stack, resolver, standIns, processes, options.waitTimeScale ?? 1);
     const routes = apiRoutesOf(stacks, resolver);
@@ -132,16 +163,36 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
         return processes.invoke(fn.arn, event);
       },
       async stop() {
+        await enclave?.stop();
         await standIns.sfn.shutdown();
         await processes.stop();
         await standIns.stop();
       },
     };
   } catch (error) {
+    await enclave?.stop();
     await processes.stop();
     await standIns.stop();
     throw error;
   }
+}
+
+/**
+ * The one place where the rehearsal runs a function with a value the template does not give it. Every
+ * template names the AWS Nitro Enclaves root as the only attestation root (a literal the CDK writes);
+ * this machine has no Nitro hardware, and its enclave's documents chain to the synthetic NSM's test
+ * root instead, so the rehearsal, and only the rehearsal, puts that root in its place. The function
+ * accepts a test root only while it reaches Step Functions on a loopback address (the stand-in), which
+ * a deployed function never does (lambdas/composition/runtime-config.ts, agentKeyProvisioning).
+ */
+function withTestAttestationRoot(fn: DeployedFunction, rootPem: string): DeployedFunction {
+  const root = fn.environment[ENV.enclaveAttestationRoot];
+  if (root === undefined) return fn;
+  if (root !== AWS_NITRO_ATTESTATION_ROOT)
+    throw new Error(
+      `${fn.logicalId}: ${ENV.enclaveAttestationRoot} is ${root}, not the AWS Nitro root every template names`,
+    );
+  return { ...fn, environment: { ...fn.environment, [ENV.enclaveAttestationRoot]: rootPem } };
 }
 
 function orderByDependencies(names: readonly string[], assembly: CloudAssembly): string[] {

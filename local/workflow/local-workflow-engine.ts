@@ -119,6 +119,11 @@ export interface LocalWorkflowEngineOptions {
    */
   readonly waitTimeScale?: number;
   /**
+   * Tests only: multiplies callback Tasks' HeartbeatSeconds (0.1 makes the signing task's 180 s 18 s),
+   * so a signer that never answers is given up on in a test's time. Default 1, as in the cloud.
+   */
+  readonly heartbeatTimeScale?: number;
+  /**
    * Wait states (by name) that also end at the first event of their source since the Task before
    * them started: the check that decided to wait cannot have seen it. Their duration (scaled) stays
    * the upper bound, so nothing changes when no event comes. Step Functions has no such thing: the
@@ -276,6 +281,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly wakeSources: readonly WaitWakeSource[];
   private readonly retryIntervalOverrides: Record<string, number[]> | undefined;
   private readonly waitTimeScale: number;
+  private readonly heartbeatTimeScale: number;
   private readonly stateMachineName: string;
   private readonly stateMachineArn: string;
   /** `arn:…:states:<region>:<account>`, the prefix of every execution ARN. */
@@ -299,6 +305,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const scale = options.waitTimeScale ?? 1;
     if (!(scale >= 0) || !Number.isFinite(scale)) throw new RangeError('waitTimeScale must be a finite number >= 0');
     this.waitTimeScale = scale;
+    const heartbeatScale = options.heartbeatTimeScale ?? 1;
+    if (!(heartbeatScale > 0) || !Number.isFinite(heartbeatScale))
+      throw new RangeError('heartbeatTimeScale must be a finite number > 0');
+    this.heartbeatTimeScale = heartbeatScale;
     this.stateMachineArn =
       options.stateMachineArn ??
       `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${options.stateMachineName ?? 'transaction'}`;
@@ -477,7 +487,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       string,
       JsonValue
     >;
-    const heartbeat = task.heartbeatSeconds === undefined ? {} : { heartbeatMs: task.heartbeatSeconds * 1000 };
+    const heartbeat =
+      task.heartbeatSeconds === undefined
+        ? {}
+        : { heartbeatMs: task.heartbeatSeconds * 1000 * this.heartbeatTimeScale };
     if (task.service === 'sqs') return this.runSqsTask(task, parameters, scope, deadline, heartbeat);
     const invoke = this.invoke === undefined ? this.localHandlerOf(parameters.FunctionName, deadline) : this.invoke;
     const { FunctionName: functionName } = parameters;

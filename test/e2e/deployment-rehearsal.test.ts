@@ -1,21 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseEther, type Address } from 'viem';
-import { kmsClient } from '../../lambdas/adapters/kms/kms-client';
-import { KmsKeyVault } from '../../lambdas/adapters/kms/kms-key-vault';
 import { MEMBER_ATTRIBUTE } from '../../lambdas/adapters/sns/sns-approval-notifier';
 import { ALL_FUNCTIONS } from '../../lambdas/composition/functions';
-import { buildStrongroomApp } from '../../lib/strongroom-app';
-import { createDevTokenIssuer, type DevTokenIssuer } from '../../local/dev-tokens';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
+import type { DevTokenIssuer } from '../../local/dev-tokens';
+import type { DynamoDbLocal } from '../../local/dynamodb-local';
 import { LambdaProcesses, type DeployedFunction } from '../../local/rehearsal/lambda-processes';
-import { startRehearsal, type Rehearsal } from '../../local/rehearsal/rehearsal';
-import { startTestAnvil, type DedicatedTestChain } from '../support/anvil';
-import { anvilChainConfig } from '../support/custody-chain';
+import type { Rehearsal } from '../../local/rehearsal/rehearsal';
+import type { DedicatedTestChain } from '../support/anvil';
 import { poll } from '../support/poll';
+import {
+  startRehearsalUnderTest,
+  type RehearsalResponseBody,
+  type RehearsalUnderTest,
+} from '../support/rehearsal-under-test';
 
 /**
  * The deployment rehearsal (issue 12): the CDK app synthesized with bundling, then every Lambda function
@@ -27,91 +23,24 @@ import { poll } from '../support/poll';
  * one the policy allows, one that waits for an approver.
  */
 
-const cdkJson = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')) as {
-  context: Record<string, unknown>;
-};
 const RECIPIENT = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
-const ISSUER = 'https://idp.rehearsal.example';
-const AUDIENCE = 'strongroom-api';
 
-let outdir: string;
+let underTest: RehearsalUnderTest;
 let dynamo: DynamoDbLocal;
 let chain: DedicatedTestChain;
 let issuer: DevTokenIssuer;
-let jwks: Server;
 let rehearsal: Rehearsal;
+let call: RehearsalUnderTest['call'];
+let deposit: RehearsalUnderTest['deposit'];
 
 beforeAll(async () => {
-  // Bundling as `cdk synth` does it: esbuild, locally, no Docker. (STRONGROOM_REHEARSAL_CDK_OUT: rehearse an
-  // assembly synthesized already, to iterate on the rehearsal without a minute of bundling each time.)
-  outdir = process.env.STRONGROOM_REHEARSAL_CDK_OUT ?? mkdtempSync(join(tmpdir(), 'strongroom-rehearsal-'));
-  if (process.env.STRONGROOM_REHEARSAL_CDK_OUT === undefined)
-    buildStrongroomApp({ outdir, context: cdkJson.context }).app.synth();
-  [dynamo, chain, issuer] = await Promise.all([
-    startDynamoDbLocal(),
-    startTestAnvil(),
-    createDevTokenIssuer({ issuer: ISSUER, audience: AUDIENCE }),
-  ]);
-  // The identity provider's JWKS, as the functions fetch it (loopback http is the one non-https URL allowed).
-  jwks = createServer((_request, response) => {
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ keys: [{ ...issuer.publicJwk, kid: undefined }] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
-  const config = anvilChainConfig(chain.rpcUrl, chain.chain.id, { confirmations: 1, stuckAfterSeconds: 30 });
-  const chains = JSON.stringify([config], (_key, value: unknown) =>
-    typeof value === 'bigint' ? value.toString() : value,
-  );
-
-  rehearsal = await startRehearsal({
-    cdkOut: outdir,
-    dynamoDbEndpoint: dynamo.endpoint,
-    waitTimeScale: 0.05,
-    parameters: async ({ standIns, keyIdsByPurpose }) => {
-      // After the stateful stack's first deploy, the operator reads the approval key's address (README, "Deploying").
-      const kms = kmsClient({
-        endpoint: standIns.endpoints.kms,
-        region: standIns.region,
-        credentials: { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' },
-      });
-      const approvalKeyAddress = await new KmsKeyVault(kms).addressOf(keyIdsByPurpose.get('approval') as string);
-      return {
-        StrongroomStateless: {
-          Chains: chains,
-          ApprovalKeyAddress: approvalKeyAddress,
-          JwtIssuer: ISSUER,
-          JwtAudience: AUDIENCE,
-          JwtJwksUrl: jwksUrl,
-          ConfirmationPollSeconds: '1',
-        },
-      };
-    },
-  });
+  underTest = await startRehearsalUnderTest({ cdkOutEnvVar: 'STRONGROOM_REHEARSAL_CDK_OUT' });
+  ({ dynamo, chain, issuer, rehearsal, call, deposit } = underTest);
 }, 300_000);
 
-afterAll(async () => {
-  await rehearsal?.stop();
-  await new Promise((resolve) => jwks?.close(resolve));
-  await Promise.all([dynamo?.stop(), chain?.stop()]);
-  if (process.env.STRONGROOM_REHEARSAL_CDK_OUT === undefined) rmSync(outdir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => underTest?.stop(), 60_000);
 
-type Json = Record<string, unknown>;
-
-async function call(
-  routeKey: string,
-  token: string,
-  options: { pathParameters?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: Json }> {
-  const result = await rehearsal.request(routeKey, {
-    ...options,
-    headers: { authorization: `Bearer ${token}`, ...options.headers },
-  });
-  return { status: result.status, body: result.body as Json };
-}
-
-async function transferStatus(id: string, token: string): Promise<Json> {
+async function transferStatus(id: string, token: string): Promise<RehearsalResponseBody> {
   return (await call('GET /v1/transactions/{id}', token, { pathParameters: { id } })).body;
 }
 
@@ -151,16 +80,7 @@ it('completes a transfer the policy allows and one that waits for an approver, t
   const address = created.body.address as Address;
 
   // A deposit, credited by the scheduled watcher (invoked here as the schedule would).
-  const funder = chain.walletClient(1);
-  const hash = await funder.sendTransaction({ to: address, value: parseEther('5') });
-  await chain.publicClient.waitForTransactionReceipt({ hash });
-  await chain.testClient.mine({ blocks: 2 });
-  await poll(async () => {
-    await rehearsal.invoke('FunctionsWatchDeposits');
-    const view = await call('GET /v1/wallets/{id}', admin, { pathParameters: { id: walletId } });
-    const balances = view.body.balances as { asset: string; available: string }[];
-    return BigInt(balances.find((b) => b.asset === 'native')?.available ?? '0') >= parseEther('5') ? true : undefined;
-  }, 'the deposit to be credited');
+  await deposit({ id: walletId, address }, parseEther('5'), admin);
 
   const group = await call('POST /v1/approval-groups', admin, {
     body: {

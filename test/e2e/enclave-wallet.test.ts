@@ -84,7 +84,7 @@ it('creates an enclave wallet from an attested key and completes its transfer on
   const accepted = await transfer('0.25');
   expect(accepted.status).toBe('COMPLETED');
   // The job went to the queue twice: one signature, one broadcast, and the second delivery answered
-  // from the host's stored result (its task had closed, so the host deleted it).
+  // from the job ledger's stored answer (its task had closed, so the host deleted it).
   expect(jobsSent).toBe(1);
   const handled = await poll(async () => {
     const lines = logLines.filter((l) => l.includes('signing job handled') && l.includes(accepted.id));

@@ -6,7 +6,9 @@ import { TASK_CALLBACK_ACTIONS } from '../../lib/enclave/enclave-hosts';
 import { SEALING_KEY_ACTIONS_RESERVED_TO_BREAK_GLASS, pcrConditionKey } from '../../lib/enclave/sealing-key';
 import { WATCHED_KEY_ADMINISTRATION_EVENTS } from '../../lib/keys/key-administration-watch';
 import { SIGNING_JOB_CONSUMER_ACTIONS } from '../../lib/messaging/signing-queue';
+import { APPEND_ONLY_ALLOWED_ACTIONS, APPEND_ONLY_DENIED_ACTIONS } from '../../lib/storage/custody-tables';
 import { buildStrongroomApp } from '../../lib/strongroom-app';
+import { agentKeyStateMachineRef } from '../../lib/workflow/agent-key-workflow';
 import { transferStateMachineRef } from '../../lib/workflow/transfer-workflow';
 import {
   CDK_JSON_CONTEXT,
@@ -165,10 +167,12 @@ describe('hosts', () => {
     for (const volume of volumes) expect(volume.Ebs.Encrypted).toBe(true);
   });
 
-  it('starts the host units from the image and tells the host its queue and state machine, no secret', () => {
+  it('starts the host units from the image and tells the host its queue, job ledger table and state machine, no secret', () => {
     const userData = canonical(launchData.UserData);
     expect(userData).toContain('systemctl enable --now nitro-enclaves-allocator.service');
     expect(userData).toContain(canonical(inTemplate(stateful.signingQueue.queue.queueUrl)).slice(1, -1));
+    expect(userData).toContain('STRONGROOM_SIGNING_JOBS_TABLE=');
+    expect(userData).toContain(canonical(inTemplate(stateful.tables.tables.signingJobs.tableName)).slice(1, -1));
     expect(userData).not.toMatch(/dnf|yum|curl|wget/);
   });
 
@@ -220,7 +224,8 @@ describe('instance role', () => {
     expect(role.Properties.Policies).toBeUndefined();
   });
 
-  it('may consume the signing queue, call back the transfer workflow and seal, and nothing else', () => {
+  it('may consume the signing queue, call back the transfer and agent key workflows, append to the job ledger and seal, and nothing else', () => {
+    const signingJobsArn = inTemplate(stateful.tables.tables.signingJobs.tableArn);
     const expected: IamStatement[] = [
       {
         Effect: 'Allow',
@@ -230,7 +235,20 @@ describe('instance role', () => {
       {
         Effect: 'Allow',
         Action: [...TASK_CALLBACK_ACTIONS],
-        Resource: inTemplate(transferStateMachineRef(stateless).arn),
+        Resource: [
+          inTemplate(transferStateMachineRef(stateless).arn),
+          inTemplate(agentKeyStateMachineRef(stateless).arn),
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: [...APPEND_ONLY_ALLOWED_ACTIONS],
+        Resource: signingJobsArn,
+      },
+      {
+        Effect: 'Deny',
+        Action: [...APPEND_ONLY_DENIED_ACTIONS],
+        Resource: signingJobsArn,
       },
       {
         Effect: 'Allow',
@@ -239,6 +257,15 @@ describe('instance role', () => {
       },
     ];
     expect(grantLines(roleStatements(template, roleId)).sort()).toEqual(grantLines(expected).sort());
+    // The ledger's claim and void are TransactWriteItems of a ConditionCheck and a conditional Put: these
+    // four item actions are all they need, and nothing may update or delete what a host or the workflow wrote.
+    expect([...APPEND_ONLY_ALLOWED_ACTIONS].sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect(APPEND_ONLY_DENIED_ACTIONS).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
     expect([...TASK_CALLBACK_ACTIONS].sort()).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskHeartbeat',
@@ -246,9 +273,12 @@ describe('instance role', () => {
     ]);
   });
 
-  it('names the transfer state machine by its fixed name', () => {
+  it('names the transfer and agent key state machines by their fixed names', () => {
     expect(canonical(inTemplate(transferStateMachineRef(stateless).arn))).toContain(
       ':stateMachine:StrongroomStateless-transfer',
+    );
+    expect(canonical(inTemplate(agentKeyStateMachineRef(stateless).arn))).toContain(
+      ':stateMachine:StrongroomStateless-agent-key',
     );
   });
 

@@ -2,10 +2,10 @@ import { DependencyUnavailableError } from '../../domain/errors';
 import type { AgentKeys, CreatedAgentKey } from '../../ports/agent-keys';
 
 /**
- * The enclave as a Lambda function sees it today: out of reach. The enclave host sits in its own
- * isolated VPC and takes work only from the signing queue; registering an enclave wallet in the cloud
- * needs a provisioning path through that queue, which is not built yet. Until then an `enclave`
- * wallet is refused with ENCLAVE.UNAVAILABLE (503) and nothing is registered; the local runtime
+ * The enclave as a Lambda function of a deployment without an enclave host sees it: out of reach
+ * (synthesized without enclave context, so no provisioning state machine is configured). An `enclave`
+ * wallet is refused with ENCLAVE.UNAVAILABLE (503) and nothing is registered. A deployment with an
+ * enclave host reaches it through the signing queue (./queued-agent-keys.ts); the local runtime
  * supplies an adapter that reaches its enclave process.
  */
 export class UnreachableAgentKeys implements AgentKeys {

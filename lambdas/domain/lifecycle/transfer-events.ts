@@ -133,6 +133,12 @@ export interface TransferEventData {
   AUTHORIZED: { readonly proofId: string; readonly validUntil: string; readonly transaction?: PreparedTransaction };
   /** Written before the signer is called: from here on the transaction may exist, signed. */
   SIGNING_REQUESTED: { readonly attempt: number; readonly proofId: string; readonly keyScheme: string };
+  /**
+   * An attempt that provably has no signature: its job was voided in the enclave job ledger before any
+   * host claimed it, or the enclave refused it (enclave-host/contract.ts `JobLedger`). Only for signers
+   * whose jobs are fenced so (the enclave); from here on the attempt counts as never made.
+   */
+  SIGNING_VOIDED: { readonly attempt: number; readonly jobId: string; readonly reason: string };
   /** The signed bytes are kept (they are public once broadcast) so a dropped attempt can be sent again. */
   SIGNED: {
     readonly attempt: number;

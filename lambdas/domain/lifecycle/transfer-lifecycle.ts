@@ -6,7 +6,13 @@ import {
   type TransferEventType,
   type TransferStatus,
 } from './transfer-events';
-import { mayReleaseFunds, signingStarted, type SigningAttempt, type TransferState } from './transfer-state';
+import {
+  FENCED_KEY_SCHEMES,
+  mayReleaseFunds,
+  signingStarted,
+  type SigningAttempt,
+  type TransferState,
+} from './transfer-state';
 
 type From = readonly TransferStatus[] | 'open' | 'any';
 
@@ -145,11 +151,25 @@ const TRANSITIONS: { readonly [T in Exclude<TransferEventType, 'SUBMITTED'>]: Tr
       ],
     }),
   },
+  SIGNING_VOIDED: {
+    from: ['PENDING_SIGNATURE'],
+    guard: (s, e) => {
+      const last = lastAttempt(s);
+      if (last === undefined || last.attempt !== e.data.attempt) return 'no such signing attempt in progress';
+      if (last.txHash !== undefined) return 'this attempt is signed: it can only be replaced on chain';
+      if (last.voided === true) return 'this attempt is voided already';
+      return FENCED_KEY_SCHEMES.has(last.keyScheme)
+        ? undefined
+        : `a ${last.keyScheme} attempt cannot be proved unsigned: only the chain can end it`;
+    },
+    reduce: (s, e) => ({ attempts: replaceAttempt(s, e.data.attempt, { voided: true }) }),
+  },
   SIGNED: {
     from: ['PENDING_SIGNATURE'],
     guard: (s, e) => {
       const last = lastAttempt(s);
       if (last === undefined || last.attempt !== e.data.attempt) return 'no such signing attempt in progress';
+      if (last.voided === true) return 'this attempt is voided: no signature is recorded for it';
       return last.txHash !== undefined ? 'this attempt is signed already' : undefined;
     },
     to: 'BROADCASTING',

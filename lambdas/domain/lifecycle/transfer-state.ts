@@ -12,6 +12,8 @@ export interface SigningAttempt {
   /** The unsigned transaction this attempt signed (its fees are what a replacement must raise). */
   readonly transaction?: PreparedTransaction;
   readonly broadcast: boolean;
+  /** SIGNING_VOIDED: no signature exists for this attempt, nor can one be made by a host that follows the job ledger. */
+  readonly voided?: boolean;
 }
 
 type SubmittedFields = TransferEventData['SUBMITTED'];
@@ -48,8 +50,14 @@ export interface TransferState extends SubmittedFields {
   readonly failure?: TransferEventData['FAILED'];
 }
 
-/** True once a signer may have produced a signature: from then on funds move only on chain evidence. */
-export const signingStarted = (state: TransferState): boolean => state.attempts.length > 0;
+/**
+ * True once a signer may have produced a signature: from then on funds move only on chain evidence. A
+ * voided attempt does not count: its job was fenced off before any signer took it, or was refused.
+ */
+export const signingStarted = (state: TransferState): boolean => state.attempts.some((a) => a.voided !== true);
+
+/** The signers whose jobs go through the job ledger, so an attempt of theirs can be proved unsigned. */
+export const FENCED_KEY_SCHEMES: ReadonlySet<string> = new Set(['enclave']);
 
 /** Whether the reservation may be released now (ARCHITECTURE.md §1.5). */
 export function mayReleaseFunds(state: TransferState): boolean {

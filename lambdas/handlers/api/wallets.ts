@@ -22,7 +22,12 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
     // A new wallet is in no token's scope: a token limited to named wallets does not make more.
     if (principal.wallets !== undefined)
       throw new AuthError('AUTH.WALLET_NOT_IN_SCOPE', 'a token scoped to named wallets cannot create wallets');
-    const wallet = await createWallet(deps, { principal, body: r.body });
+    const wallet = await createWallet(deps, {
+      principal,
+      body: r.body,
+      // Optional: with one, a retry names the same wallet (and the same enclave key job).
+      idempotencyKey: r.headers['idempotency-key'],
+    });
     return { status: 201, body: wallet, headers: { location: `/v1/wallets/${wallet.id}` } };
   },
   'GET /v1/wallets': async (r, deps) => {

@@ -1,12 +1,14 @@
 import type { Hex } from 'viem';
-import { SigningError } from '../../domain/errors';
-import type { TransferState } from '../../domain/lifecycle/transfer-state';
+import { EnclaveJobInFlightError, SigningError, ValidationError } from '../../domain/errors';
+import { FENCED_KEY_SCHEMES, type SigningAttempt, type TransferState } from '../../domain/lifecycle/transfer-state';
 import type { SealedAgentKey } from '../../domain/wallets/sealed-agent-key';
 import { verifySignedTransaction } from '../../signing/verify-signed-transaction';
 import type { Wallet } from '../../domain/wallets/wallet';
 import { loadWallet } from './load-wallet';
 import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
 import { authorizedSigning, recordSigned, recordSigningRequested, type SignTransferDeps } from './sign-transfer';
+import type { TransferDeps } from './transfer-deps';
+import { eventsAfter } from './transfer-events-builder';
 
 export type EnclaveSigningDeps = Pick<
   SignTransferDeps,
@@ -31,6 +33,7 @@ export interface EnclaveSigningJob {
 
 const REQUEST_ACTOR = 'workflow:prepare-enclave-sign';
 const RECORD_ACTOR = 'workflow:record-enclave-signature';
+const VOID_ACTOR = 'workflow:void-enclave-job';
 
 /**
  * PrepareEnclaveSign (ARCHITECTURE.md §4.6, enclave wallets): the checks every signer makes before a
@@ -98,31 +101,108 @@ export function recordEnclaveSignature(
   deps: EnclaveSigningDeps,
   input: StepInput & { readonly proof: unknown; readonly signature: unknown; readonly signed: unknown },
 ): Promise<StepOutput<{ attempt: number; txHash: Hex }>> {
-  return runTransferStep(deps.events, input, async (loaded: TransferState) => {
-    const authorized = await authorizedSigning(deps, input, loaded);
-    if ('done' in authorized) return { result: authorized.done, state: loaded };
-    const { wallet, proof, proofId, transaction } = authorized;
-    const attempt = loaded.attempts.find((a) => a.proofId === proofId)?.attempt;
-    if (attempt === undefined)
-      throw new SigningError('SIGNER.SIGNATURE_MISMATCH', 'no signing was requested for this proof');
-    const answer = (typeof input.signed === 'object' && input.signed !== null ? input.signed : {}) as Record<
-      string,
-      unknown
-    >;
-    const signed = await verifySignedTransaction({
-      proof,
-      from: wallet.address,
-      serializedTransaction: answer.serializedTransaction,
-      txHash: answer.txHash,
-    });
-    const state = await recordSigned(deps, loaded, {
-      actor: RECORD_ACTOR,
-      attempt,
-      proofId,
-      keyId: wallet.keyId,
-      transaction,
-      signed,
-    });
-    return { result: { attempt, txHash: signed.txHash }, state };
+  return runTransferStep(deps.events, input, (loaded) => recordChecked(deps, input, loaded, input.signed));
+}
+
+async function recordChecked(
+  deps: EnclaveSigningDeps,
+  input: { readonly proof: unknown; readonly signature: unknown },
+  loaded: TransferState,
+  signedByEnclave: unknown,
+): Promise<{ result: { attempt: number; txHash: Hex }; state: TransferState }> {
+  const authorized = await authorizedSigning(deps, input, loaded);
+  if ('done' in authorized) return { result: authorized.done, state: loaded };
+  const { wallet, proof, proofId, transaction } = authorized;
+  const attempt = loaded.attempts.find((a) => a.proofId === proofId)?.attempt;
+  if (attempt === undefined)
+    throw new SigningError('SIGNER.SIGNATURE_MISMATCH', 'no signing was requested for this proof');
+  const answer = (typeof signedByEnclave === 'object' && signedByEnclave !== null ? signedByEnclave : {}) as Record<
+    string,
+    unknown
+  >;
+  const signed = await verifySignedTransaction({
+    proof,
+    from: wallet.address,
+    serializedTransaction: answer.serializedTransaction,
+    txHash: answer.txHash,
   });
+  const state = await recordSigned(deps, loaded, {
+    actor: RECORD_ACTOR,
+    attempt,
+    proofId,
+    keyId: wallet.keyId,
+    transaction,
+    signed,
+  });
+  return { result: { attempt, txHash: signed.txHash }, state };
+}
+
+export type VoidEnclaveJobDeps = EnclaveSigningDeps & Pick<TransferDeps, 'enclaveJobs'>;
+
+/** SIGNED: the job had been signed after all (recorded now; Broadcast next). VOIDED: provably no signature (Compensate next). */
+export type EnclaveJobOutcome = 'SIGNED' | 'VOIDED';
+
+/**
+ * VoidEnclaveJob (ARCHITECTURE.md §6, "Enclave down"): the signing task failed or timed out, so the
+ * workflow settles what became of its job in the shared job ledger before deciding anything:
+ * - no host had claimed it: voided, so no host that follows the ledger ever signs it → SIGNING_VOIDED,
+ *   and compensation may treat the attempt as never made (fill the nonce, release the funds);
+ * - the enclave refused it: nothing was signed, and the refusal is the job's answer for good → the same;
+ * - it was signed (the callback was lost, or came after the task timed out): the signature is checked
+ *   and recorded exactly as RecordEnclaveSignature would → SIGNED, and the transfer goes on;
+ * - a host claimed it and has not answered: a signature may exist. EnclaveJobInFlightError, which the
+ *   state machine retries for a while; if it stays so, compensation finds the attempt in doubt and the
+ *   chain decides (tracking, then reconciliation), never a guess.
+ */
+export function voidEnclaveJob(
+  deps: VoidEnclaveJobDeps,
+  input: StepInput & {
+    readonly proof: unknown;
+    readonly signature: unknown;
+    readonly jobId: string;
+    readonly error?: unknown;
+  },
+): Promise<StepOutput<{ outcome: EnclaveJobOutcome }>> {
+  return runTransferStep<{ outcome: EnclaveJobOutcome }>(deps.events, input, async (loaded) => {
+    const attempt = attemptOfJob(loaded, input.jobId);
+    if (attempt.voided === true) return { result: { outcome: 'VOIDED' }, state: loaded };
+    if (attempt.txHash !== undefined) return { result: { outcome: 'SIGNED' }, state: loaded };
+    const failure = typeof input.error === 'string' ? input.error.slice(0, 200) : 'an unnamed failure';
+    const settled = await deps.enclaveJobs.void(input.jobId, VOID_ACTOR, `the signing task ended with ${failure}`);
+    if (settled.kind === 'in-flight')
+      throw new EnclaveJobInFlightError(
+        'ENCLAVE.JOB_IN_FLIGHT',
+        `job ${input.jobId} was claimed by ${settled.claimedBy} at ${settled.claimedAt} and has no answer`,
+      );
+    let reason: string;
+    if (settled.kind === 'voided') {
+      reason = `no enclave host had claimed the job when the signing task ended with ${failure}: voided, never to be signed`;
+    } else if (settled.answer.kind === 'refused') {
+      reason = `the enclave refused the job (${settled.answer.code}): nothing was signed`;
+    } else if (settled.answer.kind === 'signed') {
+      // Signed after all (its callback was lost, or came after the task had timed out): checked, recorded.
+      const recorded = await recordChecked(deps, input, loaded, settled.answer.result);
+      return { result: { outcome: 'SIGNED' }, state: recorded.state };
+    } else {
+      throw new SigningError('SIGNER.SIGNATURE_MISMATCH', `job ${input.jobId} was answered with something else`);
+    }
+    const state = await deps.events.append(
+      loaded,
+      eventsAfter(loaded, VOID_ACTOR, deps.clock(), [
+        { type: 'SIGNING_VOIDED', data: { attempt: attempt.attempt, jobId: input.jobId, reason } },
+      ]),
+    );
+    return { result: { outcome: 'VOIDED' }, state };
+  });
+}
+
+/** The attempt a job id names (`${transferId}:${attempt}:${proofId}`), which must be this transfer's. */
+function attemptOfJob(state: TransferState, jobId: string): SigningAttempt {
+  const [transferId, attemptText, proofId, ...rest] = jobId.split(':');
+  const attempt = state.attempts.find((a) => String(a.attempt) === attemptText && a.proofId === proofId);
+  if (transferId !== state.id || rest.length > 0 || attempt === undefined)
+    throw new ValidationError('REQUEST.INVALID_FIELD', 'jobId', `names no signing attempt of transfer ${state.id}`);
+  if (!FENCED_KEY_SCHEMES.has(attempt.keyScheme))
+    throw new SigningError('SIGNER.FORBIDDEN_PAYLOAD', `attempt ${attempt.attempt} was not an enclave job`);
+  return attempt;
 }

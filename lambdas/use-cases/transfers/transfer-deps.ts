@@ -1,5 +1,6 @@
 import type { AgentKeys } from '../../ports/agent-keys';
 import type { AuditLog } from '../../ports/audit-log';
+import type { EnclaveJobLedger } from '../../ports/enclave-job-ledger';
 import type { ApprovalGroupStore } from '../../ports/approval-group-store';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { ChainRegistry } from '../../ports/chain-registry';
@@ -34,6 +35,8 @@ export interface TransferDeps {
   readonly keyVault: KeyVault;
   /** The enclave: makes and seals enclave wallets' keys, and verifies what it says about them. */
   readonly agentKeys: AgentKeys;
+  /** The enclave job ledger: what became of a signing job whose task failed (voided, signed, refused, in flight). */
+  readonly enclaveJobs: EnclaveJobLedger;
   /** The approval key: signs authorization proofs only. */
   readonly approvalSigner: ProofSigner;
   /** The approval key's address, from configuration: what signers verify proofs against. */

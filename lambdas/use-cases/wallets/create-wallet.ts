@@ -5,12 +5,15 @@ import { agentKeyUserData } from '../../../enclave-host/enclave/agent-key-user-d
 import { sameAddress, type Address } from '../../domain/address';
 import { agentKeyId, type SealedAgentKey } from '../../domain/wallets/sealed-agent-key';
 import { StrongroomError, ValidationError } from '../../domain/errors';
+import { normaliseIdempotencyKey } from '../../domain/idempotency-key';
 import type { Principal } from '../../domain/principal';
 import { parseCreateWalletRequest } from '../../domain/wallets/parse-create-wallet-request';
-import type { KeyScheme, WalletStatus } from '../../domain/wallets/wallet';
+import type { KeyScheme, Wallet, WalletStatus } from '../../domain/wallets/wallet';
+import type { CreateWalletRequest } from '../../domain/wallets/parse-create-wallet-request';
 import { registryTraceId } from '../registry-trace-id';
 import { recordAudit } from '../transfers/record-audit';
 import type { TransferDeps } from '../transfers/transfer-deps';
+import { walletIdOf } from './wallet-id-of';
 
 export type CreateWalletDeps = Pick<
   TransferDeps,
@@ -32,10 +35,16 @@ export interface CreatedWallet {
  * the enclave, and registered only once the enclave's attestation of (deployment, wallet, address)
  * verifies. `mpc` wallets do not exist yet. Everything is checked before the key is made, so a
  * refused request leaves no key behind.
+ *
+ * An Idempotency-Key is optional here. With one, the wallet id derives from (caller, key): a retry
+ * finds the wallet the first attempt registered and answers as it did (the same name, chain and key
+ * scheme; otherwise 409 IDEMPOTENCY.KEY_REUSED), and an enclave wallet's retry after a 503 picks up the
+ * key its first attempt asked the enclave for (the key job is named after the wallet). Without one,
+ * each request is a new wallet with a random id, as before.
  */
 export async function createWallet(
   deps: CreateWalletDeps,
-  request: { readonly principal: Principal; readonly body: unknown },
+  request: { readonly principal: Principal; readonly body: unknown; readonly idempotencyKey?: unknown },
 ): Promise<CreatedWallet> {
   const parsed = parseCreateWalletRequest(request.body);
   if (parsed.recoveryPublicKey !== undefined) assertCurvePoint(parsed.recoveryPublicKey);
@@ -49,30 +58,45 @@ export async function createWallet(
     );
   }
   deps.chains.get(parsed.chainId); // CHAIN.UNKNOWN (400) for a chain this deployment does not serve
-  const id = `w-${randomBytes(8).toString('hex')}`;
+  const keyed = request.idempotencyKey !== undefined;
+  const id = keyed
+    ? walletIdOf(request.principal.id, normaliseIdempotencyKey(request.idempotencyKey))
+    : `w-${randomBytes(8).toString('hex')}`;
+  if (keyed) {
+    const earlier = await deps.wallets.get(id);
+    if (earlier !== undefined) return replayed(earlier, parsed);
+  }
   const key: { keyId: string; address: Address; sealedKey?: SealedAgentKey; attestationSha256?: Hex } =
     parsed.keyScheme === 'enclave'
       ? await attestedAgentKey(deps, id)
       : await deps.keyVault.createKey({ ownerId: id, purpose: 'custody' });
   const at = deps.clock();
-  const wallet = await deps.wallets.append(undefined, [
-    {
-      walletId: id,
-      seq: 1,
-      type: 'WALLET_CREATED',
-      at,
-      actor: request.principal.id,
-      data: {
-        name: parsed.name,
-        chainId: parsed.chainId,
-        keyScheme: parsed.keyScheme,
-        keyId: key.keyId,
-        address: key.address,
-        ...(key.sealedKey === undefined ? {} : { sealedKey: key.sealedKey }),
-        ...(key.attestationSha256 === undefined ? {} : { attestationSha256: key.attestationSha256 }),
+  let wallet: Wallet;
+  try {
+    wallet = await deps.wallets.append(undefined, [
+      {
+        walletId: id,
+        seq: 1,
+        type: 'WALLET_CREATED',
+        at,
+        actor: request.principal.id,
+        data: {
+          name: parsed.name,
+          chainId: parsed.chainId,
+          keyScheme: parsed.keyScheme,
+          keyId: key.keyId,
+          address: key.address,
+          ...(key.sealedKey === undefined ? {} : { sealedKey: key.sealedKey }),
+          ...(key.attestationSha256 === undefined ? {} : { attestationSha256: key.attestationSha256 }),
+        },
       },
-    },
-  ]);
+    ]);
+  } catch (error) {
+    // A concurrent attempt under the same key registered it first: answered as a replay.
+    const earlier = keyed && error instanceof StrongroomError ? await deps.wallets.get(id) : undefined;
+    if (earlier === undefined) throw error;
+    return replayed(earlier, parsed);
+  }
   await recordAudit(deps.audit, {
     traceId: registryTraceId('wallet', id),
     actor: request.principal.id,
@@ -81,15 +105,32 @@ export async function createWallet(
     result: `${id} holds ${wallet.address} on chain ${wallet.chainId} (${wallet.keyScheme})`,
     at,
   });
-  return {
-    id,
-    name: wallet.name,
-    address: wallet.address,
-    chainId: wallet.chainId,
-    keyScheme: wallet.keyScheme,
-    status: wallet.status,
-  };
+  return answerOf(wallet);
 }
+
+/**
+ * The answer to a creation retried under its Idempotency-Key: the wallet as registered, if the retry
+ * asks for what the first attempt did (name, chain, key scheme); a different request under a used key
+ * is refused, as a transfer's is. Writes nothing.
+ */
+function replayed(earlier: Wallet, parsed: CreateWalletRequest): CreatedWallet {
+  if (earlier.name !== parsed.name || earlier.chainId !== parsed.chainId || earlier.keyScheme !== parsed.keyScheme)
+    throw new StrongroomError(
+      'IDEMPOTENCY.KEY_REUSED',
+      'this Idempotency-Key was already used with a different request body',
+      { details: { walletId: earlier.id } },
+    );
+  return answerOf(earlier);
+}
+
+const answerOf = (wallet: Wallet): CreatedWallet => ({
+  id: wallet.id,
+  name: wallet.name,
+  address: wallet.address,
+  chainId: wallet.chainId,
+  keyScheme: wallet.keyScheme,
+  status: wallet.status,
+});
 
 /**
  * A key made and sealed inside the enclave for wallet `walletId`, whose attestation verified: the

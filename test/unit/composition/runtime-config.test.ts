@@ -19,7 +19,7 @@ function readAll(env: NodeJS.ProcessEnv) {
   };
 }
 
-const TABLES = { events: 'e', transfers: 't', ledger: 'l', audit: 'a', approvals: 'p', nonces: 'n' };
+const TABLES = { events: 'e', transfers: 't', ledger: 'l', audit: 'a', approvals: 'p', nonces: 'n', signingJobs: 's' };
 const CHAIN = {
   chainId: 31337,
   name: 'anvil',

@@ -11,7 +11,7 @@ import {
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ConflictError } from '../../../lambdas/domain/errors';
 import { systemClock } from '../../../enclave-host/host/host-clock';
-import { memoryJobResultStore } from '../../../enclave-host/host/memory-job-result-store';
+import { MemoryJobLedger } from '../../../enclave-host/host/memory-job-ledger';
 import { createSigningHost, type SigningHost } from '../../../enclave-host/host/signing-host';
 import { EnclaveError } from '../../../enclave-host/protocol/enclave-error';
 import { startSqsStandIn, type RunningSqsStandIn } from '../../../local/aws/start-sqs-stand-in';
@@ -105,7 +105,8 @@ describe('localSfnClient: the real signing host against the in-process workflow 
       sfn: localSfnClient(engine),
       queueUrl,
       enclave,
-      results: memoryJobResultStore(),
+      ledger: new MemoryJobLedger(),
+      hostId: 'test-host',
       credentials: async () => CREDENTIALS,
       clock: systemClock,
       logger,

@@ -56,6 +56,7 @@ const SAMPLE: { [T in TransferEventType]: TransferEventData[T] } = {
   },
   AUTHORIZED: { proofId: 'p1', validUntil: '2026-01-01T00:05:00.000Z' },
   SIGNING_REQUESTED: { attempt: 1, proofId: 'p1', keyScheme: 'kms' },
+  SIGNING_VOIDED: { attempt: 1, jobId: 'tx-1:1:p1', reason: 'no host claimed the job' },
   SIGNED: { attempt: 1, txHash: TX_HASH },
   BROADCAST_ACCEPTED: { attempt: 1, txHash: TX_HASH },
   CONFIRMATION_OBSERVED: { txHash: TX_HASH, blockNumber: 10n, confirmations: 1 },
@@ -293,6 +294,58 @@ describe('transfer lifecycle: once a signing attempt exists, only the chain rele
     expect(foldTransferEvents(stream(...completed, 'RECONCILIATION_REQUIRED')).reconciliation).toEqual([
       'broadcast outcome unknown',
     ]);
+  });
+});
+
+describe('transfer lifecycle: an enclave attempt proved unsigned (SIGNING_VOIDED)', () => {
+  const ENCLAVE_SIGNING: Step[] = [
+    ...UNTIL_QUEUED,
+    'TRANSACTION_PREPARED',
+    'AUTHORIZED',
+    { type: 'SIGNING_REQUESTED', data: { keyScheme: 'enclave' } },
+  ];
+
+  it('counts as never made: the transfer may fail and release its funds without a chain outcome', () => {
+    const state = foldTransferEvents(stream(...ENCLAVE_SIGNING, 'SIGNING_VOIDED', 'FAILED', 'FUNDS_RELEASED'));
+    expect(state.status).toBe('FAILED');
+    expect(state.fundsReleased).toBe(true);
+    expect(state.attempts).toEqual([expect.objectContaining({ attempt: 1, voided: true })]);
+  });
+
+  it('lets a cancellation fill the nonce with a new proof and attempt', () => {
+    const state = foldTransferEvents(
+      stream(
+        ...ENCLAVE_SIGNING,
+        'SIGNING_VOIDED',
+        { type: 'REPLACEMENT_REQUESTED', data: { reason: 'CANCEL', replacesAttempt: 0 } },
+        { type: 'AUTHORIZED', data: { proofId: 'p2' } },
+        { type: 'SIGNING_REQUESTED', data: { attempt: 2, proofId: 'p2', keyScheme: 'enclave' } },
+      ),
+    );
+    expect(state.attempts.map((a) => [a.attempt, a.voided === true])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    expect(mayReleaseFunds(state)).toBe(false);
+  });
+
+  it.each<[string, Step[], RegExp]>([
+    ['a kms attempt (only the chain can end it)', [...UNTIL_SIGNING, 'SIGNING_VOIDED'], /cannot be proved unsigned/],
+    ['a signed attempt', [...ENCLAVE_SIGNING, 'SIGNED', 'SIGNING_VOIDED'], /not allowed in status BROADCASTING/],
+    ['twice', [...ENCLAVE_SIGNING, 'SIGNING_VOIDED', 'SIGNING_VOIDED'], /voided already/],
+    [
+      'another attempt',
+      [...ENCLAVE_SIGNING, { type: 'SIGNING_VOIDED', data: { attempt: 2 } }],
+      /no such signing attempt/,
+    ],
+    ['a signature after the void', [...ENCLAVE_SIGNING, 'SIGNING_VOIDED', 'SIGNED'], /voided: no signature/],
+    [
+      'before any attempt',
+      [...UNTIL_QUEUED, 'TRANSACTION_PREPARED', 'AUTHORIZED', 'SIGNING_VOIDED'],
+      /no such signing attempt/,
+    ],
+  ])('is refused for %s', (_name, steps, reason) => {
+    expectIllegal(steps, reason);
   });
 });
 

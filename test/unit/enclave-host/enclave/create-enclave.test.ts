@@ -166,6 +166,34 @@ describe('createEnclave', () => {
       expect(s.kms.requests[1]!.context).toEqual(created.sealedKey.context);
     });
 
+    it('signs the same job to the same bytes every time, on another enclave too (deterministic ECDSA, RFC 6979)', async () => {
+      // The job ledger relies on it: a job claimed by a host that died before answering is asked again.
+      const s = setup();
+      const created = await createKey(s);
+      const signed = await signedProof(created.address);
+      const another = createEnclave({
+        config: enclaveConfig(approvalKey.address),
+        nsm: s.nsm,
+        kms: s.kms,
+        clock: () => s.now,
+      });
+      const results = [
+        await s.enclave(signRequest(created.sealedKey, signed)),
+        await s.enclave(signRequest(created.sealedKey, signed)),
+        await another(signRequest(created.sealedKey, signed)),
+      ];
+      const [first] = results;
+      if (first?.op !== 'sign') throw new Error('not a signature');
+      expect(results).toEqual([first, first, first]);
+      // And a different transaction gives different bytes: the equality above is not a constant.
+      const other = await signedProof(created.address, {
+        transaction: { ...signed.proof.transaction, nonce: signed.proof.transaction.nonce + 1 },
+      });
+      const second = await s.enclave(signRequest(created.sealedKey, other));
+      if (second.op !== 'sign') throw new Error('not a signature');
+      expect(second.serializedTransaction).not.toBe(first.serializedTransaction);
+    });
+
     it('refuses a proof altered after signing (PROOF_INVALID), without asking KMS', async () => {
       const s = setup();
       const created = await createKey(s);

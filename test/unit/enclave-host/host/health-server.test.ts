@@ -4,7 +4,9 @@ import type { HostHealth } from '../../../../enclave-host/host/signing-host';
 const JOBS: HostHealth['jobs'] = {
   signed: 3,
   'answered-again': 1,
+  created: 0,
   refused: 0,
+  voided: 0,
   malformed: 0,
   'enclave-unavailable': 0,
   'store-failed': 0,

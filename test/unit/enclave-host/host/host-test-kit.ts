@@ -1,9 +1,11 @@
 /**
  * What the signing-host tests share: a clock moved by hand, an enclave that answers as told, a logger
- * that keeps every line, and one job whose secrets are recognisable strings (so a test can look for
- * them in the logs).
+ * that keeps every line, and a signing job and a key job whose secrets are recognisable strings (so a
+ * test can look for them in the logs).
  */
 import type {
+  AgentKeyJob,
+  CreatedAgentKey,
   EnclaveClient,
   EnclaveRequest,
   EnclaveResult,
@@ -26,6 +28,23 @@ export const SIGNED = {
   serializedTransaction: `0x02f8${'11'.repeat(60)}` as const,
   txHash: `0x${'cd'.repeat(32)}` as const,
 };
+/** A key the enclave made (its sealed key's ciphertext and attestation recognisable, as they must not be logged). */
+export function createdKey(n = 1): CreatedAgentKey {
+  const address = `0x${String(n).padStart(2, '0').repeat(20)}` as const;
+  return {
+    address,
+    sealedKey: {
+      format: 'strongroom.sealed.v1',
+      context: { deployment: 'test', walletId: 'wallet-new-1', purpose: 'agent-key', version: '1' },
+      address,
+      encryptedDataKey: ENCRYPTED_DATA_KEY,
+      iv: Buffer.alloc(12, n).toString('base64'),
+      ciphertext: Buffer.from(`sealed-new-agent-key-${n}-never-logged`).toString('base64'),
+    },
+    attestation: Buffer.from(`attestation-document-${n}`).toString('base64'),
+  };
+}
+
 /** Everything that must never reach a log line. */
 export const SECRETS = [
   TASK_TOKEN,
@@ -34,6 +53,8 @@ export const SECRETS = [
   SEALED_CIPHERTEXT,
   ENCRYPTED_DATA_KEY,
   PROOF_SIGNATURE,
+  createdKey(1).sealedKey.ciphertext,
+  createdKey(2).sealedKey.ciphertext,
 ];
 
 export function signingJob(overrides: Partial<SigningJob> = {}): SigningJob {
@@ -55,6 +76,11 @@ export function signingJob(overrides: Partial<SigningJob> = {}): SigningJob {
     },
     ...overrides,
   };
+}
+
+export function keyJob(overrides: Partial<AgentKeyJob> = {}): AgentKeyJob {
+  const walletId = overrides.walletId ?? 'wallet-new-1';
+  return { kind: 'createAgentKey', jobId: `wallet:${walletId}`, taskToken: TASK_TOKEN, walletId, ...overrides };
 }
 
 /** A clock whose timers fire only when the test advances it; `advance` awaits the ticks it fires. */
@@ -92,19 +118,34 @@ export class ManualClock implements HostClock {
 
 type Behaviour = (request: EnclaveRequest) => Promise<EnclaveResult>;
 
-/** An EnclaveClient that records each request and answers with `behaviour` (default: signs SIGNED). */
+/**
+ * An EnclaveClient that records each request. It answers `health` while it is up, and every other
+ * request with `behaviour` (default: signs SIGNED, creates `createdKey(n)` with n counting keys made).
+ */
 export class FakeEnclave implements EnclaveClient {
   readonly requests: EnclaveRequest[] = [];
+  /** When set, every request fails with it, `health` included: an enclave that is down. */
+  down: Error | undefined;
+  private keysMade = 0;
   behaviour: Behaviour = async (request) =>
-    request.op === 'health' ? { op: 'health', protocol: 1, mode: 'local' } : { op: 'sign', ...SIGNED };
+    request.op === 'createAgentKey'
+      ? { op: 'createAgentKey', ...createdKey((this.keysMade += 1)) }
+      : { op: 'sign', ...SIGNED };
 
   async call(request: EnclaveRequest): Promise<EnclaveResult> {
     this.requests.push(request);
+    if (this.down !== undefined) throw this.down;
+    if (request.op === 'health') return { op: 'health', protocol: 1, mode: 'local' };
     return this.behaviour(request);
   }
 
   get signRequests(): EnclaveRequest[] {
     return this.requests.filter((r) => r.op === 'sign');
+  }
+
+  /** Every request but `health`: what the enclave was asked to do. */
+  get workRequests(): EnclaveRequest[] {
+    return this.requests.filter((r) => r.op !== 'health');
   }
 }
 

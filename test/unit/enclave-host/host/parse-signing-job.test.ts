@@ -1,9 +1,18 @@
 import { parseSigningJob } from '../../../../enclave-host/host/parse-signing-job';
-import { signingJob, TASK_TOKEN } from './host-test-kit';
+import { keyJob, signingJob, TASK_TOKEN } from './host-test-kit';
 
 describe('parseSigningJob', () => {
-  it('reads a job with every field of the contract', () => {
+  it("reads a signing job with every field of the contract, without `kind` (as sent before key jobs) or with 'sign'", () => {
     const job = signingJob();
+    expect(parseSigningJob(JSON.stringify(job))).toEqual({ ok: true, job: { ...job, kind: 'sign' } });
+    expect(parseSigningJob(JSON.stringify({ ...job, kind: 'sign' }))).toEqual({
+      ok: true,
+      job: { ...job, kind: 'sign' },
+    });
+  });
+
+  it('reads a key job: its kind, its job id wallet:<walletId>, its token and wallet', () => {
+    const job = keyJob();
     expect(parseSigningJob(JSON.stringify(job))).toEqual({ ok: true, job });
   });
 
@@ -22,6 +31,10 @@ describe('parseSigningJob', () => {
       { ...signingJob(), sealedKey: { ...signingJob().sealedKey, format: 'v0' } },
       'sealedKey.format is not strongroom.sealed.v1',
     ],
+    ['an unknown kind', { ...signingJob(), kind: 'rotate' }, 'kind is not sign or createAgentKey'],
+    ['a key job for another wallet', keyJob({ jobId: 'wallet:wallet-other' }), 'jobId is not wallet:walletId'],
+    ['a key job without its wallet', { ...keyJob(), walletId: undefined }, 'walletId is missing or not a string'],
+    ['a key job with a proof', { ...keyJob(), proof: {} }, 'the job has an unexpected field'],
     [
       'a sealed key with an unknown field',
       { ...signingJob(), sealedKey: { ...signingJob().sealedKey, plaintext: '00' } },

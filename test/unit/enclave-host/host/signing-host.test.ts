@@ -8,11 +8,13 @@ import {
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { EnclaveError, EnclaveUnavailableError } from '../../../../enclave-host/protocol/enclave-error';
-import { memoryJobResultStore } from '../../../../enclave-host/host/memory-job-result-store';
+import type { JobAnswer, JobLedger } from '../../../../enclave-host/contract';
+import { MemoryJobLedger } from '../../../../enclave-host/host/memory-job-ledger';
 import { createSigningHost, type SigningHostOptions } from '../../../../enclave-host/host/signing-host';
 import { startSqsStandIn, type RunningSqsStandIn } from '../../../../local/aws/start-sqs-stand-in';
 import type { SqsStandIn } from '../../../../local/aws/sqs-stand-in';
 import {
+  createdKey,
   CREDENTIALS,
   FakeEnclave,
   gate,
@@ -21,11 +23,17 @@ import {
   SECRETS,
   SIGNED,
   signingJob,
+  keyJob,
   TASK_TOKEN,
 } from './host-test-kit';
 
 const REGION = 'us-east-1';
 const HEARTBEAT_SECONDS = 30;
+const HOST_ID = 'i-0123456789abcdef0';
+const OTHER_HOST = 'i-0fedcba9876543210';
+/** A signed transaction other than SIGNED: what another host stored, told apart from what this one's enclave signs. */
+const OTHER_SIGNED = { serializedTransaction: `0x02f8${'22'.repeat(60)}`, txHash: `0x${'ef'.repeat(32)}` } as const;
+const signed = (result: typeof SIGNED | typeof OTHER_SIGNED): JobAnswer => ({ kind: 'signed', result });
 
 describe('signing host', () => {
   let running: RunningSqsStandIn;
@@ -43,13 +51,13 @@ describe('signing host', () => {
     await running.close();
   });
 
-  /** A fresh queue, enclave, store, clock and logger, and a Step Functions client answered by a mock. */
+  /** A fresh queue, enclave, ledger, clock and logger, and a Step Functions client answered by a mock. */
   function setup(overrides: Partial<SigningHostOptions> = {}) {
     queues += 1;
     const queueUrl = standIn.createQueue(`signing-${queues}`);
     const enclave = new FakeEnclave();
-    const results = memoryJobResultStore();
     const clock = new ManualClock();
+    const ledger = new MemoryJobLedger(() => clock.now());
     const logger = new RecordingLogger();
     loggers.push(logger);
     const sfnClient = new SFNClient({ region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -62,7 +70,8 @@ describe('signing host', () => {
       sfn: sfnClient,
       queueUrl,
       enclave,
-      results,
+      ledger,
+      hostId: HOST_ID,
       credentials: async () => CREDENTIALS,
       clock,
       logger,
@@ -81,10 +90,11 @@ describe('signing host', () => {
       );
     const inQueue = () => standIn.messages(queueUrl).length;
     const outputs = () => sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input);
-    return { host, queueUrl, enclave, results, clock, logger, sfn, send, inQueue, outputs };
+    const failures = () => sfn.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input);
+    return { host, queueUrl, enclave, ledger, clock, logger, sfn, send, inQueue, outputs, failures };
   }
 
-  it('signs a job with the instance credentials, answers SendTaskSuccess with the result, then deletes the message', async () => {
+  it('asks health, signs a job with the instance credentials, answers SendTaskSuccess with the result, then deletes the message', async () => {
     const t = setup();
     let inQueueAtCallback = -1;
     t.sfn.on(SendTaskSuccessCommand).callsFake(async () => {
@@ -111,12 +121,17 @@ describe('signing host', () => {
       },
     ]);
     expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(SIGNED) }]);
+    expect(t.enclave.requests.map((r) => r.op)).toEqual(['health', 'sign']);
     expect(inQueueAtCallback).toBe(1);
     expect(t.inQueue()).toBe(0);
-    await expect(t.results.get(job.jobId)).resolves.toEqual(SIGNED);
+    // The ledger holds the claim and the answer: the workflow can no longer void the job.
+    await expect(t.ledger.void(job.jobId, 'workflow', 'test')).resolves.toEqual({
+      kind: 'answered',
+      answer: signed(SIGNED),
+    });
   });
 
-  it('leaves the message in the queue when the callback fails, and answers the redelivery from the store', async () => {
+  it('leaves the message in the queue when the callback fails, and answers the redelivery from the ledger', async () => {
     const t = setup();
     t.sfn.on(SendTaskSuccessCommand).rejectsOnce(new Error('socket hang up')).resolves({});
     await t.send(signingJob());
@@ -140,7 +155,7 @@ describe('signing host', () => {
       return { op: 'sign', ...SIGNED };
     };
     await t.send(signingJob());
-    await t.send(signingJob());
+    await t.send({ ...signingJob(), kind: 'sign' });
 
     const run = t.host.runOnce();
     signing.open();
@@ -156,7 +171,7 @@ describe('signing host', () => {
     expect(t.inQueue()).toBe(0);
   });
 
-  it("answers an enclave refusal with SendTaskFailure carrying the enclave's code, then deletes the message", async () => {
+  it("answers an enclave refusal with SendTaskFailure carrying the enclave's code, stores it, then deletes the message", async () => {
     const t = setup();
     t.enclave.behaviour = async () => {
       throw new EnclaveError('ENCLAVE.PROOF_INVALID', 'the proof is not signed by the approval key');
@@ -166,35 +181,218 @@ describe('signing host', () => {
     const reports = await t.host.runOnce();
 
     expect(reports).toEqual([expect.objectContaining({ outcome: 'refused', callback: 'sent', deleted: true })]);
-    expect(t.sfn.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input)).toEqual([
-      { taskToken: TASK_TOKEN, error: 'ENCLAVE.PROOF_INVALID', cause: 'the proof is not signed by the approval key' },
-    ]);
+    const refusal = {
+      taskToken: TASK_TOKEN,
+      error: 'ENCLAVE.PROOF_INVALID',
+      cause: 'the proof is not signed by the approval key',
+    };
+    expect(t.failures()).toEqual([refusal]);
     expect(t.outputs()).toEqual([]);
     expect(t.inQueue()).toBe(0);
+
+    // A redelivery gets the stored refusal, without asking the enclave again.
+    await t.send(signingJob());
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ outcome: 'answered-again', callback: 'sent', deleted: true }),
+    ]);
+    expect(t.enclave.signRequests).toHaveLength(1);
+    expect(t.failures()).toEqual([refusal, refusal]);
+  });
+
+  it('never sends a voided job to the enclave: its task fails with ENCLAVE.JOB_VOIDED and the message is deleted', async () => {
+    const t = setup();
+    const job = signingJob();
+    await t.ledger.void(job.jobId, 'workflow', 'the Sign task timed out');
+    await t.send(job);
+
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ jobId: job.jobId, outcome: 'voided', callback: 'sent', deleted: true }),
+    ]);
+    expect(t.enclave.workRequests).toEqual([]);
+    expect(t.outputs()).toEqual([]);
+    expect(t.failures()).toEqual([
+      {
+        taskToken: TASK_TOKEN,
+        error: 'ENCLAVE.JOB_VOIDED',
+        cause: 'the job was voided before any host claimed it: the Sign task timed out',
+      },
+    ]);
+    expect(t.inQueue()).toBe(0);
+  });
+
+  it('asks the enclave again for a job another host claimed and never answered, and stores the answer', async () => {
+    const t = setup();
+    const job = signingJob();
+    await t.ledger.claim(job.jobId, OTHER_HOST);
+    await t.send(job);
+
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ outcome: 'signed', callback: 'sent', deleted: true }),
+    ]);
+    expect(t.enclave.signRequests).toHaveLength(1);
+    expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(SIGNED) }]);
+    await expect(t.ledger.claim(job.jobId, OTHER_HOST)).resolves.toEqual({ kind: 'answered', answer: signed(SIGNED) });
+  });
+
+  it("sends another host's stored answer again without asking the enclave", async () => {
+    const t = setup();
+    const job = signingJob();
+    await t.ledger.claim(job.jobId, OTHER_HOST);
+    await t.ledger.answer(job.jobId, OTHER_HOST, signed(OTHER_SIGNED));
+    await t.send(job);
+
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ outcome: 'answered-again', callback: 'sent', deleted: true }),
+    ]);
+    expect(t.enclave.workRequests).toEqual([]);
+    expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(OTHER_SIGNED) }]);
+  });
+
+  it('sends the answer another host stored while this one was asking the enclave: the first answer wins', async () => {
+    const t = setup();
+    const job = signingJob();
+    t.enclave.behaviour = async () => {
+      await t.ledger.answer(job.jobId, OTHER_HOST, signed(OTHER_SIGNED));
+      return { op: 'sign', ...SIGNED };
+    };
+    await t.send(job);
+
+    expect(await t.host.runOnce()).toEqual([expect.objectContaining({ outcome: 'answered-again', callback: 'sent' })]);
+    expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(OTHER_SIGNED) }]);
+  });
+
+  describe('key jobs', () => {
+    it("creates a wallet's key once with the instance credentials, answers the created key, and a redelivery gets the same key", async () => {
+      const t = setup();
+      const job = keyJob();
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ jobId: 'wallet:wallet-new-1', outcome: 'created', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.enclave.workRequests).toEqual([
+        { op: 'createAgentKey', walletId: 'wallet-new-1', credentials: CREDENTIALS },
+      ]);
+      const output = JSON.stringify(createdKey(1));
+      expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output }]);
+
+      await t.send(job);
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'answered-again', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.enclave.workRequests).toHaveLength(1);
+      expect(t.outputs().map((o) => JSON.parse(o.output!).address)).toEqual([
+        createdKey(1).address,
+        createdKey(1).address,
+      ]);
+      expect(t.inQueue()).toBe(0);
+    });
+
+    it('answers the key another host stored first, never a second key for the wallet', async () => {
+      const t = setup();
+      const job = keyJob();
+      await t.ledger.claim(job.jobId, OTHER_HOST);
+      t.enclave.behaviour = async () => {
+        // The other host, which claimed first, answers while this one's enclave makes a key of its own.
+        await t.ledger.answer(job.jobId, OTHER_HOST, { kind: 'created', result: createdKey(2) });
+        return { op: 'createAgentKey', ...createdKey(1) };
+      };
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'answered-again', callback: 'sent' }),
+      ]);
+      expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(createdKey(2)) }]);
+    });
+
+    it("fails a key job with the enclave's refusal code", async () => {
+      const t = setup();
+      t.enclave.behaviour = async () => {
+        throw new EnclaveError('ENCLAVE.KMS_UNAVAILABLE', 'KMS throttled GenerateDataKey');
+      };
+      await t.send(keyJob());
+
+      expect(await t.host.runOnce()).toEqual([expect.objectContaining({ outcome: 'refused', callback: 'sent' })]);
+      expect(t.failures()).toEqual([
+        { taskToken: TASK_TOKEN, error: 'ENCLAVE.KMS_UNAVAILABLE', cause: 'KMS throttled GenerateDataKey' },
+      ]);
+    });
+
+    it.each([
+      ['a job id of another wallet', { ...keyJob(), jobId: 'wallet:wallet-other' }, 'jobId is not wallet:walletId'],
+      ['a signing job field', { ...keyJob(), sealedKey: signingJob().sealedKey }, 'the job has an unexpected field'],
+      ['an unknown kind', { ...keyJob(), kind: 'rotateAgentKey' }, 'kind is not sign or createAgentKey'],
+    ])(
+      'fails a malformed key job (%s) with ENCLAVE.BAD_REQUEST, without asking the enclave',
+      async (_, body, reason) => {
+        const t = setup();
+        await t.send(body);
+
+        expect(await t.host.runOnce()).toEqual([
+          expect.objectContaining({ outcome: 'malformed', callback: 'sent', deleted: true }),
+        ]);
+        expect(t.enclave.requests).toEqual([]);
+        expect(t.failures()).toEqual([
+          { taskToken: TASK_TOKEN, error: 'ENCLAVE.BAD_REQUEST', cause: `the signing job is malformed: ${reason}` },
+        ]);
+      },
+    );
   });
 
   it.each([
     ['refuses connections', new EnclaveUnavailableError('refused', 'nothing listens at the enclave socket')],
-    ['times out', new EnclaveUnavailableError('timeout', 'the enclave did not answer sign within 30000 ms')],
+    ['times out', new EnclaveUnavailableError('timeout', 'the enclave did not answer health within 2000 ms')],
     ['is reached by no socket at all', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
-  ])('neither answers nor deletes when the enclave %s', async (_, failure) => {
+  ])(
+    'neither claims, answers nor deletes when the enclave %s, so the workflow can void the job',
+    async (_, failure) => {
+      const t = setup();
+      t.enclave.down = failure;
+      const job = signingJob();
+      await t.send(job);
+
+      const reports = await t.host.runOnce();
+
+      expect(reports).toEqual([
+        expect.objectContaining({ outcome: 'enclave-unavailable', callback: 'none', deleted: false }),
+      ]);
+      expect(t.enclave.requests.map((r) => r.op)).toEqual(['health']);
+      expect(t.outputs()).toEqual([]);
+      expect(t.failures()).toEqual([]);
+      expect(t.inQueue()).toBe(1);
+      // No claim was left behind: the workflow's void succeeds, and the message that comes back once the
+      // enclave is up again is failed as voided, never signed.
+      await expect(t.ledger.void(job.jobId, 'workflow', 'Sign timed out')).resolves.toEqual({ kind: 'voided' });
+      t.enclave.down = undefined;
+      await t.send(job);
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'voided', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.enclave.workRequests).toEqual([]);
+    },
+  );
+
+  it('leaves the job claimed and in flight, unanswered, when the enclave stops answering after its health', async () => {
     const t = setup();
     t.enclave.behaviour = async () => {
-      throw failure;
+      throw new EnclaveUnavailableError('timeout', 'the enclave did not answer sign within 30000 ms');
     };
-    await t.send(signingJob());
+    const job = signingJob();
+    await t.send(job);
 
-    const reports = await t.host.runOnce();
-
-    expect(reports).toEqual([
+    expect(await t.host.runOnce()).toEqual([
       expect.objectContaining({ outcome: 'enclave-unavailable', callback: 'none', deleted: false }),
     ]);
-    expect(t.sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
-    expect(t.sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
     expect(t.inQueue()).toBe(1);
+    // A signature may exist: the workflow cannot void the job, and learns which host claimed it.
+    await expect(t.ledger.void(job.jobId, 'workflow', 'Sign timed out')).resolves.toEqual({
+      kind: 'in-flight',
+      claimedBy: HOST_ID,
+      claimedAt: t.clock.now().toISOString(),
+    });
   });
 
-  it('does not ask the enclave, answer or delete when the instance credentials cannot be read', async () => {
+  it('does not claim, ask the enclave, answer or delete when the instance credentials cannot be read', async () => {
     const t = setup({
       credentials: async () => {
         throw Object.assign(new Error('IMDS unreachable'), { name: 'CredentialsProviderError' });
@@ -207,6 +405,7 @@ describe('signing host', () => {
     ]);
     expect(t.enclave.signRequests).toHaveLength(0);
     expect(t.inQueue()).toBe(1);
+    await expect(t.ledger.void(signingJob().jobId, 'workflow', 'test')).resolves.toEqual({ kind: 'voided' });
   });
 
   it('heartbeats the task and extends the message visibility while the enclave signs, and stops after', async () => {
@@ -285,22 +484,30 @@ describe('signing host', () => {
     expect(t.inQueue()).toBe(0);
   });
 
-  it('does not answer when the signed result cannot be stored', async () => {
-    const t = setup({
-      results: {
-        get: async () => undefined,
-        put: async () => {
-          throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-        },
+  it.each([
+    ['claimed', 'claim'],
+    ['answered', 'answer'],
+  ] as const)('neither answers nor deletes when the job ledger cannot be %s', async (_, failing) => {
+    const memory = new MemoryJobLedger();
+    const broken: JobLedger = {
+      claim: (jobId, hostId) => memory.claim(jobId, hostId),
+      answer: (jobId, hostId, answer) => memory.answer(jobId, hostId, answer),
+      void: (jobId, actor, reason) => memory.void(jobId, actor, reason),
+      [failing]: async () => {
+        throw Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' });
       },
-    });
+    };
+    const t = setup({ ledger: broken });
     await t.send(signingJob());
 
     expect(await t.host.runOnce()).toEqual([
       expect.objectContaining({ outcome: 'store-failed', callback: 'none', deleted: false }),
     ]);
+    expect(t.enclave.signRequests).toHaveLength(failing === 'claim' ? 0 : 1);
     expect(t.outputs()).toEqual([]);
+    expect(t.failures()).toEqual([]);
     expect(t.inQueue()).toBe(1);
+    expect(t.logger.text).toContain('ResourceNotFoundException');
   });
 
   it('stops gracefully: the long poll ends and the job being signed is answered and deleted first', async () => {
@@ -332,9 +539,7 @@ describe('signing host', () => {
     });
     await t.send(signingJob());
     await t.host.runOnce();
-    t.enclave.behaviour = async () => {
-      throw new EnclaveUnavailableError('refused', 'nothing listens');
-    };
+    t.enclave.down = new EnclaveUnavailableError('refused', 'nothing listens');
     expect(await t.host.health()).toEqual({
       enclave: 'down',
       lastPollAt: t.clock.now().toISOString(),
@@ -357,6 +562,7 @@ function slowSign(enclave: FakeEnclave): {
 } {
   const started = gate();
   const signing = gate();
+  // `health` is answered at once by FakeEnclave: only the sign is slow.
   enclave.behaviour = async () => {
     started.open();
     await signing.opened;

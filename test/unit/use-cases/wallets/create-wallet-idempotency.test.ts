@@ -1,0 +1,136 @@
+import type { Hex } from 'viem';
+import { ConflictError, DependencyUnavailableError } from '../../../../lambdas/domain/errors';
+import type { Wallet } from '../../../../lambdas/domain/wallets/wallet';
+import type { WalletEvent } from '../../../../lambdas/domain/wallets/wallet-events';
+import { foldWalletEvents } from '../../../../lambdas/domain/wallets/wallet-lifecycle';
+import type { AgentKeys, CreatedAgentKey } from '../../../../lambdas/ports/agent-keys';
+import type { WalletStore } from '../../../../lambdas/ports/wallet-store';
+import { createWallet, type CreateWalletDeps } from '../../../../lambdas/use-cases/wallets/create-wallet';
+import { MemoryKeyVault } from '../../../support/memory-key-vault';
+import { configOnlyChains, MemoryAuditEntries } from '../../../support/transfer-fakes';
+
+const DEPLOYMENT = 'strongroom-test';
+const ADMIN = { id: 'admin-1', roles: ['admin'] } as const;
+const BODY = { name: 'treasury', chainId: 31337, keyScheme: 'kms' };
+const ENCLAVE_BODY = { name: 'agent', chainId: 31337, keyScheme: 'enclave' };
+
+/** Wallet streams in memory: creating one that exists is a ConflictError, as the conditional put is. */
+class MemoryWallets implements Pick<WalletStore, 'append' | 'get'> {
+  readonly streams = new Map<string, WalletEvent[]>();
+  async append(current: Wallet | undefined, events: readonly WalletEvent[]): Promise<Wallet> {
+    const id = events[0]!.walletId;
+    // A turn of the event loop between the read and the write, as a round trip to DynamoDB has.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (current === undefined && this.streams.has(id)) throw new ConflictError('STORE.CONFLICT', `${id} exists`);
+    const stream = [...(this.streams.get(id) ?? []), ...events];
+    this.streams.set(id, stream);
+    return foldWalletEvents(stream);
+  }
+  async get(id: string): Promise<Wallet | undefined> {
+    const stream = this.streams.get(id);
+    return stream === undefined ? undefined : foldWalletEvents(stream);
+  }
+}
+
+/** The enclave: answers a key per wallet id (the same one again for the same wallet), or is down when told. */
+class FakeAgentKeys implements AgentKeys {
+  readonly asked: string[] = [];
+  down = false;
+  async createAgentKey(walletId: string): Promise<CreatedAgentKey> {
+    this.asked.push(walletId);
+    if (this.down) throw new DependencyUnavailableError('ENCLAVE.UNAVAILABLE', 'the enclave has not answered');
+    const address = `0x${'ab'.repeat(20)}` as Hex;
+    return {
+      address,
+      sealedKey: {
+        format: 'strongroom.sealed.v1',
+        context: { deployment: DEPLOYMENT, walletId, purpose: 'agent-key', version: '1' },
+        address,
+        encryptedDataKey: 'AQID',
+        iv: 'AAAAAAAAAAAAAAAA',
+        ciphertext: 'BAUG',
+      },
+      attestation: 'AQID',
+    };
+  }
+  async verifyAttestation(): Promise<void> {}
+}
+
+function setup() {
+  const wallets = new MemoryWallets();
+  const keyVault = new MemoryKeyVault();
+  const created = jest.spyOn(keyVault, 'createKey');
+  const agentKeys = new FakeAgentKeys();
+  const audit = new MemoryAuditEntries();
+  const deps = {
+    wallets: wallets as unknown as WalletStore,
+    chains: configOnlyChains(31337),
+    keyVault,
+    agentKeys,
+    deploymentId: DEPLOYMENT,
+    audit: audit.asAuditLog(),
+    clock: () => new Date('2026-12-06T03:00:00Z'),
+  } as CreateWalletDeps;
+  const create = (body: unknown, idempotencyKey?: string) =>
+    createWallet(deps, {
+      principal: ADMIN,
+      body,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    });
+  return { wallets, created, agentKeys, audit, create };
+}
+
+describe('createWallet with an Idempotency-Key', () => {
+  it('answers a retry with the wallet the first request registered: one key, one WALLET_CREATED, one audit record', async () => {
+    const { wallets, created, audit, create } = setup();
+    const first = await create(BODY, 'create-treasury-1');
+    const retry = await create(BODY, 'CREATE-treasury-1 ');
+    expect(retry).toEqual(first);
+    expect(created).toHaveBeenCalledTimes(1);
+    expect(wallets.streams.get(first.id)).toHaveLength(1);
+    expect(audit.entries.filter((e) => e.action === 'WALLET_CREATED')).toHaveLength(1);
+  });
+
+  it('refuses the same key with another body as IDEMPOTENCY.KEY_REUSED, making no key', async () => {
+    const { created, create } = setup();
+    await create(BODY, 'create-treasury-2');
+    await expect(create({ ...BODY, name: 'other' }, 'create-treasury-2')).rejects.toMatchObject({
+      code: 'IDEMPOTENCY.KEY_REUSED',
+    });
+    expect(created).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers two concurrent requests under one key with one wallet', async () => {
+    const { wallets, create } = setup();
+    const [a, b] = await Promise.all([create(BODY, 'create-treasury-3'), create(BODY, 'create-treasury-3')]);
+    expect(a).toEqual(b);
+    expect(wallets.streams.size).toBe(1);
+  });
+
+  it('names different wallets for different keys or callers, and a new wallet per request without a key', async () => {
+    const { create } = setup();
+    const one = await create(BODY, 'create-treasury-4');
+    const two = await create(BODY, 'create-treasury-5');
+    const unkeyed = [await create(BODY), await create(BODY)];
+    expect(new Set([one.id, two.id, ...unkeyed.map((w) => w.id)]).size).toBe(4);
+  });
+
+  it('asks the enclave again for the same wallet after a 503, so a retry picks up the key job of the first attempt', async () => {
+    const { agentKeys, wallets, create } = setup();
+    agentKeys.down = true;
+    await expect(create(ENCLAVE_BODY, 'create-agent-1')).rejects.toMatchObject({ code: 'ENCLAVE.UNAVAILABLE' });
+    expect(wallets.streams.size).toBe(0);
+    agentKeys.down = false;
+    const wallet = await create(ENCLAVE_BODY, 'create-agent-1');
+    expect(agentKeys.asked).toEqual([wallet.id, wallet.id]);
+    expect(wallet).toMatchObject({ keyScheme: 'enclave', status: 'ACTIVE' });
+  });
+
+  it('refuses a malformed Idempotency-Key, naming the header', async () => {
+    const { create } = setup();
+    await expect(create(BODY, 'short')).rejects.toMatchObject({
+      code: 'IDEMPOTENCY.INVALID_KEY',
+      field: 'Idempotency-Key',
+    });
+  });
+});
