@@ -194,6 +194,8 @@ export const ERROR_CATALOGUE = {
   // wallets and transfers
   'WALLET.NOT_FOUND': { kind: 'not_found', summary: 'no wallet with this id' },
   'WALLET.NOT_ACTIVE': { kind: 'rule', summary: 'the wallet is frozen or locked down: it sends nothing' },
+  'WALLET.KEY_REVOKED': { kind: 'rule', summary: "the wallet's key is revoked: it signs nothing more" },
+  'WALLET.ROTATED': { kind: 'rule', summary: "the wallet's key was rotated: it sends only to its successor" },
   'WALLET.KEY_SCHEME_NOT_AVAILABLE': {
     kind: 'rule',
     summary: 'wallets of this key scheme need the enclave, which is not deployed yet: use kms',

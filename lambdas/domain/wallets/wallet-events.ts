@@ -23,6 +23,19 @@ export interface WalletEventData {
   FROZEN: { readonly reason: string };
   UNFROZEN: { readonly reason: string; readonly changeId?: string };
   LOCKED_DOWN: { readonly reason: string };
+  /**
+   * The wallet's key is being replaced: a successor wallet (a new key, a new address, the same scheme,
+   * chain and policy) receives the funds, by transfers that go through this wallet's policy like any
+   * other. From here on this wallet sends only to its successor.
+   */
+  KEY_ROTATED: {
+    readonly successorWalletId: string;
+    readonly successorAddress: Address;
+    readonly reason: string;
+    readonly changeId?: string;
+  };
+  /** The wallet's key signs nothing more, ever: no transfer is accepted, and a signer refuses before signing. */
+  KEY_REVOKED: { readonly reason: string; readonly changeId?: string };
 }
 
 export type WalletEventType = keyof WalletEventData;

@@ -18,7 +18,7 @@ interface Transition<T extends ChangeType> {
 
 const EVERY_STATUS: readonly WalletStatus[] = ['ACTIVE', 'FROZEN', 'LOCKED_DOWN'];
 
-const statusChange = (event: WalletEventOf<'FROZEN' | 'UNFROZEN' | 'LOCKED_DOWN'>) => ({
+const statusChange = (event: WalletEventOf<'FROZEN' | 'UNFROZEN' | 'LOCKED_DOWN' | 'KEY_ROTATED' | 'KEY_REVOKED'>) => ({
   by: event.actor,
   reason: event.data.reason,
   at: event.at,
@@ -46,6 +46,23 @@ const TRANSITIONS: { readonly [T in ChangeType]: Transition<T> } = {
   LOCKED_DOWN: {
     from: ['ACTIVE', 'FROZEN'],
     reduce: (_w, e) => ({ status: 'LOCKED_DOWN', frozen: undefined, lockedDown: statusChange(e) }),
+  },
+  KEY_ROTATED: {
+    from: ['ACTIVE', 'FROZEN'],
+    guard: (w, e) => {
+      if (w.keyRevoked !== undefined) return 'its key is revoked';
+      if (w.rotatedTo !== undefined) return `its key was rotated already, to wallet ${w.rotatedTo.walletId}`;
+      return e.data.successorWalletId === w.id ? 'a wallet cannot succeed itself' : undefined;
+    },
+    reduce: (w, e) => ({
+      rotatedTo: { ...statusChange(e), walletId: e.data.successorWalletId, address: e.data.successorAddress },
+      ...appliedChange(w, e.data.changeId),
+    }),
+  },
+  KEY_REVOKED: {
+    from: EVERY_STATUS,
+    guard: (w) => (w.keyRevoked !== undefined ? 'its key is revoked already' : undefined),
+    reduce: (w, e) => ({ keyRevoked: statusChange(e), ...appliedChange(w, e.data.changeId) }),
   },
 };
 
@@ -100,8 +117,8 @@ export function foldWalletEvents(events: readonly WalletEvent[]): Wallet {
   return wallet;
 }
 
-/** Only an ACTIVE wallet may move funds. */
-export const isSpendable = (wallet: Wallet): boolean => wallet.status === 'ACTIVE';
+/** Only an ACTIVE wallet whose key is not revoked may move funds (a rotated one only to its successor). */
+export const isSpendable = (wallet: Wallet): boolean => wallet.status === 'ACTIVE' && wallet.keyRevoked === undefined;
 
 /** The wallet's status as policy evaluation names it. */
 export function policyWalletStatus(status: WalletStatus): PolicyWalletStatus {

@@ -40,6 +40,10 @@ export interface Wallet {
   readonly frozen?: StatusChange;
   /** Present once the wallet is LOCKED_DOWN, which is final. */
   readonly lockedDown?: StatusChange;
+  /** Set once its key is rotated: the successor it sends its funds to, and nowhere else. */
+  readonly rotatedTo?: StatusChange & { readonly walletId: string; readonly address: Address };
+  /** Set once its key is revoked, which is final: it signs nothing more. */
+  readonly keyRevoked?: StatusChange;
   /** The governance changes applied to it, oldest first: how a retried application knows it is done. */
   readonly appliedChangeIds?: readonly string[];
   /** The seq of the last event folded: the version an append builds on. */

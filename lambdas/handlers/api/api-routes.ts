@@ -27,6 +27,8 @@ export const API_ROUTES = {
   'PUT /v1/wallets/{id}/policy': 'wallets',
   'POST /v1/wallets/{id}/freeze': 'wallets',
   'POST /v1/wallets/{id}/unfreeze': 'wallets',
+  'POST /v1/wallets/{id}/rotate-key': 'wallets',
+  'POST /v1/wallets/{id}/revoke-key': 'wallets',
   'POST /v1/approval-groups': 'approval-groups',
   'GET /v1/approval-groups/{id}': 'approval-groups',
   'PUT /v1/approval-groups/{id}/members': 'approval-groups',

@@ -7,6 +7,7 @@ import { getWallet } from '../../use-cases/wallets/get-wallet';
 import { listWallets } from '../../use-cases/wallets/list-wallets';
 import { setPolicy } from '../../use-cases/wallets/set-policy';
 import { unfreezeWallet } from '../../use-cases/wallets/unfreeze-wallet';
+import { revokeWalletKey, rotateWalletKey } from '../../use-cases/wallets/rotate-wallet-key';
 import { AuthError } from '../../domain/errors';
 import { requireWalletInScope, type Principal } from '../../domain/principal';
 import type { ApiRequest } from './http/api-request';
@@ -63,6 +64,22 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
         body: r.body,
       }),
     ),
+  'POST /v1/wallets/{id}/rotate-key': async (r, deps) =>
+    governedResponse(
+      await rotateWalletKey(deps, {
+        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
+        walletId: pathId(r),
+        body: r.body,
+      }),
+    ),
+  'POST /v1/wallets/{id}/revoke-key': async (r, deps) =>
+    governedResponse(
+      await revokeWalletKey(deps, {
+        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
+        walletId: pathId(r),
+        body: r.body,
+      }),
+    ),
 });
 
 /** The principal, once its token's wallet scope (if any) is checked to include the wallet in the path. */
@@ -71,7 +88,7 @@ function scopedToPathWallet(principal: Principal, r: ApiRequest): Principal {
   return principal;
 }
 
-/** Wallets: create, list, read with balances, set the policy, freeze and unfreeze (weakening changes go to governance). */
+/** Wallets: create, list, read with balances, set the policy, freeze and unfreeze, rotate and revoke keys (weakening changes go to governance). */
 export const walletsFunction = defineFunction(FUNCTIONS.wallets, (ports) =>
   apiHandler({ name: 'wallets', auth: 'required', deps: ports }, api),
 );

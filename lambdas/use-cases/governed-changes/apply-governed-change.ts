@@ -4,6 +4,12 @@ import type { ChangeApplier } from '../governance/governance-deps';
 import type { TransferDeps } from '../transfers/transfer-deps';
 import { writePolicy, type SetPolicyPayload } from '../wallets/set-policy';
 import { liftFreeze, type UnfreezePayload } from '../wallets/unfreeze-wallet';
+import {
+  applyRevocation,
+  applyRotation,
+  type RevokeKeyPayload,
+  type RotateKeyPayload,
+} from '../wallets/rotate-wallet-key';
 
 export type GovernedChangeDeps = Pick<TransferDeps, 'wallets' | 'groups' | 'audit' | 'clock'>;
 
@@ -14,8 +20,9 @@ const ACTOR = 'governance';
  * Applies a change request that passed governance and its time-lock, through the same writes the
  * routes use when a change applies at once, each conditioned on the state the change was proposed
  * against and idempotent by the change's id (a retried sweep applies nothing twice). Payloads were
- * validated when the change was proposed and are stored unchanged. Key rotation, key revocation and
- * deny-list removal have no change to apply in this deployment yet: such a change fails, loudly.
+ * validated when the change was proposed and are stored unchanged. A key rotation's successor was made
+ * when it was proposed: applying it records KEY_ROTATED only. Deny-list removal has no change to apply in this deployment (the list is configuration):
+ * such a change fails, loudly.
  */
 export function governedChangeApplier(deps: GovernedChangeDeps): ChangeApplier {
   return async (change: ChangeView): Promise<string> => {
@@ -47,6 +54,24 @@ export function governedChangeApplier(deps: GovernedChangeDeps): ChangeApplier {
           changeId: change.id,
         });
         return `approval group ${group.id}: version ${group.version ?? '?'} with ${group.members.length} members`;
+      }
+      case 'ROTATE_KEY': {
+        const rotated = await applyRotation(deps, {
+          walletId: subject,
+          actor: ACTOR,
+          payload: payload as RotateKeyPayload,
+          changeId: change.id,
+        });
+        return `wallet ${rotated.id}: key rotated, successor ${rotated.rotatedTo.walletId} at ${rotated.rotatedTo.address}`;
+      }
+      case 'REVOKE_KEY': {
+        const revoked = await applyRevocation(deps, {
+          walletId: subject,
+          actor: ACTOR,
+          payload: payload as RevokeKeyPayload,
+          changeId: change.id,
+        });
+        return `wallet ${revoked.id}: key revoked at ${revoked.keyRevokedAt}`;
       }
       default:
         throw new Error(`a ${kind} change has nothing to apply in this deployment`);

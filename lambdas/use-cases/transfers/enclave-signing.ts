@@ -6,7 +6,13 @@ import { verifySignedTransaction } from '../../signing/verify-signed-transaction
 import type { Wallet } from '../../domain/wallets/wallet';
 import { loadWallet } from './load-wallet';
 import { runTransferStep, type StepInput, type StepOutput } from './run-transfer-step';
-import { authorizedSigning, recordSigned, recordSigningRequested, type SignTransferDeps } from './sign-transfer';
+import {
+  authorizedSigning,
+  recordSigned,
+  recordSigningRequested,
+  refuseRevokedKey,
+  type SignTransferDeps,
+} from './sign-transfer';
 import type { TransferDeps } from './transfer-deps';
 import { eventsAfter } from './transfer-events-builder';
 
@@ -55,6 +61,7 @@ export function prepareEnclaveSigning(
       return { result: { job: jobOf(loaded, enclaveKeyOf(wallet), done.attempt, done.proofId, input) }, state: loaded };
     }
     const { wallet, proofId } = authorized;
+    refuseRevokedKey(wallet);
     const sealedKey = enclaveKeyOf(wallet);
     const requested = await recordSigningRequested(deps, loaded, {
       proofId,

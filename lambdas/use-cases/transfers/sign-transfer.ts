@@ -46,6 +46,7 @@ async function sign(
   const authorized = await authorizedSigning(deps, input, loaded);
   if ('done' in authorized) return { result: authorized.done, state: loaded };
   const { wallet, proof, proofId, transaction, domain } = authorized;
+  refuseRevokedKey(wallet);
   if (wallet.keyScheme !== 'kms')
     throw new SigningError(
       'SIGNER.FORBIDDEN_PAYLOAD',
@@ -129,6 +130,19 @@ export async function authorizedSigning(
     now: deps.clock(),
   });
   return { wallet, proof, proofId, transaction, domain };
+}
+
+/**
+ * A revoked key signs nothing more: refused before SIGNING_REQUESTED, so no signature can exist and
+ * compensation releases the funds. (What a signer returned for a request made before the revocation is
+ * still recorded: that signature exists.)
+ */
+export function refuseRevokedKey(wallet: Wallet): void {
+  if (wallet.keyRevoked !== undefined)
+    throw new SigningError(
+      'WALLET.KEY_REVOKED',
+      `wallet ${wallet.id}'s key was revoked at ${wallet.keyRevoked.at.toISOString()}`,
+    );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sameAddress } from '../../domain/address';
 import type { Hex } from 'viem';
 import { feeAllowance } from '../../domain/chain/fee-allowance';
 import { StrongroomError } from '../../domain/errors';
@@ -104,8 +105,28 @@ async function accept(
       { details: { walletId: wallet.id, status: wallet.status } },
     );
   }
+  if (wallet.keyRevoked !== undefined)
+    throw new StrongroomError('WALLET.KEY_REVOKED', `wallet ${wallet.id}'s key is revoked: it signs nothing more`, {
+      details: { walletId: wallet.id, revokedAt: wallet.keyRevoked.at.toISOString() },
+    });
   const chain = deps.chains.get(wallet.chainId);
   const intent = buildIntent(parsed, wallet.address);
+  // A rotated wallet sends only to its successor: a plain transfer (native or ERC-20) to that address.
+  if (
+    wallet.rotatedTo !== undefined &&
+    !(intent.kind === 'transfer' && sameAddress(intent.counterparty, wallet.rotatedTo.address))
+  )
+    throw new StrongroomError(
+      'WALLET.ROTATED',
+      `wallet ${wallet.id}'s key was rotated: it sends only to its successor ${wallet.rotatedTo.address} (wallet ${wallet.rotatedTo.walletId})`,
+      {
+        details: {
+          walletId: wallet.id,
+          successorWalletId: wallet.rotatedTo.walletId,
+          successorAddress: wallet.rotatedTo.address,
+        },
+      },
+    );
   const exposure = transferExposure(intent, await currentAllowance(chain, intent, wallet.address));
   const at = deps.clock();
   const allowance = feeAllowance(chain.config, intent);

@@ -15,6 +15,10 @@ export interface WalletView {
   readonly updatedAt: Date;
   readonly frozen?: StatusChange;
   readonly lockedDown?: StatusChange;
+  /** Once its key is rotated: the successor it sends to, and nowhere else. */
+  readonly rotatedTo?: Wallet['rotatedTo'];
+  /** Once its key is revoked: it signs nothing more. */
+  readonly keyRevoked?: StatusChange;
   /** Where the audit trail of the wallet's registry changes is: `GET /v1/audit/{auditTraceId}`. */
   readonly auditTraceId: string;
 }
@@ -33,6 +37,8 @@ export function walletView(wallet: Wallet): WalletView {
     updatedAt: wallet.updatedAt,
     ...(wallet.frozen === undefined ? {} : { frozen: wallet.frozen }),
     ...(wallet.lockedDown === undefined ? {} : { lockedDown: wallet.lockedDown }),
+    ...(wallet.rotatedTo === undefined ? {} : { rotatedTo: wallet.rotatedTo }),
+    ...(wallet.keyRevoked === undefined ? {} : { keyRevoked: wallet.keyRevoked }),
     auditTraceId: registryTraceId('wallet', wallet.id),
   };
 }

@@ -153,6 +153,8 @@ describe('the API v1 route table', () => {
     ['PUT', '/v1/wallets/w-1/policy', '/v1/wallets/{id}/policy', 'wallets'],
     ['POST', '/v1/wallets/w-1/freeze', '/v1/wallets/{id}/freeze', 'wallets'],
     ['POST', '/v1/wallets/w-1/unfreeze', '/v1/wallets/{id}/unfreeze', 'wallets'],
+    ['POST', '/v1/wallets/w-1/rotate-key', '/v1/wallets/{id}/rotate-key', 'wallets'],
+    ['POST', '/v1/wallets/w-1/revoke-key', '/v1/wallets/{id}/revoke-key', 'wallets'],
     ['POST', '/v1/approval-groups', '/v1/approval-groups', 'approvalGroups'],
     ['GET', '/v1/approval-groups/g-1', '/v1/approval-groups/{id}', 'approvalGroups'],
     ['PUT', '/v1/approval-groups/g-1/members', '/v1/approval-groups/{id}/members', 'approvalGroups'],

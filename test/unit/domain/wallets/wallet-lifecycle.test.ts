@@ -42,6 +42,8 @@ function policyJson(version: number) {
   return { policy, json: serializePolicy(policy) };
 }
 
+const SUCCESSOR = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
+
 const SAMPLE: { [T in WalletEventType]: WalletEventData[T] } = {
   WALLET_CREATED: {
     name: 'Treasury hot wallet',
@@ -54,6 +56,8 @@ const SAMPLE: { [T in WalletEventType]: WalletEventData[T] } = {
   FROZEN: { reason: 'suspicious outflow' },
   UNFROZEN: { reason: 'reviewed' },
   LOCKED_DOWN: { reason: 'key compromise suspected' },
+  KEY_ROTATED: { successorWalletId: 'w-2', successorAddress: SUCCESSOR, reason: 'scheduled rotation' },
+  KEY_REVOKED: { reason: 'swept to its successor' },
 };
 
 type Step = WalletEventType | { [T in WalletEventType]: { type: T; data: WalletEventData[T] } }[WalletEventType];
@@ -271,6 +275,42 @@ describe('the wallet lifecycle', () => {
       expect(policyWalletStatus('ACTIVE')).toBe('ACTIVE');
       expect(policyWalletStatus('FROZEN')).toBe('FROZEN');
       expect(policyWalletStatus('LOCKED_DOWN')).toBe('LOCKED');
+    });
+  });
+
+  describe('key rotation and revocation', () => {
+    it('records the successor once; a rotated wallet stays spendable (to its successor only, checked at submit)', () => {
+      const rotated = wallet('KEY_ROTATED');
+      expect(rotated.rotatedTo).toEqual({
+        walletId: 'w-2',
+        address: SUCCESSOR,
+        by: 'user-2',
+        reason: 'scheduled rotation',
+        at: at(2),
+      });
+      expect(isSpendable(rotated)).toBe(true);
+      expect(refusal(rotated, 'KEY_ROTATED').message).toMatch(/rotated already, to wallet w-2/);
+    });
+
+    it('rotates a frozen wallet too (the sweep waits for it to be unfrozen), never a locked-down one', () => {
+      expect(wallet('FROZEN', 'KEY_ROTATED').rotatedTo?.walletId).toBe('w-2');
+      expect(refusal(wallet('LOCKED_DOWN'), 'KEY_ROTATED').message).toMatch(/not allowed in status LOCKED_DOWN/);
+    });
+
+    it('refuses a wallet as its own successor', () => {
+      const self: Step = { type: 'KEY_ROTATED', data: { ...SAMPLE.KEY_ROTATED, successorWalletId: 'w-1' } };
+      expect(refusal(wallet(), self).message).toMatch(/cannot succeed itself/);
+    });
+
+    it('revokes once, in any status, for good: nothing is spendable, nothing rotates after', () => {
+      for (const before of [wallet(), wallet('FROZEN'), wallet('LOCKED_DOWN'), wallet('KEY_ROTATED')]) {
+        const revoked = next(before, 'KEY_REVOKED');
+        expect(revoked.keyRevoked).toMatchObject({ reason: 'swept to its successor' });
+        expect(isSpendable(revoked)).toBe(false);
+        expect(refusal(revoked, 'KEY_REVOKED').message).toMatch(/revoked already/);
+      }
+      expect(refusal(wallet('KEY_REVOKED'), 'KEY_ROTATED').message).toMatch(/its key is revoked/);
+      expect(isSpendable(next(wallet('FROZEN', 'KEY_REVOKED'), 'UNFROZEN'))).toBe(false);
     });
   });
 
