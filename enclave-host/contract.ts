@@ -315,3 +315,112 @@ export interface JobLedger {
   answer(jobId: string, hostId: string, answer: JobAnswer): Promise<JobAnswer>;
   void(jobId: string, actor: string, reason: string): Promise<VoidOutcome>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Key shares (issue 16): 2-of-3 shares of one key, combined only inside the enclave, for one signature
+// ---------------------------------------------------------------------------------------------
+//
+// Not threshold signing: the key exists, whole, inside the enclave for the moment of one signature.
+// What no single place can do is move funds alone: the enclave holds share 1 (sealed), the co-signer
+// share 2 (under its own KMS key, released for one signature only after its own checks), the customer
+// share 3 (encrypted to their recovery key, returned once).
+//
+// Shares are made with `shamir-secret-sharing` (audited, Apache-2.0): split(key32, 3, 2) gives three
+// 33-byte shares (32 bytes of the polynomial's values, then the share's x coordinate). The library
+// verifies nothing about what a combination gives: every combination is checked by deriving the
+// secp256k1 address and comparing it with the wallet's, and at creation every pair of shares is.
+
+/** Which share: 1 the enclave's, 2 the co-signer's, 3 the customer's recovery share. */
+export type ShareIndex = 1 | 2 | 3;
+
+/**
+ * The customer's recovery public key: X25519, 32 bytes, base64url without padding (RFC 7748). Given at
+ * wallet creation (`recoveryPublicKey`); share 3 is encrypted to it and to nothing else.
+ */
+export type RecoveryPublicKey = string;
+
+/**
+ * What binds an encrypted share to its wallet: HPKE's `aad` (canonical JSON, keys sorted) and the KMS
+ * encryption context. `epoch` is the key's generation (1 at creation); a share of another epoch is
+ * refused by the enclave and the co-signer.
+ */
+export interface ShareContext {
+  readonly deployment: string;
+  readonly walletId: string;
+  readonly address: Hex;
+  readonly epoch: string;
+  readonly share: '1' | '2' | '3';
+}
+
+/**
+ * An HPKE (RFC 9180) base-mode ciphertext: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM
+ * (`@hpke/core` with `@hpke/dhkem-x25519`). `info` is the format string; `aad` is the context above.
+ */
+export interface HpkeSealed {
+  readonly format: 'strongroom.hpke.v1';
+  readonly context: ShareContext;
+  /** The encapsulated key, base64url. */
+  readonly enc: string;
+  /** Ciphertext ‖ tag, base64url. */
+  readonly ciphertext: string;
+}
+
+/** Share 2 as the enclave hands it over: KMS Encrypt under the co-signer's key (ARN built into the image), context as encryption context. */
+export interface CoSignerShare {
+  readonly format: 'strongroom.cosigner-share.v1';
+  readonly context: ShareContext;
+  /** KMS CiphertextBlob, base64. Only the co-signer's role may Decrypt it. */
+  readonly ciphertextBlob: string;
+}
+
+/**
+ * What the enclave answers to `createMpcKey`: the address; share 1 sealed to the enclave (`SealedKey`,
+ * purpose 'key-share', version = epoch); share 2 for the co-signer; share 3 for the customer; and an
+ * attestation whose user data is keccak256(abi.encode("strongroom.mpc-key.v1", deployment, walletId,
+ * address, epoch, sha256(share2.ciphertextBlob), sha256(share3.ciphertext))), so whoever stores or
+ * returns a share knows the enclave made it for this wallet.
+ */
+export interface CreatedMpcKey {
+  readonly address: Hex;
+  readonly epoch: string;
+  readonly sealedShare: SealedKey;
+  readonly coSignerShare: CoSignerShare;
+  readonly recoveryShare: HpkeSealed;
+  readonly attestation: string;
+}
+
+export const MPC_KEY_ATTESTATION_TAG = 'strongroom.mpc-key.v1';
+/** User data of a signing session's attestation: keccak256(abi.encode(tag, deployment, walletId, jobId)); its public_key is the session's X25519 key. */
+export const MPC_SESSION_ATTESTATION_TAG = 'strongroom.mpc-session.v1';
+
+/**
+ * The co-signer as the signing host calls it (a Lambda function of its own, its own KMS key and role),
+ * for one signing job of an mpc wallet. It releases share 2 only after, on its own: the proof verifies
+ * against the approval key address it is configured with; the job's transaction is the proof's; the
+ * wallet's share is of the current epoch and not retired; its own per-wallet daily cap (configured apart
+ * from the policy) holds with this transfer counted once per proof; the attestation verifies (PCRs,
+ * freshness, user data = the session tag over (deployment, walletId, jobId)) and carries an X25519
+ * public key, to which share 2 is then HPKE-encrypted. Every release is recorded, append-only, before it
+ * is returned. A refusal names a code and is final for the job.
+ */
+export interface CoSignerReleaseRequest {
+  readonly jobId: string;
+  readonly walletId: string;
+  readonly proof: unknown;
+  readonly proofSignature: Hex;
+  /** The enclave session's attestation document, base64. */
+  readonly attestation: string;
+}
+
+export type CoSignerReleaseAnswer =
+  | { readonly ok: true; readonly share: HpkeSealed }
+  | { readonly ok: false; readonly code: CoSignerRefusalCode; readonly message: string };
+
+export type CoSignerRefusalCode =
+  | 'COSIGNER.PROOF_INVALID'
+  | 'COSIGNER.TRANSACTION_MISMATCH'
+  | 'COSIGNER.ATTESTATION_INVALID'
+  | 'COSIGNER.CAP_EXCEEDED'
+  | 'COSIGNER.UNKNOWN_WALLET'
+  | 'COSIGNER.EPOCH_RETIRED'
+  | 'COSIGNER.BAD_REQUEST';
