@@ -96,7 +96,10 @@ async function transferToEnd(walletId: string, amount: string): Promise<{ id: st
   } catch (error) {
     // Where it stopped, for whoever reads the failure: its events and the host's last lines.
     const events = typesOf(await api.stack.deps.events.read(accepted.id as string)).join(' → ');
-    const host = logLines.filter((l) => l.includes('job')).slice(-6).join('\n');
+    const host = logLines
+      .filter((l) => l.includes('job'))
+      .slice(-6)
+      .join('\n');
     throw new Error(`${(error as Error).message}: ${events}\n${host}`, { cause: error });
   }
 }
