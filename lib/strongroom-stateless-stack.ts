@@ -104,6 +104,7 @@ export class StrongroomStatelessStack extends Stack {
     new OperationsObservability(this, 'Operations', {
       deploymentId: parameters.deploymentId,
       stateMachine: this.workflow.stateMachine,
+      ...(this.agentKeyWorkflow === undefined ? {} : { agentKeyStateMachine: this.agentKeyWorkflow.stateMachine }),
       api: this.api.api,
       failedInvocations,
       alarmTopic: stateful.topics.alarms,

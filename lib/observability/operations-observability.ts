@@ -19,6 +19,8 @@ import { strongroomMetric, type StrongroomMetricName } from './strongroom-metric
 export interface OperationsObservabilityProps {
   readonly deploymentId: string;
   readonly stateMachine: StateMachine;
+  /** The agent-key provisioning state machine, in a deployment with an enclave host. */
+  readonly agentKeyStateMachine?: StateMachine;
   readonly api: RestApi;
   readonly failedInvocations: IQueue;
   /** The operators' topic: every alarm goes there. */
@@ -130,8 +132,24 @@ export class OperationsObservability extends Construct {
       created.addAlarmAction(action);
       return created;
     };
+    // An enclave wallet that could not be made: the host or enclave is down, or the enclave refused.
+    const failedProvisioning = props.agentKeyStateMachine?.metricFailed({
+      period: Duration.minutes(5),
+      statistic: 'Sum',
+    });
+    if (failedProvisioning !== undefined)
+      this.dashboard.addWidgets(graph('Enclave wallets not made (agent-key executions failed)', [failedProvisioning]));
     this.alarms = [
       alarm('FailedExecutions', failedExecutions, 'a transfer workflow execution failed'),
+      ...(failedProvisioning === undefined
+        ? []
+        : [
+            alarm(
+              'FailedAgentKeyExecutions',
+              failedProvisioning,
+              'an enclave wallet could not be made (agent-key provisioning failed)',
+            ),
+          ]),
       alarm('FailedInvocations', dlqDepth, 'a scheduled job or the append-only guard failed: read the DLQ'),
       ...ALARM_ON_ANY.map(({ id: alarmId, metric, what }) => alarm(alarmId, own(metric), what)),
     ];

@@ -65,6 +65,21 @@ describe('with enclave context', () => {
   )!;
   const resolved = (value: unknown): string => canonical(stack.resolve(value));
 
+  it('pages the operators when an enclave wallet could not be made (a failed provisioning execution)', () => {
+    const [machineId] = ofType(template, 'AWS::StepFunctions::StateMachine').find(
+      ([, r]) => r.Properties.StateMachineName === ref.name,
+    )!;
+    const alarms = ofType(template, 'AWS::CloudWatch::Alarm').filter(
+      ([, r]) =>
+        r.Properties.MetricName === 'ExecutionsFailed' && JSON.stringify(r.Properties.Dimensions).includes(machineId),
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]![1].Properties).toMatchObject({ Threshold: 1, AlarmActions: [expect.anything()] });
+    expect(
+      ofType(templateOf(withoutEnclave), 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('FailedAgentKey')),
+    ).toEqual([]);
+  });
+
   it('is the Standard state machine of agent-key.asl.json, traced, logging every event without execution data', () => {
     expect(machine.Properties).toMatchObject({
       StateMachineType: 'STANDARD',
