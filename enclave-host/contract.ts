@@ -347,6 +347,7 @@ export type RecoveryPublicKey = string;
 export interface ShareContext {
   readonly deployment: string;
   readonly walletId: string;
+  /** EIP-55 checksummed: the context is authenticated as spelled (HPKE aad, KMS encryption context). */
   readonly address: Hex;
   readonly epoch: string;
   readonly share: '1' | '2' | '3';
@@ -377,8 +378,9 @@ export interface CoSignerShare {
  * What the enclave answers to `createMpcKey`: the address; share 1 sealed to the enclave (`SealedKey`,
  * purpose 'key-share', version = epoch); share 2 for the co-signer; share 3 for the customer; and an
  * attestation whose user data is keccak256(abi.encode("strongroom.mpc-key.v1", deployment, walletId,
- * address, epoch, sha256(share2.ciphertextBlob), sha256(share3.ciphertext))), so whoever stores or
- * returns a share knows the enclave made it for this wallet.
+ * address, epoch (a string), sha256(share2.ciphertextBlob), sha256(share3.ciphertext))), each sha256
+ * over the decoded bytes (base64 and base64url respectively), so whoever stores or returns a share knows
+ * the enclave made it for this wallet (lambdas/co-signer/domain/mpc-key-user-data.ts computes it).
  */
 export interface CreatedMpcKey {
   readonly address: Hex;

@@ -1,0 +1,221 @@
+// The customer's recovery tool for `mpc` wallets (issue 16): everything it needs runs on the customer's
+// machine, with no call to strongroom. usage: npm run recover -- <command> (or npx tsx scripts/strongroom-recover.ts)
+//
+//   keygen --out <dir>                                 recovery.pub (give it as recoveryPublicKey) and recovery.key (0600)
+//   open --key <recovery.key> --share <share3.json>    decrypts share 3 and prints it as hex
+//   combine --address 0x… [--reveal] [<shareA> <shareB>]  rebuilds the key from two shares (hex; read from
+//                                                       stdin when not given, which keeps them out of `ps`
+//                                                       and the shell's history) and prints its address;
+//                                                       the private key only with --reveal
+//
+// Exit codes: 0 done, 1 refused (a share does not open or does not rebuild the address), 2 bad input.
+// Nothing secret is printed unless the command is the request for it (`open`, `combine --reveal`), and
+// then on stdout only, with a warning on stderr.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bytesToHex, hexToBytes, isAddress, isHex } from 'viem';
+import type { HpkeSealed } from '../enclave-host/contract';
+import {
+  addressOfSecretKey,
+  combineShares,
+  decodeBase64url,
+  generateRecoveryKeyPair,
+  isShareError,
+  openShare,
+  SHARE_LENGTH,
+  zeroise,
+} from '../enclave-host/shares';
+
+/** Where the tool writes and reads: the process's streams in use, strings in the tests. */
+export interface RecoverIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** All of stdin, for `combine` without shares on the command line. */
+  readStdin(): Promise<string>;
+}
+
+const USAGE = [
+  'usage: strongroom-recover keygen --out <dir>',
+  '       strongroom-recover open --key <recovery.key> --share <share3.json> [--address 0x…]',
+  '       strongroom-recover combine --address 0x… [--reveal] [<shareHexA> <shareHexB>]',
+].join('\n');
+
+const PRIVATE_KEY_LENGTH = 32;
+
+/** A refusal the tool explains in one line, with its exit code. */
+class RecoverFailure extends Error {
+  override readonly name = 'RecoverFailure';
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
+    super(message);
+  }
+}
+
+function badInput(message: string): never {
+  throw new RecoverFailure(message, 2);
+}
+
+/** Runs one command; resolves to the exit code. */
+export async function runRecover(args: readonly string[], io: RecoverIo): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'keygen':
+        await keygen(rest, io);
+        return 0;
+      case 'open':
+        await open(rest, io);
+        return 0;
+      case 'combine':
+        await combine(rest, io);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+        io.err(USAGE);
+        return 2;
+      default:
+        io.err(`unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof RecoverFailure) {
+      io.err(`error: ${error.message}`);
+      return error.exitCode;
+    }
+    // A ShareError's message names the field and the reason and never a key or a share. A malformed
+    // input is the customer's to fix (2); a share that does not open or rebuild is a refusal (1).
+    if (isShareError(error)) {
+      io.err(`error: ${error.message} (${error.code})`);
+      const badInputCodes = ['SHARES.MALFORMED', 'SHARES.DUPLICATE_SHARE', 'SHARES.BAD_RECOVERY_KEY'];
+      return badInputCodes.includes(error.code) ? 2 : 1;
+    }
+    // Anything else (a parseArgs or file-system error) says which option or path, not file contents.
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+}
+
+async function keygen(args: readonly string[], io: RecoverIo): Promise<void> {
+  const { values } = parseArgs({ args: [...args], options: { out: { type: 'string' } }, strict: true });
+  const dir = values.out ?? badInput('keygen needs --out <dir>');
+  mkdirSync(dir, { recursive: true });
+  const { publicKey, privateKey } = await generateRecoveryKeyPair();
+  const keyPath = join(dir, 'recovery.key');
+  const pubPath = join(dir, 'recovery.pub');
+  try {
+    // 'wx': never overwrite a recovery key, which may be the only one that opens some wallet's share 3.
+    // The mode is given at creation (umask can only clear bits) and set again in case the file system
+    // ignored it.
+    writeFileSync(keyPath, `${Buffer.from(privateKey).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(keyPath, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      badInput(`${keyPath} exists: move it away first (it may be the only key that opens a recovery share)`);
+    throw error;
+  } finally {
+    zeroise(privateKey);
+  }
+  writeFileSync(pubPath, `${publicKey}\n`, { mode: 0o644 });
+  io.out(publicKey);
+  io.err(`wrote ${pubPath}: give this as recoveryPublicKey when you create an mpc wallet`);
+  io.err(`wrote ${keyPath} (mode 0600): keep it offline; with it and one other share your wallet's key can be rebuilt`);
+}
+
+async function open(args: readonly string[], io: RecoverIo): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { key: { type: 'string' }, share: { type: 'string' }, address: { type: 'string' } },
+    strict: true,
+  });
+  const keyPath = values.key ?? badInput('open needs --key <recovery.key>');
+  const sharePath = values.share ?? badInput('open needs --share <share3.json>');
+  if (values.address !== undefined && !isAddress(values.address, { strict: false }))
+    badInput('--address is not a 20-byte hex address');
+  const privateKey = decodeBase64url(readFileSync(keyPath, 'utf8').trim());
+  if (privateKey === undefined || privateKey.length !== PRIVATE_KEY_LENGTH)
+    badInput(`${keyPath} is not a recovery key (${PRIVATE_KEY_LENGTH} bytes in base64url, as keygen writes it)`);
+  const sealed = readSealedShare(sharePath);
+  // Any other value of `share` is refused by openShare, which checks every field.
+  if (sealed.context.share === '1' || sealed.context.share === '2')
+    badInput(`${sharePath} holds share ${sealed.context.share}, not the recovery share 3`);
+  if (values.address !== undefined && sealed.context.address.toLowerCase() !== values.address.toLowerCase())
+    throw new RecoverFailure(`${sharePath} is a share of ${sealed.context.address}, not of ${values.address}`, 1);
+  const share = await openShare(privateKey, sealed, { ...sealed.context, share: '3' }).finally(() =>
+    zeroise(privateKey),
+  );
+  io.err(
+    `share 3 of wallet ${sealed.context.walletId} (${sealed.context.address}, epoch ${sealed.context.epoch}), in plaintext below.`,
+  );
+  io.err('WARNING: with this share and one other, anyone can rebuild the key and move the funds. Keep it offline.');
+  io.out(bytesToHex(share).slice(2));
+  zeroise(share);
+}
+
+async function combine(args: readonly string[], io: RecoverIo): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { address: { type: 'string' }, reveal: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const address = values.address ?? badInput('combine needs --address 0x… (the wallet the shares are of)');
+  if (!isAddress(address, { strict: false })) badInput('--address is not a 20-byte hex address');
+  const texts = positionals.length > 0 ? positionals : (await io.readStdin()).split(/\s+/).filter((t) => t !== '');
+  const [textA, textB, ...more] = texts;
+  if (textA === undefined || textB === undefined || more.length > 0)
+    badInput(`combine needs exactly two shares, got ${texts.length}`);
+  const a = parseShareHex(textA, 'share A');
+  const b = parseShareHex(textB, 'share B');
+  const key = await combineShares(a, b, address).finally(() => zeroise(a, b));
+  try {
+    io.out(`address: ${addressOfSecretKey(key)}`);
+    if (values.reveal) {
+      io.err('WARNING: the private key below moves the funds of this address by itself. Do not paste it online.');
+      io.out(`privateKey: ${bytesToHex(key)}`);
+    }
+  } finally {
+    zeroise(key);
+  }
+}
+
+function parseShareHex(text: string, name: string): Uint8Array {
+  const hex = text.startsWith('0x') ? text : `0x${text}`;
+  // The message never repeats the text: it is (or was meant to be) a share.
+  if (!isHex(hex, { strict: true }) || hex.length !== 2 + SHARE_LENGTH * 2)
+    badInput(`${name} is not ${SHARE_LENGTH * 2} hex characters (${SHARE_LENGTH} bytes, as open prints a share)`);
+  return hexToBytes(hex as `0x${string}`);
+}
+
+function readSealedShare(path: string): HpkeSealed {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
+    return badInput(`${path} is not JSON`);
+  }
+  const sealed = json as Partial<HpkeSealed> | null;
+  // The shape only; openShare checks every field of it.
+  if (typeof sealed !== 'object' || sealed === null || typeof sealed.context !== 'object' || sealed.context === null)
+    return badInput(`${path} is not a sealed share (no context)`);
+  return sealed as HpkeSealed;
+}
+
+const processIo: RecoverIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+if (require.main === module)
+  void runRecover(process.argv.slice(2), processIo).then((code) => {
+    process.exitCode = code;
+  });
