@@ -69,7 +69,7 @@ export interface AttestationVerifier {
 // ---------------------------------------------------------------------------------------------
 
 /** What a sealed record is for: its own purpose in the encryption context (issue 16 adds 'key-share'). */
-export type SealPurpose = 'agent-key';
+export type SealPurpose = 'agent-key' | 'key-share';
 
 /**
  * Bound to every sealed record, as KMS EncryptionContext and (canonical JSON, keys sorted) as the
@@ -124,6 +124,12 @@ export interface EnclaveImageConfig {
   readonly kmsEndpoint: string;
   /** 'production' refuses the synthetic NSM and debug PCRs; 'local' uses the synthetic NSM. */
   readonly mode: 'production' | 'local';
+  /**
+   * The co-signer's KMS key (ARN), to which the enclave encrypts share 2 of a new mpc key (KMS Encrypt,
+   * the share's context as encryption context): built in, since a host that chose it could route share 2
+   * to a key it controls. Absent: the image makes no mpc keys (ENCLAVE.BAD_REQUEST).
+   */
+  readonly coSignerKeyArn?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,6 +148,43 @@ export const AGENT_KEY_ATTESTATION_TAG = 'strongroom.agent-key.v1';
 
 export type EnclaveRequest =
   | { readonly op: 'health' }
+  | {
+      /** Issue 16: a key made inside, split 2-of-3 (see "Key shares" below); epoch 1. */
+      readonly op: 'createMpcKey';
+      readonly walletId: string;
+      readonly recoveryPublicKey: RecoveryPublicKey;
+      readonly credentials: KmsCredentials;
+    }
+  | {
+      /**
+       * Issue 16: a signing session for one job of an mpc wallet: an X25519 key pair made inside and kept
+       * in memory (single use, at most MPC_SESSION_TTL_SECONDS), and an attestation whose public_key is
+       * the session's public key and whose user data is the session tag over (deployment, walletId, jobId).
+       * The host takes the attestation to the co-signer, which encrypts share 2 to that key.
+       */
+      readonly op: 'openMpcSession';
+      readonly walletId: string;
+      readonly jobId: string;
+    }
+  | {
+      /**
+       * Issue 16: sign for an mpc wallet: the proof checked as for `sign`; share 1 unsealed (purpose
+       * 'key-share', version = the epoch); share 2 opened with the session's private key (context share
+       * '2', same wallet, address and epoch); the two combined, the address checked against the wallet's,
+       * the transaction rebuilt from the proof and signed; the key, both shares and the session key
+       * zeroised and the session closed, whatever the outcome.
+       */
+      readonly op: 'signMpc';
+      readonly transferId: string;
+      readonly walletId: string;
+      readonly jobId: string;
+      readonly sessionId: string;
+      readonly proof: unknown;
+      readonly proofSignature: Hex;
+      readonly sealedShare: SealedKey;
+      readonly releasedShare: HpkeSealed;
+      readonly credentials: KmsCredentials;
+    }
   | {
       readonly op: 'createAgentKey';
       readonly walletId: string;
@@ -188,7 +231,10 @@ export type EnclaveResult =
   | { readonly op: 'health'; readonly protocol: number; readonly mode: 'production' | 'local' }
   | ({ readonly op: 'createAgentKey' } & CreatedAgentKey)
   | ({ readonly op: 'rotateAgentKey' } & CreatedAgentKey)
-  | ({ readonly op: 'sign' } & SignedByEnclave);
+  | ({ readonly op: 'sign' } & SignedByEnclave)
+  | ({ readonly op: 'createMpcKey' } & CreatedMpcKey)
+  | { readonly op: 'openMpcSession'; readonly sessionId: string; readonly attestation: string }
+  | ({ readonly op: 'signMpc' } & SignedByEnclave);
 
 /** Typed refusals: the enclave says which rule refused, never anything secret. */
 export type EnclaveErrorCode =
@@ -203,7 +249,11 @@ export type EnclaveErrorCode =
   | 'ENCLAVE.KMS_UNAVAILABLE'
   | 'ENCLAVE.INTERNAL'
   /** The host's, never the enclave's: the job was voided in the job ledger before any host claimed it. */
-  | 'ENCLAVE.JOB_VOIDED';
+  | 'ENCLAVE.JOB_VOIDED'
+  /** Issue 16: no open session with that id (expired, used, or opened in another enclave). */
+  | 'ENCLAVE.SESSION_UNKNOWN'
+  /** Issue 16: a share that does not open, is of another wallet, address or epoch, or does not combine to the wallet's address. */
+  | 'ENCLAVE.SHARE_INVALID';
 
 export type EnclaveResponseFrame =
   | { readonly v: typeof PROTOCOL_VERSION; readonly id: string; readonly ok: true; readonly result: EnclaveResult }
@@ -380,7 +430,7 @@ export interface CoSignerShare {
  * attestation whose user data is keccak256(abi.encode("strongroom.mpc-key.v1", deployment, walletId,
  * address, epoch (a string), sha256(share2.ciphertextBlob), sha256(share3.ciphertext))), each sha256
  * over the decoded bytes (base64 and base64url respectively), so whoever stores or returns a share knows
- * the enclave made it for this wallet (lambdas/co-signer/domain/mpc-key-user-data.ts computes it).
+ * the enclave made it for this wallet (enclave-host/enclave/mpc-key-user-data.ts computes it).
  */
 export interface CreatedMpcKey {
   readonly address: Hex;
@@ -392,6 +442,8 @@ export interface CreatedMpcKey {
 }
 
 export const MPC_KEY_ATTESTATION_TAG = 'strongroom.mpc-key.v1';
+/** How long an mpc signing session's key lives in the enclave, unused. */
+export const MPC_SESSION_TTL_SECONDS = 120;
 /** User data of a signing session's attestation: keccak256(abi.encode(tag, deployment, walletId, jobId)); its public_key is the session's X25519 key. */
 export const MPC_SESSION_ATTESTATION_TAG = 'strongroom.mpc-session.v1';
 

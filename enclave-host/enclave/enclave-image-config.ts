@@ -1,7 +1,15 @@
 import { isAddress } from 'viem';
 import type { EnclaveImageConfig } from '../contract';
 
-const FIELDS = ['deploymentId', 'approvalKeyAddress', 'sealingKeyArn', 'region', 'kmsEndpoint', 'mode'];
+const FIELDS = [
+  'deploymentId',
+  'approvalKeyAddress',
+  'sealingKeyArn',
+  'region',
+  'kmsEndpoint',
+  'mode',
+  'coSignerKeyArn',
+];
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
@@ -41,6 +49,17 @@ export function parseEnclaveImageConfig(input: unknown): EnclaveImageConfig {
       'enclave image config sealingKeyArn: a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) is required',
     );
   }
+  // Optional (an image without it makes no mpc keys), but never malformed, nor the sealing key itself:
+  // share 2 under the enclave's own key would be a share the co-signer cannot refuse to release.
+  const coSignerKeyArn = raw.coSignerKeyArn === undefined ? undefined : text('coSignerKeyArn');
+  if (coSignerKeyArn !== undefined && !KMS_KEY_ARN.test(coSignerKeyArn)) {
+    throw new RangeError(
+      'enclave image config coSignerKeyArn: a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) is required',
+    );
+  }
+  if (coSignerKeyArn !== undefined && coSignerKeyArn === sealingKeyArn) {
+    throw new RangeError('enclave image config coSignerKeyArn: the co-signer key must not be the sealing key');
+  }
   const region = text('region');
   if (!REGION.test(region))
     throw new RangeError('enclave image config region: an AWS region such as eu-west-1 is required');
@@ -63,5 +82,6 @@ export function parseEnclaveImageConfig(input: unknown): EnclaveImageConfig {
     region,
     kmsEndpoint,
     mode,
+    ...(coSignerKeyArn === undefined ? {} : { coSignerKeyArn }),
   };
 }

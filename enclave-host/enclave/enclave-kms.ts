@@ -11,10 +11,22 @@ export interface EnclaveKmsRequest {
   readonly credentials: KmsCredentials;
 }
 
+/** Encrypt under another party's key: no Recipient (KMS answers only a ciphertext, which needs none). */
+export interface EnclaveKmsEncryptRequest {
+  /** The compiled-in co-signer key ARN; never one a request named. */
+  readonly keyId: string;
+  /** At most 4 KiB (KMS's limit): a key share. Sent over the TLS session that ends inside the enclave. */
+  readonly plaintext: Uint8Array;
+  readonly encryptionContext: Readonly<Record<string, string>>;
+  readonly credentials: KmsCredentials;
+}
+
 /**
- * The two KMS calls the enclave makes, both with a Recipient attestation, so plaintext key material
- * never crosses the host: KMS answers only with CMS EnvelopedData to the attested key. A port so the
- * enclave's rules are tested with a fake; the SDK adapter is `sdkEnclaveKms`.
+ * The KMS calls the enclave makes. The two that answer key material carry a Recipient attestation, so
+ * plaintext key material never crosses the host: KMS answers only with CMS EnvelopedData to the
+ * attested key. Encrypt (issue 16: share 2 of an mpc key, under the co-signer's key) answers only a
+ * ciphertext; its plaintext leaves the enclave inside the TLS session with KMS, which the vsock-proxy
+ * only forwards. A port so the enclave's rules are tested with a fake; the SDK adapter is `sdkEnclaveKms`.
  */
 export interface EnclaveKms {
   /** GenerateDataKey (AES_256) with Recipient: the data key under the KMS key, and to the enclave's key. */
@@ -25,6 +37,8 @@ export interface EnclaveKms {
   decryptForRecipient(
     request: EnclaveKmsRequest & { readonly ciphertextBlob: Uint8Array },
   ): Promise<{ readonly ciphertextForRecipient: Uint8Array }>;
+  /** Encrypt (SYMMETRIC_DEFAULT): the plaintext under `keyId`, bound to the context. */
+  encrypt(request: EnclaveKmsEncryptRequest): Promise<{ readonly ciphertextBlob: Uint8Array }>;
 }
 
 /**

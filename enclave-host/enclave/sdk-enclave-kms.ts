@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { classifyKmsError } from '../../lambdas/adapters/kms/classify-kms-error';
 import { kmsClient } from '../../lambdas/adapters/kms/kms-client';
 import type { EnclaveImageConfig, KmsCredentials } from '../contract';
@@ -77,6 +77,28 @@ export function sdkEnclaveKms(config: Pick<EnclaveImageConfig, 'kmsEndpoint' | '
         return { ciphertextForRecipient: out.CiphertextForRecipient };
       } catch (error) {
         throw asEnclaveKmsError('Decrypt', error);
+      } finally {
+        client.destroy();
+      }
+    },
+
+    async encrypt(request) {
+      const client = clientFor(request.credentials);
+      try {
+        const out = await client.send(
+          new EncryptCommand({
+            KeyId: request.keyId,
+            Plaintext: request.plaintext,
+            EncryptionContext: { ...request.encryptionContext },
+            EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+          }),
+        );
+        if (out.CiphertextBlob === undefined) {
+          throw new EnclaveKmsError('refused', 'MissingCiphertext', 'Encrypt answered without a ciphertext');
+        }
+        return { ciphertextBlob: out.CiphertextBlob };
+      } catch (error) {
+        throw asEnclaveKmsError('Encrypt', error);
       } finally {
         client.destroy();
       }

@@ -21,6 +21,8 @@ const ENCLAVE_ERROR_CODES: Readonly<Record<EnclaveRefusalCode, true>> = {
   'ENCLAVE.ADDRESS_MISMATCH': true,
   'ENCLAVE.KMS_UNAVAILABLE': true,
   'ENCLAVE.INTERNAL': true,
+  'ENCLAVE.SESSION_UNKNOWN': true,
+  'ENCLAVE.SHARE_INVALID': true,
 };
 
 /** SendTaskFailure's `cause` is at most 32 768 characters; an enclave message is far shorter, but never trusted to be. */

@@ -11,7 +11,8 @@ import {
   type StringRule,
   type UncheckedObject,
 } from '../../lambdas/domain/validation';
-import type { EnclaveRequest, KmsCredentials, SealContext, SealedKey } from '../contract';
+import type { EnclaveRequest, HpkeSealed, KmsCredentials, SealContext, SealedKey, SealPurpose } from '../contract';
+import { decodeBase64url, HPKE_SHARE_FORMAT, isShareError, parseRecoveryPublicKey } from '../shares';
 import { EnclaveError } from './enclave-error';
 
 /*
@@ -27,7 +28,25 @@ const FIELDS: Record<EnclaveRequest['op'], readonly string[]> = {
   createAgentKey: ['op', 'walletId', 'credentials'],
   sign: ['op', 'transferId', 'walletId', 'proof', 'proofSignature', 'sealedKey', 'credentials'],
   rotateAgentKey: ['op', 'walletId', 'current', 'credentials'],
+  createMpcKey: ['op', 'walletId', 'recoveryPublicKey', 'credentials'],
+  openMpcSession: ['op', 'walletId', 'jobId'],
+  signMpc: [
+    'op',
+    'transferId',
+    'walletId',
+    'jobId',
+    'sessionId',
+    'proof',
+    'proofSignature',
+    'sealedShare',
+    'releasedShare',
+    'credentials',
+  ],
 };
+/** What each op accepts as a sealed record: an agent key for sign and rotation, share 1 for signMpc. */
+const PURPOSES: readonly SealPurpose[] = ['agent-key', 'key-share'];
+const HPKE_SEALED_FIELDS = ['format', 'context', 'enc', 'ciphertext'];
+const SHARE_CONTEXT_FIELDS = ['deployment', 'walletId', 'address', 'epoch', 'share'];
 const SEALED_KEY_FIELDS = ['format', 'context', 'address', 'encryptedDataKey', 'iv', 'ciphertext'];
 const CONTEXT_FIELDS = ['deployment', 'walletId', 'purpose', 'version'];
 const CREDENTIAL_FIELDS = ['accessKeyId', 'secretAccessKey', 'sessionToken'];
@@ -43,6 +62,12 @@ const BASE64_RULE: StringRule = {
   patternHint: 'base64',
 };
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+/** A signing job's id (`${transferId}:${attempt}:${proofId}`), as the host's job parser bounds it. */
+const JOB_ID_RULE: StringRule = { maxLength: 512, pattern: /^[\x21-\x7e]+$/, patternHint: 'printable ASCII' };
+/** What openMpcSession answers: 16 random bytes in base64url. */
+const SESSION_ID_RULE: StringRule = { maxLength: 22, pattern: /^[A-Za-z0-9_-]{22}$/, patternHint: 'a session id' };
+/** HPKE's encapsulated X25519 key is 32 bytes; a sealed 33-byte share 49. Bounded generously, checked exactly by openShare. */
+const BASE64URL_RULE: StringRule = { maxLength: 512, pattern: /^[A-Za-z0-9_-]+$/, patternHint: 'base64url' };
 
 /**
  * Parses a request as the enclave receives it, or throws ENCLAVE.BAD_REQUEST naming the field (never
@@ -92,6 +117,33 @@ function parse(input: unknown): EnclaveRequest {
         sealedKey: parseSealedKey(raw.sealedKey, 'request.sealedKey'),
         credentials: parseCredentials(raw.credentials, 'request.credentials'),
       };
+    case 'createMpcKey':
+      return {
+        op: 'createMpcKey',
+        walletId: requireString(raw, 'walletId', 'request', ID_RULE),
+        recoveryPublicKey: recoveryPublicKey(raw.recoveryPublicKey, 'request.recoveryPublicKey'),
+        credentials: parseCredentials(raw.credentials, 'request.credentials'),
+      };
+    case 'openMpcSession':
+      return {
+        op: 'openMpcSession',
+        walletId: requireString(raw, 'walletId', 'request', ID_RULE),
+        jobId: requireString(raw, 'jobId', 'request', JOB_ID_RULE),
+      };
+    case 'signMpc':
+      if (raw.proof === undefined) throw new EnclaveError('ENCLAVE.BAD_REQUEST', 'request.proof: is required');
+      return {
+        op: 'signMpc',
+        transferId: requireString(raw, 'transferId', 'request', ID_RULE),
+        walletId: requireString(raw, 'walletId', 'request', ID_RULE),
+        jobId: requireString(raw, 'jobId', 'request', JOB_ID_RULE),
+        sessionId: requireString(raw, 'sessionId', 'request', SESSION_ID_RULE),
+        proof: raw.proof,
+        proofSignature: signature(raw.proofSignature, 'request.proofSignature'),
+        sealedShare: parseSealedKey(raw.sealedShare, 'request.sealedShare'),
+        releasedShare: parseHpkeSealed(raw.releasedShare, 'request.releasedShare'),
+        credentials: parseCredentials(raw.credentials, 'request.credentials'),
+      };
   }
 }
 
@@ -113,13 +165,61 @@ export function parseSealedKey(input: unknown, path: string): SealedKey {
 function parseSealContext(input: unknown, path: string): SealContext {
   const raw = expectObject(input, path);
   rejectUnknownFields(raw, CONTEXT_FIELDS, path);
-  if (raw.purpose !== 'agent-key') fail(join(path, 'purpose'), 'must be agent-key');
+  const purpose = PURPOSES.find((known) => known === raw.purpose);
+  if (purpose === undefined) fail(join(path, 'purpose'), `must be one of ${PURPOSES.join(', ')}`);
   return {
     deployment: requireString(raw, 'deployment', path, DEPLOYMENT_RULE),
     walletId: requireString(raw, 'walletId', path, ID_RULE),
-    purpose: 'agent-key',
+    purpose,
     version: requireString(raw, 'version', path, VERSION_RULE),
   };
+}
+
+/** Share 2 as the co-signer released it; whether it is for this wallet, address and epoch is the enclave's to check. */
+function parseHpkeSealed(input: unknown, path: string): HpkeSealed {
+  const raw = expectObject(input, path);
+  rejectUnknownFields(raw, HPKE_SEALED_FIELDS, path);
+  if (raw.format !== HPKE_SHARE_FORMAT) fail(join(path, 'format'), `must be ${HPKE_SHARE_FORMAT}`);
+  const contextPath = join(path, 'context');
+  const context = expectObject(raw.context, contextPath);
+  rejectUnknownFields(context, SHARE_CONTEXT_FIELDS, contextPath);
+  const share = context.share;
+  if (share !== '1' && share !== '2' && share !== '3') fail(join(contextPath, 'share'), "must be '1', '2' or '3'");
+  return {
+    format: HPKE_SHARE_FORMAT,
+    context: {
+      deployment: requireString(context, 'deployment', contextPath, DEPLOYMENT_RULE),
+      walletId: requireString(context, 'walletId', contextPath, ID_RULE),
+      address: shareAddress(context.address, join(contextPath, 'address')),
+      epoch: requireString(context, 'epoch', contextPath, VERSION_RULE),
+      share,
+    },
+    enc: base64url(raw, 'enc', path),
+    ciphertext: base64url(raw, 'ciphertext', path),
+  };
+}
+
+/** Checked, but kept as spelled: the context is HPKE's aad, authenticated byte for byte. */
+function shareAddress(value: unknown, field: string): Hex {
+  parseAddress(value, field);
+  return value as Hex;
+}
+
+function base64url(raw: UncheckedObject, name: string, path: string): string {
+  const value = requireString(raw, name, path, BASE64URL_RULE);
+  if (decodeBase64url(value) === undefined) fail(join(path, name), 'must be canonical base64url');
+  return value;
+}
+
+/** 32 bytes of X25519 in base64url, not a low-order point: the shares' own check, as a BAD_REQUEST. */
+function recoveryPublicKey(value: unknown, field: string): string {
+  try {
+    parseRecoveryPublicKey(value);
+  } catch (cause) {
+    if (isShareError(cause)) fail(field, cause.message);
+    throw cause;
+  }
+  return value as string;
 }
 
 function parseCredentials(input: unknown, path: string): KmsCredentials {

@@ -3,7 +3,7 @@ import { isAttestationError } from '../../enclave-host/attestation/attestation-e
 import { DEFAULT_ATTESTATION_MAX_AGE_SECONDS, type CoSignerConfig } from './co-signer-config';
 import { CoSignerRefusal, refuse, type CoSignerRegistrationRefusalCode } from './domain/co-signer-refusal';
 import { decodeCanonical } from './domain/decode-canonical';
-import { mpcKeyUserData } from './domain/mpc-key-user-data';
+import { mpcKeyUserData } from '../../enclave-host/enclave/mpc-key-user-data';
 import { parseCoSignerShare } from './domain/parse-co-signer-share';
 import type { CoSignerShareStore } from './ports/co-signer-share-store';
 

@@ -17,7 +17,7 @@ import { verifyAuthorizationProof } from '../domain/proof/verify-authorization-p
 import { DEFAULT_ATTESTATION_MAX_AGE_SECONDS, type CoSignerConfig } from './co-signer-config';
 import { CoSignerRefusal, refuse } from './domain/co-signer-refusal';
 import { CAP_WINDOW_MS, capFor, withinCap } from './domain/daily-cap';
-import { mpcSessionUserData } from './domain/mpc-session-user-data';
+import { mpcSessionUserData } from '../../enclave-host/enclave/mpc-session-user-data';
 import { parseReleaseRequest, type ParsedReleaseRequest } from './domain/parse-release-request';
 import { exposureOf } from './domain/transfer-exposure';
 import type { CoSignerShareRecord, CoSignerShareStore } from './ports/co-signer-share-store';
@@ -47,7 +47,8 @@ const X25519_PUBLIC_KEY_BYTES = 32;
  * 3. the wallet has a share (UNKNOWN_WALLET); the proof's transaction is from its address
  *    (TRANSACTION_MISMATCH); its epoch is not retired (EPOCH_RETIRED);
  * 4. the cap: this transaction's exposure plus the last 24 h's releases stay within the wallet's cap
- *    for the asset; a proof released before is not counted again (CAP_EXCEEDED);
+ *    for the asset; a proof released before is not counted again (CAP_EXCEEDED); checked again when
+ *    the release is recorded, in the same step as the append, so concurrent releases cannot overshoot it;
  * 5. the session's attestation verifies for this deployment, wallet and job and carries an X25519
  *    public key (ATTESTATION_INVALID).
  * Then share 2 is decrypted, HPKE-encrypted to that key and zeroised, and the release is recorded
@@ -85,21 +86,30 @@ async function release(deps: ReleaseShareDeps, input: CoSignerReleaseRequest): P
   if (record.retired !== undefined)
     refuse('COSIGNER.EPOCH_RETIRED', `epoch ${context.epoch} of wallet ${request.walletId} is retired`);
 
-  const exposure = await checkCap(deps, request.walletId, proofId, now, proof.transaction);
+  const capped = await checkCap(deps, request.walletId, proofId, now, proof.transaction);
   const recipientKey = await attestedSessionKey(deps, request, now);
 
   const sealed = await sealedShare(deps, record, recipientKey);
-  await deps.releases.record({
-    walletId: request.walletId,
-    proofId,
-    jobId: request.jobId,
-    transferId: proof.transferId,
-    epoch: context.epoch,
-    asset: exposure.asset,
-    amount: exposure.amount,
-    recipientKeyDigest: sha256(recipientKey),
-    at: now,
-  });
+  // The cap again, with the append, as one step: the check above read the log before the attestation
+  // and KMS, and another release of the wallet may have committed since. Losing here drops the sealed
+  // share unreturned.
+  const recorded = await deps.releases.recordWithinCap(
+    {
+      walletId: request.walletId,
+      proofId,
+      jobId: request.jobId,
+      transferId: proof.transferId,
+      epoch: context.epoch,
+      asset: capped.asset,
+      amount: capped.amount,
+      recipientKeyDigest: sha256(recipientKey),
+      at: now,
+    },
+    capped.cap,
+    windowStart(now),
+  );
+  if (typeof recorded === 'object')
+    refuse('COSIGNER.CAP_EXCEEDED', overCap(request.walletId, capped, recorded.releasedInWindow));
   return sealed;
 }
 
@@ -137,29 +147,41 @@ async function verifiedProofId(config: CoSignerConfig, request: ParsedReleaseReq
   return proofId;
 }
 
-/** Step 4: the wallet's own daily cap for the asset the transaction exposes. */
+/** What the cap counts for this release: the asset and amount the transaction exposes, and the wallet's cap for it. */
+interface CappedExposure {
+  readonly asset: Asset;
+  readonly amount: bigint;
+  readonly cap: bigint;
+}
+
+const windowStart = (now: Date): Date => new Date(now.getTime() - CAP_WINDOW_MS);
+
+const overCap = (walletId: string, { asset, amount, cap }: CappedExposure, released: bigint): string =>
+  `${amount} more of ${asset} after ${released} released in 24 h exceeds wallet ${walletId}'s cap of ${cap}`;
+
+/**
+ * Step 4: the wallet's own daily cap for the asset the transaction exposes, before anything is
+ * decrypted. Not the last word: `recordWithinCap` checks it again atomically with the append.
+ */
 async function checkCap(
   deps: ReleaseShareDeps,
   walletId: string,
   proofId: Hex,
   now: Date,
   transaction: PreparedTransaction,
-): Promise<{ readonly asset: Asset; readonly amount: bigint }> {
+): Promise<CappedExposure> {
   const exposure = exposureOf(transaction);
   if (exposure.kind === 'unvalued')
     return refuse('COSIGNER.CAP_EXCEEDED', `the co-signer's cap cannot value this transaction: ${exposure.reason}`);
   const cap = capFor(deps.config.caps, walletId, exposure.asset);
   if (cap === undefined)
     return refuse('COSIGNER.CAP_EXCEEDED', `no daily cap is configured for ${exposure.asset} on wallet ${walletId}`);
+  const capped = { asset: exposure.asset, amount: exposure.amount, cap };
   // A redelivered job's proof was counted when first released: counting it again would refuse its retry.
-  if ((await deps.releases.find(walletId, proofId)) !== undefined) return exposure;
-  const released = await deps.releases.releasedSince(walletId, exposure.asset, new Date(now.getTime() - CAP_WINDOW_MS));
-  if (!withinCap(cap, released, exposure.amount))
-    refuse(
-      'COSIGNER.CAP_EXCEEDED',
-      `${exposure.amount} more of ${exposure.asset} after ${released} released in 24 h exceeds wallet ${walletId}'s cap of ${cap}`,
-    );
-  return exposure;
+  if ((await deps.releases.find(walletId, proofId)) !== undefined) return capped;
+  const released = await deps.releases.releasedSince(walletId, exposure.asset, windowStart(now));
+  if (!withinCap(cap, released, exposure.amount)) refuse('COSIGNER.CAP_EXCEEDED', overCap(walletId, capped, released));
+  return capped;
 }
 
 /** Step 5: the enclave session asking for the share, attested for this job, and its public key. */

@@ -6,7 +6,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Hex } from 'viem';
 import { NitroAttestationVerifier } from '../../enclave-host/attestation';
-import type { EnclaveClient, KmsCredentials, PcrValues } from '../../enclave-host/contract';
+import type { EnclaveClient, KmsCredentials, PcrValues, SealedKey } from '../../enclave-host/contract';
 import { buildEnclaveBundle } from '../../enclave-host/enclave/build';
 import { DynamoJobLedger } from '../../enclave-host/host/dynamo-job-ledger';
 import { createSigningHost, type SigningHost } from '../../enclave-host/host/signing-host';
@@ -16,6 +16,7 @@ import { EnclaveError, isEnclaveUnavailable } from '../../enclave-host/protocol/
 import { SocketEnclaveClient } from '../../enclave-host/protocol/socket-enclave-client';
 import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
 import { DependencyUnavailableError, StrongroomError } from '../../lambdas/domain/errors';
+import type { SealedAgentKey } from '../../lambdas/domain/wallets/sealed-agent-key';
 import type { AgentKeys, CreatedAgentKey } from '../../lambdas/ports/agent-keys';
 import { awsJsonHandler } from '../aws/aws-json-protocol';
 import { KmsStandIn } from '../aws/kms-stand-in';
@@ -135,15 +136,18 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
   const { sqs } = queue;
   const queueUrl = queue.standIn.createQueue('strongroom-signing');
   const sealingKeyArn = localSealingKey(kms, options.dir);
+  const coSignerKeyArn = localCoSignerKey(kms, options.dir);
 
   // The enclave program starts at its first use (a wallet to create, a job to sign), so a stack that
   // never meets an enclave wallet pays neither the bundle build nor the process.
   let started: Promise<RunningProgram> | undefined;
   const program = (): Promise<RunningProgram> =>
-    (started ??= startProgram(options, { sealingKeyArn, kmsEndpoint: kmsServer.url }, log).then((running) => {
-      kms.trustAttestations({ attestationRoot: running.root, maxAgeSeconds: 300 });
-      return running;
-    }));
+    (started ??= startProgram(options, { sealingKeyArn, coSignerKeyArn, kmsEndpoint: kmsServer.url }, log).then(
+      (running) => {
+        kms.trustAttestations({ attestationRoot: running.root, maxAgeSeconds: 300 });
+        return running;
+      },
+    ));
   // A start that failed is tried again at the next use.
   const use = async (): Promise<RunningProgram> => {
     try {
@@ -215,7 +219,7 @@ interface RunningProgram {
 /** Builds the bundle with this deployment's values compiled in, starts it, and waits for its health. */
 async function startProgram(
   options: LocalEnclaveOptions,
-  sealing: { readonly sealingKeyArn: string; readonly kmsEndpoint: string },
+  keys: { readonly sealingKeyArn: string; readonly coSignerKeyArn: string; readonly kmsEndpoint: string },
   log: (line: string) => void,
 ): Promise<RunningProgram> {
   const bundle = join(options.dir, 'enclave.js');
@@ -224,10 +228,11 @@ async function startProgram(
     config: {
       deploymentId: options.deploymentId,
       approvalKeyAddress: options.approvalKeyAddress,
-      sealingKeyArn: sealing.sealingKeyArn,
+      sealingKeyArn: keys.sealingKeyArn,
       region: REGION,
-      kmsEndpoint: sealing.kmsEndpoint,
+      kmsEndpoint: keys.kmsEndpoint,
       mode: 'local',
+      coSignerKeyArn: keys.coSignerKeyArn,
     },
   });
   const rootPath = join(options.dir, 'nsm-root.pem');
@@ -250,18 +255,70 @@ async function startProgram(
 }
 
 /**
+ * The co-signer's key's policy, reduced to what the KMS stand-in evaluates (it has no principals): the
+ * enclave may Encrypt share 2 of a new mpc key under it, and Decrypt is left to the co-signer. In the
+ * cloud only the co-signer's role may Decrypt under this key (and the enclave's instance role only
+ * Encrypt); here every caller is the same stand-in principal, so the Decrypt statement stands for the
+ * co-signer's, and the point kept is that Decrypt carries no Recipient: the co-signer is a Lambda
+ * function, not the enclave.
+ */
+export function localCoSignerKeyPolicy(): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AllowTheEnclaveToEncryptShares',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kms:Encrypt',
+        Resource: '*',
+      },
+      {
+        Sid: 'AllowTheCoSignerToDecrypt',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+      },
+    ],
+  });
+}
+
+/**
  * The sealing key in the KMS stand-in, under the PCR policy. Its secret is kept in the enclave
  * directory (0600, beside the local vault's passphrase in the data directory), so enclave wallets
  * sealed in one `npm start` still open in the next: real KMS keeps its keys itself.
  */
 function localSealingKey(kms: KmsStandIn, dir: string): string {
-  const file = join(dir, 'sealing-key.json');
+  return persistedKey(kms, join(dir, 'sealing-key.json'), {
+    description: 'strongroom enclave sealing key (local)',
+    policy: localSealingKeyPolicy(LOCAL_ENCLAVE_PCRS),
+  });
+}
+
+/**
+ * The co-signer's key (issue 16), to which the enclave encrypts share 2 of each mpc key: built into the
+ * bundle as `coSignerKeyArn`, kept across restarts like the sealing key, since the co-signer's stored
+ * shares were encrypted under it.
+ */
+function localCoSignerKey(kms: KmsStandIn, dir: string): string {
+  return persistedKey(kms, join(dir, 'co-signer-key.json'), {
+    description: 'strongroom co-signer share key (local)',
+    policy: localCoSignerKeyPolicy(),
+  });
+}
+
+/** A symmetric key in the stand-in whose id and secret are kept in `file` (0600), restored at the next start. */
+function persistedKey(
+  kms: KmsStandIn,
+  file: string,
+  options: { readonly description: string; readonly policy: string },
+): string {
   const saved = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as { id: string; secret: string })
     : undefined;
   const { keyId, arn } = kms.createKey({
-    description: 'strongroom enclave sealing key (local)',
-    policy: localSealingKeyPolicy(LOCAL_ENCLAVE_PCRS),
+    ...options,
     ...(saved === undefined ? {} : { restore: { id: saved.id, secret: Buffer.from(saved.secret, 'hex') } }),
   });
   if (saved === undefined) {
@@ -278,7 +335,7 @@ function localAgentKeys(client: EnclaveClient, verifier: () => Promise<NitroAtte
       try {
         const result = await client.call({ op: 'createAgentKey', walletId, credentials: { ...LOCAL_CREDENTIALS } });
         if (result.op !== 'createAgentKey') throw new Error(`the enclave answered ${result.op} to createAgentKey`);
-        return { address: result.address, sealedKey: result.sealedKey, attestation: result.attestation };
+        return { address: result.address, sealedKey: agentKeyOf(result.sealedKey), attestation: result.attestation };
       } catch (error) {
         throw enclaveFailure(error, walletId);
       }
@@ -288,6 +345,14 @@ function localAgentKeys(client: EnclaveClient, verifier: () => Promise<NitroAtte
       await verifyAgentKeyAttestation(await verifier(), expect, document, userData);
     },
   };
+}
+
+/** createAgentKey's sealed record, which the enclave always seals as an agent key (never a key share). */
+function agentKeyOf(sealed: SealedKey): SealedAgentKey {
+  const { context } = sealed;
+  if (context.purpose !== 'agent-key')
+    throw new Error(`the enclave answered createAgentKey with a ${context.purpose}, not an agent key`);
+  return { ...sealed, context: { ...context, purpose: context.purpose } };
 }
 
 function enclaveFailure(error: unknown, walletId: string): Error {

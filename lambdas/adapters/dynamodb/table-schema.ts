@@ -4,12 +4,22 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * The tables of strongroom: one description read by both the CDK stack and the local bootstrap, so
  * the two cannot drift. Every key attribute is a string.
  *
- * The append-only tables (events, ledger, audit, approvals, nonces, signingJobs) take only conditional puts; IAM
- * denies UpdateItem/DeleteItem on them and a stream alarm fires on any MODIFY or REMOVE. `transfers`
- * is a read model (the listing projection), overwritten by version-conditioned puts. Idempotency needs
- * no table: a submit's SUBMITTED event, keyed by (caller, Idempotency-Key), holds its body's fingerprint.
+ * The append-only tables (events, ledger, audit, approvals, nonces, signingJobs, coSigner) take only
+ * conditional puts; IAM denies UpdateItem/DeleteItem on them and a stream alarm fires on any MODIFY or
+ * REMOVE. `transfers` is a read model (the listing projection), overwritten by version-conditioned puts.
+ * Idempotency needs no table: a submit's SUBMITTED event, keyed by (caller, Idempotency-Key), holds its
+ * body's fingerprint.
  */
-export const TABLE_NAMES = ['events', 'transfers', 'ledger', 'audit', 'approvals', 'nonces', 'signingJobs'] as const;
+export const TABLE_NAMES = [
+  'events',
+  'transfers',
+  'ledger',
+  'audit',
+  'approvals',
+  'nonces',
+  'signingJobs',
+  'coSigner',
+] as const;
 
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -80,6 +90,16 @@ export const TABLE_SCHEMAS: { readonly [T in TableName]: TableSchema } = {
    * or voided by the workflow, never both.
    */
   signingJobs: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
+  /**
+   * The co-signer's own table (issue 16), granted to no other function (its shares and release log;
+   * lambdas/co-signer/adapters). pk `SHARE#<walletId>`: share 2 as the enclave made it (KMS ciphertext
+   * under the co-signer's key, and its context), sk `EPOCH#<epoch, 9 digits>`; the epoch's retirement,
+   * sk `EPOCH#<epoch>#RETIRED`. pk `RELEASES#<walletId>`: the wallet's releases of share 2 in commit
+   * order, sk `SEQ#<12-digit sequence>`, each with its asset, amount, `at` and `latestAt` (the latest
+   * `at` so far, where the cap's backward read of the window stops); and the same release under sk
+   * `PROOF#<proofId>`, put in the same transaction, so a proof is recorded once.
+   */
+  coSigner: { ...pkSk, globalIndexes: [], localIndexes: [], appendOnly: true },
 };
 
 /** Table names in one deployment: logical name → physical name. */

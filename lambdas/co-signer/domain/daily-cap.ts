@@ -28,3 +28,7 @@ function lookup(caps: AssetCaps | undefined, asset: Asset): bigint | undefined {
 /** Whether `amount` more stays within `cap` after `releasedInWindow`, all base units. */
 export const withinCap = (cap: bigint, releasedInWindow: bigint, amount: bigint): boolean =>
   releasedInWindow + amount <= cap;
+
+/** Whether two assets are the same: "native" only itself, token addresses whatever their case. */
+export const sameAsset = (a: Asset, b: Asset): boolean =>
+  a === 'native' || b === 'native' ? a === b : sameAddress(a, b);

@@ -1,3 +1,4 @@
+import { sameShare } from '../domain/same-share';
 import type { CoSignerShare } from '../../../enclave-host/contract';
 import type {
   CoSignerShareRecord,
@@ -39,13 +40,4 @@ export class MemoryCoSignerShareStore implements CoSignerShareStore {
     epochs.set(epoch, { ...existing, retired: { at, reason } });
     return 'retired';
   }
-}
-
-function sameShare(a: CoSignerShare, b: CoSignerShare): boolean {
-  const keys = ['deployment', 'walletId', 'address', 'epoch', 'share'] as const;
-  return (
-    a.format === b.format &&
-    a.ciphertextBlob === b.ciphertextBlob &&
-    keys.every((key) => a.context[key] === b.context[key])
-  );
 }

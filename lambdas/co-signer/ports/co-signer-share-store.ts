@@ -18,8 +18,8 @@ export type RegisterOutcome =
 export type RetireOutcome = 'retired' | 'already-retired' | 'unknown';
 
 /**
- * The co-signer's shares (DynamoDB later, its own table and role): one per (walletId, epoch), written
- * with a condition so it is never replaced; retiring is one-way.
+ * The co-signer's shares (DynamoDB: its own `coSigner` table, adapters/dynamo-co-signer-share-store.ts):
+ * one per (walletId, epoch), written with a condition so it is never replaced; retiring is one-way.
  */
 export interface CoSignerShareStore {
   register(share: CoSignerShare, at: Date): Promise<RegisterOutcome>;

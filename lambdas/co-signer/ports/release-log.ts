@@ -17,18 +17,31 @@ export interface ShareRelease {
   readonly at: Date;
 }
 
+/** The cap held no room for the release: nothing was recorded. `releasedInWindow` is what the window held then. */
+export interface CapExceeded {
+  readonly kind: 'cap-exceeded';
+  readonly releasedInWindow: bigint;
+}
+
+export type RecordOutcome =
+  /** Appended, and within the cap when appended. */
+  | 'recorded'
+  /** The proof was recorded before: the first record stays, not checked against the cap again (it was counted). */
+  | 'already-recorded'
+  | CapExceeded;
+
 /**
- * The co-signer's append-only record of releases (DynamoDB later: conditional puts, no update or
- * delete granted). `record` is once per (walletId, proofId): a second record for the same proof keeps
- * the first and says so.
+ * The co-signer's append-only record of releases (DynamoDB: conditional puts, no update or delete
+ * granted), once per (walletId, proofId).
  *
- * The cap reads the log then appends: two different proofs of one wallet released at the same instant
- * could each pass the cap alone. The memory adapter runs one request at a time; a DynamoDB adapter
- * must serialize a wallet's releases (e.g. a per-wallet head item, version-conditioned, in the same
- * transaction as the append) so the check and the append are one.
+ * `recordWithinCap` is the cap's check and the append as one step: a release is appended only if the
+ * wallet's releases of its asset at or after `windowStart`, plus its amount, stay within `cap`, and no
+ * other release of the wallet can commit between that sum and the append. A read-then-append would let
+ * two proofs of one wallet, released at the same instant, each pass the cap alone and overshoot it
+ * together. There is no way to append without a cap.
  */
 export interface ReleaseLog {
-  record(release: ShareRelease): Promise<'recorded' | 'already-recorded'>;
+  recordWithinCap(release: ShareRelease, cap: bigint, windowStart: Date): Promise<RecordOutcome>;
   find(walletId: string, proofId: Hex): Promise<ShareRelease | undefined>;
   /** The sum, in base units, of the wallet's releases of `asset` at or after `since`. */
   releasedSince(walletId: string, asset: Asset, since: Date): Promise<bigint>;

@@ -4,7 +4,7 @@ import type { CoSignerReleaseRequest, CoSignerShare, HpkeSealed, ShareContext } 
 import { NitroAttestationVerifier } from '../../../enclave-host/attestation/nitro-attestation-verifier';
 import { SyntheticNsm } from '../../../enclave-host/attestation/synthetic-nsm';
 import type { CoSignerConfig } from '../../../lambdas/co-signer/co-signer-config';
-import { mpcSessionUserData } from '../../../lambdas/co-signer/domain/mpc-session-user-data';
+import { mpcSessionUserData } from '../../../enclave-host/enclave/mpc-session-user-data';
 import { MemoryCoSignerShareStore } from '../../../lambdas/co-signer/memory/memory-co-signer-share-store';
 import { MemoryReleaseLog } from '../../../lambdas/co-signer/memory/memory-release-log';
 import type { ShareDecrypter } from '../../../lambdas/co-signer/ports/share-decrypter';

@@ -40,6 +40,7 @@ describe('the memory release log', () => {
     recipientKeyDigest: `0x${'00'.repeat(32)}`,
     at,
   });
+  const UNCAPPED = 2n ** 255n;
   const P1: Hex = `0x${'01'.repeat(32)}`;
   const P2: Hex = `0x${'02'.repeat(32)}`;
   const P3: Hex = `0x${'03'.repeat(32)}`;
@@ -47,10 +48,10 @@ describe('the memory release log', () => {
   it('records once per proof, and sums a wallet’s releases of an asset since an instant', async () => {
     const log = new MemoryReleaseLog();
     const hourAgo = new Date(NOW.getTime() - 3_600_000);
-    expect(await log.record(release(P1, 5n, hourAgo))).toBe('recorded');
-    expect(await log.record(release(P1, 500n, NOW))).toBe('already-recorded');
-    await log.record(release(P2, 7n, NOW));
-    await log.record(release(P3, 11n, NOW, USDC));
+    expect(await log.recordWithinCap(release(P1, 5n, hourAgo), UNCAPPED, hourAgo)).toBe('recorded');
+    expect(await log.recordWithinCap(release(P1, 500n, NOW), UNCAPPED, hourAgo)).toBe('already-recorded');
+    await log.recordWithinCap(release(P2, 7n, NOW), UNCAPPED, hourAgo);
+    await log.recordWithinCap(release(P3, 11n, NOW, USDC), UNCAPPED, hourAgo);
     expect(await log.releasedSince(WALLET, 'native', hourAgo)).toBe(12n);
     expect(await log.releasedSince(WALLET, 'native', NOW)).toBe(7n);
     expect(await log.releasedSince(WALLET, USDC.toLowerCase() as typeof USDC, hourAgo)).toBe(11n);

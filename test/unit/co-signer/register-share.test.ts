@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CoSignerShare } from '../../../enclave-host/contract';
-import { mpcKeyUserData } from '../../../lambdas/co-signer/domain/mpc-key-user-data';
+import { mpcKeyUserData } from '../../../enclave-host/enclave/mpc-key-user-data';
 import { MemoryCoSignerShareStore } from '../../../lambdas/co-signer/memory/memory-co-signer-share-store';
 import { registerShare, type RegisterShareDeps } from '../../../lambdas/co-signer/register-share';
 import { newAccount } from '../domain/proof/proof-fixtures';

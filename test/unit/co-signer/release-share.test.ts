@@ -2,8 +2,9 @@ import { encodeFunctionData, sha256, type Hex } from 'viem';
 import type { CoSignerReleaseAnswer, CoSignerReleaseRequest } from '../../../enclave-host/contract';
 import { generateRecoveryKeyPair, openShare, sealShare } from '../../../enclave-host/shares/hpke-share';
 import { decodeBase64url } from '../../../enclave-host/shares/base64url';
-import { mpcSessionUserData } from '../../../lambdas/co-signer/domain/mpc-session-user-data';
-import type { ReleaseLog } from '../../../lambdas/co-signer/ports/release-log';
+import { mpcSessionUserData } from '../../../enclave-host/enclave/mpc-session-user-data';
+import { MemoryReleaseLog } from '../../../lambdas/co-signer/memory/memory-release-log';
+import type { ReleaseLog, ShareRelease } from '../../../lambdas/co-signer/ports/release-log';
 import { releaseShare } from '../../../lambdas/co-signer/release-share';
 import { ERC20_ABI } from '../../../lambdas/domain/intents';
 import { newAccount } from '../domain/proof/proof-fixtures';
@@ -20,6 +21,9 @@ import {
   WALLET,
   WALLET_ADDRESS,
 } from './co-signer-fixtures';
+
+/** A cap no test amount reaches: for seeding the log with releases of the past. */
+const UNCAPPED = 2n ** 255n;
 
 type Refused = Extract<CoSignerReleaseAnswer, { ok: false }>;
 
@@ -44,6 +48,18 @@ async function expectRefusal(
   expect(sealer.calls).toEqual([]);
   return answer;
 }
+
+const releaseOf = (transferId: string, amount: bigint): ShareRelease => ({
+  walletId: WALLET,
+  proofId: `0x${'00'.repeat(32)}`,
+  jobId: `${transferId}:1:0x`,
+  transferId,
+  epoch: '1',
+  asset: 'native',
+  amount,
+  recipientKeyDigest: `0x${'00'.repeat(32)}`,
+  at: NOW,
+});
 
 const transferData = (to: Hex, amount: bigint): Hex =>
   encodeFunctionData({ abi: ERC20_ABI, functionName: 'transfer', args: [to, amount] });
@@ -97,7 +113,7 @@ describe('releaseShare: share 2 for one signature, after the co-signer’s own c
 
   it('writes the release before answering: a log that cannot record means no share is returned', async () => {
     const failing: ReleaseLog = {
-      record: () => Promise.reject(new Error('the release log is unavailable')),
+      recordWithinCap: () => Promise.reject(new Error('the release log is unavailable')),
       find: () => Promise.resolve(undefined),
       releasedSince: () => Promise.resolve(0n),
     };
@@ -229,6 +245,27 @@ describe('releaseShare: share 2 for one signature, after the co-signer’s own c
       expect(releases.all()).toHaveLength(2);
     });
 
+    it('checks the cap again as it records: a release that passed the first check but lost a race is refused unreturned', async () => {
+      const releases = new MemoryReleaseLog();
+      // A log whose early sum is stale: another release of the wallet committed after it was read.
+      const racing: ReleaseLog = {
+        recordWithinCap: (release, cap, since) => releases.recordWithinCap(release, cap, since),
+        find: (walletId, proofId) => releases.find(walletId, proofId),
+        releasedSince: () => Promise.resolve(0n),
+      };
+      const { deps, sealer } = await coSigner({ releases: racing });
+      await releases.recordWithinCap(
+        { ...releaseOf('tr-other', 2n * ONE_ETH), proofId: `0x${'07'.repeat(32)}` },
+        UNCAPPED,
+        new Date(0),
+      );
+      const answer = refused(await releaseShare(deps, await releaseRequest(proofOf({}, { value: 1n }))));
+      expect(answer.code).toBe('COSIGNER.CAP_EXCEEDED');
+      expect(answer.message).toMatch(/1 more of native after 2000000000000000000 released in 24 h exceeds/);
+      expect(sealer.calls).toHaveLength(1); // sealed, then dropped: only an answer carries a share
+      expect(releases.all()).toHaveLength(1);
+    });
+
     it('counts only the last 24 hours', async () => {
       const setup = coSigner();
       const { deps, releases } = await setup;
@@ -241,14 +278,17 @@ describe('releaseShare: share 2 for one signature, after the co-signer’s own c
         amount: 2n * ONE_ETH,
         recipientKeyDigest: `0x${'00'.repeat(32)}` as Hex,
       };
-      await releases.record({ ...old, proofId: `0x${'01'.repeat(32)}`, at: new Date(NOW.getTime() - 25 * 3_600_000) });
+      await releases.recordWithinCap(
+        { ...old, proofId: `0x${'01'.repeat(32)}`, at: new Date(NOW.getTime() - 25 * 3_600_000) },
+        UNCAPPED,
+        new Date(0),
+      );
       expect((await releaseShare(deps, await releaseRequest(proofOf()))).ok).toBe(true);
-      await releases.record({
-        ...old,
-        proofId: `0x${'02'.repeat(32)}`,
-        amount: 1n,
-        at: new Date(NOW.getTime() - 23 * 3_600_000),
-      });
+      await releases.recordWithinCap(
+        { ...old, proofId: `0x${'02'.repeat(32)}`, amount: 1n, at: new Date(NOW.getTime() - 23 * 3_600_000) },
+        UNCAPPED,
+        new Date(0),
+      );
       const answer = refused(
         await releaseShare(deps, await releaseRequest(proofOf({ transferId: 'tr-9' }, { value: ONE_ETH }))),
       );

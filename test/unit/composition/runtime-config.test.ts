@@ -19,7 +19,16 @@ function readAll(env: NodeJS.ProcessEnv) {
   };
 }
 
-const TABLES = { events: 'e', transfers: 't', ledger: 'l', audit: 'a', approvals: 'p', nonces: 'n', signingJobs: 's' };
+const TABLES = {
+  events: 'e',
+  transfers: 't',
+  ledger: 'l',
+  audit: 'a',
+  approvals: 'p',
+  nonces: 'n',
+  signingJobs: 's',
+  coSigner: 'c',
+};
 const CHAIN = {
   chainId: 31337,
   name: 'anvil',

@@ -17,6 +17,7 @@ const config: EnclaveImageConfig = {
   region: 'eu-west-1',
   kmsEndpoint: 'http://127.0.0.1:4599',
   mode: 'local',
+  coSignerKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/66666666-7777-8888-9999-000000000000',
 };
 /** What an attacker on the host would try: the names a config might be read from. */
 const hostileEnv = {
@@ -48,6 +49,7 @@ describe('buildEnclaveBundle', () => {
     const bundle = readFileSync(outfile, 'utf8');
     expect(bundle).toContain(config.approvalKeyAddress);
     expect(bundle).toContain(config.sealingKeyArn);
+    expect(bundle).toContain(config.coSignerKeyArn);
   });
 
   it('runs with the compiled-in configuration, whatever the environment says', async () => {
@@ -102,6 +104,11 @@ describe('buildEnclaveBundle', () => {
     await expect(
       buildEnclaveBundle({ outfile: join(dir, 'bad.js'), config: { ...config, mode: 'production' } }),
     ).rejects.toThrow(/kmsEndpoint: https/);
+    for (const coSignerKeyArn of ['alias/co-signer', config.sealingKeyArn]) {
+      await expect(
+        buildEnclaveBundle({ outfile: join(dir, 'bad.js'), config: { ...config, coSignerKeyArn } }),
+      ).rejects.toThrow(/coSignerKeyArn/);
+    }
   });
 
   it('the enclave sources never read the environment', () => {

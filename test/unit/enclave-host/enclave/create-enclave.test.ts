@@ -1,8 +1,7 @@
 import { bytesToHex, keccak256, parseTransaction, recoverTransactionAddress, type Hex } from 'viem';
-import type { CreatedAgentKey, EnclaveRequest, EnclaveResult, SealedKey } from '../../../../enclave-host/contract';
+import type { CreatedAgentKey, EnclaveRequest, SealedKey } from '../../../../enclave-host/contract';
 import { agentKeyUserData } from '../../../../enclave-host/enclave/agent-key-user-data';
 import { createEnclave } from '../../../../enclave-host/enclave/create-enclave';
-import { EnclaveError } from '../../../../enclave-host/protocol/enclave-error';
 import type { EnclaveHandler } from '../../../../enclave-host/protocol/serve-frames';
 import {
   buildAuthorizationTypedData,
@@ -10,7 +9,7 @@ import {
 } from '../../../../lambdas/domain/proof/authorization-proof';
 import { proofToJson } from '../../../../lambdas/domain/proof/proof-json';
 import { BEFORE_EXPIRY, DOMAIN, VALID_UNTIL, newAccount, sampleProof } from '../../domain/proof/proof-fixtures';
-import { enclaveConfig, FakeEnclaveKms, FakeNsm, readFakeDocument, SEALING_KEY_ARN } from './enclave-fakes';
+import { enclaveConfig, FakeEnclaveKms, FakeNsm, readFakeDocument, refusal, SEALING_KEY_ARN } from './enclave-fakes';
 
 const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'not-a-real-secret', sessionToken: 'token' };
 const approvalKey = newAccount();
@@ -69,16 +68,6 @@ function signRequest(
     credentials,
     ...change,
   };
-}
-
-async function refusal(promise: Promise<EnclaveResult>, code: EnclaveError['code']): Promise<EnclaveError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(EnclaveError);
-  expect((error as EnclaveError).code).toBe(code);
-  return error as EnclaveError;
 }
 
 describe('createEnclave', () => {

@@ -1,10 +1,17 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { sealForRecipient } from '../../../../enclave-host/attestation/recipient-envelope';
-import type { EnclaveImageConfig, Nsm } from '../../../../enclave-host/contract';
-import { EnclaveKmsError, type EnclaveKms, type EnclaveKmsRequest } from '../../../../enclave-host/enclave/enclave-kms';
+import type { EnclaveImageConfig, EnclaveResult, Nsm } from '../../../../enclave-host/contract';
+import { EnclaveError } from '../../../../enclave-host/protocol/enclave-error';
+import {
+  EnclaveKmsError,
+  type EnclaveKms,
+  type EnclaveKmsEncryptRequest,
+  type EnclaveKmsRequest,
+} from '../../../../enclave-host/enclave/enclave-kms';
 import { DOMAIN } from '../../domain/proof/proof-fixtures';
 
 export const SEALING_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555';
+export const CO_SIGNER_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/66666666-7777-8888-9999-000000000000';
 
 export function enclaveConfig(approvalKeyAddress: `0x${string}`): EnclaveImageConfig {
   return {
@@ -14,6 +21,7 @@ export function enclaveConfig(approvalKeyAddress: `0x${string}`): EnclaveImageCo
     region: 'eu-west-1',
     kmsEndpoint: 'http://127.0.0.1:1',
     mode: 'local',
+    coSignerKeyArn: CO_SIGNER_KEY_ARN,
   };
 }
 
@@ -73,6 +81,7 @@ export class FakeEnclaveKms implements EnclaveKms {
   }[] = [];
   unavailable = false;
   private readonly master = randomBytes(32);
+  private readonly coSignerMaster = randomBytes(32);
 
   /** `publicKeyOf` reads the attested RSA key from a document: the fake module's JSON unless given. */
   constructor(private readonly publicKeyOf: (document: Uint8Array) => Uint8Array | undefined = fakePublicKeyOf) {}
@@ -112,6 +121,30 @@ export class FakeEnclaveKms implements EnclaveKms {
     return { ciphertextForRecipient: sealForRecipient(dataKey, this.recipientKey(request)) };
   }
 
+  /** Encrypt under the co-signer's key (no Recipient: KMS answers only a ciphertext). */
+  async encrypt(request: EnclaveKmsEncryptRequest) {
+    this.requests.push({ operation: 'Encrypt', keyId: request.keyId, context: { ...request.encryptionContext } });
+    if (this.unavailable) throw new EnclaveKmsError('unavailable', 'ThrottlingException', 'KMS: ThrottlingException');
+    if (request.keyId !== CO_SIGNER_KEY_ARN) throw new EnclaveKmsError('refused', 'NotFoundException', 'no such key');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.coSignerMaster, iv);
+    cipher.setAAD(contextBytes(request.encryptionContext));
+    const body = Buffer.concat([cipher.update(request.plaintext), cipher.final(), cipher.getAuthTag()]);
+    const blob: FakeBlob = { keyId: request.keyId, iv: iv.toString('base64'), body: body.toString('base64') };
+    return { ciphertextBlob: Buffer.from(JSON.stringify(blob)) };
+  }
+
+  /** The co-signer's Decrypt (its role's, never the enclave's): throws unless the context is the one encrypted with. */
+  decryptAsCoSigner(ciphertextBlob: Uint8Array, encryptionContext: Readonly<Record<string, string>>): Uint8Array {
+    const blob = JSON.parse(Buffer.from(ciphertextBlob).toString('utf8')) as FakeBlob;
+    if (blob.keyId !== CO_SIGNER_KEY_ARN) throw new Error('IncorrectKeyException');
+    const body = Buffer.from(blob.body, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', this.coSignerMaster, Buffer.from(blob.iv, 'base64'));
+    decipher.setAAD(contextBytes(encryptionContext));
+    decipher.setAuthTag(body.subarray(body.length - 16));
+    return new Uint8Array(Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]));
+  }
+
   private recipientKey(request: EnclaveKmsRequest): Uint8Array {
     const publicKey = this.publicKeyOf(request.attestationDocument);
     if (publicKey === undefined) throw new EnclaveKmsError('refused', 'ValidationException', 'no public key attested');
@@ -132,4 +165,15 @@ function fakePublicKeyOf(document: Uint8Array): Uint8Array | undefined {
 
 function contextBytes(context: Readonly<Record<string, string>>): Buffer {
   return Buffer.from(JSON.stringify(context, Object.keys(context).sort()));
+}
+
+/** The enclave's refusal of a request, checked to be an EnclaveError with `code`. */
+export async function refusal(promise: Promise<EnclaveResult>, code: EnclaveError['code']): Promise<EnclaveError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EnclaveError);
+  expect((error as EnclaveError).code).toBe(code);
+  return error as EnclaveError;
 }

@@ -1,13 +1,16 @@
-import { PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { DecryptCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { recoverTransactionAddress } from 'viem';
 import { NitroAttestationVerifier } from '../../../../enclave-host/attestation/nitro-attestation-verifier';
 import { SyntheticNsm } from '../../../../enclave-host/attestation/synthetic-nsm';
 import type { CreatedAgentKey, EnclaveImageConfig, EnclaveRequest, SealedKey } from '../../../../enclave-host/contract';
 import { agentKeyUserData } from '../../../../enclave-host/enclave/agent-key-user-data';
+import { mpcKeyUserData } from '../../../../enclave-host/enclave/mpc-key-user-data';
+import { mpcSessionUserData } from '../../../../enclave-host/enclave/mpc-session-user-data';
 import { createEnclave } from '../../../../enclave-host/enclave/create-enclave';
 import { sdkEnclaveKms } from '../../../../enclave-host/enclave/sdk-enclave-kms';
 import { EnclaveError } from '../../../../enclave-host/protocol/enclave-error';
 import type { EnclaveHandler } from '../../../../enclave-host/protocol/serve-frames';
+import { generateRecoveryKeyPair, sealShare } from '../../../../enclave-host/shares';
 import { kmsClient } from '../../../../lambdas/adapters/kms/kms-client';
 import { buildAuthorizationTypedData } from '../../../../lambdas/domain/proof/authorization-proof';
 import { proofToJson } from '../../../../lambdas/domain/proof/proof-json';
@@ -64,6 +67,7 @@ function pcrPolicy(pcr0: string): string {
 let server: LoopbackServer;
 let kms: KmsStandIn;
 let sealingKeyArn: string;
+let coSignerKeyArn: string;
 let enclave: EnclaveHandler;
 let config: EnclaveImageConfig;
 const nsm = new SyntheticNsm({ pcrs: PCRS });
@@ -72,6 +76,8 @@ beforeAll(async () => {
   kms = new KmsStandIn(REGION, ACCOUNT, { recipient: { attestationRoot: nsm.rootCertificate } });
   server = await listenOnLoopback(awsJsonHandler(kms.service));
   sealingKeyArn = kms.createKey({ description: 'sealing', policy: pcrPolicy(PCR0) }).arn;
+  // No policy (all allowed): in the cloud only the co-signer's role may Decrypt under it.
+  coSignerKeyArn = kms.createKey({ description: 'co-signer' }).arn;
   config = {
     deploymentId: DOMAIN.deploymentId,
     approvalKeyAddress: approvalKey.address,
@@ -79,6 +85,7 @@ beforeAll(async () => {
     region: REGION,
     kmsEndpoint: server.url,
     mode: 'local',
+    coSignerKeyArn,
   };
   enclave = createEnclave({ config, nsm, kms: sdkEnclaveKms(config), clock: () => BEFORE_EXPIRY });
 });
@@ -169,5 +176,81 @@ describe('the enclave with the synthetic NSM, the KMS stand-in and the SDK adapt
       clock: () => BEFORE_EXPIRY,
     });
     expect(await codeOf(down({ op: 'createAgentKey', walletId: WALLET, credentials }))).toBe('ENCLAVE.KMS_UNAVAILABLE');
+  });
+
+  it('makes an mpc key (share 2 by KMS Encrypt under the co-signer key) and signs with share 2 released to an attested session', async () => {
+    const verifier = new NitroAttestationVerifier({ mode: 'local', root: nsm.rootCertificate });
+    const recovery = await generateRecoveryKeyPair();
+    const created = await enclave({
+      op: 'createMpcKey',
+      walletId: WALLET,
+      recoveryPublicKey: recovery.publicKey,
+      credentials,
+    });
+    if (created.op !== 'createMpcKey') throw new Error('not an mpc key');
+    const { coSignerShare } = created;
+    await verifier.verify(Buffer.from(created.attestation, 'base64'), {
+      pcrs: PCRS,
+      now: new Date(),
+      maxAgeSeconds: 60,
+      userData: mpcKeyUserData({
+        deployment: DOMAIN.deploymentId,
+        walletId: WALLET,
+        address: created.address,
+        epoch: '1',
+        coSignerCiphertext: Buffer.from(coSignerShare.ciphertextBlob, 'base64'),
+        recoveryCiphertext: Buffer.from(created.recoveryShare.ciphertext, 'base64url'),
+      }),
+    });
+
+    // The co-signer's side: Decrypt under its key with the share's context (and with no other).
+    const coSigner = kmsClient({
+      endpoint: server.url,
+      region: REGION,
+      credentials: { ...credentials },
+      maxAttempts: 1,
+    });
+    const decrypt = (context: Record<string, string>) =>
+      coSigner.send(
+        new DecryptCommand({
+          KeyId: coSignerKeyArn,
+          CiphertextBlob: Buffer.from(coSignerShare.ciphertextBlob, 'base64'),
+          EncryptionContext: context,
+        }),
+      );
+    let share2: Uint8Array;
+    try {
+      await expect(decrypt({ ...coSignerShare.context, epoch: '2' })).rejects.toThrow();
+      share2 = (await decrypt({ ...coSignerShare.context })).Plaintext!;
+    } finally {
+      coSigner.destroy();
+    }
+    const jobId = `${sampleProof().transferId}:1:p1`;
+    const session = await enclave({ op: 'openMpcSession', walletId: WALLET, jobId });
+    if (session.op !== 'openMpcSession') throw new Error('not a session');
+    const attested = await verifier.verify(Buffer.from(session.attestation, 'base64'), {
+      pcrs: PCRS,
+      now: new Date(),
+      maxAgeSeconds: 60,
+      userData: mpcSessionUserData(DOMAIN.deploymentId, WALLET, jobId),
+    });
+    const releasedShare = await sealShare(attested.publicKey!, share2, coSignerShare.context);
+    share2.fill(0);
+
+    const agentRequest = await signRequest(created.sealedShare);
+    if (agentRequest.op !== 'sign') throw new Error('not a sign request');
+    const { sealedKey: _, op: __, ...common } = agentRequest;
+    const signed = await enclave({
+      ...common,
+      op: 'signMpc',
+      jobId,
+      sessionId: session.sessionId,
+      sealedShare: created.sealedShare,
+      releasedShare,
+    });
+    if (signed.op !== 'signMpc') throw new Error('not a signature');
+    expect(
+      await recoverTransactionAddress({ serializedTransaction: signed.serializedTransaction as `0x02${string}` }),
+    ).toBe(created.address);
   });
 });

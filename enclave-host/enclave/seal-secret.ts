@@ -18,19 +18,31 @@ export interface SealDeps {
   readonly random: (length: number) => Promise<Uint8Array>;
 }
 
+/** What the enclave seals: a 32-byte agent key, or a 33-byte key share (issue 16). */
+export const AGENT_KEY_BYTES = 32;
+export const KEY_SHARE_BYTES = 33;
+type SecretLength = typeof AGENT_KEY_BYTES | typeof KEY_SHARE_BYTES;
+
+/** The length of the secret a sealed record of this purpose holds. */
+export const secretLengthOf = (context: SealContext): SecretLength =>
+  context.purpose === 'key-share' ? KEY_SHARE_BYTES : AGENT_KEY_BYTES;
+
 /**
- * Seals a 32-byte secret: a fresh AES-256 data key from KMS GenerateDataKey with a Recipient
+ * Seals a secret (an agent key, or share 1 of an mpc key, by the context's purpose): a fresh AES-256 data key from KMS GenerateDataKey with a Recipient
  * attestation (KMS encrypts it to an RSA key made for this call alone, whose public half is in the
  * attested document: the host relaying the call sees only ciphertext), then AES-256-GCM under it
  * with the context as additional data. The data key is zeroised before returning, whatever happens.
  */
-export async function sealAgentKey(
+export async function sealSecret(
   deps: SealDeps,
   secret: Uint8Array,
   context: SealContext,
   address: Hex,
   credentials: KmsCredentials,
 ): Promise<SealedKey> {
+  if (secret.length !== secretLengthOf(context)) {
+    throw new EnclaveError('ENCLAVE.INTERNAL', `a ${context.purpose} is ${secretLengthOf(context)} bytes`);
+  }
   const recipient = generateRecipientKeyPair();
   const attestationDocument = await deps.nsm.attest({ publicKey: recipient.publicKeySpkiDer });
   const answer = await kmsCall('GenerateDataKey', () =>
@@ -65,20 +77,21 @@ export async function sealAgentKey(
 /**
  * Opens a sealed key inside the enclave: KMS Decrypt of its data key with the sealed record's own
  * context and a Recipient attestation, then AES-256-GCM open with the context as additional data.
- * The caller owns the returned 32 bytes and zeroises them. A record whose context, blob or
+ * The caller owns the returned secret (32 bytes for an agent key, 33 for a key share) and zeroises it. A record whose context, blob or
  * ciphertext was altered fails here as UNSEAL_FAILED (KMS refuses the context, or the tag does).
  */
-export async function unsealAgentKey(
+export async function unsealSecret(
   deps: SealDeps,
   sealed: SealedKey,
   credentials: KmsCredentials,
 ): Promise<Uint8Array> {
+  const secretBytes = secretLengthOf(sealed.context);
   const iv = Buffer.from(sealed.iv, 'base64');
   const body = Buffer.from(sealed.ciphertext, 'base64');
-  if (iv.length !== IV_BYTES || body.length !== DATA_KEY_BYTES + TAG_BYTES) {
+  if (iv.length !== IV_BYTES || body.length !== secretBytes + TAG_BYTES) {
     throw new EnclaveError(
       'ENCLAVE.UNSEAL_FAILED',
-      'the sealed key is not a 12-byte IV and 32 bytes under a 16-byte tag',
+      `the sealed record is not a 12-byte IV and ${secretBytes} bytes under a 16-byte tag`,
     );
   }
   const recipient = generateRecipientKeyPair();
@@ -99,15 +112,15 @@ export async function unsealAgentKey(
     dataKey = openEnvelope(answer.ciphertextForRecipient, recipient.privateKey, 'ENCLAVE.UNSEAL_FAILED');
     const decipher = createDecipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(sealContextAad(sealed.context));
-    decipher.setAuthTag(body.subarray(DATA_KEY_BYTES));
-    head = decipher.update(body.subarray(0, DATA_KEY_BYTES));
+    decipher.setAuthTag(body.subarray(secretBytes));
+    head = decipher.update(body.subarray(0, secretBytes));
     try {
       tail = decipher.final();
     } catch {
       head.fill(0); // never hand on bytes the tag did not vouch for
       throw new EnclaveError('ENCLAVE.UNSEAL_FAILED', 'the sealed key does not open under its context');
     }
-    const secret = new Uint8Array(DATA_KEY_BYTES);
+    const secret = new Uint8Array(secretBytes);
     secret.set(head, 0);
     secret.set(tail, head.length);
     return secret;
@@ -137,7 +150,10 @@ function openEnvelope(
 }
 
 /** KMS unreachable or throttled: KMS_UNAVAILABLE (retry later); refused: UNSEAL_FAILED or INTERNAL by operation. */
-async function kmsCall<T>(operation: 'GenerateDataKey' | 'Decrypt', call: () => Promise<T>): Promise<T> {
+export async function kmsCall<T>(
+  operation: 'GenerateDataKey' | 'Decrypt' | 'Encrypt',
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await call();
   } catch (cause) {

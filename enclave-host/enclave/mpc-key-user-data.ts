@@ -1,5 +1,5 @@
 import { encodeAbiParameters, hexToBytes, keccak256, sha256, type Hex } from 'viem';
-import { MPC_KEY_ATTESTATION_TAG } from '../../../enclave-host/contract';
+import { MPC_KEY_ATTESTATION_TAG } from '../contract';
 
 /**
  * The user data of a new mpc key's attestation document (enclave-host/contract.ts `CreatedMpcKey`):
@@ -8,9 +8,10 @@ import { MPC_KEY_ATTESTATION_TAG } from '../../../enclave-host/contract';
  * ciphertext))), 32 bytes.
  *
  * The digests are over the ciphertext bytes (base64 / base64url decoded), not over their text: the
- * bytes are what KMS and HPKE open. Callers decode canonically (see `decodeCanonical`), so each text
- * has one byte string and each byte string one text. The enclave must compute it the same way, ideally
- * by importing this function; ABI encoding, as for agent keys, so no two tuples encode alike.
+ * bytes are what KMS and HPKE open. Callers decode canonically (the co-signer's `decodeCanonical`), so
+ * each text has one byte string and each byte string one text. Here, beside the enclave that attests
+ * it, and imported by the co-signer that checks it: one function, so the two cannot drift. ABI
+ * encoding, as for agent keys, so no two tuples encode alike.
  */
 export function mpcKeyUserData(params: {
   readonly deployment: string;

@@ -1,5 +1,5 @@
 import { encodeAbiParameters, hexToBytes, keccak256 } from 'viem';
-import { MPC_SESSION_ATTESTATION_TAG } from '../../../enclave-host/contract';
+import { MPC_SESSION_ATTESTATION_TAG } from '../contract';
 
 /**
  * The user data of a signing session's attestation: keccak256(abi.encode(string
