@@ -276,7 +276,7 @@ export interface EnclaveClient {
 /**
  * The body of one message on the signing queue, sent by the workflow with
  * `sqs:sendMessage.waitForTaskToken`. The host answers SendTaskSuccess with a `SignedByEnclave`
- * (output of the task) or SendTaskFailure with an EnclaveErrorCode as `error`.
+ * (output of the task) or SendTaskFailure with a `JobRefusalCode` as `error`.
  */
 export interface SigningJob {
   /** `${transferId}:${attempt}:${proofId}`: the host stores each job's result under it, so a redelivery returns it again. */
@@ -286,7 +286,14 @@ export interface SigningJob {
   readonly walletId: string;
   readonly proof: unknown;
   readonly proofSignature: Hex;
+  /** An enclave wallet's sealed key; an mpc wallet's sealed share 1 (purpose 'key-share'). */
   readonly sealedKey: SealedKey;
+  /**
+   * Issue 16: 'mpc' for an mpc wallet's job: the host opens an enclave session (`openMpcSession`), asks
+   * the co-signer to release share 2 to it (`CoSignerClient`), then asks the enclave to `signMpc`.
+   * Absent: an enclave wallet's job (`sign`).
+   */
+  readonly scheme?: 'mpc';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +327,14 @@ export type QueueJob = (SigningJob & { readonly kind?: 'sign' }) | AgentKeyJob;
 export type JobAnswer =
   | { readonly kind: 'signed'; readonly result: SignedByEnclave }
   | { readonly kind: 'created'; readonly result: CreatedAgentKey }
-  | { readonly kind: 'refused'; readonly code: EnclaveErrorCode; readonly message: string };
+  | { readonly kind: 'refused'; readonly code: JobRefusalCode; readonly message: string };
+
+/**
+ * Why a job was not signed, for good: the enclave's refusal, the co-signer's (issue 16), or
+ * COSIGNER.UNAVAILABLE (the host could not get an answer from the co-signer: the enclave never had
+ * share 2 from this host, so nothing was signed, and the transfer fails safe before signing).
+ */
+export type JobRefusalCode = EnclaveErrorCode | CoSignerRefusalCode | 'COSIGNER.UNAVAILABLE';
 
 /** What a host may do with a job it received. */
 export type ClaimOutcome =
@@ -478,3 +492,12 @@ export type CoSignerRefusalCode =
   | 'COSIGNER.UNKNOWN_WALLET'
   | 'COSIGNER.EPOCH_RETIRED'
   | 'COSIGNER.BAD_REQUEST';
+
+/**
+ * The co-signer as the signing host reaches it (Lambda Invoke through the VPC's interface endpoint in
+ * production; the co-signer in process locally). Throws when it cannot be reached or fails (the host
+ * then answers the job COSIGNER.UNAVAILABLE); a refusal is an answer.
+ */
+export interface CoSignerClient {
+  release(request: CoSignerReleaseRequest): Promise<CoSignerReleaseAnswer>;
+}

@@ -1,5 +1,6 @@
 import type { CreatedAgentKey, JobAnswer, SignedByEnclave } from '../contract';
-import { causeOf, isEnclaveRefusalCode } from './enclave-refusal-of';
+import { causeOf } from './enclave-refusal-of';
+import { isJobRefusalCode } from './job-refusal-code';
 import { sealedKeyOf } from './parse-signing-job';
 
 const HEX = /^0x(?:[0-9a-fA-F]{2})+$/;
@@ -49,7 +50,7 @@ export function jobAnswerOf(value: unknown): JobAnswer | undefined {
       return result === undefined ? undefined : { kind: 'created', result };
     }
     case 'refused':
-      return isEnclaveRefusalCode(value.code) && typeof value.message === 'string'
+      return isJobRefusalCode(value.code) && typeof value.message === 'string'
         ? { kind: 'refused', code: value.code, message: causeOf(value.message) }
         : undefined;
     default:

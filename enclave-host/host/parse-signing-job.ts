@@ -1,4 +1,4 @@
-import type { AgentKeyJob, SealedKey, SigningJob } from '../contract';
+import type { AgentKeyJob, SealedKey, SealPurpose, SigningJob } from '../contract';
 
 /** A `QueueJob` as the host reads it: `kind` always set (a body without it is a signing job). */
 export type ParsedQueueJob = (SigningJob & { readonly kind: 'sign' }) | AgentKeyJob;
@@ -22,6 +22,7 @@ const SIGNING_JOB_KEYS = new Set([
   'proof',
   'proofSignature',
   'sealedKey',
+  'scheme',
 ]);
 const KEY_JOB_KEYS = new Set(['kind', 'jobId', 'taskToken', 'walletId']);
 const SEALED_KEY_KEYS = new Set(['format', 'context', 'address', 'encryptedDataKey', 'iv', 'ciphertext']);
@@ -56,21 +57,24 @@ function readableToken(value: unknown): string | undefined {
   return typeof token === 'string' && token.length >= 1 && token.length <= MAX_TOKEN_LENGTH ? token : undefined;
 }
 
-/** A sealed key, strictly (throws with the field that is wrong). Also read back from the job ledger in `created` answers. */
-export function sealedKeyOf(value: unknown): SealedKey {
+/**
+ * A sealed key of the given purpose, strictly (throws with the field that is wrong). Also read back
+ * from the job ledger in `created` answers (an agent key).
+ */
+export function sealedKeyOf(value: unknown, purpose: SealPurpose = 'agent-key'): SealedKey {
   if (!isRecord(value)) throw new Refused('sealedKey is not an object');
   onlyKeys(value, SEALED_KEY_KEYS, 'sealedKey');
   if (value.format !== 'strongroom.sealed.v1') throw new Refused('sealedKey.format is not strongroom.sealed.v1');
   const context = value.context;
   if (!isRecord(context)) throw new Refused('sealedKey.context is not an object');
   onlyKeys(context, CONTEXT_KEYS, 'sealedKey.context');
-  if (context.purpose !== 'agent-key') throw new Refused('sealedKey.context.purpose is not agent-key');
+  if (context.purpose !== purpose) throw new Refused(`sealedKey.context.purpose is not ${purpose}`);
   return {
     format: 'strongroom.sealed.v1',
     context: {
       deployment: text(context, 'deployment', IDENTIFIER, 'sealedKey.context.deployment'),
       walletId: text(context, 'walletId', IDENTIFIER, 'sealedKey.context.walletId'),
-      purpose: 'agent-key',
+      purpose,
       version: text(context, 'version', VERSION, 'sealedKey.context.version'),
     },
     address: text(value, 'address', ADDRESS, 'sealedKey.address') as SealedKey['address'],
@@ -82,7 +86,8 @@ export function sealedKeyOf(value: unknown): SealedKey {
 
 /**
  * Reads one signing-queue message body as a job, strictly: a signing job (`kind: 'sign'`, or no
- * `kind`, as the messages sent before key jobs existed) or a key job (`kind: 'createAgentKey'`), every
+ * `kind`, as the messages sent before key jobs existed; `scheme: 'mpc'` for an mpc wallet's, whose
+ * sealed key is its share 1, purpose 'key-share') or a key job (`kind: 'createAgentKey'`), every
  * field of the contract present with its shape, nothing else (an unknown field means the sender and
  * the host disagree on the contract, and guessing is how a job gets signed wrongly). Only the shape is
  * checked here; whether the proof authorizes this transaction, and whether the sealed key belongs to
@@ -123,11 +128,22 @@ export function parseSigningJob(body: string | undefined): ParsedSigningJob {
       throw new Refused('jobId is not transferId:attempt:proofId');
     if (value.proof === null || typeof value.proof !== 'object') throw new Refused('proof is not an object');
     const proofSignature = text(value, 'proofSignature', HEX) as SigningJob['proofSignature'];
-    const sealedKey = sealedKeyOf(value.sealedKey);
-    return {
-      ok: true,
-      job: { kind, jobId, taskToken, transferId, walletId, proof: value.proof, proofSignature, sealedKey },
+    // An mpc wallet's job carries its sealed share 1, an enclave wallet's its sealed key: a job whose
+    // scheme and sealed record disagree was built wrongly, and the enclave would refuse it anyway.
+    if (value.scheme !== undefined && value.scheme !== 'mpc') throw new Refused('scheme is not mpc');
+    const mpc = value.scheme === 'mpc';
+    const sealedKey = sealedKeyOf(value.sealedKey, mpc ? 'key-share' : 'agent-key');
+    const job: ParsedQueueJob = {
+      kind,
+      jobId,
+      taskToken,
+      transferId,
+      walletId,
+      proof: value.proof,
+      proofSignature,
+      sealedKey,
     };
+    return { ok: true, job: mpc ? { ...job, scheme: 'mpc' } : job };
   } catch (error) {
     if (error instanceof Refused) return refused(error.message);
     throw error;

@@ -11,11 +11,22 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { ClaimOutcome, EnclaveClient, EnclaveRequest, JobAnswer, JobLedger, KmsCredentials } from '../contract';
-import { enclaveRefusalOf, JOB_VOIDED_CODE } from './enclave-refusal-of';
+import type {
+  ClaimOutcome,
+  CoSignerClient,
+  EnclaveClient,
+  EnclaveRequest,
+  EnclaveResult,
+  HpkeSealed,
+  JobAnswer,
+  JobLedger,
+  KmsCredentials,
+} from '../contract';
+import { causeOf, enclaveRefusalOf, JOB_VOIDED_CODE } from './enclave-refusal-of';
 import type { HostClock } from './host-clock';
 import type { HostLogger } from './host-logger';
 import { createdAgentKeyOf, sameAnswer, signedByEnclaveOf } from './job-answer';
+import { COSIGNER_UNAVAILABLE_CODE, isCoSignerRefusalCode } from './job-refusal-code';
 import { parseSigningJob, type ParsedQueueJob } from './parse-signing-job';
 
 export interface SigningHostOptions {
@@ -49,6 +60,16 @@ export interface SigningHostOptions {
   readonly healthTimeoutMs?: number;
   /** The pause after a failed receive before the next (default 5 s). */
   readonly retryDelayMs?: number;
+  /**
+   * Issue 16: the co-signer that releases share 2 of an mpc wallet's key for one job. Absent: every mpc
+   * job is refused COSIGNER.UNAVAILABLE (a host that cannot reach a co-signer never signs for mpc wallets).
+   */
+  readonly coSigner?: CoSignerClient;
+  /**
+   * How long the co-signer may take to answer a release (default 20 s, well within the enclave session's
+   * MPC_SESSION_TTL_SECONDS); past it the job is refused COSIGNER.UNAVAILABLE.
+   */
+  readonly coSignerTimeoutMs?: number;
 }
 
 /**
@@ -57,7 +78,8 @@ export interface SigningHostOptions {
  *   the job's stored one; `answered-again`: the job's answer was in the ledger already (a redelivery,
  *   another host's answer, or a concurrent delivery of the same job) and was sent again without asking
  *   the enclave, or the enclave was asked again and the ledger kept another answer;
- * - `refused`: the enclave refused it with a code, sent as SendTaskFailure's error;
+ * - `refused`: the enclave refused it with a code, sent as SendTaskFailure's error (for an mpc job also
+ *   the co-signer's refusal, or COSIGNER.UNAVAILABLE when the co-signer could not be asked);
  * - `voided`: the workflow voided the job before any host claimed it: never sent to the enclave, the
  *   task failed with ENCLAVE.JOB_VOIDED;
  * - `malformed`: the body is not a job;
@@ -118,6 +140,21 @@ type Handling =
 
 type Ids = Readonly<Record<string, string>>;
 
+/** What the enclave made of one request: its result, its refusal (a job's answer), or no answer (logged). */
+type EnclaveCall =
+  | { readonly kind: 'result'; readonly result: EnclaveResult }
+  | { readonly kind: 'refused'; readonly answer: JobAnswer }
+  | { readonly kind: 'unavailable' };
+
+/** What the co-signer made of a release: share 2 sealed to the session, or a refusal (a job's answer). */
+type Release =
+  { readonly kind: 'released'; readonly share: HpkeSealed } | { readonly kind: 'refused'; readonly answer: JobAnswer };
+
+/** A job of an mpc wallet: its sealed key is its sealed share 1. */
+type MpcSigningJob = Extract<ParsedQueueJob, { kind: 'sign' }> & { readonly scheme: 'mpc' };
+
+const isMpcJob = (job: ParsedQueueJob): job is MpcSigningJob => job.kind === 'sign' && job.scheme === 'mpc';
+
 /** Step Functions' answers to a callback on a task that no longer waits (the workflow has moved on). */
 const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 const MALFORMED_JOB_ERROR = 'ENCLAVE.BAD_REQUEST';
@@ -143,7 +180,16 @@ function requireRange(name: string, value: number, min: number, max: number): vo
 const fits = (job: ParsedQueueJob, answer: JobAnswer): boolean =>
   answer.kind === 'refused' || answer.kind === (job.kind === 'sign' ? 'signed' : 'created');
 
-/** The request a job makes of the enclave. */
+/** An enclave session as `openMpcSession` answers it, checked and copied (only these two fields go on). */
+function mpcSessionOf(result: EnclaveResult): { readonly sessionId: string; readonly attestation: string } | undefined {
+  if (result.op !== 'openMpcSession') return undefined;
+  const { sessionId, attestation } = result as { sessionId?: unknown; attestation?: unknown };
+  if (typeof sessionId !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(sessionId)) return undefined;
+  if (typeof attestation !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(attestation)) return undefined;
+  return { sessionId, attestation };
+}
+
+/** The request an enclave wallet's signing job or a key job makes of the enclave. */
 function requestOf(job: ParsedQueueJob, credentials: KmsCredentials): EnclaveRequest {
   return job.kind === 'createAgentKey'
     ? { op: 'createAgentKey', walletId: job.walletId, credentials }
@@ -175,6 +221,12 @@ function requestOf(job: ParsedQueueJob, credentials: KmsCredentials): EnclaveReq
  * claim without an answer is safe: its ECDSA is deterministic (the same proof gives the same bytes),
  * and of two keys made for one wallet only the stored one is ever sent.
  *
+ * An mpc wallet's signing job (`scheme: 'mpc'`, issue 16) asks three things where an enclave wallet's
+ * asks one `sign`: the enclave opens a session (`openMpcSession`: a single-use key and an attestation
+ * of it), the co-signer releases share 2 sealed to that key (`CoSignerClient.release`, after its own
+ * checks), and the enclave combines it with share 1 (the job's sealed key) and signs (`signMpc`). The
+ * heartbeats run across all three. Neither the released share nor the attestation is logged or stored.
+ *
  * Failure rules, and why:
  * - The enclave refuses (an error with a contract code): stored as the job's answer, SendTaskFailure
  *   with the code as `error`, then delete. The refusal is the enclave's decision, and stored it tells
@@ -193,6 +245,9 @@ function requestOf(job: ParsedQueueJob, credentials: KmsCredentials): EnclaveReq
  *   moved on. Any other callback failure: no delete; the redelivery answers from the ledger.
  * - The ledger cannot be read or written: no callback, no delete (a host that cannot record what it
  *   claimed or answered must not go on answering); the redelivery tries again.
+ * - The co-signer refuses an mpc job: stored and sent like an enclave refusal, with its COSIGNER.* code.
+ *   The co-signer cannot be asked (it throws, times out, answers nonsense, or none is configured):
+ *   stored and sent as COSIGNER.UNAVAILABLE, since the enclave never got share 2 (see `releaseShare`).
  */
 export function createSigningHost(options: SigningHostOptions): SigningHost {
   const { sqs, sfn, queueUrl, enclave, ledger, hostId, clock, logger, heartbeatSeconds, visibilityTimeoutSeconds } =
@@ -202,6 +257,7 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
   const signTimeoutMs = options.signTimeoutMs ?? 30_000;
   const healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
   const retryDelayMs = options.retryDelayMs ?? 5_000;
+  const coSignerTimeoutMs = options.coSignerTimeoutMs ?? 20_000;
   requireRange('visibilityTimeoutSeconds', visibilityTimeoutSeconds, 1, 43_200);
   requireRange('maxMessages', maxMessages, 1, 10);
   requireRange('waitTimeSeconds', waitTimeSeconds, 0, 20);
@@ -234,30 +290,155 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
       () => false,
     );
 
-  /** The enclave's answer to the job, or undefined when it did not answer (logged). */
+  /** One request to the enclave: a refusal becomes the job's answer; no answer is logged. */
+  const callEnclave = async (request: EnclaveRequest, ids: Ids): Promise<EnclaveCall> => {
+    try {
+      return { kind: 'result', result: await enclave.call(request, { timeoutMs: signTimeoutMs }) };
+    } catch (error) {
+      const refusal = enclaveRefusalOf(error);
+      if (refusal !== undefined) return { kind: 'refused', answer: { kind: 'refused', ...refusal } };
+      logger.warn('the enclave is unavailable: the job is left for redelivery', {
+        ...ids,
+        op: request.op,
+        ...errorFields(error),
+      });
+      return { kind: 'unavailable' };
+    }
+  };
+
+  const unexpectedResult = (result: EnclaveResult, ids: Ids): undefined => {
+    logger.error('the enclave answered with something else than the job asked', { ...ids, op: result.op });
+    return undefined;
+  };
+
+  /** The co-signer's answer, or a rejection after `coSignerTimeoutMs` (a late answer is dropped unread). */
+  const releaseInTime = (coSigner: CoSignerClient, job: MpcSigningJob, attestation: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      const cancel = clock.every(coSignerTimeoutMs, () => {
+        cancel();
+        reject(Object.assign(new Error('the co-signer did not answer in time'), { name: 'CoSignerTimeout' }));
+      });
+      const request = {
+        jobId: job.jobId,
+        walletId: job.walletId,
+        proof: job.proof,
+        proofSignature: job.proofSignature,
+        attestation,
+      };
+      Promise.resolve()
+        .then(() => coSigner.release(request))
+        .then(
+          (answer) => {
+            cancel();
+            resolve(answer);
+          },
+          (error: unknown) => {
+            cancel();
+            reject(error);
+          },
+        );
+    });
+
+  /**
+   * Asks the co-signer to release share 2 to the enclave session. Every way of not getting the share is
+   * a refusal, stored as the job's answer, and a definite one, unlike an enclave that does not answer:
+   * the co-signer seals share 2 to the session's key, which lives only in this enclave, and the share
+   * reaches the enclave only through this host's `signMpc`, which is then never sent; the session is
+   * single use and expires. So nothing was or can be signed for this job's session, and a redelivery
+   * is answered with the stored refusal, which the workflow's VoidEnclaveJob reads as "nothing signed":
+   * the transfer fails safe before signing.
+   */
+  const releaseShare = async (job: MpcSigningJob, attestation: string, ids: Ids): Promise<Release> => {
+    const unavailable = (message: string): Release => ({
+      kind: 'refused',
+      answer: { kind: 'refused', code: COSIGNER_UNAVAILABLE_CODE, message },
+    });
+    const { coSigner } = options;
+    if (coSigner === undefined) {
+      logger.error('no co-signer is configured: the mpc job is refused', ids);
+      return unavailable('no co-signer is configured on this host');
+    }
+    let answer: unknown;
+    try {
+      answer = await releaseInTime(coSigner, job, attestation);
+    } catch (error) {
+      logger.warn('the co-signer did not answer: the mpc job is refused', { ...ids, ...errorFields(error) });
+      return unavailable('the co-signer did not answer');
+    }
+    const { ok, share, code, message } = (typeof answer === 'object' && answer !== null ? answer : {}) as {
+      ok?: unknown;
+      share?: unknown;
+      code?: unknown;
+      message?: unknown;
+    };
+    if (ok === true && typeof share === 'object' && share !== null) {
+      logger.info('the co-signer released share 2 to the enclave session', ids);
+      // Passed on as the co-signer sealed it: only the enclave can open or check it.
+      return { kind: 'released', share: share as HpkeSealed };
+    }
+    if (ok === false && isCoSignerRefusalCode(code)) {
+      logger.warn('the co-signer refused to release share 2', { ...ids, code });
+      return {
+        kind: 'refused',
+        answer: { kind: 'refused', code, message: causeOf(typeof message === 'string' ? message : '') },
+      };
+    }
+    logger.error('the co-signer answered with something that is not an answer: the mpc job is refused', ids);
+    return unavailable('the co-signer answered with something that is not an answer');
+  };
+
+  /** An mpc job: an enclave session, share 2 released to it by the co-signer, then the enclave signs. */
+  const signWithShares = async (
+    job: MpcSigningJob,
+    credentials: KmsCredentials,
+    ids: Ids,
+  ): Promise<JobAnswer | undefined> => {
+    const opened = await callEnclave({ op: 'openMpcSession', walletId: job.walletId, jobId: job.jobId }, ids);
+    if (opened.kind !== 'result') return opened.kind === 'refused' ? opened.answer : undefined;
+    const session = mpcSessionOf(opened.result);
+    if (session === undefined) return unexpectedResult(opened.result, ids);
+    const sessionIds = { ...ids, sessionId: session.sessionId };
+    const release = await releaseShare(job, session.attestation, sessionIds);
+    if (release.kind === 'refused') return release.answer;
+    const signed = await callEnclave(
+      {
+        op: 'signMpc',
+        transferId: job.transferId,
+        walletId: job.walletId,
+        jobId: job.jobId,
+        sessionId: session.sessionId,
+        proof: job.proof,
+        proofSignature: job.proofSignature,
+        sealedShare: job.sealedKey,
+        releasedShare: release.share,
+        credentials,
+      },
+      sessionIds,
+    );
+    if (signed.kind !== 'result') return signed.kind === 'refused' ? signed.answer : undefined;
+    const result = signed.result.op === 'signMpc' ? signedByEnclaveOf(signed.result) : undefined;
+    return result === undefined ? unexpectedResult(signed.result, sessionIds) : { kind: 'signed', result };
+  };
+
+  /** The enclave's answer to the job (or the co-signer's refusal), or undefined when it did not answer (logged). */
   const askEnclave = async (
     job: ParsedQueueJob,
     credentials: KmsCredentials,
     ids: Ids,
   ): Promise<JobAnswer | undefined> => {
-    try {
-      const answer = await enclave.call(requestOf(job, credentials), { timeoutMs: signTimeoutMs });
-      if (job.kind === 'sign' && answer.op === 'sign') {
-        const result = signedByEnclaveOf(answer);
-        if (result !== undefined) return { kind: 'signed', result };
-      }
-      if (job.kind === 'createAgentKey' && answer.op === 'createAgentKey') {
-        const result = createdAgentKeyOf(answer);
-        if (result !== undefined) return { kind: 'created', result };
-      }
-      logger.error('the enclave answered with something else than the job asked', { ...ids, op: answer.op });
-      return undefined;
-    } catch (error) {
-      const refusal = enclaveRefusalOf(error);
-      if (refusal !== undefined) return { kind: 'refused', ...refusal };
-      logger.warn('the enclave is unavailable: the job is left for redelivery', { ...ids, ...errorFields(error) });
-      return undefined;
+    if (isMpcJob(job)) return signWithShares(job, credentials, ids);
+    const call = await callEnclave(requestOf(job, credentials), ids);
+    if (call.kind !== 'result') return call.kind === 'refused' ? call.answer : undefined;
+    const answer = call.result;
+    if (job.kind === 'sign' && answer.op === 'sign') {
+      const result = signedByEnclaveOf(answer);
+      if (result !== undefined) return { kind: 'signed', result };
     }
+    if (job.kind === 'createAgentKey' && answer.op === 'createAgentKey') {
+      const result = createdAgentKeyOf(answer);
+      if (result !== undefined) return { kind: 'created', result };
+    }
+    return unexpectedResult(answer, ids);
   };
 
   const handleInLedger = async (job: ParsedQueueJob, ids: Ids): Promise<Handling> => {
@@ -365,7 +546,14 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
   const handleJob = async (job: ParsedQueueJob, message: Message, messageId: string): Promise<JobReport> => {
     const ids: Ids =
       job.kind === 'sign'
-        ? { messageId, job: 'sign', jobId: job.jobId, transferId: job.transferId, walletId: job.walletId }
+        ? {
+            messageId,
+            job: 'sign',
+            ...(job.scheme === 'mpc' ? { scheme: 'mpc' } : {}),
+            jobId: job.jobId,
+            transferId: job.transferId,
+            walletId: job.walletId,
+          }
         : { messageId, job: 'createAgentKey', jobId: job.jobId, walletId: job.walletId };
     const stopHeartbeat = heartbeat(job.taskToken, message.ReceiptHandle, ids);
     let outcome: Handling;

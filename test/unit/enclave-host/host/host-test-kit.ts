@@ -1,14 +1,18 @@
 /**
- * What the signing-host tests share: a clock moved by hand, an enclave that answers as told, a logger
- * that keeps every line, and a signing job and a key job whose secrets are recognisable strings (so a
- * test can look for them in the logs).
+ * What the signing-host tests share: a clock moved by hand, an enclave and a co-signer that answer as
+ * told, a logger that keeps every line, and a signing job, an mpc job and a key job whose secrets are
+ * recognisable strings (so a test can look for them in the logs).
  */
 import type {
   AgentKeyJob,
+  CoSignerClient,
+  CoSignerReleaseAnswer,
+  CoSignerReleaseRequest,
   CreatedAgentKey,
   EnclaveClient,
   EnclaveRequest,
   EnclaveResult,
+  HpkeSealed,
   KmsCredentials,
   SigningJob,
 } from '../../../../enclave-host/contract';
@@ -45,6 +49,17 @@ export function createdKey(n = 1): CreatedAgentKey {
   };
 }
 
+/** An mpc wallet's sealed share 1 (the job's sealed key), its session's attestation, and share 2 as released. */
+export const SEALED_SHARE_CIPHERTEXT = Buffer.from('sealed-share-1-ciphertext-never-logged').toString('base64');
+export const SESSION_ATTESTATION = Buffer.from('session-attestation-document-never-logged').toString('base64');
+export const MPC_ADDRESS = '0x2222222222222222222222222222222222222222' as const;
+export const RELEASED_SHARE: HpkeSealed = {
+  format: 'strongroom.hpke.v1',
+  context: { deployment: 'test', walletId: 'wallet-mpc-1', address: MPC_ADDRESS, epoch: '1', share: '2' },
+  enc: 'released-share-2-encapsulated-key-never-logged',
+  ciphertext: 'released-share-2-ciphertext-never-logged',
+};
+
 /** Everything that must never reach a log line. */
 export const SECRETS = [
   TASK_TOKEN,
@@ -55,6 +70,10 @@ export const SECRETS = [
   PROOF_SIGNATURE,
   createdKey(1).sealedKey.ciphertext,
   createdKey(2).sealedKey.ciphertext,
+  SEALED_SHARE_CIPHERTEXT,
+  SESSION_ATTESTATION,
+  RELEASED_SHARE.enc,
+  RELEASED_SHARE.ciphertext,
 ];
 
 export function signingJob(overrides: Partial<SigningJob> = {}): SigningJob {
@@ -74,6 +93,29 @@ export function signingJob(overrides: Partial<SigningJob> = {}): SigningJob {
       iv: Buffer.alloc(12, 7).toString('base64'),
       ciphertext: SEALED_CIPHERTEXT,
     },
+    ...overrides,
+  };
+}
+
+/** An mpc wallet's signing job: `scheme: 'mpc'`, its sealed key the wallet's sealed share 1 (purpose 'key-share'). */
+export function mpcJob(overrides: Partial<SigningJob> = {}): SigningJob {
+  const transferId = overrides.transferId ?? 'tx-0002';
+  return {
+    jobId: `${transferId}:1:proof-0002`,
+    taskToken: TASK_TOKEN,
+    transferId,
+    walletId: 'wallet-mpc-1',
+    proof: { transferId, walletId: 'wallet-mpc-1', chainId: 31337, nonce: 0 },
+    proofSignature: PROOF_SIGNATURE,
+    sealedKey: {
+      format: 'strongroom.sealed.v1',
+      context: { deployment: 'test', walletId: 'wallet-mpc-1', purpose: 'key-share', version: '1' },
+      address: MPC_ADDRESS,
+      encryptedDataKey: ENCRYPTED_DATA_KEY,
+      iv: Buffer.alloc(12, 9).toString('base64'),
+      ciphertext: SEALED_SHARE_CIPHERTEXT,
+    },
+    scheme: 'mpc',
     ...overrides,
   };
 }
@@ -120,17 +162,31 @@ type Behaviour = (request: EnclaveRequest) => Promise<EnclaveResult>;
 
 /**
  * An EnclaveClient that records each request. It answers `health` while it is up, and every other
- * request with `behaviour` (default: signs SIGNED, creates `createdKey(n)` with n counting keys made).
+ * request with `behaviour` (default: signs SIGNED, creates `createdKey(n)` with n counting keys made,
+ * opens `session-<n>` attested by SESSION_ATTESTATION).
  */
 export class FakeEnclave implements EnclaveClient {
   readonly requests: EnclaveRequest[] = [];
   /** When set, every request fails with it, `health` included: an enclave that is down. */
   down: Error | undefined;
   private keysMade = 0;
-  behaviour: Behaviour = async (request) =>
-    request.op === 'createAgentKey'
-      ? { op: 'createAgentKey', ...createdKey((this.keysMade += 1)) }
-      : { op: 'sign', ...SIGNED };
+  private sessionsOpened = 0;
+  behaviour: Behaviour = async (request) => {
+    switch (request.op) {
+      case 'createAgentKey':
+        return { op: 'createAgentKey', ...createdKey((this.keysMade += 1)) };
+      case 'openMpcSession':
+        return {
+          op: 'openMpcSession',
+          sessionId: `session-${(this.sessionsOpened += 1)}`,
+          attestation: SESSION_ATTESTATION,
+        };
+      case 'signMpc':
+        return { op: 'signMpc', ...SIGNED };
+      default:
+        return { op: 'sign', ...SIGNED };
+    }
+  };
 
   async call(request: EnclaveRequest): Promise<EnclaveResult> {
     this.requests.push(request);
@@ -143,9 +199,27 @@ export class FakeEnclave implements EnclaveClient {
     return this.requests.filter((r) => r.op === 'sign');
   }
 
+  get signMpcRequests(): EnclaveRequest[] {
+    return this.requests.filter((r) => r.op === 'signMpc');
+  }
+
   /** Every request but `health`: what the enclave was asked to do. */
   get workRequests(): EnclaveRequest[] {
     return this.requests.filter((r) => r.op !== 'health');
+  }
+}
+
+/** A CoSignerClient that records each request and answers with `behaviour` (default: releases RELEASED_SHARE). */
+export class FakeCoSigner implements CoSignerClient {
+  readonly requests: CoSignerReleaseRequest[] = [];
+  behaviour: (request: CoSignerReleaseRequest) => Promise<CoSignerReleaseAnswer> = async () => ({
+    ok: true,
+    share: RELEASED_SHARE,
+  });
+
+  async release(request: CoSignerReleaseRequest): Promise<CoSignerReleaseAnswer> {
+    this.requests.push(request);
+    return this.behaviour(request);
   }
 }
 

@@ -1,5 +1,10 @@
 import { parseSigningJob } from '../../../../enclave-host/host/parse-signing-job';
-import { keyJob, signingJob, TASK_TOKEN } from './host-test-kit';
+import { keyJob, mpcJob, signingJob, TASK_TOKEN } from './host-test-kit';
+
+const withPurpose = (job: ReturnType<typeof signingJob>, purpose: string) => ({
+  ...job,
+  sealedKey: { ...job.sealedKey, context: { ...job.sealedKey.context, purpose } },
+});
 
 describe('parseSigningJob', () => {
   it("reads a signing job with every field of the contract, without `kind` (as sent before key jobs) or with 'sign'", () => {
@@ -9,6 +14,11 @@ describe('parseSigningJob', () => {
       ok: true,
       job: { ...job, kind: 'sign' },
     });
+  });
+
+  it("reads an mpc wallet's job: scheme 'mpc', its sealed key the wallet's sealed share 1 (purpose key-share)", () => {
+    const job = mpcJob();
+    expect(parseSigningJob(JSON.stringify(job))).toEqual({ ok: true, job: { ...job, kind: 'sign', scheme: 'mpc' } });
   });
 
   it('reads a key job: its kind, its job id wallet:<walletId>, its token and wallet', () => {
@@ -40,6 +50,19 @@ describe('parseSigningJob', () => {
       { ...signingJob(), sealedKey: { ...signingJob().sealedKey, plaintext: '00' } },
       'sealedKey has an unexpected field',
     ],
+    ['a scheme other than mpc', { ...signingJob(), scheme: 'threshold' }, 'scheme is not mpc'],
+    ['a null scheme', { ...signingJob(), scheme: null }, 'scheme is not mpc'],
+    [
+      "an mpc job whose sealed key is an enclave wallet's agent key",
+      withPurpose(mpcJob(), 'agent-key'),
+      'sealedKey.context.purpose is not key-share',
+    ],
+    [
+      "an enclave wallet's job whose sealed key is a key share",
+      withPurpose(signingJob(), 'key-share'),
+      'sealedKey.context.purpose is not agent-key',
+    ],
+    ['a key job with a scheme', { ...keyJob(), scheme: 'mpc' }, 'the job has an unexpected field'],
   ])('refuses %s, keeping the readable token', (_, body, reason) => {
     expect(parseSigningJob(JSON.stringify(body))).toEqual({ ok: false, reason, taskToken: TASK_TOKEN });
   });

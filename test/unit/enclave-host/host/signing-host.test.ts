@@ -16,11 +16,15 @@ import type { SqsStandIn } from '../../../../local/aws/sqs-stand-in';
 import {
   createdKey,
   CREDENTIALS,
+  FakeCoSigner,
   FakeEnclave,
   gate,
   ManualClock,
+  mpcJob,
   RecordingLogger,
+  RELEASED_SHARE,
   SECRETS,
+  SESSION_ATTESTATION,
   SIGNED,
   signingJob,
   keyJob,
@@ -51,11 +55,12 @@ describe('signing host', () => {
     await running.close();
   });
 
-  /** A fresh queue, enclave, ledger, clock and logger, and a Step Functions client answered by a mock. */
+  /** A fresh queue, enclave, co-signer, ledger, clock and logger, and a Step Functions client answered by a mock. */
   function setup(overrides: Partial<SigningHostOptions> = {}) {
     queues += 1;
     const queueUrl = standIn.createQueue(`signing-${queues}`);
     const enclave = new FakeEnclave();
+    const coSigner = new FakeCoSigner();
     const clock = new ManualClock();
     const ledger = new MemoryJobLedger(() => clock.now());
     const logger = new RecordingLogger();
@@ -73,6 +78,7 @@ describe('signing host', () => {
       ledger,
       hostId: HOST_ID,
       credentials: async () => CREDENTIALS,
+      coSigner,
       clock,
       logger,
       heartbeatSeconds: HEARTBEAT_SECONDS,
@@ -91,7 +97,7 @@ describe('signing host', () => {
     const inQueue = () => standIn.messages(queueUrl).length;
     const outputs = () => sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input);
     const failures = () => sfn.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input);
-    return { host, queueUrl, enclave, ledger, clock, logger, sfn, send, inQueue, outputs, failures };
+    return { host, queueUrl, enclave, coSigner, ledger, clock, logger, sfn, send, inQueue, outputs, failures };
   }
 
   it('asks health, signs a job with the instance credentials, answers SendTaskSuccess with the result, then deletes the message', async () => {
@@ -544,6 +550,295 @@ describe('signing host', () => {
       enclave: 'down',
       lastPollAt: t.clock.now().toISOString(),
       jobs: expect.objectContaining({ signed: 1, refused: 0 }),
+    });
+  });
+
+  describe("an mpc wallet's job (issue 16): session, share 2 from the co-signer, then signMpc", () => {
+    const refused = (code: string, message: string): JobAnswer => ({ kind: 'refused', code, message }) as JobAnswer;
+
+    it('opens a session, has the co-signer release share 2 to its attestation, signs with both shares, answers and deletes', async () => {
+      const t = setup();
+      const job = mpcJob();
+      await t.send(job);
+
+      const reports = await t.host.runOnce();
+
+      expect(reports).toEqual([
+        expect.objectContaining({ jobId: job.jobId, outcome: 'signed', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.enclave.requests.map((r) => r.op)).toEqual(['health', 'openMpcSession', 'signMpc']);
+      expect(t.enclave.workRequests[0]).toEqual({ op: 'openMpcSession', walletId: job.walletId, jobId: job.jobId });
+      expect(t.coSigner.requests).toEqual([
+        {
+          jobId: job.jobId,
+          walletId: job.walletId,
+          proof: job.proof,
+          proofSignature: job.proofSignature,
+          attestation: SESSION_ATTESTATION,
+        },
+      ]);
+      expect(t.enclave.signMpcRequests).toEqual([
+        {
+          op: 'signMpc',
+          transferId: job.transferId,
+          walletId: job.walletId,
+          jobId: job.jobId,
+          sessionId: 'session-1',
+          proof: job.proof,
+          proofSignature: job.proofSignature,
+          sealedShare: job.sealedKey,
+          releasedShare: RELEASED_SHARE,
+          credentials: CREDENTIALS,
+        },
+      ]);
+      expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(SIGNED) }]);
+      expect(t.inQueue()).toBe(0);
+      await expect(t.ledger.void(job.jobId, 'workflow', 'test')).resolves.toEqual({
+        kind: 'answered',
+        answer: signed(SIGNED),
+      });
+    });
+
+    it("fails the task with the co-signer's refusal code, stores it, never asks the enclave to sign, and answers a redelivery from the ledger", async () => {
+      const t = setup();
+      t.coSigner.behaviour = async () => ({
+        ok: false,
+        code: 'COSIGNER.CAP_EXCEEDED',
+        message: "the wallet's daily co-signing cap would be exceeded",
+      });
+      const job = mpcJob();
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'refused', callback: 'sent', deleted: true }),
+      ]);
+      const failure = {
+        taskToken: TASK_TOKEN,
+        error: 'COSIGNER.CAP_EXCEEDED',
+        cause: "the wallet's daily co-signing cap would be exceeded",
+      };
+      expect(t.failures()).toEqual([failure]);
+      expect(t.outputs()).toEqual([]);
+      expect(t.enclave.signMpcRequests).toEqual([]);
+      expect(t.inQueue()).toBe(0);
+      // Stored: the workflow's void learns that nothing was signed.
+      await expect(t.ledger.void(job.jobId, 'workflow', 'test')).resolves.toEqual({
+        kind: 'answered',
+        answer: refused('COSIGNER.CAP_EXCEEDED', failure.cause),
+      });
+
+      await t.send(job);
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'answered-again', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.failures()).toEqual([failure, failure]);
+      expect(t.coSigner.requests).toHaveLength(1);
+      expect(t.enclave.workRequests.map((r) => r.op)).toEqual(['openMpcSession']);
+    });
+
+    it.each([
+      [
+        'the co-signer throws',
+        {},
+        (coSigner: FakeCoSigner) => {
+          coSigner.behaviour = async () => {
+            throw Object.assign(new Error(`invoke failed for ${SESSION_ATTESTATION}`), { name: 'ServiceException' });
+          };
+        },
+      ],
+      [
+        'the co-signer answers with something that is not an answer',
+        {},
+        (coSigner: FakeCoSigner) => {
+          coSigner.behaviour = async () => ({ ok: false, code: 'COSIGNER.SOMETHING_NEW', message: '' }) as never;
+        },
+      ],
+      ['no co-signer is configured', { coSigner: undefined }, () => undefined],
+    ] as const)(
+      'fails the task COSIGNER.UNAVAILABLE, stored, and never asks the enclave to sign, when %s',
+      async (_, overrides, arrange) => {
+        const t = setup(overrides);
+        arrange(t.coSigner);
+        const job = mpcJob();
+        await t.send(job);
+
+        expect(await t.host.runOnce()).toEqual([
+          expect.objectContaining({ outcome: 'refused', callback: 'sent', deleted: true }),
+        ]);
+        expect(t.failures()).toEqual([
+          expect.objectContaining({ taskToken: TASK_TOKEN, error: 'COSIGNER.UNAVAILABLE' }),
+        ]);
+        expect(t.enclave.signMpcRequests).toEqual([]);
+        await expect(t.ledger.void(job.jobId, 'workflow', 'test')).resolves.toEqual({
+          kind: 'answered',
+          answer: expect.objectContaining({ kind: 'refused', code: 'COSIGNER.UNAVAILABLE' }),
+        });
+      },
+    );
+
+    it('fails the task COSIGNER.UNAVAILABLE when the co-signer does not answer in time, and ignores its late answer', async () => {
+      const t = setup({ coSignerTimeoutMs: 20_000 });
+      const asked = gate();
+      const late = gate();
+      t.coSigner.behaviour = async () => {
+        asked.open();
+        await late.opened;
+        return { ok: true, share: RELEASED_SHARE };
+      };
+      await t.send(mpcJob());
+
+      const run = t.host.runOnce();
+      await asked.opened;
+      await t.clock.advance(20_000);
+      const reports = await run;
+      late.open();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(reports).toEqual([expect.objectContaining({ outcome: 'refused', callback: 'sent', deleted: true })]);
+      expect(t.failures()).toEqual([expect.objectContaining({ error: 'COSIGNER.UNAVAILABLE' })]);
+      expect(t.enclave.signMpcRequests).toEqual([]);
+      expect(t.clock.activeTimers).toBe(0);
+    });
+
+    it('heartbeats the task and the message across the whole flow, the co-signer included', async () => {
+      const t = setup({ coSignerTimeoutMs: 300_000 });
+      const asked = gate();
+      const release = gate();
+      const signing = gate();
+      t.coSigner.behaviour = async () => {
+        asked.open();
+        await release.opened;
+        return { ok: true, share: RELEASED_SHARE };
+      };
+      const signingStarted = gate();
+      t.enclave.behaviour = async (request) => {
+        if (request.op === 'openMpcSession')
+          return { op: 'openMpcSession', sessionId: 'session-1', attestation: SESSION_ATTESTATION };
+        signingStarted.open();
+        await signing.opened;
+        return { op: 'signMpc', ...SIGNED };
+      };
+      await t.send(mpcJob());
+
+      const run = t.host.runOnce();
+      await asked.opened;
+      await t.clock.advance(HEARTBEAT_SECONDS * 1000);
+      release.open();
+      await signingStarted.opened;
+      await t.clock.advance(HEARTBEAT_SECONDS * 1000);
+      signing.open();
+
+      expect(await run).toEqual([expect.objectContaining({ outcome: 'signed', callback: 'sent', deleted: true })]);
+      expect(t.sfn.commandCalls(SendTaskHeartbeatCommand)).toHaveLength(2);
+      expect(t.clock.activeTimers).toBe(0);
+    });
+
+    it('answers a redelivered mpc job from the ledger, without a second session or release', async () => {
+      const t = setup();
+      t.sfn.on(SendTaskSuccessCommand).rejectsOnce(new Error('socket hang up')).resolves({});
+      await t.send(mpcJob());
+      expect(await t.host.runOnce()).toEqual([expect.objectContaining({ callback: 'failed', deleted: false })]);
+
+      await t.send(mpcJob());
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'answered-again', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.enclave.workRequests.map((r) => r.op)).toEqual(['openMpcSession', 'signMpc']);
+      expect(t.coSigner.requests).toHaveLength(1);
+      expect(t.outputs().map((o) => o.output)).toEqual([JSON.stringify(SIGNED), JSON.stringify(SIGNED)]);
+    });
+
+    it.each([
+      ['openMpcSession', 'ENCLAVE.BAD_REQUEST', 1, 0],
+      ['signMpc', 'ENCLAVE.SHARE_INVALID', 2, 1],
+    ] as const)(
+      "stores and sends the enclave's refusal of %s (%s)",
+      async (refusingOp, code, enclaveCalls, releases) => {
+        const t = setup();
+        const behaviour = t.enclave.behaviour;
+        t.enclave.behaviour = async (request) => {
+          if (request.op === refusingOp) throw new EnclaveError(code, `the enclave refused ${refusingOp}`);
+          return behaviour(request);
+        };
+        const job = mpcJob();
+        await t.send(job);
+
+        expect(await t.host.runOnce()).toEqual([
+          expect.objectContaining({ outcome: 'refused', callback: 'sent', deleted: true }),
+        ]);
+        expect(t.failures()).toEqual([
+          { taskToken: TASK_TOKEN, error: code, cause: `the enclave refused ${refusingOp}` },
+        ]);
+        expect(t.enclave.workRequests).toHaveLength(enclaveCalls);
+        expect(t.coSigner.requests).toHaveLength(releases);
+      },
+    );
+
+    it.each(['openMpcSession', 'signMpc'] as const)(
+      'leaves the job claimed and in flight, unanswered, when the enclave does not answer %s',
+      async (silentOp) => {
+        const t = setup();
+        const behaviour = t.enclave.behaviour;
+        t.enclave.behaviour = async (request) => {
+          if (request.op === silentOp) throw new EnclaveUnavailableError('timeout', 'no answer within 30000 ms');
+          return behaviour(request);
+        };
+        const job = mpcJob();
+        await t.send(job);
+
+        expect(await t.host.runOnce()).toEqual([
+          expect.objectContaining({ outcome: 'enclave-unavailable', callback: 'none', deleted: false }),
+        ]);
+        expect(t.outputs()).toEqual([]);
+        expect(t.failures()).toEqual([]);
+        expect(t.inQueue()).toBe(1);
+        await expect(t.ledger.void(job.jobId, 'workflow', 'Sign timed out')).resolves.toEqual(
+          expect.objectContaining({ kind: 'in-flight', claimedBy: HOST_ID }),
+        );
+      },
+    );
+
+    it('fails an mpc job whose sealed key is an agent key as malformed, asking neither the enclave nor the co-signer', async () => {
+      const t = setup();
+      const job = mpcJob();
+      await t.send({
+        ...job,
+        sealedKey: { ...job.sealedKey, context: { ...job.sealedKey.context, purpose: 'agent-key' } },
+      });
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'malformed', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.failures()).toEqual([
+        {
+          taskToken: TASK_TOKEN,
+          error: 'ENCLAVE.BAD_REQUEST',
+          cause: 'the signing job is malformed: sealedKey.context.purpose is not key-share',
+        },
+      ]);
+      expect(t.enclave.requests).toEqual([]);
+      expect(t.coSigner.requests).toEqual([]);
+    });
+
+    it("signs an enclave wallet's job (no scheme) as before, never asking the co-signer", async () => {
+      const t = setup();
+      await t.send(signingJob());
+
+      expect(await t.host.runOnce()).toEqual([expect.objectContaining({ outcome: 'signed', callback: 'sent' })]);
+      expect(t.enclave.workRequests.map((r) => r.op)).toEqual(['sign']);
+      expect(t.coSigner.requests).toEqual([]);
+    });
+
+    it('logs the mpc flow by identifiers and outcomes only', async () => {
+      const t = setup();
+      await t.send(mpcJob());
+      await t.host.runOnce();
+
+      const released = t.logger.lines.find((l) => l.message.includes('released share 2'));
+      expect(released?.attributes).toEqual(
+        expect.objectContaining({ scheme: 'mpc', jobId: mpcJob().jobId, sessionId: 'session-1' }),
+      );
+      expect(t.logger.text).toContain('tx-0002');
     });
   });
 
