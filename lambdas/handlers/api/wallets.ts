@@ -40,14 +40,7 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
     scopedToPathWallet(requireRole(r.principal, 'admin', 'operator', 'auditor'), r);
     return { status: 200, body: await getWallet(deps, { walletId: pathId(r) }) };
   },
-  'PUT /v1/wallets/{id}/policy': async (r, deps) =>
-    governedResponse(
-      await setPolicy(deps, {
-        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
-        walletId: pathId(r),
-        body: r.body,
-      }),
-    ),
+  'PUT /v1/wallets/{id}/policy': async (r, deps) => governedResponse(await setPolicy(deps, adminChange(r))),
   'POST /v1/wallets/{id}/freeze': async (r, deps) => ({
     status: 200,
     body: await freezeWallet(deps, {
@@ -56,31 +49,19 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
       body: r.body,
     }),
   }),
-  'POST /v1/wallets/{id}/unfreeze': async (r, deps) =>
-    governedResponse(
-      await unfreezeWallet(deps, {
-        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
-        walletId: pathId(r),
-        body: r.body,
-      }),
-    ),
-  'POST /v1/wallets/{id}/rotate-key': async (r, deps) =>
-    governedResponse(
-      await rotateWalletKey(deps, {
-        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
-        walletId: pathId(r),
-        body: r.body,
-      }),
-    ),
-  'POST /v1/wallets/{id}/revoke-key': async (r, deps) =>
-    governedResponse(
-      await revokeWalletKey(deps, {
-        principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r),
-        walletId: pathId(r),
-        body: r.body,
-      }),
-    ),
+  'POST /v1/wallets/{id}/unfreeze': async (r, deps) => governedResponse(await unfreezeWallet(deps, adminChange(r))),
+  'POST /v1/wallets/{id}/rotate-key': async (r, deps) => governedResponse(await rotateWalletKey(deps, adminChange(r))),
+  'POST /v1/wallets/{id}/revoke-key': async (r, deps) => governedResponse(await revokeWalletKey(deps, adminChange(r))),
 });
+
+/** What every admin change to one wallet takes: the admin (scoped to the path's wallet), the wallet, the body. */
+function adminChange(r: ApiRequest): {
+  readonly principal: Principal;
+  readonly walletId: string;
+  readonly body: unknown;
+} {
+  return { principal: scopedToPathWallet(requireRole(r.principal, 'admin'), r), walletId: pathId(r), body: r.body };
+}
 
 /** The principal, once its token's wallet scope (if any) is checked to include the wallet in the path. */
 function scopedToPathWallet(principal: Principal, r: ApiRequest): Principal {
