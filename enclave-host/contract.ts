@@ -172,7 +172,9 @@ export type EnclaveRequest =
        * 'key-share', version = the epoch); share 2 opened with the session's private key (context share
        * '2', same wallet, address and epoch); the two combined, the address checked against the wallet's,
        * the transaction rebuilt from the proof and signed; the key, both shares and the session key
-       * zeroised and the session closed, whatever the outcome.
+       * zeroised and the session closed, whatever the outcome. Recovery when the co-signer is lost:
+       * `releasedShare` may be share 3 (context share '3'), sealed to the session by the customer; the
+       * proof is checked all the same.
        */
       readonly op: 'signMpc';
       readonly transferId: string;
@@ -291,9 +293,10 @@ export interface SigningJob {
   /**
    * Issue 16: 'mpc' for an mpc wallet's job: the host opens an enclave session (`openMpcSession`), asks
    * the co-signer to release share 2 to it (`CoSignerClient`), then asks the enclave to `signMpc`.
-   * Absent: an enclave wallet's job (`sign`).
+   * 'enclave' or absent (messages sent before it existed): an enclave wallet's job (`sign`). The
+   * workflow always sets it (its Sign state copies it into the message).
    */
-  readonly scheme?: 'mpc';
+  readonly scheme?: 'enclave' | 'mpc';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +320,21 @@ export interface AgentKeyJob {
   readonly walletId: string;
 }
 
-export type QueueJob = (SigningJob & { readonly kind?: 'sign' }) | AgentKeyJob;
+/**
+ * Issue 16: a key job for an mpc wallet, as `AgentKeyJob` (the same provisioning state machine, the
+ * same ledger name `wallet:<id>`): the host asks the enclave `createMpcKey` with the customer's
+ * recovery key and answers SendTaskSuccess with the enclave's `CreatedMpcKey` (nothing in it is
+ * secret: share 1 sealed, share 2 under the co-signer's key, share 3 encrypted to the recovery key).
+ */
+export interface MpcKeyJob {
+  readonly kind: 'createMpcKey';
+  readonly jobId: string;
+  readonly taskToken: string;
+  readonly walletId: string;
+  readonly recoveryPublicKey: RecoveryPublicKey;
+}
+
+export type QueueJob = (SigningJob & { readonly kind?: 'sign' }) | AgentKeyJob | MpcKeyJob;
 
 // ---------------------------------------------------------------------------------------------
 // The job ledger (DynamoDB table `signingJobs`, shared by every host and the workflow)
@@ -327,6 +344,8 @@ export type QueueJob = (SigningJob & { readonly kind?: 'sign' }) | AgentKeyJob;
 export type JobAnswer =
   | { readonly kind: 'signed'; readonly result: SignedByEnclave }
   | { readonly kind: 'created'; readonly result: CreatedAgentKey }
+  /** Issue 16: an mpc key job's answer (share 3 in it is encrypted to the customer's recovery key only). */
+  | { readonly kind: 'created-mpc'; readonly result: CreatedMpcKey }
   | { readonly kind: 'refused'; readonly code: JobRefusalCode; readonly message: string };
 
 /**
@@ -491,7 +510,9 @@ export type CoSignerRefusalCode =
   | 'COSIGNER.CAP_EXCEEDED'
   | 'COSIGNER.UNKNOWN_WALLET'
   | 'COSIGNER.EPOCH_RETIRED'
-  | 'COSIGNER.BAD_REQUEST';
+  | 'COSIGNER.BAD_REQUEST'
+  /** Its stored share 2 does not decrypt under its key and context (corrupt, or moved): final, nothing released. */
+  | 'COSIGNER.SHARE_UNREADABLE';
 
 /**
  * The co-signer as the signing host reaches it (Lambda Invoke through the VPC's interface endpoint in
@@ -501,3 +522,37 @@ export type CoSignerRefusalCode =
 export interface CoSignerClient {
   release(request: CoSignerReleaseRequest): Promise<CoSignerReleaseAnswer>;
 }
+
+/**
+ * The co-signer function's event (Lambda Invoke, RequestResponse; `lambdas/co-signer/handler.ts`). One
+ * function, its own role, KMS key and table; invoked by the enclave host's role (`release`) and by the
+ * functions that register wallets and record revocations (`register`, `retire`). Each operation is
+ * safe whoever calls it: `register` stores nothing the enclave's attestation does not vouch for,
+ * `release` makes every check above itself, and `retire` only ever refuses more.
+ *
+ * The function answers JSON; a refusal is an answer (`ok: false`, a code), and a failure of its own
+ * dependencies (its table, KMS) is a Lambda function error, which callers treat as "unavailable".
+ */
+export type CoSignerInvocation =
+  | { readonly op: 'release'; readonly request: CoSignerReleaseRequest }
+  | {
+      readonly op: 'register';
+      /** `CreatedMpcKey.coSignerShare`, as the enclave made it. */
+      readonly coSignerShare: CoSignerShare;
+      /** `CreatedMpcKey.attestation`, base64. */
+      readonly attestation: string;
+      /** `CreatedMpcKey.recoveryShare.ciphertext`: only its digest is checked against the attestation. */
+      readonly recoveryShareCiphertext: string;
+    }
+  | { readonly op: 'retire'; readonly walletId: string; readonly epoch: string; readonly reason: string };
+
+export type CoSignerRegistrationAnswer =
+  | {
+      readonly ok: true;
+      readonly outcome: 'registered' | 'already-registered';
+      readonly walletId: string;
+      readonly epoch: string;
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export type CoSignerRetireAnswer = { readonly ok: true; readonly outcome: 'retired' | 'already-retired' | 'unknown' };

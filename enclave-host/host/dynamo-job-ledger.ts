@@ -40,7 +40,8 @@ const absent = 'attribute_not_exists(pk)';
  *
  * Nothing in an item is secret: host ids, times, the workflow's reason, and the answer (a signed
  * transaction is public once broadcast; a created key's sealed key is ciphertext only the measured
- * enclave can open).
+ * enclave can open; an mpc key's shares are share 1 sealed the same way, share 2 under the co-signer's
+ * KMS key and share 3 encrypted to the customer's recovery key).
  */
 export class DynamoJobLedger implements JobLedger {
   private readonly client: DynamoDBDocumentClient;

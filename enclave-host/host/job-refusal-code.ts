@@ -20,6 +20,7 @@ const COSIGNER_REFUSAL_CODES: Readonly<Record<CoSignerRefusalCode, true>> = {
   'COSIGNER.UNKNOWN_WALLET': true,
   'COSIGNER.EPOCH_RETIRED': true,
   'COSIGNER.BAD_REQUEST': true,
+  'COSIGNER.SHARE_UNREADABLE': true,
 };
 
 /** True for a code the co-signer refuses a release with. */

@@ -1,7 +1,9 @@
-import type { AgentKeyJob, SealedKey, SealPurpose, SigningJob } from '../contract';
+import type { AgentKeyJob, MpcKeyJob, SealedKey, SealPurpose, SigningJob } from '../contract';
+import { isShareError } from '../shares/share-error';
+import { parseRecoveryPublicKey } from '../shares/hpke-share';
 
 /** A `QueueJob` as the host reads it: `kind` always set (a body without it is a signing job). */
-export type ParsedQueueJob = (SigningJob & { readonly kind: 'sign' }) | AgentKeyJob;
+export type ParsedQueueJob = (SigningJob & { readonly kind: 'sign' }) | AgentKeyJob | MpcKeyJob;
 
 /** A body that is a valid job, or why not (a field name and a rule, never a value from the body). */
 export type ParsedSigningJob =
@@ -25,6 +27,12 @@ const SIGNING_JOB_KEYS = new Set([
   'scheme',
 ]);
 const KEY_JOB_KEYS = new Set(['kind', 'jobId', 'taskToken', 'walletId']);
+const MPC_KEY_JOB_KEYS = new Set([...KEY_JOB_KEYS, 'recoveryPublicKey']);
+const JOB_KEYS: Readonly<Record<ParsedQueueJob['kind'], ReadonlySet<string>>> = {
+  sign: SIGNING_JOB_KEYS,
+  createAgentKey: KEY_JOB_KEYS,
+  createMpcKey: MPC_KEY_JOB_KEYS,
+};
 const SEALED_KEY_KEYS = new Set(['format', 'context', 'address', 'encryptedDataKey', 'iv', 'ciphertext']);
 const CONTEXT_KEYS = new Set(['deployment', 'walletId', 'purpose', 'version']);
 const IDENTIFIER = /^[\x21-\x7e]{1,256}$/;
@@ -49,6 +57,24 @@ function text(value: Record<string, unknown>, key: string, pattern: RegExp, wher
   if (typeof field !== 'string') throw new Refused(`${where} is missing or not a string`);
   if (!pattern.test(field)) throw new Refused(`${where} is malformed`);
   return field;
+}
+
+const isJobKind = (value: unknown): value is ParsedQueueJob['kind'] =>
+  typeof value === 'string' && Object.hasOwn(JOB_KEYS, value);
+
+/**
+ * The customer's recovery key (X25519, base64url without padding, 32 bytes, not a low-order point), as
+ * the enclave will check it: a key it would refuse is refused here, before any claim. The reason names
+ * the rule only (a public key, but the body is never quoted).
+ */
+function recoveryPublicKeyOf(value: Record<string, unknown>): string {
+  try {
+    parseRecoveryPublicKey(value.recoveryPublicKey);
+  } catch (error) {
+    if (isShareError(error)) throw new Refused(error.message);
+    throw error;
+  }
+  return value.recoveryPublicKey as string;
 }
 
 function readableToken(value: unknown): string | undefined {
@@ -87,7 +113,8 @@ export function sealedKeyOf(value: unknown, purpose: SealPurpose = 'agent-key'):
 /**
  * Reads one signing-queue message body as a job, strictly: a signing job (`kind: 'sign'`, or no
  * `kind`, as the messages sent before key jobs existed; `scheme: 'mpc'` for an mpc wallet's, whose
- * sealed key is its share 1, purpose 'key-share') or a key job (`kind: 'createAgentKey'`), every
+ * sealed key is its share 1, purpose 'key-share'; `scheme: 'enclave'` or none for an enclave wallet's)
+ * or a key job (`kind: 'createAgentKey'`, or `'createMpcKey'` with the customer's recovery key), every
  * field of the contract present with its shape, nothing else (an unknown field means the sender and
  * the host disagree on the contract, and guessing is how a job gets signed wrongly). Only the shape is
  * checked here; whether the proof authorizes this transaction, and whether the sealed key belongs to
@@ -112,15 +139,18 @@ export function parseSigningJob(body: string | undefined): ParsedSigningJob {
   if (!isRecord(value)) return refused('the body is not a JSON object');
   try {
     const kind = value.kind ?? 'sign';
-    if (kind !== 'sign' && kind !== 'createAgentKey') throw new Refused('kind is not sign or createAgentKey');
-    onlyKeys(value, kind === 'sign' ? SIGNING_JOB_KEYS : KEY_JOB_KEYS, 'the job');
+    if (!isJobKind(kind)) throw new Refused('kind is not sign, createAgentKey or createMpcKey');
+    onlyKeys(value, JOB_KEYS[kind], 'the job');
     if (taskToken === undefined) throw new Refused('taskToken is missing or malformed');
     const walletId = text(value, 'walletId', IDENTIFIER);
     const jobId = text(value, 'jobId', /^[\x21-\x7e]{1,512}$/);
-    if (kind === 'createAgentKey') {
-      // One key per wallet: the ledger answers every delivery of `wallet:<id>` with the first key made.
+    if (kind !== 'sign') {
+      // One key per wallet, whatever its scheme: the ledger answers every delivery of `wallet:<id>` with
+      // the first key made (and the host never answers a key job with a key of the other scheme).
       if (jobId !== `wallet:${walletId}`) throw new Refused('jobId is not wallet:walletId');
-      return { ok: true, job: { kind, jobId, taskToken, walletId } };
+      if (kind === 'createAgentKey') return { ok: true, job: { kind, jobId, taskToken, walletId } };
+      const recoveryPublicKey = recoveryPublicKeyOf(value);
+      return { ok: true, job: { kind, jobId, taskToken, walletId, recoveryPublicKey } };
     }
     const transferId = text(value, 'transferId', IDENTIFIER);
     // `${transferId}:${attempt}:${proofId}`.
@@ -130,8 +160,11 @@ export function parseSigningJob(body: string | undefined): ParsedSigningJob {
     const proofSignature = text(value, 'proofSignature', HEX) as SigningJob['proofSignature'];
     // An mpc wallet's job carries its sealed share 1, an enclave wallet's its sealed key: a job whose
     // scheme and sealed record disagree was built wrongly, and the enclave would refuse it anyway.
-    if (value.scheme !== undefined && value.scheme !== 'mpc') throw new Refused('scheme is not mpc');
-    const mpc = value.scheme === 'mpc';
+    // 'enclave' or absent (the messages sent before `scheme` existed): an enclave wallet's job.
+    const scheme = value.scheme;
+    if (scheme !== undefined && scheme !== 'enclave' && scheme !== 'mpc')
+      throw new Refused('scheme is not enclave or mpc');
+    const mpc = scheme === 'mpc';
     const sealedKey = sealedKeyOf(value.sealedKey, mpc ? 'key-share' : 'agent-key');
     const job: ParsedQueueJob = {
       kind,
@@ -143,7 +176,7 @@ export function parseSigningJob(body: string | undefined): ParsedSigningJob {
       proofSignature,
       sealedKey,
     };
-    return { ok: true, job: mpc ? { ...job, scheme: 'mpc' } : job };
+    return { ok: true, job: scheme === undefined ? job : { ...job, scheme } };
   } catch (error) {
     if (error instanceof Refused) return refused(error.message);
     throw error;

@@ -25,7 +25,7 @@ import type {
 import { causeOf, enclaveRefusalOf, JOB_VOIDED_CODE } from './enclave-refusal-of';
 import type { HostClock } from './host-clock';
 import type { HostLogger } from './host-logger';
-import { createdAgentKeyOf, sameAnswer, signedByEnclaveOf } from './job-answer';
+import { createdAgentKeyOf, createdMpcKeyOf, sameAnswer, signedByEnclaveOf } from './job-answer';
 import { COSIGNER_UNAVAILABLE_CODE, isCoSignerRefusalCode } from './job-refusal-code';
 import { parseSigningJob, type ParsedQueueJob } from './parse-signing-job';
 
@@ -74,10 +74,11 @@ export interface SigningHostOptions {
 
 /**
  * What became of a job:
- * - `signed` / `created`: the enclave signed the transaction / made the key now, and this answer is
- *   the job's stored one; `answered-again`: the job's answer was in the ledger already (a redelivery,
- *   another host's answer, or a concurrent delivery of the same job) and was sent again without asking
- *   the enclave, or the enclave was asked again and the ledger kept another answer;
+ * - `signed` / `created`: the enclave signed the transaction / made the key (an agent key, or an mpc
+ *   key's shares) now, and this answer is the job's stored one; `answered-again`: the job's answer was
+ *   in the ledger already (a redelivery, another host's answer, or a concurrent delivery of the same
+ *   job) and was sent again without asking the enclave, or the enclave was asked again and the ledger
+ *   kept another answer;
  * - `refused`: the enclave refused it with a code, sent as SendTaskFailure's error (for an mpc job also
  *   the co-signer's refusal, or COSIGNER.UNAVAILABLE when the co-signer could not be asked);
  * - `voided`: the workflow voided the job before any host claimed it: never sent to the enclave, the
@@ -176,9 +177,50 @@ function requireRange(name: string, value: number, min: number, max: number): vo
     throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
 }
 
-/** Whether an answer is one this kind of job can be answered with (a sign task never gets a key, nor the reverse). */
+/** The answer each kind of job is answered with when it succeeds. */
+const SUCCESS_OF: Readonly<Record<ParsedQueueJob['kind'], JobAnswer['kind']>> = {
+  sign: 'signed',
+  createAgentKey: 'created',
+  createMpcKey: 'created-mpc',
+};
+
+/**
+ * Whether an answer is one this kind of job can be answered with: a sign task never gets a key, nor
+ * the reverse, and a wallet's key job never gets a key of the other scheme (both are `wallet:<id>`).
+ */
 const fits = (job: ParsedQueueJob, answer: JobAnswer): boolean =>
-  answer.kind === 'refused' || answer.kind === (job.kind === 'sign' ? 'signed' : 'created');
+  answer.kind === 'refused' || answer.kind === SUCCESS_OF[job.kind];
+
+/** SendTaskSuccess's output for an answer: the contract's result, copied field by field. */
+function taskOutputOf(answer: Exclude<JobAnswer, { kind: 'refused' }>): string {
+  switch (answer.kind) {
+    case 'signed': {
+      const { serializedTransaction, txHash } = answer.result;
+      return JSON.stringify({ serializedTransaction, txHash });
+    }
+    case 'created': {
+      const { address, sealedKey, attestation } = answer.result;
+      return JSON.stringify({ address, sealedKey, attestation });
+    }
+    case 'created-mpc': {
+      const { address, epoch, sealedShare, coSignerShare, recoveryShare, attestation } = answer.result;
+      return JSON.stringify({ address, epoch, sealedShare, coSignerShare, recoveryShare, attestation });
+    }
+  }
+}
+
+/** A job's identifiers for log lines: never its token, proof, sealed key or recovery key. */
+function idsOf(job: ParsedQueueJob, messageId: string): Ids {
+  if (job.kind !== 'sign') return { messageId, job: job.kind, jobId: job.jobId, walletId: job.walletId };
+  return {
+    messageId,
+    job: 'sign',
+    ...(job.scheme === undefined ? {} : { scheme: job.scheme }),
+    jobId: job.jobId,
+    transferId: job.transferId,
+    walletId: job.walletId,
+  };
+}
 
 /** An enclave session as `openMpcSession` answers it, checked and copied (only these two fields go on). */
 function mpcSessionOf(result: EnclaveResult): { readonly sessionId: string; readonly attestation: string } | undefined {
@@ -191,9 +233,13 @@ function mpcSessionOf(result: EnclaveResult): { readonly sessionId: string; read
 
 /** The request an enclave wallet's signing job or a key job makes of the enclave. */
 function requestOf(job: ParsedQueueJob, credentials: KmsCredentials): EnclaveRequest {
-  return job.kind === 'createAgentKey'
-    ? { op: 'createAgentKey', walletId: job.walletId, credentials }
-    : {
+  switch (job.kind) {
+    case 'createAgentKey':
+      return { op: 'createAgentKey', walletId: job.walletId, credentials };
+    case 'createMpcKey':
+      return { op: 'createMpcKey', walletId: job.walletId, recoveryPublicKey: job.recoveryPublicKey, credentials };
+    case 'sign':
+      return {
         op: 'sign',
         transferId: job.transferId,
         walletId: job.walletId,
@@ -202,12 +248,14 @@ function requestOf(job: ParsedQueueJob, credentials: KmsCredentials): EnclaveReq
         sealedKey: job.sealedKey,
         credentials,
       };
+  }
 }
 
 /**
  * The loop on the EC2 parent between the signing queue and the enclave (ARCHITECTURE.md §4 step 6, §6).
  * It handles two kinds of job: a transfer's signing job (the Sign state) and a wallet's key job (the
- * provisioning state machine), with the same rules.
+ * provisioning state machine: `createAgentKey` for an enclave wallet, `createMpcKey` for an mpc
+ * wallet, whose answer carries its three shares, none in plaintext), with the same rules.
  *
  * For each message: parse it; ask the enclave for `health`, then read the instance credentials (so a
  * host that cannot ask the enclave leaves no claim behind and the workflow can void the job); claim the
@@ -438,6 +486,12 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
       const result = createdAgentKeyOf(answer);
       if (result !== undefined) return { kind: 'created', result };
     }
+    if (job.kind === 'createMpcKey' && answer.op === 'createMpcKey') {
+      // Shares of another wallet's key would be stored under this wallet's job: never answered.
+      const result = createdMpcKeyOf(answer);
+      if (result !== undefined && result.sealedShare.context.walletId === job.walletId)
+        return { kind: 'created-mpc', result };
+    }
     return unexpectedResult(answer, ids);
   };
 
@@ -478,7 +532,7 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
       return { kind: 'store-failed' };
     }
     if (!sameAnswer(stored, answer)) return { kind: 'answered-again', answer: stored };
-    return { kind: stored.kind, answer: stored };
+    return { kind: stored.kind === 'created-mpc' ? 'created' : stored.kind, answer: stored };
   };
 
   const outcomeOf = async (job: ParsedQueueJob, ids: Ids): Promise<Handling> => {
@@ -544,17 +598,7 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
   };
 
   const handleJob = async (job: ParsedQueueJob, message: Message, messageId: string): Promise<JobReport> => {
-    const ids: Ids =
-      job.kind === 'sign'
-        ? {
-            messageId,
-            job: 'sign',
-            ...(job.scheme === 'mpc' ? { scheme: 'mpc' } : {}),
-            jobId: job.jobId,
-            transferId: job.transferId,
-            walletId: job.walletId,
-          }
-        : { messageId, job: 'createAgentKey', jobId: job.jobId, walletId: job.walletId };
+    const ids = idsOf(job, messageId);
     const stopHeartbeat = heartbeat(job.taskToken, message.ReceiptHandle, ids);
     let outcome: Handling;
     try {
@@ -580,19 +624,13 @@ export function createSigningHost(options: SigningHostOptions): SigningHost {
       reported = 'error';
     } else if ('answer' in outcome) {
       const { answer } = outcome;
-      sent = await callback(() => {
-        if (answer.kind === 'refused')
-          return sfn.send(new SendTaskFailureCommand({ taskToken, error: answer.code, cause: answer.message }));
-        const output =
-          answer.kind === 'signed'
-            ? { serializedTransaction: answer.result.serializedTransaction, txHash: answer.result.txHash }
-            : {
-                address: answer.result.address,
-                sealedKey: answer.result.sealedKey,
-                attestation: answer.result.attestation,
-              };
-        return sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
-      }, ids);
+      sent = await callback(
+        () =>
+          answer.kind === 'refused'
+            ? sfn.send(new SendTaskFailureCommand({ taskToken, error: answer.code, cause: answer.message }))
+            : sfn.send(new SendTaskSuccessCommand({ taskToken, output: taskOutputOf(answer) })),
+        ids,
+      );
     }
     const deleted = sent === 'sent' || sent === 'task-gone' ? await remove(message.ReceiptHandle, ids) : false;
     const report: JobReport = { messageId, jobId: job.jobId, outcome: reported, callback: sent, deleted };

@@ -1,4 +1,5 @@
 import type { Hex } from 'viem';
+import type { CreatedMpcKey, RecoveryPublicKey } from '../../enclave-host/contract';
 import type { Address } from '../domain/address';
 import type { SealedAgentKey } from '../domain/wallets/sealed-agent-key';
 
@@ -19,6 +20,13 @@ export interface CreatedAgentKey {
  */
 export interface AgentKeys {
   createAgentKey(walletId: string): Promise<CreatedAgentKey>;
+  /**
+   * Issue 16: a key made inside the enclave and split 2-of-3 (enclave-host/contract.ts "Key shares"):
+   * share 1 sealed to the enclave, share 2 under the co-signer's KMS key, share 3 encrypted to
+   * `recoveryPublicKey`. Nothing in the answer counts until its attestation verifies (user data
+   * `mpcKeyUserData`). Named after the wallet like `createAgentKey`: a retry gets the same key.
+   */
+  createMpcKey(walletId: string, recoveryPublicKey: RecoveryPublicKey): Promise<CreatedMpcKey>;
   /** Throws (ENCLAVE.ATTESTATION_INVALID) unless the document verifies and carries exactly `userData`. */
   verifyAttestation(document: Uint8Array, userData: Hex): Promise<void>;
 }

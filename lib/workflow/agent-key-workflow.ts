@@ -13,7 +13,7 @@ import type { EnclavePcrs } from '../enclave/enclave-context';
 import type { StrongroomFunction } from '../functions/strongroom-function';
 import type { SigningQueue } from '../messaging/signing-queue';
 
-/** The provisioning definition: one key job on the signing queue (statemachines/agent-key.asl.json). */
+/** The provisioning definition: one key job (agent or mpc key) on the signing queue (statemachines/agent-key.asl.json). */
 export const AGENT_KEY_ASL_PATH = resolve(__dirname, '../../statemachines/agent-key.asl.json');
 
 /**
@@ -28,7 +28,7 @@ export function agentKeyStateMachineRef(stack: Stack): {
   const name = `${stack.stackName}-agent-key`;
   const arnOf = (resource: string, resourceName: string): string =>
     stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  // Executions are named agentKeyExecutionName(walletId): `agent-key-<walletId>`.
+  // Executions are named agentKeyExecutionName(walletId): `agent-key-<walletId>`, whatever the key's scheme.
   return {
     name,
     arn: arnOf('stateMachine', name),
@@ -45,10 +45,11 @@ export interface AgentKeyWorkflowProps {
 }
 
 /**
- * Agent-key provisioning, present only in a deployment with an enclave host: Step Functions Standard
- * from statemachines/agent-key.asl.json, whose one task sends an `AgentKeyJob` to the signing queue and
- * waits for the host's callback with the new key (address, sealed key, attestation; nothing secret).
- * Its role may send to that queue, nothing else; its execution history logs every event without
+ * Key provisioning, present only in a deployment with an enclave host: Step Functions Standard from
+ * statemachines/agent-key.asl.json, which sends one key job to the signing queue (an `AgentKeyJob` for
+ * an enclave wallet, an `MpcKeyJob` for an mpc wallet, as the input's `kind` says) and waits for the
+ * host's callback with the new key (address, sealed key or the three shares, attestation; nothing
+ * secret). Its role may send to that queue, nothing else; its execution history logs every event without
  * execution data, and it is traced with X-Ray, as the transfer workflow is.
  *
  * {@link bindProvisioning} gives a function (the wallets API) the way to it and nothing broader.
@@ -86,7 +87,7 @@ export class AgentKeyWorkflow extends Construct {
   }
 
   /**
-   * Lets `fn` create agent keys: the provisioning variables (this state machine, the PCRs, and the AWS
+   * Lets `fn` create agent and mpc keys: the provisioning variables (this state machine, the PCRs, and the AWS
    * Nitro root as the only attestation root: a literal, so no template the CDK writes can name another),
    * StartExecution on this state machine and DescribeExecution on its executions only.
    */

@@ -3,7 +3,7 @@ import type { ClaimOutcome, JobAnswer, JobLedger, VoidOutcome } from '../../encl
 import { DynamoJobLedger } from '../../enclave-host/host/dynamo-job-ledger';
 import { MemoryJobLedger } from '../../enclave-host/host/memory-job-ledger';
 import { freshTables, type TestTables } from '../support/dynamodb';
-import { createdKey } from '../unit/enclave-host/host/host-test-kit';
+import { createdKey, createdMpcKey } from '../unit/enclave-host/host/host-test-kit';
 
 /**
  * One behaviour suite for both job ledgers (enclave-host/contract.ts `JobLedger`): the DynamoDB one on
@@ -69,6 +69,10 @@ describe.each(ledgers)('%s job ledger', (_, make) => {
   it.each([
     ['a refusal', REFUSED],
     ['a created key (its sealed key is ciphertext)', { kind: 'created', result: createdKey(1) } as JobAnswer],
+    [
+      "an mpc key's shares (sealed, under the co-signer's key, to the recovery key)",
+      { kind: 'created-mpc', result: createdMpcKey(1) } as JobAnswer,
+    ],
   ])('stores %s as it was given and reads it back the same', async (_kind, answer) => {
     const ledger = make();
     const job = freshJob();

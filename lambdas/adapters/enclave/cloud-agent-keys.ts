@@ -4,7 +4,7 @@ import type { AgentKeys } from '../../ports/agent-keys';
 import { QueuedAgentKeys } from './queued-agent-keys';
 import { UnreachableAgentKeys } from './unreachable-agent-keys';
 
-/** How an enclave wallet's key reaches a function: the provisioning state machine, and what its attestation must show. */
+/** How an enclave or mpc wallet's key reaches a function: the provisioning state machine, and what its attestation must show. */
 export interface AgentKeyProvisioning {
   readonly stateMachineArn: string;
   /** PCR index → 96 lowercase hex characters: the deployment's image, as the enclave context gave it at synth. */

@@ -6,7 +6,15 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { isAddress, type Hex } from 'viem';
-import type { AttestationVerifier, PcrValues } from '../../../enclave-host/contract';
+import type {
+  AgentKeyJob,
+  AttestationVerifier,
+  CreatedMpcKey,
+  MpcKeyJob,
+  PcrValues,
+  RecoveryPublicKey,
+} from '../../../enclave-host/contract';
+import { createdMpcKeyOf } from '../../../enclave-host/host/job-answer';
 import { DependencyUnavailableError, StrongroomError } from '../../domain/errors';
 import type { AgentKeys, CreatedAgentKey } from '../../ports/agent-keys';
 import { executionArnOf } from '../sfn/sfn-workflow-engine';
@@ -20,8 +28,8 @@ export interface QueuedAgentKeysOptions {
   /** The deployment's image measurements (PCR0, PCR1, PCR2, maybe PCR8), from the enclave context at synth. */
   readonly pcrs: PcrValues;
   /**
-   * How long `createAgentKey` waits for the execution to end (default 20 s): the API function must
-   * answer within API Gateway's 29 s, with time left to verify and register.
+   * How long `createAgentKey` and `createMpcKey` wait for the execution to end (default 20 s): the API
+   * function must answer within API Gateway's 29 s, with time left to verify and register.
    */
   readonly waitMs?: number;
   /** The pause between two DescribeExecution calls: the first, then growing by half up to the last (ms). */
@@ -39,20 +47,38 @@ const DEFAULT_POLL_MS = { first: 250, max: 2_000 };
  */
 export const AGENT_KEY_ATTESTATION_MAX_AGE_SECONDS = 3_600;
 
-/** The execution that makes `walletId`'s key: one name per wallet, so a retried creation finds it again. */
+/**
+ * The execution that makes `walletId`'s key, whatever its scheme: one name per wallet (a wallet has
+ * one key), so a retried creation finds it again, and the wallets function's DescribeExecution grant
+ * names one prefix.
+ */
 export const agentKeyExecutionName = (walletId: string): string => `agent-key-${walletId}`;
 
 /**
+ * The provisioning execution's input (statemachines/agent-key.asl.json): its Choice sends the key job
+ * of this `kind`, the recovery key in an mpc key's job. An input without `kind` (started before mpc
+ * keys existed) is an agent key's.
+ */
+export type KeyJobInput =
+  | { readonly kind: AgentKeyJob['kind']; readonly walletId: string }
+  | { readonly kind: MpcKeyJob['kind']; readonly walletId: string; readonly recoveryPublicKey: RecoveryPublicKey };
+
+/**
  * The enclave as a Lambda function reaches it (ARCHITECTURE.md §6): through the agent-key provisioning
- * state machine, whose one task puts an `AgentKeyJob` on the signing queue and waits for the enclave
- * host's callback, as the transfer workflow's Sign does. The function has no network path to the
- * host, and needs none: it starts the execution and reads its output.
+ * state machine, whose task puts a key job (`AgentKeyJob`, or `MpcKeyJob` for an mpc wallet) on the
+ * signing queue and waits for the enclave host's callback, as the transfer workflow's Sign does. The
+ * function has no network path to the host, and needs none: it starts the execution and reads its
+ * output.
  *
  * The execution is named after the wallet. Starting a Standard execution again with the same name and
- * input while it runs answers the same execution; once it has closed, ExecutionAlreadyExists, and its
- * output is read instead. So a request retried under the same Idempotency-Key (the same wallet id)
- * gets the key of the first attempt, never a second one. Nothing the host returns counts until
- * `verifyAttestation` accepts the enclave's document; nothing in the output is secret.
+ * input while it runs answers the same execution; once it has closed, or when the input differs,
+ * ExecutionAlreadyExists, and that execution is read instead. So a request retried under the same
+ * Idempotency-Key (the same wallet id) gets the key of the first attempt, never a second one; and the
+ * execution's input is compared with this request's, so a key of another scheme, or shares for another
+ * recovery key, are never taken for this one's (409 IDEMPOTENCY.KEY_REUSED). Nothing the host returns
+ * counts until `verifyAttestation` accepts the enclave's document; nothing in the output is secret
+ * (for an mpc key: share 1 sealed to the enclave, share 2 under the co-signer's key, share 3 encrypted
+ * to the customer's recovery key).
  */
 export class QueuedAgentKeys implements AgentKeys {
   private readonly waitMs: number;
@@ -70,6 +96,17 @@ export class QueuedAgentKeys implements AgentKeys {
   }
 
   async createAgentKey(walletId: string): Promise<CreatedAgentKey> {
+    return createdAgentKeyOf(await this.runKeyJob({ kind: 'createAgentKey', walletId }), walletId);
+  }
+
+  async createMpcKey(walletId: string, recoveryPublicKey: RecoveryPublicKey): Promise<CreatedMpcKey> {
+    const output = await this.runKeyJob({ kind: 'createMpcKey', walletId, recoveryPublicKey });
+    return createdMpcKeyFrom(output, walletId);
+  }
+
+  /** Starts (or finds) the wallet's key job and waits for its output, within `waitMs`. */
+  private async runKeyJob(input: KeyJobInput): Promise<string | undefined> {
+    const { walletId } = input;
     const deadline = Date.now() + this.waitMs;
     // Every call is cut off at the deadline: the SDK's own retries (throttling, 5xx) run inside it.
     const abortSignal = AbortSignal.timeout(this.waitMs);
@@ -80,12 +117,12 @@ export class QueuedAgentKeys implements AgentKeys {
         new StartExecutionCommand({
           stateMachineArn: this.options.stateMachineArn,
           name,
-          input: JSON.stringify({ walletId }),
+          input: JSON.stringify(input),
         }),
         { abortSignal },
       );
     } catch (error) {
-      // Closed already (an earlier attempt of this creation): its output is what we want.
+      // Closed already (an earlier attempt of this creation), or started with another input: read it.
       if (!(error instanceof ExecutionAlreadyExists)) throw unavailable(walletId, 'its key job could not start', error);
     }
     let pause = this.pollMs.first;
@@ -96,7 +133,13 @@ export class QueuedAgentKeys implements AgentKeys {
       } catch (error) {
         throw unavailable(walletId, 'its key job could not be read', error);
       }
-      if (described.status === 'SUCCEEDED') return createdAgentKeyOf(described.output, walletId);
+      if (!sameKeyJob(described.input, input))
+        throw new StrongroomError(
+          'IDEMPOTENCY.KEY_REUSED',
+          `wallet ${walletId}'s key job was started for another key scheme or recovery key: this Idempotency-Key was already used with a different request body`,
+          { details: { walletId } },
+        );
+      if (described.status === 'SUCCEEDED') return described.output;
       if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE')
         throw new DependencyUnavailableError(
           'ENCLAVE.UNAVAILABLE',
@@ -135,6 +178,48 @@ function unavailable(walletId: string, what: string, cause: unknown): Dependency
     `wallet ${walletId}: ${what} (${(cause as Error).name}); nothing was registered`,
     { cause, details: { walletId } },
   );
+}
+
+/**
+ * Whether an execution was started for this key job: the same kind (none: an agent key's, as started
+ * before mpc keys existed) and, for an mpc key, the same recovery key. The wallet id is the name's.
+ * An input that cannot be read is not this job's.
+ */
+function sameKeyJob(executionInput: string | undefined, input: KeyJobInput): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(executionInput ?? '');
+  } catch {
+    return false;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return false;
+  const started = parsed as Record<string, unknown>;
+  if ((started.kind ?? 'createAgentKey') !== input.kind || started.walletId !== input.walletId) return false;
+  return input.kind === 'createAgentKey' || started.recoveryPublicKey === input.recoveryPublicKey;
+}
+
+/**
+ * The execution's output as a CreatedMpcKey, checked strictly (enclave-host/host/job-answer.ts, the
+ * same check the host made before storing it): every share closed and well formed, all three bound to
+ * this wallet, one address and one epoch. The host that carried it is not trusted: the use case still
+ * checks the contexts' deployment and the attestation before anything is registered.
+ */
+function createdMpcKeyFrom(output: string | undefined, walletId: string): CreatedMpcKey {
+  const refuse = (why: string): never => {
+    throw new StrongroomError('ENCLAVE.ATTESTATION_INVALID', `the mpc key job's answer for wallet ${walletId} ${why}`, {
+      details: { walletId },
+    });
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(output ?? '');
+  } catch {
+    return refuse('is not JSON');
+  }
+  const created = createdMpcKeyOf(parsed);
+  if (created === undefined) return refuse('is not a well-formed mpc key (address, epoch and three shares)');
+  if (created.sealedShare.context.walletId !== walletId) return refuse('holds shares of another wallet');
+  return created;
 }
 
 /**

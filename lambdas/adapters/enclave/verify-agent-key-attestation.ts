@@ -3,10 +3,11 @@ import type { AttestationVerifier, PcrValues } from '../../../enclave-host/contr
 import { StrongroomError } from '../../domain/errors';
 
 /**
- * The check before an enclave wallet is registered, wherever its key came from (the provisioning state
- * machine in the cloud, the enclave process locally): the document verifies against the deployment's
- * PCRs, is fresh, and its user data is exactly `userData` (deployment, wallet, address). Any failure
- * is ENCLAVE.ATTESTATION_INVALID naming the verifier's code, never the document.
+ * The check before an enclave or mpc wallet is registered, wherever its key came from (the provisioning
+ * state machine in the cloud, the enclave process locally): the document verifies against the
+ * deployment's PCRs, is fresh, and its user data is exactly `userData` (agentKeyUserData: deployment,
+ * wallet, address; mpcKeyUserData: those, the epoch and the digests of shares 2 and 3). Any failure is
+ * ENCLAVE.ATTESTATION_INVALID naming the verifier's code, never the document.
  */
 export async function verifyAgentKeyAttestation(
   verifier: AttestationVerifier,

@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { bytesToHex, type Hex } from 'viem';
+import {
+  DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { bytesToHex, getAddress, type Hex } from 'viem';
 import { NitroAttestationVerifier, SyntheticNsm } from '../../../enclave-host/attestation';
-import type { AgentKeyJob, CreatedAgentKey } from '../../../enclave-host/contract';
+import type { AgentKeyJob, CreatedAgentKey, CreatedMpcKey, MpcKeyJob } from '../../../enclave-host/contract';
 import { agentKeyUserData } from '../../../enclave-host/enclave/agent-key-user-data';
+import { mpcKeyUserData } from '../../../enclave-host/enclave/mpc-key-user-data';
+import { decodeBase64url } from '../../../enclave-host/shares';
 import { cloudAgentKeys } from '../../../lambdas/adapters/enclave/cloud-agent-keys';
-import { QueuedAgentKeys } from '../../../lambdas/adapters/enclave/queued-agent-keys';
+import { agentKeyExecutionName, QueuedAgentKeys } from '../../../lambdas/adapters/enclave/queued-agent-keys';
 import { UnreachableAgentKeys } from '../../../lambdas/adapters/enclave/unreachable-agent-keys';
 import type { StrongroomError } from '../../../lambdas/domain/errors';
 import type { AgentKeys } from '../../../lambdas/ports/agent-keys';
@@ -28,8 +36,12 @@ const ASL = readFileSync(join(__dirname, '../../../statemachines/agent-key.asl.j
 
 interface SentJob {
   readonly queueUrl: string;
-  readonly job: AgentKeyJob;
+  readonly job: AgentKeyJob | MpcKeyJob;
 }
+
+/** Two customers' recovery keys (X25519 public keys, base64url): the adapter only passes them on. */
+const RECOVERY_KEY = Buffer.alloc(32, 9).toString('base64url');
+const OTHER_RECOVERY_KEY = Buffer.alloc(32, 7).toString('base64url');
 
 describe('QueuedAgentKeys: enclave keys through the provisioning state machine', () => {
   let aws: AwsStandIns;
@@ -42,12 +54,12 @@ describe('QueuedAgentKeys: enclave keys through the provisioning state machine',
     sfn = new SFNClient(standInClientConfig(aws.endpoints.sfn, REGION));
     aws.sfn.registerStateMachine({
       arn: STATE_MACHINE_ARN,
-      definition: ASL.replace('${SigningQueueUrl}', QUEUE_URL),
+      definition: ASL.replaceAll('${SigningQueueUrl}', QUEUE_URL),
       invoke: async () => {
         throw new Error('the provisioning state machine invokes no function');
       },
       sendMessage: async (queueUrl, body) => {
-        jobs.push({ queueUrl, job: JSON.parse(body) as AgentKeyJob });
+        jobs.push({ queueUrl, job: JSON.parse(body) as AgentKeyJob | MpcKeyJob });
       },
       waitTimeScale: 0.001,
     });
@@ -84,6 +96,51 @@ describe('QueuedAgentKeys: enclave keys through the provisioning state machine',
     };
   }
 
+  /**
+   * What the enclave would answer for an mpc wallet: its three shares (shape only here) for one address
+   * and epoch 1, attested with the user data over both ciphertexts, as the enclave makes it.
+   */
+  async function mpcAnswer(walletId: string): Promise<CreatedMpcKey> {
+    const address = getAddress(`0x${'ab'.repeat(20)}`);
+    const context = (share: '2' | '3') => ({ deployment: DEPLOYMENT, walletId, address, epoch: '1', share }) as const;
+    const coSignerCiphertext = Buffer.alloc(180, 2);
+    const recoveryCiphertext = Buffer.alloc(49, 3);
+    const document = await nsm.attest({
+      userData: mpcKeyUserData({
+        deployment: DEPLOYMENT,
+        walletId,
+        address,
+        epoch: '1',
+        coSignerCiphertext,
+        recoveryCiphertext,
+      }),
+    });
+    return {
+      address,
+      epoch: '1',
+      sealedShare: {
+        format: 'strongroom.sealed.v1',
+        context: { deployment: DEPLOYMENT, walletId, purpose: 'key-share', version: '1' },
+        address,
+        encryptedDataKey: 'AQID',
+        iv: 'AAAAAAAAAAAAAAAA',
+        ciphertext: 'BAUG',
+      },
+      coSignerShare: {
+        format: 'strongroom.cosigner-share.v1',
+        context: context('2'),
+        ciphertextBlob: coSignerCiphertext.toString('base64'),
+      },
+      recoveryShare: {
+        format: 'strongroom.hpke.v1',
+        context: context('3'),
+        enc: Buffer.alloc(32, 4).toString('base64url'),
+        ciphertext: recoveryCiphertext.toString('base64url'),
+      },
+      attestation: Buffer.from(document).toString('base64'),
+    };
+  }
+
   const jobFor = (walletId: string): Promise<SentJob> =>
     poll(async () => jobs.find((sent) => sent.job.walletId === walletId), `the key job of ${walletId}`, 5_000, 10);
   const answer = async (walletId: string, output: unknown): Promise<void> => {
@@ -109,6 +166,44 @@ describe('QueuedAgentKeys: enclave keys through the provisioning state machine',
     expect(sent[0]!.queueUrl).toBe(QUEUE_URL);
     expect(Object.keys(sent[0]!.job).sort()).toEqual(['jobId', 'kind', 'taskToken', 'walletId']);
     expect(sent[0]!.job).toMatchObject({ kind: 'createAgentKey', jobId: 'wallet:w-first', walletId: 'w-first' });
+  });
+
+  it('still sends an agent key job for an execution started without kind (before mpc keys existed)', async () => {
+    const name = agentKeyExecutionName('w-legacy');
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: STATE_MACHINE_ARN,
+        name,
+        input: JSON.stringify({ walletId: 'w-legacy' }),
+      }),
+    );
+    const expected = await enclaveAnswer('w-legacy');
+    await answer('w-legacy', expected);
+    // A retry by the new code (its input names the kind) reads that execution: the same key.
+    expect(await agentKeys().createAgentKey('w-legacy')).toEqual(expected);
+    expect(jobs.filter((j) => j.job.walletId === 'w-legacy').map((j) => j.job.kind)).toEqual(['createAgentKey']);
+  });
+
+  it.each([
+    ['an unknown kind', { kind: 'rotateAgentKey', walletId: 'w-unknown-kind' }],
+    ['an mpc key without its recovery key', { kind: 'createMpcKey', walletId: 'w-no-recovery-key' }],
+    ['a kind that is not a string', { kind: 7, walletId: 'w-numeric-kind' }],
+  ])('fails an execution whose input asks for %s with ENCLAVE.BAD_REQUEST, sending no job', async (_, input) => {
+    const name = agentKeyExecutionName(input.walletId);
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input: JSON.stringify(input) }),
+    );
+    const described = await poll(
+      async () => {
+        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return execution.status === 'RUNNING' ? undefined : execution;
+      },
+      'the execution to end',
+      5_000,
+      10,
+    );
+    expect(described).toMatchObject({ status: 'FAILED', error: 'ENCLAVE.BAD_REQUEST' });
+    expect(jobs.filter((j) => j.job.walletId === input.walletId)).toEqual([]);
   });
 
   it('answers a second creation of the same wallet with the first key, sending no second job', async () => {
@@ -169,6 +264,126 @@ describe('QueuedAgentKeys: enclave keys through the provisioning state machine',
     expect(other.code).toBe('ENCLAVE.ATTESTATION_INVALID');
   });
 
+  describe('createMpcKey', () => {
+    it('sends one mpc key job for the wallet with the recovery key and returns the shares the host answered', async () => {
+      const created = agentKeys().createMpcKey('w-mpc', RECOVERY_KEY);
+      const expected = await mpcAnswer('w-mpc');
+      await answer('w-mpc', { ...expected });
+      expect(await created).toEqual(expected);
+      const sent = jobs.filter((j) => j.job.walletId === 'w-mpc');
+      expect(sent.map((j) => j.job)).toEqual([
+        {
+          kind: 'createMpcKey',
+          jobId: 'wallet:w-mpc',
+          walletId: 'w-mpc',
+          recoveryPublicKey: RECOVERY_KEY,
+          taskToken: expect.any(String),
+        },
+      ]);
+      expect(sent[0]!.queueUrl).toBe(QUEUE_URL);
+    });
+
+    it('gives a retry with the same recovery key the same shares, from the same execution, sending no second job', async () => {
+      const slow = await failure(agentKeys(300).createMpcKey('w-mpc-again', RECOVERY_KEY));
+      expect(slow.code).toBe('ENCLAVE.UNAVAILABLE');
+      const retry = agentKeys().createMpcKey('w-mpc-again', RECOVERY_KEY);
+      const expected = await mpcAnswer('w-mpc-again');
+      await answer('w-mpc-again', expected);
+      expect(await retry).toEqual(expected);
+      // And once the execution has ended.
+      expect(await agentKeys().createMpcKey('w-mpc-again', RECOVERY_KEY)).toEqual(expected);
+      expect(jobs.filter((j) => j.job.walletId === 'w-mpc-again')).toHaveLength(1);
+    });
+
+    it.each([
+      ['another recovery key', 'w-reused-1', (keys: AgentKeys) => keys.createMpcKey('w-reused-1', OTHER_RECOVERY_KEY)],
+      ['an agent key', 'w-reused-2', (keys: AgentKeys) => keys.createAgentKey('w-reused-2')],
+    ])(
+      'refuses a retry under the same wallet that asks for %s as IDEMPOTENCY.KEY_REUSED, running or ended',
+      async (_, walletId, retry) => {
+        const keys = agentKeys();
+        const first = keys.createMpcKey(walletId, RECOVERY_KEY);
+        const { job } = await jobFor(walletId);
+        // While the first runs: never its shares, never a second job.
+        expect((await failure(retry(keys))).code).toBe('IDEMPOTENCY.KEY_REUSED');
+        const expected = await mpcAnswer(walletId);
+        await sfn.send(new SendTaskSuccessCommand({ taskToken: job.taskToken, output: JSON.stringify(expected) }));
+        expect(await first).toEqual(expected);
+        // Once it has ended: the same.
+        expect((await failure(retry(keys))).code).toBe('IDEMPOTENCY.KEY_REUSED');
+        expect(jobs.filter((j) => j.job.walletId === walletId)).toHaveLength(1);
+      },
+    );
+
+    it('refuses an mpc key retry for a wallet whose execution made an agent key', async () => {
+      const keys = agentKeys();
+      const first = keys.createAgentKey('w-was-enclave');
+      await answer('w-was-enclave', await enclaveAnswer('w-was-enclave'));
+      await first;
+      expect((await failure(keys.createMpcKey('w-was-enclave', RECOVERY_KEY))).code).toBe('IDEMPOTENCY.KEY_REUSED');
+    });
+
+    const tampered: [string, (key: CreatedMpcKey) => unknown][] = [
+      [
+        'not a created mpc key (an agent key)',
+        () => ({ address: `0x${'11'.repeat(20)}`, sealedKey: {}, attestation: 'AA==' }),
+      ],
+      [
+        'share 3 re-bound to another epoch',
+        (key) => ({
+          ...key,
+          recoveryShare: { ...key.recoveryShare, context: { ...key.recoveryShare.context, epoch: '2' } },
+        }),
+      ],
+      [
+        'share 2 with a field the contract has not',
+        (key) => ({ ...key, coSignerShare: { ...key.coSignerShare, share: 'AA==' } }),
+      ],
+      [
+        'a sealed share of another address',
+        (key) => ({ ...key, sealedShare: { ...key.sealedShare, address: `0x${'cd'.repeat(20)}` } }),
+      ],
+      ['no attestation', (key) => ({ ...key, attestation: undefined })],
+    ];
+    it.each(tampered)('refuses an answer that is %s as ENCLAVE.ATTESTATION_INVALID', async (label, tamper) => {
+      const walletId = `w-tampered-${tampered.findIndex(([name]) => name === label)}`;
+      const created = failure(agentKeys().createMpcKey(walletId, RECOVERY_KEY));
+      await answer(walletId, tamper(await mpcAnswer(walletId)));
+      const error = await created;
+      expect(error.code).toBe('ENCLAVE.ATTESTATION_INVALID');
+      expect(error.details).toEqual({ walletId });
+    });
+
+    it("refuses another wallet's shares as ENCLAVE.ATTESTATION_INVALID", async () => {
+      const created = failure(agentKeys().createMpcKey('w-mpc-mine', RECOVERY_KEY));
+      await answer('w-mpc-mine', await mpcAnswer('w-mpc-theirs'));
+      const error = await created;
+      expect(error.code).toBe('ENCLAVE.ATTESTATION_INVALID');
+      expect(error.message).toContain('another wallet');
+    });
+
+    it('verifies the mpc attestation against the user data over the wallet, address, epoch and both ciphertexts', async () => {
+      const keys = agentKeys();
+      const created = await mpcAnswer('w-mpc-attested');
+      const document = new Uint8Array(Buffer.from(created.attestation, 'base64'));
+      const userData = (recoveryCiphertext: Uint8Array) =>
+        bytesToHex(
+          mpcKeyUserData({
+            deployment: DEPLOYMENT,
+            walletId: 'w-mpc-attested',
+            address: created.address,
+            epoch: created.epoch,
+            coSignerCiphertext: Buffer.from(created.coSignerShare.ciphertextBlob, 'base64'),
+            recoveryCiphertext,
+          }),
+        );
+      const recoveryCiphertext = decodeBase64url(created.recoveryShare.ciphertext)!;
+      await expect(keys.verifyAttestation(document, userData(recoveryCiphertext))).resolves.toBeUndefined();
+      const swapped = await failure(keys.verifyAttestation(document, userData(new Uint8Array(49))));
+      expect(swapped.code).toBe('ENCLAVE.ATTESTATION_INVALID');
+    });
+  });
+
   it('refuses a document of an image with other PCRs', async () => {
     const foreign = new SyntheticNsm({ pcrs: { ...PCRS, 2: 'b2'.repeat(48) } });
     const address: Hex = `0x${'22'.repeat(20)}`;
@@ -195,6 +410,10 @@ describe('cloudAgentKeys', () => {
     });
     expect(keys).toBeInstanceOf(UnreachableAgentKeys);
     await expect(keys.createAgentKey('w-1')).rejects.toMatchObject({ code: 'ENCLAVE.UNAVAILABLE' });
+    await expect(keys.createMpcKey('w-1', RECOVERY_KEY)).rejects.toMatchObject({
+      code: 'ENCLAVE.UNAVAILABLE',
+      details: { walletId: 'w-1' },
+    });
   });
 
   it('pins the AWS Nitro root in a deployment: a synthetic NSM’s document is refused', async () => {

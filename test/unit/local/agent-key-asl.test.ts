@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// The provisioning state machine's one task waits for the same enclave host on the same queue as the
+// The provisioning state machine's tasks wait for the same enclave host on the same queue as the
 // transfer workflow's Sign: a host heartbeats both the same way, so their clocks and retries must agree.
 
 interface CallbackTask {
@@ -20,20 +20,30 @@ const read = (file: string) =>
   };
 const agentKey = read('agent-key.asl.json');
 const sign = read('transaction.asl.json').States.SignWithEnclave!;
-const task = agentKey.States.CreateAgentKey!;
+const tasks = { createAgentKey: agentKey.States.CreateAgentKey!, createMpcKey: agentKey.States.CreateMpcKey! };
 
 describe('statemachines/agent-key.asl.json', () => {
-  it('is one callback task on the signing queue, ending with the host’s answer as the output', () => {
-    expect(Object.keys(agentKey.States)).toEqual(['CreateAgentKey']);
-    expect(agentKey.StartAt).toBe('CreateAgentKey');
-    expect(task).toMatchObject({ Type: 'Task', End: true, Resource: sign.Resource });
-    expect(task.Parameters.QueueUrl).toBe(sign.Parameters.QueueUrl);
-    expect(task).not.toHaveProperty('ResultPath');
-    expect(task).not.toHaveProperty('Catch');
+  it('chooses one callback task on the signing queue by the input’s kind, ending with the host’s answer as the output', () => {
+    expect(Object.keys(agentKey.States).sort()).toEqual([
+      'CreateAgentKey',
+      'CreateMpcKey',
+      'KeyJobKind',
+      'UnknownKeyJob',
+    ]);
+    expect(agentKey.StartAt).toBe('KeyJobKind');
+    expect(agentKey.States.KeyJobKind).toMatchObject({ Type: 'Choice', Default: 'UnknownKeyJob' });
+    // Refused with the code the host answers a malformed job with.
+    expect(agentKey.States.UnknownKeyJob).toMatchObject({ Type: 'Fail', Error: 'ENCLAVE.BAD_REQUEST' });
+    for (const task of Object.values(tasks)) {
+      expect(task).toMatchObject({ Type: 'Task', End: true, Resource: sign.Resource });
+      expect(task.Parameters.QueueUrl).toBe(sign.Parameters.QueueUrl);
+      expect(task).not.toHaveProperty('ResultPath');
+      expect(task).not.toHaveProperty('Catch');
+    }
   });
 
   it('sends an AgentKeyJob: kind, jobId wallet:<walletId>, walletId and the task token, nothing else', () => {
-    expect(task.Parameters.MessageBody).toEqual({
+    expect(tasks.createAgentKey.Parameters.MessageBody).toEqual({
       kind: 'createAgentKey',
       'jobId.$': "States.Format('wallet:{}', $.walletId)",
       'walletId.$': '$.walletId',
@@ -41,9 +51,22 @@ describe('statemachines/agent-key.asl.json', () => {
     });
   });
 
-  it('times out, heartbeats and retries SQS errors as the transfer workflow’s SignWithEnclave does', () => {
-    expect(task.TimeoutSeconds).toBe(sign.TimeoutSeconds);
-    expect(task.HeartbeatSeconds).toBe(sign.HeartbeatSeconds);
-    expect(task.Retry).toEqual(sign.Retry);
+  it('sends an MpcKeyJob: the same fields and job id (one key per wallet), and the recovery key, nothing else', () => {
+    expect(tasks.createMpcKey.Parameters.MessageBody).toEqual({
+      kind: 'createMpcKey',
+      'jobId.$': "States.Format('wallet:{}', $.walletId)",
+      'walletId.$': '$.walletId',
+      'recoveryPublicKey.$': '$.recoveryPublicKey',
+      'taskToken.$': '$$.Task.Token',
+    });
   });
+
+  it.each(Object.entries(tasks))(
+    'times out, heartbeats and retries SQS errors as the transfer workflow’s SignWithEnclave does (%s)',
+    (_, task) => {
+      expect(task.TimeoutSeconds).toBe(sign.TimeoutSeconds);
+      expect(task.HeartbeatSeconds).toBe(sign.HeartbeatSeconds);
+      expect(task.Retry).toEqual(sign.Retry);
+    },
+  );
 });

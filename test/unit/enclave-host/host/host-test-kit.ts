@@ -1,19 +1,22 @@
 /**
  * What the signing-host tests share: a clock moved by hand, an enclave and a co-signer that answer as
- * told, a logger that keeps every line, and a signing job, an mpc job and a key job whose secrets are
- * recognisable strings (so a test can look for them in the logs).
+ * told, a logger that keeps every line, and a signing job, an mpc job, a key job and an mpc key job
+ * whose secrets are recognisable strings (so a test can look for them in the logs).
  */
+import { getAddress } from 'viem';
 import type {
   AgentKeyJob,
   CoSignerClient,
   CoSignerReleaseAnswer,
   CoSignerReleaseRequest,
   CreatedAgentKey,
+  CreatedMpcKey,
   EnclaveClient,
   EnclaveRequest,
   EnclaveResult,
   HpkeSealed,
   KmsCredentials,
+  MpcKeyJob,
   SigningJob,
 } from '../../../../enclave-host/contract';
 import type { HostClock } from '../../../../enclave-host/host/host-clock';
@@ -60,6 +63,47 @@ export const RELEASED_SHARE: HpkeSealed = {
   ciphertext: 'released-share-2-ciphertext-never-logged',
 };
 
+/** A customer's recovery public key (X25519, 32 bytes, base64url): public, but never needed in a log line. */
+export const RECOVERY_PUBLIC_KEY = Buffer.alloc(32, 9).toString('base64url');
+
+/** Recognisable bytes of `length`: `label` then zeros. */
+const labelled = (label: string, length: number): Buffer =>
+  Buffer.concat([Buffer.from(label), Buffer.alloc(length)]).subarray(0, length);
+
+/**
+ * An mpc key the enclave made for `walletId` (shape only): share 1 sealed, share 2 under the co-signer's
+ * key, share 3 to the recovery key, all of one address and epoch 1; each ciphertext and the
+ * attestation recognisable, as none may be logged.
+ */
+export function createdMpcKey(n = 1, walletId = 'wallet-mpc-new-1'): CreatedMpcKey {
+  const address = getAddress(`0x${(0xa0 + n).toString(16).repeat(20)}`);
+  const context = (share: '2' | '3') => ({ deployment: 'test', walletId, address, epoch: '1', share }) as const;
+  return {
+    address,
+    epoch: '1',
+    sealedShare: {
+      format: 'strongroom.sealed.v1',
+      context: { deployment: 'test', walletId, purpose: 'key-share', version: '1' },
+      address,
+      encryptedDataKey: ENCRYPTED_DATA_KEY,
+      iv: Buffer.alloc(12, n).toString('base64'),
+      ciphertext: Buffer.from(`sealed-new-share-1-${n}-never-logged`).toString('base64'),
+    },
+    coSignerShare: {
+      format: 'strongroom.cosigner-share.v1',
+      context: context('2'),
+      ciphertextBlob: Buffer.from(`co-signer-share-2-${n}-never-logged`).toString('base64'),
+    },
+    recoveryShare: {
+      format: 'strongroom.hpke.v1',
+      context: context('3'),
+      enc: labelled(`share-3-enc-${n}-never-logged`, 32).toString('base64url'),
+      ciphertext: labelled(`share-3-ciphertext-${n}-never-logged`, 49).toString('base64url'),
+    },
+    attestation: Buffer.from(`mpc-key-attestation-document-${n}-never-logged`).toString('base64'),
+  };
+}
+
 /** Everything that must never reach a log line. */
 export const SECRETS = [
   TASK_TOKEN,
@@ -74,6 +118,13 @@ export const SECRETS = [
   SESSION_ATTESTATION,
   RELEASED_SHARE.enc,
   RELEASED_SHARE.ciphertext,
+  ...[createdMpcKey(1), createdMpcKey(2)].flatMap((key) => [
+    key.sealedShare.ciphertext,
+    key.coSignerShare.ciphertextBlob,
+    key.recoveryShare.enc,
+    key.recoveryShare.ciphertext,
+    key.attestation,
+  ]),
 ];
 
 export function signingJob(overrides: Partial<SigningJob> = {}): SigningJob {
@@ -125,6 +176,19 @@ export function keyJob(overrides: Partial<AgentKeyJob> = {}): AgentKeyJob {
   return { kind: 'createAgentKey', jobId: `wallet:${walletId}`, taskToken: TASK_TOKEN, walletId, ...overrides };
 }
 
+/** An mpc wallet's key job: `createMpcKey`, the job id `wallet:<walletId>`, the customer's recovery key. */
+export function mpcKeyJob(overrides: Partial<MpcKeyJob> = {}): MpcKeyJob {
+  const walletId = overrides.walletId ?? 'wallet-mpc-new-1';
+  return {
+    kind: 'createMpcKey',
+    jobId: `wallet:${walletId}`,
+    taskToken: TASK_TOKEN,
+    walletId,
+    recoveryPublicKey: RECOVERY_PUBLIC_KEY,
+    ...overrides,
+  };
+}
+
 /** A clock whose timers fire only when the test advances it; `advance` awaits the ticks it fires. */
 export class ManualClock implements HostClock {
   private at = Date.parse('2026-12-01T10:00:00Z');
@@ -162,8 +226,8 @@ type Behaviour = (request: EnclaveRequest) => Promise<EnclaveResult>;
 
 /**
  * An EnclaveClient that records each request. It answers `health` while it is up, and every other
- * request with `behaviour` (default: signs SIGNED, creates `createdKey(n)` with n counting keys made,
- * opens `session-<n>` attested by SESSION_ATTESTATION).
+ * request with `behaviour` (default: signs SIGNED, creates `createdKey(n)` or `createdMpcKey(n)` for
+ * the request's wallet with n counting keys made, opens `session-<n>` attested by SESSION_ATTESTATION).
  */
 export class FakeEnclave implements EnclaveClient {
   readonly requests: EnclaveRequest[] = [];
@@ -175,6 +239,8 @@ export class FakeEnclave implements EnclaveClient {
     switch (request.op) {
       case 'createAgentKey':
         return { op: 'createAgentKey', ...createdKey((this.keysMade += 1)) };
+      case 'createMpcKey':
+        return { op: 'createMpcKey', ...createdMpcKey((this.keysMade += 1), request.walletId) };
       case 'openMpcSession':
         return {
           op: 'openMpcSession',

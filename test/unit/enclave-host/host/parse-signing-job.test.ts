@@ -1,5 +1,5 @@
 import { parseSigningJob } from '../../../../enclave-host/host/parse-signing-job';
-import { keyJob, mpcJob, signingJob, TASK_TOKEN } from './host-test-kit';
+import { keyJob, mpcJob, mpcKeyJob, RECOVERY_PUBLIC_KEY, signingJob, TASK_TOKEN } from './host-test-kit';
 
 const withPurpose = (job: ReturnType<typeof signingJob>, purpose: string) => ({
   ...job,
@@ -21,9 +21,23 @@ describe('parseSigningJob', () => {
     expect(parseSigningJob(JSON.stringify(job))).toEqual({ ok: true, job: { ...job, kind: 'sign', scheme: 'mpc' } });
   });
 
+  it("reads an enclave wallet's job that names its scheme ('enclave', as the workflow now always sends it)", () => {
+    const job = signingJob({ scheme: 'enclave' });
+    expect(parseSigningJob(JSON.stringify(job))).toEqual({
+      ok: true,
+      job: { ...job, kind: 'sign', scheme: 'enclave' },
+    });
+  });
+
   it('reads a key job: its kind, its job id wallet:<walletId>, its token and wallet', () => {
     const job = keyJob();
     expect(parseSigningJob(JSON.stringify(job))).toEqual({ ok: true, job });
+  });
+
+  it("reads an mpc key job: kind createMpcKey, the same job id wallet:<walletId>, and the customer's recovery key", () => {
+    const job = mpcKeyJob();
+    expect(parseSigningJob(JSON.stringify(job))).toEqual({ ok: true, job });
+    expect(job.recoveryPublicKey).toBe(RECOVERY_PUBLIC_KEY);
   });
 
   it.each([
@@ -41,7 +55,7 @@ describe('parseSigningJob', () => {
       { ...signingJob(), sealedKey: { ...signingJob().sealedKey, format: 'v0' } },
       'sealedKey.format is not strongroom.sealed.v1',
     ],
-    ['an unknown kind', { ...signingJob(), kind: 'rotate' }, 'kind is not sign or createAgentKey'],
+    ['an unknown kind', { ...signingJob(), kind: 'rotate' }, 'kind is not sign, createAgentKey or createMpcKey'],
     ['a key job for another wallet', keyJob({ jobId: 'wallet:wallet-other' }), 'jobId is not wallet:walletId'],
     ['a key job without its wallet', { ...keyJob(), walletId: undefined }, 'walletId is missing or not a string'],
     ['a key job with a proof', { ...keyJob(), proof: {} }, 'the job has an unexpected field'],
@@ -50,8 +64,37 @@ describe('parseSigningJob', () => {
       { ...signingJob(), sealedKey: { ...signingJob().sealedKey, plaintext: '00' } },
       'sealedKey has an unexpected field',
     ],
-    ['a scheme other than mpc', { ...signingJob(), scheme: 'threshold' }, 'scheme is not mpc'],
-    ['a null scheme', { ...signingJob(), scheme: null }, 'scheme is not mpc'],
+    ['a scheme other than enclave or mpc', { ...signingJob(), scheme: 'threshold' }, 'scheme is not enclave or mpc'],
+    ['a null scheme', { ...signingJob(), scheme: null }, 'scheme is not enclave or mpc'],
+    ['a scheme spelled otherwise', { ...signingJob(), scheme: 'Enclave' }, 'scheme is not enclave or mpc'],
+    [
+      'an enclave-scheme job whose sealed key is a key share',
+      withPurpose(signingJob({ scheme: 'enclave' }), 'key-share'),
+      'sealedKey.context.purpose is not agent-key',
+    ],
+    ['an mpc key job for another wallet', mpcKeyJob({ jobId: 'wallet:wallet-other' }), 'jobId is not wallet:walletId'],
+    [
+      'an mpc key job without its recovery key',
+      { ...mpcKeyJob(), recoveryPublicKey: undefined },
+      'recoveryPublicKey must be a string',
+    ],
+    [
+      'an mpc key job whose recovery key is not 32 bytes',
+      mpcKeyJob({ recoveryPublicKey: Buffer.alloc(33, 9).toString('base64url') }),
+      'recoveryPublicKey must encode 32 bytes (43 characters), not 33',
+    ],
+    [
+      'an mpc key job whose recovery key is not canonical base64url',
+      // The last character carries low bits that 32 bytes leave unused: Node would decode it leniently.
+      mpcKeyJob({ recoveryPublicKey: `${RECOVERY_PUBLIC_KEY.slice(0, -1)}B` }),
+      'recoveryPublicKey is not canonical base64url',
+    ],
+    [
+      'an mpc key job with a sealed key',
+      { ...mpcKeyJob(), sealedKey: signingJob().sealedKey },
+      'the job has an unexpected field',
+    ],
+    ['an mpc key job with a scheme', { ...mpcKeyJob(), scheme: 'mpc' }, 'the job has an unexpected field'],
     [
       "an mpc job whose sealed key is an enclave wallet's agent key",
       withPurpose(mpcJob(), 'agent-key'),

@@ -7,21 +7,31 @@ import {
 } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { bytesToHex } from 'viem';
 import { EnclaveError, EnclaveUnavailableError } from '../../../../enclave-host/protocol/enclave-error';
-import type { JobAnswer, JobLedger } from '../../../../enclave-host/contract';
+import type { CreatedMpcKey, EnclaveClient, JobAnswer, JobLedger } from '../../../../enclave-host/contract';
+import { createEnclave } from '../../../../enclave-host/enclave/create-enclave';
+import { mpcKeyUserData } from '../../../../enclave-host/enclave/mpc-key-user-data';
+import { createdMpcKeyOf } from '../../../../enclave-host/host/job-answer';
+import { decodeBase64url, generateRecoveryKeyPair, openShare } from '../../../../enclave-host/shares';
+import { newAccount } from '../../domain/proof/proof-fixtures';
+import { enclaveConfig, FakeEnclaveKms, FakeNsm, readFakeDocument } from '../enclave/enclave-fakes';
 import { MemoryJobLedger } from '../../../../enclave-host/host/memory-job-ledger';
 import { createSigningHost, type SigningHostOptions } from '../../../../enclave-host/host/signing-host';
 import { startSqsStandIn, type RunningSqsStandIn } from '../../../../local/aws/start-sqs-stand-in';
 import type { SqsStandIn } from '../../../../local/aws/sqs-stand-in';
 import {
   createdKey,
+  createdMpcKey,
   CREDENTIALS,
   FakeCoSigner,
   FakeEnclave,
   gate,
   ManualClock,
   mpcJob,
+  mpcKeyJob,
   RecordingLogger,
+  RECOVERY_PUBLIC_KEY,
   RELEASED_SHARE,
   SECRETS,
   SESSION_ATTESTATION,
@@ -327,7 +337,7 @@ describe('signing host', () => {
     it.each([
       ['a job id of another wallet', { ...keyJob(), jobId: 'wallet:wallet-other' }, 'jobId is not wallet:walletId'],
       ['a signing job field', { ...keyJob(), sealedKey: signingJob().sealedKey }, 'the job has an unexpected field'],
-      ['an unknown kind', { ...keyJob(), kind: 'rotateAgentKey' }, 'kind is not sign or createAgentKey'],
+      ['an unknown kind', { ...keyJob(), kind: 'rotateAgentKey' }, 'kind is not sign, createAgentKey or createMpcKey'],
     ])(
       'fails a malformed key job (%s) with ENCLAVE.BAD_REQUEST, without asking the enclave',
       async (_, body, reason) => {
@@ -343,6 +353,271 @@ describe('signing host', () => {
         ]);
       },
     );
+  });
+
+  describe("mpc key jobs (issue 16): an mpc wallet's key, split 2-of-3 in the enclave", () => {
+    const created = (n = 1): JobAnswer => ({ kind: 'created-mpc', result: createdMpcKey(n) });
+
+    it('asks the enclave createMpcKey with the recovery key and the instance credentials, answers the CreatedMpcKey, and a redelivery gets the same shares', async () => {
+      const t = setup();
+      const job = mpcKeyJob();
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({
+          jobId: 'wallet:wallet-mpc-new-1',
+          outcome: 'created',
+          callback: 'sent',
+          deleted: true,
+        }),
+      ]);
+      expect(t.enclave.requests.map((r) => r.op)).toEqual(['health', 'createMpcKey']);
+      expect(t.enclave.workRequests).toEqual([
+        {
+          op: 'createMpcKey',
+          walletId: 'wallet-mpc-new-1',
+          recoveryPublicKey: RECOVERY_PUBLIC_KEY,
+          credentials: CREDENTIALS,
+        },
+      ]);
+      const output = JSON.stringify(createdMpcKey(1));
+      expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output }]);
+      expect(t.coSigner.requests).toEqual([]);
+      await expect(t.ledger.void(job.jobId, 'workflow', 'test')).resolves.toEqual({
+        kind: 'answered',
+        answer: created(1),
+      });
+
+      // Redelivered (the callback's reply lost, say): the stored shares again, no second key.
+      await t.send(job);
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'answered-again', callback: 'sent', deleted: true }),
+      ]);
+      expect(t.enclave.workRequests).toHaveLength(1);
+      expect(t.outputs()).toEqual([
+        { taskToken: TASK_TOKEN, output },
+        { taskToken: TASK_TOKEN, output },
+      ]);
+      expect(t.inQueue()).toBe(0);
+      expect((await t.host.health()).jobs).toEqual(expect.objectContaining({ created: 1, 'answered-again': 1 }));
+    });
+
+    it('answers the shares another host stored first, never a second key for the wallet', async () => {
+      const t = setup();
+      const job = mpcKeyJob();
+      await t.ledger.claim(job.jobId, OTHER_HOST);
+      t.enclave.behaviour = async (request) => {
+        await t.ledger.answer(job.jobId, OTHER_HOST, created(2));
+        return { op: 'createMpcKey', ...createdMpcKey(1, request.op === 'createMpcKey' ? request.walletId : '') };
+      };
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'answered-again', callback: 'sent' }),
+      ]);
+      expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(createdMpcKey(2)) }]);
+    });
+
+    it("fails an mpc key job with the enclave's refusal, stored, and answers a redelivery with it", async () => {
+      const t = setup();
+      t.enclave.behaviour = async () => {
+        throw new EnclaveError('ENCLAVE.BAD_REQUEST', 'this enclave image has no co-signer key: it makes no mpc keys');
+      };
+      const job = mpcKeyJob();
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([expect.objectContaining({ outcome: 'refused', callback: 'sent' })]);
+      const failure = {
+        taskToken: TASK_TOKEN,
+        error: 'ENCLAVE.BAD_REQUEST',
+        cause: 'this enclave image has no co-signer key: it makes no mpc keys',
+      };
+      expect(t.failures()).toEqual([failure]);
+      await t.send(job);
+      expect(await t.host.runOnce()).toEqual([expect.objectContaining({ outcome: 'answered-again' })]);
+      expect(t.failures()).toEqual([failure, failure]);
+      expect(t.enclave.workRequests).toHaveLength(1);
+    });
+
+    it.each([
+      ['padded', `${RECOVERY_PUBLIC_KEY}=`, 'recoveryPublicKey must be base64url without padding (no "=")'],
+      [
+        'in standard base64',
+        Buffer.alloc(32, 0xfb).toString('base64').replace(/=+$/, ''),
+        'recoveryPublicKey must be base64url ("-" and "_"), not standard base64 ("+" and "/")',
+      ],
+      [
+        '31 bytes long',
+        Buffer.alloc(31, 9).toString('base64url'),
+        'recoveryPublicKey must encode 32 bytes (43 characters), not 31',
+      ],
+      [
+        'a low-order point',
+        Buffer.alloc(32).toString('base64url'),
+        'recoveryPublicKey is a low-order X25519 point, which would let anyone open the share',
+      ],
+      ['not a string', 42, 'recoveryPublicKey must be a string'],
+      ['missing', undefined, 'recoveryPublicKey must be a string'],
+    ])(
+      'fails an mpc key job whose recovery key is %s with ENCLAVE.BAD_REQUEST, without asking the enclave or claiming',
+      async (_, recoveryPublicKey, reason) => {
+        const t = setup();
+        const job = { ...mpcKeyJob(), recoveryPublicKey };
+        await t.send(job);
+
+        expect(await t.host.runOnce()).toEqual([
+          expect.objectContaining({ outcome: 'malformed', callback: 'sent', deleted: true }),
+        ]);
+        expect(t.enclave.requests).toEqual([]);
+        expect(t.failures()).toEqual([
+          { taskToken: TASK_TOKEN, error: 'ENCLAVE.BAD_REQUEST', cause: `the signing job is malformed: ${reason}` },
+        ]);
+        await expect(t.ledger.void(job.jobId, 'workflow', 'test')).resolves.toEqual({ kind: 'voided' });
+      },
+    );
+
+    it.each([
+      ['a job id of another wallet', { ...mpcKeyJob(), jobId: 'wallet:wallet-other' }, 'jobId is not wallet:walletId'],
+      ['a proof', { ...mpcKeyJob(), proof: {} }, 'the job has an unexpected field'],
+      [
+        'a recovery key on an agent key job',
+        { ...keyJob(), recoveryPublicKey: RECOVERY_PUBLIC_KEY },
+        'the job has an unexpected field',
+      ],
+    ])('fails a key job with %s as malformed, without asking the enclave', async (_, body, reason) => {
+      const t = setup();
+      await t.send(body);
+
+      expect(await t.host.runOnce()).toEqual([expect.objectContaining({ outcome: 'malformed', callback: 'sent' })]);
+      expect(t.enclave.requests).toEqual([]);
+      expect(t.failures()).toEqual([
+        { taskToken: TASK_TOKEN, error: 'ENCLAVE.BAD_REQUEST', cause: `the signing job is malformed: ${reason}` },
+      ]);
+    });
+
+    it.each([
+      ['an agent key stored for an mpc key job', mpcKeyJob(), { kind: 'created', result: createdKey(1) } as JobAnswer],
+      ["an mpc key's shares stored for an agent key job", keyJob({ walletId: 'wallet-mpc-new-1' }), created(1)],
+    ])('never answers %s (one ledger name per wallet): not answered, left for redelivery', async (_, job, stored) => {
+      const t = setup();
+      await t.ledger.claim(job.jobId, OTHER_HOST);
+      await t.ledger.answer(job.jobId, OTHER_HOST, stored);
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'error', callback: 'none', deleted: false }),
+      ]);
+      expect(t.enclave.workRequests).toEqual([]);
+      expect(t.outputs()).toEqual([]);
+      expect(t.failures()).toEqual([]);
+    });
+
+    it.each([
+      ['shares of another wallet', (key: CreatedMpcKey) => ({ ...key, ...createdMpcKey(1, 'wallet-other') })],
+      [
+        'a share 3 for another epoch',
+        (key: CreatedMpcKey) => ({
+          ...key,
+          recoveryShare: { ...key.recoveryShare, context: { ...key.recoveryShare.context, epoch: '2' } },
+        }),
+      ],
+      [
+        'a share 2 with an extra field',
+        (key: CreatedMpcKey) => ({
+          ...key,
+          coSignerShare: { ...key.coSignerShare, plaintext: '00' },
+        }),
+      ],
+      [
+        'a sealed share that is an agent key',
+        (key: CreatedMpcKey) => ({
+          ...key,
+          sealedShare: { ...key.sealedShare, context: { ...key.sealedShare.context, purpose: 'agent-key' } },
+        }),
+      ],
+    ])('stores nothing and answers nothing when the enclave answers %s', async (_, tamper) => {
+      const t = setup();
+      t.enclave.behaviour = async () => ({ op: 'createMpcKey', ...(tamper(createdMpcKey(1)) as CreatedMpcKey) });
+      const job = mpcKeyJob();
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([
+        expect.objectContaining({ outcome: 'enclave-unavailable', callback: 'none', deleted: false }),
+      ]);
+      expect(t.outputs()).toEqual([]);
+      expect(t.failures()).toEqual([]);
+      expect(t.logger.text).toContain('the enclave answered with something else than the job asked');
+    });
+
+    it('logs an mpc key job by identifiers and outcomes only, never the recovery key', async () => {
+      const t = setup();
+      await t.send(mpcKeyJob());
+      await t.host.runOnce();
+
+      const handled = t.logger.lines.find((l) => l.message === 'signing job handled');
+      expect(handled?.attributes).toEqual(
+        expect.objectContaining({ job: 'createMpcKey', jobId: 'wallet:wallet-mpc-new-1', answer: 'created-mpc' }),
+      );
+      expect(t.logger.text).not.toContain(RECOVERY_PUBLIC_KEY);
+    });
+
+    it('makes a real key with the in-process enclave: the answer parses, share 3 opens with the recovery key, the attestation binds both ciphertexts', async () => {
+      const nsm = new FakeNsm();
+      const handler = createEnclave({ config: enclaveConfig(newAccount().address), nsm, kms: new FakeEnclaveKms() });
+      const enclave: EnclaveClient = { call: (request) => handler(request) };
+      const t = setup({ enclave });
+      const recovery = await generateRecoveryKeyPair();
+      const job = mpcKeyJob({ walletId: 'wallet-mpc-real', recoveryPublicKey: recovery.publicKey });
+      await t.send(job);
+
+      expect(await t.host.runOnce()).toEqual([expect.objectContaining({ outcome: 'created', callback: 'sent' })]);
+      const [answered] = t.outputs();
+      const key = createdMpcKeyOf(JSON.parse(answered!.output!));
+      expect(key).toBeDefined();
+      expect(key!.sealedShare.context).toMatchObject({
+        walletId: 'wallet-mpc-real',
+        purpose: 'key-share',
+        version: '1',
+      });
+      const share3 = await openShare(recovery.privateKey, key!.recoveryShare, key!.recoveryShare.context);
+      expect(share3).toHaveLength(33);
+      const userData = mpcKeyUserData({
+        deployment: key!.sealedShare.context.deployment,
+        walletId: 'wallet-mpc-real',
+        address: key!.address,
+        epoch: key!.epoch,
+        coSignerCiphertext: Buffer.from(key!.coSignerShare.ciphertextBlob, 'base64'),
+        recoveryCiphertext: decodeBase64url(key!.recoveryShare.ciphertext)!,
+      });
+      const document = readFakeDocument(Buffer.from(key!.attestation, 'base64'));
+      expect(`0x${document.userData}`).toBe(bytesToHex(userData));
+      // Stored as the job's answer, and a redelivery gets exactly these shares.
+      await t.send(job);
+      await t.host.runOnce();
+      expect(t.outputs().map((o) => o.output)).toEqual([answered!.output, answered!.output]);
+      for (const secret of [
+        key!.sealedShare.ciphertext,
+        key!.coSignerShare.ciphertextBlob,
+        key!.recoveryShare.ciphertext,
+        key!.attestation,
+      ])
+        expect(t.logger.text).not.toContain(secret);
+    });
+  });
+
+  it("signs an enclave wallet's job that names its scheme ('enclave'), never asking the co-signer", async () => {
+    const t = setup();
+    const job = signingJob({ scheme: 'enclave' });
+    await t.send(job);
+
+    expect(await t.host.runOnce()).toEqual([
+      expect.objectContaining({ jobId: job.jobId, outcome: 'signed', callback: 'sent', deleted: true }),
+    ]);
+    expect(t.enclave.workRequests.map((r) => r.op)).toEqual(['sign']);
+    expect(t.coSigner.requests).toEqual([]);
+    expect(t.outputs()).toEqual([{ taskToken: TASK_TOKEN, output: JSON.stringify(SIGNED) }]);
+    const handled = t.logger.lines.find((l) => l.message === 'signing job handled');
+    expect(handled?.attributes).toEqual(expect.objectContaining({ scheme: 'enclave', job: 'sign' }));
   });
 
   it.each([
