@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createWalletClient, getAddress, http, type Address, type Hex } from 'viem';
+import { createWalletClient, getAddress, http, parseEther, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { LocalKeyVault } from '../lambdas/adapters/local/local-key-vault';
 import { OutboxNotifier, type OutboxMessage } from '../lambdas/adapters/local/outbox-notifier';
@@ -21,7 +21,8 @@ import { composeTransferWorkflow, resumeInFlightTransfers, type WrapHandlers } f
 import type { LocalWorkflowEngine, SqsMessageSender } from './workflow/local-workflow-engine';
 import { watchNewBlocks, type NewBlocks } from './workflow/watch-new-blocks';
 import { localSfnClient } from './workflow/local-sfn-client';
-import { startLocalEnclave, type LocalEnclave } from './enclave/local-enclave';
+import { LOCAL_CO_SIGNER_CAPS, startLocalEnclave, type LocalEnclave } from './enclave/local-enclave';
+import type { CoSignerCaps } from '../lambdas/co-signer/co-signer-config';
 import testToken from '../contracts/TestToken.json';
 
 export interface LocalStackOptions {
@@ -51,6 +52,11 @@ export interface LocalStackOptions {
   readonly wrapHandlers?: WrapHandlers;
   /** Tests: replace how the workflow sends signing jobs by one made from it (to deliver a job twice, say). */
   readonly wrapSendMessage?: (inner: SqsMessageSender) => SqsMessageSender;
+  /**
+   * Tests: the local co-signer's daily caps (issue 16), apart from any policy. Default: 1000 ETH and
+   * 1000 LUSD per wallet per 24 h, more than a demo moves; a test gives a small cap to see it refuse.
+   */
+  readonly coSignerCaps?: CoSignerCaps;
   /** Tests: multiplies the signing task's HeartbeatSeconds, so an enclave that never answers is given up on sooner. */
   readonly heartbeatTimeScale?: number;
 }
@@ -61,7 +67,7 @@ export interface LocalStack {
   readonly dynamo: DynamoDbLocal;
   readonly engine: LocalWorkflowEngine;
   readonly outbox: OutboxNotifier;
-  /** The enclave program and the signing host (enclave wallets' keys and signatures). */
+  /** The enclave program, the signing host and the in-process co-signer (enclave and mpc wallets' keys and signatures). */
   readonly enclave: LocalEnclave;
   /** Alarms raised (unexplained outflows, balance mismatches), also printed through `log`. */
   readonly alarms: RecordingAlarmSink;
@@ -160,6 +166,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deploymentId: 'strongroom-local',
       approvalKeyAddress: await vault.addressOf(approvalKey),
       signingJobs: { endpoint: dynamo.endpoint, table: names.signingJobs },
+      // The co-signer of mpc wallets (issue 16), in process on its own table, as its function is in the cloud.
+      coSignerTable: { endpoint: dynamo.endpoint, table: names.coSigner },
+      coSignerCaps: options.coSignerCaps ?? {
+        default: { ...LOCAL_CO_SIGNER_CAPS.default, [token]: parseEther('1000') },
+      },
       log,
     });
     enclave = localEnclave;
@@ -175,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           metrics: NO_METRICS, // its operators read the log and the outbox; EMF lines would only clutter them
           keyVault: vault,
           agentKeys: localEnclave.agentKeys,
+          coSigner: localEnclave.coSigner,
           ...(options.provide?.({ vault }) ?? {}),
           workflow,
           notifier: outbox,

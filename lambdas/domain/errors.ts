@@ -170,6 +170,15 @@ export const ERROR_CATALOGUE = {
     summary: 'an enclave host claimed the job and has not answered: a signature may exist, so it is asked again',
   },
   'SIGNER.FORBIDDEN_PAYLOAD': { kind: 'forbidden', summary: 'this key never signs that kind of payload' },
+  // the co-signer (issue 16)
+  'COSIGNER.UNAVAILABLE': {
+    kind: 'unavailable',
+    summary: 'the co-signer did not answer (or is not reachable from here); nothing was registered or released',
+  },
+  'COSIGNER.REFUSED': {
+    kind: 'forbidden',
+    summary: 'the co-signer refused: its own checks did not pass, so nothing was registered or released',
+  },
   // chains
   'CHAIN.UNKNOWN': { kind: 'invalid', summary: 'no chain with this id is configured' },
   'CHAIN.UNAVAILABLE': {
@@ -196,10 +205,6 @@ export const ERROR_CATALOGUE = {
   'WALLET.NOT_ACTIVE': { kind: 'rule', summary: 'the wallet is frozen or locked down: it sends nothing' },
   'WALLET.KEY_REVOKED': { kind: 'rule', summary: "the wallet's key is revoked: it signs nothing more" },
   'WALLET.ROTATED': { kind: 'rule', summary: "the wallet's key was rotated: it sends only to its successor" },
-  'WALLET.KEY_SCHEME_NOT_AVAILABLE': {
-    kind: 'rule',
-    summary: 'wallets of this key scheme need the enclave, which is not deployed yet: use kms',
-  },
   'TRANSFER.NOT_FOUND': { kind: 'not_found', summary: 'no transfer with this id' },
   'TRANSFER.NOT_CANCELLABLE': {
     kind: 'conflict',

@@ -2,11 +2,20 @@ import { verifyAgentKeyAttestation } from '../../lambdas/adapters/enclave/verify
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { Hex } from 'viem';
+import { parseEther, type Hex } from 'viem';
 import { NitroAttestationVerifier } from '../../enclave-host/attestation';
-import type { EnclaveClient, KmsCredentials, PcrValues, SealedKey } from '../../enclave-host/contract';
+import type {
+  AttestationVerifier,
+  CoSignerClient,
+  CreatedMpcKey,
+  EnclaveClient,
+  KmsCredentials,
+  PcrValues,
+  SealedKey,
+} from '../../enclave-host/contract';
 import { buildEnclaveBundle } from '../../enclave-host/enclave/build';
 import { DynamoJobLedger } from '../../enclave-host/host/dynamo-job-ledger';
 import { createSigningHost, type SigningHost } from '../../enclave-host/host/signing-host';
@@ -14,10 +23,24 @@ import { systemClock } from '../../enclave-host/host/host-clock';
 import type { HostLogger } from '../../enclave-host/host/host-logger';
 import { EnclaveError, isEnclaveUnavailable } from '../../enclave-host/protocol/enclave-error';
 import { SocketEnclaveClient } from '../../enclave-host/protocol/socket-enclave-client';
+import { sealShare } from '../../enclave-host/shares';
 import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
+import { DynamoCoSignerShareStore } from '../../lambdas/co-signer/adapters/dynamo-co-signer-share-store';
+import { DynamoReleaseLog } from '../../lambdas/co-signer/adapters/dynamo-release-log';
+import { KmsShareDecrypter } from '../../lambdas/co-signer/adapters/kms-share-decrypter';
+import type { CoSignerCaps } from '../../lambdas/co-signer/co-signer-config';
+import { MemoryCoSignerShareStore } from '../../lambdas/co-signer/memory/memory-co-signer-share-store';
+import { MemoryReleaseLog } from '../../lambdas/co-signer/memory/memory-release-log';
+import type { CoSignerShareStore } from '../../lambdas/co-signer/ports/co-signer-share-store';
+import type { ReleaseLog } from '../../lambdas/co-signer/ports/release-log';
+import { registerShare } from '../../lambdas/co-signer/register-share';
+import { releaseShare, type ReleaseShareDeps } from '../../lambdas/co-signer/release-share';
+import { retireShare } from '../../lambdas/co-signer/retire-share';
+import { parseAddress } from '../../lambdas/domain/address';
 import { DependencyUnavailableError, StrongroomError } from '../../lambdas/domain/errors';
 import type { SealedAgentKey } from '../../lambdas/domain/wallets/sealed-agent-key';
 import type { AgentKeys, CreatedAgentKey } from '../../lambdas/ports/agent-keys';
+import type { CoSignerRegistry } from '../../lambdas/ports/co-signer-registry';
 import { awsJsonHandler } from '../aws/aws-json-protocol';
 import { KmsStandIn } from '../aws/kms-stand-in';
 import { listenOnLoopback } from '../aws/loopback-server';
@@ -40,6 +63,13 @@ export const LOCAL_ENCLAVE_PCRS: PcrValues = {
 
 /** The local host's name in the job ledger's claims (an EC2 instance id in the cloud). */
 export const LOCAL_HOST_ID = 'local-signing-host';
+
+/**
+ * The local co-signer's daily cap when none is given: generous (1000 ETH per wallet per 24 h), so a
+ * demo never meets it, yet a cap, as the co-signer never runs uncapped. Tests give a small one
+ * (`coSignerCaps`) to see it refuse.
+ */
+export const LOCAL_CO_SIGNER_CAPS: CoSignerCaps = { default: { native: parseEther('1000') } };
 
 /** Stand-in credentials: the host passes them with each request, as it passes the instance role's in the cloud. */
 const LOCAL_CREDENTIALS: KmsCredentials = { accessKeyId: 'local-stand-in', secretAccessKey: 'local-stand-in' };
@@ -80,8 +110,21 @@ export function localSealingKeyPolicy(pcrs: PcrValues): string {
 export interface LocalEnclave {
   /** Where its bundle, NSM file, socket and test root are. */
   readonly dir: string;
-  /** The enclave as the wallets function sees it: make a sealed key, verify what the enclave says. */
+  /** The enclave as the wallets function sees it: make a sealed key or key shares, verify what the enclave says. */
   readonly agentKeys: AgentKeys;
+  /**
+   * The co-signer (issue 16) as the wallets and governance functions see it (the composer's `coSigner`
+   * port): registerShare and retireShare of lambdas/co-signer, in process, on the `coSignerTable`.
+   */
+  readonly coSigner: CoSignerRegistry;
+  /**
+   * Tests: `true` makes the in-process co-signer unavailable (register, retire and release throw
+   * COSIGNER.UNAVAILABLE, as an unreachable co-signer function does); `false` brings it back. A
+   * co-signer given as `LocalEnclaveOptions.coSigner` is not affected.
+   */
+  coSignerDown(down: boolean): void;
+  /** The in-process co-signer as the signing host calls it (the bench times a release with it). */
+  readonly coSignerClient: CoSignerClient;
   /** Where the workflow's Sign state sends jobs (`${SigningQueueUrl}`). */
   readonly queueUrl: string;
   /** The workflow engine's SQS port: sends a job to the signing queue. */
@@ -109,6 +152,25 @@ export interface LocalEnclaveOptions {
   readonly signingJobs?: { readonly endpoint: string; readonly table: string };
   /** Heartbeat interval of the host (default 20 s, under the Sign state's HeartbeatSeconds of 180). */
   readonly heartbeatSeconds?: number;
+  /**
+   * The co-signer's table (`coSigner` on the stack's DynamoDB Local): its shares and its release log,
+   * as the co-signer function keeps them in the cloud. Absent: in memory (a bench, a test without a stack).
+   */
+  readonly coSignerTable?: { readonly endpoint: string; readonly table: string };
+  /** The in-process co-signer's daily caps (default {@link LOCAL_CO_SIGNER_CAPS}). */
+  readonly coSignerCaps?: CoSignerCaps;
+  /**
+   * The co-signer the signing host asks to release share 2. Absent: the in-process one. The deployment
+   * rehearsal gives one that invokes the deployed co-signer function.
+   */
+  readonly coSigner?: CoSignerClient;
+  /**
+   * The co-signer's KMS key (its id and 32-byte secret, as a KMS stand-in exports it), made in this
+   * enclave's KMS stand-in so that the enclave encrypts share 2 under the key the co-signer decrypts with
+   * in another stand-in: the deployment rehearsal gives the template's. Absent: a key of its own, kept in
+   * the enclave directory across restarts.
+   */
+  readonly coSignerKey?: { readonly id: string; readonly secret: Uint8Array };
 }
 
 /**
@@ -136,7 +198,7 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
   const { sqs } = queue;
   const queueUrl = queue.standIn.createQueue('strongroom-signing');
   const sealingKeyArn = localSealingKey(kms, options.dir);
-  const coSignerKeyArn = localCoSignerKey(kms, options.dir);
+  const coSignerKeyArn = localCoSignerKey(kms, options.dir, options.coSignerKey);
 
   // The enclave program starts at its first use (a wallet to create, a job to sign), so a stack that
   // never meets an enclave wallet pays neither the bundle build nor the process.
@@ -160,6 +222,31 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
   const enclave: EnclaveClient = {
     call: async (request, callOptions) => (await use()).client.call(request, callOptions),
   };
+  // The synthetic root exists once the program has started: the co-signer's verifier waits for it.
+  const verifier: AttestationVerifier = {
+    verify: async (document, expect) => (await use()).verifier.verify(document, expect),
+  };
+  const coSignerKms = new KMSClient({ region: REGION, endpoint: kmsServer.url, credentials: { ...LOCAL_CREDENTIALS } });
+  const coSignerDynamo =
+    options.coSignerTable === undefined ? undefined : localDynamoDbClient(options.coSignerTable.endpoint);
+  const coSigner = localCoSigner({
+    options,
+    verifier,
+    decrypter: new KmsShareDecrypter(coSignerKms, coSignerKeyArn),
+    stores:
+      coSignerDynamo === undefined || options.coSignerTable === undefined
+        ? { shares: new MemoryCoSignerShareStore(), releases: new MemoryReleaseLog() }
+        : {
+            shares: new DynamoCoSignerShareStore({
+              client: documentClient(coSignerDynamo),
+              table: options.coSignerTable.table,
+            }),
+            releases: new DynamoReleaseLog({
+              client: documentClient(coSignerDynamo),
+              table: options.coSignerTable.table,
+            }),
+          },
+  });
 
   let dynamo: DynamoDBClient | undefined;
   let host: SigningHost | undefined;
@@ -170,6 +257,11 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
       await use();
     },
     agentKeys: localAgentKeys(enclave, async () => (await use()).verifier),
+    coSigner: coSigner.registry,
+    coSignerClient: coSigner.client,
+    coSignerDown: (down) => {
+      coSigner.down = down;
+    },
     sendMessage: async (url, body) => {
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     },
@@ -192,6 +284,7 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
           visibilityTimeoutSeconds: 120,
           waitTimeSeconds: 1,
           retryDelayMs: 250,
+          coSigner: options.coSigner ?? coSigner.client,
         });
       }
       host.start();
@@ -204,6 +297,8 @@ export async function startLocalEnclave(options: LocalEnclaveOptions): Promise<L
       await running?.process.stop();
       await Promise.all([queue.close(), kmsServer.close()]);
       dynamo?.destroy();
+      coSignerDynamo?.destroy();
+      coSignerKms.destroy();
     },
   };
 }
@@ -298,14 +393,14 @@ function localSealingKey(kms: KmsStandIn, dir: string): string {
 
 /**
  * The co-signer's key (issue 16), to which the enclave encrypts share 2 of each mpc key: built into the
- * bundle as `coSignerKeyArn`, kept across restarts like the sealing key, since the co-signer's stored
- * shares were encrypted under it.
+ * bundle as `coSignerKeyArn`. The one `given` (a co-signer that decrypts in another KMS stand-in), or
+ * one of its own, kept across restarts like the sealing key, since the co-signer's stored shares were
+ * encrypted under it.
  */
-function localCoSignerKey(kms: KmsStandIn, dir: string): string {
-  return persistedKey(kms, join(dir, 'co-signer-key.json'), {
-    description: 'strongroom co-signer share key (local)',
-    policy: localCoSignerKeyPolicy(),
-  });
+function localCoSignerKey(kms: KmsStandIn, dir: string, given: LocalEnclaveOptions['coSignerKey']): string {
+  const options = { description: 'strongroom co-signer share key (local)', policy: localCoSignerKeyPolicy() };
+  if (given !== undefined) return kms.createKey({ ...options, restore: given }).arn;
+  return persistedKey(kms, join(dir, 'co-signer-key.json'), options);
 }
 
 /** A symmetric key in the stand-in whose id and secret are kept in `file` (0600), restored at the next start. */
@@ -340,11 +435,93 @@ function localAgentKeys(client: EnclaveClient, verifier: () => Promise<NitroAtte
         throw enclaveFailure(error, walletId);
       }
     },
+    async createMpcKey(walletId: string, recoveryPublicKey: string): Promise<CreatedMpcKey> {
+      try {
+        const result = await client.call({
+          op: 'createMpcKey',
+          walletId,
+          recoveryPublicKey,
+          credentials: { ...LOCAL_CREDENTIALS },
+        });
+        if (result.op !== 'createMpcKey') throw new Error(`the enclave answered ${result.op} to createMpcKey`);
+        const { op: _op, ...created } = result;
+        return created;
+      } catch (error) {
+        throw enclaveFailure(error, walletId);
+      }
+    },
     async verifyAttestation(document: Uint8Array, userData: Hex): Promise<void> {
       const expect = { pcrs: LOCAL_ENCLAVE_PCRS, now: new Date(), maxAgeSeconds: 300 };
       await verifyAgentKeyAttestation(await verifier(), expect, document, userData);
     },
   };
+}
+
+/** The in-process co-signer: its registry (for the composer), its client (for the host), and the switch that takes it down. */
+interface LocalCoSigner {
+  readonly registry: CoSignerRegistry;
+  readonly client: CoSignerClient;
+  down: boolean;
+}
+
+/**
+ * The co-signer of lambdas/co-signer in process, as the co-signer function composes it in the cloud
+ * (co-signer-composition.ts): its own stores (the `coSigner` table), KMS Decrypt of share 2 under its own
+ * key (the stand-in's, which the enclave encrypted to), sealShare to the session's attested key, the
+ * attestation verifier on the synthetic root, and its own configuration (deployment, approval key
+ * address, the local image's PCRs, its caps). What the function would answer as an error (its table or
+ * KMS failing) is COSIGNER.UNAVAILABLE here, as the Lambda adapter makes it.
+ */
+function localCoSigner(parts: {
+  readonly options: LocalEnclaveOptions;
+  readonly verifier: AttestationVerifier;
+  readonly decrypter: KmsShareDecrypter;
+  readonly stores: { readonly shares: CoSignerShareStore; readonly releases: ReleaseLog };
+}): LocalCoSigner {
+  const { options } = parts;
+  const deps: ReleaseShareDeps = {
+    config: {
+      deploymentId: options.deploymentId,
+      approvalKeyAddress: parseAddress(options.approvalKeyAddress, 'approvalKeyAddress'),
+      pcrs: LOCAL_ENCLAVE_PCRS,
+      caps: options.coSignerCaps ?? LOCAL_CO_SIGNER_CAPS,
+    },
+    shares: parts.stores.shares,
+    releases: parts.stores.releases,
+    decrypter: parts.decrypter,
+    sealShare,
+    verifier: parts.verifier,
+    clock: () => new Date(),
+  };
+  const local: LocalCoSigner = {
+    down: false,
+    registry: {
+      register: (registration) => available('register', () => registerShare(deps, registration)),
+      retire: (walletId, epoch, reason) =>
+        available('retire', async () => {
+          const answer = await retireShare(deps, { walletId, epoch, reason });
+          if (!answer.ok) throw new Error(`the co-signer refused to retire: ${answer.code}: ${answer.message}`);
+          return answer;
+        }),
+    },
+    client: { release: (request) => available('release', () => releaseShare(deps, request)) },
+  };
+  async function available<T>(op: string, call: () => Promise<T>): Promise<T> {
+    if (local.down)
+      throw new DependencyUnavailableError('COSIGNER.UNAVAILABLE', `the co-signer (${op}): down (coSignerDown)`, {
+        details: { op },
+      });
+    try {
+      return await call();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : typeof error;
+      throw new DependencyUnavailableError('COSIGNER.UNAVAILABLE', `the co-signer (${op}) failed: ${name}`, {
+        cause: error,
+        details: { op, error: name },
+      });
+    }
+  }
+  return local;
 }
 
 /** createAgentKey's sealed record, which the enclave always seals as an agent key (never a key share). */

@@ -225,20 +225,30 @@ describe('wallets', () => {
     frozenWalletId = second.body.id;
   });
 
-  it('refuses an enclave wallet with 503 ENCLAVE.UNAVAILABLE where no enclave is in reach (registering none), and mpc wallets with 422', async () => {
+  it('refuses enclave and mpc wallets with 503 ENCLAVE.UNAVAILABLE where no enclave is in reach (registering none), and a secp256k1 recovery key with 400', async () => {
     const before = (await call('GET /v1/wallets')).body.items.length;
     const enclave = await call('POST /v1/wallets', { body: walletBody({ keyScheme: 'enclave' }) });
     expect(enclave.status).toBe(503);
     expect(enclave.body.error).toMatchObject({ code: 'ENCLAVE.UNAVAILABLE' });
     expect((await call('GET /v1/wallets')).body.items.length).toBe(before);
+    // An X25519 recovery key (32 bytes, base64url): the request is good, the enclave is not in reach.
     const mpc = await call('POST /v1/wallets', {
+      body: walletBody({ keyScheme: 'mpc', recoveryPublicKey: 'hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo' }),
+    });
+    expect(mpc.status).toBe(503);
+    expect(mpc.body.error.code).toBe('ENCLAVE.UNAVAILABLE');
+    expect((await call('GET /v1/wallets')).body.items.length).toBe(before);
+    const secp256k1 = await call('POST /v1/wallets', {
       body: walletBody({
         keyScheme: 'mpc',
-        recoveryPublicKey: `0x04${'79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'}${'483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8'}`,
+        recoveryPublicKey: `0x02${'79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'}`,
       }),
     });
-    expect(mpc.status).toBe(422);
-    expect(mpc.body.error.code).toBe('WALLET.KEY_SCHEME_NOT_AVAILABLE');
+    expect(secp256k1.status).toBe(400);
+    expect(secp256k1.body.error).toMatchObject({
+      code: 'REQUEST.INVALID_FIELD',
+      details: { field: 'recoveryPublicKey' },
+    });
   });
 
   it('approval groups: an admin creates one (201, id of ours), an auditor reads it, an unknown id is 404', async () => {

@@ -235,6 +235,8 @@ describe('DynamoWalletStore listing', () => {
             keyScheme: i === 6 ? 'mpc' : 'kms',
             keyId: `k-${i}`,
             address: ADDRESSES[i]!.toLowerCase() as Address,
+            // An mpc wallet carries its sealed share 1, its epoch and recovery key (the lifecycle checks them).
+            ...(i === 6 ? mpcKeyMaterial(`l-${i}`, ADDRESSES[i]!) : {}),
           },
           at(i),
         ),
@@ -354,3 +356,19 @@ describe('DynamoApprovalGroupStore', () => {
     expect((await groups.all()).filter((g) => g.id === 'race')).toHaveLength(1);
   });
 });
+
+/** What an mpc wallet's WALLET_CREATED carries besides a kms wallet's (public: no share in the clear). */
+function mpcKeyMaterial(walletId: string, address: string) {
+  return {
+    sealedKey: {
+      format: 'strongroom.sealed.v1' as const,
+      context: { deployment: 'd', walletId, purpose: 'key-share' as const, version: '1' },
+      address: address as Address,
+      encryptedDataKey: 'AQID',
+      iv: 'AAAAAAAAAAAAAAAA',
+      ciphertext: 'BAUG',
+    },
+    keyShares: { epoch: '1', recoveryPublicKey: 'hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo' },
+    attestationSha256: `0x${'ab'.repeat(32)}` as const,
+  };
+}

@@ -1,15 +1,7 @@
-import type { Hex } from 'viem';
 import { ValidationError } from '../errors';
 import { describe } from '../money';
-import {
-  checkString,
-  expectObject,
-  rejectUnknownFields,
-  requireString,
-  type StringRule,
-  type UncheckedObject,
-} from '../validation';
-import { KEY_SCHEMES, type KeyScheme } from './wallet';
+import { expectObject, rejectUnknownFields, requireString, type StringRule, type UncheckedObject } from '../validation';
+import { KEY_SCHEMES, RECOVERY_PUBLIC_KEY_PATTERN, type KeyScheme } from './wallet';
 
 /** The body of `POST /v1/wallets`, checked. The wallet id is the use case's to generate. */
 export interface CreateWalletRequest {
@@ -17,27 +9,24 @@ export interface CreateWalletRequest {
   readonly chainId: number;
   readonly keyScheme: KeyScheme;
   /**
-   * For `mpc` only: the secp256k1 public key the customer's share is encrypted to (lower-case hex),
-   * its length and prefix checked here. Whether it is a point of the curve is checked by the
-   * use case (`createWallet`), with noble: the domain may not import it.
+   * For `mpc` only: the customer's X25519 public key (32 bytes, base64url without padding;
+   * enclave-host/contract.ts `RecoveryPublicKey`) that share 3 is encrypted to. Its encoding and length
+   * are checked here; that it is not a low-order point, by the use case (`createWallet`, with
+   * enclave-host/shares' `parseRecoveryPublicKey`: the domain may not import it).
    */
-  readonly recoveryPublicKey?: Hex;
+  readonly recoveryPublicKey?: string;
 }
 
 const NAME_RULE: StringRule = { maxLength: 128 };
-// 33 bytes compressed (02/03 prefix) or 65 bytes uncompressed (04 prefix). The point itself is
-// checked by createWallet with @noble/curves, which the domain's purity rule does not admit.
-const PUBLIC_KEY_RULE: StringRule = {
-  maxLength: 132,
-  pattern: /^0x(?:0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$/,
-  patternHint: 'a 0x-prefixed secp256k1 public key of 33 bytes (compressed) or 65 bytes (uncompressed)',
-};
+/** 32 bytes in base64url without padding. */
+const RECOVERY_KEY_LENGTH = 43;
 
 /**
  * Parses the body of `POST /v1/wallets` strictly: a closed object, every refusal a ValidationError
  * naming the field. `recoveryPublicKey` belongs to `mpc` and is required there: the customer's key
  * share is returned only encrypted to it, so without it there is nowhere safe to send that share.
- * That key's length and prefix are checked here; that it is a curve point, by `createWallet`.
+ * That key's encoding and length are checked here; that it is not a low-order X25519 point,
+ * by `createWallet`.
  */
 export function parseCreateWalletRequest(body: unknown): CreateWalletRequest {
   const raw = expectObject(body, 'body');
@@ -87,6 +76,20 @@ function parseKeyScheme(raw: UncheckedObject): KeyScheme {
   return value as KeyScheme;
 }
 
-function parseRecoveryPublicKey(value: unknown): Hex {
-  return checkString(value, 'recoveryPublicKey', PUBLIC_KEY_RULE).toLowerCase() as Hex;
+/** A recovery public key as text, each refusal saying what is wrong with it (a secp256k1 key is the likely mistake). */
+function parseRecoveryPublicKey(value: unknown): string {
+  const refuse = (reason: string): never => {
+    throw new ValidationError('REQUEST.INVALID_FIELD', 'recoveryPublicKey', reason);
+  };
+  const hint = 'an X25519 public key: 32 bytes in base64url without padding (43 characters)';
+  if (typeof value !== 'string') return refuse(`must be ${hint}, got ${describe(value)}`);
+  if (value.startsWith('0x')) return refuse(`must be ${hint}, not hex (a secp256k1 key is not a recovery key)`);
+  if (value.includes('=')) return refuse(`must be base64url without padding (no "="): ${hint}`);
+  if (/[+/]/.test(value)) return refuse(`must be base64url ("-" and "_"), not standard base64 ("+" and "/"): ${hint}`);
+  if (!/^[A-Za-z0-9_-]*$/.test(value)) return refuse(`has characters outside the base64url alphabet: ${hint}`);
+  if (value.length !== RECOVERY_KEY_LENGTH)
+    return refuse(`must be ${RECOVERY_KEY_LENGTH} characters (32 bytes), not ${value.length}: ${hint}`);
+  if (!RECOVERY_PUBLIC_KEY_PATTERN.test(value))
+    return refuse('is not canonical base64url: its last character carries bits beyond the 32 bytes');
+  return value;
 }

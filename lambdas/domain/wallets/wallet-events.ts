@@ -1,8 +1,8 @@
 import type { Address } from '../address';
 import type { PolicyJson } from '../policy/parse-policy';
 import type { Hex } from 'viem';
-import type { SealedAgentKey } from './sealed-agent-key';
-import type { KeyScheme } from './wallet';
+import type { WalletSealedKey } from './sealed-agent-key';
+import type { KeyScheme, KeyShares } from './wallet';
 
 /** The payload of every wallet event type, by type. */
 export interface WalletEventData {
@@ -12,9 +12,18 @@ export interface WalletEventData {
     readonly keyScheme: KeyScheme;
     readonly keyId: string;
     readonly address: Address;
-    /** An enclave wallet's sealed key (and only an enclave wallet's): what the enclave opens to sign. */
-    readonly sealedKey?: SealedAgentKey;
-    /** SHA-256 of the attestation document that vouched for an enclave wallet's address, verified before this event. */
+    /**
+     * What the enclave opens to sign: an enclave wallet's sealed key (purpose 'agent-key'), an mpc
+     * wallet's sealed share 1 (purpose 'key-share', version = the epoch); a kms wallet has none.
+     */
+    readonly sealedKey?: WalletSealedKey;
+    /**
+     * An mpc wallet's (and only an mpc wallet's): the shares' epoch and the customer's recovery public
+     * key, both public. Share 2 is the co-signer's; share 3 went to the customer once, encrypted to that
+     * key, and is never in an event.
+     */
+    readonly keyShares?: KeyShares;
+    /** SHA-256 of the attestation document that vouched for an enclave or mpc wallet's address, verified before this event. */
     readonly attestationSha256?: Hex;
   };
   /** A new policy, in its JSON form (`serializePolicy`); `version` is the one after the current policy's. */

@@ -3,7 +3,8 @@ import { IllegalTransitionError, StrongroomError } from '../errors';
 import type { WalletStatus as PolicyWalletStatus } from '../policy/policy';
 import { restorePolicy } from '../policy/restore-policy';
 import type { WalletEvent, WalletEventOf, WalletEventType } from './wallet-events';
-import { KEY_SCHEMES, type Wallet, type WalletStatus } from './wallet';
+import type { SealedPurpose } from './sealed-agent-key';
+import { KEY_SCHEMES, RECOVERY_PUBLIC_KEY_PATTERN, type KeyScheme, type Wallet, type WalletStatus } from './wallet';
 
 type ChangeType = Exclude<WalletEventType, 'WALLET_CREATED'>;
 
@@ -144,14 +145,9 @@ function created(event: WalletEvent): Wallet {
   } catch (error) {
     throw invalidEvent(`WALLET_CREATED carries an invalid address: ${(error as Error).message}`, event, error);
   }
-  // An enclave wallet carries its sealed key, sealed for this wallet and this address; no other wallet does.
-  const sealed = d.sealedKey;
-  if (
-    (d.keyScheme === 'enclave') !== (sealed !== undefined) ||
-    (sealed !== undefined &&
-      (sealed.context.walletId !== event.walletId || sealed.address.toLowerCase() !== address.toLowerCase()))
-  )
-    throw invalidEvent("an enclave wallet's WALLET_CREATED carries the key sealed for it, and no other does", event);
+  const refusal = keyMaterialRefusal(event as WalletEventOf<'WALLET_CREATED'>, address);
+  if (refusal !== undefined) throw invalidEvent(`WALLET_CREATED of a ${d.keyScheme} wallet: ${refusal}`, event);
+  const { sealedKey, keyShares } = d;
   return {
     id: event.walletId,
     name: d.name,
@@ -159,13 +155,57 @@ function created(event: WalletEvent): Wallet {
     keyScheme: d.keyScheme,
     keyId: d.keyId,
     address,
-    ...(sealed === undefined ? {} : { sealedKey: sealed }),
+    ...(sealedKey === undefined ? {} : { sealedKey }),
+    ...(keyShares === undefined
+      ? {}
+      : { keyShares: { epoch: keyShares.epoch, recoveryPublicKey: keyShares.recoveryPublicKey } }),
     status: 'ACTIVE',
     createdAt: event.at,
     createdBy: event.actor,
     updatedAt: event.at,
     version: 1,
   };
+}
+
+/** The sealed record's purpose each scheme signs with; a kms wallet has none. */
+const SEALED_PURPOSE: { readonly [S in KeyScheme]: SealedPurpose | undefined } = {
+  kms: undefined,
+  enclave: 'agent-key',
+  mpc: 'key-share',
+};
+
+/** An epoch, as the co-signer's store takes it: a positive whole number of at most 9 digits. */
+const EPOCH = /^[1-9][0-9]{0,8}$/;
+
+/**
+ * Why a WALLET_CREATED's key material does not fit its scheme, or undefined: an enclave wallet carries
+ * its key sealed as an agent key, an mpc wallet its share 1 sealed as a key share with the shares'
+ * epoch as its version, its recovery public key and its attestation's digest; each sealed for this
+ * wallet and address, and no scheme carries another's (an enclave wallet never a share, an mpc wallet
+ * never a whole key, a kms wallet neither).
+ */
+function keyMaterialRefusal(event: WalletEventOf<'WALLET_CREATED'>, address: Wallet['address']): string | undefined {
+  const { keyScheme, sealedKey, keyShares, attestationSha256 } = event.data;
+  const purpose = SEALED_PURPOSE[keyScheme];
+  if (purpose === undefined) {
+    if (sealedKey !== undefined) return 'it carries a sealed key, which only enclave and mpc wallets have';
+  } else {
+    if (sealedKey === undefined) return `it carries no sealed ${purpose}`;
+    if (sealedKey.context.purpose !== purpose)
+      return `it carries a sealed ${sealedKey.context.purpose}, not a sealed ${purpose}`;
+    if (sealedKey.context.walletId !== event.walletId || sealedKey.address.toLowerCase() !== address.toLowerCase())
+      return `its sealed ${purpose} is sealed for another wallet or address`;
+  }
+  if (keyScheme !== 'mpc')
+    return keyShares === undefined ? undefined : 'it carries key shares, which only mpc wallets have';
+  if (keyShares === undefined) return 'it carries no key shares (epoch and recovery public key)';
+  if (!EPOCH.test(keyShares.epoch)) return `its epoch ${keyShares.epoch} is not a positive whole number`;
+  if (sealedKey?.context.version !== keyShares.epoch)
+    return `its sealed share 1 is of version ${sealedKey?.context.version}, not of epoch ${keyShares.epoch}`;
+  if (typeof keyShares.recoveryPublicKey !== 'string' || !RECOVERY_PUBLIC_KEY_PATTERN.test(keyShares.recoveryPublicKey))
+    return 'its recovery public key is not 32 bytes in base64url';
+  if (attestationSha256 === undefined) return 'it carries no digest of the attestation that vouched for it';
+  return undefined;
 }
 
 /** The stored policy, read back; its own version must be the event's. */

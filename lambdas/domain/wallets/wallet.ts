@@ -1,6 +1,6 @@
 import type { Address } from '../address';
 import type { Policy } from '../policy/policy';
-import type { SealedAgentKey } from './sealed-agent-key';
+import type { WalletSealedKey } from './sealed-agent-key';
 
 /** Where a wallet's custody key lives: KMS, a key sealed to the enclave, or 2-of-3 key shares. */
 export const KEY_SCHEMES = ['kms', 'enclave', 'mpc'] as const;
@@ -11,6 +11,25 @@ export type KeyScheme = (typeof KEY_SCHEMES)[number];
 export const WALLET_STATUSES = ['ACTIVE', 'FROZEN', 'LOCKED_DOWN'] as const;
 
 export type WalletStatus = (typeof WALLET_STATUSES)[number];
+
+/**
+ * An X25519 public key (32 bytes) in canonical base64url without padding: 43 characters, the last of
+ * which carries 4 bits of the key and 2 zero bits (so one of 16 characters). enclave-host/contract.ts
+ * `RecoveryPublicKey`; checked here with a pattern because the domain imports only viem. That the key is
+ * not a low-order point is the use case's check (`createWallet`).
+ */
+export const RECOVERY_PUBLIC_KEY_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/**
+ * An mpc wallet's 2-of-3 key shares (issue 16), as far as they are public: the epoch (the key's
+ * generation, 1 at creation, the version of its sealed share 1) and the customer's X25519 recovery
+ * public key (base64url, 32 bytes), which share 3 was encrypted to and a successor's share 3 is
+ * encrypted to at rotation.
+ */
+export interface KeyShares {
+  readonly epoch: string;
+  readonly recoveryPublicKey: string;
+}
 
 /** Who stopped the wallet, why and when. */
 export interface StatusChange {
@@ -25,11 +44,16 @@ export interface Wallet {
   readonly name: string;
   readonly chainId: number;
   readonly keyScheme: KeyScheme;
-  /** The key vault's id of the custody key (a KMS key ARN, a sealed enclave key id). Not a secret. */
+  /** The key vault's id of the custody key (a KMS key ARN, a sealed enclave key id, an mpc key's id). Not a secret. */
   readonly keyId: string;
   readonly address: Address;
-  /** An enclave wallet's sealed key: sent to the enclave with each signing job. Absent for other schemes. */
-  readonly sealedKey?: SealedAgentKey;
+  /**
+   * Sent to the enclave with each signing job: an enclave wallet's sealed key, an mpc wallet's sealed
+   * share 1. Absent for kms wallets.
+   */
+  readonly sealedKey?: WalletSealedKey;
+  /** An mpc wallet's shares' epoch and recovery public key. Absent for other schemes. */
+  readonly keyShares?: KeyShares;
   readonly status: WalletStatus;
   readonly createdAt: Date;
   readonly createdBy: string;

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { PortsOf } from '../../composition/compose';
 import { defineFunction } from '../../composition/define-function';
 import { FUNCTIONS } from '../../composition/functions';
@@ -17,6 +18,9 @@ import { pageOf, pathId, queryOf } from './http/request-params';
 import { requireRole } from './http/require-role';
 import { functionRoutes } from './api-routes';
 
+// Identifiers and outcomes only: what the co-signer did with a revoked wallet's share, never the share.
+const logger = new Logger({ serviceName: 'strongroom-wallets' });
+
 const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallets', {
   'POST /v1/wallets': async (r, deps) => {
     const principal = requireRole(r.principal, 'admin');
@@ -29,6 +33,8 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
       // Optional: with one, a retry names the same wallet (and the same enclave key job).
       idempotencyKey: r.headers['idempotency-key'],
     });
+    // An mpc wallet's answer carries share 3 (encrypted to the recovery key) when this request made the
+    // wallet, `recoveryShareReturned: false` when it is a replay: the one place share 3 leaves.
     return { status: 201, body: wallet, headers: { location: `/v1/wallets/${wallet.id}` } };
   },
   'GET /v1/wallets': async (r, deps) => {
@@ -50,8 +56,20 @@ const api = functionRoutes<PortsOf<typeof FUNCTIONS.wallets>, 'wallets'>('wallet
     }),
   }),
   'POST /v1/wallets/{id}/unfreeze': async (r, deps) => governedResponse(await unfreezeWallet(deps, adminChange(r))),
-  'POST /v1/wallets/{id}/rotate-key': async (r, deps) => governedResponse(await rotateWalletKey(deps, adminChange(r))),
-  'POST /v1/wallets/{id}/revoke-key': async (r, deps) => governedResponse(await revokeWalletKey(deps, adminChange(r))),
+  'POST /v1/wallets/{id}/rotate-key': async (r, deps) => {
+    // An mpc successor's share 3 rides beside the change (applied or proposed): it exists in this answer only.
+    const { recovery, ...outcome } = await rotateWalletKey(deps, adminChange(r));
+    const response = governedResponse(outcome);
+    return recovery === undefined ? response : { ...response, body: { ...(response.body as object), ...recovery } };
+  },
+  'POST /v1/wallets/{id}/revoke-key': async (r, deps) => {
+    const outcome = await revokeWalletKey(deps, adminChange(r));
+    if ('applied' in outcome && outcome.applied.coSignerShare === 'unavailable')
+      logger.warn('co-signer share not retired: the co-signer was unavailable; the revocation stands', {
+        walletId: outcome.applied.id,
+      });
+    return governedResponse(outcome);
+  },
 });
 
 /** What every admin change to one wallet takes: the admin (scoped to the path's wallet), the wallet, the body. */

@@ -11,7 +11,8 @@ import {
   type RotateKeyPayload,
 } from '../wallets/rotate-wallet-key';
 
-export type GovernedChangeDeps = Pick<TransferDeps, 'wallets' | 'groups' | 'audit' | 'clock'>;
+/** `coSigner`: applying REVOKE_KEY to an mpc wallet retires its share at the co-signer (applyRevocation). */
+export type GovernedChangeDeps = Pick<TransferDeps, 'wallets' | 'groups' | 'coSigner' | 'audit' | 'clock'>;
 
 /** The actor of a governed change's own records: the governance process, with the change's id alongside. */
 const ACTOR = 'governance';
@@ -71,7 +72,8 @@ export function governedChangeApplier(deps: GovernedChangeDeps): ChangeApplier {
           payload: payload as RevokeKeyPayload,
           changeId: change.id,
         });
-        return `wallet ${revoked.id}: key revoked at ${revoked.keyRevokedAt}`;
+        const coSigner = revoked.coSignerShare === undefined ? '' : `, co-signer share ${revoked.coSignerShare}`;
+        return `wallet ${revoked.id}: key revoked at ${revoked.keyRevokedAt}${coSigner}`;
       }
       default:
         throw new Error(`a ${kind} change has nothing to apply in this deployment`);

@@ -1,5 +1,6 @@
 import type { AgentKeys } from '../../ports/agent-keys';
 import type { AuditLog } from '../../ports/audit-log';
+import type { CoSignerRegistry } from '../../ports/co-signer-registry';
 import type { EnclaveJobLedger } from '../../ports/enclave-job-ledger';
 import type { ApprovalGroupStore } from '../../ports/approval-group-store';
 import type { ApprovalStore } from '../../ports/approval-store';
@@ -35,6 +36,8 @@ export interface TransferDeps {
   readonly keyVault: KeyVault;
   /** The enclave: makes and seals enclave wallets' keys, and verifies what it says about them. */
   readonly agentKeys: AgentKeys;
+  /** The co-signer (issue 16): registers share 2 of a new mpc key, retires a revoked wallet's share. */
+  readonly coSigner: CoSignerRegistry;
   /** The enclave job ledger: what became of a signing job whose task failed (voided, signed, refused, in flight). */
   readonly enclaveJobs: EnclaveJobLedger;
   /** The approval key: signs authorization proofs only. */

@@ -1,5 +1,6 @@
+import type { CoSignerRetireAnswer, HpkeSealed } from '../../../enclave-host/contract';
 import { NATIVE, type Asset } from '../../domain/asset';
-import { IllegalTransitionError } from '../../domain/errors';
+import { IllegalTransitionError, StrongroomError } from '../../domain/errors';
 import { parseReason } from '../../domain/parse-reason';
 import { serializePolicy } from '../../domain/policy/parse-policy';
 import type { Principal } from '../../domain/principal';
@@ -18,7 +19,7 @@ export type RotateWalletKeyDeps = CreateWalletDeps &
   Pick<TransferDeps, 'ledger'> &
   Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds' | 'notifier' | 'publicBaseUrl'>;
 
-export type RevokeWalletKeyDeps = Pick<TransferDeps, 'wallets' | 'ledger' | 'chains' | 'audit' | 'clock'> &
+export type RevokeWalletKeyDeps = Pick<TransferDeps, 'wallets' | 'ledger' | 'chains' | 'coSigner' | 'audit' | 'clock'> &
   Pick<GovernanceDeps, 'governance' | 'governanceTimeLockSeconds' | 'notifier' | 'publicBaseUrl'>;
 
 /** What a ROTATE_KEY change carries: the successor made when it was proposed, and why. */
@@ -38,15 +39,39 @@ export interface RotatedWallet {
   readonly rotatedTo: { readonly walletId: string; readonly address: string };
 }
 
+/**
+ * What the co-signer did with a revoked mpc wallet's share 2: retired it now (or before), knew no share
+ * of that epoch, or could not be reached (`unavailable`: the revocation stands regardless, since every
+ * signing step refuses a revoked key before a job reaches the enclave host; sending revoke-key again retries it).
+ */
+export type CoSignerRetirement = CoSignerRetireAnswer['outcome'] | 'unavailable';
+
 export interface RevokedWallet {
   readonly id: string;
   readonly keyRevokedAt: string;
+  /** mpc wallets only: what became of the co-signer's share (see {@link CoSignerRetirement}). */
+  readonly coSignerShare?: CoSignerRetirement;
 }
+
+/**
+ * An mpc wallet's rotation: share 3 of the successor's key, encrypted to the rotated wallet's recovery
+ * public key, as `CreatedWallet.recoveryShare` is: in the answer of the request that made the successor
+ * only (`successorRecoveryShareReturned: false` on a retry, which finds the successor made already).
+ */
+export interface SuccessorRecoveryShare {
+  readonly successorRecoveryShare?: HpkeSealed;
+  readonly successorRecoveryShareReturned: boolean;
+}
+
+/** The governed outcome of a rotation, and for an mpc wallet the successor's share 3 beside it. */
+export type KeyRotationOutcome = GovernedOutcome<RotatedWallet> & { readonly recovery?: SuccessorRecoveryShare };
 
 /**
  * Rotates a wallet's key (`POST /v1/wallets/{id}/rotate-key`, body `{reason}`). A key cannot be
  * replaced under an address (the address is the key), so rotation makes a **successor**: a new wallet
- * with a new key of the same scheme (for `enclave`, made and attested inside the enclave), on the same
+ * with a new key of the same scheme (for `enclave`, made and attested inside the enclave; for `mpc`, a
+ * new key split 2-of-3 at epoch 1 of the successor, its share 2 registered with the co-signer and its
+ * share 3 encrypted to the same recovery public key and returned in this answer, once), on the same
  * chain, with the same policy; the old wallet records KEY_ROTATED and from then on sends only to the
  * successor. The funds move by ordinary transfers to the successor's address, each through the old
  * wallet's policy, approvals included (the sweep is governed like any spend); once the old wallet is
@@ -61,13 +86,13 @@ export interface RevokedWallet {
 export async function rotateWalletKey(
   deps: RotateWalletKeyDeps,
   request: { readonly principal: Principal; readonly walletId: string; readonly body: unknown },
-): Promise<GovernedOutcome<RotatedWallet>> {
+): Promise<KeyRotationOutcome> {
   const reason = parseReason(request.body, { required: true });
   const wallet = await loadWallet(deps.wallets, request.walletId);
   refuseIfRetired(wallet, 'KEY_ROTATED');
   const successor = await createWallet(deps, {
     principal: request.principal,
-    body: { name: successorName(wallet.name), chainId: wallet.chainId, keyScheme: wallet.keyScheme },
+    body: { name: successorName(wallet.name), chainId: wallet.chainId, ...successorKeyScheme(wallet) },
     idempotencyKey: `rotation-of-${wallet.id}`,
   });
   if (wallet.policy !== undefined && (await loadWallet(deps.wallets, successor.id)).policy === undefined)
@@ -84,11 +109,27 @@ export async function rotateWalletKey(
           `moves the wallet's funds to successor ${successor.id}, whose velocity windows are empty: up to one more window of spending under limits ${Object.keys(limits).join(', ')}`,
         ]
       : [];
-  return proposeOrApply(
+  const outcome = await proposeOrApply(
     deps,
     { principal: request.principal, action: { kind: 'ROTATE_KEY', subject: wallet.id, payload }, reason, weakening },
     () => applyRotation(deps, { walletId: wallet.id, actor: request.principal.id, payload }),
   );
+  if (successor.recoveryShareReturned === undefined) return outcome;
+  return {
+    ...outcome,
+    recovery: {
+      ...(successor.recoveryShare === undefined ? {} : { successorRecoveryShare: successor.recoveryShare }),
+      successorRecoveryShareReturned: successor.recoveryShareReturned,
+    },
+  };
+}
+
+/** The successor's key scheme: the rotated wallet's, and for mpc the same recovery public key. */
+function successorKeyScheme(wallet: Wallet): { keyScheme: Wallet['keyScheme']; recoveryPublicKey?: string } {
+  if (wallet.keyScheme !== 'mpc') return { keyScheme: wallet.keyScheme };
+  if (wallet.keyShares === undefined)
+    throw new StrongroomError('LIFECYCLE.INVALID_EVENT', `mpc wallet ${wallet.id} has no recovery public key`);
+  return { keyScheme: 'mpc', recoveryPublicKey: wallet.keyShares.recoveryPublicKey };
 }
 
 /** KEY_ROTATED on the rotated wallet, naming the successor made at proposal. With a change id, a second application is a no-op. */
@@ -150,7 +191,12 @@ export async function revokeWalletKey(
 ): Promise<GovernedOutcome<RevokedWallet>> {
   const reason = parseReason(request.body, { required: true });
   const wallet = await loadWallet(deps.wallets, request.walletId);
-  if (wallet.keyRevoked !== undefined) refuseIfRetired(wallet, 'KEY_REVOKED');
+  if (wallet.keyRevoked !== undefined) {
+    // Revoked already: refused (409). An mpc wallet's co-signer is asked again first, in case it was
+    // unavailable at the revocation (retiring only ever refuses more); the refusal says what it did.
+    const retired = await retireCoSignerShare(deps, wallet, wallet.keyRevoked.reason);
+    refuseIfRetired(wallet, 'KEY_REVOKED', retired === undefined ? {} : { coSignerShare: retired });
+  }
   const held = await heldAssets(deps, wallet);
   const payload: RevokeKeyPayload = { reason };
   return proposeOrApply(
@@ -168,8 +214,17 @@ export async function revokeWalletKey(
   );
 }
 
+/**
+ * KEY_REVOKED, then, for an mpc wallet, the co-signer told to retire the wallet's share 2 of its epoch
+ * (it never releases it again). The event comes first and stands on its own: the co-signer is a second
+ * line, since every signing step refuses a revoked key (refuseRevokedKey) before any job reaches the
+ * enclave host. If the co-signer cannot be reached, the answer and the audit record say so
+ * (`coSignerShare: 'unavailable'`); the co-signer is asked again, idempotently, when the revocation is
+ * applied again (a retried governance sweep) and when revoke-key is sent again for the revoked wallet
+ * (still 409, with `coSignerShare` in its details).
+ */
 export async function applyRevocation(
-  deps: Pick<TransferDeps, 'wallets' | 'audit' | 'clock'>,
+  deps: Pick<TransferDeps, 'wallets' | 'coSigner' | 'audit' | 'clock'>,
   request: {
     readonly walletId: string;
     readonly actor: string;
@@ -179,22 +234,61 @@ export async function applyRevocation(
 ): Promise<RevokedWallet> {
   const { payload, changeId } = request;
   const current = await loadWallet(deps.wallets, request.walletId);
-  if (current.keyRevoked !== undefined && (changeId === undefined || current.appliedChangeIds?.includes(changeId)))
-    return { id: current.id, keyRevokedAt: current.keyRevoked.at.toISOString() };
+  if (current.keyRevoked !== undefined && (changeId === undefined || current.appliedChangeIds?.includes(changeId))) {
+    const retired = await retireCoSignerShare(deps, current, payload.reason);
+    return {
+      id: current.id,
+      keyRevokedAt: current.keyRevoked.at.toISOString(),
+      ...(retired === undefined ? {} : { coSignerShare: retired }),
+    };
+  }
   const at = deps.clock();
   const revoked = await changeWallet(deps.wallets, { walletId: current.id, actor: request.actor, at }, () => ({
     type: 'KEY_REVOKED',
     data: { reason: payload.reason, ...(changeId === undefined ? {} : { changeId }) },
   }));
+  const retired = await retireCoSignerShare(deps, revoked, payload.reason);
   await recordAudit(deps.audit, {
     traceId: registryTraceId('wallet', current.id),
     actor: request.actor,
     action: 'KEY_REVOKED',
     inputs: { reason: payload.reason, ...(changeId === undefined ? {} : { changeId }) },
-    result: `the key of wallet ${current.id} (${current.keyScheme}) signs nothing more`,
+    result: `the key of wallet ${current.id} (${current.keyScheme}) signs nothing more${retirementNote(revoked, retired)}`,
     at,
   });
-  return { id: revoked.id, keyRevokedAt: at.toISOString() };
+  return {
+    id: revoked.id,
+    keyRevokedAt: at.toISOString(),
+    ...(retired === undefined ? {} : { coSignerShare: retired }),
+  };
+}
+
+/** For an mpc wallet: the co-signer retires its share of the wallet's epoch; `unavailable` if it could not be asked. */
+async function retireCoSignerShare(
+  deps: Pick<TransferDeps, 'coSigner'>,
+  wallet: Wallet,
+  reason: string,
+): Promise<CoSignerRetirement | undefined> {
+  if (wallet.keyScheme !== 'mpc' || wallet.keyShares === undefined) return undefined;
+  try {
+    const answer = await deps.coSigner.retire(
+      wallet.id,
+      wallet.keyShares.epoch,
+      `key revoked: ${reason}`.slice(0, 500),
+    );
+    return answer.outcome;
+  } catch {
+    // The port throws COSIGNER.UNAVAILABLE (or the co-signer failed): the revocation stands, and says so.
+    return 'unavailable';
+  }
+}
+
+function retirementNote(wallet: Wallet, retired: CoSignerRetirement | undefined): string {
+  if (retired === undefined) return '';
+  const epoch = wallet.keyShares?.epoch ?? '?';
+  return retired === 'unavailable'
+    ? `; the co-signer could not be reached to retire its share of epoch ${epoch} (send revoke-key again to retry; signing is refused before it regardless)`
+    : `; the co-signer's share of epoch ${epoch}: ${retired}`;
 }
 
 /** The assets the ledger says the wallet holds or owes (settled, reserved or pending), as `amount asset`. */
@@ -210,7 +304,11 @@ async function heldAssets(deps: Pick<TransferDeps, 'ledger' | 'chains'>, wallet:
   return held;
 }
 
-function refuseIfRetired(wallet: Wallet, event: 'KEY_ROTATED' | 'KEY_REVOKED'): void {
+function refuseIfRetired(
+  wallet: Wallet,
+  event: 'KEY_ROTATED' | 'KEY_REVOKED',
+  details: Readonly<Record<string, unknown>> = {},
+): void {
   const why =
     wallet.keyRevoked !== undefined
       ? 'its key is revoked'
@@ -219,7 +317,7 @@ function refuseIfRetired(wallet: Wallet, event: 'KEY_ROTATED' | 'KEY_REVOKED'): 
         : undefined;
   if (why !== undefined)
     throw new IllegalTransitionError('LIFECYCLE.ILLEGAL_TRANSITION', `wallet ${wallet.id}: ${why}`, {
-      details: { walletId: wallet.id, status: wallet.status, event, reason: why },
+      details: { walletId: wallet.id, status: wallet.status, event, reason: why, ...details },
     });
 }
 

@@ -1,14 +1,17 @@
+import { x25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { bytesToHex } from 'viem';
+import { decodeBase64url, encodeBase64url, parseRecoveryPublicKey } from '../../../../enclave-host/shares';
 import { ValidationError } from '../../../../lambdas/domain/errors';
 import { parseCreateWalletRequest } from '../../../../lambdas/domain/wallets/parse-create-wallet-request';
 
-const SECRET = new Uint8Array(32).fill(7);
-const COMPRESSED = bytesToHex(secp256k1.getPublicKey(SECRET, true));
-const UNCOMPRESSED = bytesToHex(secp256k1.getPublicKey(SECRET, false));
-// The parser checks a recovery key's length and prefix; that it is a curve point is createWallet's
-// check (with noble, which the domain may not import): test/unit/use-cases/wallets/create-wallet.test.ts.
+const RECOVERY_KEY = encodeBase64url(x25519.getPublicKey(new Uint8Array(32).fill(7)));
+const COMPRESSED = bytesToHex(secp256k1.getPublicKey(new Uint8Array(32).fill(7), true));
+const b64url = (bytes: Uint8Array): string => encodeBase64url(bytes);
+// The parser checks a recovery key's encoding and length (X25519, 32 bytes, base64url without
+// padding); that it is not a low-order point is createWallet's check (with enclave-host/shares, which
+// the domain may not import): test/unit/use-cases/wallets/create-wallet.test.ts.
 
 function refusal(body: unknown): ValidationError {
   try {
@@ -34,24 +37,10 @@ describe('parseCreateWalletRequest', () => {
     });
   });
 
-  it('parses an mpc wallet with a compressed or uncompressed recovery key, returned in lower case', () => {
+  it('parses an mpc wallet with its X25519 recovery key, unchanged', () => {
     expect(
-      parseCreateWalletRequest({
-        name: 'Cold',
-        chainId: 10,
-        keyScheme: 'mpc',
-        recoveryPublicKey: COMPRESSED.toUpperCase().replace('0X', '0x'),
-      }),
-    ).toEqual({
-      name: 'Cold',
-      chainId: 10,
-      keyScheme: 'mpc',
-      recoveryPublicKey: COMPRESSED,
-    });
-    expect(
-      parseCreateWalletRequest({ name: 'Cold', chainId: 10, keyScheme: 'mpc', recoveryPublicKey: UNCOMPRESSED })
-        .recoveryPublicKey,
-    ).toBe(UNCOMPRESSED);
+      parseCreateWalletRequest({ name: 'Cold', chainId: 10, keyScheme: 'mpc', recoveryPublicKey: RECOVERY_KEY }),
+    ).toEqual({ name: 'Cold', chainId: 10, keyScheme: 'mpc', recoveryPublicKey: RECOVERY_KEY });
   });
 
   it('accepts names of 1 and 128 characters, and refuses 129', () => {
@@ -102,13 +91,13 @@ describe('parseCreateWalletRequest', () => {
     ['an unknown keyScheme', { name: 'n', chainId: 1, keyScheme: 'KMS' }, 'REQUEST.INVALID_FIELD', 'keyScheme'],
     [
       'a recovery key for kms',
-      { name: 'n', chainId: 1, keyScheme: 'kms', recoveryPublicKey: COMPRESSED },
+      { name: 'n', chainId: 1, keyScheme: 'kms', recoveryPublicKey: RECOVERY_KEY },
       'REQUEST.INVALID_FIELD',
       'recoveryPublicKey',
     ],
     [
       'a recovery key for enclave',
-      { name: 'n', chainId: 1, keyScheme: 'enclave', recoveryPublicKey: COMPRESSED },
+      { name: 'n', chainId: 1, keyScheme: 'enclave', recoveryPublicKey: RECOVERY_KEY },
       'REQUEST.INVALID_FIELD',
       'recoveryPublicKey',
     ],
@@ -118,48 +107,35 @@ describe('parseCreateWalletRequest', () => {
       'REQUEST.MISSING_FIELD',
       'recoveryPublicKey',
     ],
+    ['a secp256k1 key (hex)', mpc(COMPRESSED), 'REQUEST.INVALID_FIELD', 'recoveryPublicKey'],
+    ['a recovery key with padding', mpc(`${RECOVERY_KEY}=`), 'REQUEST.INVALID_FIELD', 'recoveryPublicKey'],
     [
-      'a recovery key without 0x',
-      { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: COMPRESSED.slice(2) },
+      'a recovery key in standard base64',
+      mpc(`${RECOVERY_KEY.slice(0, -2)}+E`),
+      'REQUEST.INVALID_FIELD',
+      'recoveryPublicKey',
+    ],
+    ['a recovery key with a space', mpc(` ${RECOVERY_KEY.slice(1)}`), 'REQUEST.INVALID_FIELD', 'recoveryPublicKey'],
+    [
+      'a recovery key of 31 bytes',
+      mpc(b64url(new Uint8Array(31).fill(9))),
       'REQUEST.INVALID_FIELD',
       'recoveryPublicKey',
     ],
     [
-      'a recovery key of 32 bytes',
-      { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: `0x${COMPRESSED.slice(4)}` },
+      'a recovery key of 33 bytes',
+      mpc(b64url(new Uint8Array(33).fill(9))),
       'REQUEST.INVALID_FIELD',
       'recoveryPublicKey',
     ],
     [
-      'a recovery key of 64 bytes',
-      { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: `0x${UNCOMPRESSED.slice(4)}` },
+      'a recovery key with non-canonical trailing bits',
+      mpc(`${'A'.repeat(42)}F`),
       'REQUEST.INVALID_FIELD',
       'recoveryPublicKey',
     ],
-    [
-      'a compressed key with prefix 04',
-      { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: `0x04${COMPRESSED.slice(4)}` },
-      'REQUEST.INVALID_FIELD',
-      'recoveryPublicKey',
-    ],
-    [
-      'an uncompressed key with prefix 02',
-      { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: `0x02${UNCOMPRESSED.slice(4)}` },
-      'REQUEST.INVALID_FIELD',
-      'recoveryPublicKey',
-    ],
-    [
-      'a recovery key with a non-hex digit',
-      { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: `${COMPRESSED.slice(0, -1)}g` },
-      'REQUEST.INVALID_FIELD',
-      'recoveryPublicKey',
-    ],
-    [
-      'a recovery key that is not a string',
-      { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: 12 },
-      'REQUEST.INVALID_FIELD',
-      'recoveryPublicKey',
-    ],
+    ['an empty recovery key', mpc(''), 'REQUEST.INVALID_FIELD', 'recoveryPublicKey'],
+    ['a recovery key that is not a string', mpc(12), 'REQUEST.INVALID_FIELD', 'recoveryPublicKey'],
   ])('refuses %s, naming the field', (_name, body, code, field) => {
     const error = refusal(body);
     expect(error.code).toBe(code);
@@ -167,19 +143,36 @@ describe('parseCreateWalletRequest', () => {
     expect(error.message.startsWith(`${field}: `)).toBe(true);
   });
 
-  it('takes the public key of any secret key, compressed and uncompressed', () => {
+  it('takes any 32 bytes in canonical base64url, as enclave-host/shares decodes them', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: secp256k1.Point.CURVE().n - 1n }), (secret) => {
-        const bytes = Uint8Array.from(Buffer.from(secret.toString(16).padStart(64, '0'), 'hex'));
-        for (const compressed of [true, false]) {
-          const key = bytesToHex(secp256k1.getPublicKey(bytes, compressed));
-          expect(
-            parseCreateWalletRequest({ name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey: key })
-              .recoveryPublicKey,
-          ).toBe(key);
-        }
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => {
+        const key = b64url(bytes);
+        expect(parseCreateWalletRequest(mpc(key)).recoveryPublicKey).toBe(key);
+        expect(decodeBase64url(key)).toEqual(bytes);
       }),
-      { numRuns: 50 },
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses exactly the 43-character strings that enclave-host/shares does not decode', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), (text) => {
+        const canonical = decodeBase64url(text) !== undefined;
+        let parsed: boolean;
+        try {
+          parseCreateWalletRequest(mpc(text));
+          parsed = true;
+        } catch {
+          parsed = false;
+        }
+        expect(parsed).toBe(canonical);
+        if (parsed) expect(() => parseRecoveryPublicKey(text)).not.toThrow(/canonical|characters|bytes/);
+      }),
+      { numRuns: 300 },
     );
   });
 });
+
+function mpc(recoveryPublicKey: unknown) {
+  return { name: 'n', chainId: 1, keyScheme: 'mpc', recoveryPublicKey };
+}

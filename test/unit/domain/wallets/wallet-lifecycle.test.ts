@@ -338,3 +338,71 @@ describe('the wallet lifecycle', () => {
     );
   });
 });
+
+describe('WALLET_CREATED: the key material of each scheme', () => {
+  const RECOVERY_KEY = `${'q'.repeat(42)}A`;
+  const ATTESTATION_SHA256 = `0x${'ab'.repeat(32)}` as const;
+  const sealed = <P extends 'agent-key' | 'key-share'>(purpose: P, version = '1', walletId = 'w-1') => ({
+    format: 'strongroom.sealed.v1' as const,
+    context: { deployment: 'd', walletId, purpose, version },
+    address: ADDRESS,
+    encryptedDataKey: 'AQID',
+    iv: 'AAAAAAAAAAAAAAAA',
+    ciphertext: 'BAUG',
+  });
+  const ENCLAVE: WalletEventData['WALLET_CREATED'] = {
+    ...SAMPLE.WALLET_CREATED,
+    keyScheme: 'enclave',
+    keyId: 'enclave:w-1:v1',
+    sealedKey: sealed('agent-key'),
+    attestationSha256: ATTESTATION_SHA256,
+  };
+  const MPC: WalletEventData['WALLET_CREATED'] = {
+    ...SAMPLE.WALLET_CREATED,
+    keyScheme: 'mpc',
+    keyId: 'mpc:w-1:e1',
+    sealedKey: sealed('key-share'),
+    keyShares: { epoch: '1', recoveryPublicKey: RECOVERY_KEY },
+    attestationSha256: ATTESTATION_SHA256,
+  };
+  const created = (data: WalletEventData['WALLET_CREATED']): Wallet =>
+    foldWalletEvents([event({ type: 'WALLET_CREATED', data }, 1)]);
+  function invalid(data: WalletEventData['WALLET_CREATED']): string {
+    try {
+      created(data);
+    } catch (error) {
+      expect(error).toBeInstanceOf(StrongroomError);
+      expect((error as StrongroomError).code).toBe('LIFECYCLE.INVALID_EVENT');
+      return (error as Error).message;
+    }
+    throw new Error('expected WALLET_CREATED to be refused');
+  }
+
+  it('folds an mpc wallet with its share 1, epoch and recovery key', () => {
+    const w = created(MPC);
+    expect(w.sealedKey?.context.purpose).toBe('key-share');
+    expect(w.keyShares).toEqual({ epoch: '1', recoveryPublicKey: RECOVERY_KEY });
+    expect(created(ENCLAVE).keyShares).toBeUndefined();
+  });
+
+  it.each<[string, WalletEventData['WALLET_CREATED'], RegExp]>([
+    ['an enclave wallet carrying a key share', { ...ENCLAVE, sealedKey: sealed('key-share') }, /key-share, not/],
+    ['an mpc wallet carrying an agent key', { ...MPC, sealedKey: sealed('agent-key') }, /agent-key, not/],
+    ['an mpc wallet without its share 1', { ...MPC, sealedKey: undefined }, /no sealed key-share/],
+    ['an enclave wallet with key shares', { ...ENCLAVE, keyShares: MPC.keyShares }, /only mpc wallets/],
+    ['a kms wallet with key shares', { ...SAMPLE.WALLET_CREATED, keyShares: MPC.keyShares }, /only mpc wallets/],
+    ['a kms wallet with a sealed share', { ...SAMPLE.WALLET_CREATED, sealedKey: sealed('key-share') }, /only enclave/],
+    ['an mpc wallet without key shares', { ...MPC, keyShares: undefined }, /no key shares/],
+    ['an mpc share 1 of another epoch', { ...MPC, sealedKey: sealed('key-share', '2') }, /not of epoch 1/],
+    ['an mpc share 1 of another wallet', { ...MPC, sealedKey: sealed('key-share', '1', 'w-2') }, /another wallet/],
+    ['an epoch of 0', { ...MPC, keyShares: { epoch: '0', recoveryPublicKey: RECOVERY_KEY } }, /positive/],
+    [
+      'a secp256k1 recovery key',
+      { ...MPC, keyShares: { epoch: '1', recoveryPublicKey: `0x02${'11'.repeat(32)}` } },
+      /recovery public key/,
+    ],
+    ['an mpc wallet without its attestation digest', { ...MPC, attestationSha256: undefined }, /attestation/],
+  ])('refuses %s', (_name, data, reason) => {
+    expect(invalid(data)).toMatch(reason);
+  });
+});

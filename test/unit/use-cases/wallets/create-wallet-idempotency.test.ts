@@ -1,60 +1,12 @@
-import type { Hex } from 'viem';
-import { ConflictError, DependencyUnavailableError } from '../../../../lambdas/domain/errors';
-import type { Wallet } from '../../../../lambdas/domain/wallets/wallet';
-import type { WalletEvent } from '../../../../lambdas/domain/wallets/wallet-events';
-import { foldWalletEvents } from '../../../../lambdas/domain/wallets/wallet-lifecycle';
-import type { AgentKeys, CreatedAgentKey } from '../../../../lambdas/ports/agent-keys';
 import type { WalletStore } from '../../../../lambdas/ports/wallet-store';
 import { createWallet, type CreateWalletDeps } from '../../../../lambdas/use-cases/wallets/create-wallet';
 import { MemoryKeyVault } from '../../../support/memory-key-vault';
 import { configOnlyChains, MemoryAuditEntries } from '../../../support/transfer-fakes';
+import { DEPLOYMENT, FakeAgentKeys, FakeCoSigner, MemoryWallets } from './wallet-fakes';
 
-const DEPLOYMENT = 'strongroom-test';
 const ADMIN = { id: 'admin-1', roles: ['admin'] } as const;
 const BODY = { name: 'treasury', chainId: 31337, keyScheme: 'kms' };
 const ENCLAVE_BODY = { name: 'agent', chainId: 31337, keyScheme: 'enclave' };
-
-/** Wallet streams in memory: creating one that exists is a ConflictError, as the conditional put is. */
-class MemoryWallets implements Pick<WalletStore, 'append' | 'get'> {
-  readonly streams = new Map<string, WalletEvent[]>();
-  async append(current: Wallet | undefined, events: readonly WalletEvent[]): Promise<Wallet> {
-    const id = events[0]!.walletId;
-    // A turn of the event loop between the read and the write, as a round trip to DynamoDB has.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (current === undefined && this.streams.has(id)) throw new ConflictError('STORE.CONFLICT', `${id} exists`);
-    const stream = [...(this.streams.get(id) ?? []), ...events];
-    this.streams.set(id, stream);
-    return foldWalletEvents(stream);
-  }
-  async get(id: string): Promise<Wallet | undefined> {
-    const stream = this.streams.get(id);
-    return stream === undefined ? undefined : foldWalletEvents(stream);
-  }
-}
-
-/** The enclave: answers a key per wallet id (the same one again for the same wallet), or is down when told. */
-class FakeAgentKeys implements AgentKeys {
-  readonly asked: string[] = [];
-  down = false;
-  async createAgentKey(walletId: string): Promise<CreatedAgentKey> {
-    this.asked.push(walletId);
-    if (this.down) throw new DependencyUnavailableError('ENCLAVE.UNAVAILABLE', 'the enclave has not answered');
-    const address = `0x${'ab'.repeat(20)}` as Hex;
-    return {
-      address,
-      sealedKey: {
-        format: 'strongroom.sealed.v1',
-        context: { deployment: DEPLOYMENT, walletId, purpose: 'agent-key', version: '1' },
-        address,
-        encryptedDataKey: 'AQID',
-        iv: 'AAAAAAAAAAAAAAAA',
-        ciphertext: 'BAUG',
-      },
-      attestation: 'AQID',
-    };
-  }
-  async verifyAttestation(): Promise<void> {}
-}
 
 function setup() {
   const wallets = new MemoryWallets();
@@ -67,6 +19,7 @@ function setup() {
     chains: configOnlyChains(31337),
     keyVault,
     agentKeys,
+    coSigner: new FakeCoSigner(),
     deploymentId: DEPLOYMENT,
     audit: audit.asAuditLog(),
     clock: () => new Date('2026-12-06T03:00:00Z'),
