@@ -44,6 +44,8 @@ export function buildStrongroomApp(props: AppProps = {}): {
       stateful,
       stateMachineArn: transferStateMachineRef(stateless).arn,
       agentKeyStateMachineArn: agentKeyStateMachineRef(stateless).arn,
+      // Made by the stateless stack whenever the enclave context is given, as here.
+      coSignerFunctionArn: (stateless.coSigner as NonNullable<typeof stateless.coSigner>).function.functionArn,
     });
     // The break-glass role must exist before a key policy names it; the hosts call back the state machines.
     enclaveHost.addStackDependency(stateful);

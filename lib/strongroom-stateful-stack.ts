@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { CoSignerKey } from './co-signer/co-signer-key';
 import { DeploymentKeys } from './keys/deployment-keys';
 import { KeyAdministrationWatch } from './keys/key-administration-watch';
 import { CustodyTopics } from './messaging/custody-topics';
@@ -15,11 +16,13 @@ export interface StatefulResources {
   readonly pageTokenSecret: PageTokenSecret;
   /** The queue of `enclave` signing jobs: the Sign state sends to it (`queue.queueUrl`), the enclave host consumes it. */
   readonly signingQueue: SigningQueue;
+  /** The co-signer's KMS key (issue 16) and the names of the two roles its policy lets use it. */
+  readonly coSignerKey: CoSignerKey;
 }
 
 /**
  * Everything that holds state and must outlive a redeploy: the append-only tables, the keys, the topics,
- * the page-token secret and the signing queue, all retained on stack deletion. Kept apart from the
+ * the page-token secret, the signing queue and the co-signer's key, all retained on stack deletion. Kept apart from the
  * stateless stack so that replacing code never replaces data or keys. The watch on key administration
  * lives here too, beside the keys and the operators' topic (./keys/key-administration-watch.ts).
  */
@@ -30,6 +33,7 @@ export class StrongroomStatefulStack extends Stack implements StatefulResources 
   readonly pageTokenSecret: PageTokenSecret;
   readonly signingQueue: SigningQueue;
   readonly keyAdministrationWatch: KeyAdministrationWatch;
+  readonly coSignerKey: CoSignerKey;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -38,6 +42,10 @@ export class StrongroomStatefulStack extends Stack implements StatefulResources 
     this.topics = new CustodyTopics(this, 'Topics', this.keys.topicsKey);
     this.pageTokenSecret = new PageTokenSecret(this, 'PageTokenSecret');
     this.signingQueue = new SigningQueue(this, 'SigningQueue', { alarmTopic: this.topics.alarms });
+    // In every deployment: its ARN is built into the enclave image, which is built before the image's PCRs exist.
+    this.coSignerKey = new CoSignerKey(this, 'CoSignerKey', { breakGlassRoleArn: this.keys.breakGlassRoleArn });
+    // KMS refuses a key policy naming a principal that does not exist yet.
+    this.coSignerKey.key.node.addDependency(this.keys.breakGlassRole);
     this.keyAdministrationWatch = new KeyAdministrationWatch(this, 'KeyAdministrationWatch', {
       alarmTopic: this.topics.alarms,
     });
@@ -50,5 +58,7 @@ export class StrongroomStatefulStack extends Stack implements StatefulResources 
     new CfnOutput(this, 'AlarmsTopicArn', { value: this.topics.alarms.topicArn });
     new CfnOutput(this, 'BreakGlassRoleArn', { value: this.keys.breakGlassRole.roleArn });
     new CfnOutput(this, 'SigningQueueUrl', { value: this.signingQueue.queue.queueUrl });
+    // The enclave image's `coSignerKeyArn` (enclave-host/deploy/README.md): read it here before building the image.
+    new CfnOutput(this, 'CoSignerKeyArn', { value: this.coSignerKey.key.keyArn });
   }
 }

@@ -15,6 +15,7 @@ import { AppendOnlyStreams } from './streams/append-only-streams';
 import { TransferWorkflow, transferStateMachineRef } from './workflow/transfer-workflow';
 import { AgentKeyWorkflow } from './workflow/agent-key-workflow';
 import type { EnclavePcrs } from './enclave/enclave-context';
+import { CoSignerFunction } from './co-signer/co-signer-function';
 
 export interface StrongroomStatelessStackProps extends StackProps {
   readonly stateful: StatefulResources;
@@ -36,6 +37,8 @@ export class StrongroomStatelessStack extends Stack {
   readonly api: CustodyApi;
   readonly workflow: TransferWorkflow;
   readonly agentKeyWorkflow: AgentKeyWorkflow | undefined;
+  /** The co-signer (issue 16), in a deployment with an enclave host only: without one there are no mpc wallets. */
+  readonly coSigner: CoSignerFunction | undefined;
 
   constructor(scope: Construct, id: string, props: StrongroomStatelessStackProps) {
     super(scope, id, props);
@@ -85,8 +88,10 @@ export class StrongroomStatelessStack extends Stack {
       logsKey,
       signingQueue: stateful.signingQueue,
     });
-    if (props.enclavePcrs === undefined) this.agentKeyWorkflow = undefined;
-    else {
+    if (props.enclavePcrs === undefined) {
+      this.agentKeyWorkflow = undefined;
+      this.coSigner = undefined;
+    } else {
       this.agentKeyWorkflow = new AgentKeyWorkflow(this, 'AgentKeyWorkflow', {
         logsKey,
         signingQueue: stateful.signingQueue,
@@ -94,6 +99,14 @@ export class StrongroomStatelessStack extends Stack {
       });
       for (const fn of this.functions.all)
         if (resourcesOf(fn.manifest).agentKeyProvisioning) this.agentKeyWorkflow.bindProvisioning(fn);
+      this.coSigner = new CoSignerFunction(this, 'CoSigner', {
+        stateful,
+        deploymentId: parameters.deploymentId,
+        approvalKeyAddress: parameters.approvalKeyAddress,
+        pcrs: props.enclavePcrs,
+        logsKey,
+      });
+      for (const fn of this.functions.all) if (resourcesOf(fn.manifest).coSigner) this.coSigner.bindCaller(fn);
     }
     new JobSchedules(this, 'Schedules', { functions: this.functions.ofKind('scheduled'), failedInvocations });
     new AppendOnlyStreams(this, 'AppendOnlyStreams', {

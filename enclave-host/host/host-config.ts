@@ -13,7 +13,17 @@ export interface HostConfig {
   readonly healthPort: number;
   readonly heartbeatSeconds: number;
   readonly visibilityTimeoutSeconds: number;
+  /**
+   * STRONGROOM_CO_SIGNER_FUNCTION: the co-signer function (issue 16), by ARN or name, which the host
+   * invokes through the VPC's Lambda endpoint to release share 2 for an mpc job. Absent: an mpc job is
+   * refused COSIGNER.UNAVAILABLE (the user data always writes it in a deployment).
+   */
+  readonly coSignerFunction?: string;
 }
+
+/** A Lambda function's name, or its ARN (unqualified or with a version or alias), as Invoke takes it. */
+const LAMBDA_FUNCTION =
+  /^(arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/;
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
   const text = env[name];
@@ -68,6 +78,9 @@ export function readHostConfig(env: NodeJS.ProcessEnv): HostConfig {
   const visibilityTimeoutSeconds = positiveInteger(env, 'VISIBILITY_TIMEOUT_SECONDS', 180, 43_200);
   if (heartbeatSeconds >= visibilityTimeoutSeconds)
     throw new Error('HEARTBEAT_SECONDS must be below VISIBILITY_TIMEOUT_SECONDS');
+  const coSignerFunction = env.STRONGROOM_CO_SIGNER_FUNCTION?.trim() || undefined;
+  if (coSignerFunction !== undefined && !LAMBDA_FUNCTION.test(coSignerFunction))
+    throw new Error('STRONGROOM_CO_SIGNER_FUNCTION must be a Lambda function name or ARN');
   return {
     queueUrl,
     region,
@@ -77,5 +90,6 @@ export function readHostConfig(env: NodeJS.ProcessEnv): HostConfig {
     healthPort,
     heartbeatSeconds,
     visibilityTimeoutSeconds,
+    ...(coSignerFunction === undefined ? {} : { coSignerFunction }),
   };
 }

@@ -10,8 +10,10 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { lambdaCoSignerClient } from '../../lambdas/adapters/co-signer/lambda-co-signer';
 import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
 import { parseEnclaveAddress, SocketEnclaveClient } from '../protocol/socket-enclave-client';
 import { DynamoJobLedger } from './dynamo-job-ledger';
@@ -42,12 +44,17 @@ async function main(): Promise<void> {
     logger,
     heartbeatSeconds: config.heartbeatSeconds,
     visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+    // mpc jobs: the co-signer releases share 2 to the enclave session (Lambda, through the VPC's endpoint).
+    ...(config.coSignerFunction === undefined
+      ? {}
+      : { coSigner: lambdaCoSignerClient(config.coSignerFunction, () => new LambdaClient({ region: config.region })) }),
   });
   const health = await startHealthServer({ port: config.healthPort, host: '127.0.0.1', check: () => host.health() });
   host.start();
   logger.info('signing host started', {
     queueUrl: config.queueUrl,
     signingJobsTable: config.signingJobsTable,
+    coSignerFunction: config.coSignerFunction ?? 'none: mpc jobs are refused',
     hostId,
     healthPort: health.port,
   });

@@ -1,8 +1,11 @@
 import { DynamoJobLedger } from '../../enclave-host/host/dynamo-job-ledger';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { cloudAgentKeys } from '../adapters/enclave/cloud-agent-keys';
+import { lambdaCoSignerRegistry } from '../adapters/co-signer/lambda-co-signer';
 import type { AgentKeys } from '../ports/agent-keys';
+import type { CoSignerRegistry } from '../ports/co-signer-registry';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -80,6 +83,8 @@ export interface ProvidedPorts {
    * machine if the deployment configures it, otherwise unreachable (503 ENCLAVE.UNAVAILABLE).
    */
   readonly agentKeys?: AgentKeys;
+  /** The co-signer (the local runtime's, in process). When absent: the co-signer function, by Lambda Invoke. */
+  readonly coSigner?: CoSignerRegistry;
   readonly chains?: ChainRegistry;
   readonly clock?: () => Date;
   /** Where alarms go; a structured error log line (for a metric filter) when absent. */
@@ -146,6 +151,7 @@ export class Composer {
     if (ports.has('notifier') && this.provided.notifier === undefined) config.approversTopicArn();
     if (ports.has('publicBaseUrl') && this.provided.publicBaseUrl === undefined) config.publicBaseUrl();
     if (ports.has('agentKeys') && this.provided.agentKeys === undefined) config.agentKeyProvisioning();
+    if (ports.has('coSigner') && this.provided.coSigner === undefined) config.coSignerFunction();
   }
 
   /** The ports of `manifest`, built once its configuration is read and its approval key checked. */
@@ -204,6 +210,11 @@ export class Composer {
     lazy.set(
       'agentKeys',
       () => this.provided.agentKeys ?? cloudAgentKeys(config.agentKeyProvisioning(), () => traced(new SFNClient({}))),
+    );
+    lazy.set(
+      'coSigner',
+      () =>
+        this.provided.coSigner ?? lambdaCoSignerRegistry(config.coSignerFunction(), () => traced(new LambdaClient({}))),
     );
     lazy.set('enclaveJobs', () => new DynamoJobLedger({ client: doc(), table: tables().signingJobs }));
     lazy.set('approvalSigner', () =>

@@ -21,6 +21,7 @@ export const PORT_NAMES = [
   'chains',
   'keyVault',
   'agentKeys',
+  'coSigner',
   'enclaveJobs',
   'approvalSigner',
   'approvalKeyAddress',
@@ -105,6 +106,7 @@ export const ENV = {
   agentKeyStateMachineArn: 'STRONGROOM_AGENT_KEY_STATE_MACHINE_ARN',
   enclavePcrs: 'STRONGROOM_ENCLAVE_PCRS',
   enclaveAttestationRoot: 'STRONGROOM_ENCLAVE_ATTESTATION_ROOT',
+  coSignerFunction: 'STRONGROOM_CO_SIGNER_FUNCTION',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -121,6 +123,15 @@ export const AGENT_KEY_PROVISIONING_ENV = [
 ] as const;
 
 export type AgentKeyProvisioningEnvName = (typeof AGENT_KEY_PROVISIONING_ENV)[number];
+
+/**
+ * The co-signer's function (issue 16), set only in a deployment with an enclave host and only on
+ * functions whose manifest names `coSigner`: lib/co-signer/ binds it with lambda:InvokeFunction on that
+ * function. Without it the `coSigner` port answers 503 COSIGNER.UNAVAILABLE.
+ */
+export const CO_SIGNER_ENV = [ENV.coSignerFunction] as const;
+
+export type CoSignerEnvName = (typeof CO_SIGNER_ENV)[number];
 
 /** What a function is granted and configured with, derived from its manifest alone. */
 export interface FunctionResources {
@@ -144,6 +155,11 @@ export interface FunctionResources {
    * without an enclave host has none) and StartExecution / DescribeExecution on it.
    */
   readonly agentKeyProvisioning: boolean;
+  /**
+   * Registers and retires mpc wallets' shares with the co-signer function, in a deployment that has one:
+   * its name (CO_SIGNER_ENV, not in `environment`, like the provisioning path's) and lambda:InvokeFunction on it.
+   */
+  readonly coSigner: boolean;
   /** The variables it reads at cold start (and so the ones its deployment must set). */
   readonly environment: readonly EnvName[];
 }
@@ -166,6 +182,8 @@ const PORT_NEEDS: { readonly [P in PortName]: { readonly tables?: readonly Table
     chains: {},
     keyVault: {},
     agentKeys: {},
+    // The co-signer is a function of its own, with its own table and key: nothing of the caller's.
+    coSigner: {},
     // The enclave job ledger: the workflow voids a job there (conditional puts, like the hosts' claims).
     enclaveJobs: { tables: ['signingJobs'] },
     approvalSigner: {},
@@ -258,6 +276,7 @@ export function resourcesOf(manifest: FunctionManifest): FunctionResources {
     stateMachine: manifest.stateMachine ?? [],
     approversTopic: has('notifier'),
     agentKeyProvisioning: has('agentKeys'),
+    coSigner: has('coSigner'),
     environment: [...environment],
   };
 }

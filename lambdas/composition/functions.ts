@@ -29,6 +29,7 @@ export const FUNCTIONS = {
       'chains',
       'keyVault',
       'agentKeys',
+      'coSigner',
       'deploymentId',
       'audit',
       'clock',
@@ -72,6 +73,8 @@ export const FUNCTIONS = {
       'deploymentId',
       'publicBaseUrl',
       'notifier',
+      // A change applied at once (time-lock 0) may be a REVOKE_KEY: the mpc wallet's share is retired.
+      'coSigner',
     ],
   }),
   transactions: manifest({
@@ -101,6 +104,8 @@ export const FUNCTIONS = {
       'publicBaseUrl',
       'deploymentId',
       'governance',
+      // A governance change decided by link and applied at once may be a REVOKE_KEY (its share is retired).
+      'coSigner',
     ],
     stateMachine: ['callback'],
   }),
@@ -293,7 +298,18 @@ export const FUNCTIONS = {
     ...JOB,
     name: 'apply-governance-changes',
     entry: 'lambdas/handlers/scheduled/apply-governance-changes.ts',
-    ports: ['governance', 'wallets', 'groups', 'audit', 'clock', 'passkeys', 'deploymentId', 'publicBaseUrl'],
+    // coSigner: an applied KEY_REVOKED retires the mpc wallet's share with the co-signer.
+    ports: [
+      'governance',
+      'wallets',
+      'groups',
+      'audit',
+      'clock',
+      'passkeys',
+      'deploymentId',
+      'publicBaseUrl',
+      'coSigner',
+    ],
   }),
   writeAuditCheckpoint: manifest({
     ...JOB,

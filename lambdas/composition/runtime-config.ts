@@ -63,6 +63,55 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/** A Lambda function's name, or its ARN (unqualified or with a version or alias), as Invoke takes it. */
+const LAMBDA_FUNCTION =
+  /^(arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/;
+
+/**
+ * The enclave image's PCRs from `STRONGROOM_ENCLAVE_PCRS` (an object of PCR index to hex): PCR0, 1 and
+ * 2 required, 8 allowed, each 96 lowercase hex characters and not all zero (a debug enclave). Read by
+ * every function that verifies an enclave's attestation: the wallets function and the co-signer.
+ */
+export function readEnclavePcrs(env: NodeJS.ProcessEnv): Readonly<Record<number, string>> {
+  const name = 'STRONGROOM_ENCLAVE_PCRS';
+  const raw = json(env, name);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`configuration: ${name} must be an object of PCR index to hex`);
+  const pcrs: Record<number, string> = {};
+  for (const [index, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!/^(0|1|2|8)$/.test(index)) throw new Error(`configuration: ${name} has PCR ${index}; only 0, 1, 2 and 8`);
+    if (typeof value !== 'string' || !/^[0-9a-f]{96}$/.test(value) || /^0+$/.test(value))
+      throw new Error(`configuration: ${name}.${index} must be 96 lowercase hex characters, not all zero`);
+    pcrs[Number(index)] = value;
+  }
+  for (const index of [0, 1, 2])
+    if (pcrs[index] === undefined) throw new Error(`configuration: ${name}.${index} is not set`);
+  return pcrs;
+}
+
+/**
+ * The attestation root from `STRONGROOM_ENCLAVE_ATTESTATION_ROOT`: {@link AWS_NITRO_ATTESTATION_ROOT} in
+ * every template the CDK writes. A test root (a PEM, which only the deployment rehearsal puts there) is
+ * refused unless each of `loopback.variables` (or AWS_ENDPOINT_URL) points the SDK at a loopback
+ * stand-in of a service the function cannot work without: a deployed function that reaches the
+ * regional services cannot be made to trust a root other than AWS's, even by an edited variable.
+ */
+export function readAttestationRoot(
+  env: NodeJS.ProcessEnv,
+  loopback: { readonly variables: readonly string[]; readonly service: string },
+): AgentKeyProvisioning['attestationRoot'] {
+  const name = 'STRONGROOM_ENCLAVE_ATTESTATION_ROOT';
+  const raw = required(env, name);
+  if (raw === AWS_NITRO_ATTESTATION_ROOT) return { kind: 'aws-nitro' };
+  if (!raw.startsWith('-----BEGIN CERTIFICATE-----'))
+    throw new Error(`configuration: ${name} must be "${AWS_NITRO_ATTESTATION_ROOT}"`);
+  if (!loopback.variables.every((variable) => isLoopbackUrl(env[variable] ?? env.AWS_ENDPOINT_URL)))
+    throw new Error(
+      `configuration: ${name} is a test root, which only the deployment rehearsal uses (${loopback.service} on a loopback stand-in); a deployment trusts "${AWS_NITRO_ATTESTATION_ROOT}" only`,
+    );
+  return { kind: 'test', pem: raw };
+}
+
 /**
  * The configuration of one composition, read from environment variables on demand and once each: a
  * function reads only what its ports need (its deployment sets only those), and any missing or
@@ -237,33 +286,27 @@ export class ConfigReader {
   }
 
   private enclavePcrs(): Readonly<Record<number, string>> {
-    const name = 'STRONGROOM_ENCLAVE_PCRS';
-    const raw = json(this.env, name);
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      throw new Error(`configuration: ${name} must be an object of PCR index to hex`);
-    const pcrs: Record<number, string> = {};
-    for (const [index, value] of Object.entries(raw as Record<string, unknown>)) {
-      if (!/^(0|1|2|8)$/.test(index)) throw new Error(`configuration: ${name} has PCR ${index}; only 0, 1, 2 and 8`);
-      if (typeof value !== 'string' || !/^[0-9a-f]{96}$/.test(value) || /^0+$/.test(value))
-        throw new Error(`configuration: ${name}.${index} must be 96 lowercase hex characters, not all zero`);
-      pcrs[Number(index)] = value;
-    }
-    for (const index of [0, 1, 2])
-      if (pcrs[index] === undefined) throw new Error(`configuration: ${name}.${index} is not set`);
-    return pcrs;
+    return readEnclavePcrs(this.env);
   }
 
   private enclaveAttestationRoot(): AgentKeyProvisioning['attestationRoot'] {
-    const name = 'STRONGROOM_ENCLAVE_ATTESTATION_ROOT';
-    const raw = required(this.env, name);
-    if (raw === AWS_NITRO_ATTESTATION_ROOT) return { kind: 'aws-nitro' };
-    if (!raw.startsWith('-----BEGIN CERTIFICATE-----'))
-      throw new Error(`configuration: ${name} must be "${AWS_NITRO_ATTESTATION_ROOT}"`);
-    if (!isLoopbackUrl(this.env.AWS_ENDPOINT_URL_SFN ?? this.env.AWS_ENDPOINT_URL))
-      throw new Error(
-        `configuration: ${name} is a test root, which only the deployment rehearsal uses (Step Functions on a loopback stand-in); a deployment trusts "${AWS_NITRO_ATTESTATION_ROOT}" only`,
-      );
-    return { kind: 'test', pem: raw };
+    return readAttestationRoot(this.env, { variables: ['AWS_ENDPOINT_URL_SFN'], service: 'Step Functions' });
+  }
+
+  /**
+   * The co-signer function (issue 16) that registers and retires mpc wallets' shares, by name or ARN, or
+   * undefined when the deployment has none (no enclave host, so no mpc wallets): the `coSigner` port
+   * then answers 503 COSIGNER.UNAVAILABLE. lib/co-signer/ binds it on the functions whose manifest
+   * names the port, with lambda:InvokeFunction on that function alone.
+   */
+  coSignerFunction(): string | undefined {
+    return this.once('coSignerFunction', () => {
+      const name = 'STRONGROOM_CO_SIGNER_FUNCTION';
+      const value = this.env[name];
+      if (value === undefined || value === '') return undefined;
+      if (!LAMBDA_FUNCTION.test(value)) throw new Error(`configuration: ${name} is not a Lambda function name or ARN`);
+      return value;
+    });
   }
 
   approversTopicArn(): string {

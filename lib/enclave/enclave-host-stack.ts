@@ -1,4 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CO_SIGNER_INVOKE_ACTIONS } from '../co-signer/co-signer-function';
 import type { Construct } from 'constructs';
 import { LogsKey } from '../keys/logs-key';
 import type { StatefulResources } from '../strongroom-stateful-stack';
@@ -14,6 +16,8 @@ export interface StrongroomEnclaveHostStackProps extends StackProps {
   readonly stateMachineArn: string;
   /** The agent key provisioning state machine's ARN (lib/workflow/agent-key-workflow.ts): its key jobs are called back too. */
   readonly agentKeyStateMachineArn: string;
+  /** The co-signer function's ARN (lib/co-signer/co-signer-function.ts, in the stateless stack): the host invokes it. */
+  readonly coSignerFunctionArn: string;
 }
 
 /**
@@ -43,6 +47,7 @@ export class StrongroomEnclaveHostStack extends Stack {
       stateMachineArn: props.stateMachineArn,
       agentKeyStateMachineArn: props.agentKeyStateMachineArn,
       alarmTopic: stateful.topics.alarms,
+      coSigner: { roleName: stateful.coSignerKey.enclaveHostRoleName, functionArn: props.coSignerFunctionArn },
     });
     this.sealingKey = new SealingKey(this, 'SealingKey', {
       pcrs: settings.pcrs,
@@ -50,6 +55,12 @@ export class StrongroomEnclaveHostStack extends Stack {
       breakGlassRoleArn,
     });
     this.sealingKey.grantSealing(this.hosts.role);
+    // Share 2 of a new mpc key: the enclave encrypts it under the co-signer's key with this role's credentials.
+    stateful.coSignerKey.grantEncrypt(this.hosts.role);
+    // An mpc job's share 2: the host asks the co-signer to release it to the enclave session.
+    this.hosts.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...CO_SIGNER_INVOKE_ACTIONS], resources: [props.coSignerFunctionArn] }),
+    );
 
     new CfnOutput(this, 'SigningQueueUrl', { value: stateful.signingQueue.queue.queueUrl });
     new CfnOutput(this, 'SealingKeyArn', { value: this.sealingKey.key.keyArn });

@@ -66,6 +66,11 @@ export interface EnclaveHostsProps {
   readonly agentKeyStateMachineArn: string;
   /** The operators' topic: alarmed when no host is in service. */
   readonly alarmTopic: ITopic;
+  /**
+   * The co-signer (issue 16): the name the co-signer key's policy gives this role (it may Encrypt share 2
+   * under that key, nothing else), and the function the host asks to release share 2 for an mpc job.
+   */
+  readonly coSigner: { readonly roleName: string; readonly functionArn: string };
 }
 
 /**
@@ -88,7 +93,10 @@ export interface EnclaveHostsProps {
  * actions (PutItem, GetItem, Query, ConditionCheckItem: what its conditional puts, consistent reads and
  * TransactWriteItems with ConditionCheck need) with UpdateItem, DeleteItem and the rest explicitly
  * denied, and (added by the stack) the sealing key's Decrypt and GenerateDataKey, which its key policy
- * allows only to the measured enclave. DynamoDB is reached through the VPC's gateway endpoint.
+ * allows only to the measured enclave, the co-signer key's Encrypt under a share 2 context (the key
+ * policy names this role, by its fixed name, as the only encrypter) and lambda:InvokeFunction on the
+ * co-signer function alone. DynamoDB is reached through the VPC's gateway endpoint, Lambda through its
+ * interface endpoint.
  */
 export class EnclaveHosts extends Construct {
   readonly role: Role;
@@ -100,6 +108,8 @@ export class EnclaveHosts extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.role = new Role(this, 'InstanceRole', {
+      // Named: the co-signer key's policy (in the stateful stack, deployed first) names it by ARN.
+      roleName: props.coSigner.roleName,
       description:
         'strongroom enclave host: the signing queue, task callbacks, the job ledger (append-only) and the sealing key (attested)',
       assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
@@ -132,6 +142,7 @@ export class EnclaveHosts extends Construct {
       `STRONGROOM_SIGNING_QUEUE_URL=${props.signingQueue.queue.queueUrl}`,
       `STRONGROOM_STATE_MACHINE_ARN=${props.stateMachineArn}`,
       `STRONGROOM_SIGNING_JOBS_TABLE=${props.tables.tables.signingJobs.tableName}`,
+      `STRONGROOM_CO_SIGNER_FUNCTION=${props.coSigner.functionArn}`,
       'STRONGROOM_ENV',
       `chmod 0644 ${ENCLAVE_HOST_ENVIRONMENT_FILE}`,
       `systemctl enable --now ${ENCLAVE_HOST_UNITS.join(' ')}`,

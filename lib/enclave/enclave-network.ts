@@ -18,13 +18,15 @@ import { Construct } from 'constructs';
 /**
  * The AWS services the enclave host reaches, each through an interface endpoint: the signing queue,
  * KMS (the enclave's own calls, over vsock-proxy, TLS ending in the enclave), the task callbacks,
- * logs, and Session Manager (ssm, ssmmessages, ec2messages). STS is not among them: the instance takes
+ * Lambda (the co-signer), logs, and Session Manager (ssm, ssmmessages, ec2messages). STS is not among them: the instance takes
  * its role's credentials from the instance metadata service, which needs no endpoint.
  */
 const INTERFACE_ENDPOINTS = {
   Sqs: InterfaceVpcEndpointAwsService.SQS,
   Kms: InterfaceVpcEndpointAwsService.KMS,
   StepFunctions: InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+  // The co-signer (issue 16): the host invokes it to release share 2 for an mpc job.
+  Lambda: InterfaceVpcEndpointAwsService.LAMBDA,
   Logs: InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
   Ssm: InterfaceVpcEndpointAwsService.SSM,
   SsmMessages: InterfaceVpcEndpointAwsService.SSM_MESSAGES,

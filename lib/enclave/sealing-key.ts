@@ -132,20 +132,7 @@ export class SealingKey extends Construct {
           actions: ['kms:Encrypt', 'kms:ReEncrypt*'],
           resources: ['*'],
         }),
-        new PolicyStatement({
-          sid: 'BreakGlassAdministersThePolicy',
-          principals: [new ArnPrincipal(props.breakGlassRoleArn)],
-          actions: [...SEALING_KEY_ACTIONS_RESERVED_TO_BREAK_GLASS, 'kms:EnableKey', 'kms:CancelKeyDeletion'],
-          resources: ['*'],
-        }),
-        new PolicyStatement({
-          sid: 'OnlyBreakGlassChangesPolicyGrantsOrLife',
-          effect: Effect.DENY,
-          principals: [new AnyPrincipal()],
-          actions: [...SEALING_KEY_ACTIONS_RESERVED_TO_BREAK_GLASS],
-          resources: ['*'],
-          conditions: { StringNotEquals: { 'aws:PrincipalArn': props.breakGlassRoleArn } },
-        }),
+        ...breakGlassAloneAdministers(props.breakGlassRoleArn),
         grantsOnlyForAwsServices(),
       ],
     });
@@ -163,4 +150,28 @@ export class SealingKey extends Construct {
   grantSealing(role: IRole): void {
     role.addToPrincipalPolicy(new PolicyStatement({ actions: [...SEALING_ACTIONS], resources: [this.key.keyArn] }));
   }
+}
+
+/**
+ * The statements that leave a custody key's policy, grants and life to the break-glass role alone: it
+ * may change them (and re-enable or cancel a deletion), and every other principal is denied them. Shared
+ * by the sealing key and the co-signer's key (lib/co-signer/co-signer-key.ts).
+ */
+export function breakGlassAloneAdministers(breakGlassRoleArn: string): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      sid: 'BreakGlassAdministersThePolicy',
+      principals: [new ArnPrincipal(breakGlassRoleArn)],
+      actions: [...SEALING_KEY_ACTIONS_RESERVED_TO_BREAK_GLASS, 'kms:EnableKey', 'kms:CancelKeyDeletion'],
+      resources: ['*'],
+    }),
+    new PolicyStatement({
+      sid: 'OnlyBreakGlassChangesPolicyGrantsOrLife',
+      effect: Effect.DENY,
+      principals: [new AnyPrincipal()],
+      actions: [...SEALING_KEY_ACTIONS_RESERVED_TO_BREAK_GLASS],
+      resources: ['*'],
+      conditions: { StringNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn } },
+    }),
+  ];
 }

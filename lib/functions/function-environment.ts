@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import {
   ENV,
   type AgentKeyProvisioningEnvName,
+  type CoSignerEnvName,
   type EnvName,
   type FunctionResources,
 } from '../../lambdas/composition/function-manifest';
@@ -10,12 +11,13 @@ import type { TableNames } from '../../lambdas/adapters/dynamodb/table-schema';
 
 /**
  * The value of every variable the composition reads, for one deployment. Keyed by every `ENV` name but
- * the tables' (which differ per function) and the agent-key provisioning path's (set by the provisioning
- * workflow's construct, in a deployment with an enclave host only), so a variable added to the
- * composition fails to compile here until the deployment gives it a value.
+ * the tables' (which differ per function), the agent-key provisioning path's (set by the provisioning
+ * workflow's construct, in a deployment with an enclave host only) and the co-signer's function (set by
+ * lib/co-signer/, likewise), so a variable added to the composition fails to compile here until the
+ * deployment gives it a value.
  */
 export type DeploymentEnvironment = {
-  readonly [N in Exclude<EnvName, typeof ENV.tables | AgentKeyProvisioningEnvName>]: string;
+  readonly [N in Exclude<EnvName, typeof ENV.tables | AgentKeyProvisioningEnvName | CoSignerEnvName>]: string;
 };
 
 /** Variables beside the manifest's: source maps for stack traces, and the Powertools defaults. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Hex } from 'viem';
@@ -7,6 +8,7 @@ import { DynamoJobLedger } from '../../enclave-host/host/dynamo-job-ledger';
 import { systemClock } from '../../enclave-host/host/host-clock';
 import { createSigningHost, type SigningHost } from '../../enclave-host/host/signing-host';
 import { SocketEnclaveClient } from '../../enclave-host/protocol/socket-enclave-client';
+import { lambdaCoSignerClient } from '../../lambdas/adapters/co-signer/lambda-co-signer';
 import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
 import { ENV } from '../../lambdas/composition/function-manifest';
 import type { AwsStandIns } from '../aws/start-aws-stand-ins';
@@ -35,7 +37,9 @@ export const ENCLAVE_HOST_STACK = 'StrongroomEnclaveHost';
  * calling back the Step Functions stand-in, as an EC2 host does with the regional services.
  *
  * The image's deployment id and approval key are the ones the deployed functions were given, read
- * from their resolved environment, as the image build reads them from the deployment.
+ * from their resolved environment, as the image build reads them from the deployment. The host asks the
+ * deployed co-signer function (its process) to release share 2 for an mpc job, over the Lambda Invoke
+ * stand-in, as an EC2 host does over the VPC's Lambda endpoint.
  */
 export async function startRehearsalEnclave(
   options: RehearsalEnclaveOptions,
@@ -43,6 +47,8 @@ export async function startRehearsalEnclave(
     readonly standIns: AwsStandIns;
     readonly stacks: readonly DeployedStack[];
     readonly functions: readonly DeployedFunction[];
+    /** The Lambda Invoke stand-in, routed to the functions' processes: the co-signer is reached there. */
+    readonly lambdaEndpoint: string;
   },
 ): Promise<RehearsalEnclave> {
   const log = options.log ?? (() => undefined);
@@ -54,12 +60,26 @@ export async function startRehearsalEnclave(
     throw new Error('no deployed function names the deployment id and approval key the enclave image is built with');
   const queueUrl = physicalName(deployed.stacks, 'AWS::SQS::Queue', 'SigningQueueJobs');
   const signingJobs = physicalName(deployed.stacks, 'AWS::DynamoDB::Table', 'SigningJobs');
+  const sdk = { region: standIns.region, credentials: { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' } };
+
+  // The deployed co-signer function (lib/co-signer/), invoked as the EC2 host invokes it, through Lambda.
+  const coSignerFunction = deployed.functions.filter((fn) => fn.logicalId.startsWith('CoSigner'));
+  if (coSignerFunction.length !== 1)
+    throw new Error(`the templates have ${coSignerFunction.length} co-signer functions (CoSigner*), not one`);
+  const lambda = new LambdaClient({ ...sdk, endpoint: deployed.lambdaEndpoint });
+  const coSigner = lambdaCoSignerClient((coSignerFunction[0] as DeployedFunction).arn, () => lambda);
+
+  // One co-signer key, as in the cloud: the enclave (with a KMS stand-in of its own) encrypts share 2
+  // under the template's key, which the deployed co-signer function decrypts in the rehearsal's stand-in.
+  const coSignerKey = standIns.kms.exportSymmetricKey(physicalName(deployed.stacks, 'AWS::KMS::Key', 'CoSignerKey'));
 
   const local: LocalEnclave = await startLocalEnclave({
     dir: options.dir,
     deploymentId,
     approvalKeyAddress: approvalKeyAddress as Hex,
     log,
+    coSigner,
+    coSignerKey,
   });
   const clients: { sqs?: SQSClient; sfn?: SFNClient; enclave?: SocketEnclaveClient } = {};
   let host: SigningHost | undefined;
@@ -69,6 +89,7 @@ export async function startRehearsalEnclave(
     clients.enclave?.close();
     clients.sqs?.destroy();
     clients.sfn?.destroy();
+    lambda.destroy();
     dynamo.destroy();
     await local.stop();
   };
@@ -76,7 +97,6 @@ export async function startRehearsalEnclave(
     await local.ready();
     // The synthetic NSM writes its root beside its socket at start (local-enclave.ts, startProgram).
     const attestationRootPem = readFileSync(join(options.dir, 'nsm-root.pem'), 'utf8');
-    const sdk = { region: standIns.region, credentials: { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' } };
     clients.sqs = new SQSClient({ ...sdk, endpoint: standIns.endpoints.sqs });
     clients.sfn = new SFNClient({ ...sdk, endpoint: standIns.endpoints.sfn });
     clients.enclave = new SocketEnclaveClient({ path: join(options.dir, 'enclave.sock') }, { timeoutMs: 30_000 });
@@ -95,6 +115,7 @@ export async function startRehearsalEnclave(
       visibilityTimeoutSeconds: 120,
       waitTimeSeconds: 1,
       retryDelayMs: 250,
+      coSigner,
     });
     host.start();
     return { attestationRootPem, stop };

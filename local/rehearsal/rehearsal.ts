@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { startAwsStandIns, type AwsStandIns } from '../aws/start-aws-stand-ins';
+import { startLambdaStandIn } from '../aws/lambda-stand-in';
+import type { LoopbackServer } from '../aws/loopback-server';
 import { localDynamoDbClient } from '../dynamodb-local';
 import { readTemplate, Resolver, UnresolvedReferenceError, type DeployedStack, type Template } from './cloudformation';
 import { LambdaProcesses, type DeployedFunction } from './lambda-processes';
@@ -37,6 +39,8 @@ export interface RehearsalOptions {
       readonly standIns: AwsStandIns;
       readonly stacks: readonly DeployedStack[];
       readonly functions: readonly DeployedFunction[];
+      /** The Lambda Invoke stand-in's URL: the host reaches the deployed co-signer function there. */
+      readonly lambdaEndpoint: string;
     }): Promise<RehearsalEnclave>;
   };
 }
@@ -107,9 +111,23 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   const ordered = orderByDependencies(stackNames, assembly).filter((name) => name !== options.enclave?.stackName);
   const standIns = await startAwsStandIns({ region: REGION, account: ACCOUNT });
   let enclave: RehearsalEnclave | undefined;
+  let lambda: LoopbackServer | undefined;
+  // Lambda Invoke (a function calling another, the co-signer; the enclave host calling it) reaches the
+  // function's process, by name or ARN, as the regional service would.
+  const route = (nameOrArn: string) => {
+    const fn = processes.functions().find((f) => f.name === nameOrArn || f.arn === nameOrArn);
+    return fn === undefined ? undefined : (event: unknown) => processes.invoke(fn.arn, event);
+  };
+  try {
+    lambda = await startLambdaStandIn(route);
+  } catch (error) {
+    await standIns.stop();
+    throw error;
+  }
   const processes = new LambdaProcesses({
     ...standIns.env,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   try {
@@ -135,7 +153,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     }
 
     const resolved = stacks.flatMap((stack) => deployedFunctions(stack, resolver, options.cdkOut));
-    const started = await options.enclave?.start({ standIns, stacks, functions: resolved });
+    const started = await options.enclave?.start({ standIns, stacks, functions: resolved, lambdaEndpoint: lambda.url });
     enclave = started;
     const functions =
       started === undefined ? resolved : resolved.map((fn) => withTestAttestationRoot(fn, started.attestationRootPem));
@@ -166,12 +184,14 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
         await enclave?.stop();
         await standIns.sfn.shutdown();
         await processes.stop();
+        await lambda?.close();
         await standIns.stop();
       },
     };
   } catch (error) {
     await enclave?.stop();
     await processes.stop();
+    await lambda.close();
     await standIns.stop();
     throw error;
   }

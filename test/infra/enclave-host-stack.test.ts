@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CO_SIGNER_SHARE_CONTEXT_KEYS } from '../../lib/co-signer/co-signer-key';
 import { ENCLAVE_CONTEXT } from '../../lib/enclave/enclave-context';
 import { TASK_CALLBACK_ACTIONS } from '../../lib/enclave/enclave-hosts';
 import { SEALING_KEY_ACTIONS_RESERVED_TO_BREAK_GLASS, pcrConditionKey } from '../../lib/enclave/sealing-key';
@@ -101,7 +102,7 @@ describe('network', () => {
     for (const [, subnet] of subnets) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
   });
 
-  it('reaches SQS, KMS, Step Functions, Logs and Session Manager through interface endpoints, DynamoDB through a gateway', () => {
+  it('reaches SQS, KMS, Step Functions, Lambda (the co-signer), Logs and Session Manager through interface endpoints, DynamoDB through a gateway', () => {
     const endpoints = ofType('AWS::EC2::VPCEndpoint').map(([, e]) => e.Properties);
     const serviceOf = (endpoint: Record<string, unknown>): string => {
       const parts = (endpoint.ServiceName as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
@@ -109,7 +110,7 @@ describe('network', () => {
     };
     const interfaces = endpoints.filter((e) => e.VpcEndpointType === 'Interface');
     expect(interfaces.map(serviceOf).sort()).toEqual(
-      ['sqs', 'kms', 'states', 'logs', 'ssm', 'ssmmessages', 'ec2messages'].sort(),
+      ['sqs', 'kms', 'states', 'lambda', 'logs', 'ssm', 'ssmmessages', 'ec2messages'].sort(),
     );
     for (const endpoint of interfaces) {
       expect(endpoint.PrivateDnsEnabled).toBe(true);
@@ -224,7 +225,7 @@ describe('instance role', () => {
     expect(role.Properties.Policies).toBeUndefined();
   });
 
-  it('may consume the signing queue, call back the transfer and agent key workflows, append to the job ledger and seal, and nothing else', () => {
+  it('may consume the signing queue, call back the transfer and agent key workflows, append to the job ledger, seal, encrypt to the co-signer and invoke it, and nothing else', () => {
     const signingJobsArn = inTemplate(stateful.tables.tables.signingJobs.tableArn);
     const expected: IamStatement[] = [
       {
@@ -254,6 +255,22 @@ describe('instance role', () => {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: { 'Fn::GetAtt': [sealingKeyId, 'Arn'] },
+      },
+      // Issue 16: the enclave encrypts share 2 of a new mpc key to the co-signer's key (never Decrypt),
+      // and the host asks the co-signer function to release share 2 for a job.
+      {
+        Effect: 'Allow',
+        Action: ['kms:Encrypt'],
+        Resource: inTemplate(stateful.coSignerKey.key.keyArn),
+        Condition: {
+          StringEquals: { 'kms:EncryptionContext:share': '2' },
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...CO_SIGNER_SHARE_CONTEXT_KEYS] },
+        },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: inTemplate(stateless.coSigner!.function.functionArn),
       },
     ];
     expect(grantLines(roleStatements(template, roleId)).sort()).toEqual(grantLines(expected).sort());

@@ -134,7 +134,7 @@ describe('StrongroomStateful', () => {
         expect(key.DeletionPolicy).toBe('Retain');
         if (key.Properties.KeySpec === undefined) expect(key.Properties.EnableKeyRotation).toBe(true);
       }
-    expect(keyPolicies(template)).toHaveLength(4);
+    expect(keyPolicies(template)).toHaveLength(5); // approval, audit, task tokens, logs, co-signer
     expect(keyPolicies(stateless)).toHaveLength(1);
   });
 
