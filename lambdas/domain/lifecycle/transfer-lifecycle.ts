@@ -6,13 +6,8 @@ import {
   type TransferEventType,
   type TransferStatus,
 } from './transfer-events';
-import {
-  FENCED_KEY_SCHEMES,
-  mayReleaseFunds,
-  signingStarted,
-  type SigningAttempt,
-  type TransferState,
-} from './transfer-state';
+import { FENCED_KEY_SCHEMES } from './signing-scheme';
+import { mayReleaseFunds, signingStarted, type SigningAttempt, type TransferState } from './transfer-state';
 
 type From = readonly TransferStatus[] | 'open' | 'any';
 

@@ -56,9 +56,6 @@ export interface TransferState extends SubmittedFields {
  */
 export const signingStarted = (state: TransferState): boolean => state.attempts.some((a) => a.voided !== true);
 
-/** The signers whose jobs go through the job ledger, so an attempt of theirs can be proved unsigned. */
-export const FENCED_KEY_SCHEMES: ReadonlySet<string> = new Set(['enclave']);
-
 /** Whether the reservation may be released now (ARCHITECTURE.md §1.5). */
 export function mayReleaseFunds(state: TransferState): boolean {
   if (state.fundsReleased || state.status === 'COMPLETED') return false;

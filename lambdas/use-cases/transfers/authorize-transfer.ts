@@ -1,4 +1,5 @@
 import type { Hex } from 'viem';
+import { SIGNING_SCHEMES, type Signer } from '../../domain/lifecycle/signing-scheme';
 import { groupIdsOf } from '../../domain/approvals/required-groups-of';
 import { tallyApprovals } from '../../domain/approvals/tally-approvals';
 import { digestOf } from '../../domain/audit/audit-chain';
@@ -47,6 +48,8 @@ export interface Authorization {
   readonly proof: AuthorizationProofJson;
   readonly signature: Hex;
   readonly keyScheme: string;
+  /** Where the signature comes from (lambdas/domain/lifecycle/signing-scheme.ts): what ChooseSigner chooses on. */
+  readonly signer: Signer;
 }
 
 const ACTOR = 'workflow:authorize';
@@ -120,7 +123,15 @@ async function authorize(
       }),
     },
   );
-  return { result: { proof: proofToJson(proof), signature, keyScheme: wallet.keyScheme }, state: next };
+  return {
+    result: {
+      proof: proofToJson(proof),
+      signature,
+      keyScheme: wallet.keyScheme,
+      signer: SIGNING_SCHEMES[wallet.keyScheme].signer,
+    },
+    state: next,
+  };
 }
 
 /**

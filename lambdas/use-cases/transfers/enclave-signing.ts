@@ -1,7 +1,7 @@
 import type { Hex } from 'viem';
 import { EnclaveJobInFlightError, SigningError, ValidationError } from '../../domain/errors';
-import { FENCED_KEY_SCHEMES, type SigningAttempt, type TransferState } from '../../domain/lifecycle/transfer-state';
-import type { SealedAgentKey } from '../../domain/wallets/sealed-agent-key';
+import { FENCED_KEY_SCHEMES, SIGNING_SCHEMES } from '../../domain/lifecycle/signing-scheme';
+import type { SigningAttempt, TransferState } from '../../domain/lifecycle/transfer-state';
 import { verifySignedTransaction } from '../../signing/verify-signed-transaction';
 import type { Wallet } from '../../domain/wallets/wallet';
 import { loadWallet } from './load-wallet';
@@ -34,7 +34,10 @@ export interface EnclaveSigningJob {
   readonly walletId: string;
   readonly proof: unknown;
   readonly proofSignature: unknown;
-  readonly sealedKey: SealedAgentKey;
+  /** An enclave wallet's sealed key; an mpc wallet's sealed share 1 (purpose 'key-share'). */
+  readonly sealedKey: WalletSealedKey;
+  /** Which enclave host backend signs it (enclave-host/contract.ts `SigningJob.scheme`). */
+  readonly scheme: 'enclave' | 'mpc';
 }
 
 const REQUEST_ACTOR = 'workflow:prepare-enclave-sign';
@@ -42,7 +45,7 @@ const RECORD_ACTOR = 'workflow:record-enclave-signature';
 const VOID_ACTOR = 'workflow:void-enclave-job';
 
 /**
- * PrepareEnclaveSign (ARCHITECTURE.md §4.6, enclave wallets): the checks every signer makes before a
+ * PrepareEnclaveSign (ARCHITECTURE.md §4.6, enclave and mpc wallets): the checks every signer makes before a
  * signature may exist (the proof verified against what this transfer recorded), SIGNING_REQUESTED
  * recorded, then the job the Sign state puts on the signing queue. A refusal here happens before any
  * signature can exist, so compensation may release the funds.
@@ -58,32 +61,42 @@ export function prepareEnclaveSigning(
       const done = loaded.attempts.find((a) => a.attempt === authorized.done.attempt);
       const wallet = await loadWallet(deps.wallets, loaded.walletId);
       if (done === undefined) throw new SigningError('SIGNER.SIGNATURE_MISMATCH', 'the signed attempt has no record');
-      return { result: { job: jobOf(loaded, enclaveKeyOf(wallet), done.attempt, done.proofId, input) }, state: loaded };
+      return { result: { job: jobOf(loaded, queueKeyOf(wallet), done.attempt, done.proofId, input) }, state: loaded };
     }
     const { wallet, proofId } = authorized;
     refuseRevokedKey(wallet);
-    const sealedKey = enclaveKeyOf(wallet);
+    const key = queueKeyOf(wallet);
     const requested = await recordSigningRequested(deps, loaded, {
       proofId,
       keyScheme: wallet.keyScheme,
       actor: REQUEST_ACTOR,
     });
-    return { result: { job: jobOf(loaded, sealedKey, requested.attempt, proofId, input) }, state: requested.state };
+    return { result: { job: jobOf(loaded, key, requested.attempt, proofId, input) }, state: requested.state };
   });
 }
 
-function enclaveKeyOf(wallet: Wallet): SealedAgentKey {
-  if (wallet.keyScheme !== 'enclave' || wallet.sealedKey === undefined)
+/** What a wallet signs with on the signing queue: its sealed key or share 1, and the job's scheme. */
+interface QueueKey {
+  readonly sealedKey: WalletSealedKey;
+  readonly scheme: 'enclave' | 'mpc';
+}
+
+type WalletSealedKey = NonNullable<Wallet['sealedKey']>;
+
+/** The wallet's key for a queue job; a wallet whose scheme does not sign on the queue never gets one. */
+function queueKeyOf(wallet: Wallet): QueueKey {
+  const scheme = SIGNING_SCHEMES[wallet.keyScheme].queueScheme;
+  if (scheme === undefined || wallet.sealedKey === undefined)
     throw new SigningError(
       'SIGNER.FORBIDDEN_PAYLOAD',
       `wallet ${wallet.id} is a ${wallet.keyScheme} wallet: the enclave never signs for it`,
     );
-  return wallet.sealedKey;
+  return { sealedKey: wallet.sealedKey, scheme };
 }
 
 function jobOf(
   state: TransferState,
-  sealedKey: SealedAgentKey,
+  key: QueueKey,
   attempt: number,
   proofId: string,
   input: { readonly proof: unknown; readonly signature: unknown },
@@ -94,7 +107,8 @@ function jobOf(
     walletId: state.walletId,
     proof: input.proof,
     proofSignature: input.signature,
-    sealedKey,
+    sealedKey: key.sealedKey,
+    scheme: key.scheme,
   };
 }
 
