@@ -307,7 +307,7 @@ export function createEnclave(deps: EnclaveDeps): EnclaveHandler {
         walletId: request.walletId,
         address: sealedShare.address,
         epoch: sealedShare.context.version,
-        share: '2',
+        share: releasedShareIndex(request.releasedShare),
       };
       const privateKey = session.privateKey;
       share2 = await shareErrors('ENCLAVE.SHARE_INVALID', () => openShare(privateKey, request.releasedShare, expected));
@@ -385,4 +385,16 @@ async function shareErrors<T>(
     if (isShareError(cause)) throw new EnclaveError(code, cause.message);
     throw cause;
   }
+}
+
+/**
+ * Which share a signMpc request brings with share 1: share 2, released by the co-signer; or share 3,
+ * released by the customer to the same attested session when the co-signer is lost (recovery: the key
+ * is still combined only in here, and only for a proof the approval key signed). The share's own
+ * context says which; `openShare` then holds it to that context (its AEAD aad), so a relabelled share
+ * does not open. Anything else is taken as share 2 and refused there.
+ */
+function releasedShareIndex(released: unknown): '2' | '3' {
+  const context = (released as { context?: { share?: unknown } } | undefined)?.context;
+  return context?.share === '3' ? '3' : '2';
 }

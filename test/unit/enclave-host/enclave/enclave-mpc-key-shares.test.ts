@@ -438,4 +438,66 @@ describe('the enclave’s 2-of-3 key shares (issue 16)', () => {
         );
     });
   });
+
+  describe('recovery: share 3 with share 1 or share 2 (ARCHITECTURE: docs/signing-schemes.md; enclave-host/shares/README.md)', () => {
+    const share3Context = (key: CreatedMpcKey): ShareContext => ({ ...key.coSignerShare.context, share: '3' });
+
+    it('3 + 1, the co-signer lost: the customer releases share 3 to an attested session; the enclave combines it with share 1 and signs a proof', async () => {
+      const s = setup();
+      const key = await createMpcKey(s);
+      const share3 = await openShare(key.recoveryPrivateKey, key.recoveryShare, share3Context(key));
+      const session = await openSession(s);
+      // The customer checks the session's attestation (here: the fake NSM's document), then seals share 3 to its key.
+      expect(session.document.publicKey).toBeDefined();
+      const released = await sealShare(session.publicKey, share3, share3Context(key));
+      share3.fill(0);
+      const result = await s.enclave(await signMpcRequest(s, key, { releasedShare: released }, session));
+      if (result.op !== 'signMpc') throw new Error('not a signature');
+      expect(
+        await recoverTransactionAddress({ serializedTransaction: result.serializedTransaction as `0x02${string}` }),
+      ).toBe(key.address);
+    });
+
+    it('3 + 1 still needs a proof the approval key signed, and share 3 relabelled as share 2 does not open', async () => {
+      const s = setup();
+      const key = await createMpcKey(s);
+      const share3 = await openShare(key.recoveryPrivateKey, key.recoveryShare, share3Context(key));
+      const session = await openSession(s);
+      const released = await sealShare(session.publicKey, share3, share3Context(key));
+      const tampered = await signMpcRequest(
+        s,
+        key,
+        { releasedShare: released, proofSignature: `0x${'11'.repeat(65)}` },
+        session,
+      );
+      await refusal(s.enclave(tampered), 'ENCLAVE.PROOF_INVALID');
+
+      const next = await openSession(s);
+      const relabelled = {
+        ...(await sealShare(next.publicKey, share3, share3Context(key))),
+        context: key.coSignerShare.context,
+      };
+      await refusal(
+        s.enclave(await signMpcRequest(s, key, { releasedShare: relabelled }, next)),
+        'ENCLAVE.SHARE_INVALID',
+      );
+      share3.fill(0);
+    });
+
+    it("3 + 2, the enclave lost: share 2 as the co-signer key's administrators decrypt it and share 3 as the customer opens it rebuild the wallet's key", async () => {
+      const s = setup();
+      const key = await createMpcKey(s);
+      const share2 = coSignerDecrypt(s, key); // KMS Decrypt under the co-signer key, with the share's context
+      const share3 = await openShare(key.recoveryPrivateKey, key.recoveryShare, share3Context(key));
+      const rebuilt = await combineShares(share2, share3, key.address);
+      expect(addressOfSecretKey(rebuilt)).toBe(key.address);
+      // Share 3 alone, or share 2 with another wallet's share 3, rebuilds nothing.
+      const other = await createMpcKey(s, 'wallet-other');
+      const otherShare3 = await openShare(other.recoveryPrivateKey, other.recoveryShare, share3Context(other));
+      await expect(combineShares(share2, otherShare3, key.address)).rejects.toMatchObject({
+        code: expect.stringMatching(/^SHARES\./),
+      });
+      for (const bytes of [share2, share3, rebuilt, otherShare3]) bytes.fill(0);
+    });
+  });
 });
