@@ -1,15 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEther, parseTransaction, recoverTransactionAddress, type Hex } from 'viem';
-import { privateKeyToAddress } from 'viem/accounts';
-import { localTableNames } from '../../lambdas/adapters/dynamodb/table-schema';
-import { localDynamoDbClient } from '../../local/dynamodb-local';
-import type { SqsMessageSender } from '../../local/workflow/local-workflow-engine';
+import { deliverTwice } from '../support/deliver-twice';
 import { startStackUnderTest, type StackUnderTest } from '../support/local-stack-server';
 import { poll } from '../support/poll';
+import { everythingWritten, privateKeysOf } from '../support/secret-scan';
 
 /**
  * Issue 15 on the local runtime: an `enclave` wallet's key is made and sealed inside the enclave
@@ -24,20 +20,11 @@ let dataDir: string;
 const logLines: string[] = [];
 let walletId: string;
 let walletAddress: string;
-let jobsSent = 0;
-
-/** Every signing job is delivered twice, as SQS may deliver a message: the enclave must sign once. */
-const twice =
-  (inner: SqsMessageSender): SqsMessageSender =>
-  async (queueUrl, body, message) => {
-    jobsSent += 1;
-    await inner(queueUrl, body, message);
-    await inner(queueUrl, body, message);
-  };
+const jobs = deliverTwice();
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'strongroom-e2e-enclave-'));
-  api = await startStackUnderTest({ dataDir, log: (line) => logLines.push(line), wrapSendMessage: twice });
+  api = await startStackUnderTest({ dataDir, log: (line) => logLines.push(line), wrapSendMessage: jobs.wrap });
 }, 120_000);
 
 afterAll(async () => {
@@ -85,7 +72,7 @@ it('creates an enclave wallet from an attested key and completes its transfer on
   expect(accepted.status).toBe('COMPLETED');
   // The job went to the queue twice: one signature, one broadcast, and the second delivery answered
   // from the job ledger's stored answer (its task had closed, so the host deleted it).
-  expect(jobsSent).toBe(1);
+  expect(jobs.sent()).toBe(1);
   const handled = await poll(async () => {
     const lines = logLines.filter((l) => l.includes('signing job handled') && l.includes(accepted.id));
     return lines.length >= 2 ? lines : undefined;
@@ -103,50 +90,15 @@ it('creates an enclave wallet from an attested key and completes its transfer on
   // No plaintext key anywhere we can look: every table item, every log line (the enclave's and the
   // signing host's included), every outbox message, every file the local enclave wrote. Any 32 bytes
   // (hex or base64) that could be a private key is tried, and none is the wallet's.
-  const doc = DynamoDBDocumentClient.from(localDynamoDbClient(api.stack.dynamo.endpoint));
-  const tables = Object.values(localTableNames('strongroom'));
-  const items = await Promise.all(tables.map((table) => doc.send(new ScanCommand({ TableName: table }))));
-  const enclaveDir = api.stack.enclave.dir;
-  const haystack = [
-    JSON.stringify(items.map((i) => i.Items)),
-    ...logLines,
-    JSON.stringify(api.stack.outbox.list()),
-    ...(existsSync(enclaveDir) ? readdirSync(enclaveDir).map((f) => readFileOrEmpty(join(enclaveDir, f))) : []),
-  ].join('\n');
+  const haystack = await everythingWritten(api, logLines);
   expect(haystack).toContain(String(wallet.address).slice(2).toLowerCase()); // the scan sees what it should
-  expect(keysIn(haystack).filter((key) => sameKey(key, wallet.address as string))).toEqual([]);
+  expect(privateKeysOf(haystack, wallet.address as string)).toEqual([]);
 }, 180_000);
 
 it('still signs for the enclave wallet after a restart on the same data directory', async () => {
   await api.stop();
-  api = await startStackUnderTest({ dataDir, wrapSendMessage: twice });
+  api = await startStackUnderTest({ dataDir, wrapSendMessage: jobs.wrap });
   const wallet = await api.stack.deps.wallets.get(walletId);
   expect(wallet?.address).toBe(walletAddress);
   expect((await transfer('0.1')).status).toBe('COMPLETED');
 }, 180_000);
-
-/** Every run of 64 hex digits, and every base64 run that decodes to 32 bytes, as a candidate private key. */
-function keysIn(text: string): Hex[] {
-  const hex = [...text.matchAll(/[0-9a-fA-F]{64}/g)].map((m) => `0x${m[0]}` as Hex);
-  const base64 = [...text.matchAll(/[A-Za-z0-9+/_-]{43}=?/g)]
-    .map((m) => Buffer.from(m[0], m[0].includes('-') || m[0].includes('_') ? 'base64url' : 'base64'))
-    .filter((bytes) => bytes.length === 32)
-    .map((bytes) => `0x${bytes.toString('hex')}` as Hex);
-  return [...hex, ...base64];
-}
-
-function sameKey(candidate: Hex, address: string): boolean {
-  try {
-    return privateKeyToAddress(candidate).toLowerCase() === address.toLowerCase();
-  } catch {
-    return false; // not a valid scalar
-  }
-}
-
-function readFileOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}

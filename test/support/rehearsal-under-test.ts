@@ -3,9 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Address } from 'viem';
+import { parseEther, type Address } from 'viem';
 import { kmsClient } from '../../lambdas/adapters/kms/kms-client';
 import { KmsKeyVault } from '../../lambdas/adapters/kms/kms-key-vault';
+import type { CoSignerCaps } from '../../lambdas/co-signer/co-signer-config';
 import { buildStrongroomApp } from '../../lib/strongroom-app';
 import { createDevTokenIssuer, type DevTokenIssuer } from '../../local/dev-tokens';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
@@ -21,6 +22,12 @@ const cdkJson = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8
 const ISSUER = 'https://idp.rehearsal.example';
 const AUDIENCE = 'strongroom-api';
 
+/**
+ * The co-signer's caps the rehearsal deploys with when a test names none: 10 ETH per wallet per 24 h.
+ * The template's default (`{}`) refuses every release, as a deployment that has not named its caps must.
+ */
+export const REHEARSAL_CO_SIGNER_CAPS: CoSignerCaps = { default: { native: parseEther('10') } };
+
 /** A response body as the rehearsal tests read it. */
 export type RehearsalResponseBody = Record<string, unknown>;
 
@@ -34,6 +41,11 @@ export interface RehearsalUnderTestOptions {
   readonly cdkOutEnvVar: string;
   /** Stand in for the enclave host stack (an app synthesized with enclave context); `log` gets its lines. */
   readonly enclave?: { readonly log: (line: string) => void };
+  /**
+   * The stateless stack's `CoSignerCaps` parameter (default {@link REHEARSAL_CO_SIGNER_CAPS}); a template
+   * without the co-signer (no enclave context) has no such parameter, and it is not used.
+   */
+  readonly coSignerCaps?: CoSignerCaps;
 }
 
 /** A deployment rehearsal with what its tests drive it by: the chain, the identity provider, the API. */
@@ -103,9 +115,10 @@ export async function startRehearsalUnderTest(options: RehearsalUnderTestOptions
     teardowns.push(() => new Promise((resolve) => jwks.close(resolve)));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
     const config = anvilChainConfig(chain.rpcUrl, chain.chain.id, { confirmations: 1, stuckAfterSeconds: 30 });
-    const chains = JSON.stringify([config], (_key, value: unknown) =>
-      typeof value === 'bigint' ? value.toString() : value,
-    );
+    // Amounts in base units as decimal strings, as the parameters carry them.
+    const json = (value: unknown) =>
+      JSON.stringify(value, (_key, field: unknown) => (typeof field === 'bigint' ? field.toString() : field));
+    const chains = json([config]);
 
     let enclave: RehearsalOptions['enclave'];
     if (options.enclave !== undefined) {
@@ -140,6 +153,7 @@ export async function startRehearsalUnderTest(options: RehearsalUnderTestOptions
               JwtAudience: AUDIENCE,
               JwtJwksUrl: jwksUrl,
               ConfirmationPollSeconds: '1',
+              CoSignerCaps: json(options.coSignerCaps ?? REHEARSAL_CO_SIGNER_CAPS),
             },
           };
         },
