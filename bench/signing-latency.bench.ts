@@ -2,22 +2,24 @@
 // kms scheme's signer (signCustodyTransaction) over the local vault and over the KMS adapter against
 // the KMS stand-in on loopback HTTP, and the enclave scheme's `sign` round trip to the enclave program
 // running as a child process (Unix socket, synthetic NSM, KMS stand-in with the sealing key's PCR
-// policy). Then the enclave's one-off costs: bundle build, start, and createAgentKey.
+// policy), and the mpc scheme's three steps (openMpcSession, the co-signer's release, signMpc). Then the
+// enclave's one-off costs: bundle build, start, createAgentKey and createMpcKey.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bytesToHex, isAddressEqual, recoverTransactionAddress, type Hex } from 'viem';
 import { generateRecipientKeyPair } from '../enclave-host/attestation/recipient-envelope';
-import type { KmsCredentials, SealedKey } from '../enclave-host/contract';
+import type { CreatedMpcKey, KmsCredentials, SealedKey } from '../enclave-host/contract';
 import { agentKeyUserData } from '../enclave-host/enclave/agent-key-user-data';
 import { buildEnclaveBundle } from '../enclave-host/enclave/build';
 import { SocketEnclaveClient } from '../enclave-host/protocol/socket-enclave-client';
+import { generateRecoveryKeyPair, zeroise } from '../enclave-host/shares';
 import { kmsClient } from '../lambdas/adapters/kms/kms-client';
 import { KmsKeyVault } from '../lambdas/adapters/kms/kms-key-vault';
 import { LocalKeyVault } from '../lambdas/adapters/local/local-key-vault';
 import type { Address } from '../lambdas/domain/address';
-import type { AuthorizationProof } from '../lambdas/domain/proof/authorization-proof';
+import { hashAuthorization, type AuthorizationProof } from '../lambdas/domain/proof/authorization-proof';
 import type { ProofDomain } from '../lambdas/domain/proof/proof-domain';
 import { proofToJson } from '../lambdas/domain/proof/proof-json';
 import type { KeyVault } from '../lambdas/ports/key-vault';
@@ -26,7 +28,7 @@ import { proofSigner, type ProofSigner } from '../lambdas/signing/proof-signer';
 import { awsJsonHandler } from '../local/aws/aws-json-protocol';
 import { KmsStandIn } from '../local/aws/kms-stand-in';
 import { listenOnLoopback } from '../local/aws/loopback-server';
-import { startLocalEnclave } from '../local/enclave/local-enclave';
+import { startLocalEnclave, type LocalEnclave } from '../local/enclave/local-enclave';
 import { percentile } from './lib/tally';
 
 const SIGNATURES = 50;
@@ -35,6 +37,7 @@ const AGENT_KEYS = 10;
 const DEPLOYMENT_ID = 'strongroom-bench';
 const DOMAIN: ProofDomain = { deploymentId: DEPLOYMENT_ID, chainId: 31337 };
 const WALLET_ID = 'wallet-bench';
+const MPC_WALLET_ID = 'wallet-bench-mpc';
 const REGION = 'us-east-1';
 /** What the local stand-ins accept (local/enclave/local-enclave.ts passes the same). */
 const STAND_IN_CREDENTIALS: KmsCredentials = { accessKeyId: 'local-stand-in', secretAccessKey: 'local-stand-in' };
@@ -45,13 +48,18 @@ interface Signable {
 }
 
 /** `count` proofs from `from`, each for its own transfer and nonce, signed by the approval key ahead of the timing. */
-async function signedProofs(approval: ProofSigner, from: Address, count: number): Promise<Signable[]> {
+async function signedProofs(
+  approval: ProofSigner,
+  from: Address,
+  count: number,
+  walletId = WALLET_ID,
+): Promise<Signable[]> {
   const validUntil = new Date(Math.floor(Date.now() / 1_000) * 1_000 + 30 * 60_000);
   const out: Signable[] = [];
   for (let i = 0; i < count; i++) {
     const proof: AuthorizationProof = {
       transferId: `bench-${i}`,
-      walletId: WALLET_ID,
+      walletId,
       transaction: {
         chainId: DOMAIN.chainId,
         nonce: i,
@@ -146,6 +154,17 @@ interface EnclaveFigures {
   readonly verifyAttestation: number[];
   readonly health: number[];
   readonly sign: number[];
+  readonly mpc: MpcFigures;
+}
+
+/** The mpc scheme's signature, whole and by its three steps, and its key's one-off costs. */
+interface MpcFigures {
+  readonly whole: number[];
+  readonly openSession: number[];
+  readonly release: number[];
+  readonly signMpc: number[];
+  readonly createMpcKey: number[];
+  readonly register: number[];
 }
 
 async function enclaveLatencies(approval: ProofSigner): Promise<EnclaveFigures> {
@@ -205,7 +224,8 @@ async function enclaveLatencies(approval: ProofSigner): Promise<EnclaveFigures> 
         serializedTransaction: last.serializedTransaction as `0x02${string}`,
       });
       if (!isAddressEqual(signer, created.address)) throw new Error('the enclave signed with another key');
-      return { buildMs, bundleBytes: bundle.bytes, startMs, createAgentKey, verifyAttestation, health, sign };
+      const mpc = await mpcLatencies(enclave, client, approval);
+      return { buildMs, bundleBytes: bundle.bytes, startMs, createAgentKey, verifyAttestation, health, sign, mpc };
     } finally {
       await client.close();
       await enclave.stop();
@@ -213,6 +233,100 @@ async function enclaveLatencies(approval: ProofSigner): Promise<EnclaveFigures> 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The mpc scheme as the signing host runs it for one job: `openMpcSession` (an X25519 key and an
+ * attestation, in the enclave), the co-signer's release (in process here: proof, cap, attestation
+ * checks, KMS Decrypt of share 2 through the stand-in, HPKE to the session key, the release recorded
+ * in memory), then `signMpc` (share 1 unsealed through KMS Recipient, share 2 opened, combined, the
+ * address checked, signed, zeroised). Not the Lambda Invoke of the co-signer, nor its DynamoDB writes.
+ */
+async function mpcLatencies(
+  enclave: LocalEnclave,
+  client: SocketEnclaveClient,
+  approval: ProofSigner,
+): Promise<MpcFigures> {
+  const recovery = await generateRecoveryKeyPair();
+  zeroise(recovery.privateKey);
+  const createMpcKey = await latencies(AGENT_KEYS, (i) =>
+    enclave.agentKeys.createMpcKey(`wallet-mpc-${i}`, recovery.publicKey),
+  );
+  const register: number[] = [];
+  let created: CreatedMpcKey | undefined;
+  for (let i = 0; i < AGENT_KEYS + 1; i++) {
+    const key = await enclave.agentKeys.createMpcKey(`${MPC_WALLET_ID}-${i}`, recovery.publicKey);
+    const started = performance.now();
+    const registered = await enclave.coSigner.register({
+      coSignerShare: key.coSignerShare,
+      attestation: key.attestation,
+      recoveryShareCiphertext: key.recoveryShare.ciphertext,
+    });
+    register.push(performance.now() - started);
+    if (!registered.ok) throw new Error(`the co-signer refused to register: ${registered.code}`);
+    created = key;
+  }
+  const key = created!;
+  const walletId = key.sealedShare.context.walletId;
+  const proofs = await signedProofs(approval, key.address, WARM_UP + SIGNATURES, walletId);
+  const openSession: number[] = [];
+  const release: number[] = [];
+  const signMpc: number[] = [];
+  const step = async <T>(samples: number[], call: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await call();
+    samples.push(performance.now() - started);
+    return result;
+  };
+  const oneSignature = async ({ proof, proofSignature }: Signable): Promise<Hex> => {
+    const jobId = `${proof.transferId}:1:${hashAuthorization(DOMAIN, proof)}`;
+    const session = await step(openSession, () => client.call({ op: 'openMpcSession', walletId, jobId }));
+    if (session.op !== 'openMpcSession') throw new Error(`the enclave answered ${session.op} to openMpcSession`);
+    const answer = await step(release, () =>
+      enclave.coSignerClient.release({
+        jobId,
+        walletId,
+        proof: proofToJson(proof),
+        proofSignature,
+        attestation: session.attestation,
+      }),
+    );
+    if (!answer.ok) throw new Error(`the co-signer refused: ${answer.code}: ${answer.message}`);
+    const signed = await step(signMpc, () =>
+      client.call({
+        op: 'signMpc',
+        transferId: proof.transferId,
+        walletId,
+        jobId,
+        sessionId: session.sessionId,
+        proof: proofToJson(proof),
+        proofSignature,
+        sealedShare: key.sealedShare,
+        releasedShare: answer.share,
+        credentials: { ...STAND_IN_CREDENTIALS },
+      }),
+    );
+    if (signed.op !== 'signMpc') throw new Error(`the enclave answered ${signed.op} to signMpc`);
+    return signed.serializedTransaction;
+  };
+  const whole = await latencies(SIGNATURES, (i) => oneSignature(proofs[i]!));
+  // The step figures of the warm-up are dropped, as `latencies` drops the whole ones.
+  for (const samples of [openSession, release, signMpc]) samples.splice(0, WARM_UP);
+  const last = await oneSignature(proofs[0]!).catch(() => undefined); // a used proof: the cap counts it once, still signs
+  const signer =
+    last === undefined
+      ? undefined
+      : await recoverTransactionAddress({ serializedTransaction: last as `0x02${string}` });
+  if (signer === undefined || !isAddressEqual(signer, key.address))
+    throw new Error("the mpc signature is not the wallet key's");
+  return {
+    whole,
+    openSession: openSession.slice(0, SIGNATURES),
+    release: release.slice(0, SIGNATURES),
+    signMpc: signMpc.slice(0, SIGNATURES),
+    createMpcKey,
+    register,
+  };
 }
 
 export async function run(): Promise<void> {
@@ -239,6 +353,10 @@ export async function run(): Promise<void> {
     ['enclave scheme, sign over the Unix socket', enclave.sign],
     ['  the socket round trip alone (health op)', enclave.health],
     ['  one RSA-2048 recipient key pair (in this process)', rsaKeyPair],
+    ['mpc scheme, session + co-signer release + signMpc', enclave.mpc.whole],
+    ['  openMpcSession (X25519 key, attestation)', enclave.mpc.openSession],
+    ["  the co-signer's release (in process)", enclave.mpc.release],
+    ['  signMpc (unseal share 1, open share 2, combine, sign)', enclave.mpc.signMpc],
   ]);
   for (const line of [
     'kms scheme: proof verification (recovery), address check, signDigest, low-s and signature checks, serialisation.',
@@ -250,12 +368,21 @@ export async function run(): Promise<void> {
     '  policy, in this process: the two share 2 cores), CMS open, AES-GCM open, address check, signing. Not vsock, not',
     '  vsock-proxy and TLS to real KMS, not real KMS latency, not /dev/nsm, nor the SQS queue and host loop.',
     '  The spread is the RSA key generation: a random prime search, as the line above it shows.',
+    "mpc scheme: the signing host's three calls for one job. The co-signer runs in this process (proof, cap, attestation",
+    '  checks, KMS Decrypt through the stand-in, HPKE to the session key, the release recorded in memory); in the cloud',
+    '  it is a Lambda Invoke (tens of ms warm) and two DynamoDB requests more. signMpc unseals share 1 as sign unseals',
+    '  the key (so it carries the same RSA spread), then opens share 2 (X25519 HPKE) and combines the two (Shamir).',
   ])
     console.log(`  ${line}`);
   console.log('\nenclave one-off costs');
   printLatencies([
     [`createAgentKey (GenerateDataKey with Recipient, seal, attest), ${AGENT_KEYS} keys`, enclave.createAgentKey],
     ["  the host's check of its attestation (verifyAttestation)", enclave.verifyAttestation],
+    [
+      `createMpcKey (split, seal share 1, Encrypt share 2, HPKE share 3, attest), ${AGENT_KEYS} keys`,
+      enclave.mpc.createMpcKey,
+    ],
+    ["  the co-signer's registration (attestation verified, share 2 stored in memory)", enclave.mpc.register],
   ]);
   console.log(
     `  bundle build alone (esbuild, cold): ${enclave.buildMs.toFixed(0)} ms, ${enclave.bundleBytes.toLocaleString('en-US')} bytes`,

@@ -10,6 +10,8 @@ import {
   type Hex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import type { HpkeSealed } from '../../enclave-host/contract';
+import { generateRecoveryKeyPair, openShare, SHARE_LENGTH, zeroise } from '../../enclave-host/shares';
 import { verifyAuditTrail } from '../../scripts/verify-audit-trail';
 import { anvilDevAccounts } from '../anvil-dev-accounts';
 import { SoftwareAuthenticator } from '../passkeys/software-authenticator';
@@ -29,7 +31,7 @@ let print: (line: string) => void = (line) => console.log(line);
 const say = (text: string): void => print(`\n${++step}. ${text}`);
 const detail = (text: string): void => print(`   ${text}`);
 
-function check(condition: boolean, reason: string): void {
+function check(condition: boolean, reason: string): asserts condition {
   if (!condition) throw new DemoFailure(reason);
 }
 
@@ -253,54 +255,93 @@ async function run(base: string, rpcUrl: string): Promise<void> {
   check(received >= parseEther('100'), 'the recipient did not receive the tokens');
   detail(`COMPLETED: tx ${String(erc20Done.txHash)}; recipient holds ${formatEther(received)} LUSD`);
 
+  /** A wallet of `keyScheme` funded with 1 ETH, allowed to pay its one counterparty, and its transfer COMPLETED. */
+  const walletSignsItsTransfer = async (input: {
+    readonly name: string;
+    readonly body: Json;
+    readonly created: (wallet: Json) => Promise<string>;
+    readonly signed: string;
+  }): Promise<void> => {
+    const created = await api<Json>(base, 'POST', '/v1/wallets', admin, {
+      name: input.name,
+      chainId: 31337,
+      ...input.body,
+    });
+    const id = created.id as string;
+    detail(`wallet ${id} at ${String(created.address)}: ${await input.created(created)}`);
+    const funding = await funder.sendTransaction({ to: created.address as Address, value: parseEther('1') });
+    await publicClient.waitForTransactionReceipt({ hash: funding });
+    await poll(async () => {
+      const view = await api<{ balances: { asset: string; available: string }[] }>(
+        base,
+        'GET',
+        `/v1/wallets/${id}`,
+        admin,
+      );
+      return BigInt(view.balances.find((b) => b.asset === 'native')?.available ?? '0') > 0n ? view : undefined;
+    }, `the deposit to ${input.name}`);
+    await api(base, 'PUT', `/v1/wallets/${id}/policy`, admin, {
+      rules: [
+        {
+          id: 'one-counterparty',
+          description: 'the one counterparty this wallet pays',
+          match: { counterparty: { type: 'allowlist', addresses: [RECIPIENT] } },
+          action: { type: 'ALLOW' },
+        },
+      ],
+      limits: {},
+    });
+    detail('funded with 1 ETH; policy: transfers to its one allowlisted counterparty, nothing else');
+    const transfer = await api<{ id: string; traceId: string }>(
+      base,
+      'POST',
+      '/v1/transactions',
+      operator,
+      { walletId: id, to: RECIPIENT, asset: 'native', amount: parseEther('0.05').toString() },
+      { 'idempotency-key': `demo-${id}-transfer` },
+    );
+    const done = await until(transfer.id, ['COMPLETED', 'REJECTED', 'FAILED']);
+    check(done.status === 'COMPLETED', `the ${input.name}'s transfer ended ${String(done.status)}`);
+    detail(`COMPLETED: tx ${String(done.txHash)}: ${input.signed}`);
+  };
+
   say(
     'An AI agent\'s wallet (keyScheme "enclave"): its key made and sealed inside the enclave, which signs its transfer',
   );
-  const agent = await api<Json>(base, 'POST', '/v1/wallets', admin, {
+  await walletSignsItsTransfer({
     name: 'Agent wallet',
-    chainId: 31337,
-    keyScheme: 'enclave',
+    body: { keyScheme: 'enclave' },
+    created: async () =>
+      'the enclave made the key, sealed it under the KMS sealing key (PCR policy) and attested the address; registered after the attestation verified',
+    signed:
+      'the job went through the signing queue to the signing host, the enclave verified the proof, unsealed the key and signed; the workflow checked the signature before broadcasting',
   });
-  const agentId = agent.id as string;
-  detail(
-    `wallet ${agentId} at ${String(agent.address)}: the enclave made the key, sealed it under the KMS sealing key (PCR policy) and attested the address; registered after the attestation verified`,
+
+  say(
+    'A wallet of 2-of-3 key shares (keyScheme "mpc"): the enclave, the co-signer and you each hold one share; the enclave combines two for one signature',
   );
-  const agentFunding = await funder.sendTransaction({ to: agent.address as Address, value: parseEther('1') });
-  await publicClient.waitForTransactionReceipt({ hash: agentFunding });
-  await poll(async () => {
-    const view = await api<{ balances: { asset: string; available: string }[] }>(
-      base,
-      'GET',
-      `/v1/wallets/${agentId}`,
-      admin,
-    );
-    return BigInt(view.balances.find((b) => b.asset === 'native')?.available ?? '0') > 0n ? view : undefined;
-  }, "the agent wallet's deposit");
-  await api(base, 'PUT', `/v1/wallets/${agentId}/policy`, admin, {
-    rules: [
-      {
-        id: 'agent-counterparty',
-        description: 'the one counterparty this agent pays',
-        match: { counterparty: { type: 'allowlist', addresses: [RECIPIENT] } },
-        action: { type: 'ALLOW' },
-      },
-    ],
-    limits: {},
+  const recovery = await generateRecoveryKeyPair();
+  await walletSignsItsTransfer({
+    name: 'Shared-control wallet',
+    body: { keyScheme: 'mpc', recoveryPublicKey: recovery.publicKey },
+    created: async (wallet) => {
+      const recoveryShare = wallet.recoveryShare as HpkeSealed | undefined;
+      check(recoveryShare !== undefined, 'the mpc wallet was created without its recovery share');
+      // Opened only as this wallet's share 3 (its id and address, epoch 1): the context is HPKE's aad.
+      const share3 = await openShare(recovery.privateKey, recoveryShare, {
+        deployment: recoveryShare.context.deployment,
+        walletId: wallet.id as string,
+        address: wallet.address as Hex,
+        epoch: '1',
+        share: '3',
+      });
+      check(share3.length === SHARE_LENGTH, 'share 3 did not open with the recovery key');
+      zeroise(share3, recovery.privateKey);
+      return 'share 1 sealed to the enclave, share 2 registered with the co-signer (its own KMS key), share 3 returned once, encrypted to your recovery key (it opens with it: `npm run recover -- open`)';
+    },
+    signed:
+      'the signing host opened an attested enclave session, the co-signer checked the proof, its own daily cap and the attestation and released share 2 to that session only; the enclave combined shares 1 and 2, checked the address, signed and zeroised the key',
   });
-  detail('funded with 1 ETH; policy: transfers to its one allowlisted counterparty, nothing else');
-  const agentTransfer = await api<{ id: string; traceId: string }>(
-    base,
-    'POST',
-    '/v1/transactions',
-    operator,
-    { walletId: agentId, to: RECIPIENT, asset: 'native', amount: parseEther('0.05').toString() },
-    { 'idempotency-key': `demo-${agentId}-agent` },
-  );
-  const agentDone = await until(agentTransfer.id, ['COMPLETED', 'REJECTED', 'FAILED']);
-  check(agentDone.status === 'COMPLETED', `the enclave wallet's transfer ended ${String(agentDone.status)}`);
-  detail(
-    `COMPLETED: tx ${String(agentDone.txHash)}: the job went through the signing queue to the signing host, the enclave verified the proof, unsealed the key and signed; the workflow checked the signature before broadcasting`,
-  );
 
   say('Balances');
   const after = await api<{
