@@ -11,7 +11,11 @@ import { LOCAL_ENCLAVE_PCRS } from '../../local/enclave/local-enclave';
 import type { Rehearsal } from '../../local/rehearsal/rehearsal';
 import type { DedicatedTestChain } from '../support/anvil';
 import { poll } from '../support/poll';
-import { startRehearsalUnderTest, type RehearsalUnderTest } from '../support/rehearsal-under-test';
+import {
+  startRehearsalUnderTest,
+  type RehearsalResponseBody,
+  type RehearsalUnderTest,
+} from '../support/rehearsal-under-test';
 
 /**
  * The deployment rehearsal of an app synthesized with enclave context (the local image's PCRs, as the
@@ -55,6 +59,36 @@ beforeAll(async () => {
 
 afterAll(() => underTest?.stop(), 60_000);
 
+/**
+ * Lets `wallet` send anything, funds it with 2 ETH and has the operator send 0.5 ETH of it to RECIPIENT
+ * through the API: the transfer, once ended, which must have COMPLETED.
+ */
+async function transferHalfAnEther(
+  keyScheme: 'enclave' | 'mpc',
+  wallet: { readonly id: string; readonly address: Address },
+  tokens: { readonly admin: string; readonly operator: string },
+): Promise<{ transferId: string; done: RehearsalResponseBody }> {
+  const policy = await call('PUT /v1/wallets/{id}/policy', tokens.admin, {
+    pathParameters: { id: wallet.id },
+    body: { rules: [{ id: 'allow-all', match: {}, action: { type: 'ALLOW' } }], limits: {} },
+  });
+  expect(policy.status).toBe(200);
+  await deposit(wallet, parseEther('2'), tokens.admin);
+
+  const accepted = await call('POST /v1/transactions', tokens.operator, {
+    headers: { 'idempotency-key': `rehearsal-${keyScheme}-transfer` },
+    body: { walletId: wallet.id, to: RECIPIENT, asset: 'native', amount: parseEther('0.5').toString() },
+  });
+  expect(accepted.status).toBe(202);
+  const transferId = accepted.body.id as string;
+  const done = await poll(async () => {
+    const state = (await call('GET /v1/transactions/{id}', tokens.admin, { pathParameters: { id: transferId } })).body;
+    return ['COMPLETED', 'FAILED', 'REJECTED'].includes(state.status as string) ? state : undefined;
+  }, `the ${keyScheme} transfer to end`);
+  expect(done.status).toBe('COMPLETED');
+  return { transferId, done };
+}
+
 it('creates an enclave wallet through the provisioning state machine and completes its transfer on anvil', async () => {
   const admin = await issuer.mint({ sub: 'rehearsal-admin', roles: ['admin'] });
   const operator = await issuer.mint({ sub: 'rehearsal-operator', roles: ['operator'] });
@@ -73,24 +107,7 @@ it('creates an enclave wallet through the provisioning state machine and complet
   expect(retried).toEqual({ status: 201, body: created.body });
   expect(enclaveLog.filter((line) => line.includes(walletId) && line.includes('"outcome":"created"'))).toHaveLength(1);
 
-  const policy = await call('PUT /v1/wallets/{id}/policy', admin, {
-    pathParameters: { id: walletId },
-    body: { rules: [{ id: 'agents', match: {}, action: { type: 'ALLOW' } }], limits: {} },
-  });
-  expect(policy.status).toBe(200);
-  await deposit({ id: walletId, address }, parseEther('2'), admin);
-
-  const accepted = await call('POST /v1/transactions', operator, {
-    headers: { 'idempotency-key': 'rehearsal-enclave-transfer' },
-    body: { walletId, to: RECIPIENT, asset: 'native', amount: parseEther('0.5').toString() },
-  });
-  expect(accepted.status).toBe(202);
-  const transferId = accepted.body.id as string;
-  const done = await poll(async () => {
-    const state = (await call('GET /v1/transactions/{id}', admin, { pathParameters: { id: transferId } })).body;
-    return ['COMPLETED', 'FAILED', 'REJECTED'].includes(state.status as string) ? state : undefined;
-  }, 'the enclave transfer to end');
-  expect(done.status).toBe('COMPLETED');
+  const { done } = await transferHalfAnEther('enclave', { id: walletId, address }, { admin, operator });
   // Signed by the wallet's enclave key, sent to the recipient.
   const txHash = done.txHash as Hex;
   const onChain = await chain.publicClient.getTransaction({ hash: txHash });
@@ -141,24 +158,7 @@ it("creates an mpc wallet and completes its transfer on anvil, share 2 released 
     true,
   );
 
-  const policy = await call('PUT /v1/wallets/{id}/policy', admin, {
-    pathParameters: { id: walletId },
-    body: { rules: [{ id: 'shared', match: {}, action: { type: 'ALLOW' } }], limits: {} },
-  });
-  expect(policy.status).toBe(200);
-  await deposit({ id: walletId, address }, parseEther('2'), admin);
-
-  const accepted = await call('POST /v1/transactions', operator, {
-    headers: { 'idempotency-key': 'rehearsal-mpc-transfer' },
-    body: { walletId, to: RECIPIENT, asset: 'native', amount: parseEther('0.5').toString() },
-  });
-  expect(accepted.status).toBe(202);
-  const transferId = accepted.body.id as string;
-  const done = await poll(async () => {
-    const state = (await call('GET /v1/transactions/{id}', admin, { pathParameters: { id: transferId } })).body;
-    return ['COMPLETED', 'FAILED', 'REJECTED'].includes(state.status as string) ? state : undefined;
-  }, 'the mpc transfer to end');
-  expect(done.status).toBe('COMPLETED');
+  const { transferId, done } = await transferHalfAnEther('mpc', { id: walletId, address }, { admin, operator });
 
   // The transaction the workflow recorded as SIGNED recovers to the wallet's address, and is the one on chain.
   const dynamo = localDynamoDbClient(dynamoEndpoint);

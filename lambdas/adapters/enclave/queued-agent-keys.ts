@@ -205,17 +205,8 @@ function sameKeyJob(executionInput: string | undefined, input: KeyJobInput): boo
  * checks the contexts' deployment and the attestation before anything is registered.
  */
 function createdMpcKeyFrom(output: string | undefined, walletId: string): CreatedMpcKey {
-  const refuse = (why: string): never => {
-    throw new StrongroomError('ENCLAVE.ATTESTATION_INVALID', `the mpc key job's answer for wallet ${walletId} ${why}`, {
-      details: { walletId },
-    });
-  };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(output ?? '');
-  } catch {
-    return refuse('is not JSON');
-  }
+  const refuse = refusal(`the mpc key job's answer for wallet ${walletId}`, walletId);
+  const parsed = jsonOf(output, refuse);
   const created = createdMpcKeyOf(parsed);
   if (created === undefined) return refuse('is not a well-formed mpc key (address, epoch and three shares)');
   if (created.sealedShare.context.walletId !== walletId) return refuse('holds shares of another wallet');
@@ -228,17 +219,8 @@ function createdMpcKeyFrom(output: string | undefined, walletId: string): Create
  * the use case has checked its sealing context and its attestation.
  */
 function createdAgentKeyOf(output: string | undefined, walletId: string): CreatedAgentKey {
-  const refuse = (why: string): never => {
-    throw new StrongroomError('ENCLAVE.ATTESTATION_INVALID', `the key job's answer for wallet ${walletId} ${why}`, {
-      details: { walletId },
-    });
-  };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(output ?? '');
-  } catch {
-    return refuse('is not JSON');
-  }
+  const refuse = refusal(`the key job's answer for wallet ${walletId}`, walletId);
+  const parsed = jsonOf(output, refuse);
   if (typeof parsed !== 'object' || parsed === null) return refuse('is not an object');
   const { address, sealedKey, attestation } = parsed as Record<string, unknown>;
   if (typeof address !== 'string' || !isAddress(address, { strict: false })) return refuse('has no address');
@@ -255,4 +237,20 @@ function createdAgentKeyOf(output: string | undefined, walletId: string): Create
   )
     return refuse('has a malformed sealed key');
   return { address, sealedKey, attestation } as unknown as CreatedAgentKey;
+}
+
+/** A refusal of a key job's answer: ENCLAVE.ATTESTATION_INVALID, `what` and why. */
+const refusal =
+  (what: string, walletId: string) =>
+  (why: string): never => {
+    throw new StrongroomError('ENCLAVE.ATTESTATION_INVALID', `${what} ${why}`, { details: { walletId } });
+  };
+
+/** The execution's output parsed, or refused as not JSON. */
+function jsonOf(output: string | undefined, refuse: (why: string) => never): unknown {
+  try {
+    return JSON.parse(output ?? '') as unknown;
+  } catch {
+    return refuse('is not JSON');
+  }
 }

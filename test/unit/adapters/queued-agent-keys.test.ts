@@ -20,6 +20,7 @@ import type { StrongroomError } from '../../../lambdas/domain/errors';
 import type { AgentKeys } from '../../../lambdas/ports/agent-keys';
 import { startAwsStandIns, type AwsStandIns } from '../../../local/aws/start-aws-stand-ins';
 import { standInClientConfig } from '../../integration/aws-stand-ins/stand-in-client-config';
+import { agentKeyAnswer, mpcKeyAnswer } from '../../support/enclave-answers';
 import { poll } from '../../support/poll';
 
 // The provisioning state machine (statemachines/agent-key.asl.json, as deployed) on the Step Functions
@@ -79,67 +80,22 @@ describe('QueuedAgentKeys: enclave keys through the provisioning state machine',
       pollMs: { first: 20, max: 100 },
     });
 
-  /** What the enclave would answer for `walletId`: a key, sealed (shape only here), attested for (deployment, wallet, address). */
-  async function enclaveAnswer(walletId: string, address: Hex = `0x${'11'.repeat(20)}`): Promise<CreatedAgentKey> {
-    const document = await nsm.attest({ userData: agentKeyUserData(DEPLOYMENT, walletId, address) });
-    return {
-      address,
-      sealedKey: {
-        format: 'strongroom.sealed.v1',
-        context: { deployment: DEPLOYMENT, walletId, purpose: 'agent-key', version: '1' },
-        address,
-        encryptedDataKey: 'AQID',
-        iv: 'AAAAAAAAAAAAAAAA',
-        ciphertext: 'BAUG',
-      },
-      attestation: Buffer.from(document).toString('base64'),
-    };
-  }
-
-  /**
-   * What the enclave would answer for an mpc wallet: its three shares (shape only here) for one address
-   * and epoch 1, attested with the user data over both ciphertexts, as the enclave makes it.
-   */
-  async function mpcAnswer(walletId: string): Promise<CreatedMpcKey> {
-    const address = getAddress(`0x${'ab'.repeat(20)}`);
-    const context = (share: '2' | '3') => ({ deployment: DEPLOYMENT, walletId, address, epoch: '1', share }) as const;
-    const coSignerCiphertext = Buffer.alloc(180, 2);
-    const recoveryCiphertext = Buffer.alloc(49, 3);
-    const document = await nsm.attest({
-      userData: mpcKeyUserData({
+  const attest = (userData: Uint8Array) => nsm.attest({ userData });
+  /** What the enclave would answer for `walletId`: a key attested for (deployment, wallet, address). */
+  const enclaveAnswer = (walletId: string): Promise<CreatedAgentKey> =>
+    agentKeyAnswer({ deployment: DEPLOYMENT, walletId, address: `0x${'11'.repeat(20)}` }, attest);
+  /** What the enclave would answer for an mpc wallet: its three shares for one address, attested as the enclave does. */
+  const mpcAnswer = (walletId: string): Promise<CreatedMpcKey> =>
+    mpcKeyAnswer(
+      {
         deployment: DEPLOYMENT,
         walletId,
-        address,
-        epoch: '1',
-        coSignerCiphertext,
-        recoveryCiphertext,
-      }),
-    });
-    return {
-      address,
-      epoch: '1',
-      sealedShare: {
-        format: 'strongroom.sealed.v1',
-        context: { deployment: DEPLOYMENT, walletId, purpose: 'key-share', version: '1' },
-        address,
-        encryptedDataKey: 'AQID',
-        iv: 'AAAAAAAAAAAAAAAA',
-        ciphertext: 'BAUG',
+        address: getAddress(`0x${'ab'.repeat(20)}`),
+        coSignerCiphertext: Buffer.alloc(180, 2),
+        recoveryCiphertext: Buffer.alloc(49, 3),
       },
-      coSignerShare: {
-        format: 'strongroom.cosigner-share.v1',
-        context: context('2'),
-        ciphertextBlob: coSignerCiphertext.toString('base64'),
-      },
-      recoveryShare: {
-        format: 'strongroom.hpke.v1',
-        context: context('3'),
-        enc: Buffer.alloc(32, 4).toString('base64url'),
-        ciphertext: recoveryCiphertext.toString('base64url'),
-      },
-      attestation: Buffer.from(document).toString('base64'),
-    };
-  }
+      attest,
+    );
 
   const jobFor = (walletId: string): Promise<SentJob> =>
     poll(async () => jobs.find((sent) => sent.job.walletId === walletId), `the key job of ${walletId}`, 5_000, 10);

@@ -5,6 +5,7 @@ import type {
   TransferEventType,
 } from '../../../../lambdas/domain/lifecycle/transfer-events';
 import { voidEnclaveJob, type VoidEnclaveJobDeps } from '../../../../lambdas/use-cases/transfers/enclave-signing';
+import { agentKeyAnswer } from '../../../support/enclave-answers';
 import { MemoryTransferEventStore } from '../../../support/transfer-fakes';
 
 // VoidEnclaveJob's decisions from the job ledger, in memory. The signed-after-all path (a signature
@@ -129,18 +130,7 @@ describe('VoidEnclaveJob: what became of a signing job whose task failed', () =>
     await w.ledger.claim(JOB, 'host-1');
     await w.ledger.answer(JOB, 'host-1', {
       kind: 'created',
-      result: {
-        address: ADDRESS,
-        attestation: 'AAAA',
-        sealedKey: {
-          format: 'strongroom.sealed.v1',
-          context: { deployment: 'test', walletId: 'w-1', purpose: 'agent-key', version: '1' },
-          address: ADDRESS,
-          encryptedDataKey: 'AAAA',
-          iv: 'AAAAAAAAAAAAAAAA',
-          ciphertext: 'AAAA',
-        },
-      },
+      result: await agentKeyAnswer({ deployment: 'test', walletId: 'w-1', address: ADDRESS }, () => new Uint8Array(3)),
     });
     const before = await w.types();
     await expect(w.run()).rejects.toMatchObject({ code: 'SIGNER.SIGNATURE_MISMATCH' });

@@ -1,36 +1,14 @@
 import { getAddress } from 'viem';
 import type { CreatedMpcKey } from '../../../../enclave-host/contract';
 import { StrongroomError } from '../../../../lambdas/domain/errors';
-import { createWallet, type CreateWalletDeps } from '../../../../lambdas/use-cases/wallets/create-wallet';
-import { MemoryKeyVault } from '../../../support/memory-key-vault';
-import { configOnlyChains, MemoryAuditEntries } from '../../../support/transfer-fakes';
-import {
-  DEPLOYMENT,
-  FakeAgentKeys,
-  FakeCoSigner,
-  MemoryWallets,
-  OTHER_RECOVERY_PUBLIC_KEY,
-  RECOVERY_PUBLIC_KEY,
-} from './wallet-fakes';
+import { createWallet } from '../../../../lambdas/use-cases/wallets/create-wallet';
+import { DEPLOYMENT, fakeCreateWalletDeps, OTHER_RECOVERY_PUBLIC_KEY, RECOVERY_PUBLIC_KEY } from './wallet-fakes';
 
 const ADMIN = { id: 'admin-1', roles: ['admin'] } as const;
 const MPC_BODY = { name: 'cold', chainId: 31337, keyScheme: 'mpc', recoveryPublicKey: RECOVERY_PUBLIC_KEY };
 
 function setup() {
-  const wallets = new MemoryWallets();
-  const agentKeys = new FakeAgentKeys();
-  const coSigner = new FakeCoSigner();
-  const audit = new MemoryAuditEntries();
-  const deps: CreateWalletDeps = {
-    wallets: wallets.asStore(),
-    chains: configOnlyChains(31337),
-    keyVault: new MemoryKeyVault(),
-    agentKeys,
-    coSigner,
-    deploymentId: DEPLOYMENT,
-    audit: audit.asAuditLog(),
-    clock: () => new Date('2026-12-06T03:00:00Z'),
-  };
+  const { deps, wallets, agentKeys, coSigner, audit } = fakeCreateWalletDeps();
   const create = (body: unknown = MPC_BODY, idempotencyKey?: string) =>
     createWallet(deps, { principal: ADMIN, body, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
   return { wallets, agentKeys, coSigner, audit, create };

@@ -1,29 +1,13 @@
-import type { WalletStore } from '../../../../lambdas/ports/wallet-store';
-import { createWallet, type CreateWalletDeps } from '../../../../lambdas/use-cases/wallets/create-wallet';
-import { MemoryKeyVault } from '../../../support/memory-key-vault';
-import { configOnlyChains, MemoryAuditEntries } from '../../../support/transfer-fakes';
-import { DEPLOYMENT, FakeAgentKeys, FakeCoSigner, MemoryWallets } from './wallet-fakes';
+import { createWallet } from '../../../../lambdas/use-cases/wallets/create-wallet';
+import { fakeCreateWalletDeps } from './wallet-fakes';
 
 const ADMIN = { id: 'admin-1', roles: ['admin'] } as const;
 const BODY = { name: 'treasury', chainId: 31337, keyScheme: 'kms' };
 const ENCLAVE_BODY = { name: 'agent', chainId: 31337, keyScheme: 'enclave' };
 
 function setup() {
-  const wallets = new MemoryWallets();
-  const keyVault = new MemoryKeyVault();
+  const { deps, wallets, keyVault, agentKeys, audit } = fakeCreateWalletDeps();
   const created = jest.spyOn(keyVault, 'createKey');
-  const agentKeys = new FakeAgentKeys();
-  const audit = new MemoryAuditEntries();
-  const deps = {
-    wallets: wallets as unknown as WalletStore,
-    chains: configOnlyChains(31337),
-    keyVault,
-    agentKeys,
-    coSigner: new FakeCoSigner(),
-    deploymentId: DEPLOYMENT,
-    audit: audit.asAuditLog(),
-    clock: () => new Date('2026-12-06T03:00:00Z'),
-  } as CreateWalletDeps;
   const create = (body: unknown, idempotencyKey?: string) =>
     createWallet(deps, {
       principal: ADMIN,

@@ -6,9 +6,8 @@ import {
   rotateWalletKey,
   type RotateWalletKeyDeps,
 } from '../../../../lambdas/use-cases/wallets/rotate-wallet-key';
-import { MemoryKeyVault } from '../../../support/memory-key-vault';
-import { configOnlyChains, MemoryAuditEntries } from '../../../support/transfer-fakes';
-import { DEPLOYMENT, FakeAgentKeys, FakeCoSigner, MemoryWallets, RECOVERY_PUBLIC_KEY } from './wallet-fakes';
+import { configOnlyChains } from '../../../support/transfer-fakes';
+import { fakeCreateWalletDeps, RECOVERY_PUBLIC_KEY } from './wallet-fakes';
 
 const ADMIN = { id: 'admin-1', roles: ['admin'] } as const;
 
@@ -21,20 +20,10 @@ const unused = <T>(name: string): T =>
   }) as T;
 
 function setup() {
-  const wallets = new MemoryWallets();
-  const agentKeys = new FakeAgentKeys();
-  const coSigner = new FakeCoSigner();
-  const audit = new MemoryAuditEntries();
   const chains: ChainRegistry = { ...configOnlyChains(31337), all: () => [] } as unknown as ChainRegistry;
+  const { deps: createDeps, wallets, agentKeys, coSigner, audit } = fakeCreateWalletDeps(chains);
   const deps = {
-    wallets: wallets.asStore(),
-    chains,
-    keyVault: new MemoryKeyVault(),
-    agentKeys,
-    coSigner,
-    deploymentId: DEPLOYMENT,
-    audit: audit.asAuditLog(),
-    clock: () => new Date('2026-12-06T03:00:00Z'),
+    ...createDeps,
     // An empty wallet: revoking it weakens nothing.
     ledger: { balances: async () => ({ settled: 0n, pendingIn: 0n, reserved: 0n, pendingOut: 0n }) },
     governance: unused('governance'),

@@ -4,17 +4,20 @@ import type {
   CoSignerRegistrationAnswer,
   CoSignerRetireAnswer,
   CreatedMpcKey,
-  ShareContext,
 } from '../../../../enclave-host/contract';
-import { mpcKeyUserData } from '../../../../enclave-host/enclave/mpc-key-user-data';
 import { encodeBase64url } from '../../../../enclave-host/shares';
 import { ConflictError, DependencyUnavailableError, StrongroomError } from '../../../../lambdas/domain/errors';
 import type { Wallet } from '../../../../lambdas/domain/wallets/wallet';
 import type { WalletEvent } from '../../../../lambdas/domain/wallets/wallet-events';
 import { foldWalletEvents } from '../../../../lambdas/domain/wallets/wallet-lifecycle';
 import type { AgentKeys, CreatedAgentKey } from '../../../../lambdas/ports/agent-keys';
+import type { ChainRegistry } from '../../../../lambdas/ports/chain-registry';
 import type { CoSignerRegistration, CoSignerRegistry } from '../../../../lambdas/ports/co-signer-registry';
 import type { WalletStore } from '../../../../lambdas/ports/wallet-store';
+import type { CreateWalletDeps } from '../../../../lambdas/use-cases/wallets/create-wallet';
+import { agentKeyAnswer, mpcKeyAnswer } from '../../../support/enclave-answers';
+import { MemoryKeyVault } from '../../../support/memory-key-vault';
+import { configOnlyChains, MemoryAuditEntries } from '../../../support/transfer-fakes';
 
 export const DEPLOYMENT = 'strongroom-test';
 
@@ -44,55 +47,14 @@ export class MemoryWallets implements Pick<WalletStore, 'append' | 'get'> {
   }
 }
 
-/** A fake attestation document: the user data it vouches for, as JSON in base64 (the real one is COSE). */
-const attestationOf = (userData: Uint8Array): string =>
-  Buffer.from(JSON.stringify({ userData: bytesToHex(userData) })).toString('base64');
+/** A fake attestation document: the user data it vouches for, as JSON (the real one is COSE). */
+const fakeAttestation = (userData: Uint8Array): Uint8Array =>
+  Buffer.from(JSON.stringify({ userData: bytesToHex(userData) }));
 
 /** A key's address per wallet, distinct per wallet (checksummed, as the enclave answers it). */
 function addressOf(walletId: string): Hex {
   // A hash, so the checksum has upper and lower case letters and a lower-cased address differs.
   return getAddress(`0x${keccak256(toHex(walletId)).slice(-40)}`);
-}
-
-/** What the fake enclave answers to createMpcKey for a wallet: every context right, the attestation over it. */
-export function mpcKeyAnswer(walletId: string, recoveryPublicKey: string): CreatedMpcKey {
-  const address = addressOf(walletId);
-  const context = (share: ShareContext['share']): ShareContext => ({
-    deployment: DEPLOYMENT,
-    walletId,
-    address,
-    epoch: '1',
-    share,
-  });
-  const coSignerCiphertext = new Uint8Array(Buffer.from(`share-2-of-${walletId}-under-the-co-signer-key`));
-  // Share 3 depends on the recovery key, as HPKE's would.
-  const recoveryCiphertext = new Uint8Array(Buffer.from(`share-3-of-${walletId}-to-${recoveryPublicKey}`)).slice(0, 49);
-  return {
-    address,
-    epoch: '1',
-    sealedShare: {
-      format: 'strongroom.sealed.v1',
-      context: { deployment: DEPLOYMENT, walletId, purpose: 'key-share', version: '1' },
-      address,
-      encryptedDataKey: 'AQID',
-      iv: 'AAAAAAAAAAAAAAAA',
-      ciphertext: 'c2hhcmUtMS1zZWFsZWQ=',
-    },
-    coSignerShare: {
-      format: 'strongroom.cosigner-share.v1',
-      context: context('2'),
-      ciphertextBlob: Buffer.from(coSignerCiphertext).toString('base64'),
-    },
-    recoveryShare: {
-      format: 'strongroom.hpke.v1',
-      context: context('3'),
-      enc: encodeBase64url(new Uint8Array(32).fill(3)),
-      ciphertext: encodeBase64url(recoveryCiphertext),
-    },
-    attestation: attestationOf(
-      mpcKeyUserData({ deployment: DEPLOYMENT, walletId, address, epoch: '1', coSignerCiphertext, recoveryCiphertext }),
-    ),
-  };
 }
 
 /**
@@ -109,25 +71,24 @@ export class FakeAgentKeys implements AgentKeys {
   async createAgentKey(walletId: string): Promise<CreatedAgentKey> {
     this.asked.push(walletId);
     if (this.down) throw new DependencyUnavailableError('ENCLAVE.UNAVAILABLE', 'the enclave has not answered');
-    const address = addressOf(walletId);
-    return {
-      address,
-      sealedKey: {
-        format: 'strongroom.sealed.v1',
-        context: { deployment: DEPLOYMENT, walletId, purpose: 'agent-key', version: '1' },
-        address,
-        encryptedDataKey: 'AQID',
-        iv: 'AAAAAAAAAAAAAAAA',
-        ciphertext: 'BAUG',
-      },
-      attestation: attestationOf(new Uint8Array(32)),
-    };
+    return agentKeyAnswer({ deployment: DEPLOYMENT, walletId, address: addressOf(walletId) }, fakeAttestation);
   }
 
   async createMpcKey(walletId: string, recoveryPublicKey: string): Promise<CreatedMpcKey> {
     this.askedMpc.push({ walletId, recoveryPublicKey });
     if (this.down) throw new DependencyUnavailableError('ENCLAVE.UNAVAILABLE', 'the enclave has not answered');
-    return this.tamper(mpcKeyAnswer(walletId, recoveryPublicKey));
+    const answer = await mpcKeyAnswer(
+      {
+        deployment: DEPLOYMENT,
+        walletId,
+        address: addressOf(walletId),
+        coSignerCiphertext: Buffer.from(`share-2-of-${walletId}-under-the-co-signer-key`),
+        // Share 3 depends on the recovery key, as HPKE's would.
+        recoveryCiphertext: Buffer.from(`share-3-of-${walletId}-to-${recoveryPublicKey}`).subarray(0, 49),
+      },
+      fakeAttestation,
+    );
+    return this.tamper(answer);
   }
 
   async verifyAttestation(document: Uint8Array, userData: Hex): Promise<void> {
@@ -137,8 +98,6 @@ export class FakeAgentKeys implements AgentKeys {
     } catch {
       vouched = undefined;
     }
-    // Agent keys' documents carry zeros here: this fake checks only mpc keys' user data.
-    if (vouched === bytesToHex(new Uint8Array(32))) return;
     if (vouched !== userData)
       throw new StrongroomError('ENCLAVE.ATTESTATION_INVALID', 'the attestation does not carry this user data');
   }
@@ -170,4 +129,27 @@ export class FakeCoSigner implements CoSignerRegistry {
       throw new DependencyUnavailableError('COSIGNER.UNAVAILABLE', 'the co-signer did not answer');
     if (this.mode === 'broken') throw new Error('socket hang up');
   }
+}
+
+/**
+ * createWallet's ports, in memory and on `chains` (by default the local chain only, its config alone),
+ * with the fakes behind them for a test to look into or to make fail.
+ */
+export function fakeCreateWalletDeps(chains: ChainRegistry = configOnlyChains(31337)) {
+  const wallets = new MemoryWallets();
+  const keyVault = new MemoryKeyVault();
+  const agentKeys = new FakeAgentKeys();
+  const coSigner = new FakeCoSigner();
+  const audit = new MemoryAuditEntries();
+  const deps: CreateWalletDeps = {
+    wallets: wallets.asStore(),
+    chains,
+    keyVault,
+    agentKeys,
+    coSigner,
+    deploymentId: DEPLOYMENT,
+    audit: audit.asAuditLog(),
+    clock: () => new Date('2026-12-06T03:00:00Z'),
+  };
+  return { deps, wallets, keyVault, agentKeys, coSigner, audit };
 }
