@@ -173,7 +173,9 @@ describe('QueuedAgentKeys: enclave keys through the provisioning state machine',
   });
 
   it('gives up with 503 ENCLAVE.UNAVAILABLE while the host has not answered, and a retry picks up the key', async () => {
-    const keys = agentKeys(300);
+    // Long enough for the start and the first reads on a loaded machine (with 300 ms the deadline could
+    // cut the first DescribeExecution short, and the status was never read): the host never answers first.
+    const keys = agentKeys(2_000);
     const error = await failure(keys.createAgentKey('w-slow'));
     expect(error.code).toBe('ENCLAVE.UNAVAILABLE');
     expect(error.details).toMatchObject({ walletId: 'w-slow', jobStatus: 'RUNNING' });
