@@ -7,6 +7,11 @@
 //                                                       stdin when not given, which keeps them out of `ps`
 //                                                       and the shell's history) and prints its address;
 //                                                       the private key only with --reveal
+//   release --key <recovery.key> --share <share3.json> --session <session.json> --pcrs <pcrs.json>
+//                                                       recovery 3 + 1 (the co-signer lost): verifies an enclave
+//                                                       signing session's attestation (AWS Nitro root, your
+//                                                       image's PCRs, this wallet and job) and prints share 3
+//                                                       sealed to that session's key only, for signMpc
 //
 // Exit codes: 0 done, 1 refused (a share does not open or does not rebuild the address), 2 bad input.
 // Nothing secret is printed unless the command is the request for it (`open`, `combine --reveal`), and
@@ -15,7 +20,10 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bytesToHex, hexToBytes, isAddress, isHex } from 'viem';
-import type { HpkeSealed } from '../enclave-host/contract';
+import { isAttestationError } from '../enclave-host/attestation/attestation-error';
+import { NitroAttestationVerifier } from '../enclave-host/attestation/nitro-attestation-verifier';
+import { MPC_SESSION_TTL_SECONDS, type HpkeSealed, type PcrValues } from '../enclave-host/contract';
+import { mpcSessionUserData } from '../enclave-host/enclave/mpc-session-user-data';
 import {
   addressOfSecretKey,
   combineShares,
@@ -23,6 +31,7 @@ import {
   generateRecoveryKeyPair,
   isShareError,
   openShare,
+  sealShare,
   SHARE_LENGTH,
   zeroise,
 } from '../enclave-host/shares';
@@ -39,6 +48,7 @@ const USAGE = [
   'usage: strongroom-recover keygen --out <dir>',
   '       strongroom-recover open --key <recovery.key> --share <share3.json> [--address 0x…]',
   '       strongroom-recover combine --address 0x… [--reveal] [<shareHexA> <shareHexB>]',
+  '       strongroom-recover release --key <recovery.key> --share <share3.json> --session <session.json> --pcrs <pcrs.json> [--test-root <root.pem>]',
 ].join('\n');
 
 const PRIVATE_KEY_LENGTH = 32;
@@ -71,6 +81,9 @@ export async function runRecover(args: readonly string[], io: RecoverIo): Promis
         return 0;
       case 'combine':
         await combine(rest, io);
+        return 0;
+      case 'release':
+        await release(rest, io);
         return 0;
       case undefined:
       case '--help':
@@ -135,9 +148,7 @@ async function open(args: readonly string[], io: RecoverIo): Promise<void> {
   const sharePath = values.share ?? badInput('open needs --share <share3.json>');
   if (values.address !== undefined && !isAddress(values.address, { strict: false }))
     badInput('--address is not a 20-byte hex address');
-  const privateKey = decodeBase64url(readFileSync(keyPath, 'utf8').trim());
-  if (privateKey === undefined || privateKey.length !== PRIVATE_KEY_LENGTH)
-    badInput(`${keyPath} is not a recovery key (${PRIVATE_KEY_LENGTH} bytes in base64url, as keygen writes it)`);
+  const privateKey = readRecoveryKey(keyPath);
   const sealed = readSealedShare(sharePath);
   // Any other value of `share` is refused by openShare, which checks every field.
   if (sealed.context.share === '1' || sealed.context.share === '2')
@@ -180,6 +191,112 @@ async function combine(args: readonly string[], io: RecoverIo): Promise<void> {
   } finally {
     zeroise(key);
   }
+}
+
+/** How old a session's attestation may be: the enclave closes a session after MPC_SESSION_TTL_SECONDS. */
+const SESSION_ATTESTATION_MAX_AGE_SECONDS = MPC_SESSION_TTL_SECONDS;
+
+/**
+ * Recovery 3 + 1, when the co-signer is lost: the customer stands in for it. The enclave host opened a
+ * signing session for one job of the wallet (`openMpcSession`: its id, job and attestation, as
+ * session.json `{"sessionId","jobId","attestation"}`). This verifies the attestation as the co-signer
+ * would (the AWS Nitro root, the image's PCRs, fresh, user data over this deployment, wallet and job,
+ * a 32-byte public key), opens share 3 and prints it HPKE-sealed to that session's key alone, with its
+ * own context (share "3"), which `signMpc` takes in place of share 2. The key is still combined only in
+ * the enclave, and only for a proof the approval key signed. Nothing in plaintext is printed.
+ */
+async function release(args: readonly string[], io: RecoverIo): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      key: { type: 'string' },
+      share: { type: 'string' },
+      session: { type: 'string' },
+      pcrs: { type: 'string' },
+      'test-root': { type: 'string' },
+    },
+    strict: true,
+  });
+  const keyPath = values.key ?? badInput('release needs --key <recovery.key>');
+  const sharePath = values.share ?? badInput('release needs --share <share3.json>');
+  const sessionPath = values.session ?? badInput('release needs --session <session.json> (the enclave session)');
+  const pcrsPath = values.pcrs ?? badInput("release needs --pcrs <pcrs.json> (your enclave image's PCR0, 1 and 2)");
+  const sealed = readSealedShare(sharePath);
+  if (sealed.context.share !== '3') badInput(`${sharePath} holds share ${String(sealed.context.share)}, not share 3`);
+  const session = readJsonObject(sessionPath);
+  const { jobId, attestation } = session;
+  if (typeof jobId !== 'string' || jobId.length === 0) badInput(`${sessionPath} has no jobId`);
+  if (typeof attestation !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(attestation))
+    badInput(`${sessionPath} has no base64 attestation`);
+  const pcrs = readPcrs(pcrsPath);
+  const testRoot = values['test-root'];
+  if (testRoot !== undefined)
+    io.err(
+      'WARNING: --test-root trusts a synthetic attestation root: for a local enclave only, never for a wallet with funds.',
+    );
+  const verifier = new NitroAttestationVerifier(
+    testRoot === undefined ? { mode: 'production' } : { mode: 'local', root: readFileSync(testRoot, 'utf8') },
+  );
+  const { context } = sealed;
+  let sessionKey: Uint8Array | undefined;
+  try {
+    const verified = await verifier.verify(new Uint8Array(Buffer.from(attestation, 'base64')), {
+      pcrs,
+      now: new Date(),
+      maxAgeSeconds: SESSION_ATTESTATION_MAX_AGE_SECONDS,
+      userData: mpcSessionUserData(context.deployment, context.walletId, jobId),
+    });
+    sessionKey = verified.publicKey;
+  } catch (error) {
+    if (isAttestationError(error))
+      throw new RecoverFailure(`the session's attestation does not verify: ${error.code}: ${error.message}`, 1);
+    throw error;
+  }
+  if (sessionKey === undefined || sessionKey.length !== 32)
+    throw new RecoverFailure("the session's attestation carries no 32-byte X25519 key", 1);
+  const privateKey = readRecoveryKey(keyPath);
+  const share = await openShare(privateKey, sealed, { ...context, share: '3' }).finally(() => zeroise(privateKey));
+  try {
+    const released = await sealShare(sessionKey, share, { ...context, share: '3' });
+    io.err(
+      `share 3 of wallet ${context.walletId} (${context.address}) sealed to enclave session ${String(session.sessionId)} for job ${jobId}: pass it as releasedShare to signMpc`,
+    );
+    io.out(JSON.stringify(released));
+  } finally {
+    zeroise(share);
+  }
+}
+
+function readRecoveryKey(path: string): Uint8Array {
+  const privateKey = decodeBase64url(readFileSync(path, 'utf8').trim());
+  if (privateKey === undefined || privateKey.length !== PRIVATE_KEY_LENGTH)
+    badInput(`${path} is not a recovery key (${PRIVATE_KEY_LENGTH} bytes in base64url, as keygen writes it)`);
+  return privateKey;
+}
+
+function readJsonObject(path: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
+    return badInput(`${path} is not JSON`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return badInput(`${path} is not a JSON object`);
+  return json as Record<string, unknown>;
+}
+
+/** `{"0": "<96 hex>", "1": …, "2": …}`: the PCRs the image was built with (build-enclave.sh prints them). */
+function readPcrs(path: string): PcrValues {
+  const raw = readJsonObject(path);
+  const pcrs: Record<number, string> = {};
+  for (const [index, value] of Object.entries(raw)) {
+    if (!/^(?:[0-9]|1[0-5])$/.test(index) || typeof value !== 'string' || !/^[0-9a-fA-F]{96}$/.test(value))
+      badInput(`${path}: PCR ${index} is not 96 hex characters`);
+    pcrs[Number(index)] = value.toLowerCase();
+  }
+  for (const index of [0, 1, 2]) if (pcrs[index] === undefined) badInput(`${path} has no PCR${index}`);
+  return pcrs;
 }
 
 function parseShareHex(text: string, name: string): Uint8Array {
