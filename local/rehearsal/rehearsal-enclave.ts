@@ -73,14 +73,20 @@ export async function startRehearsalEnclave(
   // under the template's key, which the deployed co-signer function decrypts in the rehearsal's stand-in.
   const coSignerKey = standIns.kms.exportSymmetricKey(physicalName(deployed.stacks, 'AWS::KMS::Key', 'CoSignerKey'));
 
-  const local: LocalEnclave = await startLocalEnclave({
-    dir: options.dir,
-    deploymentId,
-    approvalKeyAddress: approvalKeyAddress as Hex,
-    log,
-    coSigner,
-    coSignerKey,
-  });
+  let local: LocalEnclave;
+  try {
+    local = await startLocalEnclave({
+      dir: options.dir,
+      deploymentId,
+      approvalKeyAddress: approvalKeyAddress as Hex,
+      log,
+      coSigner,
+      coSignerKey,
+    });
+  } catch (error) {
+    lambda.destroy();
+    throw error;
+  }
   const clients: { sqs?: SQSClient; sfn?: SFNClient; enclave?: SocketEnclaveClient } = {};
   let host: SigningHost | undefined;
   const dynamo = localDynamoDbClient(options.dynamoDbEndpoint);
