@@ -275,13 +275,7 @@ function readRecoveryKey(path: string): Uint8Array {
 }
 
 function readJsonObject(path: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
-    return badInput(`${path} is not JSON`);
-  }
+  const json = readJson(path);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return badInput(`${path} is not a JSON object`);
   return json as Record<string, unknown>;
 }
@@ -307,15 +301,18 @@ function parseShareHex(text: string, name: string): Uint8Array {
   return hexToBytes(hex as `0x${string}`);
 }
 
-function readSealedShare(path: string): HpkeSealed {
-  let json: unknown;
+/** A file's JSON; a file that is not JSON is bad input (a missing or unreadable one throws as it is). */
+function readJson(path: string): unknown {
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
     return badInput(`${path} is not JSON`);
   }
-  const sealed = json as Partial<HpkeSealed> | null;
+}
+
+function readSealedShare(path: string): HpkeSealed {
+  const sealed = readJson(path) as Partial<HpkeSealed> | null;
   // The shape only; openShare checks every field of it.
   if (typeof sealed !== 'object' || sealed === null || typeof sealed.context !== 'object' || sealed.context === null)
     return badInput(`${path} is not a sealed share (no context)`);
